@@ -1,0 +1,88 @@
+# spot: one Makefile, pkg-config for PETSc and libxml2, Gmsh by hand.
+# BUILD and BIN choose where objects and the binary go (default build/ and bin/).
+#   make            build bin/spot and the tests
+#   make demo       run examples/c3_charge (installs missing Debian packages first)
+#   make check      run every test, ending with "N passed, N failed"
+#   make bench      run the benchmarks and write bench/RESULTS.md
+#   make format     clang-format the C sources
+.SUFFIXES:
+SHELL      := /bin/bash
+CC         := mpicc
+BUILD      ?= build
+BIN        ?= bin
+DEPS_OK    := $(BUILD)/.deps-ok
+PKGS       := petsc hdf5-openmpi libxml-2.0 libpng libtiff-4
+WERROR     := $(if $(CI),-Werror,)
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -MMD -MP \
+              -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgmsh -lm
+
+LAYERS     := input mesh physics solver postproc app
+LIB_SRC    := $(filter-out app/spot.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/input/schema_blob.o
+TEST_SRC   := $(wildcard tests/*.c)
+TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCH_SRC  := $(wildcard bench/*.c)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+BENCH_BIN  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps demo check bench format clean
+all: $(BIN)/spot $(TEST_BIN) $(BENCH_BIN) $(TOOL_BIN)
+
+# Missing Debian packages are installed once; the stamp records success.
+$(DEPS_OK): scripts/install-deps.sh
+	@bash scripts/install-deps.sh
+	@mkdir -p $(BUILD) && touch $@
+deps: $(DEPS_OK)
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# The XSD is compiled into the binary so that spot runs from anywhere.
+$(BUILD)/input/schema_blob.c: input/spot.xsd scripts/embed.sh
+	@mkdir -p $(@D)
+	bash scripts/embed.sh $< spot_schema_xsd > $@
+$(BUILD)/input/schema_blob.o: $(BUILD)/input/schema_blob.c
+	$(CC) -c $< -o $@
+
+$(BUILD)/libspot.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BIN)/spot: $(BUILD)/app/spot.o $(BUILD)/libspot.a
+	@mkdir -p $(BIN)
+	$(CC) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testing.h $(BUILD)/libspot.a | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libspot.a $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libspot.a | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libspot.a $(LDLIBS)
+
+demo: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) BIN=$(BIN) bash scripts/demo.sh
+
+check: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) BIN=$(BIN) bash tests/run.sh
+
+bench: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) BIN=$(BIN) bash bench/run.sh
+
+format:
+	clang-format -i $(foreach d,$(LAYERS) tests bench,$(wildcard $(d)/*.c $(d)/*.h))
+
+clean:
+	rm -rf $(BUILD) $(BIN)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

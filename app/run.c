@@ -1,0 +1,117 @@
+/* spot run INPUT.xml: read, mesh, set up the physics and the solver, run the protocol, write. */
+#include "app/app.h"
+#include "input/input.h"
+#include "mesh/mesh.h"
+#include "physics/physics.h"
+#include "solver/solver.h"
+#include "postproc/postproc.h"
+
+static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc options]\n"
+                               "\n"
+                               "Solves dtheta/dt = div(alpha D_GITT(theta) grad theta) in the particle of <mesh> through the\n"
+                               "steps of <protocol>, and writes to <output><directory> (default: out/ beside INPUT.xml):\n"
+                               "  timeseries.csv       one row per time step: t, step, C-rate, mean/centroid/centre/periphery/\n"
+                               "                       surface/min/max theta, lithium-inventory error\n"
+                               "  fields.h5, fields.xmf  theta at <output><times> (open fields.xmf in ParaView)\n"
+                               "  mesh.msh             the mesh, when <mesh><shape> was meshed by spot\n"
+                               "\n"
+                               "Every input value is also an option, and options on the command line win:\n"
+                               "  -phys_alpha 3.0  -phys_diffusivity_law constant -phys_diffusivity_value 1e-13cm2/s\n"
+                               "  -proto_0_c_rate 1  -proto_0_duration 30min  -mesh_cell_size 50nm  -solver_degree 2\n"
+                               "  -out_directory DIR  -out_times 0,10,20min  -init_theta 0.95\n"
+                               "PETSc's own options work too: -ts_monitor -snes_monitor -log_view -dm_view -ts_type arkimex.\n"
+                               "`spot schema` prints the XML schema; README.md describes every element.\n";
+
+static PetscErrorCode RunProtocolWithOutputs(Solver solver, Protocol protocol, Output out)
+{
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  ierr = SolverRunProtocol(solver, protocol);
+  if (!ierr) ierr = OutputFinish(out);
+  if (ierr) {
+    PetscCall(OutputDiscard(out)); /* no half-finished files */
+    PetscCall(ierr);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
+{
+  DM            dm;
+  Physics       phys;
+  Solver        solver;
+  Protocol      protocol;
+  Output        out;
+  MeshInfo      info;
+  PetscLogStage stage_mesh, stage_setup, stage_solve;
+  PetscViewer   viewer = PETSC_VIEWER_STDOUT_(comm);
+  PetscReal     theta0;
+  PetscBool     set;
+  char          outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN];
+  const char   *docdir;
+
+  PetscFunctionBeginUser;
+  if (help) {
+    PetscCall(PetscPrintf(comm, "%s", run_help));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot run INPUT.xml [PETSc options] (the input file comes first)");
+  PetscCall(InputLoadXML(comm, argv[0]));
+  PetscCall(InputGetDocumentDirectory(&docdir));
+  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/out", docdir));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-out_directory", outdir, sizeof(outdir), NULL));
+  PetscCall(InputOptionWhere("-out_directory", where, sizeof(where)));
+  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
+
+  PetscCall(PetscLogStageRegister("Mesh", &stage_mesh));
+  PetscCall(PetscLogStageRegister("Setup", &stage_setup));
+  PetscCall(PetscLogStageRegister("Solve", &stage_solve));
+
+  PetscCall(PetscLogStagePush(stage_mesh));
+  PetscCall(MeshCreateFromOptions(comm, outdir, &dm));
+  PetscCall(MeshGetInfo(dm, &info));
+  PetscCall(MeshInfoView(&info, viewer));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(PetscLogStagePush(stage_setup));
+  PetscCall(PhysicsCreate(comm, &phys));
+  PetscCall(PhysicsSetFromOptions(phys));
+  PetscCall(PhysicsView(phys, viewer));
+  PetscCall(SolverCreate(dm, phys, &solver));
+  PetscCall(DMDestroy(&dm));
+  PetscCall(InputGetQuantity("-init_theta", UNIT_NONE, &theta0, &set));
+  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta");
+  PetscCall(InputOptionWhere("-init_theta", where, sizeof(where)));
+  PetscCheck(theta0 >= 0 && theta0 <= 1, comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)theta0);
+  PetscCall(SolverSetInitialUniform(solver, theta0));
+  PetscCall(ProtocolCreateFromOptions(solver, &protocol));
+  PetscCall(ProtocolView(protocol, viewer));
+  PetscCall(OutputCreate(solver, outdir, argv[0], &out));
+  PetscCall(SolverSetMonitor(solver, OutputMonitor, out));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(PetscLogStagePush(stage_solve));
+  PetscCall(RunProtocolWithOutputs(solver, protocol, out));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(OutputDestroy(&out));
+  PetscCall(ProtocolDestroy(&protocol));
+  PetscCall(SolverDestroy(&solver));
+  PetscCall(PhysicsDestroy(&phys));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SpotSchema(MPI_Comm comm, int argc, char **argv, PetscBool help)
+{
+  const char *xsd;
+
+  PetscFunctionBeginUser;
+  if (help) {
+    PetscCall(PetscPrintf(comm, "usage: spot schema > spot.xsd\nPrints the XML schema that every input file is validated against.\n"));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(InputSchemaText(&xsd));
+  PetscCall(PetscPrintf(comm, "%s", xsd));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,88 @@
+/* spot: Single-Particle Operando Transport.
+
+   spot <command> [arguments] [PETSc options]; `spot --help` lists the commands. User mistakes
+   end the program with one line "spot: error: ..." and exit status 1; PETSc options (-ts_monitor,
+   -log_view, ...) pass through to PETSc, after the command's own arguments. */
+#include "app/app.h"
+#include "input/input.h"
+#include <string.h>
+
+static const char usage[] = "spot " SPOT_VERSION ": lithium transport in single battery-cathode particles\n"
+                            "\n"
+                            "usage: [mpirun -n N] spot <command> [arguments] [PETSc options]\n"
+                            "\n"
+                            "commands:\n"
+                            "  run INPUT.xml   solve a protocol on a particle; writes timeseries.csv, fields.h5/.xmf\n"
+                            "  schema          print the XML schema of the input file\n"
+                            "  version         print the version\n"
+                            "\n"
+                            "`spot <command> --help` describes a command; `-help` after it lists PETSc's options.\n";
+
+typedef struct {
+  const char *name;
+  PetscErrorCode (*fn)(MPI_Comm, int, char **, PetscBool);
+} Command;
+
+static const Command commands[] = {
+  {"run",    SpotRun   },
+  {"schema", SpotSchema},
+};
+
+int main(int argc, char **argv)
+{
+  PetscErrorCode ierr;
+  PetscBool      help = PETSC_FALSE;
+  const char    *command = NULL, *message;
+  int            pargc = 0, cargc = 0, status = 0;
+  char         **pargv, **cargv;
+  PetscMPIInt    rank, size;
+
+  /* --help and -h belong to spot; everything else also goes to PETSc */
+  pargv = (char **)malloc((size_t)(argc + 1) * sizeof(char *));
+  cargv = (char **)malloc((size_t)(argc + 1) * sizeof(char *));
+  if (!pargv || !cargv) return 1;
+  for (int i = 0; i < argc; ++i) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      help = PETSC_TRUE;
+      continue;
+    }
+    pargv[pargc++] = argv[i];
+    if (i == 0) continue;
+    if (!command && argv[i][0] != '-') command = argv[i];
+    else if (command) cargv[cargc++] = argv[i];
+  }
+  pargv[pargc] = NULL;
+  cargv[cargc] = NULL;
+
+  ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
+  if (ierr) return 1;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  MPI_Comm_size(PETSC_COMM_WORLD, &size);
+  ierr = InputPushErrorHandler();
+  if (!command || !strcmp(command, "help")) {
+    if (!rank) fputs(usage, help || command ? stdout : stderr);
+    status = (help || command) ? 0 : 1;
+  } else if (!strcmp(command, "version")) {
+    if (!rank) printf("spot %s (PETSc %d.%d.%d)\n", SPOT_VERSION, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR);
+  } else {
+    const Command *c = NULL;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); ++i)
+      if (!strcmp(command, commands[i].name)) c = &commands[i];
+    if (!c) {
+      if (!rank) fprintf(stderr, "spot: error: unknown command '%s' (try spot --help)\n", command);
+      status = 1;
+    } else {
+      ierr = c->fn(PETSC_COMM_WORLD, cargc, cargv, help);
+      if (ierr) {
+        status = 1;
+        InputLastUserError(&message);
+        if (message && !rank) fprintf(stderr, "spot: error: %s\n", message);
+        if (!message && size > 1) MPI_Abort(PETSC_COMM_WORLD, 1); /* an internal error may not be collective */
+      }
+    }
+  }
+  PetscFinalize();
+  free(pargv);
+  free(cargv);
+  return status;
+}

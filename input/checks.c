@@ -1,0 +1,121 @@
+/* Collective checks and one-line user errors.
+
+   User mistakes are raised with PETSC_ERR_USER_INPUT and a message that names the file, line
+   or option; a run that cannot continue (PETSC_ERR_NOT_CONVERGED) is reported the same way. The error handler below keeps the first such message and stays silent, so the
+   driver can print exactly one line; any other error gets PETSc's usual traceback. Checks
+   that only one rank can make (files read on rank 0) go through InputCollectiveError so
+   that every rank fails together instead of hanging. */
+#include "input/input.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char user_error[2048] = "";
+
+static PetscErrorCode SpotErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  if ((n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_NOT_CONVERGED) && p == PETSC_ERROR_INITIAL) {
+    if (!user_error[0]) snprintf(user_error, sizeof(user_error), "%s", mess ? mess : "invalid input");
+    return n;
+  }
+  if (user_error[0]) return n; /* unwinding a user error: stay quiet */
+  return PetscTraceBackErrorHandler(comm, line, func, file, n, p, mess, ctx);
+}
+
+PetscErrorCode InputPushErrorHandler(void)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscPushErrorHandler(SpotErrorHandler, NULL));
+  PetscFunctionReturn(0);
+}
+
+void InputClearUserError(void)
+{
+  user_error[0] = 0;
+}
+
+PetscErrorCode InputLastUserError(const char **message)
+{
+  PetscFunctionBeginUser;
+  *message = user_error[0] ? user_error : NULL;
+  PetscFunctionReturn(0);
+}
+
+/* Every rank learns whether any rank failed; all raise the message of the lowest failing rank */
+PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const char message[])
+{
+  PetscMPIInt rank, size, mine, first;
+  char        text[1024];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  mine = failed_here ? rank : size;
+  PetscCallMPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm));
+  if (first == size) PetscFunctionReturn(0);
+  if (rank == first) PetscCall(PetscStrncpy(text, message ? message : "invalid input", sizeof(text)));
+  PetscCallMPI(MPI_Bcast(text, sizeof(text), MPI_CHAR, first, comm));
+  SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", text);
+}
+
+PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[])
+{
+  PetscMPIInt rank;
+  char        message[1024] = "";
+  PetscBool   failed = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    struct stat st;
+    FILE       *fp;
+    errno = 0;
+    if (!path || !path[0]) {
+      failed = PETSC_TRUE;
+      PetscCall(PetscSNPrintf(message, sizeof(message), "no %s given", what));
+    } else if (stat(path, &st) || S_ISDIR(st.st_mode) || !(fp = fopen(path, "r"))) {
+      failed = PETSC_TRUE;
+      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': %s", what, path, errno ? strerror(errno) : "is a directory"));
+    } else fclose(fp);
+  }
+  PetscCall(InputCollectiveError(comm, failed, message));
+  PetscFunctionReturn(0);
+}
+
+/* Create dir (and parents) if needed and prove it writable by creating and removing a file */
+PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[])
+{
+  PetscMPIInt rank;
+  char        message[1024] = "";
+  PetscBool   failed = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    char path[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscStrncpy(path, dir, sizeof(path)));
+    for (char *p = path + 1; *p && !failed; ++p) { /* mkdir -p */
+      if (*p != '/') continue;
+      *p = 0;
+      if (mkdir(path, 0777) && errno != EEXIST) failed = PETSC_TRUE;
+      *p = '/';
+    }
+    if (!failed && mkdir(path, 0777) && errno != EEXIST) failed = PETSC_TRUE;
+    if (!failed) {
+      char  probe[PETSC_MAX_PATH_LEN];
+      FILE *fp;
+      PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d", dir, (int)getpid()));
+      fp = fopen(probe, "w");
+      if (!fp) failed = PETSC_TRUE;
+      else {
+        fclose(fp);
+        remove(probe);
+      }
+    }
+    if (failed) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(errno)));
+  }
+  PetscCall(InputCollectiveError(comm, failed, message));
+  PetscFunctionReturn(0);
+}

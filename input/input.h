@@ -1,0 +1,74 @@
+/* input: everything spot reads from the user, turned into the PETSc options database.
+
+   The XML document is validated against the shipped schema, converted to internal units
+   and inserted as options (`-mesh_...`, `-phys_...`, `-proto_...`, `-out_...`, `-solver_...`)
+   without overriding options already given on the command line: the command line wins.
+   Every option remembers where it came from, so later modules can name the file and
+   line of a bad value.
+
+   Internal units: length µm, time s, diffusivity µm²/s, concentration mol/m³, current A,
+   current density A/m², potential V, temperature K, C-rate 1/h, resistance Ω·m² (area
+   specific) or Ω; dimensionless otherwise. */
+#ifndef SPOT_INPUT_H
+#define SPOT_INPUT_H
+
+#include <petscsys.h>
+
+typedef enum {
+  UNIT_NONE,
+  UNIT_LENGTH,
+  UNIT_TIME,
+  UNIT_DIFFUSIVITY,
+  UNIT_CONCENTRATION,
+  UNIT_CURRENT,
+  UNIT_CURRENT_DENSITY,
+  UNIT_POTENTIAL,
+  UNIT_TEMPERATURE,
+  UNIT_C_RATE,
+  UNIT_RESISTANCE,
+  UNIT_AREA_RESISTANCE,
+  UNIT_CAPACITY,
+  UNIT_NUM_KINDS
+} UnitKind;
+
+extern const char *const UnitKindNames[];
+
+/* Units */
+PetscErrorCode UnitParse(const char unit[], UnitKind *kind, PetscBool *known);
+PetscErrorCode UnitToInternal(const char unit[], UnitKind expected, PetscReal value, PetscReal *internal, PetscBool *ok);
+PetscErrorCode UnitInternalName(UnitKind kind, const char **name);
+
+/* Options carrying quantities: a bare number is in internal units, "60min" or "1 h" is converted. */
+PetscErrorCode InputGetQuantity(const char name[], UnitKind kind, PetscReal *value, PetscBool *set);
+PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal values[], PetscInt *n, PetscBool *set);
+PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len);
+PetscErrorCode InputSetOption(const char name[], const char value[], const char where[]);
+
+/* The XML document: validate, convert, insert as options. Collective; every rank reads. */
+PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[]);
+PetscErrorCode InputGetDocumentDirectory(const char **dir);
+PetscErrorCode InputSchemaText(const char **xsd);
+
+/* Tables: numeric CSV with '#' comment lines and one header row. Read on rank 0, broadcast. */
+typedef struct {
+  PetscInt   nrows, ncols;
+  char     **names;  /* [ncols] header names */
+  PetscReal *values; /* [nrows*ncols], row-major */
+  PetscInt  *lines;  /* [nrows] line of each row in the file, for messages */
+} InputTable;
+
+PetscErrorCode InputTableRead(MPI_Comm comm, const char path[], InputTable *table);
+PetscErrorCode InputTableColumn(const InputTable *table, const char path[], const char name[], PetscInt *column);
+PetscErrorCode InputTableDestroy(InputTable *table);
+
+/* Checks that hold on every rank or fail on every rank with the same one-line message. */
+PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[]);
+PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[]);
+PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const char message[]);
+
+/* Error reporting: user errors become one line; see app/spot.c. */
+PetscErrorCode InputPushErrorHandler(void);
+PetscErrorCode InputLastUserError(const char **message);
+void           InputClearUserError(void);
+
+#endif

@@ -1,0 +1,396 @@
+/* XML input: validate against the shipped schema, then feed the options database.
+
+   Mapping (sections → option prefixes): mesh → -mesh_, material → -phys_, initial → -init_,
+   protocol → -proto_, output → -out_, solver → -solver_.
+   - an attribute a of element e at path p:   -<prefix>_<p>_a value        (unit excluded)
+   - a leaf element at path p with text t:     -<prefix>_<p> t              (converted by unit=)
+   - protocol steps are numbered in document order, cycles expanded:
+         -proto_nsteps N, -proto_<i>_type cc|cv|rest|..., -proto_<i>_cycle k, -proto_<i>_<leaf> ...
+   - <solver><petsc_options> is inserted as raw PETSc options.
+   Paths (leaves or attributes named file, table, directory, image, stack, timestamps, checkpoint
+   or ending in _file) are made relative to the working directory of the run.
+   Options already set (the command line) are never overridden. */
+#include "input/input.h"
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+#include <string.h>
+#include <ctype.h>
+
+extern const char spot_schema_xsd[];
+
+typedef struct {
+  char name[128];
+  char where[PETSC_MAX_PATH_LEN];
+} OptionSource;
+
+static OptionSource *sources     = NULL;
+static PetscInt      num_sources = 0, max_sources = 0;
+static char          doc_dir[PETSC_MAX_PATH_LEN] = ".";
+static char          doc_name[PETSC_MAX_PATH_LEN] = "";
+
+PetscErrorCode InputSchemaText(const char **xsd)
+{
+  PetscFunctionBeginUser;
+  *xsd = spot_schema_xsd;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputGetDocumentDirectory(const char **dir)
+{
+  PetscFunctionBeginUser;
+  *dir = doc_dir;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RecordSource(const char name[], const char where[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < num_sources; ++i) {
+    if (!strcmp(sources[i].name, name)) {
+      PetscCall(PetscStrncpy(sources[i].where, where, sizeof(sources[i].where)));
+      PetscFunctionReturn(0);
+    }
+  }
+  if (num_sources == max_sources) {
+    OptionSource *more;
+    max_sources = max_sources ? 2 * max_sources : 64;
+    PetscCall(PetscMalloc1(max_sources, &more));
+    if (num_sources) PetscCall(PetscArraycpy(more, sources, num_sources));
+    PetscCall(PetscFree(sources));
+    sources = more;
+  }
+  PetscCall(PetscStrncpy(sources[num_sources].name, name, sizeof(sources[num_sources].name)));
+  PetscCall(PetscStrncpy(sources[num_sources].where, where, sizeof(sources[num_sources].where)));
+  ++num_sources;
+  PetscFunctionReturn(0);
+}
+
+/* "in.xml:12 (<alpha>)" for options from the document, "option -phys_alpha" otherwise */
+PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < num_sources; ++i) {
+    if (!strcmp(sources[i].name, name)) {
+      PetscCall(PetscStrncpy(where, sources[i].where, len));
+      PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(PetscSNPrintf(where, len, "option %s", name));
+  PetscFunctionReturn(0);
+}
+
+/* Set an option unless it is already set (the command line wins) */
+PetscErrorCode InputSetOption(const char name[], const char value[], const char where[])
+{
+  PetscBool has;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+  if (has) PetscFunctionReturn(0);
+  PetscCall(PetscOptionsSetValue(NULL, name, value));
+  if (where) PetscCall(RecordSource(name, where));
+  PetscFunctionReturn(0);
+}
+
+/* ---- libxml2 adapter: the first error, with its line, becomes a PETSc user error ---- */
+typedef struct {
+  char message[1024];
+  int  count;
+} XMLErrors;
+
+static void CollectXMLError(void *ctx, xmlErrorPtr err)
+{
+  XMLErrors *errors = (XMLErrors *)ctx;
+  size_t     n;
+
+  if (!err || err->level < XML_ERR_ERROR || errors->count++) return;
+  if (snprintf(errors->message, sizeof(errors->message), "%s:%d: %s", doc_name, err->line, err->message ? err->message : "invalid XML") >= (int)sizeof(errors->message)) errors->message[sizeof(errors->message) - 1] = 0;
+  n = strlen(errors->message);
+  while (n && (errors->message[n - 1] == '\n' || errors->message[n - 1] == ' ')) errors->message[--n] = 0;
+}
+
+static int IsPathName(const char name[])
+{
+  static const char *const paths[] = {"file", "table", "directory", "image", "stack", "timestamps", "checkpoint", NULL};
+  const size_t             n       = strlen(name);
+
+  for (int i = 0; paths[i]; ++i)
+    if (!strcmp(name, paths[i])) return 1;
+  return n > 5 && !strcmp(name + n - 5, "_file");
+}
+
+/* Relative paths in the document are relative to the document's folder */
+static PetscErrorCode ResolvePath(const char value[], char out[], size_t len)
+{
+  PetscFunctionBeginUser;
+  if (value[0] == '/' || !strcmp(doc_dir, ".")) PetscCall(PetscStrncpy(out, value, len));
+  else PetscCall(PetscSNPrintf(out, len, "%s/%s", doc_dir, value));
+  PetscFunctionReturn(0);
+}
+
+static void Trim(char s[])
+{
+  size_t n = strlen(s), i = 0;
+  while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
+  while (s[i] && isspace((unsigned char)s[i])) ++i;
+  if (i) memmove(s, s + i, n - i + 1);
+}
+
+/* Convert the text of a leaf to internal units: each number of a list is converted */
+static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
+{
+  xmlChar  *unit = xmlGetProp(node, (const xmlChar *)"unit");
+  char      buf[4096], *tok, *save = NULL;
+  size_t    used = 0;
+  UnitKind  kind;
+  PetscBool known;
+
+  PetscFunctionBeginUser;
+  if (!unit) {
+    PetscCall(PetscStrncpy(out, text, len));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(UnitParse((const char *)unit, &kind, &known));
+  if (!known) {
+    char msg[512];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: unknown unit '%s' on <%s>", where, (const char *)unit, (const char *)node->name));
+    xmlFree(unit);
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
+  out[0] = 0;
+  for (tok = strtok_r(buf, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) {
+    char     *end;
+    PetscReal v = strtod(tok, &end), internal;
+    PetscBool ok;
+    PetscCheck(end != tok && !*end, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> expects numbers, got '%s'", where, (const char *)node->name, tok);
+    PetscCall(UnitToInternal((const char *)unit, kind, v, &internal, &ok));
+    used += (size_t)snprintf(out + used, len - used, "%s%.17g", used ? "," : "", (double)internal);
+    PetscCheck(used < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> has too many values", where, (const char *)node->name);
+  }
+  xmlFree(unit);
+  PetscFunctionReturn(0);
+}
+
+static PetscBool HasElementChildren(xmlNodePtr node)
+{
+  for (xmlNodePtr c = node->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+static PetscErrorCode SetFromXML(const char option[], const char value[], xmlNodePtr node, const char what[])
+{
+  char where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(node), what));
+  PetscCall(InputSetOption(option, value, where));
+  PetscFunctionReturn(0);
+}
+
+/* Walk an element: its attributes and leaves become options under prefix */
+static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
+{
+  PetscFunctionBeginUser;
+  for (xmlAttrPtr a = node->properties; a; a = a->next) {
+    char     option[256], value[PETSC_MAX_PATH_LEN], what[160];
+    xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+    PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_%s", prefix, (const char *)a->name));
+    PetscCall(PetscSNPrintf(what, sizeof(what), "attribute %s of <%s>", (const char *)a->name, (const char *)node->name));
+    if (IsPathName((const char *)a->name)) PetscCall(ResolvePath((const char *)v, value, sizeof(value)));
+    else PetscCall(PetscStrncpy(value, (const char *)v, sizeof(value)));
+    xmlFree(v);
+    Trim(value);
+    PetscCall(SetFromXML(option, value, node, what));
+  }
+  for (xmlNodePtr c = node->children; c; c = c->next) {
+    char sub[256];
+    if (c->type != XML_ELEMENT_NODE) continue;
+    PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s_%s", prefix, (const char *)c->name));
+    char     text[4096];
+    xmlChar *content = xmlNodeGetContent(c);
+    PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
+    if (content) xmlFree(content);
+    Trim(text);
+    if (HasElementChildren(c) || (!text[0] && c->properties)) {
+      PetscCall(MapElement(c, sub)); /* a container: its attributes (unit included) become options */
+    } else {
+      char option[300], value[4096], where[PETSC_MAX_PATH_LEN], what[160];
+      PetscCall(PetscSNPrintf(option, sizeof(option), "-%s", sub));
+      PetscCall(PetscSNPrintf(what, sizeof(what), "<%s>", (const char *)c->name));
+      PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(c), what));
+      if (IsPathName((const char *)c->name)) PetscCall(ResolvePath(text, value, sizeof(value)));
+      else PetscCall(ConvertLeaf(c, text, value, sizeof(value), where));
+      PetscCall(SetFromXML(option, value, c, what));
+      if (c->properties) { /* attributes of a leaf other than unit: -<sub>_<attr> */
+        for (xmlAttrPtr a = c->properties; a; a = a->next) {
+          char     aopt[320];
+          xmlChar *v;
+          if (!strcmp((const char *)a->name, "unit")) continue;
+          v = xmlNodeGetContent((xmlNodePtr)a);
+          PetscCall(PetscSNPrintf(aopt, sizeof(aopt), "-%s_%s", sub, (const char *)a->name));
+          PetscCall(SetFromXML(aopt, (const char *)v, c, what));
+          xmlFree(v);
+        }
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MapStep(xmlNodePtr step, PetscInt index, PetscInt cycle)
+{
+  char prefix[64], option[96], value[32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, index));
+  PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_type", prefix));
+  PetscCall(SetFromXML(option, (const char *)step->name, step, "step"));
+  PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_cycle", prefix));
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
+  PetscCall(SetFromXML(option, value, step, "step"));
+  PetscCall(MapElement(step, prefix));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MapProtocol(xmlNodePtr protocol)
+{
+  PetscInt nsteps = 0, ncycles = 0;
+  char     value[32];
+
+  PetscFunctionBeginUser;
+  for (xmlNodePtr c = protocol->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (!strcmp((const char *)c->name, "cycle")) {
+      xmlChar *r      = xmlGetProp(c, (const xmlChar *)"repeat");
+      long     repeat = r ? strtol((const char *)r, NULL, 10) : 1;
+      if (r) xmlFree(r);
+      for (long k = 0; k < repeat; ++k) {
+        ++ncycles;
+        for (xmlNodePtr s = c->children; s; s = s->next)
+          if (s->type == XML_ELEMENT_NODE) PetscCall(MapStep(s, nsteps++, ncycles));
+      }
+    } else PetscCall(MapStep(c, nsteps++, 0));
+  }
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, nsteps));
+  PetscCall(SetFromXML("-proto_nsteps", value, protocol, "<protocol>"));
+  PetscFunctionReturn(0);
+}
+
+/* <petsc_options>: "-a 1 -b -c x" → options, without overriding the command line */
+static PetscErrorCode MapPetscOptions(xmlNodePtr node)
+{
+  xmlChar *content = xmlNodeGetContent(node);
+  char     text[4096], *tok, *save = NULL, *pending = NULL, where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
+  if (content) xmlFree(content);
+  PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (<petsc_options>)", doc_name, (long)xmlGetLineNo(node)));
+  for (tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+    PetscBool is_name = (tok[0] == '-' && (isalpha((unsigned char)tok[1]) || tok[1] == '_')) ? PETSC_TRUE : PETSC_FALSE;
+    if (is_name) {
+      if (pending) PetscCall(InputSetOption(pending, NULL, where));
+      pending = tok;
+    } else {
+      PetscCheck(pending, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s' is not a PETSc option name (options start with '-')", where, tok);
+      PetscCall(InputSetOption(pending, tok, where));
+      pending = NULL;
+    }
+  }
+  if (pending) PetscCall(InputSetOption(pending, NULL, where));
+  PetscFunctionReturn(0);
+}
+
+static const char *SectionPrefix(const char name[])
+{
+  static const char *const map[][2] = {
+    {"mesh",     "mesh"  },
+    {"material", "phys"  },
+    {"initial",  "init"  },
+    {"protocol", "proto" },
+    {"output",   "out"   },
+    {"solver",   "solver"},
+  };
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); ++i)
+    if (!strcmp(name, map[i][0])) return map[i][1];
+  return NULL;
+}
+
+PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
+{
+  XMLErrors              errors = {{0}, 0};
+  xmlDocPtr              doc;
+  xmlSchemaParserCtxtPtr pctx;
+  xmlSchemaPtr           schema;
+  xmlSchemaValidCtxtPtr  vctx;
+  const char            *slash;
+  int                    invalid;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputCheckReadable(comm, path, "input file"));
+  PetscCall(PetscStrncpy(doc_name, path, sizeof(doc_name)));
+  slash = strrchr(path, '/');
+  if (slash) {
+    PetscCall(PetscStrncpy(doc_dir, path, PetscMin((size_t)(slash - path) + 1, sizeof(doc_dir))));
+    if (!doc_dir[0]) PetscCall(PetscStrncpy(doc_dir, "/", sizeof(doc_dir)));
+  } else PetscCall(PetscStrncpy(doc_dir, ".", sizeof(doc_dir)));
+
+  xmlSetStructuredErrorFunc(&errors, CollectXMLError);
+  doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+  xmlSetStructuredErrorFunc(NULL, NULL);
+  if (!doc || errors.count) {
+    char msg[1024];
+    PetscCall(PetscStrncpy(msg, errors.count ? errors.message : "not a readable XML document", sizeof(msg)));
+    if (doc) xmlFreeDoc(doc);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+
+  pctx = xmlSchemaNewMemParserCtxt(spot_schema_xsd, (int)strlen(spot_schema_xsd));
+  PetscCheck(pctx, comm, PETSC_ERR_LIB, "libxml2 could not create a schema parser");
+  schema = xmlSchemaParse(pctx);
+  xmlSchemaFreeParserCtxt(pctx);
+  PetscCheck(schema, comm, PETSC_ERR_LIB, "the built-in schema input/spot.xsd does not parse");
+  vctx = xmlSchemaNewValidCtxt(schema);
+  xmlSchemaSetValidStructuredErrors(vctx, CollectXMLError, &errors);
+  invalid = xmlSchemaValidateDoc(vctx, doc);
+  xmlSchemaFreeValidCtxt(vctx);
+  xmlSchemaFree(schema);
+  if (invalid) {
+    char msg[1024];
+    PetscCall(PetscStrncpy(msg, errors.count ? errors.message : "document does not follow the schema", sizeof(msg)));
+    xmlFreeDoc(doc);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+
+  for (xmlNodePtr s = xmlDocGetRootElement(doc)->children; s; s = s->next) {
+    const char *prefix;
+    PetscErrorCode ierr;
+    if (s->type != XML_ELEMENT_NODE) continue;
+    prefix = SectionPrefix((const char *)s->name);
+    if (!prefix) continue; /* the schema admits only known sections */
+    if (!strcmp(prefix, "proto")) ierr = MapProtocol(s);
+    else {
+      ierr = 0;
+      for (xmlNodePtr c = s->children; c && !ierr; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "petsc_options")) ierr = MapPetscOptions(c);
+      if (!ierr) {
+        /* petsc_options is not mapped as a leaf */
+        xmlNodePtr po = NULL;
+        for (xmlNodePtr c = s->children; c; c = c->next)
+          if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "petsc_options")) po = c;
+        if (po) xmlUnlinkNode(po);
+        ierr = MapElement(s, prefix);
+        if (po) xmlFreeNode(po);
+      }
+    }
+    if (ierr) {
+      xmlFreeDoc(doc);
+      PetscCall(ierr);
+    }
+  }
+  xmlFreeDoc(doc);
+  PetscFunctionReturn(0);
+}

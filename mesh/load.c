@@ -1,0 +1,327 @@
+/* DMPlex from a checked .msh file: read, normalise the "surface" label, distribute, refine.
+
+   The file is first inspected with Gmsh on rank 0 (mesh/gmsh.c) so that a bad file fails on
+   every rank with one message, instead of inside PETSc's reader on rank 0 only. Then PETSc
+   reads it (physical names become labels), the faces of the "surface" group are gathered
+   into label "surface" = 1 on the serial mesh, and the mesh is distributed (PTScotch by
+   default; -petscpartitioner_type overrides) and optionally refined uniformly. */
+#include "mesh/mesh.h"
+#include "input/input.h"
+#include <petscsf.h>
+#include <string.h>
+
+PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[]);
+
+/* All faces of any value of the "surface" label get value 1 in a fresh "surface" label */
+static PetscErrorCode NormaliseSurfaceLabel(DM dm)
+{
+  DMLabel         old, fresh;
+  IS              values;
+  const PetscInt *vals;
+  PetscInt        nvals, dim, fStart, fEnd;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetDimension(dm, &dim));
+  PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+  PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &old));
+  PetscCall(DMLabelCreate(PETSC_COMM_SELF, MESH_SURFACE_LABEL, &fresh));
+  if (old) {
+    PetscCall(DMLabelGetValueIS(old, &values));
+    PetscCall(ISGetLocalSize(values, &nvals));
+    PetscCall(ISGetIndices(values, &vals));
+    for (PetscInt v = 0; v < nvals; ++v) {
+      IS              points;
+      const PetscInt *p;
+      PetscInt        np;
+      PetscCall(DMLabelGetStratumIS(old, vals[v], &points));
+      if (!points) continue;
+      PetscCall(ISGetLocalSize(points, &np));
+      PetscCall(ISGetIndices(points, &p));
+      for (PetscInt i = 0; i < np; ++i)
+        if (p[i] >= fStart && p[i] < fEnd) PetscCall(DMLabelSetValue(fresh, p[i], 1));
+      PetscCall(ISRestoreIndices(points, &p));
+      PetscCall(ISDestroy(&points));
+    }
+    PetscCall(ISRestoreIndices(values, &vals));
+    PetscCall(ISDestroy(&values));
+    PetscCall(DMRemoveLabel(dm, MESH_SURFACE_LABEL, NULL));
+  }
+  PetscCall(DMAddLabel(dm, fresh));
+  PetscCall(DMLabelDestroy(&fresh));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
+{
+  DM               dist = NULL;
+  PetscPartitioner part;
+  PetscBool        has;
+  PetscInt         refine = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(MeshCheckFile(comm, path));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-dm_plex_gmsh_use_regions", &has));
+  if (!has) PetscCall(PetscOptionsSetValue(NULL, "-dm_plex_gmsh_use_regions", "true"));
+  PetscCall(DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm));
+  PetscCall(PetscObjectSetName((PetscObject)*dm, "particle"));
+  PetscCall(NormaliseSurfaceLabel(*dm));
+  PetscCall(DMPlexGetPartitioner(*dm, &part));
+#if defined(PETSC_HAVE_PTSCOTCH)
+  PetscCall(PetscPartitionerSetType(part, PETSCPARTITIONERPTSCOTCH));
+#endif
+  PetscCall(PetscPartitionerSetFromOptions(part));
+  PetscCall(DMPlexDistribute(*dm, 0, NULL, &dist));
+  if (dist) {
+    PetscCall(DMDestroy(dm));
+    *dm = dist;
+  }
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
+  {
+    char where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
+    PetscCheck(refine >= 0 && refine <= 8, comm, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 8, got %" PetscInt_FMT, where, refine);
+  }
+  for (PetscInt r = 0; r < refine; ++r) {
+    DM fine;
+    PetscCall(DMRefine(*dm, comm, &fine));
+    PetscCall(DMDestroy(dm));
+    *dm = fine;
+  }
+  {
+    MeshInfo info;
+    char     where[PETSC_MAX_PATH_LEN];
+    PetscCall(MeshGetInfo(*dm, &info));
+    PetscCall(InputOptionWhere("-mesh_file", where, sizeof(where)));
+    PetscCheck(info.num_surface_faces > 0, comm, PETSC_ERR_USER_INPUT, "%s: mesh '%s' has an empty \"" MESH_SURFACE_LABEL "\" group", where, path);
+    PetscCheck(info.volume > 0, comm, PETSC_ERR_USER_INPUT, "%s: mesh '%s' has zero volume", where, path);
+  }
+  PetscCall(DMSetFromOptions(*dm));
+  PetscCall(DMViewFromOptions(*dm, NULL, "-dm_view"));
+  PetscFunctionReturn(0);
+}
+
+/* -mesh_file, or a built-in shape meshed into workdir/mesh.msh */
+PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm)
+{
+  char      path[PETSC_MAX_PATH_LEN];
+  PetscBool file, shape;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_file", path, sizeof(path), &file));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_shape_type", &shape));
+  PetscCheck(file || shape, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file> or <mesh><shape type=...> in the input, or -mesh_file / -mesh_shape_type");
+  if (!file) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/mesh.msh", workdir));
+    PetscCall(MeshShapeWrite(comm, path));
+  }
+  PetscCall(MeshLoad(comm, path, dm));
+  PetscFunctionReturn(0);
+}
+
+/* Is point p owned by this rank (not a leaf of the point SF)? */
+static PetscErrorCode IsOwned(PetscSF sf, PetscInt p, PetscBool *owned)
+{
+  const PetscInt *leaves;
+  PetscInt        nleaves, lo = 0, hi;
+
+  PetscFunctionBeginUser;
+  *owned = PETSC_TRUE;
+  PetscCall(PetscSFGetGraph(sf, NULL, &nleaves, &leaves, NULL));
+  if (nleaves <= 0) PetscFunctionReturn(0);
+  if (!leaves) { /* contiguous leaves 0..nleaves-1 */
+    *owned = p >= nleaves ? PETSC_TRUE : PETSC_FALSE;
+    PetscFunctionReturn(0);
+  }
+  hi = nleaves - 1; /* leaves of a DMPlex point SF are sorted */
+  while (lo <= hi) {
+    const PetscInt mid = (lo + hi) / 2;
+    if (leaves[mid] == p) {
+      *owned = PETSC_FALSE;
+      break;
+    }
+    if (leaves[mid] < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscReal Distance(const PetscScalar *a, const PetscScalar *b, PetscInt dim)
+{
+  PetscReal s = 0;
+  for (PetscInt d = 0; d < dim; ++d) s += PetscSqr(PetscRealPart(a[d] - b[d]));
+  return PetscSqrtReal(s);
+}
+
+/* Smallest angle (degrees) at the corners of triangle (a, b, c) */
+static PetscReal TriangleMinAngle(const PetscScalar *a, const PetscScalar *b, const PetscScalar *c, PetscInt dim)
+{
+  const PetscReal la = Distance(b, c, dim), lb = Distance(a, c, dim), lc = Distance(a, b, dim);
+  PetscReal       ang[3], m;
+  ang[0] = PetscAcosReal(PetscMax(-1, PetscMin(1, (lb * lb + lc * lc - la * la) / (2 * lb * lc))));
+  ang[1] = PetscAcosReal(PetscMax(-1, PetscMin(1, (la * la + lc * lc - lb * lb) / (2 * la * lc))));
+  ang[2] = PETSC_PI - ang[0] - ang[1];
+  m      = PetscMin(ang[0], PetscMin(ang[1], ang[2]));
+  return m * 180.0 / PETSC_PI;
+}
+
+PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
+{
+  MPI_Comm     comm;
+  PetscSF      sf;
+  DMLabel      surface, boundary;
+  Vec          coords;
+  DM           cdm;
+  PetscInt     cStart, cEnd, vStart, vEnd, fStart, fEnd, dim;
+  PetscReal    local[7] = {0}, global[7], ext[3] = {PETSC_MAX_REAL, 0, 180}, gext[3];
+  PetscInt     counts[3] = {0}, gcounts[3];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
+  PetscCall(PetscMemzero(info, sizeof(*info)));
+  PetscCall(DMGetDimension(dm, &dim));
+  info->dim = dim;
+  PetscCall(DMGetPointSF(dm, &sf));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
+  PetscCall(DMGetCoordinatesLocal(dm, &coords));
+  PetscCall(DMGetCoordinateDM(dm, &cdm));
+
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal    vol, centroid[3] = {0, 0, 0};
+    PetscScalar *x = NULL;
+    PetscInt     nx;
+    PetscBool    owned;
+    PetscCall(IsOwned(sf, c, &owned));
+    if (!owned) continue;
+    PetscCall(DMPlexComputeCellGeometryFVM(dm, c, &vol, centroid, NULL));
+    local[0] += vol;
+    for (PetscInt d = 0; d < dim; ++d) local[3 + d] += vol * centroid[d];
+    ++counts[0];
+    PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, c, &nx, &x));
+    { /* diameter (longest edge) and smallest angle */
+      const PetscInt nv = nx / dim;
+      PetscReal      diam = 0;
+      for (PetscInt i = 0; i < nv; ++i)
+        for (PetscInt j = i + 1; j < nv; ++j) diam = PetscMax(diam, Distance(&x[i * dim], &x[j * dim], dim));
+      ext[0] = PetscMin(ext[0], diam);
+      ext[1] = PetscMax(ext[1], diam);
+      if (nv == 3) ext[2] = PetscMin(ext[2], TriangleMinAngle(&x[0], &x[dim], &x[2 * dim], dim));
+      if (nv == 4 && dim == 3)
+        for (PetscInt k = 0; k < 4; ++k) ext[2] = PetscMin(ext[2], TriangleMinAngle(&x[((k + 1) % 4) * 3], &x[((k + 2) % 4) * 3], &x[((k + 3) % 4) * 3], 3));
+    }
+    PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, c, &nx, &x));
+  }
+  for (PetscInt v = vStart; v < vEnd; ++v) {
+    PetscBool owned;
+    PetscCall(IsOwned(sf, v, &owned));
+    if (owned) ++counts[1];
+  }
+  PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &surface));
+  PetscCall(DMLabelCreate(PETSC_COMM_SELF, "spot_boundary", &boundary));
+  PetscCall(DMPlexMarkBoundaryFaces(dm, 1, boundary));
+  for (PetscInt f = fStart; f < fEnd; ++f) {
+    PetscInt  s = -1, b = -1;
+    PetscReal area;
+    PetscBool owned;
+    if (surface) PetscCall(DMLabelGetValue(surface, f, &s));
+    PetscCall(DMLabelGetValue(boundary, f, &b));
+    if (s != 1 && b != 1) continue;
+    PetscCall(IsOwned(sf, f, &owned));
+    if (!owned) continue;
+    PetscCall(DMPlexComputeCellGeometryFVM(dm, f, &area, NULL, NULL));
+    if (s == 1) {
+      local[1] += area;
+      ++counts[2];
+    }
+    if (b == 1) local[2] += area;
+  }
+  PetscCall(DMLabelDestroy(&boundary));
+  PetscCall(MPIU_Allreduce(local, global, 7, MPIU_REAL, MPIU_SUM, comm));
+  PetscCall(MPIU_Allreduce(counts, gcounts, 3, MPIU_INT, MPIU_SUM, comm));
+  ext[1] = -ext[1];
+  PetscCall(MPIU_Allreduce(ext, gext, 3, MPIU_REAL, MPIU_MIN, comm));
+  info->volume            = global[0];
+  info->surface           = global[1];
+  info->boundary          = global[2];
+  info->num_cells         = gcounts[0];
+  info->num_vertices      = gcounts[1];
+  info->num_surface_faces = gcounts[2];
+  for (PetscInt d = 0; d < dim; ++d) info->centroid[d] = global[0] > 0 ? global[3 + d] / global[0] : 0;
+  info->h_min     = gext[0];
+  info->h_max     = -gext[1];
+  info->min_angle = gext[2];
+  {
+    PetscReal lo[3], hi[3];
+    PetscCall(DMGetBoundingBox(dm, lo, hi));
+    for (PetscInt d = 0; d < dim; ++d) {
+      info->lower[d] = lo[d];
+      info->upper[d] = hi[d];
+    }
+  }
+  for (PetscInt d = 0; d < dim; ++d) /* round-off of a centred shape prints as 0 */
+    if (PetscAbsReal(info->centroid[d]) < 1e-12 * (info->upper[0] - info->lower[0])) info->centroid[d] = 0;
+  info->equivalent_diameter = dim == 2 ? PetscSqrtReal(4 * info->volume / PETSC_PI) : PetscPowReal(6 * info->volume / PETSC_PI, 1.0 / 3.0);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshInfoView(const MeshInfo *m, PetscViewer viewer)
+{
+  const char *vol = m->dim == 2 ? "area" : "volume", *sur = m->dim == 2 ? "perimeter" : "surface";
+  const char *vu = m->dim == 2 ? "um^2" : "um^3", *su = m->dim == 2 ? "um" : "um^2";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %" PetscInt_FMT "-D, %" PetscInt_FMT " cells, %" PetscInt_FMT " vertices, %s %.6g %s, active %s %.6g %s, equivalent diameter %.4g um\n", m->dim, m->num_cells, m->num_vertices, vol, (double)m->volume, vu, sur, (double)m->surface, su, (double)m->equivalent_diameter));
+  if (m->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "      cell size %.3g to %.3g um, smallest angle %.1f deg, centroid (%.4g, %.4g) um\n", (double)m->h_min, (double)m->h_max, (double)m->min_angle, (double)m->centroid[0], (double)m->centroid[1]));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "      cell size %.3g to %.3g um, smallest angle %.1f deg, centroid (%.4g, %.4g, %.4g) um\n", (double)m->h_min, (double)m->h_max, (double)m->min_angle, (double)m->centroid[0], (double)m->centroid[1], (double)m->centroid[2]));
+  PetscFunctionReturn(0);
+}
+
+/* Every rank gets all active surface facets: nfacets × dim vertices × dim coordinates (µm) */
+PetscErrorCode MeshBoundaryFacets(DM dm, PetscInt *nfacets, PetscReal **vertices)
+{
+  MPI_Comm     comm;
+  PetscSF      sf;
+  DMLabel      surface;
+  Vec          coords;
+  DM           cdm;
+  PetscInt     fStart, fEnd, dim, nlocal = 0, per;
+  PetscReal   *mine;
+  PetscMPIInt  size, *recvcounts, *displs, sendcount;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(DMGetDimension(dm, &dim));
+  per = dim * dim;
+  PetscCall(DMGetPointSF(dm, &sf));
+  PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+  PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &surface));
+  PetscCall(DMGetCoordinatesLocal(dm, &coords));
+  PetscCall(DMGetCoordinateDM(dm, &cdm));
+  PetscCall(PetscMalloc1((fEnd - fStart) * per + 1, &mine));
+  for (PetscInt f = fStart; f < fEnd; ++f) {
+    PetscInt     s = -1, nx;
+    PetscScalar *x = NULL;
+    PetscBool    owned;
+    if (surface) PetscCall(DMLabelGetValue(surface, f, &s));
+    if (s != 1) continue;
+    PetscCall(IsOwned(sf, f, &owned));
+    if (!owned) continue;
+    PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, f, &nx, &x));
+    for (PetscInt i = 0; i < per; ++i) mine[nlocal * per + i] = PetscRealPart(x[i]);
+    PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
+    ++nlocal;
+  }
+  PetscCall(PetscMalloc2(size, &recvcounts, size, &displs));
+  sendcount = (PetscMPIInt)(nlocal * per);
+  PetscCallMPI(MPI_Allgather(&sendcount, 1, MPI_INT, recvcounts, 1, MPI_INT, comm));
+  displs[0] = 0;
+  for (PetscMPIInt r = 1; r < size; ++r) displs[r] = displs[r - 1] + recvcounts[r - 1];
+  *nfacets = (displs[size - 1] + recvcounts[size - 1]) / per;
+  PetscCall(PetscMalloc1(*nfacets * per + 1, vertices));
+  PetscCallMPI(MPI_Allgatherv(mine, sendcount, MPIU_REAL, *vertices, recvcounts, displs, MPIU_REAL, comm));
+  PetscCall(PetscFree2(recvcounts, displs));
+  PetscCall(PetscFree(mine));
+  PetscFunctionReturn(0);
+}

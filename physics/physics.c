@@ -1,0 +1,136 @@
+/* The Physics object: material parameters from -phys_ options, and the constants[] array
+   the kernels read.
+
+   Options: -phys_c_max (mol/m³, default 51765: NMC811 of LG M50, Chen 2020), -phys_alpha (1),
+   -phys_capacity_factor (practical/theoretical capacity, 1), -phys_temperature (298.15 K),
+   -phys_out_of_plane_factor ε (1; 3-D only), -phys_diffusivity_law and its parameters
+   (physics/diffusivity.c). */
+#include "physics/physimpl.h"
+#include "input/input.h"
+
+PetscErrorCode PhysicsCreate(MPI_Comm comm, Physics *phys)
+{
+  Physics p;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&p));
+  p->comm            = comm;
+  p->c_max           = 51765.0;
+  p->alpha           = 1.0;
+  p->capacity_factor = 1.0;
+  p->temperature     = 298.15;
+  p->eps             = 1.0;
+  p->table_range[0]  = -PETSC_MAX_REAL;
+  p->table_range[1]  = PETSC_MAX_REAL;
+  *phys              = p;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsDestroy(Physics *phys)
+{
+  PetscFunctionBeginUser;
+  if (!*phys) PetscFunctionReturn(0);
+  PetscCall(PetscFree((*phys)->constants));
+  PetscCall(PetscFree(*phys));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckPositive(Physics phys, const char name[], PetscReal v, const char what[])
+{
+  char where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCheck(v > 0, phys->comm, PETSC_ERR_USER_INPUT, "%s: %s must be positive, got %g", where, what, (double)v);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsSetFromOptions(Physics phys)
+{
+  char where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(InputGetQuantity("-phys_c_max", UNIT_CONCENTRATION, &phys->c_max, NULL));
+  PetscCall(CheckPositive(phys, "-phys_c_max", phys->c_max, "c_max"));
+  PetscCall(InputGetQuantity("-phys_alpha", UNIT_NONE, &phys->alpha, NULL));
+  PetscCall(CheckPositive(phys, "-phys_alpha", phys->alpha, "alpha (the diffusivity scale factor)"));
+  PetscCall(InputGetQuantity("-phys_capacity_factor", UNIT_NONE, &phys->capacity_factor, NULL));
+  PetscCall(InputOptionWhere("-phys_capacity_factor", where, sizeof(where)));
+  PetscCheck(phys->capacity_factor > 0 && phys->capacity_factor <= 1, phys->comm, PETSC_ERR_USER_INPUT, "%s: capacity_factor must be in (0, 1], got %g", where, (double)phys->capacity_factor);
+  PetscCall(InputGetQuantity("-phys_temperature", UNIT_TEMPERATURE, &phys->temperature, NULL));
+  PetscCall(CheckPositive(phys, "-phys_temperature", phys->temperature, "the temperature (K)"));
+  PetscCall(InputGetQuantity("-phys_out_of_plane_factor", UNIT_NONE, &phys->eps, NULL));
+  PetscCall(CheckPositive(phys, "-phys_out_of_plane_factor", phys->eps, "out_of_plane_factor"));
+
+  PetscCall(PhysicsDiffusivitySetUp(phys)); /* allocates constants[] */
+  phys->constants[PHYS_ALPHA] = phys->alpha;
+  phys->constants[PHYS_FLUX]  = 0;
+  phys->constants[PHYS_EPS]   = phys->eps;
+  phys->constants[PHYS_MMS]   = 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsGetConstants(Physics phys, PetscInt *n, const PetscScalar **constants)
+{
+  PetscFunctionBeginUser;
+  *n         = phys->nconstants;
+  *constants = phys->constants;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsSetFlux(Physics phys, PetscReal flux)
+{
+  PetscFunctionBeginUser;
+  phys->constants[PHYS_FLUX] = flux;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsDiffusivity(Physics phys, PetscReal theta, PetscReal *D_app, PetscReal *dD_app)
+{
+  PetscReal D, dD;
+
+  PetscFunctionBeginUser;
+  PhysDiffusivity(theta, &phys->constants[PHYS_LAW], &D, &dD);
+  *D_app = phys->alpha * D;
+  if (dD_app) *dD_app = phys->alpha * dD;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsGetCMax(Physics phys, PetscReal *c_max)
+{
+  PetscFunctionBeginUser;
+  *c_max = phys->c_max;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsGetCapacityFactor(Physics phys, PetscReal *f_cap)
+{
+  PetscFunctionBeginUser;
+  *f_cap = phys->capacity_factor;
+  PetscFunctionReturn(0);
+}
+
+/* One warning per run when θ leaves the table (D is clamped there) */
+PetscErrorCode PhysicsCheckTableRange(Physics phys, PetscReal theta_min, PetscReal theta_max)
+{
+  PetscFunctionBeginUser;
+  if (phys->range_warned) PetscFunctionReturn(0);
+  if (theta_min < phys->table_range[0] - 1e-12 || theta_max > phys->table_range[1] + 1e-12) {
+    phys->range_warned = PETSC_TRUE;
+    PetscCall(PetscPrintf(phys->comm, "warning: theta reached [%.4f, %.4f], outside the diffusivity table %s (theta %.4f to %.4f); D is held at the end values there\n", (double)theta_min, (double)theta_max, phys->law_source, (double)phys->table_range[0], (double)phys->table_range[1]));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysicsView(Physics phys, PetscViewer viewer)
+{
+  PetscReal D1, D08, D05;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhysicsDiffusivity(phys, 1.0, &D1, NULL));
+  PetscCall(PhysicsDiffusivity(phys, 0.8, &D08, NULL));
+  PetscCall(PhysicsDiffusivity(phys, 0.5, &D05, NULL));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "material: D law %s%s%s, alpha %g, c_max %g mol/m^3, capacity factor %g, T %g K\n", phys->law_name, phys->law_source[0] ? " " : "", phys->law_source, (double)phys->alpha, (double)phys->c_max, (double)phys->capacity_factor, (double)phys->temperature));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "          D_app(theta) = %.3g, %.3g, %.3g cm^2/s at theta = 1, 0.8, 0.5\n", (double)(D1 * 1e-8), (double)(D08 * 1e-8), (double)(D05 * 1e-8)));
+  PetscFunctionReturn(0);
+}

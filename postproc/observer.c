@@ -1,0 +1,408 @@
+/* Observables of θ: region means as linear functionals w·θ, and a point probe.
+
+   Region weights w_i = ∫Ω χ(d(x)) φ_i dx are integrated once with the element's quadrature;
+   χ is the indicator of the region and d the distance to the active surface (exact distance
+   to the gathered surface facets). Cells far from a region's edge are decided from their
+   centroid; only cells straddling an edge are evaluated point by point. Surface weights
+   ∮ φ_i ds use a Stroud rule on each surface facet, mapped into its cell. */
+#include "postproc/postproc.h"
+#include "input/input.h"
+#include <petscdmplex.h>
+#include <petscsf.h>
+
+struct _p_Observer {
+  Solver              solver;
+  DM                  dm;
+  PetscInt            dim, nfacets;
+  PetscReal          *facets;
+  PetscReal           d_max, centre_threshold, periphery_width;
+  PetscReal           centre_measure, periphery_measure, surface_measure, volume;
+  Vec                 w_centre, w_periphery, w_surface;
+  DMInterpolationInfo probe;
+  PetscReal           probe_point[3];
+  PetscBool           probe_is_centroid;
+};
+
+static PetscReal Dot(PetscInt n, const PetscReal a[], const PetscReal b[])
+{
+  PetscReal s = 0;
+  for (PetscInt i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+/* Closest point of triangle (a, b, c) to p (Ericson, Real-Time Collision Detection, 5.1.5) */
+static PetscReal PointTriangleDistance(const PetscReal p[], const PetscReal a[], const PetscReal b[], const PetscReal c[])
+{
+  PetscReal ab[3], ac[3], ap[3], bp[3], cp[3], q[3], d1, d2, d3, d4, d5, d6, va, vb, vc, v, w;
+  for (int i = 0; i < 3; ++i) {
+    ab[i] = b[i] - a[i];
+    ac[i] = c[i] - a[i];
+    ap[i] = p[i] - a[i];
+  }
+  d1 = Dot(3, ab, ap);
+  d2 = Dot(3, ac, ap);
+  if (d1 <= 0 && d2 <= 0) { for (int i = 0; i < 3; ++i) q[i] = a[i]; goto done; }
+  for (int i = 0; i < 3; ++i) bp[i] = p[i] - b[i];
+  d3 = Dot(3, ab, bp);
+  d4 = Dot(3, ac, bp);
+  if (d3 >= 0 && d4 <= d3) { for (int i = 0; i < 3; ++i) q[i] = b[i]; goto done; }
+  vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+    v = d1 / (d1 - d3);
+    for (int i = 0; i < 3; ++i) q[i] = a[i] + v * ab[i];
+    goto done;
+  }
+  for (int i = 0; i < 3; ++i) cp[i] = p[i] - c[i];
+  d5 = Dot(3, ab, cp);
+  d6 = Dot(3, ac, cp);
+  if (d6 >= 0 && d5 <= d6) { for (int i = 0; i < 3; ++i) q[i] = c[i]; goto done; }
+  vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+    w = d2 / (d2 - d6);
+    for (int i = 0; i < 3; ++i) q[i] = a[i] + w * ac[i];
+    goto done;
+  }
+  va = d3 * d6 - d5 * d4;
+  if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
+    w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+    for (int i = 0; i < 3; ++i) q[i] = b[i] + w * (c[i] - b[i]);
+    goto done;
+  }
+  {
+    const PetscReal denom = 1 / (va + vb + vc);
+    v                     = vb * denom;
+    w                     = vc * denom;
+    for (int i = 0; i < 3; ++i) q[i] = a[i] + ab[i] * v + ac[i] * w;
+  }
+done:
+  return PetscSqrtReal(PetscSqr(p[0] - q[0]) + PetscSqr(p[1] - q[1]) + PetscSqr(p[2] - q[2]));
+}
+
+static PetscReal PointSegmentDistance(const PetscReal p[], const PetscReal a[], const PetscReal b[])
+{
+  const PetscReal ab[2] = {b[0] - a[0], b[1] - a[1]}, ap[2] = {p[0] - a[0], p[1] - a[1]};
+  const PetscReal len2 = Dot(2, ab, ab);
+  PetscReal       t    = len2 > 0 ? Dot(2, ap, ab) / len2 : 0;
+  t                    = PetscMax(0, PetscMin(1, t));
+  return PetscSqrtReal(PetscSqr(ap[0] - t * ab[0]) + PetscSqr(ap[1] - t * ab[1]));
+}
+
+/* d(x): distance from x to the nearest surface facet (facets: nfacets × dim points × dim) */
+PetscErrorCode PostprocDistanceToSurface(PetscInt dim, PetscInt nfacets, const PetscReal facets[], const PetscReal x[], PetscReal *d)
+{
+  PetscReal best = PETSC_MAX_REAL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt f = 0; f < nfacets; ++f) {
+    const PetscReal *v = &facets[f * dim * dim];
+    const PetscReal  e = dim == 2 ? PointSegmentDistance(x, v, v + 2) : PointTriangleDistance(x, v, v + 3, v + 6);
+    if (e < best) best = e;
+  }
+  *d = best;
+  PetscFunctionReturn(0);
+}
+
+typedef enum {
+  REGION_CENTRE,
+  REGION_PERIPHERY
+} Region;
+
+static PetscBool InRegion(const Observer o, Region r, PetscReal d)
+{
+  return r == REGION_CENTRE ? (d >= o->centre_threshold ? PETSC_TRUE : PETSC_FALSE) : (d <= o->periphery_width ? PETSC_TRUE : PETSC_FALSE);
+}
+
+/* w_i = ∫ χ_region φ_i; also returns the region's measure */
+static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscReal *measure)
+{
+  PetscFE         fe;
+  PetscQuadrature quad;
+  PetscTabulation T;
+  const PetscReal *qw;
+  PetscReal      *v, *J, *detJ, *elem, local = 0;
+  PetscInt        Nq, Nb, cStart, cEnd, dim = o->dim;
+  Vec             loc;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetField(o->dm, 0, NULL, (PetscObject *)&fe));
+  PetscCall(PetscFEGetQuadrature(fe, &quad));
+  PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
+  PetscCall(PetscFEGetCellTabulation(fe, 0, &T));
+  Nb = T->Nb;
+  PetscCall(PetscMalloc4(Nq * dim, &v, Nq * dim * dim, &J, Nq, &detJ, Nb, &elem));
+  PetscCall(DMGetLocalVector(o->dm, &loc));
+  PetscCall(VecZeroEntries(loc));
+  PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal vol, centroid[3] = {0, 0, 0}, dc, radius = 0;
+    PetscBool all_in, all_out;
+    PetscCall(DMPlexComputeCellGeometryFVM(o->dm, c, &vol, centroid, NULL));
+    PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, quad, v, J, NULL, detJ));
+    for (PetscInt q = 0; q < Nq; ++q) { /* distance from the centroid to the farthest quadrature point */
+      PetscReal s = 0;
+      for (PetscInt d = 0; d < dim; ++d) s += PetscSqr(v[q * dim + d] - centroid[d]);
+      radius = PetscMax(radius, PetscSqrtReal(s));
+    }
+    PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, centroid, &dc));
+    all_in  = InRegion(o, r, dc - radius) && InRegion(o, r, dc + radius);
+    all_out = !InRegion(o, r, dc - radius) && !InRegion(o, r, dc + radius);
+    if (all_out) continue;
+    for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
+    for (PetscInt q = 0; q < Nq; ++q) {
+      PetscReal chi = 1;
+      if (!all_in) {
+        PetscReal dq;
+        PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, &v[q * dim], &dq));
+        chi = InRegion(o, r, dq) ? 1 : 0;
+      }
+      if (chi == 0) continue;
+      for (PetscInt b = 0; b < Nb; ++b) elem[b] += qw[q] * detJ[q] * T->T[0][q * Nb + b];
+      local += qw[q] * detJ[q];
+    }
+    PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, c, elem, ADD_VALUES));
+  }
+  PetscCall(VecZeroEntries(w));
+  PetscCall(DMLocalToGlobal(o->dm, loc, ADD_VALUES, w));
+  PetscCall(DMRestoreLocalVector(o->dm, &loc));
+  PetscCall(PetscFree4(v, J, detJ, elem));
+  PetscCall(MPIU_Allreduce(&local, measure, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
+  PetscFunctionReturn(0);
+}
+
+/* w_i = ∮_surface φ_i ds */
+static PetscErrorCode AssembleSurfaceWeights(Observer o, Vec w, PetscReal *measure)
+{
+  PetscFE          fe;
+  PetscQuadrature  fq;
+  const PetscReal *fx, *fw;
+  PetscInt         Nq, fStart, fEnd, dim = o->dim, Nb;
+  DMLabel          surface;
+  Vec              loc, coords;
+  DM               cdm;
+  PetscSF          sf;
+  PetscReal        local = 0, *phys, *ref, *elem;
+  PetscMPIInt      rank;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(PetscObjectComm((PetscObject)o->dm), &rank));
+  PetscCall(DMGetField(o->dm, 0, NULL, (PetscObject *)&fe));
+  PetscCall(PetscFEGetDimension(fe, &Nb));
+  PetscCall(PetscDTStroudConicalQuadrature(dim - 1, 1, 4, -1.0, 1.0, &fq));
+  PetscCall(PetscQuadratureGetData(fq, NULL, NULL, &Nq, &fx, &fw));
+  PetscCall(PetscMalloc3(Nq * dim, &phys, Nq * dim, &ref, Nb, &elem));
+  PetscCall(DMGetLabel(o->dm, MESH_SURFACE_LABEL, &surface));
+  PetscCall(DMGetCoordinatesLocal(o->dm, &coords));
+  PetscCall(DMGetCoordinateDM(o->dm, &cdm));
+  PetscCall(DMGetPointSF(o->dm, &sf));
+  PetscCall(DMGetLocalVector(o->dm, &loc));
+  PetscCall(VecZeroEntries(loc));
+  PetscCall(DMPlexGetHeightStratum(o->dm, 1, &fStart, &fEnd));
+  for (PetscInt f = fStart; f < fEnd; ++f) {
+    PetscInt        val = -1, nx, nsupp;
+    const PetscInt *supp;
+    PetscScalar    *x = NULL;
+    PetscReal       area, refvol = dim == 2 ? 2.0 : 2.0;
+    PetscTabulation T;
+    PetscCall(DMLabelGetValue(surface, f, &val));
+    if (val != 1) continue;
+    PetscCall(DMPlexGetSupportSize(o->dm, f, &nsupp));
+    PetscCall(DMPlexGetSupport(o->dm, f, &supp));
+    if (nsupp != 1) continue;
+    PetscCall(DMPlexComputeCellGeometryFVM(o->dm, f, &area, NULL, NULL));
+    PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, f, &nx, &x));
+    for (PetscInt q = 0; q < Nq; ++q) /* x = v0 + Σ_k (ξ_k + 1)/2 (v_k − v0) */
+      for (PetscInt d = 0; d < dim; ++d) {
+        PetscReal p = PetscRealPart(x[d]);
+        for (PetscInt k = 0; k < dim - 1; ++k) p += 0.5 * (fx[q * (dim - 1) + k] + 1) * PetscRealPart(x[(k + 1) * dim + d] - x[d]);
+        phys[q * dim + d] = p;
+      }
+    PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
+    PetscCall(DMPlexCoordinatesToReference(o->dm, supp[0], Nq, phys, ref));
+    PetscCall(PetscFECreateTabulation(fe, 1, Nq, ref, 0, &T));
+    for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
+    for (PetscInt q = 0; q < Nq; ++q)
+      for (PetscInt b = 0; b < Nb; ++b) elem[b] += fw[q] / refvol * area * T->T[0][q * Nb + b];
+    PetscCall(PetscTabulationDestroy(&T));
+    PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, supp[0], elem, ADD_VALUES));
+    local += area;
+  }
+  PetscCall(VecZeroEntries(w));
+  PetscCall(DMLocalToGlobal(o->dm, loc, ADD_VALUES, w));
+  PetscCall(DMRestoreLocalVector(o->dm, &loc));
+  PetscCall(PetscFree3(phys, ref, elem));
+  PetscCall(PetscQuadratureDestroy(&fq));
+  PetscCall(MPIU_Allreduce(&local, measure, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
+  PetscFunctionReturn(0);
+}
+
+/* d_max and the deepest point, over cell centroids and vertices */
+static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
+{
+  PetscInt cStart, cEnd, dim = o->dim;
+  struct {
+    double d;
+    int    rank;
+  } mine = {-1, 0}, best;
+  PetscReal   where[3] = {0, 0, 0};
+  PetscMPIInt rank;
+  MPI_Comm    comm = PetscObjectComm((PetscObject)o->dm);
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  mine.rank = rank;
+  PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal vol, centroid[3] = {0, 0, 0}, d;
+    PetscCall(DMPlexComputeCellGeometryFVM(o->dm, c, &vol, centroid, NULL));
+    PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, centroid, &d));
+    if (d > mine.d) {
+      mine.d = d;
+      for (PetscInt i = 0; i < dim; ++i) where[i] = centroid[i];
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(&mine, &best, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm));
+  PetscCallMPI(MPI_Bcast(where, 3, MPIU_REAL, (PetscMPIInt)best.rank, comm));
+  o->d_max = best.d;
+  for (PetscInt i = 0; i < dim; ++i) deepest[i] = where[i];
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetUpProbe(Observer o, const PetscReal point[], PetscBool *found)
+{
+  PetscInt n, total;
+
+  PetscFunctionBeginUser;
+  if (o->probe) PetscCall(DMInterpolationDestroy(&o->probe));
+  PetscCall(DMInterpolationCreate(PetscObjectComm((PetscObject)o->dm), &o->probe));
+  PetscCall(DMInterpolationSetDim(o->probe, o->dim));
+  PetscCall(DMInterpolationSetDof(o->probe, 1));
+  PetscCall(DMInterpolationAddPoints(o->probe, 1, (PetscReal *)point));
+  PetscCall(DMInterpolationSetUp(o->probe, o->dm, PETSC_TRUE, PETSC_TRUE));
+  n = o->probe->n;
+  PetscCall(MPIU_Allreduce(&n, &total, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)o->dm)));
+  *found = total > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverCreate(Solver s, Observer *out)
+{
+  Observer        o;
+  const MeshInfo *info;
+  PetscReal       r_c = 0.3, w = -1, deepest[3];
+  PetscBool       set, found;
+  char            where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&o));
+  o->solver = s;
+  PetscCall(SolverGetDM(s, &o->dm));
+  PetscCall(SolverGetMeshInfo(s, &info));
+  o->dim    = info->dim;
+  o->volume = info->volume;
+  PetscCall(MeshBoundaryFacets(o->dm, &o->nfacets, &o->facets));
+  PetscCall(FindDeepestPoint(o, deepest));
+
+  PetscCall(InputGetQuantity("-out_centre_fraction", UNIT_NONE, &r_c, NULL));
+  PetscCall(InputOptionWhere("-out_centre_fraction", where, sizeof(where)));
+  PetscCheck(r_c > 0 && r_c <= 1, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "%s: centre_fraction must be in (0, 1], got %g", where, (double)r_c);
+  PetscCall(InputGetQuantity("-out_periphery_width", UNIT_LENGTH, &w, &set));
+  PetscCall(InputOptionWhere("-out_periphery_width", where, sizeof(where)));
+  PetscCheck(!set || w > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "%s: periphery_width must be a positive length, got %g um", where, (double)w);
+  o->centre_threshold = (1 - r_c) * o->d_max;
+  o->periphery_width  = set ? w : 0.25 * o->d_max;
+
+  {
+    Vec theta;
+    PetscCall(SolverGetSolution(s, &theta));
+    PetscCall(VecDuplicate(theta, &o->w_centre));
+    PetscCall(VecDuplicate(theta, &o->w_periphery));
+    PetscCall(VecDuplicate(theta, &o->w_surface));
+  }
+  PetscCall(AssembleRegionWeights(o, REGION_CENTRE, o->w_centre, &o->centre_measure));
+  PetscCall(AssembleRegionWeights(o, REGION_PERIPHERY, o->w_periphery, &o->periphery_measure));
+  PetscCall(AssembleSurfaceWeights(o, o->w_surface, &o->surface_measure));
+  PetscCheck(o->centre_measure > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the centre region is empty on this mesh; raise -out_centre_fraction or refine the mesh");
+  PetscCheck(o->periphery_measure > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the periphery band is empty on this mesh; raise -out_periphery_width or refine the mesh");
+
+  for (PetscInt d = 0; d < o->dim; ++d) o->probe_point[d] = info->centroid[d];
+  PetscCall(SetUpProbe(o, o->probe_point, &found));
+  o->probe_is_centroid = found;
+  if (!found) { /* a non-convex particle: probe its deepest point instead */
+    for (PetscInt d = 0; d < o->dim; ++d) o->probe_point[d] = deepest[d];
+    PetscCall(SetUpProbe(o, o->probe_point, &found));
+    PetscCheck(found, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_PLIB, "cannot locate the probe point in the mesh");
+  }
+  *out = o;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverCompute(Observer o, Vec theta, Observables *v)
+{
+  PetscScalar dots[4];
+  Vec         ws[4], loc, val;
+  PetscReal   probe[2] = {0, 0}, gprobe[2];
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
+  ws[1] = o->w_centre;
+  ws[2] = o->w_periphery;
+  ws[3] = o->w_surface;
+  PetscCall(VecMDot(theta, 4, ws, dots));
+  v->mean      = PetscRealPart(dots[0]) / o->volume;
+  v->centre    = PetscRealPart(dots[1]) / o->centre_measure;
+  v->periphery = PetscRealPart(dots[2]) / o->periphery_measure;
+  v->surface   = PetscRealPart(dots[3]) / o->surface_measure;
+  PetscCall(VecMin(theta, NULL, &v->min));
+  PetscCall(VecMax(theta, NULL, &v->max));
+  PetscCall(DMGetLocalVector(o->dm, &loc));
+  PetscCall(DMGlobalToLocal(o->dm, theta, INSERT_VALUES, loc));
+  PetscCall(DMInterpolationGetVector(o->probe, &val));
+  PetscCall(DMInterpolationEvaluate(o->probe, o->dm, loc, val));
+  if (o->probe->n > 0) { /* the point's owner reports it */
+    const PetscScalar *a;
+    PetscCall(VecGetArrayRead(val, &a));
+    probe[0] = PetscRealPart(a[0]);
+    probe[1] = 1;
+    PetscCall(VecRestoreArrayRead(val, &a));
+  }
+  PetscCall(DMInterpolationRestoreVector(o->probe, &val));
+  PetscCall(DMRestoreLocalVector(o->dm, &loc));
+  PetscCall(MPIU_Allreduce(probe, gprobe, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
+  v->centroid = gprobe[0] / gprobe[1];
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverGetRegions(Observer o, PetscReal *d_max, PetscReal *centre_threshold, PetscReal *periphery_width, PetscReal *centre_measure, PetscReal *periphery_measure)
+{
+  PetscFunctionBeginUser;
+  if (d_max) *d_max = o->d_max;
+  if (centre_threshold) *centre_threshold = o->centre_threshold;
+  if (periphery_width) *periphery_width = o->periphery_width;
+  if (centre_measure) *centre_measure = o->centre_measure;
+  if (periphery_measure) *periphery_measure = o->periphery_measure;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverView(Observer o, PetscViewer viewer)
+{
+  const char *u = o->dim == 2 ? "um^2" : "um^3";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "regions: largest distance to the surface d_max = %.4g um; centre: d >= %.4g um (%.3g %s, %.1f%% of the particle); periphery: d <= %.4g um (%.3g %s, %.1f%%)\n", (double)o->d_max, (double)o->centre_threshold, (double)o->centre_measure, u, (double)(100 * o->centre_measure / o->volume), (double)o->periphery_width, (double)o->periphery_measure, u, (double)(100 * o->periphery_measure / o->volume)));
+  if (o->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "probe: theta at the %s (%.4g, %.4g) um\n", o->probe_is_centroid ? "centroid" : "deepest point (the centroid lies outside the particle)", (double)o->probe_point[0], (double)o->probe_point[1]));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "probe: theta at the %s (%.4g, %.4g, %.4g) um\n", o->probe_is_centroid ? "centroid" : "deepest point (the centroid lies outside the particle)", (double)o->probe_point[0], (double)o->probe_point[1], (double)o->probe_point[2]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverDestroy(Observer *o)
+{
+  PetscFunctionBeginUser;
+  if (!*o) PetscFunctionReturn(0);
+  PetscCall(VecDestroy(&(*o)->w_centre));
+  PetscCall(VecDestroy(&(*o)->w_periphery));
+  PetscCall(VecDestroy(&(*o)->w_surface));
+  if ((*o)->probe) PetscCall(DMInterpolationDestroy(&(*o)->probe));
+  PetscCall(PetscFree((*o)->facets));
+  PetscCall(PetscFree(*o));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,98 @@
+/* solver: discretisation, time integration and the protocol engine.
+
+   θ is discretised with Lagrange P1 or P2 elements on the DMPlex (-solver_degree). With P1
+   the time derivative uses a lumped (row-sum) mass matrix by default, which keeps θ within
+   its bounds at sharp fronts (-solver_mass_lumping false for the consistent mass). Time
+   integration is PETSc TS (BDF2 with adaptive steps by default; -ts_type arkimex etc. work),
+   with an exact Jacobian; Newton with LU on one rank, GMRES + BoomerAMG on several. Step
+   ends on mean θ are located with TSEvent; durations are hit exactly.
+
+   The protocol is a list of steps read from -proto_ options (input/ fills them from the XML):
+     -proto_nsteps N; for step i: -proto_i_type cc|rest, -proto_i_direction charge|discharge,
+     -proto_i_c_rate | -proto_i_current | -proto_i_current_density, -proto_i_duration,
+     -proto_i_theta_below, -proto_i_theta_above, -proto_i_name, -proto_i_cycle.
+   The initial state is uniform: -init_theta (default 0.97). */
+#ifndef SPOT_SOLVER_H
+#define SPOT_SOLVER_H
+
+#include <petscts.h>
+#include "mesh/mesh.h"
+#include "physics/physics.h"
+
+#define FARADAY 96485.33212 /* C/mol */
+
+typedef struct _p_Solver   *Solver;
+typedef struct _p_Protocol *Protocol;
+
+typedef enum {
+  STEP_CC,
+  STEP_REST
+} StepType;
+extern const char *const StepTypes[];
+
+typedef enum {
+  END_NONE,
+  END_DURATION,
+  END_THETA,
+  END_THETA_LIMIT
+} StepEnd;
+extern const char *const StepEnds[];
+
+/* What a step does, resolved against the mesh (all rates signed: > 0 delithiates) */
+typedef struct {
+  PetscInt  index, cycle;
+  StepType  type;
+  char      name[64];
+  PetscReal duration;            /* s, or PETSC_MAX_REAL */
+  PetscReal theta_below;         /* end when mean θ falls to this, or -1 */
+  PetscReal theta_above;         /* end when mean θ rises to this, or 2 */
+  PetscReal flux;                /* N/c_max on the active surface, µm/s */
+  PetscReal c_rate;              /* 1/h: mean θ changes by c_rate·f_cap per hour */
+  PetscReal current_density;     /* A/m² of active surface */
+  PetscReal current;             /* A, or NaN in 2-D without a thickness */
+  PetscReal theta_rate;          /* d(mean θ)/dt = −theta_rate, 1/s */
+} StepSpec;
+
+/* Where the run is, passed to monitors */
+typedef enum {
+  SOLVER_EVENT_INITIAL,  /* before the first step */
+  SOLVER_EVENT_TIMESTEP, /* after each accepted time step */
+  SOLVER_EVENT_STEP_END  /* after a protocol step ended */
+} SolverEvent;
+
+typedef struct {
+  const StepSpec *step;
+  PetscInt        nsteps;
+  PetscReal       t, dt;        /* s */
+  PetscReal       t_step_start; /* s */
+  PetscInt        ts_steps;     /* accepted time steps so far */
+  StepEnd         ended;        /* for SOLVER_EVENT_STEP_END */
+  PetscReal       mean_theta;
+  PetscReal       inventory_error; /* (∫θ − expected)/∫θ0 */
+  PetscReal       progress;        /* fraction of the protocol done, estimated */
+} SolverState;
+
+typedef PetscErrorCode (*SolverMonitorFn)(Solver, SolverEvent, const SolverState *, Vec theta, void *ctx);
+
+PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *s);
+PetscErrorCode SolverDestroy(Solver *s);
+PetscErrorCode SolverSetMonitor(Solver s, SolverMonitorFn fn, void *ctx);
+PetscErrorCode SolverGetDM(Solver s, DM *dm);
+PetscErrorCode SolverGetTS(Solver s, TS *ts);
+PetscErrorCode SolverGetSolution(Solver s, Vec *theta);
+PetscErrorCode SolverGetPhysics(Solver s, Physics *phys);
+PetscErrorCode SolverGetMeshInfo(Solver s, const MeshInfo **info);
+PetscErrorCode SolverGetVolumeWeights(Solver s, Vec *w);
+PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped);
+PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean);
+PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
+PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);
+PetscErrorCode SolverGetStats(Solver s, PetscInt *steps, PetscInt *rejected, PetscInt *newton, PetscInt *linear);
+
+PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *p);
+PetscErrorCode ProtocolDestroy(Protocol *p);
+PetscErrorCode ProtocolView(Protocol p, PetscViewer viewer);
+PetscErrorCode ProtocolGetSteps(Protocol p, PetscInt *n, const StepSpec **steps);
+PetscErrorCode SolverRunProtocol(Solver s, Protocol p);
+
+#endif

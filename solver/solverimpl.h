@@ -1,0 +1,39 @@
+/* Private to solver/: the Solver and Protocol objects. */
+#ifndef SPOT_SOLVERIMPL_H
+#define SPOT_SOLVERIMPL_H
+
+#include "solver/solver.h"
+
+struct _p_Solver {
+  MPI_Comm        comm;
+  DM              dm;       /* the mesh with the θ field */
+  Physics         phys;
+  MeshInfo        info;
+  TS              ts;
+  Vec             theta;    /* the state */
+  Vec             weights;  /* w_i = ∫Ω φ_i dx (µm² or µm³): ∫θ = w·θ */
+  Vec             mass;     /* lumped mass (= weights, P1), or NULL */
+  Vec             work;
+  PetscInt        degree;
+  PetscBool       lumped;
+  PetscReal       dt_initial, dt_max; /* s */
+  SolverMonitorFn monitor;
+  void           *monitor_ctx;
+  /* run state */
+  SolverState     state;
+  PetscReal       expected_mean;      /* mean θ that conservation predicts at t_step_start */
+  PetscReal       mean_theta0;
+  PetscReal       last_monitor_t;
+  PetscInt        event_fired;        /* which event ended the step, or -1 */
+  PetscInt        rejected, newton, linear; /* cumulative over the protocol */
+  PetscReal       progress_done, progress_remaining; /* s, for the progress estimate */
+};
+
+struct _p_Protocol {
+  PetscInt  nsteps;
+  StepSpec *steps;
+};
+
+PetscErrorCode SolverNotify(Solver s, SolverEvent e);
+
+#endif
