@@ -9,5 +9,7 @@
 /* argc/argv are the arguments after the subcommand name; help is true for --help/-h */
 PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotSchema(MPI_Comm comm, int argc, char **argv, PetscBool help);
+PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help);
+PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help);
 
 #endif

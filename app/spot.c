@@ -13,6 +13,8 @@ static const char usage[] = "spot " SPOT_VERSION ": lithium transport in single 
                             "\n"
                             "commands:\n"
                             "  run INPUT.xml   solve a protocol on a particle; writes timeseries.csv, fields.h5/.xmf\n"
+                            "  mesh IMAGE      mesh the particle of an SEM image (PNG, TIFF, PGM) for run\n"
+                            "  gitt RECORD.csv derive D(theta) from a GITT record (Weppner-Huggins)\n"
                             "  schema          print the XML schema of the input file\n"
                             "  version         print the version\n"
                             "\n"
@@ -25,6 +27,8 @@ typedef struct {
 
 static const Command commands[] = {
   {"run",    SpotRun   },
+  {"mesh",   SpotMesh  },
+  {"gitt",   SpotGitt  },
   {"schema", SpotSchema},
 };
 

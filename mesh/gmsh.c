@@ -6,9 +6,8 @@
 
    Built-in shapes are meshed with a size field: h_s on the active surface, growing linearly
    to h over a boundary layer of width w (fronts start at the surface), then optimised. */
-#include "mesh/mesh.h"
+#include "mesh/meshimpl.h"
 #include "input/input.h"
-#include <gmshc.h>
 #include <math.h>
 #include <string.h>
 
@@ -25,7 +24,7 @@ static PetscErrorCode GmshFinalizeAtExit(void)
 }
 
 /* Gmsh's last logged error, for messages */
-static void GmshLastError(char buf[], size_t len)
+void GmshLastError(char buf[], size_t len)
 {
   char *msg  = NULL;
   int   ierr = 0;
@@ -35,19 +34,8 @@ static void GmshLastError(char buf[], size_t len)
   if (msg) gmshFree(msg);
 }
 
-#define GmshCall(call) \
-  do { \
-    int gmsh_ierr_ = 0; \
-    call; \
-    if (gmsh_ierr_) { \
-      char gmsh_msg_[1024]; \
-      GmshLastError(gmsh_msg_, sizeof(gmsh_msg_)); \
-      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "Gmsh failed in %s: %s", #call, gmsh_msg_); \
-    } \
-  } while (0)
-#define GIERR &gmsh_ierr_
-
-static PetscErrorCode GmshStart(void)
+/* Start Gmsh once per process (quiet unless -mesh_gmsh_verbose) and clear its model */
+PetscErrorCode GmshStart(void)
 {
   PetscBool verbose = PETSC_FALSE;
 

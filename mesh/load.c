@@ -5,12 +5,10 @@
    reads it (physical names become labels), the faces of the "surface" group are gathered
    into label "surface" = 1 on the serial mesh, and the mesh is distributed (PTScotch by
    default; -petscpartitioner_type overrides) and optionally refined uniformly. */
-#include "mesh/mesh.h"
+#include "mesh/meshimpl.h"
 #include "input/input.h"
 #include <petscsf.h>
 #include <string.h>
-
-PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[]);
 
 /* All faces of any value of the "surface" label get value 1 in a fresh "surface" label */
 static PetscErrorCode NormaliseSurfaceLabel(DM dm)
@@ -100,19 +98,22 @@ PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
   PetscFunctionReturn(0);
 }
 
-/* -mesh_file, or a built-in shape meshed into workdir/mesh.msh */
+/* -mesh_file, or a built-in shape or an image meshed into workdir/mesh.msh */
 PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm)
 {
   char      path[PETSC_MAX_PATH_LEN];
-  PetscBool file, shape;
+  PetscBool file, shape, image;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_file", path, sizeof(path), &file));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_shape_type", &shape));
-  PetscCheck(file || shape, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file> or <mesh><shape type=...> in the input, or -mesh_file / -mesh_shape_type");
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_file", &image));
+  PetscCheck(file || shape || image, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file>, <mesh><shape type=...> or <mesh><image file=...> in the input, or -mesh_file / -mesh_shape_type / -mesh_image_file");
+  PetscCheck((PetscInt)file + (PetscInt)shape + (PetscInt)image == 1, comm, PETSC_ERR_USER_INPUT, "give one mesh source: -mesh_file, -mesh_shape_type or -mesh_image_file");
   if (!file) {
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/mesh.msh", workdir));
-    PetscCall(MeshShapeWrite(comm, path));
+    if (shape) PetscCall(MeshShapeWrite(comm, path));
+    else PetscCall(MeshImageWrite(comm, path));
   }
   PetscCall(MeshLoad(comm, path, dm));
   PetscFunctionReturn(0);

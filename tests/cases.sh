@@ -1,3 +1,3 @@
-# The test cases, run by tests/run.sh: case_ NAME TIMEOUT COMMAND...
-case_ unit_units 60 "$TESTS/test_units"
-case_ unit_diffusivity 60 "$TESTS/test_diffusivity"
+# The test cases, run by tests/run.sh: each file in tests/cases.d/ calls
+#   case_ NAME TIMEOUT_SECONDS COMMAND...
+for f in tests/cases.d/*.sh; do source "$f"; done
