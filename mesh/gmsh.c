@@ -70,6 +70,7 @@ typedef struct {
   PetscReal radius, semi_axes[3], sides[3], corner_radius, thickness, center[3];
   PetscReal cell_size, boundary_cell_size, boundary_layer;
   PetscReal equivalent_diameter;
+  PetscBool structured; /* transfinite (structured) mesh of a rectangle or box, for verification */
 } ShapeSpec;
 
 static PetscErrorCode RequireLength(const char name[], PetscReal v)
@@ -140,6 +141,8 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
   default:
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_shape_type: unknown shape");
   }
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_structured", &s->structured, NULL));
+  PetscCheck(!s->structured || s->type == SHAPE_RECTANGLE || s->type == SHAPE_BOX, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_structured: only rectangles and boxes have structured meshes");
   PetscCall(InputGetQuantity("-mesh_shape_corner_radius", UNIT_LENGTH, &s->corner_radius, &set));
   if (set) {
     PetscCall(InputOptionWhere("-mesh_shape_corner_radius", where, sizeof(where)));
@@ -263,7 +266,15 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, const char path[])
     GmshCall(gmshModelOccDilate(dt, 2, c[0], c[1], c[2], s->semi_axes[0], s->semi_axes[1], s->semi_axes[2], GIERR));
   } break;
   case SHAPE_BOX:
-    GmshCall(body = gmshModelOccAddBox(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] / 2, s->sides[0], s->sides[1], s->sides[2], -1, GIERR));
+    if (s->structured) { /* a structured square extruded in layers: faces stay conforming */
+      int    dt[2], *out = NULL, layers = (int)PetscMax(1, PetscCeilReal(s->sides[2] / s->cell_size - 1e-9));
+      size_t nout = 0;
+      GmshCall(dt[1] = gmshModelOccAddRectangle(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] / 2, s->sides[0], s->sides[1], -1, 0, GIERR));
+      dt[0] = 2;
+      GmshCall(gmshModelOccExtrude(dt, 2, 0, 0, s->sides[2], &out, &nout, &layers, 1, NULL, 0, 0, GIERR));
+      body = out[3];
+      gmshFree(out);
+    } else GmshCall(body = gmshModelOccAddBox(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] / 2, s->sides[0], s->sides[1], s->sides[2], -1, GIERR));
     break;
   default:
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "unknown shape");
@@ -294,7 +305,25 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, const char path[])
     GmshCall(g = gmshModelAddPhysicalGroup(s->dim, &body, 1, -1, GIERR));
     GmshCall(gmshModelSetPhysicalName(s->dim, g, "particle", GIERR));
   }
-  PetscCall(AddBoundaryField(s, active, nactive));
+  if (s->structured) { /* uniform transfinite mesh: cell_size everywhere */
+    PetscCheck(s->corner_radius == 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "option -mesh_structured: a structured mesh needs square corners (corner_radius 0)");
+    GmshCall(gmshOptionSetNumber("Mesh.MeshSizeMin", s->cell_size, GIERR));
+    GmshCall(gmshOptionSetNumber("Mesh.MeshSizeMax", s->cell_size, GIERR));
+    if (s->dim == 2) GmshCall(gmshModelMeshSetTransfiniteAutomatic(NULL, 0, 2.35, 0, GIERR));
+    else { /* only the base square: the extrusion layers do the rest */
+      int base[2] = {2, 0};
+      int *faces = NULL;
+      size_t nfaces = 0;
+      GmshCall(gmshModelGetEntities(&faces, &nfaces, 2, GIERR));
+      for (size_t i = 0; i < nfaces / 2; ++i) {
+        double xmin, ymin, zmin, xmax, ymax, zmax;
+        GmshCall(gmshModelGetBoundingBox(2, faces[2 * i + 1], &xmin, &ymin, &zmin, &xmax, &ymax, &zmax, GIERR));
+        if (zmax - zmin < 1e-12 && PetscAbsReal(zmin - (c[2] - s->sides[2] / 2)) < 1e-12) base[1] = faces[2 * i + 1];
+      }
+      gmshFree(faces);
+      GmshCall(gmshModelMeshSetTransfiniteAutomatic(base, 2, 2.35, 0, GIERR));
+    }
+  } else PetscCall(AddBoundaryField(s, active, nactive));
   GmshCall(gmshOptionSetNumber("Mesh.Algorithm", 6, GIERR)); /* Frontal-Delaunay: well-shaped triangles */
   GmshCall(gmshOptionSetNumber("Mesh.Algorithm3D", 1, GIERR));
   GmshCall(gmshOptionSetNumber("Mesh.Optimize", 1, GIERR));

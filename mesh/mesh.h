@@ -11,7 +11,8 @@
      -mesh_file particle.msh | -mesh_shape_type disc|ellipse|rectangle|sphere|ellipsoid|box|platelet
      -mesh_shape_radius, -mesh_shape_semi_axes a,b[,c], -mesh_shape_sides lx,ly[,lz],
      -mesh_shape_corner_radius, -mesh_shape_thickness, -mesh_shape_center x,y[,z]
-     -mesh_cell_size h, -mesh_boundary_cell_size h_s, -mesh_boundary_layer w, -mesh_refine n */
+     -mesh_cell_size h, -mesh_boundary_cell_size h_s, -mesh_boundary_layer w, -mesh_refine n,
+     -mesh_structured (uniform transfinite mesh of a rectangle or box, for verification) */
 #ifndef SPOT_MESH_H
 #define SPOT_MESH_H
 

@@ -27,10 +27,23 @@ static inline void DiffusivityApp(PetscReal theta, const PetscScalar c[], PetscR
   *dD *= alpha;
 }
 
-/* θ*, its time derivative, gradient and K:∇∇θ* */
+/* θ*, its time derivative, gradient and K:∇∇θ*. PHYS_MMS = 1: the trigonometric solution;
+   PHYS_MMS = 2: g = x + y/2 − 3z/10, linear in space (exact in P1 and P2, for assembly checks) */
 static void Manufactured(PetscInt dim, PetscReal t, const PetscReal x[], const PetscScalar c[], PetscReal *u, PetscReal *u_t, PetscReal grad[], PetscReal *KHess)
 {
   const PetscReal k = PetscRealPart(c[PHYS_MMS_K]), r = PetscRealPart(c[PHYS_MMS_RATE]), h = 1 - r * t;
+  if (PetscRealPart(c[PHYS_MMS]) == 2) {
+    const PetscReal g = x[0] + 0.5 * x[1] - (dim == 3 ? 0.3 * x[2] : 0);
+    *u   = MMS_A + MMS_B * g * h;
+    *u_t = -MMS_B * g * r;
+    if (grad) {
+      grad[0] = MMS_B * h;
+      grad[1] = 0.5 * MMS_B * h;
+      if (dim == 3) grad[2] = -0.3 * MMS_B * h;
+    }
+    if (KHess) *KHess = 0;
+    return;
+  }
   const PetscReal sx = PetscSinReal(k * x[0] + 0.3), cx = PetscCosReal(k * x[0] + 0.3);
   const PetscReal sy = PetscSinReal(k * x[1] - 0.2), cy = PetscCosReal(k * x[1] - 0.2);
   const PetscReal sz = dim == 3 ? PetscSinReal(k * x[2] + 0.1) : 0, cz = dim == 3 ? PetscCosReal(k * x[2] + 0.1) : 1;
@@ -135,8 +148,11 @@ PetscErrorCode PhysicsManufacturedSolution(PetscInt dim, PetscReal t, const Pets
 
 PetscErrorCode PhysicsSetManufactured(Physics phys, PetscReal wavenumber, PetscReal rate)
 {
+  PetscInt kind = 1;
+
   PetscFunctionBeginUser;
-  phys->constants[PHYS_MMS]      = 1;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-phys_mms_kind", &kind, NULL)); /* 2: linear in space */
+  phys->constants[PHYS_MMS]      = kind;
   phys->constants[PHYS_MMS_K]    = wavenumber;
   phys->constants[PHYS_MMS_RATE] = rate;
   PetscFunctionReturn(0);
