@@ -1,8 +1,255 @@
-/* spot gitt RECORD.csv: placeholder until the GITT analysis (issue 6) lands. */
+/* spot gitt RECORD.csv: D(θ) from a GITT record by Weppner–Huggins (postproc/gitt.h).
+
+   The arguments become -gitt_ options (the options database is the single source; a PETSc
+   option given as well wins), the record is read by input/ (rank 0 reads, all ranks get it),
+   every rank analyses it and rank 0 writes diffusivity.csv, pulses.csv and gitt.png. */
 #include "app/app.h"
+#include "input/input.h"
+#include "mesh/mesh.h"
+#include "postproc/gitt.h"
+#include <string.h>
+
+static const char gitt_help[] =
+    "usage: [mpirun -n N] spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] [PETSc options]\n"
+    "\n"
+    "Finds the current pulses and the rests between them in a GITT record (a CSV with '#' comment lines,\n"
+    "a header row and numeric rows: time, current, voltage), and per pulse computes the relaxed-voltage\n"
+    "change dE_s, the transient change dE_t from the linear part of E against sqrt(t) (IR step excluded),\n"
+    "the pulse time tau, theta by coulomb counting, and D = 4/(pi tau) (L dE_s/dE_t)^2. Writes to OUTDIR:\n"
+    "  diffusivity.csv  theta,D_cm2_per_s: read by spot run as <diffusivity law=\"table\" file=\"...\"/>\n"
+    "  pulses.csv       one row per pulse with every intermediate value and flags\n"
+    "  gitt.png         D(theta), and E against sqrt(t) with the fitted lines for a few pulses\n"
+    "\n"
+    "Record:\n"
+    "  --time-column NAME      default: time_s, time or t      --time-unit s|min|h      (default from the name, else s)\n"
+    "  --current-column NAME   default: current_A, current, I  --current-unit A|mA      (default from the name, else A)\n"
+    "  --voltage-column NAME   default: voltage_V, voltage, V, E, Ecell_V   --voltage-unit V|mV\n"
+    "  --charge-positive       positive current charges (delithiates the cathode; the default)\n"
+    "  --discharge-positive    positive current discharges\n"
+    "Analysis:\n"
+    "  --length L              diffusion length, e.g. 1.2um (|Omega|/|dOmega| in 2-D, V/A in 3-D)\n"
+    "  --mesh PARTICLE.msh     take L from a mesh instead\n"
+    "  --theta-start X         theta before the first pulse (default 1 for a net charge, 0 for a net discharge)\n"
+    "  --capacity C            capacity for coulomb counting, e.g. 2.6Ah (default: the charge of all pulses)\n"
+    "  --current-threshold F   a pulse ends where |I| falls below F times the pulse current (0.05)\n"
+    "  --edges previous|midpoint  a pulse starts at the last rest sample before it and ends at its own last sample\n"
+    "                          (previous: cyclers log the end of every step; the default), or midway between samples\n"
+    "  --fit-window A,B        the sqrt(t) fit uses A*tau <= t - t_start <= B*tau (0.1,1)\n"
+    "  --max-drift R           a rest has relaxed when |dE/dt| at its end is at most R mV/h (10)\n"
+    "  --allow-unrelaxed       flag pulses beside unrelaxed rests instead of stopping\n"
+    "  --max-ratio R           flag pulses with tau D/L^2 above R (0.1)\n"
+    "Output:\n"
+    "  -o, --output OUTDIR     output directory (default gitt_out)\n"
+    "\n"
+    "Each argument is also an option: --length 1.2um is -gitt_length 1.2um, -o DIR is -gitt_output_directory DIR.\n"
+    "example: spot gitt data/gitt/vtc5a_fullcell_GITT_20C_charge_TUMFTM.csv --length 5um --capacity 2.6Ah -o out\n";
+
+typedef struct {
+  const char *argument, *option, *value; /* value: fixed value of a flag, NULL if the argument takes one */
+} ArgumentMap;
+
+static const ArgumentMap arguments[] = {
+    {"--time-column", "-gitt_time_column", NULL},
+    {"--current-column", "-gitt_current_column", NULL},
+    {"--voltage-column", "-gitt_voltage_column", NULL},
+    {"--time-unit", "-gitt_time_unit", NULL},
+    {"--current-unit", "-gitt_current_unit", NULL},
+    {"--voltage-unit", "-gitt_voltage_unit", NULL},
+    {"--charge-positive", "-gitt_positive", "charge"},
+    {"--discharge-positive", "-gitt_positive", "discharge"},
+    {"--theta-start", "-gitt_theta_start", NULL},
+    {"--capacity", "-gitt_capacity", NULL},
+    {"--length", "-gitt_length", NULL},
+    {"--mesh", "-gitt_mesh", NULL},
+    {"--current-threshold", "-gitt_current_threshold", NULL},
+    {"--fit-window", "-gitt_fit_window", NULL},
+    {"--edges", "-gitt_edges", NULL},
+    {"--max-drift", "-gitt_max_drift", NULL},
+    {"--allow-unrelaxed", "-gitt_allow_unrelaxed", "true"},
+    {"--max-ratio", "-gitt_max_ratio", NULL},
+    {"--output", "-gitt_output_directory", NULL},
+    {"-o", "-gitt_output_directory", NULL},
+};
+
+/* argv[0] is the record; --name value / --name=value / -o value become options; other
+   single-dash words are PETSc options (with their value, if one follows) */
+static PetscErrorCode ParseArguments(MPI_Comm comm, int argc, char **argv)
+{
+  PetscBool sign_given = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  for (int i = 1; i < argc; ++i) {
+    const ArgumentMap *map = NULL;
+    char               name[128], where[160];
+    const char        *value = NULL, *eq;
+    if (argv[i][0] != '-') SETERRQ(comm, PETSC_ERR_USER_INPUT, "unexpected argument '%s' (the record comes first; spot gitt --help lists the arguments)", argv[i]);
+    if (argv[i][1] != '-' && strcmp(argv[i], "-o")) { /* a PETSc option */
+      if (i + 1 < argc && argv[i + 1][0] != '-') ++i;
+      continue;
+    }
+    if (!strcmp(argv[i], "--simulate")) SETERRQ(comm, PETSC_ERR_USER_INPUT, "spot gitt --simulate is not available yet");
+    eq = strchr(argv[i], '=');
+    PetscCall(PetscStrncpy(name, argv[i], eq ? PetscMin((size_t)(eq - argv[i]) + 1, sizeof(name)) : sizeof(name)));
+    for (size_t k = 0; k < sizeof(arguments) / sizeof(arguments[0]); ++k)
+      if (!strcmp(name, arguments[k].argument)) map = &arguments[k];
+    PetscCheck(map, comm, PETSC_ERR_USER_INPUT, "unknown argument %s (spot gitt --help lists the arguments)", name);
+    PetscCall(PetscSNPrintf(where, sizeof(where), "argument %s", name));
+    if (map->value) {
+      PetscCheck(!eq, comm, PETSC_ERR_USER_INPUT, "argument %s takes no value", name);
+      if (!strcmp(map->option, "-gitt_positive")) {
+        PetscCheck(!sign_given, comm, PETSC_ERR_USER_INPUT, "give one of --charge-positive and --discharge-positive");
+        sign_given = PETSC_TRUE;
+      }
+      value = map->value;
+    } else if (eq)
+      value = eq + 1;
+    else {
+      PetscCheck(i + 1 < argc, comm, PETSC_ERR_USER_INPUT, "argument %s needs a value (spot gitt --help)", name);
+      value = argv[++i];
+    }
+    PetscCheck(value[0], comm, PETSC_ERR_USER_INPUT, "argument %s needs a value (spot gitt --help)", name);
+    PetscCall(InputSetOption(map->option, value, where));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The column of option (if given) or the first of the usual names; its unit from the option, the
+   name's suffix ("time_min" → min) or the default */
+static PetscErrorCode PickColumn(const InputTable *t, const char path[], const char what[], const char option[], const char *const names[], const char unit_option[], UnitKind kind, const char unit_default[], PetscInt *column, PetscReal *factor, char unit[], size_t len)
+{
+  char      name[256], where[PETSC_MAX_PATH_LEN];
+  PetscBool set, ok;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, option, name, sizeof(name), &set));
+  if (set)
+    PetscCall(InputTableColumn(t, path, name, column));
+  else {
+    char list[1024] = "";
+    *column         = -1;
+    for (PetscInt k = 0; names[k] && *column < 0; ++k)
+      for (PetscInt j = 0; j < t->ncols; ++j)
+        if (!strcmp(t->names[j], names[k])) {
+          *column = j;
+          break;
+        }
+    for (PetscInt j = 0; j < t->ncols; ++j) {
+      PetscCall(PetscStrlcat(list, j ? ", " : "", sizeof(list)));
+      PetscCall(PetscStrlcat(list, t->names[j], sizeof(list)));
+    }
+    PetscCheck(*column >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: no %s column (columns: %s); name it with --%s-column NAME", path, what, list, what);
+  }
+  PetscCall(PetscOptionsGetString(NULL, NULL, unit_option, unit, len, &set));
+  if (!set) {
+    const char *suffix = strrchr(t->names[*column], '_');
+    UnitKind    k;
+    PetscCall(PetscStrncpy(unit, unit_default, len));
+    if (suffix) {
+      PetscCall(UnitParse(suffix + 1, &k, &ok));
+      if (ok && k == kind) PetscCall(PetscStrncpy(unit, suffix + 1, len));
+    }
+  }
+  PetscCall(UnitToInternal(unit, kind, 1.0, factor, &ok));
+  PetscCall(InputOptionWhere(unit_option, where, sizeof(where)));
+  PetscCheck(ok && unit[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s' is not a unit of %s for column '%s'", where, unit, UnitKindNames[kind], t->names[*column]);
+  PetscFunctionReturn(0);
+}
+
+/* L = |Ω|/|∂Ω| of a mesh (V/A in 3-D), with a description for the output headers */
+static PetscErrorCode LengthFromMesh(MPI_Comm comm, const char path[], PetscReal *L, char what[], size_t len)
+{
+  DM       dm;
+  MeshInfo info;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputCheckReadable(comm, path, "mesh"));
+  PetscCall(MeshLoad(comm, path, &dm));
+  PetscCall(MeshGetInfo(dm, &info));
+  PetscCall(DMDestroy(&dm));
+  PetscCheck(info.surface > 0, comm, PETSC_ERR_USER_INPUT, "mesh '%s' has no active surface", path);
+  *L = info.volume / info.surface;
+  if (info.dim == 2)
+    PetscCall(PetscSNPrintf(what, len, "mesh %s: |Omega|/|dOmega| = %.6g um2 / %.6g um", path, (double)info.volume, (double)info.surface));
+  else
+    PetscCall(PetscSNPrintf(what, len, "mesh %s: V/A = %.6g um3 / %.6g um2", path, (double)info.volume, (double)info.surface));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
+  static const char *const time_names[]    = {"time_s", "time", "t", "t_s", "time_min", "time_h", NULL};
+  static const char *const current_names[] = {"current_A", "current", "I", "I_A", "current_mA", "I_mA", NULL};
+  static const char *const voltage_names[] = {"voltage_V", "voltage", "V", "E", "Ecell_V", "E_V", "U", "U_V", "voltage_mV", NULL};
+  InputTable               table;
+  Gitt                     gitt;
+  PetscInt                 ct, ci, cv, n;
+  PetscReal               *t, *cur, *volt, ft, fi, fv, sign = 1;
+  char                     tunit[32], iunit[32], vunit[32], positive[32] = "charge", mesh[PETSC_MAX_PATH_LEN], outdir[PETSC_MAX_PATH_LEN] = "gitt_out", where[PETSC_MAX_PATH_LEN];
+  char                     description[1024], path[PETSC_MAX_PATH_LEN + 32];
+  PetscBool                has_mesh, has_length;
+  const char              *record;
+
   PetscFunctionBeginUser;
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "spot gitt is not available yet");
+  if (help) {
+    PetscCall(PetscPrintf(comm, "%s", gitt_help));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)");
+  record = argv[0];
+  PetscCall(ParseArguments(comm, argc, argv));
+
+  /* where L comes from, and where the outputs go: checked before the record is read */
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_mesh", mesh, sizeof(mesh), &has_mesh));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-gitt_length", &has_length));
+  PetscCheck(!(has_mesh && has_length), comm, PETSC_ERR_USER_INPUT, "give either --length or --mesh, not both");
+  PetscCheck(has_mesh || has_length, comm, PETSC_ERR_USER_INPUT, "no diffusion length L: give --length (e.g. 1.2um) or --mesh particle.msh");
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_output_directory", outdir, sizeof(outdir), NULL));
+  PetscCall(InputOptionWhere("-gitt_output_directory", where, sizeof(where)));
+  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_positive", positive, sizeof(positive), NULL));
+  PetscCall(InputOptionWhere("-gitt_positive", where, sizeof(where)));
+  if (!strcmp(positive, "discharge"))
+    sign = -1;
+  else
+    PetscCheck(!strcmp(positive, "charge"), comm, PETSC_ERR_USER_INPUT, "%s: expected charge or discharge, got '%s'", where, positive);
+
+  /* the record */
+  PetscCall(InputCheckReadable(comm, record, "GITT record"));
+  PetscCall(InputTableRead(comm, record, &table));
+  PetscCall(PickColumn(&table, record, "time", "-gitt_time_column", time_names, "-gitt_time_unit", UNIT_TIME, "s", &ct, &ft, tunit, sizeof(tunit)));
+  PetscCall(PickColumn(&table, record, "current", "-gitt_current_column", current_names, "-gitt_current_unit", UNIT_CURRENT, "A", &ci, &fi, iunit, sizeof(iunit)));
+  PetscCall(PickColumn(&table, record, "voltage", "-gitt_voltage_column", voltage_names, "-gitt_voltage_unit", UNIT_POTENTIAL, "V", &cv, &fv, vunit, sizeof(vunit)));
+  n = table.nrows;
+  PetscCall(PetscMalloc3(n, &t, n, &cur, n, &volt));
+  for (PetscInt r = 0; r < n; ++r) {
+    t[r]    = table.values[r * table.ncols + ct] * ft;
+    cur[r]  = table.values[r * table.ncols + ci] * fi * sign;
+    volt[r] = table.values[r * table.ncols + cv] * fv;
+  }
+  PetscCall(PetscSNPrintf(description, sizeof(description), "columns %s [%s], %s [%s, positive = %s], %s [%s]", table.names[ct], tunit, table.names[ci], iunit, positive, table.names[cv], vunit));
+
+  PetscCall(GittCreate(comm, &gitt));
+  PetscCall(GittSetRecord(gitt, record, n, t, cur, volt, table.lines));
+  PetscCall(GittSetRecordDescription(gitt, description));
+  PetscCall(PetscFree3(t, cur, volt));
+  PetscCall(InputTableDestroy(&table));
+  PetscCall(GittSetFromOptions(gitt));
+  if (has_mesh) {
+    PetscReal L = 0;
+    char      what[PETSC_MAX_PATH_LEN + 128];
+    PetscCall(LengthFromMesh(comm, mesh, &L, what, sizeof(what)));
+    PetscCall(GittSetLength(gitt, L, what));
+  }
+  PetscCall(GittAnalyse(gitt));
+  PetscCall(GittView(gitt, PETSC_VIEWER_STDOUT_(comm)));
+
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir));
+  PetscCall(GittWritePulses(gitt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir));
+  PetscCall(GittWritePlot(gitt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
+  PetscCall(GittWriteDiffusivity(gitt, path));
+  PetscCall(PetscPrintf(comm, "  wrote %s/diffusivity.csv, %s/pulses.csv, %s/gitt.png\n", outdir, outdir, outdir));
+  PetscCall(GittDestroy(&gitt));
+  PetscFunctionReturn(0);
 }

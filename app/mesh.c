@@ -1,8 +1,136 @@
-/* spot mesh IMAGE: placeholder until the image pipeline (issue 3) lands. */
+/* spot mesh IMAGE --pixel-size P: the particle of an image to a mesh, a preview and a report.
+
+   The double-dash arguments are translated into the -mesh_image_* (and -mesh_*_size) options,
+   so that the options database stays the single source (-mesh_image_sigma 2 works as well as
+   --sigma 2; an option given both ways keeps the PETSc one). The mesh layer does the rest. */
 #include "app/app.h"
+#include "input/input.h"
+#include "mesh/mesh.h"
+#include <string.h>
+
+static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-size P [-o particle.msh] [options] [PETSc options]\n"
+                                "\n"
+                                "Finds the particle in IMAGE (PNG, TIFF or PGM; grey or colour; 8 or 16 bit), traces its outline\n"
+                                "at sub-pixel accuracy and meshes it with Gmsh, finer near the boundary where fronts start. Writes\n"
+                                "  particle.msh          the mesh (msh 4.1; physical groups \"surface\" and \"particle\") for spot run\n"
+                                "  particle_preview.png  the image with the outline (red) and the mesh edges (cyan) drawn over it\n"
+                                "and prints the area, perimeter, equivalent diameter, centroid, cell count and smallest angle.\n"
+                                "Coordinates are micrometres in the image frame: origin at the top-left corner of the top-left\n"
+                                "pixel, x to the right along the columns, y down along the rows; pixel (row r, col c) covers\n"
+                                "[c p, (c+1) p] x [r p, (r+1) p] for a pixel size p.\n"
+                                "\n"
+                                "options (each is also a PETSc option, given in brackets; an XML <mesh><image> sets the same):\n"
+                                "  --pixel-size P      micrometres per pixel, units allowed (12nm); required   [-mesh_image_pixel_size]\n"
+                                "  -o, --output FILE   the mesh (default particle.msh)\n"
+                                "  --preview FILE      the preview (default: the mesh name with _preview.png)\n"
+                                "  --invert            the particle is dark on a bright background             [-mesh_image_invert]\n"
+                                "  --sigma S           Gaussian denoising, pixels (default 1)                  [-mesh_image_sigma]\n"
+                                "  --threshold T       otsu (default) or a grey value in [0, 1] (0 black)      [-mesh_image_threshold]\n"
+                                "  --open R            morphological opening radius, pixels (default 0)        [-mesh_image_open_radius]\n"
+                                "  --close R           morphological closing radius, pixels (default 0)        [-mesh_image_close_radius]\n"
+                                "  --smoothing S       outline smoothing, pixels (default 1)                   [-mesh_image_smoothing]\n"
+                                "  --seed ROW,COL      mesh the particle holding this pixel (default: largest) [-mesh_image_seed]\n"
+                                "  --page N            page of a multi-page TIFF, from 0                       [-mesh_image_page]\n"
+                                "  --extrude T         3-D platelet of thickness T (tetrahedra; groups surface, top, bottom)\n"
+                                "                                                                          [-mesh_image_extrude]\n"
+                                "  --cell-size H       cell size inside (default: equivalent diameter / 50)    [-mesh_cell_size]\n"
+                                "  --boundary-cell-size H   cell size at the outline (default H / 2.5)     [-mesh_boundary_cell_size]\n"
+                                "  --boundary-layer W  width over which cells grow (default 0.15 x diameter)  [-mesh_boundary_layer]\n"
+                                "Holes (dark cracks inside the particle) are filled; a particle touching the image border is\n"
+                                "meshed with a warning. -mesh_gmsh_verbose shows Gmsh's log.\n";
+
+typedef struct {
+  const char *arg, *option;
+} ArgOption;
+
+static const ArgOption arg_options[] = {
+    {"--pixel-size", "-mesh_image_pixel_size"},
+    {"--sigma", "-mesh_image_sigma"},
+    {"--threshold", "-mesh_image_threshold"},
+    {"--open", "-mesh_image_open_radius"},
+    {"--close", "-mesh_image_close_radius"},
+    {"--smoothing", "-mesh_image_smoothing"},
+    {"--seed", "-mesh_image_seed"},
+    {"--page", "-mesh_image_page"},
+    {"--extrude", "-mesh_image_extrude"},
+    {"--cell-size", "-mesh_cell_size"},
+    {"--boundary-cell-size", "-mesh_boundary_cell_size"},
+    {"--boundary-layer", "-mesh_boundary_layer"},
+};
 
 PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
+  const char     *image = NULL, *output = "particle.msh", *preview_arg = NULL;
+  char            preview[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], where[64];
+  MeshImageReport report;
+
   PetscFunctionBeginUser;
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "spot mesh is not available yet");
+  if (help) {
+    PetscCall(PetscPrintf(comm, "%s", mesh_help));
+    PetscFunctionReturn(0);
+  }
+  for (int i = 0; i < argc; ++i) {
+    const char *a = argv[i];
+    if (a[0] == '-' && a[1] == '-') {
+      const char *option = NULL;
+      if (!strcmp(a, "--invert")) {
+        PetscCall(InputSetOption("-mesh_image_invert", "true", "argument --invert"));
+        continue;
+      }
+      if (!strcmp(a, "--output") || !strcmp(a, "--preview")) option = a;
+      for (size_t k = 0; k < sizeof(arg_options) / sizeof(arg_options[0]); ++k)
+        if (!strcmp(a, arg_options[k].arg)) option = arg_options[k].option;
+      PetscCheck(option, comm, PETSC_ERR_USER_INPUT, "spot mesh: unknown argument '%s' (spot mesh --help lists them)", a);
+      PetscCheck(i + 1 < argc, comm, PETSC_ERR_USER_INPUT, "spot mesh: %s needs a value", a);
+      if (!strcmp(a, "--output"))
+        output = argv[++i];
+      else if (!strcmp(a, "--preview"))
+        preview_arg = argv[++i];
+      else {
+        PetscCall(PetscSNPrintf(where, sizeof(where), "argument %s", a));
+        PetscCall(InputSetOption(option, argv[++i], where));
+      }
+    } else if (!strcmp(a, "-o")) {
+      PetscCheck(i + 1 < argc, comm, PETSC_ERR_USER_INPUT, "spot mesh: -o needs a file name");
+      output = argv[++i];
+    } else if (a[0] == '-' && a[1]) { /* a PETSc option, with its value if one follows */
+      if (i + 1 < argc && argv[i + 1][0] != '-') ++i;
+    } else {
+      PetscCheck(!image, comm, PETSC_ERR_USER_INPUT, "spot mesh: one image at a time ('%s' and '%s' given)", image, a);
+      image = a;
+    }
+  }
+  PetscCheck(image, comm, PETSC_ERR_USER_INPUT, "usage: spot mesh IMAGE --pixel-size P [-o particle.msh] (PETSc options go after the image; see spot mesh --help)");
+  PetscCall(InputSetOption("-mesh_image_file", image, "argument IMAGE"));
+  {
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_pixel_size", &set));
+    PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "spot mesh: --pixel-size P is required (micrometres per pixel of '%s', e.g. --pixel-size 0.012 or --pixel-size 12nm)", image);
+  }
+
+  /* the preview: FILE_preview.png beside the mesh, unless given */
+  if (preview_arg)
+    PetscCall(PetscStrncpy(preview, preview_arg, sizeof(preview)));
+  else {
+    size_t n = strlen(output);
+    if (n > 4 && !strcmp(output + n - 4, ".msh")) n -= 4;
+    PetscCall(PetscSNPrintf(preview, sizeof(preview), "%.*s_preview.png", (int)n, output));
+  }
+  { /* the output folder must be writable before the work starts */
+    const char *slash = strrchr(output, '/');
+    PetscCheck(output[0] && (!slash || slash[1]), comm, PETSC_ERR_USER_INPUT, "spot mesh: -o needs a file name, got '%s'", output);
+    if (slash) {
+      PetscCall(PetscSNPrintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output));
+      if (dir[0]) PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
+    }
+    slash = strrchr(preview, '/');
+    if (slash) {
+      PetscCall(PetscSNPrintf(dir, sizeof(dir), "%.*s", (int)(slash - preview), preview));
+      if (dir[0]) PetscCall(InputCheckWritableDirectory(comm, dir, "argument --preview"));
+    }
+  }
+
+  PetscCall(MeshFromImage(comm, output, preview, &report));
+  PetscCall(MeshImageReportView(&report, output, preview, PETSC_VIEWER_STDOUT_(comm)));
+  PetscFunctionReturn(0);
 }

@@ -1,8 +1,575 @@
-/* Image to mesh: placeholder until the image pipeline (issue 3) lands. */
-#include "mesh/meshimpl.h"
+/* A particle's image to a Gmsh mesh: read, segment, outline, mesh, preview, report.
 
-PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
+   Frame: the image frame of mesh/mesh.h. Origin at the top-left corner of the top-left pixel,
+   x (µm) to the right along the columns, y (µm) down along the rows, pixel (r, c) covering
+   [c p, (c+1) p] × [r p, (r+1) p]. The mesh has exactly these coordinates; an extruded
+   platelet spans z in [0, thickness] (the image is its bottom face, "bottom" at z = 0).
+
+   Geometry: the smoothed outline (mesh/outline.c) becomes a closed loop of Catmull-Rom splines
+   (built-in Gmsh kernel, about 100 points each) through points about h_s / 2 apart (between
+   0.5 and 3 pixels).
+   Sizes, as for the built-in shapes (mesh/gmsh.c): h = equivalent diameter / 50 inside,
+   h_s = h / 2.5 on the boundary, growing linearly over a layer w = 0.15 × equivalent
+   diameter (a Distance field from the spline, with z ignored for platelets: Threshold on it).
+   Frontal-Delaunay triangles (Delaunay tetrahedra), optimised; msh 4.1 with physical groups
+   "surface" (boundary curve, or side walls of a platelet), "top", "bottom" (platelet faces)
+   and "particle".
+
+   Rank 0 does everything; errors there are captured and shared (InputCollectiveError), the
+   report is broadcast. The reported area, perimeter and centroid are those of the mesh itself
+   (its triangles and boundary edges), so they equal what spot run sees in the DMPlex. */
+#include "mesh/meshimpl.h"
+#include "input/input.h"
+#include <petsctime.h>
+#include <errno.h>
+#include <string.h>
+
+#define MAX_PIXELS_OPTION 50
+
+/* ---------------------------------------------------------------- options --------------- */
+/* A number in [lo, hi] (whole if integer); what names it in messages: "%s: <what> must be ..." */
+static PetscErrorCode GetNumber(const char name[], PetscReal lo, PetscReal hi, PetscBool integer, const char what[], const char unit[], PetscReal *value, PetscBool *set)
+{
+  char      text[256], where[PETSC_MAX_PATH_LEN], *end;
+  PetscBool flg;
+  PetscReal v;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(0);
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  v = strtod(text, &end);
+  while (*end == ' ')
+    ++end;
+  PetscCheck(end != text && !*end && v >= lo && v <= hi && (!integer || v == PetscFloorReal(v)), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be %s between %d and %d%s, got '%s'", where, what, integer ? "a whole number" : "a number", (int)lo, (int)hi, unit, text);
+  *value = v;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GetPositiveLength(const char name[], const char what[], PetscReal *value, PetscBool *set)
+{
+  char where[PETSC_MAX_PATH_LEN], text[256];
+
+  PetscFunctionBeginUser;
+  PetscCall(InputGetQuantity(name, UNIT_LENGTH, value, set));
+  if (!*set) PetscFunctionReturn(0);
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), NULL));
+  PetscCheck(*value > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be a positive length, got '%s'", where, what, text);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
+{
+  PetscBool set;
+  PetscReal v;
+  char      where[PETSC_MAX_PATH_LEN], text[256];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(s, sizeof(*s)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_file", s->file, sizeof(s->file), &set));
+  PetscCheck(set && s->file[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "no image given: set -mesh_image_file (XML: <mesh><image file=...>)");
+
+  PetscCall(GetPositiveLength("-mesh_image_pixel_size", "the pixel size", &s->pixel_size, &set));
+  PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
+  PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the pixel size of image '%s' is required (micrometres per pixel; spot mesh --pixel-size, XML <pixel_size>)", where, s->file);
+
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_image_invert", &s->invert, NULL));
+  s->sigma = 1.0;
+  PetscCall(GetNumber("-mesh_image_sigma", 0, MAX_PIXELS_OPTION, PETSC_FALSE, "sigma", " pixels", &s->sigma, NULL));
+  s->smoothing = 1.0;
+  PetscCall(GetNumber("-mesh_image_smoothing", 0, MAX_PIXELS_OPTION, PETSC_FALSE, "the outline smoothing", " pixels", &s->smoothing, NULL));
+  v = 0;
+  PetscCall(GetNumber("-mesh_image_open_radius", 0, MAX_PIXELS_OPTION, PETSC_TRUE, "the opening radius", " pixels", &v, NULL));
+  s->open_radius = (PetscInt)v;
+  v              = 0;
+  PetscCall(GetNumber("-mesh_image_close_radius", 0, MAX_PIXELS_OPTION, PETSC_TRUE, "the closing radius", " pixels", &v, NULL));
+  s->close_radius = (PetscInt)v;
+  v               = 0;
+  PetscCall(GetNumber("-mesh_image_page", 0, 1e6, PETSC_TRUE, "the page", " (pages count from 0)", &v, NULL));
+  s->page = (PetscInt)v;
+
+  s->threshold = -1;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_threshold", text, sizeof(text), &set));
+  if (set) {
+    PetscBool otsu;
+    PetscCall(PetscStrcasecmp(text, "otsu", &otsu));
+    if (!otsu) {
+      char *end;
+      s->threshold = strtod(text, &end);
+      PetscCall(InputOptionWhere("-mesh_image_threshold", where, sizeof(where)));
+      PetscCheck(end != text && !*end && s->threshold >= 0 && s->threshold <= 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the threshold must be \"otsu\" or a grey value between 0 (black) and 1 (white), got '%s'", where, text);
+    }
+  }
+
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_seed", text, sizeof(text), &set));
+  if (set) {
+    char *p = text, *end;
+    long  rc[2];
+    int   ok = 1;
+    for (int k = 0; k < 2 && ok; ++k) {
+      while (*p == ' ' || (k == 1 && (*p == ',' || *p == 'x')))
+        ++p;
+      rc[k] = strtol(p, &end, 10);
+      ok    = end != p && rc[k] >= 0;
+      p     = end;
+    }
+    while (*p == ' ')
+      ++p;
+    PetscCall(InputOptionWhere("-mesh_image_seed", where, sizeof(where)));
+    PetscCheck(ok && !*p, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the seed must be a pixel ROW,COL (two whole numbers from 0), got '%s'", where, text);
+    s->has_seed = PETSC_TRUE;
+    s->seed[0]  = (PetscInt)rc[0];
+    s->seed[1]  = (PetscInt)rc[1];
+  }
+  PetscCall(GetPositiveLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
+  PetscCall(GetPositiveLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
+  PetscCall(GetPositiveLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &set));
+  PetscCall(GetPositiveLength("-mesh_boundary_layer", "the boundary layer", &s->boundary_layer, &set));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------- Gmsh ------------------ */
+static PetscReal Dist2(const double *a, const double *b)
+{
+  return PetscSqrtReal((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+/* Smallest angle (degrees) of triangle a, b, c in 3-D */
+static PetscReal MinAngle(const double *a, const double *b, const double *c)
+{
+  const PetscReal la = Dist2(b, c), lb = Dist2(a, c), lc = Dist2(a, b);
+  PetscReal       A = PetscAcosReal(PetscMax(-1, PetscMin(1, (lb * lb + lc * lc - la * la) / (2 * lb * lc))));
+  PetscReal       B = PetscAcosReal(PetscMax(-1, PetscMin(1, (la * la + lc * lc - lb * lb) / (2 * la * lc))));
+  return PetscMin(A, PetscMin(B, PETSC_PI - A - B)) * 180 / PETSC_PI;
+}
+
+typedef struct {
+  PetscInt   ntri;
+  PetscReal *tri; /* 6 coordinates (µm) per triangle of the 2-D mesh or the bottom face, for the preview */
+} ImageMeshEdges;
+
+/* The 1-D mesh of the outline curves, in order, must be a simple polygon */
+static PetscErrorCode CheckBoundaryMesh(const int curves[], PetscInt npieces, const MeshImageReport *rep, const char file[])
+{
+  ImagePolygon poly = {0, NULL, 1};
+  PetscInt     cap  = 0;
+  PetscBool    crosses;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < npieces; ++k) {
+    size_t   *tags = NULL, ntags = 0, ncoord = 0, nparam = 0;
+    double   *coord = NULL, *param = NULL;
+    PetscInt *perm;
+    GmshCall(gmshModelMeshGetNodes(&tags, &ntags, &coord, &ncoord, &param, &nparam, 1, curves[k], 1, 1, GIERR));
+    PetscCheck(nparam == ntags && ntags >= 2, PETSC_COMM_SELF, PETSC_ERR_LIB, "Gmsh returned %zu nodes and %zu parameters on curve %d", ntags, nparam, curves[k]);
+    PetscCall(PetscMalloc1(ntags, &perm));
+    for (size_t i = 0; i < ntags; ++i)
+      perm[i] = (PetscInt)i;
+    PetscCall(PetscSortRealWithPermutation((PetscInt)ntags, param, perm));
+    if (poly.n + (PetscInt)ntags > cap) {
+      PetscReal *more;
+      cap = 2 * (poly.n + (PetscInt)ntags);
+      PetscCall(PetscMalloc1(2 * cap, &more));
+      if (poly.n) PetscCall(PetscArraycpy(more, poly.xy, 2 * poly.n));
+      PetscCall(PetscFree(poly.xy));
+      poly.xy = more;
+    }
+    for (size_t i = 0; i + 1 < ntags; ++i) { /* the last node starts the next curve */
+      poly.xy[2 * poly.n]     = coord[3 * perm[i]];
+      poly.xy[2 * poly.n + 1] = coord[3 * perm[i] + 1];
+      ++poly.n;
+    }
+    PetscCall(PetscFree(perm));
+    gmshFree(tags);
+    gmshFree(coord);
+    gmshFree(param);
+  }
+  PetscCall(ImagePolygonSelfIntersects(&poly, &crosses));
+  PetscCall(ImagePolygonDestroy(&poly));
+  PetscCheck(!crosses, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outline of the particle in image '%s' has a notch or neck narrower than the boundary cell size %g um, and its boundary mesh crosses itself; use a smaller -mesh_boundary_cell_size, or smooth the outline (-mesh_image_close_radius, -mesh_image_sigma)", file, (double)rep->boundary_cell_size);
+  PetscFunctionReturn(0);
+}
+
+/* Mesh the outline (µm, counter-clockwise) and write path; measure the mesh into rep */
+static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outline, const char path[], MeshImageReport *rep, ImageMeshEdges *edges)
+{
+  const PetscInt dim = s->extrude > 0 ? 3 : 2;
+  /* the closed outline is cut into open splines of about 100 points: the built-in kernel
+     cannot extrude a periodic curve, and the distance field samples each curve evenly */
+  const PetscInt npieces = PetscMax(4, (outline->n + 99) / 100);
+  int           *ptags, *curves, *sides, loop, surf, vol = -1, top = -1, g;
+  size_t        *ntags = NULL, nn = 0;
+  double        *coord = NULL, *param = NULL;
+  size_t         ncoord = 0, nparam = 0;
+  size_t         maxtag = 0;
+  PetscInt      *index;
+
+  PetscFunctionBeginUser;
+  PetscCall(GmshStart());
+  GmshCall(gmshModelAdd("particle", GIERR));
+  PetscCall(PetscMalloc3(outline->n + 1, &ptags, npieces, &curves, npieces, &sides));
+  for (PetscInt i = 0; i < outline->n; ++i)
+    GmshCall(ptags[i] = gmshModelGeoAddPoint(outline->xy[2 * i], outline->xy[2 * i + 1], 0, rep->boundary_cell_size, -1, GIERR));
+  ptags[outline->n] = ptags[0]; /* closed */
+  for (PetscInt k = 0; k < npieces; ++k) {
+    const PetscInt first = k * outline->n / npieces, last = (k + 1) * outline->n / npieces;
+    GmshCall(curves[k] = gmshModelGeoAddSpline(&ptags[first], (size_t)(last - first + 1), -1, GIERR));
+  }
+  GmshCall(loop = gmshModelGeoAddCurveLoop(curves, (size_t)npieces, -1, 0, GIERR));
+  GmshCall(surf = gmshModelGeoAddPlaneSurface(&loop, 1, -1, GIERR));
+  if (dim == 3) {
+    int    dt[2] = {2, surf}, *out = NULL;
+    size_t nout = 0;
+    GmshCall(gmshModelGeoExtrude(dt, 2, 0, 0, s->extrude, &out, &nout, NULL, 0, NULL, 0, 0, GIERR));
+    /* out: (2, top), (3, volume), then (2, side wall) for each boundary curve */
+    PetscCheck(nout == (size_t)(4 + 2 * npieces) && out[2] == 3, PETSC_COMM_SELF, PETSC_ERR_LIB, "unexpected result of the Gmsh extrusion");
+    top = out[1];
+    vol = out[3];
+    for (PetscInt k = 0; k < npieces; ++k)
+      sides[k] = out[5 + 2 * k];
+    gmshFree(out);
+  }
+  GmshCall(gmshModelGeoSynchronize(GIERR));
+
+  if (dim == 2) {
+    GmshCall(g = gmshModelAddPhysicalGroup(1, curves, (size_t)npieces, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(1, g, MESH_SURFACE_LABEL, GIERR));
+    GmshCall(g = gmshModelAddPhysicalGroup(2, &surf, 1, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(2, g, "particle", GIERR));
+  } else {
+    GmshCall(g = gmshModelAddPhysicalGroup(2, sides, (size_t)npieces, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(2, g, MESH_SURFACE_LABEL, GIERR));
+    GmshCall(g = gmshModelAddPhysicalGroup(2, &top, 1, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(2, g, "top", GIERR));
+    GmshCall(g = gmshModelAddPhysicalGroup(2, &surf, 1, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(2, g, "bottom", GIERR));
+    GmshCall(g = gmshModelAddPhysicalGroup(3, &vol, 1, -1, GIERR));
+    GmshCall(gmshModelSetPhysicalName(3, g, "particle", GIERR));
+  }
+
+  { /* size field: h_s at the outline, h beyond the boundary layer; in-plane distance for platelets */
+    int     dist, thresh;
+    double *list;
+    PetscCall(PetscMalloc1(npieces, &list));
+    for (PetscInt k = 0; k < npieces; ++k)
+      list[k] = curves[k];
+    GmshCall(dist = gmshModelMeshFieldAdd("Distance", -1, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumbers(dist, "CurvesList", list, (size_t)npieces, GIERR));
+    PetscCall(PetscFree(list));
+    {
+      const double samples    = PetscMax(50, 4.0 * rep->outline_perimeter / npieces / rep->boundary_cell_size);
+      int          gmsh_ierr_ = 0; /* Gmsh 4.8 calls the sampling NumPointsPerCurve, later versions Sampling */
+      gmshModelMeshFieldSetNumber(dist, "NumPointsPerCurve", samples, GIERR);
+      if (gmsh_ierr_) GmshCall(gmshModelMeshFieldSetNumber(dist, "Sampling", samples, GIERR));
+    }
+    if (dim == 3) { /* distance in the plane: the bottom outline seen from z = 0 */
+      int zero;
+      GmshCall(zero = gmshModelMeshFieldAdd("MathEval", -1, GIERR));
+      GmshCall(gmshModelMeshFieldSetString(zero, "F", "0", GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(dist, "FieldZ", zero, GIERR));
+    }
+    GmshCall(thresh = gmshModelMeshFieldAdd("Threshold", -1, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumber(thresh, "InField", dist, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumber(thresh, "SizeMin", rep->boundary_cell_size, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumber(thresh, "SizeMax", rep->cell_size, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumber(thresh, "DistMin", 0.0, GIERR));
+    GmshCall(gmshModelMeshFieldSetNumber(thresh, "DistMax", rep->boundary_layer, GIERR));
+    GmshCall(gmshModelMeshFieldSetAsBackgroundMesh(thresh, GIERR));
+    GmshCall(gmshOptionSetNumber("Mesh.MeshSizeExtendFromBoundary", 0, GIERR));
+    GmshCall(gmshOptionSetNumber("Mesh.MeshSizeFromPoints", 0, GIERR));
+    GmshCall(gmshOptionSetNumber("Mesh.MeshSizeFromCurvature", 0, GIERR));
+  }
+  GmshCall(gmshOptionSetNumber("Mesh.Algorithm", 6, GIERR)); /* Frontal-Delaunay: well-shaped triangles */
+  GmshCall(gmshOptionSetNumber("Mesh.Algorithm3D", 1, GIERR));
+  GmshCall(gmshOptionSetNumber("Mesh.Optimize", 1, GIERR));
+  GmshCall(gmshOptionSetNumber("Mesh.Smoothing", 5, GIERR));
+  GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
+  /* Gmsh meshes faces inside an OpenMP loop, where its errors abort the program: check the
+     boundary it made before going on, so that a bad outline is an error, not a crash */
+  GmshCall(gmshModelMeshGenerate(1, GIERR));
+  PetscCall(CheckBoundaryMesh(curves, npieces, rep, s->file));
+  GmshCall(gmshModelMeshGenerate((int)dim, GIERR));
+
+  /* measure the mesh: nodes by tag, then triangles (bottom face), boundary edges, tetrahedra */
+  {
+    size_t *tags = NULL, ntag = 0;
+    GmshCall(gmshModelMeshGetNodes(&tags, &ntag, &coord, &ncoord, &param, &nparam, -1, -1, 0, 0, GIERR));
+    for (size_t i = 0; i < ntag; ++i)
+      maxtag = PetscMax(maxtag, tags[i]);
+    PetscCall(PetscMalloc1(maxtag + 1, &index));
+    for (size_t i = 0; i <= maxtag; ++i)
+      index[i] = -1;
+    for (size_t i = 0; i < ntag; ++i)
+      index[tags[i]] = (PetscInt)i;
+    rep->num_vertices = (PetscInt)ntag;
+    gmshFree(tags);
+    if (param) gmshFree(param);
+  }
+  {
+    size_t   *etags = NULL, ne = 0;
+    PetscReal area = 0, cx = 0, cy = 0, minangle = 180, length = 0;
+    GmshCall(gmshModelMeshGetElementsByType(2, &etags, &ne, &ntags, &nn, surf, 0, 1, GIERR));
+    edges->ntri = (PetscInt)(nn / 3);
+    PetscCall(PetscMalloc1(6 * edges->ntri + 1, &edges->tri));
+    for (size_t e = 0; e < nn / 3; ++e) {
+      const double   *a = &coord[3 * index[ntags[3 * e]]], *b = &coord[3 * index[ntags[3 * e + 1]]], *c = &coord[3 * index[ntags[3 * e + 2]]];
+      const PetscReal sa = 0.5 * ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])), A = PetscAbsReal(sa);
+      area += A;
+      cx += A * (a[0] + b[0] + c[0]) / 3;
+      cy += A * (a[1] + b[1] + c[1]) / 3;
+      if (dim == 2) minangle = PetscMin(minangle, MinAngle(a, b, c));
+      for (int k = 0; k < 2; ++k) {
+        edges->tri[6 * e + k]     = a[k];
+        edges->tri[6 * e + 2 + k] = b[k];
+        edges->tri[6 * e + 4 + k] = c[k];
+      }
+    }
+    gmshFree(etags);
+    gmshFree(ntags);
+    for (PetscInt k = 0; k < npieces; ++k) {
+      GmshCall(gmshModelMeshGetElementsByType(1, &etags, &ne, &ntags, &nn, curves[k], 0, 1, GIERR));
+      for (size_t e = 0; e < nn / 2; ++e)
+        length += Dist2(&coord[3 * index[ntags[2 * e]]], &coord[3 * index[ntags[2 * e + 1]]]);
+      gmshFree(etags);
+      gmshFree(ntags);
+    }
+    rep->area                = area;
+    rep->perimeter           = length;
+    rep->centroid[0]         = cx / area;
+    rep->centroid[1]         = cy / area;
+    rep->equivalent_diameter = PetscSqrtReal(4 * area / PETSC_PI);
+    rep->num_cells           = edges->ntri;
+    if (dim == 3) {
+      PetscReal volume = 0;
+      GmshCall(gmshModelMeshGetElementsByType(4, &etags, &ne, &ntags, &nn, vol, 0, 1, GIERR));
+      for (size_t e = 0; e < nn / 4; ++e) {
+        const double *x[4];
+        PetscReal     d[3][3];
+        for (int k = 0; k < 4; ++k)
+          x[k] = &coord[3 * index[ntags[4 * e + k]]];
+        for (int k = 0; k < 3; ++k)
+          for (int j = 0; j < 3; ++j)
+            d[k][j] = x[k + 1][j] - x[0][j];
+        volume += PetscAbsReal(d[0][0] * (d[1][1] * d[2][2] - d[1][2] * d[2][1]) - d[0][1] * (d[1][0] * d[2][2] - d[1][2] * d[2][0]) + d[0][2] * (d[1][0] * d[2][1] - d[1][1] * d[2][0])) / 6;
+        for (int k = 0; k < 4; ++k)
+          minangle = PetscMin(minangle, MinAngle(x[(k + 1) % 4], x[(k + 2) % 4], x[(k + 3) % 4]));
+      }
+      rep->num_cells = (PetscInt)(nn / 4);
+      rep->volume    = volume;
+      rep->thickness = s->extrude;
+      gmshFree(etags);
+      gmshFree(ntags);
+    }
+    rep->min_angle = minangle;
+  }
+  PetscCall(PetscFree(index));
+  PetscCall(PetscFree3(ptags, curves, sides));
+  gmshFree(coord);
+  GmshCall(gmshWrite(path, GIERR));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------- the pipeline ---------- */
+typedef struct {
+  MeshRaster        raster;
+  ImageSegmentation seg;
+  ImagePolygon      trace, fine, outline;
+  ImageMeshEdges    edges;
+} ImageWork;
+
+static PetscErrorCode ImageWorkDestroy(ImageWork *w)
 {
   PetscFunctionBeginUser;
-  SETERRQ(comm, PETSC_ERR_USER_INPUT, "meshing from an image is not available yet: mesh the image with Gmsh and give <mesh><file>");
+  PetscCall(MeshRasterDestroy(&w->raster));
+  PetscCall(ImageSegmentationDestroy(&w->seg));
+  PetscCall(ImagePolygonDestroy(&w->trace));
+  PetscCall(ImagePolygonDestroy(&w->fine));
+  PetscCall(ImagePolygonDestroy(&w->outline));
+  PetscCall(PetscFree(w->edges.tri));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Elapsed(PetscLogDouble *t0, PetscReal *seconds)
+{
+  PetscLogDouble t;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t));
+  *seconds = (PetscReal)(t - *t0);
+  *t0      = t;
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the whole pipeline */
+static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char preview[], ImageWork *w, MeshImageReport *rep)
+{
+  const PetscReal p = s->pixel_size;
+  PetscLogDouble  t0;
+  PetscReal       area_px, d_eq, spacing;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  PetscCall(MeshRasterRead(s->file, s->page, &w->raster));
+  PetscCall(PetscStrncpy(rep->file, s->file, sizeof(rep->file)));
+  rep->rows       = w->raster.rows;
+  rep->cols       = w->raster.cols;
+  rep->page       = s->page;
+  rep->pixel_size = p;
+  PetscCall(Elapsed(&t0, &rep->seconds[0]));
+
+  PetscCall(ImageSegment(&w->raster, s, &w->seg));
+  rep->threshold       = s->invert ? 1 - w->seg.threshold : w->seg.threshold;
+  rep->otsu            = s->threshold < 0 ? PETSC_TRUE : PETSC_FALSE;
+  rep->particle_pixels = w->seg.pixels;
+  rep->holes_filled    = w->seg.filled;
+  rep->num_regions     = w->seg.num_regions;
+  rep->border_pixels   = w->seg.border_pixels;
+  if (w->seg.border_pixels) PetscCall(PetscPrintf(PETSC_COMM_SELF, "warning: the particle in image '%s' touches the image border (%" PetscInt_FMT " pixels); its outline follows the image edge there, which is probably not the particle's edge\n", s->file, w->seg.border_pixels));
+  PetscCall(Elapsed(&t0, &rep->seconds[1]));
+
+  /* outline: trace, smooth on a half-pixel spacing, resample for Gmsh, then µm */
+  PetscCall(ImageOutlineTrace(&w->seg, &w->trace));
+  PetscCall(ImagePolygonMeasure(&w->trace, &area_px, NULL, NULL));
+  d_eq                    = PetscSqrtReal(4 * area_px / PETSC_PI) * p;
+  rep->cell_size          = s->cell_size > 0 ? s->cell_size : d_eq / 50;
+  rep->boundary_cell_size = s->boundary_cell_size > 0 ? s->boundary_cell_size : rep->cell_size / 2.5;
+  rep->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
+  PetscCheck(rep->cell_size > d_eq / 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-mesh_cell_size %g um would give more than 2000 cells across the %g um particle of image '%s'; use a coarser size", (double)rep->cell_size, (double)d_eq, s->file);
+  PetscCheck(rep->boundary_cell_size > d_eq / 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-mesh_boundary_cell_size %g um would give more than 2000 cells across the %g um particle of image '%s'; use a coarser size", (double)rep->boundary_cell_size, (double)d_eq, s->file);
+  spacing = PetscMin(3.0, PetscMax(0.5, 0.5 * rep->boundary_cell_size / p)); /* pixels */
+  PetscCall(ImagePolygonResample(&w->trace, 0.5, 16, &w->fine));
+  {
+    PetscReal sigma = s->smoothing;
+    for (int attempt = 0; attempt < 3; ++attempt) { /* if the outline would cross itself: less smoothing, then none and dense points */
+      PetscBool crosses;
+      PetscCall(ImagePolygonDestroy(&w->outline));
+      PetscCall(ImagePolygonResample(&w->fine, 0.5, 16, &w->outline));
+      PetscCall(ImagePolygonSmooth(&w->outline, sigma));
+      {
+        ImagePolygon coarse;
+        PetscCall(ImagePolygonResample(&w->outline, spacing, 16, &coarse));
+        PetscCall(ImagePolygonDestroy(&w->outline));
+        w->outline = coarse;
+      }
+      PetscCall(ImagePolygonSelfIntersects(&w->outline, &crosses));
+      if (!crosses) break;
+      PetscCheck(attempt < 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outline of the particle in image '%s' crosses itself (a neck about a pixel wide?); try a larger -mesh_image_sigma or -mesh_image_open_radius", s->file);
+      sigma = attempt == 0 ? sigma / 2 : 0;
+      if (attempt == 1) spacing = 0.5;
+    }
+  }
+  for (PetscInt i = 0; i < 2 * w->outline.n; ++i)
+    w->outline.xy[i] *= p;
+  rep->outline_points = w->outline.n;
+  PetscCall(ImagePolygonMeasure(&w->outline, &rep->outline_area, &rep->outline_perimeter, rep->centroid));
+  rep->area                = rep->outline_area;
+  rep->perimeter           = rep->outline_perimeter;
+  rep->equivalent_diameter = PetscSqrtReal(4 * rep->area / PETSC_PI);
+  rep->dim                 = s->extrude > 0 ? 3 : 2;
+  PetscCall(Elapsed(&t0, &rep->seconds[2]));
+
+  if (msh) {
+    char tmp[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part.msh", msh));
+    {
+      PetscErrorCode ierr = OutlineMesh(s, &w->outline, tmp, rep, &w->edges);
+      if (ierr) remove(tmp);
+      PetscCall(ierr);
+    }
+    PetscCheck(!rename(tmp, msh), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename %s to %s: %s", tmp, msh, strerror(errno));
+  }
+  PetscCall(Elapsed(&t0, &rep->seconds[3]));
+  if (preview) PetscCall(ImagePreviewWrite(&w->raster, &w->outline, w->edges.ntri, w->edges.tri, rep->centroid, p, preview));
+  PetscCall(Elapsed(&t0, &rep->seconds[4]));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscErrorCode code;
+  char           message[1024];
+} CapturedError;
+
+static PetscErrorCode CaptureImageError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  CapturedError *e = (CapturedError *)ctx;
+  if (p == PETSC_ERROR_INITIAL && !e->message[0]) {
+    e->code = n;
+    snprintf(e->message, sizeof(e->message), "%s", mess ? mess : "error");
+  }
+  return n;
+}
+
+PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
+{
+  ImageSpec      spec;
+  PetscMPIInt    rank;
+  PetscErrorCode ierr          = 0;
+  char           message[1024] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscMemzero(report, sizeof(*report)));
+  PetscCall(ImageSpecFromOptions(&spec));
+  if (rank == 0) {
+    ImageWork     work;
+    CapturedError captured = {0, ""};
+    PetscCall(PetscMemzero(&work, sizeof(work)));
+    PetscCall(PetscPushErrorHandler(CaptureImageError, &captured));
+    ierr = ImageRun(&spec, msh, preview, &work, report);
+    PetscCall(PetscPopErrorHandler());
+    PetscCall(ImageWorkDestroy(&work));
+    if (ierr) {
+      if (captured.code == PETSC_ERR_USER_INPUT)
+        PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
+      else if (captured.code == PETSC_ERR_LIB)
+        PetscCall(PetscSNPrintf(message, sizeof(message), "meshing the particle of image '%s' failed (%s); try other -mesh_cell_size / -mesh_boundary_cell_size or a smoother outline (-mesh_image_sigma, -mesh_image_smoothing)", spec.file, captured.message));
+      else
+        PetscCall(PetscSNPrintf(message, sizeof(message), "meshing the particle of image '%s' failed: %s", spec.file, captured.message[0] ? captured.message : "internal error"));
+    }
+  }
+  PetscCall(InputCollectiveError(comm, ierr ? PETSC_TRUE : PETSC_FALSE, message));
+  PetscCallMPI(MPI_Bcast(report, sizeof(*report), MPI_BYTE, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], const char preview[], PetscViewer viewer)
+{
+  const PetscReal p = r->pixel_size;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "image: %s, %" PetscInt_FMT " x %" PetscInt_FMT " pixels (rows x columns)", r->file, r->rows, r->cols));
+  if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
+  if (r->holes_filled) PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " hole pixels filled", r->holes_filled));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ")%s\n", r->border_pixels ? ", touching the image border" : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "particle: area %.6g um^2, perimeter %.6g um, equivalent diameter %.5g um, centroid (%.5g, %.5g) um = pixel (row %.1f, col %.1f)\n", (double)r->area, (double)r->perimeter, (double)r->equivalent_diameter, (double)r->centroid[0], (double)r->centroid[1], (double)(r->centroid[1] / p - 0.5), (double)(r->centroid[0] / p - 0.5)));
+  if (msh) {
+    if (r->dim == 3)
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, 3-D platelet %.4g um thick (volume %.5g um^3), %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes", msh, (double)r->thickness, (double)r->volume, r->num_cells, r->num_vertices));
+    else
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, 2-D, %" PetscInt_FMT " triangles, %" PetscInt_FMT " nodes", msh, r->num_cells, r->num_vertices));
+    PetscCall(PetscViewerASCIIPrintf(viewer, ", cell size %.3g um (%.3g um at the surface, over %.3g um), smallest angle %.1f deg\n", (double)r->cell_size, (double)r->boundary_cell_size, (double)r->boundary_layer, (double)r->min_angle));
+  }
+  if (preview) PetscCall(PetscViewerASCIIPrintf(viewer, "preview: %s\n", preview));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "time: read %.3f s, segment %.3f s, outline %.3f s, mesh %.3f s, preview %.3f s\n", (double)r->seconds[0], (double)r->seconds[1], (double)r->seconds[2], (double)r->seconds[3], (double)r->seconds[4]));
+  PetscFunctionReturn(0);
+}
+
+/* spot run with <mesh><image>: mesh into path, preview beside it, report on stdout */
+PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
+{
+  MeshImageReport report;
+  char            preview[PETSC_MAX_PATH_LEN];
+  const char     *slash = strrchr(path, '/');
+
+  PetscFunctionBeginUser;
+  if (slash)
+    PetscCall(PetscSNPrintf(preview, sizeof(preview), "%.*s/particle_preview.png", (int)(slash - path), path));
+  else
+    PetscCall(PetscStrncpy(preview, "particle_preview.png", sizeof(preview)));
+  PetscCall(MeshFromImage(comm, path, preview, &report));
+  PetscCall(MeshImageReportView(&report, path, preview, PETSC_VIEWER_STDOUT_(comm)));
+  PetscFunctionReturn(0);
 }

@@ -11,8 +11,21 @@
      -mesh_file particle.msh | -mesh_shape_type disc|ellipse|rectangle|sphere|ellipsoid|box|platelet
      -mesh_shape_radius, -mesh_shape_semi_axes a,b[,c], -mesh_shape_sides lx,ly[,lz],
      -mesh_shape_corner_radius, -mesh_shape_thickness, -mesh_shape_center x,y[,z]
-     -mesh_cell_size h, -mesh_boundary_cell_size h_s, -mesh_boundary_layer w, -mesh_refine n,
-     -mesh_structured (uniform transfinite mesh of a rectangle or box, for verification) */
+     -mesh_cell_size h, -mesh_boundary_cell_size h_s, -mesh_boundary_layer w,
+     -mesh_refine n (uniform refinement by Gmsh: each cell split into 2^dim),
+     -mesh_structured (uniform transfinite mesh of a rectangle or box, for verification)
+
+   A particle can also be meshed from its image (spot mesh, or <mesh><image> in spot run):
+     -mesh_image_file F -mesh_image_pixel_size p (µm per pixel) [-mesh_image_invert]
+     [-mesh_image_sigma px] [-mesh_image_threshold otsu|grey] [-mesh_image_open_radius px]
+     [-mesh_image_close_radius px] [-mesh_image_smoothing px] [-mesh_image_seed row,col]
+     [-mesh_image_page n] [-mesh_image_extrude thickness]
+
+   The image frame, used by every file that refers to pixels: origin at the top-left corner of
+   the top-left pixel; x (µm) grows along the columns, to the right; y (µm) grows along the
+   rows, downwards; pixel (row r, col c) covers [c p, (c+1) p] × [r p, (r+1) p], p the pixel
+   size. A mesh made from an image has these coordinates (z in [0, thickness] when extruded),
+   so a field on it is drawn back onto pixel (r, c) by sampling it at ((c+½) p, (r+½) p). */
 #ifndef SPOT_MESH_H
 #define SPOT_MESH_H
 
@@ -39,5 +52,50 @@ PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[]);
 PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info);
 PetscErrorCode MeshInfoView(const MeshInfo *info, PetscViewer viewer);
 PetscErrorCode MeshBoundaryFacets(DM dm, PetscInt *nfacets, PetscReal **vertices);
+
+/* Images (mesh/image_io.c): PNG (1-16 bit; grey, RGB, palette), TIFF (8/16-bit, any page,
+   PhotometricInterpretation honoured) and PGM/PPM, found by content. Not collective: call on
+   the rank that needs it. Colour becomes luma 0.299 R + 0.587 G + 0.114 B. */
+typedef struct {
+  PetscInt   rows, cols;  /* rows go down the image, columns to the right */
+  PetscInt   page, pages; /* page read (0-based) and pages in the file */
+  PetscInt   bits;        /* bits per sample in the file */
+  PetscReal *grey;        /* grey[r * cols + c] in [0, 1] as displayed: 0 black, 1 white */
+} MeshRaster;
+
+PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *image);
+PetscErrorCode MeshRasterDestroy(MeshRaster *image);
+/* 8-bit grey (channels 1) or RGB (3) PNG, row 0 at the top, data[(r * cols + c) * channels + k] */
+PetscErrorCode MeshPNGWrite(const char path[], PetscInt rows, PetscInt cols, PetscInt channels, const unsigned char data[]);
+
+/* What meshing an image found and made (every rank gets a copy) */
+typedef struct {
+  char      file[PETSC_MAX_PATH_LEN]; /* the image */
+  PetscInt  rows, cols, page;
+  PetscReal pixel_size;                                    /* µm */
+  PetscReal threshold;                                     /* grey level used, as displayed (0 black, 1 white) */
+  PetscBool otsu;                                          /* threshold found by Otsu's method */
+  PetscInt  particle_pixels;                               /* pixels of the particle, filled holes included */
+  PetscInt  holes_filled;                                  /* pixels of dark holes made particle */
+  PetscInt  num_regions;                                   /* regions above the threshold (the particle is one) */
+  PetscInt  border_pixels;                                 /* particle pixels on the image border (> 0: warned) */
+  PetscInt  outline_points;                                /* points of the smoothed outline given to Gmsh */
+  PetscReal outline_area, outline_perimeter;               /* of that outline, µm², µm */
+  PetscInt  dim;                                           /* 2, or 3 for an extruded platelet */
+  PetscReal area, perimeter;                               /* of the mesh (its bottom face in 3-D; the outline without a mesh): µm², µm */
+  PetscReal equivalent_diameter;                           /* µm, disc of the same area */
+  PetscReal centroid[2];                                   /* of the same, µm, image frame */
+  PetscReal thickness, volume;                             /* 3-D: µm, µm³ */
+  PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm, as used */
+  PetscInt  num_cells, num_vertices;                       /* triangles or tetrahedra; mesh nodes */
+  PetscReal min_angle;                                     /* smallest angle of a triangle (3-D: of a tetrahedron face), degrees */
+  PetscReal seconds[5];                                    /* read, segment, outline, mesh, preview */
+} MeshImageReport;
+
+/* Mesh the particle of the image given by the -mesh_image_ options: writes the msh file
+   (msh 4.1; skipped when msh is NULL) and the preview PNG (skipped when preview is NULL).
+   Collective: rank 0 works, every rank gets the report or the same error. */
+PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report);
+PetscErrorCode MeshImageReportView(const MeshImageReport *report, const char msh[], const char preview[], PetscViewer viewer);
 
 #endif

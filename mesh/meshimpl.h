@@ -27,8 +27,66 @@ PetscErrorCode GmshStart(void);
 /* Collective check that a .msh file is usable (mesh/gmsh.c) */
 PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[]);
 
-/* Mesh the particle of the image given by the -mesh_image_ options into path, a .msh file
-   (mesh/image_mesh.c). Collective: rank 0 works, every rank learns the outcome. */
+/* Mesh the particle of the image given by the -mesh_image_ options into path, a .msh file,
+   with the preview particle_preview.png beside it, and print the report (mesh/image_mesh.c).
+   Collective: rank 0 works, every rank learns the outcome. */
 PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[]);
+
+/* ---- The image pipeline (rank 0): mesh/segment.c, mesh/outline.c, mesh/image_mesh.c ----
+   Pixel units below: the image frame of mesh.h with the pixel as unit. */
+
+/* The -mesh_image_ options, checked (every rank reads them; errors are collective) */
+typedef struct {
+  char      file[PETSC_MAX_PATH_LEN];
+  PetscInt  page;                      /* TIFF page, 0-based */
+  PetscReal pixel_size;                /* µm per pixel */
+  PetscBool invert;                    /* dark particle on a bright background */
+  PetscReal sigma;                     /* Gaussian denoising, pixels */
+  PetscReal threshold;                 /* grey value as displayed in [0, 1], or -1 for Otsu */
+  PetscInt  open_radius, close_radius; /* pixels */
+  PetscReal smoothing;                 /* outline smoothing, pixels */
+  PetscBool has_seed;
+  PetscInt  seed[2];                                       /* row, col */
+  PetscReal extrude;                                       /* platelet thickness, µm; 0: 2-D */
+  PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm; 0: default from the particle */
+} ImageSpec;
+
+PetscErrorCode ImageSpecFromOptions(ImageSpec *spec);
+
+typedef struct {
+  PetscInt       rows, cols;
+  PetscReal     *smooth;        /* denoised grey, inverted if asked: the particle is bright */
+  unsigned char *mask;          /* 1 on the particle, holes filled */
+  PetscReal      threshold;     /* level of smooth that separates particle from background */
+  PetscReal      low, high;     /* range of smooth */
+  PetscInt       pixels;        /* particle pixels (holes included) */
+  PetscInt       filled;        /* of which hole pixels */
+  PetscInt       num_regions;   /* connected regions above the threshold */
+  PetscInt       border_pixels; /* particle pixels on the image border */
+  PetscInt       box[4];        /* rows box[0]..box[1], cols box[2]..box[3] of the particle */
+} ImageSegmentation;
+
+PetscErrorCode ImageGaussianBlur(PetscInt rows, PetscInt cols, const PetscReal in[], PetscReal sigma, PetscReal out[]);
+PetscErrorCode ImageSegment(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg);
+PetscErrorCode ImageSegmentationDestroy(ImageSegmentation *seg);
+
+/* A closed polygon, n points (x, y) without repeating the first; counter-clockwise in (x, y) */
+typedef struct {
+  PetscInt   n;
+  PetscReal *xy;
+  PetscInt   loops; /* loops marching squares found (1 for a well-formed mask) */
+} ImagePolygon;
+
+PetscErrorCode ImageOutlineTrace(const ImageSegmentation *seg, ImagePolygon *poly);
+PetscErrorCode ImagePolygonResample(const ImagePolygon *in, PetscReal spacing, PetscInt minimum, ImagePolygon *out);
+PetscErrorCode ImagePolygonSmooth(ImagePolygon *poly, PetscReal sigma);
+PetscErrorCode ImagePolygonReverse(ImagePolygon *poly);
+PetscErrorCode ImagePolygonSelfIntersects(const ImagePolygon *poly, PetscBool *crosses);
+PetscErrorCode ImagePolygonDestroy(ImagePolygon *poly);
+PetscErrorCode ImagePolygonMeasure(const ImagePolygon *poly, PetscReal *area, PetscReal *perimeter, PetscReal centroid[2]);
+
+/* The image (contrast-stretched, enlarged to about 900 pixels if small) with the mesh edges
+   (triangles, µm) and the outline (µm) drawn over it, as PNG (mesh/image_preview.c) */
+PetscErrorCode ImagePreviewWrite(const MeshRaster *image, const ImagePolygon *outline, PetscInt ntri, const PetscReal tri[], const PetscReal centroid[2], PetscReal pixel_size, const char path[]);
 
 #endif
