@@ -5,6 +5,8 @@
 #include "physics/physics.h"
 #include "solver/solver.h"
 #include "postproc/postproc.h"
+#include <stdio.h>
+#include <unistd.h>
 
 static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc options]\n"
                                "\n"
@@ -13,7 +15,8 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "  timeseries.csv       one row per time step: t, step, C-rate, mean/centroid/centre/periphery/\n"
                                "                       surface/min/max theta, lithium-inventory error\n"
                                "  fields.h5, fields.xmf  theta at <output><times> (open fields.xmf in ParaView)\n"
-                               "  mesh.msh             the mesh, when <mesh><shape> was meshed by spot\n"
+                               "  mesh.msh             the mesh, when spot meshed <mesh><shape> or <mesh><image>, or refined it\n"
+                               "  particle_preview.png the traced outline and mesh over the image, for <mesh><image>\n"
                                "\n"
                                "Every input value is also an option, and options on the command line win:\n"
                                "  -phys_alpha 3.0  -phys_diffusivity_law constant -phys_diffusivity_value 1e-13cm2/s\n"
@@ -36,7 +39,8 @@ static PetscErrorCode RunProtocolWithOutputs(Solver solver, Protocol protocol, O
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
+/* Everything after the output directory is known: any failure leaves no file behind */
+static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const char outdir[])
 {
   DM            dm;
   Physics       phys;
@@ -48,8 +52,55 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscViewer   viewer = PETSC_VIEWER_STDOUT_(comm);
   PetscReal     theta0;
   PetscBool     set;
-  char          outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN];
-  const char   *docdir;
+  char          where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscLogStageRegister("Mesh", &stage_mesh));
+  PetscCall(PetscLogStageRegister("Setup", &stage_setup));
+  PetscCall(PetscLogStageRegister("Solve", &stage_solve));
+
+  /* the material and the initial state first: they need no mesh, and fail fast */
+  PetscCall(PhysicsCreate(comm, &phys));
+  PetscCall(PhysicsSetFromOptions(phys));
+  PetscCall(InputGetQuantity("-init_theta", UNIT_NONE, &theta0, &set));
+  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta");
+  PetscCall(InputOptionWhere("-init_theta", where, sizeof(where)));
+  PetscCheck(theta0 >= 0 && theta0 <= 1, comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)theta0);
+
+  PetscCall(PetscLogStagePush(stage_mesh));
+  PetscCall(MeshCreateFromOptions(comm, outdir, &dm));
+  PetscCall(MeshGetInfo(dm, &info));
+  PetscCall(MeshInfoView(&info, viewer));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(PetscLogStagePush(stage_setup));
+  PetscCall(PhysicsView(phys, viewer));
+  PetscCall(SolverCreate(dm, phys, &solver));
+  PetscCall(DMDestroy(&dm));
+  PetscCall(SolverSetInitialUniform(solver, theta0));
+  PetscCall(ProtocolCreateFromOptions(solver, &protocol));
+  PetscCall(ProtocolView(protocol, viewer));
+  PetscCall(OutputCreate(solver, outdir, input, &out));
+  PetscCall(SolverSetMonitor(solver, OutputMonitor, out));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(PetscLogStagePush(stage_solve));
+  PetscCall(RunProtocolWithOutputs(solver, protocol, out));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(OutputDestroy(&out));
+  PetscCall(ProtocolDestroy(&protocol));
+  PetscCall(SolverDestroy(&solver));
+  PetscCall(PhysicsDestroy(&phys));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
+{
+  PetscErrorCode ierr;
+  PetscMPIInt    rank;
+  char           outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
+  const char    *docdir;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -64,41 +115,15 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(InputOptionWhere("-out_directory", where, sizeof(where)));
   PetscCall(InputCheckWritableDirectory(comm, outdir, where));
 
-  PetscCall(PetscLogStageRegister("Mesh", &stage_mesh));
-  PetscCall(PetscLogStageRegister("Setup", &stage_setup));
-  PetscCall(PetscLogStageRegister("Solve", &stage_solve));
-
-  PetscCall(PetscLogStagePush(stage_mesh));
-  PetscCall(MeshCreateFromOptions(comm, outdir, &dm));
-  PetscCall(MeshGetInfo(dm, &info));
-  PetscCall(MeshInfoView(&info, viewer));
-  PetscCall(PetscLogStagePop());
-
-  PetscCall(PetscLogStagePush(stage_setup));
-  PetscCall(PhysicsCreate(comm, &phys));
-  PetscCall(PhysicsSetFromOptions(phys));
-  PetscCall(PhysicsView(phys, viewer));
-  PetscCall(SolverCreate(dm, phys, &solver));
-  PetscCall(DMDestroy(&dm));
-  PetscCall(InputGetQuantity("-init_theta", UNIT_NONE, &theta0, &set));
-  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta");
-  PetscCall(InputOptionWhere("-init_theta", where, sizeof(where)));
-  PetscCheck(theta0 >= 0 && theta0 <= 1, comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)theta0);
-  PetscCall(SolverSetInitialUniform(solver, theta0));
-  PetscCall(ProtocolCreateFromOptions(solver, &protocol));
-  PetscCall(ProtocolView(protocol, viewer));
-  PetscCall(OutputCreate(solver, outdir, argv[0], &out));
-  PetscCall(SolverSetMonitor(solver, OutputMonitor, out));
-  PetscCall(PetscLogStagePop());
-
-  PetscCall(PetscLogStagePush(stage_solve));
-  PetscCall(RunProtocolWithOutputs(solver, protocol, out));
-  PetscCall(PetscLogStagePop());
-
-  PetscCall(OutputDestroy(&out));
-  PetscCall(ProtocolDestroy(&protocol));
-  PetscCall(SolverDestroy(&solver));
-  PetscCall(PhysicsDestroy(&phys));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
+  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  ierr = RunInDirectory(comm, argv[0], outdir);
+  if (rank == 0) { /* a mesh spot made is kept only with the results it gave */
+    if (ierr) remove(generated);
+    else if (!access(generated, F_OK)) PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
+  }
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 

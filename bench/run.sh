@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build} BIN=${BIN:-bin}
 export SPOT="$PWD/$BIN/spot" BENCH="$PWD/$BUILD/bench" WORK="$PWD/$BUILD/bench-work"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none PMIX_MCA_gds=hash
-export MPIRUN="mpirun --oversubscribe -n"
+export MPIRUN="mpirun --oversubscribe --quiet -n"
 mkdir -p "$WORK"
 out=bench/RESULTS.md
 tmp=$(mktemp)

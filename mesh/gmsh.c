@@ -71,6 +71,7 @@ typedef struct {
   PetscReal cell_size, boundary_cell_size, boundary_layer;
   PetscReal equivalent_diameter;
   PetscBool structured; /* transfinite (structured) mesh of a rectangle or box, for verification */
+  PetscInt  refine;     /* uniform refinements after meshing */
 } ShapeSpec;
 
 static PetscErrorCode RequireLength(const char name[], PetscReal v)
@@ -142,6 +143,7 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_shape_type: unknown shape");
   }
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_structured", &s->structured, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &s->refine, NULL));
   PetscCheck(!s->structured || s->type == SHAPE_RECTANGLE || s->type == SHAPE_BOX, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_structured: only rectangles and boxes have structured meshes");
   PetscCall(InputGetQuantity("-mesh_shape_corner_radius", UNIT_LENGTH, &s->corner_radius, &set));
   if (set) {
@@ -330,6 +332,7 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, const char path[])
   GmshCall(gmshOptionSetNumber("Mesh.Smoothing", 5, GIERR));
   GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
   GmshCall(gmshModelMeshGenerate(s->dim, GIERR));
+  for (PetscInt r = 0; r < s->refine; ++r) GmshCall(gmshModelMeshRefine(GIERR)); /* new boundary nodes on the curve */
   GmshCall(gmshModelGetEntities(&dimtags, &ndimtags, -1, GIERR));
   gmshFree(dimtags);
   GmshCall(gmshWrite(path, GIERR));
@@ -427,17 +430,60 @@ static PetscErrorCode InspectFile(const char path[], PetscBool *ok, char message
   PetscFunctionReturn(0);
 }
 
-/* Collective: every rank learns whether the file is a usable mesh */
-PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[])
+/* Collective: every rank learns whether the file is a usable mesh. The message starts with
+   where, when given (the XML line or option that named the file). */
+PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[], const char where[])
 {
   PetscMPIInt rank;
   PetscBool   ok = PETSC_TRUE;
-  char        message[1024] = "";
+  char        message[1024] = "", what[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(InputCheckReadable(comm, path, "mesh file"));
+  PetscCall(PetscSNPrintf(what, sizeof(what), "%s%smesh file", where ? where : "", where ? ": " : ""));
+  PetscCall(InputCheckReadable(comm, path, what));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) PetscCall(InspectFile(path, &ok, message, sizeof(message)));
+  if (rank == 0) {
+    char text[1024] = "";
+    PetscCall(InspectFile(path, &ok, text, sizeof(text)));
+    PetscCall(PetscSNPrintf(message, sizeof(message), "%s%s%s", where ? where : "", where ? ": " : "", text));
+  }
   PetscCall(InputCollectiveError(comm, !ok, message));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 refines with Gmsh; every rank learns the outcome */
+PetscErrorCode MeshRefineFile(MPI_Comm comm, const char in[], PetscInt n, const char out[])
+{
+  PetscMPIInt    rank;
+  PetscErrorCode ierr = 0;
+  char           tmp[PETSC_MAX_PATH_LEN], message[1024] = "", text[512] = "";
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part.msh", out));
+    PetscCall(PetscPushErrorHandler(CaptureError, text));
+    ierr = GmshStart();
+    if (!ierr) {
+      int gmsh_ierr_ = 0;
+      gmshOpen(in, GIERR);
+      for (PetscInt r = 0; r < n && !gmsh_ierr_; ++r) gmshModelMeshRefine(GIERR);
+      if (!gmsh_ierr_) gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR);
+      if (!gmsh_ierr_) gmshWrite(tmp, GIERR);
+      if (gmsh_ierr_) {
+        GmshLastError(text, sizeof(text));
+        ierr = PETSC_ERR_LIB;
+      }
+    }
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      PetscCall(PetscSNPrintf(message, sizeof(message), "refining the mesh %s failed (%s)", in, text));
+      remove(tmp);
+    } else if (rename(tmp, out)) {
+      ierr = 1;
+      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot rename %s to %s", tmp, out));
+    }
+  }
+  PetscCall(InputCollectiveError(comm, ierr ? PETSC_TRUE : PETSC_FALSE, message));
   PetscFunctionReturn(0);
 }

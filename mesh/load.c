@@ -1,10 +1,14 @@
-/* DMPlex from a checked .msh file: read, normalise the "surface" label, distribute, refine.
+/* DMPlex from a checked .msh file: read, normalise the "surface" label, distribute.
 
    The file is first inspected with Gmsh on rank 0 (mesh/gmsh.c) so that a bad file fails on
    every rank with one message, instead of inside PETSc's reader on rank 0 only. Then PETSc
    reads it (physical names become labels), the faces of the "surface" group are gathered
    into label "surface" = 1 on the serial mesh, and the mesh is distributed (PTScotch by
-   default; -petscpartitioner_type overrides) and optionally refined uniformly. */
+   default; -petscpartitioner_type overrides).
+   Uniform refinement (-mesh_refine n) is done by Gmsh before loading, not by DMRefine: PETSc
+   3.18 assembles boundary terms wrongly on refined tetrahedra whose faces are not in their
+   reference orientation (found by the linear manufactured solution of tests/test_mms.c), and
+   Gmsh puts the new boundary nodes of a built-in shape on its true curve. */
 #include "mesh/meshimpl.h"
 #include "input/input.h"
 #include <petscsf.h>
@@ -51,13 +55,19 @@ static PetscErrorCode NormaliseSurfaceLabel(DM dm)
 
 PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
 {
+  PetscFunctionBeginUser;
+  PetscCall(MeshLoadFrom(comm, path, NULL, dm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm)
+{
   DM               dist = NULL;
   PetscPartitioner part;
   PetscBool        has;
-  PetscInt         refine = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(MeshCheckFile(comm, path));
+  PetscCall(MeshCheckFile(comm, path, where));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-dm_plex_gmsh_use_regions", &has));
   if (!has) PetscCall(PetscOptionsSetValue(NULL, "-dm_plex_gmsh_use_regions", "true"));
   PetscCall(DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm));
@@ -73,18 +83,6 @@ PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
     PetscCall(DMDestroy(dm));
     *dm = dist;
   }
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
-  {
-    char where[PETSC_MAX_PATH_LEN];
-    PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
-    PetscCheck(refine >= 0 && refine <= 8, comm, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 8, got %" PetscInt_FMT, where, refine);
-  }
-  for (PetscInt r = 0; r < refine; ++r) {
-    DM fine;
-    PetscCall(DMRefine(*dm, comm, &fine));
-    PetscCall(DMDestroy(dm));
-    *dm = fine;
-  }
   {
     MeshInfo info;
     char     where[PETSC_MAX_PATH_LEN];
@@ -98,11 +96,13 @@ PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
   PetscFunctionReturn(0);
 }
 
-/* -mesh_file, or a built-in shape or an image meshed into workdir/mesh.msh */
+/* -mesh_file, or a built-in shape or an image meshed into workdir/MESH_GENERATED_NAME; refined
+   by Gmsh. The caller keeps (renames) or removes the generated file. */
 PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm)
 {
-  char      path[PETSC_MAX_PATH_LEN];
+  char      path[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN];
   PetscBool file, shape, image;
+  PetscInt  refine = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_file", path, sizeof(path), &file));
@@ -110,12 +110,29 @@ PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm
   PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_file", &image));
   PetscCheck(file || shape || image, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file>, <mesh><shape type=...> or <mesh><image file=...> in the input, or -mesh_file / -mesh_shape_type / -mesh_image_file");
   PetscCheck((PetscInt)file + (PetscInt)shape + (PetscInt)image == 1, comm, PETSC_ERR_USER_INPUT, "give one mesh source: -mesh_file, -mesh_shape_type or -mesh_image_file");
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
+  PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
+  PetscCheck(refine >= 0 && refine <= 6, comm, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 6, got %" PetscInt_FMT, where, refine);
   if (!file) {
-    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/mesh.msh", workdir));
-    if (shape) PetscCall(MeshShapeWrite(comm, path));
-    else PetscCall(MeshImageWrite(comm, path));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, workdir));
+    if (shape) PetscCall(MeshShapeWrite(comm, path)); /* refined with the shape's geometry */
+    else {
+      PetscCall(MeshImageWrite(comm, path));
+      if (refine) PetscCall(MeshRefineFile(comm, path, refine, path));
+    }
+  } else if (refine) { /* the refined copy is the mesh of the run: keep it beside the results */
+    char refined[PETSC_MAX_PATH_LEN], from[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-mesh_file", from, sizeof(from)));
+    PetscCall(MeshCheckFile(comm, path, from));
+    PetscCall(PetscSNPrintf(refined, sizeof(refined), "%s/" MESH_GENERATED_NAME, workdir));
+    PetscCall(MeshRefineFile(comm, path, refine, refined));
+    PetscCall(PetscStrncpy(path, refined, sizeof(path)));
   }
-  PetscCall(MeshLoad(comm, path, dm));
+  if (file && !refine) {
+    char from[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-mesh_file", from, sizeof(from)));
+    PetscCall(MeshLoadFrom(comm, path, from, dm));
+  } else PetscCall(MeshLoad(comm, path, dm));
   PetscFunctionReturn(0);
 }
 
@@ -169,7 +186,7 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
 {
   MPI_Comm     comm;
   PetscSF      sf;
-  DMLabel      surface, boundary;
+  DMLabel      surface;
   Vec          coords;
   DM           cdm;
   PetscInt     cStart, cEnd, vStart, vEnd, fStart, fEnd, dim;
@@ -219,25 +236,33 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
     if (owned) ++counts[1];
   }
   PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &surface));
-  PetscCall(DMLabelCreate(PETSC_COMM_SELF, "spot_boundary", &boundary));
-  PetscCall(DMPlexMarkBoundaryFaces(dm, 1, boundary));
-  for (PetscInt f = fStart; f < fEnd; ++f) {
-    PetscInt  s = -1, b = -1;
-    PetscReal area;
-    PetscBool owned;
-    if (surface) PetscCall(DMLabelGetValue(surface, f, &s));
-    PetscCall(DMLabelGetValue(boundary, f, &b));
-    if (s != 1 && b != 1) continue;
-    PetscCall(IsOwned(sf, f, &owned));
-    if (!owned) continue;
-    PetscCall(DMPlexComputeCellGeometryFVM(dm, f, &area, NULL, NULL));
-    if (s == 1) {
-      local[1] += area;
-      ++counts[2];
+  { /* a face of the boundary has one cell and is not shared with another rank */
+    const PetscInt *degree;
+    PetscInt        nroots;
+    PetscCall(PetscSFGetGraph(sf, &nroots, NULL, NULL, NULL));
+    degree = NULL;
+    if (nroots >= 0) {
+      PetscCall(PetscSFComputeDegreeBegin(sf, &degree));
+      PetscCall(PetscSFComputeDegreeEnd(sf, &degree));
     }
-    if (b == 1) local[2] += area;
+    for (PetscInt f = fStart; f < fEnd; ++f) {
+      PetscInt  s = -1, nsupp;
+      PetscReal area;
+      PetscBool owned, shared;
+      if (surface) PetscCall(DMLabelGetValue(surface, f, &s));
+      PetscCall(DMPlexGetSupportSize(dm, f, &nsupp));
+      PetscCall(IsOwned(sf, f, &owned));
+      shared = (!owned || (degree && degree[f] > 0)) ? PETSC_TRUE : PETSC_FALSE;
+      if (!owned) continue;
+      if (s != 1 && (nsupp != 1 || shared)) continue;
+      PetscCall(DMPlexComputeCellGeometryFVM(dm, f, &area, NULL, NULL));
+      if (s == 1) {
+        local[1] += area;
+        ++counts[2];
+      }
+      if (nsupp == 1 && !shared) local[2] += area;
+    }
   }
-  PetscCall(DMLabelDestroy(&boundary));
   PetscCall(MPIU_Allreduce(local, global, 7, MPIU_REAL, MPIU_SUM, comm));
   PetscCall(MPIU_Allreduce(counts, gcounts, 3, MPIU_INT, MPIU_SUM, comm));
   ext[1] = -ext[1];

@@ -32,6 +32,7 @@
 #include <petscdmplex.h>
 
 #define MESH_SURFACE_LABEL "surface"
+#define MESH_GENERATED_NAME "mesh.part.msh" /* a mesh spot made, until the run that uses it succeeds */
 
 typedef struct {
   PetscInt  dim;

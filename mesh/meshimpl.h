@@ -25,7 +25,11 @@ PetscErrorCode GmshStart(void);
 #define GIERR &gmsh_ierr_
 
 /* Collective check that a .msh file is usable (mesh/gmsh.c) */
-PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[]);
+PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[], const char where[]);
+/* MeshLoad, naming where the path came from in its messages */
+PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm);
+/* Collective: Gmsh splits every cell of in into 2^dim, n times, and writes out (may be in) */
+PetscErrorCode MeshRefineFile(MPI_Comm comm, const char in[], PetscInt n, const char out[]);
 
 /* Mesh the particle of the image given by the -mesh_image_ options into path, a .msh file,
    with the preview particle_preview.png beside it, and print the report (mesh/image_mesh.c).

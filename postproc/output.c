@@ -153,6 +153,7 @@ static PetscErrorCode WriteDueSnapshots(Output o, PetscReal t, Vec theta)
   TS ts;
 
   PetscFunctionBeginUser;
+  if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetTS(o->solver, &ts));
   while (o->next_time < o->ntimes && o->times[o->next_time] <= t * (1 + 1e-12)) {
     const PetscReal tout = o->times[o->next_time++];

@@ -9,18 +9,19 @@ export SPOT="$PWD/$BIN/spot" TOOLS="$PWD/$BUILD/tools" TESTS="$PWD/$BUILD/tests"
 export TMPROOT="$PWD/$BUILD/test-tmp"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none PMIX_MCA_gds=hash
-export MPIRUN="mpirun --oversubscribe -n"
+export MPIRUN="mpirun --oversubscribe --quiet -n"
 rm -rf "$TMPROOT" && mkdir -p "$TMPROOT"
 pattern=${1:-}
 passed=0 failed=0 failures=()
 start=$(date +%s)
 
-# case NAME TIMEOUT_SECONDS COMMAND...: passes when COMMAND exits 0 within the time limit
+# case_ NAME TIMEOUT_SECONDS COMMAND...: passes when COMMAND (a program, or a function exported
+# with export -f) exits 0 within the time limit
 case_() {
   local name=$1 limit=$2; shift 2
   [[ -n "$pattern" && "$name" != *"$pattern"* ]] && return 0
   local log="$TMPROOT/$name.log" t0=$(date +%s)
-  if timeout "$limit" "$@" >"$log" 2>&1; then
+  if timeout "$limit" bash -c '"$@"' case_ "$@" >"$log" 2>&1; then   # bash -c: commands may be exported functions
     passed=$((passed + 1))
     [ -n "${VERBOSE:-}" ] && echo "ok   $name ($(( $(date +%s) - t0 )) s)"
   else

@@ -83,8 +83,8 @@ static PetscErrorCode Run(PetscInt degree)
   const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsInsertString(NULL, "-mesh_shape_type disc -mesh_shape_radius 1 -mesh_cell_size 0.06 -mesh_boundary_cell_size 0.02 -mesh_boundary_layer 0.3"));
-  PetscCall(PetscOptionsInsertString(NULL, "-phys_diffusivity_law constant -phys_diffusivity_value 1 -solver_rtol 1e-7 -solver_atol 1e-9 -solver_dt_initial 1e-5"));
+  PetscCall(PetscOptionsInsertString(NULL, "-mesh_shape_type disc -mesh_shape_radius 1 -mesh_cell_size 0.1 -mesh_boundary_cell_size 0.03 -mesh_boundary_layer 0.3"));
+  PetscCall(PetscOptionsInsertString(NULL, "-phys_diffusivity_law constant -phys_diffusivity_value 1 -solver_rtol 1e-6 -solver_atol 1e-8 -solver_dt_initial 1e-5"));
   PetscCall(PetscOptionsInsertString(NULL, "-proto_nsteps 1 -proto_0_type cc -proto_0_direction charge -proto_0_c_rate 72 -proto_0_duration 1"));
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "%" PetscInt_FMT, degree));
   PetscCall(PetscOptionsSetValue(NULL, "-solver_degree", buf));

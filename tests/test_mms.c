@@ -30,13 +30,13 @@ static PetscErrorCode Level(PetscInt dim, PetscInt degree, PetscInt refine, Pets
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "%g", (double)coarse));
   PetscCall(InputSetOption("-mesh_cell_size", buf, NULL));
   PetscCall(InputSetOption("-mesh_boundary_cell_size", buf, NULL));
-  PetscCall(InputSetOption("-mesh_structured", "true", NULL));
+  PetscCall(InputSetOption("-mesh_structured", dim == 2 ? "true" : "false", NULL)); /* extruded 3-D boxes refine badly */
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "%" PetscInt_FMT, refine));
   PetscCall(PetscOptionsSetValue(NULL, "-mesh_refine", buf));
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "%" PetscInt_FMT, degree));
   PetscCall(InputSetOption("-solver_degree", buf, NULL));
-  PetscCall(InputSetOption("-solver_rtol", dim == 2 ? "1e-9" : "1e-7", NULL)); /* the command line wins */
-  PetscCall(InputSetOption("-solver_atol", dim == 2 ? "1e-11" : "1e-9", NULL));
+  PetscCall(InputSetOption("-solver_rtol", dim == 2 ? "1e-9" : "1e-5", NULL)); /* the command line wins; */
+  PetscCall(InputSetOption("-solver_atol", dim == 2 ? "1e-11" : "1e-7", NULL)); /* the time error stays far below the space error */
   PetscCall(InputSetOption("-solver_dt_initial", "1e-4", NULL));
   PetscCall(InputSetOption("-phys_diffusivity_law", "exponential", NULL));
   PetscCall(InputSetOption("-phys_diffusivity_D_ref", "0.5", NULL));
@@ -50,7 +50,7 @@ static PetscErrorCode Level(PetscInt dim, PetscInt degree, PetscInt refine, Pets
   PetscCall(PhysicsCreate(PETSC_COMM_WORLD, &phys));
   PetscCall(PhysicsSetFromOptions(phys));
   {
-    PetscReal k = 2.0, r = 1.0;
+    PetscReal k = dim == 2 ? 2.0 : 1.0, r = 1.0; /* 3-D meshes are coarser: a smoother solution reaches the asymptotic rate */
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-mms_wavenumber", &k, NULL));
     PetscCall(PetscOptionsGetReal(NULL, NULL, "-mms_rate", &r, NULL));
     PetscCall(PhysicsSetManufactured(phys, k, r));
@@ -72,7 +72,7 @@ static PetscErrorCode Level(PetscInt dim, PetscInt degree, PetscInt refine, Pets
   }
   PetscCall(SolverGetMeshInfo(solver, &info));
   *h = info->h_max;
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  mesh: %" PetscInt_FMT " cells, volume %.6f, active surface %.6f, whole boundary %.6f\n", info->num_cells, (double)info->volume, (double)info->surface, (double)info->boundary));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "  mesh: %" PetscInt_FMT " cells, volume %.6f, active surface %.6f, whole boundary %.6f, smallest angle %.1f deg\n", info->num_cells, (double)info->volume, (double)info->surface, (double)info->boundary, (double)info->min_angle));
   PetscCall(ProtocolDestroy(&protocol));
   PetscCall(SolverDestroy(&solver));
   PetscCall(PhysicsDestroy(&phys));

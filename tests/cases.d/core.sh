@@ -1,3 +1,69 @@
 # Input, physics and solver of spot run (issue 2)
 case_ unit_units 60 "$TESTS/test_units"
 case_ unit_diffusivity 60 "$TESTS/test_diffusivity"
+case_ verify_mms_2d_p1 300 "$TESTS/test_mms" -dim 2 -degree 1 -levels 4 -coarse 0.25
+case_ verify_mms_2d_p2 300 "$TESTS/test_mms" -dim 2 -degree 2 -levels 4 -coarse 0.25
+case_ verify_mms_3d_p1 300 "$TESTS/test_mms" -dim 3 -degree 1 -levels 3 -coarse 0.5
+case_ verify_mms_3d_p2 400 "$TESTS/test_mms" -dim 3 -degree 2 -levels 3 -coarse 0.5
+exact_linear() { # a field linear in space is reproduced to round-off (assembly and boundary terms)
+  for dim in 2 3; do for p in 1 2; do
+    "$TESTS/test_mms" -dim $dim -degree $p -levels 2 -coarse 0.5 -phys_mms_kind 2 -solver_rtol 1e-10 -solver_atol 1e-12 -solver_mass_lumping false > "$TMPROOT/exact_linear.log" 2>&1
+    awk -v d=$dim -v p=$p '/L2 error/ {e = $(NF-2); sub(",", "", e); if (e + 0 > 1e-10) {print d "-D P" p ": error " e " on a linear field"; bad = 1}} END {exit bad}' "$TMPROOT/exact_linear.log" || return 1
+  done; done
+}
+export -f exact_linear
+case_ verify_exact_linear 300 exact_linear
+case_ verify_jacobian 300 "$TESTS/test_jacobian"
+case_ verify_disc_analytic 300 "$TESTS/test_disc"
+case_ verify_conservation_2d 300 "$TESTS/test_protocol" -dim 2
+case_ verify_conservation_3d 300 "$TESTS/test_protocol" -dim 3
+
+# 1, 2 and 4 ranks: every column of timeseries.csv agrees to 1e-8 relative (the inventory error,
+# a round-off quantity, is compared on the scale of 1)
+mpi_agree() {
+  local d="$TMPROOT/mpi_agree"
+  for n in 1 2 4; do
+    $MPIRUN $n "$SPOT" run tests/inputs/small.xml -out_directory "$d/$n" -out_fields false > "$d.$n.log" 2>&1 || { cat "$d.$n.log"; return 1; }
+  done
+  "$TOOLS/csvdiff" "$d/1/timeseries.csv" "$d/2/timeseries.csv" 1e-8 inventory_error=1 || return 1
+  "$TOOLS/csvdiff" "$d/1/timeseries.csv" "$d/4/timeseries.csv" 1e-8 inventory_error=1 || return 1
+  [ "$(wc -l < "$d/1/timeseries.csv")" -gt 20 ] || { echo "too few rows"; return 1; }
+}
+export -f mpi_agree
+case_ mpi_agree_1_2_4 600 mpi_agree
+
+# The shipped example (examples/c3_charge): the science and the files.
+# - mean theta after the C/3 hour is 0.97 - 1/3 (to 1e-9), and stays there during the rest;
+# - the centre lags: 30 min into the charge the centre-region mean is > 0.1 above the periphery band's;
+# - the rest evens the particle out: |centre - periphery| < 2e-3 at the end;
+# - no theta above its initial value, none below the surface minimum (lumped P1), to 1e-10;
+# - fields.xmf is well-formed and fields.h5 holds one theta row per output time over all vertices.
+example_c3() {
+  local d="$TMPROOT/example_c3" log
+  log=$($MPIRUN 2 "$SPOT" run examples/c3_charge/charge.xml -out_directory "$d" -out_progress false) || { echo "$log"; return 1; }
+  awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) c[$i] = i; next}
+    { t = $c["t_s"]; m = $c["mean_theta"]; ce = $c["centre_mean_theta"]; pe = $c["periphery_mean_theta"] }
+    t >= 1800 && !lag_seen { lag = ce - pe; lag_seen = 1 }
+    t <= 3600 { if (ce > prev_centre + 1e-12 && NR > 2) rising = 1; prev_centre = ce }
+    t == 3600 { end_charge = m }
+    END {
+      printf "lag at 30 min %.4f, mean after charge %.12f, final mean %.12f, final |centre - periphery| %.2e\n", lag, end_charge, m, (ce > pe ? ce - pe : pe - ce)
+      bad = 0
+      if (lag < 0.1) { print "the centre does not lag the periphery"; bad = 1 }
+      if ((end_charge - (0.97 - 1/3)) ^ 2 > 1e-18 || (m - (0.97 - 1/3)) ^ 2 > 1e-18) { print "mean theta is not 0.97 - 1/3"; bad = 1 }
+      if ((ce - pe) ^ 2 > 4e-6) { print "the rest did not even the particle out"; bad = 1 }
+      if (rising) { print "the centre theta rose during the charge"; bad = 1 }
+      exit bad }' "$d/timeseries.csv" || return 1
+  grep -q "^checks: largest |inventory error| [0-9.]*e-1[0-9]; theta above its initial maximum by at most [0-9.]*e-1[0-9], below the surface minimum by at most 0.00e+00" <<<"$log" || { echo "bounds or inventory: $(grep checks <<<"$log")"; return 1; }
+  xmllint --noout "$d/fields.xmf" || return 1
+  local nv nsnap
+  nv=$(grep -o 'vertices" Format="HDF" Dimensions="[0-9]*' "$d/fields.xmf" | grep -o '[0-9]*$')
+  nsnap=$(grep -c '<Time Value=' "$d/fields.xmf")
+  [ "$nsnap" -eq 19 ] || { echo "expected 19 snapshots, found $nsnap"; return 1; }
+  h5dump -H -d /vertex_fields/theta_theta "$d/fields.h5" | grep -q "DATASPACE  SIMPLE { ( $nsnap, $nv ) / ( H5S_UNLIMITED, $nv ) }" || { echo "fields.h5 does not hold $nsnap x $nv values"; h5dump -H "$d/fields.h5" | head -30; return 1; }
+  h5dump -H -d /geometry/vertices "$d/fields.h5" | grep -q "( $nv, 2 )" || { echo "geometry has not $nv vertices"; return 1; }
+  [ -z "$(ls "$d" | grep part)" ] || { echo "partial files left: $(ls "$d")"; return 1; }
+  [ -f "$d/mesh.msh" ] || { echo "no mesh.msh"; return 1; }
+}
+export -f example_c3
+case_ example_c3_charge 600 example_c3
