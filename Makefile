@@ -20,6 +20,7 @@ LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgmsh -lm
 
 LAYERS     := input mesh physics solver postproc app
 LIB_SRC    := $(filter-out app/spot.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
+SCHEMAS    := $(wildcard input/*.xsd)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/input/schema_blob.o
 TEST_SRC   := $(wildcard tests/*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -28,7 +29,7 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_BIN  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps demo check bench format clean
+.PHONY: all deps demo demo-fit check bench format clean
 all: $(BIN)/spot $(TEST_BIN) $(BENCH_BIN) $(TOOL_BIN)
 
 # Missing Debian packages are installed once; the stamp records success.
@@ -41,10 +42,10 @@ $(BUILD)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-# The XSD is compiled into the binary so that spot runs from anywhere.
-$(BUILD)/input/schema_blob.c: input/spot.xsd scripts/embed.sh
+# The XSD files are compiled into the binary so that spot runs from anywhere.
+$(BUILD)/input/schema_blob.c: $(SCHEMAS) scripts/embed.sh
 	@mkdir -p $(@D)
-	bash scripts/embed.sh $< spot_schema_xsd > $@
+	bash scripts/embed.sh $(SCHEMAS) > $@
 $(BUILD)/input/schema_blob.o: $(BUILD)/input/schema_blob.c
 	$(CC) -c $< -o $@
 
@@ -70,6 +71,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libspot.a | $(DEPS_OK)
 demo: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) BIN=$(BIN) bash scripts/demo.sh
+
+demo-fit: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) BIN=$(BIN) bash scripts/demo-fit.sh
 
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all

@@ -25,73 +25,34 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "PETSc's own options work too: -ts_monitor -snes_monitor -log_view -dm_view -ts_type arkimex.\n"
                                "`spot schema` prints the XML schema; README.md describes every element.\n";
 
-static PetscErrorCode RunProtocolWithOutputs(Solver solver, Protocol protocol, Output out)
-{
-  PetscErrorCode ierr;
-
-  PetscFunctionBeginUser;
-  ierr = SolverRunProtocol(solver, protocol);
-  if (!ierr) ierr = OutputFinish(out);
-  if (ierr) {
-    PetscCall(OutputDiscard(out)); /* no half-finished files */
-    PetscCall(ierr);
-  }
-  PetscFunctionReturn(0);
-}
-
 /* Everything after the output directory is known: any failure leaves no file behind */
 static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const char outdir[])
 {
-  DM            dm;
-  Physics       phys;
-  Solver        solver;
-  Protocol      protocol;
-  Output        out;
-  MeshInfo      info;
-  PetscLogStage stage_mesh, stage_setup, stage_solve;
-  PetscViewer   viewer = PETSC_VIEWER_STDOUT_(comm);
-  PetscReal     theta0;
-  PetscBool     set;
-  char          where[PETSC_MAX_PATH_LEN];
+  Simulation     sim;
+  Solver         solver;
+  Output         out;
+  static PetscLogStage stage_setup = -1, stage_solve = -1;
+  PetscErrorCode       ierr;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscLogStageRegister("Mesh", &stage_mesh));
-  PetscCall(PetscLogStageRegister("Setup", &stage_setup));
-  PetscCall(PetscLogStageRegister("Solve", &stage_solve));
-
-  /* the material and the initial state first: they need no mesh, and fail fast */
-  PetscCall(PhysicsCreate(comm, &phys));
-  PetscCall(PhysicsSetFromOptions(phys));
-  PetscCall(InputGetQuantity("-init_theta", UNIT_NONE, &theta0, &set));
-  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta");
-  PetscCall(InputOptionWhere("-init_theta", where, sizeof(where)));
-  PetscCheck(theta0 >= 0 && theta0 <= 1, comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)theta0);
-
-  PetscCall(PetscLogStagePush(stage_mesh));
-  PetscCall(MeshCreateFromOptions(comm, outdir, &dm));
-  PetscCall(MeshGetInfo(dm, &info));
-  PetscCall(MeshInfoView(&info, viewer));
-  PetscCall(PetscLogStagePop());
-
+  if (stage_setup < 0) PetscCall(PetscLogStageRegister("Setup", &stage_setup));
+  if (stage_solve < 0) PetscCall(PetscLogStageRegister("Solve", &stage_solve));
   PetscCall(PetscLogStagePush(stage_setup));
-  PetscCall(PhysicsView(phys, viewer));
-  PetscCall(SolverCreate(dm, phys, &solver));
-  PetscCall(DMDestroy(&dm));
-  PetscCall(SolverSetInitialUniform(solver, theta0));
-  PetscCall(ProtocolCreateFromOptions(solver, &protocol));
-  PetscCall(ProtocolView(protocol, viewer));
+  PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
+  PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(OutputCreate(solver, outdir, input, &out));
-  PetscCall(SolverSetMonitor(solver, OutputMonitor, out));
+  PetscCall(SolverAddMonitor(solver, OutputMonitor, out));
   PetscCall(PetscLogStagePop());
 
   PetscCall(PetscLogStagePush(stage_solve));
-  PetscCall(RunProtocolWithOutputs(solver, protocol, out));
+  ierr = SimulationRun(sim);
+  if (!ierr) ierr = OutputFinish(out);
+  if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files */
+  PetscCall(ierr);
   PetscCall(PetscLogStagePop());
 
   PetscCall(OutputDestroy(&out));
-  PetscCall(ProtocolDestroy(&protocol));
-  PetscCall(SolverDestroy(&solver));
-  PetscCall(PhysicsDestroy(&phys));
+  PetscCall(SimulationDestroy(&sim));
   PetscFunctionReturn(0);
 }
 
@@ -133,10 +94,10 @@ PetscErrorCode SpotSchema(MPI_Comm comm, int argc, char **argv, PetscBool help)
 
   PetscFunctionBeginUser;
   if (help) {
-    PetscCall(PetscPrintf(comm, "usage: spot schema > spot.xsd\nPrints the XML schema that every input file is validated against.\n"));
+    PetscCall(PetscPrintf(comm, "usage: spot schema [spot.xsd | compare.xsd] > file.xsd\nPrints a compiled-in XML schema: spot.xsd for spot run inputs (the default), compare.xsd for spot compare and spot fit.\n"));
     PetscFunctionReturn(0);
   }
-  PetscCall(InputSchemaText(&xsd));
+  PetscCall(InputSchemaText(argc >= 1 && argv[0][0] != '-' ? argv[0] : "spot.xsd", &xsd));
   PetscCall(PetscPrintf(comm, "%s", xsd));
   PetscFunctionReturn(0);
 }

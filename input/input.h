@@ -44,10 +44,11 @@ PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal
 PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len);
 PetscErrorCode InputSetOption(const char name[], const char value[], const char where[]);
 
-/* The XML document: validate, convert, insert as options. Collective; every rank reads. */
+/* An XML document: validate (schema by root element), convert, insert as options. Collective;
+   every rank reads. */
 PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[]);
 PetscErrorCode InputGetDocumentDirectory(const char **dir);
-PetscErrorCode InputSchemaText(const char **xsd);
+PetscErrorCode InputSchemaText(const char name[], const char **xsd);
 
 /* Tables: numeric CSV with '#' comment lines and one header row. Read on rank 0, broadcast. */
 typedef struct {

@@ -1,7 +1,9 @@
 /* XML input: validate against the shipped schema, then feed the options database.
 
-   Mapping (sections → option prefixes): mesh → -mesh_, material → -phys_, initial → -init_,
-   protocol → -proto_, output → -out_, solver → -solver_.
+   The root element chooses the schema: <spot> (spot.xsd), <compare> and <fit> (compare.xsd).
+   Mapping of <spot> (sections → option prefixes): mesh → -mesh_, material → -phys_, initial →
+   -init_, protocol → -proto_, output → -out_, solver → -solver_. In other documents a section
+   <s> of root <r> maps to -r_s_.
    - an attribute a of element e at path p:   -<prefix>_<p>_a value        (unit excluded)
    - a leaf element at path p with text t:     -<prefix>_<p> t              (converted by unit=)
    - protocol steps are numbered in document order, cycles expanded:
@@ -17,7 +19,8 @@
 #include <string.h>
 #include <ctype.h>
 
-extern const char spot_schema_xsd[];
+extern const char *const spot_schema_names[]; /* the input/ schema files, compiled in */
+extern const char *const spot_schema_texts[];
 
 typedef struct {
   char name[128];
@@ -29,11 +32,23 @@ static PetscInt      num_sources = 0, max_sources = 0;
 static char          doc_dir[PETSC_MAX_PATH_LEN] = ".";
 static char          doc_name[PETSC_MAX_PATH_LEN] = "";
 
-PetscErrorCode InputSchemaText(const char **xsd)
+/* The text of a compiled-in schema, by file name ("spot.xsd", "compare.xsd", ...) */
+PetscErrorCode InputSchemaText(const char name[], const char **xsd)
 {
   PetscFunctionBeginUser;
-  *xsd = spot_schema_xsd;
+  *xsd = NULL;
+  for (int i = 0; spot_schema_names[i]; ++i)
+    if (!strcmp(spot_schema_names[i], name)) *xsd = spot_schema_texts[i];
+  PetscCheck(*xsd, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "no compiled-in schema %s", name);
   PetscFunctionReturn(0);
+}
+
+/* The schema of a document, by its root element: <spot> → spot.xsd, <compare>/<fit> → compare.xsd */
+static const char *SchemaForRoot(const char root[])
+{
+  if (!strcmp(root, "spot")) return "spot.xsd";
+  if (!strcmp(root, "compare") || !strcmp(root, "fit")) return "compare.xsd";
+  return NULL;
 }
 
 PetscErrorCode InputGetDocumentDirectory(const char **dir)
@@ -326,7 +341,7 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
   xmlSchemaParserCtxtPtr pctx;
   xmlSchemaPtr           schema;
   xmlSchemaValidCtxtPtr  vctx;
-  const char            *slash;
+  const char            *slash, *xsd;
   int                    invalid;
 
   PetscFunctionBeginUser;
@@ -348,11 +363,21 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
   }
 
-  pctx = xmlSchemaNewMemParserCtxt(spot_schema_xsd, (int)strlen(spot_schema_xsd));
+  {
+    const char *root = (const char *)xmlDocGetRootElement(doc)->name, *schema_name = SchemaForRoot(root);
+    if (!schema_name) {
+      char msg[512];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%ld: the document is a <%s>; spot reads <spot> (spot run) and <compare> or <fit> documents", doc_name, (long)xmlGetLineNo(xmlDocGetRootElement(doc)), root));
+      xmlFreeDoc(doc);
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+    }
+    PetscCall(InputSchemaText(schema_name, &xsd));
+  }
+  pctx = xmlSchemaNewMemParserCtxt(xsd, (int)strlen(xsd));
   PetscCheck(pctx, comm, PETSC_ERR_LIB, "libxml2 could not create a schema parser");
   schema = xmlSchemaParse(pctx);
   xmlSchemaFreeParserCtxt(pctx);
-  PetscCheck(schema, comm, PETSC_ERR_LIB, "the built-in schema input/spot.xsd does not parse");
+  PetscCheck(schema, comm, PETSC_ERR_LIB, "a built-in schema (input/*.xsd) does not parse");
   vctx = xmlSchemaNewValidCtxt(schema);
   xmlSchemaSetValidStructuredErrors(vctx, CollectXMLError, &errors);
   invalid = xmlSchemaValidateDoc(vctx, doc);
@@ -366,10 +391,15 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
   }
 
   for (xmlNodePtr s = xmlDocGetRootElement(doc)->children; s; s = s->next) {
-    const char *prefix;
+    const char    *prefix;
+    char           other[128];
     PetscErrorCode ierr;
     if (s->type != XML_ELEMENT_NODE) continue;
-    prefix = SectionPrefix((const char *)s->name);
+    if (!strcmp((const char *)xmlDocGetRootElement(doc)->name, "spot")) prefix = SectionPrefix((const char *)s->name);
+    else { /* <compare> and <fit>: -<root>_<section>_... */
+      PetscCall(PetscSNPrintf(other, sizeof(other), "%s_%s", (const char *)xmlDocGetRootElement(doc)->name, (const char *)s->name));
+      prefix = other;
+    }
     if (!prefix) continue; /* the schema admits only known sections */
     if (!strcmp(prefix, "proto")) ierr = MapProtocol(s);
     else {

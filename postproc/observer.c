@@ -18,7 +18,7 @@ struct _p_Observer {
   PetscReal           d_max, centre_threshold, periphery_width;
   PetscReal           centre_measure, periphery_measure, surface_measure, volume;
   Vec                 w_centre, w_periphery, w_surface;
-  DMInterpolationInfo probe;
+  Probe               probe;
   PetscReal           probe_point[3];
   PetscBool           probe_is_centroid;
 };
@@ -269,18 +269,9 @@ static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
 
 static PetscErrorCode SetUpProbe(Observer o, const PetscReal point[], PetscBool *found)
 {
-  PetscInt n, total;
-
   PetscFunctionBeginUser;
-  if (o->probe) PetscCall(DMInterpolationDestroy(&o->probe));
-  PetscCall(DMInterpolationCreate(PetscObjectComm((PetscObject)o->dm), &o->probe));
-  PetscCall(DMInterpolationSetDim(o->probe, o->dim));
-  PetscCall(DMInterpolationSetDof(o->probe, 1));
-  PetscCall(DMInterpolationAddPoints(o->probe, 1, (PetscReal *)point));
-  PetscCall(DMInterpolationSetUp(o->probe, o->dm, PETSC_TRUE, PETSC_TRUE));
-  n = o->probe->n;
-  PetscCall(MPIU_Allreduce(&n, &total, 1, MPIU_INT, MPI_SUM, PetscObjectComm((PetscObject)o->dm)));
-  *found = total > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(ProbeDestroy(&o->probe));
+  PetscCall(ProbeCreate(o->dm, 1, point, found, &o->probe));
   PetscFunctionReturn(0);
 }
 
@@ -339,8 +330,7 @@ PetscErrorCode ObserverCreate(Solver s, Observer *out)
 PetscErrorCode ObserverCompute(Observer o, Vec theta, Observables *v)
 {
   PetscScalar dots[4];
-  Vec         ws[4], loc, val;
-  PetscReal   probe[2] = {0, 0}, gprobe[2];
+  Vec         ws[4];
 
   PetscFunctionBeginUser;
   PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
@@ -354,21 +344,7 @@ PetscErrorCode ObserverCompute(Observer o, Vec theta, Observables *v)
   v->surface   = PetscRealPart(dots[3]) / o->surface_measure;
   PetscCall(VecMin(theta, NULL, &v->min));
   PetscCall(VecMax(theta, NULL, &v->max));
-  PetscCall(DMGetLocalVector(o->dm, &loc));
-  PetscCall(DMGlobalToLocal(o->dm, theta, INSERT_VALUES, loc));
-  PetscCall(DMInterpolationGetVector(o->probe, &val));
-  PetscCall(DMInterpolationEvaluate(o->probe, o->dm, loc, val));
-  if (o->probe->n > 0) { /* the point's owner reports it */
-    const PetscScalar *a;
-    PetscCall(VecGetArrayRead(val, &a));
-    probe[0] = PetscRealPart(a[0]);
-    probe[1] = 1;
-    PetscCall(VecRestoreArrayRead(val, &a));
-  }
-  PetscCall(DMInterpolationRestoreVector(o->probe, &val));
-  PetscCall(DMRestoreLocalVector(o->dm, &loc));
-  PetscCall(MPIU_Allreduce(probe, gprobe, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
-  v->centroid = gprobe[0] / gprobe[1];
+  PetscCall(ProbeEvaluate(o->probe, theta, &v->centroid));
   PetscFunctionReturn(0);
 }
 
@@ -401,7 +377,7 @@ PetscErrorCode ObserverDestroy(Observer *o)
   PetscCall(VecDestroy(&(*o)->w_centre));
   PetscCall(VecDestroy(&(*o)->w_periphery));
   PetscCall(VecDestroy(&(*o)->w_surface));
-  if ((*o)->probe) PetscCall(DMInterpolationDestroy(&(*o)->probe));
+  PetscCall(ProbeDestroy(&(*o)->probe));
   PetscCall(PetscFree((*o)->facets));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);

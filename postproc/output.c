@@ -23,8 +23,11 @@ struct _p_Output {
   MPI_Comm       comm;
   PetscMPIInt    rank;
   char           dir[PETSC_MAX_PATH_LEN], input[PETSC_MAX_PATH_LEN];
-  char           csv_path[PETSC_MAX_PATH_LEN], h5_path[PETSC_MAX_PATH_LEN], xmf_path[PETSC_MAX_PATH_LEN];
-  FILE          *csv;
+  char           csv_path[PETSC_MAX_PATH_LEN], h5_path[PETSC_MAX_PATH_LEN], xmf_path[PETSC_MAX_PATH_LEN], probe_path[PETSC_MAX_PATH_LEN];
+  FILE          *csv, *probe_csv;
+  Probe          probes;
+  PetscInt       nprobes;
+  PetscReal     *probe_values;
   PetscViewer    h5;
   PetscBool      fields, progress, tty, finished;
   PetscReal     *times;
@@ -76,24 +79,65 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   }
   PetscCall(ObserverCreate(s, &o->obs));
   PetscCall(ObserverView(o->obs, PETSC_VIEWER_STDOUT_(o->comm)));
+  { /* point probes: x1,y1[,z1],x2,... (µm) */
+    PetscReal pts[3 * 64];
+    PetscInt  n = 3 * 64, dim;
+    PetscCall(DMGetDimension(dm, &dim));
+    PetscCall(InputGetQuantityArray("-out_probes", UNIT_LENGTH, pts, &n, &set));
+    if (set) {
+      char where[PETSC_MAX_PATH_LEN];
+      PetscCall(InputOptionWhere("-out_probes", where, sizeof(where)));
+      PetscCheck(n % dim == 0 && n > 0, o->comm, PETSC_ERR_USER_INPUT, "%s: probes need %" PetscInt_FMT " coordinates each, got %" PetscInt_FMT " numbers", where, dim, n);
+      o->nprobes = n / dim;
+      PetscCall(PetscMalloc1(o->nprobes, &o->probe_values));
+      {
+        PetscBool *found;
+        PetscCall(PetscMalloc1(o->nprobes, &found));
+        PetscCall(ProbeCreate(dm, o->nprobes, pts, found, &o->probes));
+        for (PetscInt i = 0; i < o->nprobes; ++i) {
+          char at[96];
+          if (dim == 2) PetscCall(PetscSNPrintf(at, sizeof(at), "(%g, %g)", (double)pts[i * dim], (double)pts[i * dim + 1]));
+          else PetscCall(PetscSNPrintf(at, sizeof(at), "(%g, %g, %g)", (double)pts[i * dim], (double)pts[i * dim + 1], (double)pts[i * dim + 2]));
+          PetscCheck(found[i], o->comm, PETSC_ERR_USER_INPUT, "%s: probe %" PetscInt_FMT " at %s um lies outside the particle", where, i + 1, at);
+        }
+        PetscCall(PetscFree(found));
+      }
+    }
+  }
 
   PetscCall(PetscSNPrintf(o->csv_path, sizeof(o->csv_path), "%s/timeseries.csv", o->dir));
   PetscCall(PetscSNPrintf(o->h5_path, sizeof(o->h5_path), "%s/fields.h5", o->dir));
   PetscCall(PetscSNPrintf(o->xmf_path, sizeof(o->xmf_path), "%s/fields.xmf", o->dir));
+  PetscCall(PetscSNPrintf(o->probe_path, sizeof(o->probe_path), "%s/probes.csv", o->dir));
   if (o->rank == 0) {
     PetscCall(PartName(o->csv_path, part, sizeof(part)));
     o->csv = fopen(part, "w");
     PetscCheck(o->csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", part);
+    if (o->nprobes) {
+      const PetscReal *pts;
+      PetscInt         dim;
+      PetscCall(PartName(o->probe_path, part, sizeof(part)));
+      o->probe_csv = fopen(part, "w");
+      PetscCheck(o->probe_csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", part);
+      PetscCall(ProbeGetPoints(o->probes, NULL, &dim, &pts));
+      fprintf(o->probe_csv, "t_s");
+      for (PetscInt i = 0; i < o->nprobes; ++i) {
+        fprintf(o->probe_csv, ",theta_at_x%g_y%g", (double)pts[i * dim], (double)pts[i * dim + 1]);
+        if (dim == 3) fprintf(o->probe_csv, "_z%g", (double)pts[i * dim + 2]);
+        fprintf(o->probe_csv, "_um");
+      }
+      fprintf(o->probe_csv, "\n");
+    }
   }
   if (o->fields) {
     PetscCall(PartName(o->h5_path, part, sizeof(part)));
     PetscCall(PetscViewerHDF5Open(o->comm, part, FILE_MODE_WRITE, &o->h5));
     PetscCall(PetscViewerPushFormat(o->h5, PETSC_VIEWER_HDF5_VIZ));
     PetscCall(DMView(dm, o->h5));
-    PetscCall(SolverGetSolution(s, &o->snapshot));
-    PetscCall(VecDuplicate(o->snapshot, &o->snapshot));
-    PetscCall(PetscObjectSetName((PetscObject)o->snapshot, "theta"));
   }
+  PetscCall(SolverGetSolution(s, &o->snapshot));
+  PetscCall(VecDuplicate(o->snapshot, &o->snapshot)); /* θ at output times between steps */
+  PetscCall(PetscObjectSetName((PetscObject)o->snapshot, "theta"));
   PetscCall(PetscTime(&o->wall_start));
   o->last_flush = o->last_progress = o->wall_start;
   *out          = o;
@@ -125,11 +169,25 @@ static PetscErrorCode WriteRow(Output o, const SolverState *st, const Observable
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode WriteProbes(Output o, PetscReal t, Vec theta)
+{
+  PetscFunctionBeginUser;
+  if (!o->nprobes) PetscFunctionReturn(0);
+  PetscCall(ProbeEvaluate(o->probes, theta, o->probe_values));
+  if (o->rank) PetscFunctionReturn(0);
+  fprintf(o->probe_csv, "%.12g", (double)t);
+  for (PetscInt i = 0; i < o->nprobes; ++i) fprintf(o->probe_csv, ",%.12g", (double)o->probe_values[i]);
+  fprintf(o->probe_csv, "\n");
+  PetscFunctionReturn(0);
+}
+
+/* Everything written at an output time: the θ snapshot and the probes */
 static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 {
   DM dm;
 
   PetscFunctionBeginUser;
+  PetscCall(WriteProbes(o, t, theta));
   if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetDM(o->solver, &dm));
   if (theta != o->snapshot) PetscCall(VecCopy(theta, o->snapshot));
@@ -153,7 +211,6 @@ static PetscErrorCode WriteDueSnapshots(Output o, PetscReal t, Vec theta)
   TS ts;
 
   PetscFunctionBeginUser;
-  if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetTS(o->solver, &ts));
   while (o->next_time < o->ntimes && o->times[o->next_time] <= t * (1 + 1e-12)) {
     const PetscReal tout = o->times[o->next_time++];
@@ -324,6 +381,11 @@ PetscErrorCode OutputFinish(Output o)
     o->csv = NULL;
   }
   PetscCall(Promote(o, o->csv_path));
+  if (o->rank == 0 && o->probe_csv) {
+    fclose(o->probe_csv);
+    o->probe_csv = NULL;
+    PetscCall(Promote(o, o->probe_path));
+  }
   if (o->fields) {
     PetscCall(PetscViewerPopFormat(o->h5));
     PetscCall(PetscViewerDestroy(&o->h5));
@@ -340,7 +402,7 @@ PetscErrorCode OutputFinish(Output o)
     PetscCall(SolverGetStats(o->solver, &steps, &rejected, &newton, &linear));
     PetscCall(PetscPrintf(o->comm, "done in %.3g s wall: %" PetscInt_FMT " time steps (%" PetscInt_FMT " rejected), %" PetscInt_FMT " Newton and %" PetscInt_FMT " linear iterations\n", (double)(now - o->wall_start), steps, rejected, newton, linear));
     PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e; theta above its initial maximum by at most %.2e, below the surface minimum by at most %.2e\n", (double)o->max_inventory_error, (double)o->overshoot, (double)o->undershoot));
-    PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s\n", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : ""));
+    PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s\n", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
   }
   PetscFunctionReturn(0);
 }
@@ -358,7 +420,13 @@ PetscErrorCode OutputDiscard(Output o)
     o->csv = NULL;
   }
   if (o->h5) PetscCall(PetscViewerDestroy(&o->h5));
+  if (o->rank == 0 && o->probe_csv) {
+    fclose(o->probe_csv);
+    o->probe_csv = NULL;
+  }
   if (o->rank == 0) {
+    PetscCall(PartName(o->probe_path, part, sizeof(part)));
+    remove(part);
     PetscCall(PartName(o->csv_path, part, sizeof(part)));
     remove(part);
     PetscCall(PartName(o->h5_path, part, sizeof(part)));
@@ -376,6 +444,8 @@ PetscErrorCode OutputDestroy(Output *o)
   if (!*o) PetscFunctionReturn(0);
   PetscCall(OutputDiscard(*o));
   PetscCall(ObserverDestroy(&(*o)->obs));
+  PetscCall(ProbeDestroy(&(*o)->probes));
+  PetscCall(PetscFree((*o)->probe_values));
   PetscCall(VecDestroy(&(*o)->snapshot));
   PetscCall(PetscFree((*o)->times));
   PetscCall(PetscFree((*o)->snap_times));

@@ -13,7 +13,8 @@
    Region means are linear functionals w·θ whose weights are integrated once by quadrature.
 
    Outputs of a run in -out_directory (default "out"): timeseries.csv (one row per accepted
-   time step), fields.h5 + fields.xmf (θ at -out_times, for ParaView), a progress line on
+   time step), fields.h5 + fields.xmf (θ at -out_times, for ParaView), probes.csv (θ at the
+   points of -out_probes x1,y1[,z1],x2,... at -out_times), a progress line on
    the terminal and one log line per protocol step. Files are written under a temporary
    name and renamed when complete; OutputDiscard removes them after a failure. */
 #ifndef SPOT_POSTPROC_H
@@ -27,6 +28,13 @@ typedef struct {
 
 typedef struct _p_Observer *Observer;
 typedef struct _p_Output   *Output;
+typedef struct _p_Probe    *Probe;
+
+/* θ at points (µm), evaluated with the element's own interpolation; values on every rank */
+PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBool found[], Probe *probe);
+PetscErrorCode ProbeEvaluate(Probe probe, Vec theta, PetscReal values[]);
+PetscErrorCode ProbeGetPoints(Probe probe, PetscInt *n, PetscInt *dim, const PetscReal **points);
+PetscErrorCode ProbeDestroy(Probe *probe);
 
 PetscErrorCode ObserverCreate(Solver s, Observer *obs);
 PetscErrorCode ObserverCompute(Observer obs, Vec theta, Observables *o);

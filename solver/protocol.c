@@ -192,7 +192,7 @@ PetscErrorCode ProtocolView(Protocol p, PetscViewer viewer)
 PetscErrorCode SolverNotify(Solver s, SolverEvent e)
 {
   PetscFunctionBeginUser;
-  if (s->monitor) PetscCall((*s->monitor)(s, e, &s->state, s->theta, s->monitor_ctx));
+  for (PetscInt i = 0; i < s->nmonitors; ++i) PetscCall((*s->monitor[i])(s, e, &s->state, s->theta, s->monitor_ctx[i]));
   PetscFunctionReturn(0);
 }
 

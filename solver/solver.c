@@ -216,11 +216,14 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SolverSetMonitor(Solver s, SolverMonitorFn fn, void *ctx)
+/* Monitors are called in the order they were added */
+PetscErrorCode SolverAddMonitor(Solver s, SolverMonitorFn fn, void *ctx)
 {
   PetscFunctionBeginUser;
-  s->monitor     = fn;
-  s->monitor_ctx = ctx;
+  PetscCheck(s->nmonitors < SOLVER_MAX_MONITORS, s->comm, PETSC_ERR_ARG_OUTOFRANGE, "at most %d monitors", SOLVER_MAX_MONITORS);
+  s->monitor[s->nmonitors]     = fn;
+  s->monitor_ctx[s->nmonitors] = ctx;
+  ++s->nmonitors;
   PetscFunctionReturn(0);
 }
 

@@ -11,7 +11,7 @@
      -proto_nsteps N; for step i: -proto_i_type cc|rest, -proto_i_direction charge|discharge,
      -proto_i_c_rate | -proto_i_current | -proto_i_current_density, -proto_i_duration,
      -proto_i_theta_below, -proto_i_theta_above, -proto_i_name, -proto_i_cycle.
-   The initial state is uniform: -init_theta (default 0.97). */
+   The initial state is uniform: -init_theta (required). */
 #ifndef SPOT_SOLVER_H
 #define SPOT_SOLVER_H
 
@@ -21,8 +21,11 @@
 
 #define FARADAY 96485.33212 /* C/mol */
 
-typedef struct _p_Solver   *Solver;
-typedef struct _p_Protocol *Protocol;
+typedef struct _p_Solver     *Solver;
+typedef struct _p_Protocol   *Protocol;
+typedef struct _p_Simulation *Simulation;
+
+#define SOLVER_MAX_MONITORS 8
 
 typedef enum {
   STEP_CC,
@@ -76,7 +79,7 @@ typedef PetscErrorCode (*SolverMonitorFn)(Solver, SolverEvent, const SolverState
 
 PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *s);
 PetscErrorCode SolverDestroy(Solver *s);
-PetscErrorCode SolverSetMonitor(Solver s, SolverMonitorFn fn, void *ctx);
+PetscErrorCode SolverAddMonitor(Solver s, SolverMonitorFn fn, void *ctx);
 PetscErrorCode SolverGetDM(Solver s, DM *dm);
 PetscErrorCode SolverGetTS(Solver s, TS *ts);
 PetscErrorCode SolverGetSolution(Solver s, Vec *theta);
@@ -94,5 +97,14 @@ PetscErrorCode ProtocolDestroy(Protocol *p);
 PetscErrorCode ProtocolView(Protocol p, PetscViewer viewer);
 PetscErrorCode ProtocolGetSteps(Protocol p, PetscInt *n, const StepSpec **steps);
 PetscErrorCode SolverRunProtocol(Solver s, Protocol p);
+
+/* A whole run from the options database (filled from the XML by input/): material and initial
+   state (-init_theta), mesh (made in workdir when spot meshes it), solver and protocol. Add
+   monitors to its solver, then run. Collective on comm, which may be a sub-communicator. */
+PetscErrorCode SimulationCreate(MPI_Comm comm, const char workdir[], PetscViewer viewer, Simulation *sim);
+PetscErrorCode SimulationGetSolver(Simulation sim, Solver *s);
+PetscErrorCode SimulationGetProtocol(Simulation sim, Protocol *p);
+PetscErrorCode SimulationRun(Simulation sim);
+PetscErrorCode SimulationDestroy(Simulation *sim);
 
 #endif

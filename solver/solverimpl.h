@@ -17,8 +17,9 @@ struct _p_Solver {
   PetscInt        degree;
   PetscBool       lumped;
   PetscReal       dt_initial, dt_max; /* s */
-  SolverMonitorFn monitor;
-  void           *monitor_ctx;
+  SolverMonitorFn monitor[SOLVER_MAX_MONITORS];
+  void           *monitor_ctx[SOLVER_MAX_MONITORS];
+  PetscInt        nmonitors;
   /* run state */
   SolverState     state;
   PetscReal       expected_mean;      /* mean θ that conservation predicts at t_step_start */
@@ -27,6 +28,15 @@ struct _p_Solver {
   PetscInt        event_fired;        /* which event ended the step, or -1 */
   PetscInt        rejected, newton, linear; /* cumulative over the protocol */
   PetscReal       progress_done, progress_remaining; /* s, for the progress estimate */
+};
+
+struct _p_Simulation {
+  MPI_Comm comm;
+  Physics  phys;
+  Solver   solver;
+  Protocol protocol;
+  MeshInfo info;
+  PetscReal theta0;
 };
 
 struct _p_Protocol {

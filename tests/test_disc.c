@@ -96,7 +96,7 @@ static PetscErrorCode Run(PetscInt degree)
   PetscCall(SolverSetInitialUniform(solver, THETA0));
   PetscCall(ObserverCreate(solver, &c.obs));
   PetscCall(ProtocolCreateFromOptions(solver, &protocol));
-  PetscCall(SolverSetMonitor(solver, Compare, &c));
+  PetscCall(SolverAddMonitor(solver, Compare, &c));
   PetscCall(SolverRunProtocol(solver, protocol));
   CHECK(c.next == 6, "only %" PetscInt_FMT " of 6 comparison times reached", c.next);
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "P%" PetscInt_FMT ": largest difference from the series: centre %.2e, surface %.2e\n", degree, (double)c.worst_centre, (double)c.worst_surface));

@@ -102,7 +102,7 @@ static PetscErrorCode Run(PetscInt dim)
   for (PetscInt k = 0; k < n; ++k) CHECK_CLOSE(-steps[k].theta_rate, c.rates[k], 1e-13, "step rate from the protocol");
   CHECK_CLOSE(steps[4].current_density, i_density, 1e-13, "current density round trip");
   CHECK_CLOSE(steps[0].c_rate, 0.5, 1e-13, "C-rate round trip");
-  PetscCall(SolverSetMonitor(solver, Watch, &c));
+  PetscCall(SolverAddMonitor(solver, Watch, &c));
   PetscCall(SolverRunProtocol(solver, protocol));
 
   CHECK(c.nsteps_seen == 7, "%" PetscInt_FMT " of 7 steps ended", c.nsteps_seen);

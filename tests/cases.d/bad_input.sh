@@ -57,3 +57,4 @@ bad_mpi() {
 }
 export -f bad_mpi
 case_ bad_input_mpi 120 bash -c bad_mpi
+case_ bad_probe_outside 60 spot_bad probe_outside "option -out_probes: probe 2 at (0.9, 0.) um lies outside the particle" run $IN/small.xml -out_probes 0,0,0.9,0

@@ -67,3 +67,22 @@ example_c3() {
 }
 export -f example_c3
 case_ example_c3_charge 600 example_c3
+
+# Probes: theta at points, equal on 1 and 2 ranks, and equal to the centroid column at the centroid
+probes() {
+  local d="$TMPROOT/probes"
+  "$SPOT" run tests/inputs/small.xml -out_directory "$d/1" -out_probes 0,0,0.75,0 -out_fields false > /dev/null || return 1
+  $MPIRUN 2 "$SPOT" run tests/inputs/small.xml -out_directory "$d/2" -out_probes 0,0,0.75,0 -out_fields false > /dev/null || return 1
+  "$TOOLS/csvdiff" "$d/1/probes.csv" "$d/2/probes.csv" 1e-8 || return 1
+  [ "$(head -1 "$d/1/probes.csv")" = "t_s,theta_at_x0_y0_um,theta_at_x0.75_y0_um" ] || { echo "header: $(head -1 "$d/1/probes.csv")"; return 1; }
+  [ "$(wc -l < "$d/1/probes.csv")" -eq 5 ] || { echo "expected 4 output times"; return 1; }
+  # at t = 600 s (a step end, so also a row of timeseries.csv) the probe at (0,0) is the centroid value (centroid at ~(0,0))
+  local a b
+  a=$(awk -F, '$1 == 600 {print $2}' "$d/1/probes.csv")
+  b=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) c[$i] = i; next} $c["t_s"] == 600 {print $c["centroid_theta"]; exit}' "$d/1/timeseries.csv")
+  awk -v a="$a" -v b="$b" 'BEGIN {d = a - b; if (d < 0) d = -d; if (d > 1e-6 || a == "") {print "probe " a " vs centroid " b; exit 1}}' || return 1
+  # the surface probe is lower than the centre during the charge
+  awk -F, '$1 == 300 && !($3 < $2 - 0.1) {print "surface probe not delithiated: " $0; exit 1}' "$d/1/probes.csv"
+}
+export -f probes
+case_ output_probes 120 probes
