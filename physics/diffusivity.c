@@ -42,7 +42,7 @@ void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, Pet
       const PetscReal e = PetscExpReal(-u);
       sigma             = e / (1 + e);
     } else sigma = 1 / (1 + PetscExpReal(u));
-    *D  = D_lith * PetscPowReal(10.0, decades * sigma);
+    *D  = D_lith * PetscExpReal(LN10 * (decades * sigma));
     *dD = -(*D) * LN10 * decades * sigma * (1 - sigma) / w;
   } break;
   case LAW_TABLE: {
@@ -50,12 +50,12 @@ void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, Pet
     const PetscReal *x = (const PetscReal *)p, *y = x + m, *s = y + m;
     PetscInt         lo = 0, hi = m - 1;
     if (theta <= x[0]) {
-      *D  = PetscPowReal(10.0, y[0]);
+      *D  = PetscExpReal(LN10 * (y[0]));
       *dD = 0;
       break;
     }
     if (theta >= x[m - 1]) {
-      *D  = PetscPowReal(10.0, y[m - 1]);
+      *D  = PetscExpReal(LN10 * (y[m - 1]));
       *dD = 0;
       break;
     }
@@ -68,7 +68,7 @@ void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, Pet
       const PetscReal h = x[hi] - x[lo], t = (theta - x[lo]) / h, t2 = t * t, t3 = t2 * t;
       const PetscReal pv  = (2 * t3 - 3 * t2 + 1) * y[lo] + (t3 - 2 * t2 + t) * h * s[lo] + (-2 * t3 + 3 * t2) * y[hi] + (t3 - t2) * h * s[hi];
       const PetscReal dpv = ((6 * t2 - 6 * t) * y[lo] + (3 * t2 - 4 * t + 1) * h * s[lo] + (-6 * t2 + 6 * t) * y[hi] + (3 * t2 - 2 * t) * h * s[hi]) / h;
-      *D                  = PetscPowReal(10.0, pv);
+      *D                  = PetscExpReal(LN10 * (pv));
       *dD                 = *D * LN10 * dpv;
     }
   } break;

@@ -157,3 +157,10 @@ PetscErrorCode PhysicsSetManufactured(Physics phys, PetscReal wavenumber, PetscR
   phys->constants[PHYS_MMS_RATE] = rate;
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode PhysicsIsManufactured(Physics phys, PetscBool *mms)
+{
+  PetscFunctionBeginUser;
+  *mms = PetscRealPart(phys->constants[PHYS_MMS]) != 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}

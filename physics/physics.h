@@ -66,6 +66,7 @@ PetscErrorCode PhysicsDiffusivityRegister(const char name[], PetscErrorCode (*se
 
 /* Manufactured solutions (verification): exact θ for DMComputeL2Diff, ctx = the Physics */
 PetscErrorCode PhysicsSetManufactured(Physics phys, PetscReal wavenumber, PetscReal rate);
+PetscErrorCode PhysicsIsManufactured(Physics phys, PetscBool *mms);
 PetscErrorCode PhysicsManufacturedSolution(PetscInt dim, PetscReal t, const PetscReal x[], PetscInt Nc, PetscScalar *u, void *ctx);
 
 #endif

@@ -7,11 +7,17 @@
    Σ_i A_i = 0 for every θ, Σ_i F_i is affine in θ, so each exact Newton step conserves
    the lithium inventory to round-off whatever the SNES tolerance.
 
+   With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
+   lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
    Options: -solver_degree 1|2, -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
    -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s),
-   -solver_dt_max (no limit). Any -ts_, -snes_, -ksp_, -pc_ option overrides the defaults. */
+   -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns, GMRES + ILU(1)
+   above, GMRES + BoomerAMG on several ranks (Krylov tolerance 1e-6: Newton's last steps are so
+   small that the inventory stays at round-off). Any -ts_, -snes_, -ksp_, -pc_ option overrides
+   the defaults. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
+#include <string.h>
 
 static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void *ctx)
 {
@@ -25,7 +31,13 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
   PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   PetscCall(VecZeroEntries(locF));
-  PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
+  if (s->p1) {
+    PetscDS            ds;
+    const PetscScalar *constants;
+    PetscCall(DMGetDS(s->dm, &ds));
+    PetscCall(PetscDSGetConstants(ds, NULL, &constants));
+    PetscCall(P1AssemblyResidual(s->p1, constants, U, locU, locF));
+  } else PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
   PetscCall(VecZeroEntries(F));
   PetscCall(DMLocalToGlobal(s->dm, locF, ADD_VALUES, F));
   PetscCall(DMRestoreLocalVector(s->dm, &locU));
@@ -48,7 +60,17 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
   PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
-  PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, J, P, NULL));
+  if (s->p1) {
+    PetscDS            ds;
+    const PetscScalar *constants;
+    PetscCall(DMGetDS(s->dm, &ds));
+    PetscCall(PetscDSGetConstants(ds, NULL, &constants));
+    PetscCall(P1AssemblyJacobian(s->p1, constants, U, locU, P));
+    if (J != P) {
+      PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+      PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+    }
+  } else PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, J, P, NULL));
   PetscCall(DMRestoreLocalVector(s->dm, &locU));
   PetscCall(DMRestoreLocalVector(s->dm, &locU_t));
   if (s->lumped) { /* J += shift M_L */
@@ -72,7 +94,25 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
 
   PetscFunctionBeginUser;
   PetscCall(DMGetDimension(s->dm, &dim));
-  PetscCall(PetscFECreateLagrange(PETSC_COMM_SELF, dim, 1, PETSC_TRUE, s->degree, 2 * s->degree, &fe));
+  /* P2: a quadrature exact to degree 5 (PETSc uses qorder + 1 points per edge: 9 in a triangle).
+     P1: the vertex (trapezoidal) rule, so D(θ) is taken at the vertices (one evaluation per
+     vertex in the lean assembly) and the mass matrix is the lumped one; both second order.
+     Boundary terms keep Gauss points. */
+  PetscCall(PetscFECreateLagrange(PETSC_COMM_SELF, dim, 1, PETSC_TRUE, s->degree, s->degree, &fe));
+  if (s->degree == 1) {
+    PetscQuadrature vq;
+    PetscReal      *x, *w;
+    PetscCall(PetscMalloc1((dim + 1) * dim, &x)); /* owned and freed separately by the quadrature */
+    PetscCall(PetscMalloc1(dim + 1, &w));
+    for (PetscInt v = 0; v <= dim; ++v) { /* reference vertices: (-1,...,-1) and -1 + 2 e_k */
+      for (PetscInt d = 0; d < dim; ++d) x[v * dim + d] = (v == d + 1) ? 1.0 : -1.0;
+      w[v] = (dim == 2 ? 2.0 : 4.0 / 3.0) / (dim + 1);
+    }
+    PetscCall(PetscQuadratureCreate(PETSC_COMM_SELF, &vq));
+    PetscCall(PetscQuadratureSetData(vq, dim, 1, dim + 1, x, w));
+    PetscCall(PetscFESetQuadrature(fe, vq));
+    PetscCall(PetscQuadratureDestroy(&vq));
+  }
   PetscCall(PetscObjectSetName((PetscObject)fe, "theta"));
   PetscCall(DMSetField(s->dm, 0, NULL, (PetscObject)fe));
   PetscCall(PetscFEDestroy(&fe));
@@ -152,11 +192,21 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscCall(SNESGetKSP(snes, &ksp));
   PetscCall(KSPGetPC(ksp, &pc));
   if (size == 1) {
-    PetscCall(KSPSetType(ksp, KSPPREONLY));
-    PetscCall(PCSetType(pc, PCLU));
+    PetscInt n;
+    PetscCall(VecGetSize(s->theta, &n));
+    if (n <= 4000) { /* direct: the fastest and most robust for a particle of typical size */
+      PetscCall(KSPSetType(ksp, KSPPREONLY));
+      PetscCall(PCSetType(pc, PCLU));
+    } else { /* an LU of a 2-D problem grows as n^1.5: ILU(1)-preconditioned GMRES is cheaper */
+      PetscCall(KSPSetType(ksp, KSPGMRES));
+      PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
+      PetscCall(PCSetType(pc, PCILU));
+      PetscCall(PCFactorSetLevels(pc, 1));
+      PetscCall(PCFactorSetMatOrderingType(pc, MATORDERINGRCM));
+    }
   } else {
     PetscCall(KSPSetType(ksp, KSPGMRES));
-    PetscCall(KSPSetTolerances(ksp, 1e-11, 1e-30, PETSC_DEFAULT, 500));
+    PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
 #if defined(PETSC_HAVE_HYPRE)
     PetscCall(PCSetType(pc, PCHYPRE));
     PetscCall(PCHYPRESetType(pc, "boomeramg"));
@@ -196,6 +246,15 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(InputOptionWhere("-solver_dt_initial", where, sizeof(where)));
   PetscCheck(s->dt_initial > 0 && s->dt_max > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: time steps must be positive", where);
   PetscCall(SetUpDiscretisation(s));
+  { /* the lean P1 assembly, unless PetscFE's is asked for or needed */
+    char      assembly[32] = "lean";
+    PetscBool mms;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_assembly", assembly, sizeof(assembly), NULL));
+    PetscCall(InputOptionWhere("-solver_assembly", where, sizeof(where)));
+    PetscCheck(!strcmp(assembly, "lean") || !strcmp(assembly, "plexfem"), s->comm, PETSC_ERR_USER_INPUT, "%s: assembly must be lean or plexfem, got '%s'", where, assembly);
+    PetscCall(PhysicsIsManufactured(phys, &mms));
+    if (!strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms) PetscCall(P1AssemblyCreate(s, &s->p1));
+  }
   PetscCall(SetUpTS(s));
   s->last_monitor_t = -PETSC_MAX_REAL;
   *out              = s;
@@ -207,6 +266,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscFunctionBeginUser;
   if (!*s) PetscFunctionReturn(0);
   PetscCall(TSDestroy(&(*s)->ts));
+  PetscCall(P1AssemblyDestroy(&(*s)->p1));
   PetscCall(VecDestroy(&(*s)->theta));
   PetscCall(VecDestroy(&(*s)->weights));
   PetscCall(VecDestroy(&(*s)->mass));
@@ -304,6 +364,7 @@ PetscErrorCode SolverSetFlux(Solver s, PetscReal flux)
 
   PetscFunctionBeginUser;
   PetscCall(PhysicsSetFlux(s->phys, flux));
+  if (s->p1) P1AssemblyInvalidate(s->p1);
   PetscCall(PhysicsGetConstants(s->phys, &nc, &constants));
   PetscCall(DMGetDS(s->dm, &ds));
   PetscCall(PetscDSSetConstants(ds, nc, (PetscScalar *)constants));

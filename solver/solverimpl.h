@@ -4,6 +4,13 @@
 
 #include "solver/solver.h"
 
+typedef struct _p_P1Assembly *P1Assembly;
+PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *a);
+PetscErrorCode P1AssemblyDestroy(P1Assembly *a);
+PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF);
+PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Mat J);
+void           P1AssemblyInvalidate(P1Assembly a);
+
 struct _p_Solver {
   MPI_Comm        comm;
   DM              dm;       /* the mesh with the θ field */
@@ -16,6 +23,7 @@ struct _p_Solver {
   Vec             work;
   PetscInt        degree;
   PetscBool       lumped;
+  P1Assembly      p1;       /* lean P1 assembly, or NULL for PetscFE's */
   PetscReal       dt_initial, dt_max; /* s */
   SolverMonitorFn monitor[SOLVER_MAX_MONITORS];
   void           *monitor_ctx[SOLVER_MAX_MONITORS];

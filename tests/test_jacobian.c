@@ -4,7 +4,8 @@
    - PETSc's DMTSCheckJacobian (h from 1 to 1e-6, δu random in [0, 1]) for the smooth laws:
      it returns the observed order, asserted 2 ± 0.1, and the residual must not look linear;
    - our own, with δu random in [−0.05, 0.05] and h from 1 to 1e-3, so θ stays inside the
-     tables (beyond their ends D is clamped and has a kink): order 2 ± 0.05 for every law. */
+     tables (beyond their ends D is clamped and has a kink): order 2 ± 0.1 for every law (a
+     Jacobian missing its D' term scores about 1.2). */
 #include "testing.h"
 #include "mesh/mesh.h"
 #include "physics/physics.h"
@@ -104,7 +105,7 @@ static PetscErrorCode Check(PetscInt dim, PetscInt degree, const char *law[], co
   PetscCall(TaylorOrder(ts, u, u_t, 20.0, &order));
   if (smooth) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-22s %" PetscInt_FMT "-D P%" PetscInt_FMT ": Taylor order %.3f, DMTSCheckJacobian %.3f\n", label, dim, degree, (double)order, (double)rate));
   else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-22s %" PetscInt_FMT "-D P%" PetscInt_FMT ": Taylor order %.3f\n", label, dim, degree, (double)order));
-  CHECK(PetscAbsReal(order - 2) <= 0.05, "%s %" PetscInt_FMT "-D P%" PetscInt_FMT ": Taylor order %.3f, expected 2", label, dim, degree, (double)order);
+  CHECK(PetscAbsReal(order - 2) <= 0.1, "%s %" PetscInt_FMT "-D P%" PetscInt_FMT ": Taylor order %.3f, expected 2", label, dim, degree, (double)order);
   PetscCall(VecDestroy(&u));
   PetscCall(VecDestroy(&u_t));
   PetscCall(SolverDestroy(&solver));

@@ -5,9 +5,9 @@ case_ verify_mms_2d_p1 300 "$TESTS/test_mms" -dim 2 -degree 1 -levels 4 -coarse 
 case_ verify_mms_2d_p2 300 "$TESTS/test_mms" -dim 2 -degree 2 -levels 4 -coarse 0.25
 case_ verify_mms_3d_p1 300 "$TESTS/test_mms" -dim 3 -degree 1 -levels 3 -coarse 0.5
 case_ verify_mms_3d_p2 400 "$TESTS/test_mms" -dim 3 -degree 2 -levels 3 -coarse 0.5
-exact_linear() { # a field linear in space is reproduced to round-off (assembly and boundary terms)
+exact_linear() { # with constant D, a field linear in space is reproduced to round-off (assembly, boundary terms)
   for dim in 2 3; do for p in 1 2; do
-    "$TESTS/test_mms" -dim $dim -degree $p -levels 2 -coarse 0.5 -phys_mms_kind 2 -solver_rtol 1e-10 -solver_atol 1e-12 -solver_mass_lumping false > "$TMPROOT/exact_linear.log" 2>&1
+    "$TESTS/test_mms" -dim $dim -degree $p -levels 2 -coarse 0.5 -phys_mms_kind 2 -phys_diffusivity_law constant -phys_diffusivity_value 0.5 -solver_rtol 1e-10 -solver_atol 1e-12 > "$TMPROOT/exact_linear.log" 2>&1
     awk -v d=$dim -v p=$p '/L2 error/ {e = $(NF-2); sub(",", "", e); if (e + 0 > 1e-10) {print d "-D P" p ": error " e " on a linear field"; bad = 1}} END {exit bad}' "$TMPROOT/exact_linear.log" || return 1
   done; done
 }
@@ -86,3 +86,7 @@ probes() {
 }
 export -f probes
 case_ output_probes 120 probes
+
+# The lean P1 assembly equals PetscFE's (residual and Jacobian, every law, 2-D/3-D) on 1, 2 and 4 ranks
+case_ verify_lean_assembly 120 "$TESTS/test_assembly"
+case_ verify_lean_assembly_mpi 240 bash -c '$MPIRUN 2 "$TESTS/test_assembly" && $MPIRUN 4 "$TESTS/test_assembly"'

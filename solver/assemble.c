@@ -1,0 +1,310 @@
+/* Lean assembly for P1 simplices: the same discretisation as the PetscFE path, without its
+   generic machinery. With the vertex quadrature of solver.c (λ_qb = δ_qb), D and D' are
+   evaluated once per vertex and shared by its cells.
+
+   Per cell K (set up once): the local indices of its vertex dofs in closure order, the
+   physical basis gradients G_a = J⁻ᵀ ∇̂φ_a (constant on K), |K|, and the element's quadrature
+   (barycentric λ_qa = φ_a(x̂_q), weights w_q normalised to sum 1), taken from the PetscFE
+   itself, so results agree with DMPlexTSComputeIFunctionFEM to round-off.
+
+     F_a  = Σ_K |K| Σ_q w_q D(θ_q) (G_a·K∇θ) + b_a,            θ_q = Σ_b λ_qb θ_b, ∇θ = Σ_b θ_b G_b
+     J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
+     b_a  = (N/c_max) ∮ φ_a = (N/c_max) |F|/dim for each surface facet F of vertex a
+   (mass terms are added by the caller; D here is D_app = α D_GITT). D and D' at the quadrature
+   points are computed once per state: the Jacobian at the state of the last residual reuses
+   them (SNES evaluates F(u) then J(u)). On one rank the Jacobian is written straight into
+   the CSR values. */
+#include "solver/solverimpl.h"
+#include <petscsf.h>
+#include <string.h>
+
+#define MAXV 4 /* vertices of a simplex, up to tetrahedra */
+#define MAXQ 8 /* quadrature points */
+
+struct _p_P1Assembly {
+  PetscInt   dim, ncells, nq, nv;
+  PetscInt  *idx;     /* [ncells][nv] local dof indices */
+  PetscReal *grad;    /* [ncells][nv][dim] */
+  PetscReal *vol;     /* [ncells] */
+  PetscReal  lambda[MAXQ][MAXV], w[MAXQ];
+  PetscReal *D, *dD;  /* [ncells][nq] at the cached state */
+  PetscInt  *pos;     /* [ncells][nv][nv] positions in the CSR values of a sequential matrix, or NULL */
+  Mat        pos_mat; /* the matrix pos refers to */
+  PetscBool        vertex_rule; /* quadrature points at the vertices: D per vertex */
+  PetscReal       *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule) */
+  PetscScalar     *cache_u;   /* the local θ the cached D, D' belong to */
+  PetscInt         cache_n;
+  PetscBool        cache_valid;
+  Vec        surface_weights; /* local: ∮ φ_a over the active surface */
+};
+
+PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
+{
+  P1Assembly       a;
+  PetscFE          fe;
+  PetscQuadrature  quad;
+  PetscTabulation  T;
+  const PetscReal *qw;
+  PetscSection     section;
+  PetscInt         cStart, cEnd, Nb, Nq, dim;
+  PetscReal        wsum = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&a));
+  PetscCall(DMGetDimension(s->dm, &dim));
+  PetscCall(DMGetField(s->dm, 0, NULL, (PetscObject *)&fe));
+  PetscCall(PetscFEGetQuadrature(fe, &quad));
+  PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
+  PetscCall(PetscFEGetCellTabulation(fe, 1, &T));
+  Nb = T->Nb;
+  PetscCheck(Nb == dim + 1 && Nq <= MAXQ, s->comm, PETSC_ERR_SUP, "the lean assembly is for P1 simplices (%" PetscInt_FMT " basis functions, %" PetscInt_FMT " quadrature points)", Nb, Nq);
+  a->dim = dim;
+  a->nq  = Nq;
+  a->nv  = Nb;
+  for (PetscInt q = 0; q < Nq; ++q) wsum += qw[q];
+  a->vertex_rule = Nq == Nb ? PETSC_TRUE : PETSC_FALSE;
+  for (PetscInt q = 0; q < Nq; ++q) {
+    a->w[q] = qw[q] / wsum;
+    for (PetscInt b = 0; b < Nb; ++b) {
+      a->lambda[q][b] = T->T[0][q * Nb + b];
+      if (PetscAbsReal(a->lambda[q][b] - (q == b ? 1.0 : 0.0)) > 1e-12) a->vertex_rule = PETSC_FALSE;
+    }
+  }
+  PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
+  a->ncells = cEnd - cStart;
+  PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * Nb * dim, &a->grad, a->ncells, &a->vol, a->ncells * Nq, &a->D, a->ncells * Nq, &a->dD));
+  PetscCall(DMGetLocalSection(s->dm, &section));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    const PetscInt k = c - cStart;
+    PetscReal      v0[3], J[9], invJ[9], detJ;
+    PetscInt       n, *ix = NULL;
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
+    PetscCall(DMPlexGetClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    PetscCheck(n == Nb, s->comm, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, c, n, Nb);
+    for (PetscInt b = 0; b < Nb; ++b) {
+      a->idx[k * Nb + b] = ix[b];
+      for (PetscInt d = 0; d < dim; ++d) { /* ∇φ_b = J⁻ᵀ ∇̂φ_b: (invJ)_{e d} ∂̂_e φ */
+        PetscReal g = 0;
+        for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * T->T[1][(0 * Nb + b) * dim + e];
+        a->grad[(k * Nb + b) * dim + d] = g;
+      }
+    }
+    PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
+  }
+  { /* ∮ φ_a over the active surface: |F|/dim to each vertex of each surface facet */
+    DMLabel  surface;
+    PetscInt fStart, fEnd;
+    PetscSF  sf;
+    PetscCall(DMCreateLocalVector(s->dm, &a->surface_weights));
+    PetscCall(VecZeroEntries(a->surface_weights));
+    PetscCall(DMGetLabel(s->dm, MESH_SURFACE_LABEL, &surface));
+    PetscCall(DMGetPointSF(s->dm, &sf));
+    PetscCall(DMPlexGetHeightStratum(s->dm, 1, &fStart, &fEnd));
+    for (PetscInt f = fStart; f < fEnd; ++f) {
+      PetscInt  val = -1, nsupp, n, *ix = NULL;
+      PetscReal area;
+      PetscCall(DMLabelGetValue(surface, f, &val));
+      if (val != 1) continue;
+      PetscCall(DMPlexGetSupportSize(s->dm, f, &nsupp));
+      if (nsupp != 1) continue;
+      PetscCall(DMPlexComputeCellGeometryFVM(s->dm, f, &area, NULL, NULL));
+      PetscCall(DMPlexGetClosureIndices(s->dm, section, section, f, PETSC_TRUE, &n, &ix, NULL, NULL));
+      for (PetscInt i = 0; i < n; ++i) PetscCall(VecSetValue(a->surface_weights, ix[i], area / dim, ADD_VALUES));
+      PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, f, PETSC_TRUE, &n, &ix, NULL, NULL));
+    }
+    PetscCall(VecAssemblyBegin(a->surface_weights));
+    PetscCall(VecAssemblyEnd(a->surface_weights));
+  }
+  *out = a;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
+{
+  PetscFunctionBeginUser;
+  if (!*a) PetscFunctionReturn(0);
+  PetscCall(PetscFree5((*a)->idx, (*a)->grad, (*a)->vol, (*a)->D, (*a)->dD));
+  PetscCall(PetscFree((*a)->pos));
+  PetscCall(PetscFree((*a)->cache_u));
+  PetscCall(PetscFree2((*a)->Dv, (*a)->dDv));
+  PetscCall(VecDestroy(&(*a)->surface_weights));
+  PetscCall(PetscFree(*a));
+  PetscFunctionReturn(0);
+}
+
+/* D_app and its derivative at every quadrature point for the local state u, skipped when the
+   cache holds the same values (compared, not tracked: SNES copies states between vectors) */
+static PetscErrorCode Evaluate(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar *u)
+{
+  const PetscReal alpha = PetscRealPart(constants[PHYS_ALPHA]);
+  const PetscInt  nv = a->nv, nq = a->nq;
+  PetscInt        n;
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(locU, &n));
+  if (n != a->cache_n) {
+    PetscCall(PetscFree(a->cache_u));
+    PetscCall(PetscMalloc1(n, &a->cache_u));
+    PetscCall(PetscFree2(a->Dv, a->dDv));
+    PetscCall(PetscMalloc2(n, &a->Dv, n, &a->dDv));
+    a->cache_n     = n;
+    a->cache_valid = PETSC_FALSE;
+  }
+  if (a->cache_valid && !memcmp(a->cache_u, u, (size_t)n * sizeof(PetscScalar))) PetscFunctionReturn(0);
+  PetscCall(PetscArraycpy(a->cache_u, u, n));
+  if (a->vertex_rule) { /* once per vertex, then copied to the cells' quadrature points */
+    for (PetscInt i = 0; i < n; ++i) {
+      PetscReal D, dD;
+      PhysDiffusivity(PetscRealPart(u[i]), &constants[PHYS_LAW], &D, &dD);
+      a->Dv[i]  = alpha * D;
+      a->dDv[i] = alpha * dD;
+    }
+    for (PetscInt k = 0; k < a->ncells; ++k)
+      for (PetscInt q = 0; q < nq; ++q) {
+        a->D[k * nq + q]  = a->Dv[a->idx[k * nv + q]];
+        a->dD[k * nq + q] = a->dDv[a->idx[k * nv + q]];
+      }
+    a->cache_valid = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt k = 0; k < a->ncells; ++k) {
+    const PetscInt *ix = &a->idx[k * nv];
+    for (PetscInt q = 0; q < nq; ++q) {
+      PetscReal th = 0, D, dD;
+      for (PetscInt b = 0; b < nv; ++b) th += a->lambda[q][b] * PetscRealPart(u[ix[b]]);
+      PhysDiffusivity(th, &constants[PHYS_LAW], &D, &dD);
+      a->D[k * nq + q]  = alpha * D;
+      a->dD[k * nq + q] = alpha * dD;
+    }
+  }
+  a->cache_valid = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+void P1AssemblyInvalidate(P1Assembly a)
+{
+  a->cache_valid = PETSC_FALSE;
+}
+
+/* locF += stiffness residual and surface flux at the state U (global; locU its local form) */
+PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF)
+{
+  const PetscScalar *u;
+  PetscScalar       *f;
+  const PetscInt     nv = a->nv, nq = a->nq, dim = a->dim;
+  const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetArrayRead(locU, &u));
+  PetscCall(Evaluate(a, constants, locU, u));
+  PetscCall(VecGetArray(locF, &f));
+  for (PetscInt k = 0; k < a->ncells; ++k) {
+    const PetscInt  *ix = &a->idx[k * nv];
+    const PetscReal *G  = &a->grad[k * nv * dim];
+    PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0;
+    for (PetscInt b = 0; b < nv; ++b)
+      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
+    if (dim == 3) gradu[2] *= eps; /* K∇θ */
+    for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->D[k * nq + q];
+    Dbar *= a->vol[k];
+    for (PetscInt b = 0; b < nv; ++b) {
+      PetscReal gk = 0;
+      for (PetscInt d = 0; d < dim; ++d) gk += G[b * dim + d] * gradu[d];
+      f[ix[b]] += Dbar * gk;
+    }
+  }
+  PetscCall(VecRestoreArray(locF, &f));
+  PetscCall(VecRestoreArrayRead(locU, &u));
+  PetscCall(VecAXPY(locF, constants[PHYS_FLUX], a->surface_weights));
+  PetscFunctionReturn(0);
+}
+
+/* On one rank the cell blocks are added straight into the CSR values: pos[k][i][j] is the
+   position of entry (idx_i, idx_j) of cell k, found once for the matrix's fixed pattern */
+static PetscErrorCode FindPositions(P1Assembly a, Mat J)
+{
+  const PetscInt *ia, *ja;
+  PetscInt        n, nv = a->nv;
+  PetscBool       done;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(a->pos));
+  PetscCall(MatGetRowIJ(J, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_SUP, "no row access to the Jacobian");
+  PetscCall(PetscMalloc1(a->ncells * nv * nv, &a->pos));
+  for (PetscInt k = 0; k < a->ncells; ++k)
+    for (PetscInt i = 0; i < nv; ++i) {
+      const PetscInt row = a->idx[k * nv + i];
+      for (PetscInt j = 0; j < nv; ++j) {
+        const PetscInt col = a->idx[k * nv + j];
+        PetscInt       lo = ia[row], hi = ia[row + 1] - 1, p = -1;
+        while (lo <= hi) { /* columns of a row are sorted */
+          const PetscInt mid = (lo + hi) / 2;
+          if (ja[mid] == col) {
+            p = mid;
+            break;
+          }
+          if (ja[mid] < col) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        PetscCheck(p >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "entry (%" PetscInt_FMT ", %" PetscInt_FMT ") missing from the Jacobian pattern", row, col);
+        a->pos[(k * nv + i) * nv + j] = p;
+      }
+    }
+  PetscCall(MatRestoreRowIJ(J, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
+  a->pos_mat = J;
+  PetscFunctionReturn(0);
+}
+
+/* J (assembled from zero) = ∂(stiffness)/∂θ at U; the caller adds the mass terms */
+PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Mat J)
+{
+  const PetscScalar *u;
+  const PetscInt     nv = a->nv, nq = a->nq, dim = a->dim;
+  const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
+  PetscScalar        vals[MAXV * MAXV];
+
+  PetscScalar       *csr = NULL;
+  PetscBool          seq;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)J, MATSEQAIJ, &seq));
+  if (seq && a->pos_mat != J) PetscCall(FindPositions(a, J));
+  PetscCall(MatZeroEntries(J));
+  if (seq) PetscCall(MatSeqAIJGetArray(J, &csr));
+  PetscCall(VecGetArrayRead(locU, &u));
+  PetscCall(Evaluate(a, constants, locU, u));
+  for (PetscInt k = 0; k < a->ncells; ++k) {
+    const PetscInt  *ix = &a->idx[k * nv];
+    const PetscReal *G  = &a->grad[k * nv * dim];
+    PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXV] = {0, 0, 0, 0}, Kgrad[MAXV][3];
+    for (PetscInt b = 0; b < nv; ++b)
+      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
+    if (dim == 3) gradu[2] *= eps;
+    for (PetscInt q = 0; q < nq; ++q) {
+      Dbar += a->w[q] * a->D[k * nq + q];
+      for (PetscInt b = 0; b < nv; ++b) dDl[b] += a->w[q] * a->dD[k * nq + q] * a->lambda[q][b];
+    }
+    for (PetscInt b = 0; b < nv; ++b)
+      for (PetscInt d = 0; d < dim; ++d) Kgrad[b][d] = G[b * dim + d] * (d == 2 ? eps : 1.0);
+    for (PetscInt i = 0; i < nv; ++i) {
+      PetscReal gi = 0;
+      for (PetscInt d = 0; d < dim; ++d) gi += G[i * dim + d] * gradu[d];
+      for (PetscInt j = 0; j < nv; ++j) {
+        PetscReal gg = 0;
+        for (PetscInt d = 0; d < dim; ++d) gg += G[i * dim + d] * Kgrad[j][d];
+        vals[i * nv + j] = a->vol[k] * (Dbar * gg + gi * dDl[j]);
+      }
+    }
+    if (seq) {
+      const PetscInt *p = &a->pos[k * nv * nv];
+      for (PetscInt e = 0; e < nv * nv; ++e) csr[p[e]] += vals[e];
+    } else PetscCall(MatSetValuesLocal(J, nv, ix, nv, ix, vals, ADD_VALUES));
+  }
+  if (seq) PetscCall(MatSeqAIJRestoreArray(J, &csr));
+  PetscCall(VecRestoreArrayRead(locU, &u));
+  PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  PetscFunctionReturn(0);
+}
