@@ -8,7 +8,7 @@
 
    Internal units: length µm, time s, diffusivity µm²/s, concentration mol/m³, current A,
    current density A/m², potential V, temperature K, C-rate 1/h, resistance Ω·m² (area
-   specific) or Ω; dimensionless otherwise. */
+   specific) or Ω, capacity A·s, voltage rate V/s; dimensionless otherwise. */
 #ifndef SPOT_INPUT_H
 #define SPOT_INPUT_H
 
@@ -28,6 +28,7 @@ typedef enum {
   UNIT_RESISTANCE,
   UNIT_AREA_RESISTANCE,
   UNIT_CAPACITY,
+  UNIT_VOLTAGE_RATE,
   UNIT_NUM_KINDS
 } UnitKind;
 

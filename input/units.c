@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
-const char *const UnitKindNames[] = {"dimensionless", "length", "time", "diffusivity", "concentration", "current", "current density", "potential", "temperature", "C-rate", "resistance", "area resistance", "capacity", NULL};
+const char *const UnitKindNames[] = {"dimensionless", "length", "time", "diffusivity", "concentration", "current", "current density", "potential", "temperature", "C-rate", "resistance", "area resistance", "capacity", "voltage rate", NULL};
 
 typedef struct {
   const char *name;
@@ -59,11 +59,16 @@ static const UnitEntry units[] = {
   {"ohm.m2", UNIT_AREA_RESISTANCE, 1, 0},
   {"ohm.cm2", UNIT_AREA_RESISTANCE, 1e-4, 0},
   {"As", UNIT_CAPACITY, 1, 0},
+  {"V/s", UNIT_VOLTAGE_RATE, 1, 0},
+  {"mV/s", UNIT_VOLTAGE_RATE, 1e-3, 0},
+  {"uV/s", UNIT_VOLTAGE_RATE, 1e-6, 0},
+  {"mV/min", UNIT_VOLTAGE_RATE, 1e-3 / 60, 0},
+  {"mV/h", UNIT_VOLTAGE_RATE, 1e-3 / 3600, 0},
   {"Ah", UNIT_CAPACITY, 3600, 0},
   {"mAh", UNIT_CAPACITY, 3.6, 0},
 };
 
-static const char *const internal_names[] = {"1", "um", "s", "um2/s", "mol/m3", "A", "A/m2", "V", "K", "1/h", "ohm", "ohm.m2", "As"};
+static const char *const internal_names[] = {"1", "um", "s", "um2/s", "mol/m3", "A", "A/m2", "V", "K", "1/h", "ohm", "ohm.m2", "As", "V/s"};
 
 /* Normalise a unit spelling into buf: drop blanks and '^', µ/μ → u, ²/³ → 2/3, '·', '*' → '.' */
 static void UnitNormalise(const char in[], char buf[], size_t len)
@@ -174,11 +179,17 @@ PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal
     *n = 0;
     PetscFunctionReturn(0);
   }
-  { /* a trailing unit word applies to every entry that has none */
-    char *p = text + strlen(text);
-    while (p > text && !(isdigit((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == ',')) --p;
-    PetscCall(PetscStrncpy(trailing, p, sizeof(trailing)));
-    *p = 0;
+  { /* a unit after the last number ("0,5,10 min") applies to every entry that has none */
+    char *sp = strrchr(text, ' ');
+    if (sp && !isdigit((unsigned char)sp[1]) && sp[1] != '-' && sp[1] != '.' && sp[1] != '+') {
+      PetscCall(PetscStrncpy(trailing, sp + 1, sizeof(trailing)));
+      *sp = 0;
+    } else {
+      char *p = text + strlen(text);
+      while (p > text && !(isdigit((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == ',')) --p;
+      PetscCall(PetscStrncpy(trailing, p, sizeof(trailing)));
+      *p = 0;
+    }
   }
   for (tok = strtok_r(text, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
     char item[320];

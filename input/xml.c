@@ -5,9 +5,9 @@
    -init_, protocol → -proto_, output → -out_, solver → -solver_. In other documents a section
    <s> of root <r> maps to -r_s_.
    - an attribute a of element e at path p:   -<prefix>_<p>_a value        (unit excluded)
-   - a leaf element at path p with text t:     -<prefix>_<p> t              (converted by unit=)
-   - protocol steps are numbered in document order, cycles expanded:
-         -proto_nsteps N, -proto_<i>_type cc|cv|rest|..., -proto_<i>_cycle k, -proto_<i>_<leaf> ...
+   - a leaf element at path p with text t:     -<prefix>_<p> "t unit"       (converted when read)
+   - protocol steps are numbered in document order, cycles and the gitt/pitt macros expanded:
+         -proto_nsteps N, -proto_<i>_type cc|cv|rest, -proto_<i>_cycle k, -proto_<i>_<leaf> ...
    - <solver><petsc_options> is inserted as raw PETSc options.
    Paths (leaves or attributes named file, table, directory, image, stack, timestamps, checkpoint
    or ending in _file) are made relative to the working directory of the run.
@@ -188,6 +188,37 @@ static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[]
   PetscFunctionReturn(0);
 }
 
+/* The text of a leaf as an option value: its numbers, comma separated, then its unit, which
+   the reader of the option converts (so "0.02 C" stays a C-rate, "0.5 A/m2" a current density) */
+static PetscErrorCode LeafWithUnit(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
+{
+  xmlChar  *unit = xmlGetProp(node, (const xmlChar *)"unit");
+  char      buf[4096], *tok, *save = NULL;
+  size_t    used = 0;
+  UnitKind  kind;
+  PetscBool known;
+
+  PetscFunctionBeginUser;
+  if (!unit) {
+    PetscCall(PetscStrncpy(out, text, len));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(UnitParse((const char *)unit, &kind, &known));
+  if (!known) {
+    char msg[512];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: unknown unit '%s' on <%s>", where, (const char *)unit, (const char *)node->name));
+    xmlFree(unit);
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
+  out[0] = 0;
+  for (tok = strtok_r(buf, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) used += (size_t)snprintf(out + used, len > used ? len - used : 0, "%s%s", used ? "," : "", tok);
+  used += (size_t)snprintf(out + used, len > used ? len - used : 0, " %s", (const char *)unit);
+  xmlFree(unit);
+  PetscCheck(used < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> has too many values", where, (const char *)node->name);
+  PetscFunctionReturn(0);
+}
+
 static PetscBool HasElementChildren(xmlNodePtr node)
 {
   for (xmlNodePtr c = node->children; c; c = c->next)
@@ -201,17 +232,29 @@ static PetscErrorCode SetFromXML(const char option[], const char value[], xmlNod
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(node), what));
+  for (PetscInt i = 0; i < num_sources; ++i) /* one value per option and document */
+    if (!strcmp(sources[i].name, option) && !strncmp(sources[i].where, doc_name, strlen(doc_name)) && sources[i].where[strlen(doc_name)] == ':')
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is given twice (also at %s)", where, what, sources[i].where);
   PetscCall(InputSetOption(option, value, where));
   PetscFunctionReturn(0);
 }
 
-/* Walk an element: its attributes and leaves become options under prefix */
-static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
+static PetscBool Skipped(const char *const skip[], const xmlChar *name)
+{
+  for (int i = 0; skip && skip[i]; ++i)
+    if (!strcmp(skip[i], (const char *)name)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* Walk an element: its attributes and leaves (but those named in skip) become options under prefix */
+static PetscErrorCode MapElementSkipping(xmlNodePtr node, const char prefix[], const char *const skip[])
 {
   PetscFunctionBeginUser;
   for (xmlAttrPtr a = node->properties; a; a = a->next) {
     char     option[256], value[PETSC_MAX_PATH_LEN], what[160];
-    xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+    xmlChar *v;
+    if (Skipped(skip, a->name)) continue;
+    v = xmlNodeGetContent((xmlNodePtr)a);
     PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_%s", prefix, (const char *)a->name));
     PetscCall(PetscSNPrintf(what, sizeof(what), "attribute %s of <%s>", (const char *)a->name, (const char *)node->name));
     if (IsPathName((const char *)a->name)) PetscCall(ResolvePath((const char *)v, value, sizeof(value)));
@@ -222,7 +265,7 @@ static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
   }
   for (xmlNodePtr c = node->children; c; c = c->next) {
     char sub[256];
-    if (c->type != XML_ELEMENT_NODE) continue;
+    if (c->type != XML_ELEMENT_NODE || Skipped(skip, c->name)) continue;
     PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s_%s", prefix, (const char *)c->name));
     char     text[4096];
     xmlChar *content = xmlNodeGetContent(c);
@@ -230,14 +273,14 @@ static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
     if (content) xmlFree(content);
     Trim(text);
     if (HasElementChildren(c) || (!text[0] && c->properties)) {
-      PetscCall(MapElement(c, sub)); /* a container: its attributes (unit included) become options */
+      PetscCall(MapElementSkipping(c, sub, NULL)); /* a container: its attributes (unit included) become options */
     } else {
       char option[300], value[4096], where[PETSC_MAX_PATH_LEN], what[160];
       PetscCall(PetscSNPrintf(option, sizeof(option), "-%s", sub));
       PetscCall(PetscSNPrintf(what, sizeof(what), "<%s>", (const char *)c->name));
       PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(c), what));
       if (IsPathName((const char *)c->name)) PetscCall(ResolvePath(text, value, sizeof(value)));
-      else PetscCall(ConvertLeaf(c, text, value, sizeof(value), where));
+      else PetscCall(LeafWithUnit(c, text, value, sizeof(value), where));
       PetscCall(SetFromXML(option, value, c, what));
       if (c->properties) { /* attributes of a leaf other than unit: -<sub>_<attr> */
         for (xmlAttrPtr a = c->properties; a; a = a->next) {
@@ -252,6 +295,13 @@ static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
       }
     }
   }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(MapElementSkipping(node, prefix, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -270,6 +320,113 @@ static PetscErrorCode MapStep(xmlNodePtr step, PetscInt index, PetscInt cycle)
   PetscFunctionReturn(0);
 }
 
+static xmlNodePtr Child(xmlNodePtr node, const char name[])
+{
+  for (xmlNodePtr c = node->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name)) return c;
+  return NULL;
+}
+
+/* The text of leaf child name in internal units (its unit= converted) */
+static PetscErrorCode ChildValue(xmlNodePtr node, const char name[], char value[], size_t len)
+{
+  xmlNodePtr c = Child(node, name);
+  xmlChar   *content;
+  char       text[256], where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCheck(c, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld: <%s> needs <%s>", doc_name, (long)xmlGetLineNo(node), (const char *)node->name, name);
+  content = xmlNodeGetContent(c);
+  PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
+  if (content) xmlFree(content);
+  Trim(text);
+  PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (<%s>)", doc_name, (long)xmlGetLineNo(c), name));
+  PetscCall(ConvertLeaf(c, text, value, len, where));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetStepOption(PetscInt index, const char key[], const char value[], xmlNodePtr node, const char what[])
+{
+  char option[96];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(option, sizeof(option), "-proto_%" PetscInt_FMT "_%s", index, key));
+  PetscCall(SetFromXML(option, value, node, what));
+  PetscFunctionReturn(0);
+}
+
+/* <gitt pulses="N" direction=...>: N × (cc for <pulse>, rest for <relaxation>); the current
+   and any cut-offs of <gitt> go to every pulse */
+static PetscErrorCode MapGitt(xmlNodePtr g, PetscInt *nsteps, PetscInt cycle)
+{
+  static const char *const skip[] = {"pulses", "pulse", "relaxation", "name", NULL};
+  xmlChar                 *np     = xmlGetProp(g, (const xmlChar *)"pulses");
+  long                     n      = np ? strtol((const char *)np, NULL, 10) : 0;
+  char                     pulse[64], relax[64], value[96];
+
+  PetscFunctionBeginUser;
+  if (np) xmlFree(np);
+  PetscCall(ChildValue(g, "pulse", pulse, sizeof(pulse)));
+  PetscCall(ChildValue(g, "relaxation", relax, sizeof(relax)));
+  for (long k = 1; k <= n; ++k) {
+    char prefix[64];
+    PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, *nsteps));
+    PetscCall(SetStepOption(*nsteps, "type", "cc", g, "gitt pulse"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
+    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "gitt pulse"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "gitt pulse %ld", k));
+    PetscCall(SetStepOption(*nsteps, "name", value, g, "gitt pulse"));
+    PetscCall(SetStepOption(*nsteps, "duration", pulse, g, "gitt pulse"));
+    PetscCall(MapElementSkipping(g, prefix, skip));
+    ++*nsteps;
+    PetscCall(SetStepOption(*nsteps, "type", "rest", g, "gitt relaxation"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
+    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "gitt relaxation"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "gitt rest %ld", k));
+    PetscCall(SetStepOption(*nsteps, "name", value, g, "gitt relaxation"));
+    PetscCall(SetStepOption(*nsteps, "duration", relax, g, "gitt relaxation"));
+    ++*nsteps;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* <pitt>: <steps> N cv holds at start_voltage + k voltage_step, k = 0 … N−1, each ending at the
+   cut-offs of <pitt> */
+static PetscErrorCode MapPitt(xmlNodePtr g, PetscInt *nsteps, PetscInt cycle)
+{
+  static const char *const skip[] = {"start_voltage", "voltage_step", "steps", "name", NULL};
+  char                     v0[64], dv[64], n[64], value[96];
+
+  PetscFunctionBeginUser;
+  PetscCall(ChildValue(g, "start_voltage", v0, sizeof(v0)));
+  PetscCall(ChildValue(g, "voltage_step", dv, sizeof(dv)));
+  PetscCall(ChildValue(g, "steps", n, sizeof(n)));
+  for (long k = 0; k < strtol(n, NULL, 10); ++k) {
+    char prefix[64];
+    PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, *nsteps));
+    PetscCall(SetStepOption(*nsteps, "type", "cv", g, "pitt step"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
+    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "pitt step"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "pitt %ld", k + 1));
+    PetscCall(SetStepOption(*nsteps, "name", value, g, "pitt step"));
+    PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", strtod(v0, NULL) + (double)k * strtod(dv, NULL)));
+    PetscCall(SetStepOption(*nsteps, "voltage", value, g, "pitt step"));
+    PetscCall(MapElementSkipping(g, prefix, skip));
+    ++*nsteps;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One element of <protocol> or <cycle>: a step or a macro */
+static PetscErrorCode MapProtocolItem(xmlNodePtr c, PetscInt *nsteps, PetscInt cycle)
+{
+  PetscFunctionBeginUser;
+  if (!strcmp((const char *)c->name, "gitt")) PetscCall(MapGitt(c, nsteps, cycle));
+  else if (!strcmp((const char *)c->name, "pitt")) PetscCall(MapPitt(c, nsteps, cycle));
+  else PetscCall(MapStep(c, (*nsteps)++, cycle));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode MapProtocol(xmlNodePtr protocol)
 {
   PetscInt nsteps = 0, ncycles = 0;
@@ -285,9 +442,9 @@ static PetscErrorCode MapProtocol(xmlNodePtr protocol)
       for (long k = 0; k < repeat; ++k) {
         ++ncycles;
         for (xmlNodePtr s = c->children; s; s = s->next)
-          if (s->type == XML_ELEMENT_NODE) PetscCall(MapStep(s, nsteps++, ncycles));
+          if (s->type == XML_ELEMENT_NODE) PetscCall(MapProtocolItem(s, &nsteps, ncycles));
       }
-    } else PetscCall(MapStep(c, nsteps++, 0));
+    } else PetscCall(MapProtocolItem(c, &nsteps, 0));
   }
   PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, nsteps));
   PetscCall(SetFromXML("-proto_nsteps", value, protocol, "<protocol>"));

@@ -5,7 +5,8 @@
    f0 = θ_t − S        ⇒ g0 = shift                      (consistent mass)
    f0 = −S             ⇒ g0 = none                       (mass lumped by the solver)
    f1 = D_app(θ) K ∇θ  ⇒ g2 = D_app'(θ) K ∇θ,  g3 = D_app(θ) K
-   surface f0 = N/c_max (µm/s), a constant of the step  ⇒ no Jacobian term
+   surface terms of runs (uniform or Butler–Volmer) are assembled by solver/surface.c;
+   the kernel here serves manufactured solutions
    S = 0 in runs. In verification runs (PHYS_MMS = 1) θ* = a + b g(x) (1 − r t) with
    g = sin(kx+0.3) cos(ky−0.2) [cos(kz+0.1)], and
      S = θ*_t − D_app'(θ*) ∇θ*·K∇θ* − D_app(θ*) K:∇∇θ*,  surface f0 = −D_app(θ*) K∇θ*·n. */
@@ -22,7 +23,7 @@ static inline PetscReal Kdiag(PetscInt d, const PetscScalar c[])
 static inline void DiffusivityApp(PetscReal theta, const PetscScalar c[], PetscReal *D, PetscReal *dD)
 {
   const PetscReal alpha = PetscRealPart(c[PHYS_ALPHA]);
-  PhysDiffusivity(theta, &c[PHYS_LAW], D, dD);
+  PhysLaw(theta, &c[PHYS_LAW], D, dD);
   *D *= alpha;
   *dD *= alpha;
 }
@@ -112,15 +113,14 @@ static void g3_theta(PetscInt dim, PetscInt Nf, PetscInt NfAux, const PetscInt u
   for (PetscInt d = 0; d < dim; ++d) g3[d * dim + d] = D * Kdiag(d, constants);
 }
 
-static void f0_surface_flux(PetscInt dim, PetscInt Nf, PetscInt NfAux, const PetscInt uOff[], const PetscInt uOff_x[], const PetscScalar u[], const PetscScalar u_t[], const PetscScalar u_x[], const PetscInt aOff[], const PetscInt aOff_x[], const PetscScalar a[], const PetscScalar a_t[], const PetscScalar a_x[], PetscReal t, const PetscReal x[], const PetscReal n[], PetscInt numConstants, const PetscScalar constants[], PetscScalar f0[])
+static void f0_manufactured_flux(PetscInt dim, PetscInt Nf, PetscInt NfAux, const PetscInt uOff[], const PetscInt uOff_x[], const PetscScalar u[], const PetscScalar u_t[], const PetscScalar u_x[], const PetscInt aOff[], const PetscInt aOff_x[], const PetscScalar a[], const PetscScalar a_t[], const PetscScalar a_x[], PetscReal t, const PetscReal x[], const PetscReal n[], PetscInt numConstants, const PetscScalar constants[], PetscScalar f0[])
 {
-  if (PetscRealPart(constants[PHYS_MMS]) != 0) {
-    PetscReal us, us_t, grad[3], D, dD, flux = 0;
-    Manufactured(dim, t, x, constants, &us, &us_t, grad, NULL);
-    DiffusivityApp(us, constants, &D, &dD);
-    for (PetscInt d = 0; d < dim; ++d) flux -= D * Kdiag(d, constants) * grad[d] * n[d];
-    f0[0] = flux;
-  } else f0[0] = constants[PHYS_FLUX];
+  PetscReal us, us_t, grad[3], D, dD, flux = 0;
+
+  Manufactured(dim, t, x, constants, &us, &us_t, grad, NULL);
+  DiffusivityApp(us, constants, &D, &dD);
+  for (PetscInt d = 0; d < dim; ++d) flux -= D * Kdiag(d, constants) * grad[d] * n[d];
+  f0[0] = flux;
 }
 
 PetscErrorCode PhysicsGetKernels(Physics phys, PetscBool lumped, PhysKernels *k)
@@ -131,8 +131,7 @@ PetscErrorCode PhysicsGetKernels(Physics phys, PetscBool lumped, PhysKernels *k)
   k->g0    = lumped ? NULL : g0_theta;
   k->g2    = g2_theta;
   k->g3    = g3_theta;
-  k->bd_f0 = f0_surface_flux;
-  k->bd_g0 = NULL;
+  k->bd_f0 = f0_manufactured_flux;
   PetscFunctionReturn(0);
 }
 

@@ -4,7 +4,7 @@
    Options: -phys_c_max (mol/m³, default 51765: NMC811 of LG M50, Chen 2020), -phys_alpha (1),
    -phys_capacity_factor (practical/theoretical capacity, 1), -phys_temperature (298.15 K),
    -phys_out_of_plane_factor ε (1; 3-D only), -phys_diffusivity_law and its parameters
-   (physics/diffusivity.c). */
+   (physics/diffusivity.c), the kinetics (physics/kinetics.c). */
 #include "physics/physimpl.h"
 #include "input/input.h"
 
@@ -20,8 +20,9 @@ PetscErrorCode PhysicsCreate(MPI_Comm comm, Physics *phys)
   p->capacity_factor = 1.0;
   p->temperature     = 298.15;
   p->eps             = 1.0;
-  p->table_range[0]  = -PETSC_MAX_REAL;
-  p->table_range[1]  = PETSC_MAX_REAL;
+  p->beta            = 0.5;
+  p->D.range[0]      = -PETSC_MAX_REAL;
+  p->D.range[1]      = PETSC_MAX_REAL;
   *phys              = p;
   PetscFunctionReturn(0);
 }
@@ -31,6 +32,9 @@ PetscErrorCode PhysicsDestroy(Physics *phys)
   PetscFunctionBeginUser;
   if (!*phys) PetscFunctionReturn(0);
   PetscCall(PetscFree((*phys)->constants));
+  PetscCall(PetscFree((*phys)->D.block));
+  PetscCall(PetscFree((*phys)->U.block));
+  PetscCall(PetscFree((*phys)->i0.block));
   PetscCall(PetscFree(*phys));
   PetscFunctionReturn(0);
 }
@@ -62,11 +66,23 @@ PetscErrorCode PhysicsSetFromOptions(Physics phys)
   PetscCall(InputGetQuantity("-phys_out_of_plane_factor", UNIT_NONE, &phys->eps, NULL));
   PetscCall(CheckPositive(phys, "-phys_out_of_plane_factor", phys->eps, "out_of_plane_factor"));
 
-  PetscCall(PhysicsDiffusivitySetUp(phys)); /* allocates constants[] */
-  phys->constants[PHYS_ALPHA] = phys->alpha;
-  phys->constants[PHYS_FLUX]  = 0;
-  phys->constants[PHYS_EPS]   = phys->eps;
-  phys->constants[PHYS_MMS]   = 0;
+  PetscCall(PhysicsDiffusivitySetUp(phys));
+  PetscCall(PhysicsKineticsSetUp(phys));
+  PetscCall(PetscFree(phys->constants)); /* fixed slots, then the D, U and i0 blocks */
+  phys->nconstants = PHYS_LAW + phys->D.n + phys->U.n + phys->i0.n;
+  PetscCall(PetscCalloc1(phys->nconstants, &phys->constants));
+  PetscCall(PetscArraycpy(&phys->constants[PHYS_LAW], phys->D.block, phys->D.n));
+  if (phys->U.n) PetscCall(PetscArraycpy(&phys->constants[PHYS_LAW + phys->D.n], phys->U.block, phys->U.n));
+  if (phys->i0.n) PetscCall(PetscArraycpy(&phys->constants[PHYS_LAW + phys->D.n + phys->U.n], phys->i0.block, phys->i0.n));
+  phys->constants[PHYS_ALPHA]   = phys->alpha;
+  phys->constants[PHYS_FLUX]    = 0;
+  phys->constants[PHYS_EPS]     = phys->eps;
+  phys->constants[PHYS_MMS]     = 0;
+  phys->constants[PHYS_BETA]    = phys->beta;
+  phys->constants[PHYS_F_RT]    = PHYS_F / (PHYS_R * phys->temperature);
+  phys->constants[PHYS_Q_SCALE] = 1e6 / (PHYS_F * phys->c_max);
+  phys->constants[PHYS_OCP]     = phys->U.n ? PHYS_LAW + phys->D.n : -1;
+  phys->constants[PHYS_I0]      = phys->i0.n ? PHYS_LAW + phys->D.n + phys->U.n : -1;
   PetscFunctionReturn(0);
 }
 
@@ -90,7 +106,7 @@ PetscErrorCode PhysicsDiffusivity(Physics phys, PetscReal theta, PetscReal *D_ap
   PetscReal D, dD;
 
   PetscFunctionBeginUser;
-  PhysDiffusivity(theta, &phys->constants[PHYS_LAW], &D, &dD);
+  PhysLaw(theta, &phys->constants[PHYS_LAW], &D, &dD);
   *D_app = phys->alpha * D;
   if (dD_app) *dD_app = phys->alpha * dD;
   PetscFunctionReturn(0);
@@ -114,10 +130,16 @@ PetscErrorCode PhysicsGetCapacityFactor(Physics phys, PetscReal *f_cap)
 PetscErrorCode PhysicsCheckTableRange(Physics phys, PetscReal theta_min, PetscReal theta_max)
 {
   PetscFunctionBeginUser;
-  if (phys->range_warned) PetscFunctionReturn(0);
-  if (theta_min < phys->table_range[0] - 1e-12 || theta_max > phys->table_range[1] + 1e-12) {
-    phys->range_warned = PETSC_TRUE;
-    PetscCall(PetscPrintf(phys->comm, "warning: theta reached [%.4f, %.4f], outside the diffusivity table %s (theta %.4f to %.4f); D is held at the end values there\n", (double)theta_min, (double)theta_max, phys->law_source, (double)phys->table_range[0], (double)phys->table_range[1]));
+  PhysLawSpec *laws[3] = {&phys->D, &phys->U, &phys->i0};
+  const char  *what[3] = {"diffusivity", "open-circuit potential", "exchange current"};
+
+  for (int l = 0; l < 3; ++l) {
+    PhysLawSpec *s = laws[l];
+    if (s->warned || !s->source[0]) continue;
+    if (theta_min < s->range[0] - 1e-12 || theta_max > s->range[1] + 1e-12) {
+      s->warned = PETSC_TRUE;
+      PetscCall(PetscPrintf(phys->comm, "warning: theta reached [%.4f, %.4f], outside the %s table %s (theta %.4f to %.4f); the end values hold there\n", (double)theta_min, (double)theta_max, what[l], s->source, (double)s->range[0], (double)s->range[1]));
+    }
   }
   PetscFunctionReturn(0);
 }
@@ -130,7 +152,15 @@ PetscErrorCode PhysicsView(Physics phys, PetscViewer viewer)
   PetscCall(PhysicsDiffusivity(phys, 1.0, &D1, NULL));
   PetscCall(PhysicsDiffusivity(phys, 0.8, &D08, NULL));
   PetscCall(PhysicsDiffusivity(phys, 0.5, &D05, NULL));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "material: D law %s%s%s, alpha %g, c_max %g mol/m^3, capacity factor %g, T %g K\n", phys->law_name, phys->law_source[0] ? " " : "", phys->law_source, (double)phys->alpha, (double)phys->c_max, (double)phys->capacity_factor, (double)phys->temperature));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "material: D law %s%s%s, alpha %g, c_max %g mol/m^3, capacity factor %g, T %g K\n", phys->D.name, phys->D.source[0] ? " " : "", phys->D.source, (double)phys->alpha, (double)phys->c_max, (double)phys->capacity_factor, (double)phys->temperature));
   PetscCall(PetscViewerASCIIPrintf(viewer, "          D_app(theta) = %.3g, %.3g, %.3g cm^2/s at theta = 1, 0.8, 0.5\n", (double)(D1 * 1e-8), (double)(D08 * 1e-8), (double)(D05 * 1e-8)));
+  if (phys->U.n || phys->i0.n) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "          kinetics %s", KineticsTypes[phys->kinetics]));
+    if (phys->U.n) PetscCall(PetscViewerASCIIPrintf(viewer, ", U law %s%s%s", phys->U.name, phys->U.source[0] ? " " : "", phys->U.source));
+    if (phys->i0.n) PetscCall(PetscViewerASCIIPrintf(viewer, ", i0 law %s%s%s", phys->i0.name, phys->i0.source[0] ? " " : "", phys->i0.source));
+    PetscCall(PetscViewerASCIIPrintf(viewer, ", beta %g", (double)phys->beta));
+    if (phys->series_resistance > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", series resistance %g %s", (double)phys->series_resistance, phys->series_area_specific ? "ohm m^2" : "ohm"));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
+  }
   PetscFunctionReturn(0);
 }

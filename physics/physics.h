@@ -3,12 +3,17 @@
    Bulk:     ∂θ/∂t = ∇·(D_app(θ) K ∇θ),  D_app = α D_GITT(θ),  K = diag(1, 1, ε) (ε only in 3-D)
    Surface:  −D_app K∇θ·n = N / c_max  on the active surface (label "surface"), 0 elsewhere.
    θ is the lithium site fraction (1 = lithiated); N the outward lithium flux (mol m⁻² s⁻¹),
-   so a positive N delithiates (charges). Internal units: µm, s, µm²/s, mol/m³.
+   so a positive N delithiates (charges). Internal units: µm, s, µm²/s, mol/m³, A/m², V, K.
 
-   Kernels see parameters only through constants[] (layout PhysConstant below): the law's
-   data (parameters, or a PCHIP table) sits at PHYS_LAW. The same kernels serve runs and
-   verification: with PHYS_MMS set they add the source and boundary flux of a manufactured
-   solution. */
+   The surface flux is either uniform (N/c_max = PHYS_FLUX) or given by Butler–Volmer:
+     i = i0(θ_s) [exp((1−β) f η) − exp(−β f η)],  η = V − U(θ_s),  f = F/(RT),  N = i/F,
+   with U(θ) the open-circuit potential and i0(θ) the exchange current density (A/m²);
+   positive i is anodic: delithiation, charge.
+
+   Kernels see parameters only through constants[] (layout PhysConstant below); each law is
+   a block [id, n, data...] (physics/laws.c): D at PHYS_LAW, U and i0 at the offsets stored in
+   PHYS_OCP and PHYS_I0 (−1 when absent). With PHYS_MMS set the kernels add the source and
+   boundary flux of a manufactured solution (verification). */
 #ifndef SPOT_PHYSICS_H
 #define SPOT_PHYSICS_H
 
@@ -16,40 +21,61 @@
 
 typedef enum {
   PHYS_ALPHA,     /* α: D_app = α D_GITT */
-  PHYS_FLUX,      /* N / c_max on the active surface, µm/s (outward, > 0 delithiates) */
+  PHYS_FLUX,      /* uniform N / c_max on the active surface, µm/s (outward, > 0 delithiates) */
   PHYS_EPS,       /* ε: out-of-plane factor of the diffusivity tensor (3-D) */
-  PHYS_MMS,       /* 0: physical run; 1: manufactured solution */
+  PHYS_MMS,       /* 0: physical run; 1, 2: manufactured solutions */
   PHYS_MMS_K,     /* wavenumber of the manufactured solution, 1/µm */
   PHYS_MMS_RATE,  /* its rate of change, 1/s */
-  PHYS_LAW = 16,  /* law data: [id, n, data...] */
+  PHYS_BETA,      /* β, transfer coefficient of Butler–Volmer */
+  PHYS_F_RT,      /* f = F/(R T), 1/V */
+  PHYS_Q_SCALE,   /* N/c_max (µm/s) per current density (A/m²): 1e6 / (F c_max) */
+  PHYS_OCP,       /* offset of the U(θ) block in constants[], or −1 */
+  PHYS_I0,        /* offset of the i0(θ) block, or −1 */
+  PHYS_LAW = 16,  /* the D(θ) block */
   PHYS_NUM_FIXED = PHYS_LAW
 } PhysConstant;
 
 typedef enum {
   LAW_CONSTANT,
   LAW_EXPONENTIAL,
+  LAW_LOG_LOGISTIC,
   LAW_LOGISTIC,
-  LAW_TABLE
-} DiffusivityLawType;
+  LAW_POWER,
+  LAW_LINEAR,
+  LAW_NERNST,
+  LAW_TABLE_LINEAR,
+  LAW_TABLE_LOG
+} PhysLawType;
 
 #define PHYS_MAX_TABLE 4096
+#define PHYS_R 8.314462618 /* J/(mol K) */
+#define PHYS_F 96485.33212 /* C/mol */
 
 typedef struct _p_Physics *Physics;
+
+typedef enum {
+  KINETICS_UNIFORM,      /* a uniform flux set by the step's current */
+  KINETICS_BUTLER_VOLMER /* local Butler–Volmer with the electrode potential V */
+} Kinetics;
+extern const char *const KineticsTypes[];
 
 typedef void (*PhysPointFunc)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], PetscReal, const PetscReal[], PetscInt, const PetscScalar[], PetscScalar[]);
 typedef void (*PhysPointJac)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], PetscReal, PetscReal, const PetscReal[], PetscInt, const PetscScalar[], PetscScalar[]);
 typedef void (*PhysBdFunc)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], PetscReal, const PetscReal[], const PetscReal[], PetscInt, const PetscScalar[], PetscScalar[]);
-typedef void (*PhysBdJac)(PetscInt, PetscInt, PetscInt, const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], const PetscInt[], const PetscInt[], const PetscScalar[], const PetscScalar[], const PetscScalar[], PetscReal, PetscReal, const PetscReal[], const PetscReal[], PetscInt, const PetscScalar[], PetscScalar[]);
 
 typedef struct {
   PhysPointFunc f0, f1;     /* bulk residual */
   PhysPointJac  g0, g2, g3; /* bulk Jacobian */
-  PhysBdFunc    bd_f0;      /* surface residual */
-  PhysBdJac     bd_g0;      /* surface Jacobian (NULL when the flux does not depend on θ) */
+  PhysBdFunc    bd_f0;      /* surface residual of manufactured solutions (runs assemble theirs in solver/surface.c) */
 } PhysKernels;
 
-/* Pure law evaluation: D_GITT (µm²/s) and dD/dθ from the law block constants[PHYS_LAW...] */
+/* Pure law evaluation (no allocation, no I/O): y(θ) and dy/dθ of a law block */
+void PhysLaw(PetscReal theta, const PetscScalar block[], PetscReal *y, PetscReal *dy);
+/* D_GITT (µm²/s) and dD/dθ from the D block */
 void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, PetscReal *dD);
+/* Butler–Volmer current density i (A/m², > 0 anodic) at surface θ and electrode potential V,
+   and its derivatives (needs PHYS_OCP and PHYS_I0) */
+void PhysButlerVolmer(PetscReal theta, PetscReal V, const PetscScalar c[], PetscReal *i, PetscReal *di_dtheta, PetscReal *di_dV);
 
 PetscErrorCode PhysicsCreate(MPI_Comm comm, Physics *phys);
 PetscErrorCode PhysicsSetFromOptions(Physics phys);
@@ -63,6 +89,17 @@ PetscErrorCode PhysicsGetCMax(Physics phys, PetscReal *c_max);
 PetscErrorCode PhysicsGetCapacityFactor(Physics phys, PetscReal *f_cap);
 PetscErrorCode PhysicsCheckTableRange(Physics phys, PetscReal theta_min, PetscReal theta_max);
 PetscErrorCode PhysicsDiffusivityRegister(const char name[], PetscErrorCode (*setup)(Physics, PetscScalar[], PetscInt *));
+
+/* Electrochemistry */
+PetscErrorCode PhysicsGetKinetics(Physics phys, Kinetics *k);
+PetscErrorCode PhysicsHasOCP(Physics phys, PetscBool *has);
+PetscErrorCode PhysicsOCP(Physics phys, PetscReal theta, PetscReal *U, PetscReal *dU);
+PetscErrorCode PhysicsExchangeCurrent(Physics phys, PetscReal theta, PetscReal *i0, PetscReal *di0);
+PetscErrorCode PhysicsOverpotential(Physics phys, PetscReal theta, PetscReal i, PetscReal *eta);
+PetscErrorCode PhysicsInvertOCP(Physics phys, PetscReal V, const char where[], PetscReal *theta);
+PetscErrorCode PhysicsOCPRange(Physics phys, PetscReal theta[2], PetscReal U[2]);
+PetscErrorCode PhysicsSeriesResistance(Physics phys, PetscReal *R, PetscBool *area_specific);
+PetscErrorCode PhysicsCurrentToFlux(Physics phys, PetscReal i, PetscReal *flux);
 
 /* Manufactured solutions (verification): exact θ for DMComputeL2Diff, ctx = the Physics */
 PetscErrorCode PhysicsSetManufactured(Physics phys, PetscReal wavenumber, PetscReal rate);

@@ -1,8 +1,18 @@
-/* Private to physics/: the Physics object. */
+/* Private to physics/: the Physics object and the law set-up helpers. */
 #ifndef SPOT_PHYSIMPL_H
 #define SPOT_PHYSIMPL_H
 
 #include "physics/physics.h"
+#include "input/input.h"
+
+typedef struct {
+  char      name[64];                   /* law name as chosen by the user */
+  char      source[PETSC_MAX_PATH_LEN]; /* table file, or "" */
+  PetscReal range[2];                   /* θ range of a table (clamped outside) */
+  PetscBool warned;
+  PetscInt  n;                          /* block length, 0 when absent */
+  PetscScalar *block;                   /* [id, n, data] */
+} PhysLawSpec;
 
 struct _p_Physics {
   MPI_Comm     comm;
@@ -11,15 +21,22 @@ struct _p_Physics {
   PetscReal    capacity_factor; /* practical / theoretical capacity */
   PetscReal    temperature;     /* K */
   PetscReal    eps;             /* out-of-plane factor (3-D) */
-  char         law_name[64];
-  char         law_source[PETSC_MAX_PATH_LEN]; /* table file, or "" */
-  PetscReal    table_range[2];  /* θ range of a table; clamped outside */
-  PetscBool    range_warned;
+  PetscReal    beta;            /* transfer coefficient */
+  PetscReal    series_resistance;          /* Ω, or Ω·m² when area specific */
+  PetscBool    series_area_specific;
+  Kinetics     kinetics;
+  PhysLawSpec  D, U, i0;
   PetscInt     nconstants;
   PetscScalar *constants;
 };
 
-/* Law set-up functions fill law[] = [id, n, data...] and set *n to the block length */
+/* physics/laws.c */
+PetscErrorCode PhysLawTableFromOptions(Physics phys, const char prefix[], const char what[], UnitKind kind, PetscBool logscale, PetscScalar block[], PetscInt *n, PetscReal range[2], char source[], size_t len);
+PetscErrorCode PhysLawGetPositive(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[]);
+PetscErrorCode PhysLawGetReal(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[]);
+
+/* Each law kind reads its option -<prefix>_law and fills its PhysLawSpec (required or not) */
 PetscErrorCode PhysicsDiffusivitySetUp(Physics phys);
+PetscErrorCode PhysicsKineticsSetUp(Physics phys);
 
 #endif

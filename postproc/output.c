@@ -148,7 +148,7 @@ static PetscErrorCode WriteHeader(Output o)
 {
   PetscFunctionBeginUser;
   if (o->rank) PetscFunctionReturn(0);
-  fprintf(o->csv, "t_s,step,cycle,step_type,c_rate_1_per_h,current_density_A_per_m2,current_A,mean_theta,centroid_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,min_theta,max_theta,inventory_error,dt_s\n");
+  fprintf(o->csv, "t_s,step,cycle,step_type,voltage_V,cell_voltage_V,current_density_A_per_m2,current_A,c_rate_1_per_h,mean_theta,centroid_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,min_theta,max_theta,inventory_error,dt_s\n");
   PetscFunctionReturn(0);
 }
 
@@ -160,7 +160,7 @@ static PetscErrorCode WriteRow(Output o, const SolverState *st, const Observable
   PetscFunctionBeginUser;
   ++o->nrows;
   if (o->rank) PetscFunctionReturn(0);
-  fprintf(o->csv, "%.12g,%" PetscInt_FMT ",%" PetscInt_FMT ",%s,%.10g,%.10g,%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.6e,%.6g\n", (double)st->t, step->index + 1, step->cycle, StepTypes[step->type], (double)step->c_rate, (double)step->current_density, (double)step->current, (double)v->mean, (double)v->centroid, (double)v->centre, (double)v->periphery, (double)v->surface, (double)v->min, (double)v->max, (double)st->inventory_error, (double)st->dt);
+  fprintf(o->csv, "%.12g,%" PetscInt_FMT ",%" PetscInt_FMT ",%s,%.12g,%.12g,%.10g,%.10g,%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.6e,%.6g\n", (double)st->t, step->index + 1, step->cycle, StepTypes[step->type], (double)st->voltage, (double)st->cell_voltage, (double)st->current_density, (double)st->current, (double)st->c_rate, (double)v->mean, (double)v->centroid, (double)v->centre, (double)v->periphery, (double)v->surface, (double)v->min, (double)v->max, (double)st->inventory_error, (double)st->dt);
   PetscCall(PetscTime(&now));
   if (now - o->last_flush > 10) {
     fflush(o->csv);
@@ -244,7 +244,7 @@ static PetscErrorCode ShowProgress(Output o, const SolverState *st, PetscBool fi
   o->last_progress = now;
   if (st->progress > 1e-3) PetscCall(FormatDuration((now - o->wall_start) * (1 - st->progress) / st->progress, eta, sizeof(eta)));
   PetscCall(FormatDuration(st->t, tbuf, sizeof(tbuf)));
-  PetscCall(PetscSNPrintf(line, sizeof(line), "step %" PetscInt_FMT "/%" PetscInt_FMT " %s, t = %s, mean theta %.4f, %3.0f%% of the protocol, ETA %s", st->step->index + 1, st->nsteps, st->step->name, tbuf, (double)st->mean_theta, (double)(100 * st->progress), final ? "0 s" : eta));
+  PetscCall(PetscSNPrintf(line, sizeof(line), "step %" PetscInt_FMT "/%" PetscInt_FMT " %s, t = %s, mean theta %.4f, V %.4f, %3.0f%% of the protocol, ETA %s", st->step->index + 1, st->nsteps, st->step->name, tbuf, (double)st->mean_theta, (double)st->cell_voltage, (double)(100 * st->progress), final ? "0 s" : eta));
   if (o->tty) {
     fprintf(stderr, "\r%-*s", (int)PetscMax(o->progress_len, (PetscInt)strlen(line)), line);
     o->progress_len = (PetscInt)strlen(line);
@@ -267,12 +267,12 @@ static PetscErrorCode ClearProgress(Output o)
 static PetscErrorCode LogStepEnd(Output o, const SolverState *st, const Observables *v)
 {
   char when[32];
-  static const char *const why[] = {"-", "its duration", "its mean-theta cut-off", "theta reaching 0 or 1"};
+  static const char *const why[] = {"-", "its duration", "its mean-theta cut-off", "theta reaching 0 or 1", "its voltage cut-off", "its current cut-off", "its capacity cut-off", "its dV/dt cut-off"};
 
   PetscFunctionBeginUser;
   PetscCall(ClearProgress(o));
   PetscCall(FormatDuration(st->t, when, sizeof(when)));
-  PetscCall(PetscPrintf(o->comm, "step %" PetscInt_FMT "/%" PetscInt_FMT " %-14s ended by %s at t = %s (%.6g s): mean theta %.5f, centre %.5f, periphery %.5f, surface %.5f, C-rate %.4g\n", st->step->index + 1, st->nsteps, st->step->name, why[st->ended], when, (double)st->t, (double)v->mean, (double)v->centre, (double)v->periphery, (double)v->surface, (double)st->step->c_rate));
+  PetscCall(PetscPrintf(o->comm, "step %" PetscInt_FMT "/%" PetscInt_FMT " %-14s ended by %s at t = %s (%.6g s): mean theta %.5f, centre %.5f, periphery %.5f, surface %.5f, V %.4f V, I %.4g A/m^2 (C-rate %.3g)\n", st->step->index + 1, st->nsteps, st->step->name, why[st->ended], when, (double)st->t, (double)v->mean, (double)v->centre, (double)v->periphery, (double)v->surface, (double)st->cell_voltage, (double)st->current_density, (double)st->c_rate));
   PetscFunctionReturn(0);
 }
 

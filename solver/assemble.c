@@ -7,10 +7,9 @@
    (barycentric λ_qa = φ_a(x̂_q), weights w_q normalised to sum 1), taken from the PetscFE
    itself, so results agree with DMPlexTSComputeIFunctionFEM to round-off.
 
-     F_a  = Σ_K |K| Σ_q w_q D(θ_q) (G_a·K∇θ) + b_a,            θ_q = Σ_b λ_qb θ_b, ∇θ = Σ_b θ_b G_b
+     F_a  = Σ_K |K| Σ_q w_q D(θ_q) (G_a·K∇θ),                  θ_q = Σ_b λ_qb θ_b, ∇θ = Σ_b θ_b G_b
      J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
-     b_a  = (N/c_max) ∮ φ_a = (N/c_max) |F|/dim for each surface facet F of vertex a
-   (mass terms are added by the caller; D here is D_app = α D_GITT). D and D' at the quadrature
+   (mass and surface terms are added by the caller; D here is D_app = α D_GITT). D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
    them (SNES evaluates F(u) then J(u)). On one rank the Jacobian is written straight into
    the CSR values. */
@@ -35,7 +34,6 @@ struct _p_P1Assembly {
   PetscScalar     *cache_u;   /* the local θ the cached D, D' belong to */
   PetscInt         cache_n;
   PetscBool        cache_valid;
-  Vec        surface_weights; /* local: ∮ φ_a over the active surface */
 };
 
 PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
@@ -92,30 +90,6 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
     PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
     a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
   }
-  { /* ∮ φ_a over the active surface: |F|/dim to each vertex of each surface facet */
-    DMLabel  surface;
-    PetscInt fStart, fEnd;
-    PetscSF  sf;
-    PetscCall(DMCreateLocalVector(s->dm, &a->surface_weights));
-    PetscCall(VecZeroEntries(a->surface_weights));
-    PetscCall(DMGetLabel(s->dm, MESH_SURFACE_LABEL, &surface));
-    PetscCall(DMGetPointSF(s->dm, &sf));
-    PetscCall(DMPlexGetHeightStratum(s->dm, 1, &fStart, &fEnd));
-    for (PetscInt f = fStart; f < fEnd; ++f) {
-      PetscInt  val = -1, nsupp, n, *ix = NULL;
-      PetscReal area;
-      PetscCall(DMLabelGetValue(surface, f, &val));
-      if (val != 1) continue;
-      PetscCall(DMPlexGetSupportSize(s->dm, f, &nsupp));
-      if (nsupp != 1) continue;
-      PetscCall(DMPlexComputeCellGeometryFVM(s->dm, f, &area, NULL, NULL));
-      PetscCall(DMPlexGetClosureIndices(s->dm, section, section, f, PETSC_TRUE, &n, &ix, NULL, NULL));
-      for (PetscInt i = 0; i < n; ++i) PetscCall(VecSetValue(a->surface_weights, ix[i], area / dim, ADD_VALUES));
-      PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, f, PETSC_TRUE, &n, &ix, NULL, NULL));
-    }
-    PetscCall(VecAssemblyBegin(a->surface_weights));
-    PetscCall(VecAssemblyEnd(a->surface_weights));
-  }
   *out = a;
   PetscFunctionReturn(0);
 }
@@ -128,7 +102,6 @@ PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
   PetscCall(PetscFree((*a)->pos));
   PetscCall(PetscFree((*a)->cache_u));
   PetscCall(PetscFree2((*a)->Dv, (*a)->dDv));
-  PetscCall(VecDestroy(&(*a)->surface_weights));
   PetscCall(PetscFree(*a));
   PetscFunctionReturn(0);
 }
@@ -187,7 +160,7 @@ void P1AssemblyInvalidate(P1Assembly a)
   a->cache_valid = PETSC_FALSE;
 }
 
-/* locF += stiffness residual and surface flux at the state U (global; locU its local form) */
+/* locF += stiffness residual at the state U (global; locU its local form) */
 PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF)
 {
   const PetscScalar *u;
@@ -216,7 +189,6 @@ PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], V
   }
   PetscCall(VecRestoreArray(locF, &f));
   PetscCall(VecRestoreArrayRead(locU, &u));
-  PetscCall(VecAXPY(locF, constants[PHYS_FLUX], a->surface_weights));
   PetscFunctionReturn(0);
 }
 

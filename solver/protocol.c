@@ -1,23 +1,33 @@
 /* Protocol engine: steps from -proto_ options, run one after another on the same state.
 
-   A cc step at C-rate C moves the mean θ at C·f_cap per hour; its uniform outward flux is
-     N/c_max = |Ω| C f_cap / (3600 |∂Ω|)          (µm/s, |Ω| and |∂Ω| of the actual mesh),
-   a current density i gives N = i/F, a current I gives i = I/A_surface (3-D, or 2-D with
-   -mesh_thickness). Charge delithiates (N > 0), discharge lithiates. A rest step has N = 0.
+   cc      constant current. Under uniform kinetics the outward flux is uniform:
+             N/c_max = |Ω| C f_cap / (3600 |∂Ω|)   (µm/s, |Ω| and |∂Ω| of the actual mesh);
+           under Butler–Volmer the electrode potential V is solved with θ so that the mean
+           current density is the set one. A current density i gives N = i/F; a current I,
+           i = I/A_surface (3-D, or 2-D with -mesh_thickness). Charge delithiates.
+   cv      hold the electrode potential V (Butler–Volmer only; a nonlinear Robin condition).
+   rest    N = 0; the reported voltage is the surface mean of U(θ).
 
-   Each step runs as one TSSolve: its duration is the final time (hit exactly), and its
-   cut-offs on mean θ are TSEvents that terminate the solve where the mean crosses the value
-   (to -ts_event_tol, 1e-9 by default). A third event stops a step when θ anywhere leaves
-   [0, 1], which a uniform flux cannot respect beyond saturation. The step counter of the TS is
-   reset before each step, which restarts the multistep history at the flux change and
-   initialises the events; the solver keeps the cumulative counts. */
+   Each step ends at the first of its cut-offs: its duration (the final time of the solve,
+   hit exactly) or one of the TSEvent indicators below, located where they cross zero
+   (to -ts_event_tol, default 1e-9):
+     0 mean θ − θ_below          4 V_cell − V_below           (V_cell = V + I R_s)
+     1 θ_above − mean θ          5 |i| − i_below              (mean current density)
+     2 min(θ, 1 − θ), uniform cc 6 capacity − |Δ mean θ|
+     3 V_above − V_cell          7 |dV/dt| − rate             (V from the last accepted step)
+   A step runs as TSSolve segments of at most -solver_segment_steps (200) accepted steps; each
+   segment restarts the multistep history and the events, exactly as a restarted run does
+   from a checkpoint written between segments (solver/checkpoint.c), so restarts are exact.
+   The solver keeps the cumulative counts. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <string.h>
 
-const char *const StepTypes[] = {"cc", "rest", "StepType", "STEP_", NULL};
-const char *const StepEnds[]  = {"none", "duration", "theta", "theta_limit", "StepEnd", "END_", NULL};
+const char *const StepTypes[] = {"cc", "cv", "rest", "StepType", "STEP_", NULL};
+const char *const StepEnds[]  = {"none", "duration", "theta", "theta_limit", "voltage", "current", "capacity", "dvdt", "StepEnd", "END_", NULL};
+
+#define NEVENTS 8
 
 static PetscErrorCode StepOption(PetscInt i, const char key[], char name[], size_t len)
 {
@@ -36,59 +46,219 @@ static PetscErrorCode StepWhere(PetscInt i, const char key[], char where[], size
   PetscFunctionReturn(0);
 }
 
-/* Resolve the step's rate against the mesh and material */
-static PetscErrorCode StepResolveRate(Solver s, StepSpec *st, PetscInt i)
+/* Area of the active surface in m² (3-D, or 2-D with -mesh_thickness), 0 if unknown */
+static PetscErrorCode SurfaceAreaM2(Solver s, PetscReal *area)
+{
+  PetscReal thickness = 0;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, &thickness, &set));
+  *area = s->info.dim == 3 ? s->info.surface * 1e-12 : (set ? s->info.surface * thickness * 1e-12 : 0);
+  PetscFunctionReturn(0);
+}
+
+/* Particle volume in m³ (3-D, or 2-D with -mesh_thickness), 0 if unknown */
+static PetscErrorCode VolumeM3(Solver s, PetscReal *volume)
+{
+  PetscReal thickness = 0;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, &thickness, &set));
+  *volume = s->info.dim == 3 ? s->info.volume * 1e-18 : (set ? s->info.volume * thickness * 1e-18 : 0);
+  PetscFunctionReturn(0);
+}
+
+/* Mean current density (A/m²) that moves the mean θ by rate per second */
+static PetscReal RateToCurrentDensity(Solver s, PetscReal rate, PetscReal c_max)
+{
+  return rate * s->info.volume / s->info.surface * 1e-6 * c_max * FARADAY;
+}
+
+/* A current given as a C-rate, a current (A) or a current density (A/m²), as A/m² (> 0) */
+static PetscErrorCode CurrentLike(Solver s, const char name[], PetscReal *i, PetscBool *set)
+{
+  char      text[128], *unit, where[PETSC_MAX_PATH_LEN];
+  PetscReal v, c_max, f_cap, area;
+  UnitKind  kind;
+  PetscBool known, ok;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), set));
+  if (!*set) PetscFunctionReturn(0);
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  v = strtod(text, &unit);
+  while (*unit == ' ') ++unit;
+  PetscCall(UnitParse(unit, &kind, &known));
+  PetscCheck(unit != text && *unit && known && (kind == UNIT_C_RATE || kind == UNIT_CURRENT || kind == UNIT_CURRENT_DENSITY), s->comm, PETSC_ERR_USER_INPUT, "%s: expected a current as a C-rate (C), a current (A, mA, ...) or a current density (A/m2, mA/cm2, ...), got '%s'", where, text);
+  PetscCall(UnitToInternal(unit, kind, v, &v, &ok));
+  PetscCheck(v > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the current must be positive, got '%s'", where, text);
+  PetscCall(PhysicsGetCMax(s->phys, &c_max));
+  PetscCall(PhysicsGetCapacityFactor(s->phys, &f_cap));
+  switch (kind) {
+  case UNIT_C_RATE:
+    *i = RateToCurrentDensity(s, v * f_cap / 3600.0, c_max);
+    break;
+  case UNIT_CURRENT:
+    PetscCall(SurfaceAreaM2(s, &area));
+    PetscCheck(area > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a current in A needs the particle's thickness in 2-D (<mesh><thickness> or -mesh_thickness); or give a C-rate or a current density", where);
+    *i = v / area;
+    break;
+  default:
+    *i = v;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Reads step i's cut-offs */
+static PetscErrorCode StepCutoffs(Solver s, StepSpec *st, PetscInt i)
+{
+  char      name[64], where[PETSC_MAX_PATH_LEN], text[64];
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  st->duration      = PETSC_MAX_REAL;
+  st->theta_below   = NAN;
+  st->theta_above   = NAN;
+  st->voltage_above = NAN;
+  st->voltage_below = NAN;
+  st->current_below = NAN;
+  st->capacity      = NAN;
+  st->dvdt_below    = NAN;
+  PetscCall(StepOption(i, "duration", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_TIME, &st->duration, &set));
+  PetscCall(StepWhere(i, "duration", where, sizeof(where)));
+  PetscCheck(!set || st->duration > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: duration must be positive, got %g s", where, (double)st->duration);
+  if (!set) st->duration = PETSC_MAX_REAL;
+  PetscCall(StepOption(i, "theta_below", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_below, &set));
+  PetscCall(StepWhere(i, "theta_below", where, sizeof(where)));
+  PetscCheck(!set || (st->theta_below >= 0 && st->theta_below <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_below must be in [0, 1], got %g", where, (double)st->theta_below);
+  PetscCall(StepOption(i, "theta_above", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_above, &set));
+  PetscCall(StepWhere(i, "theta_above", where, sizeof(where)));
+  PetscCheck(!set || (st->theta_above >= 0 && st->theta_above <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_above must be in [0, 1], got %g", where, (double)st->theta_above);
+  PetscCall(StepOption(i, "voltage_above", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage_above, NULL));
+  PetscCall(StepOption(i, "voltage_below", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage_below, NULL));
+  PetscCall(StepOption(i, "current_below", name, sizeof(name)));
+  PetscCall(CurrentLike(s, name, &st->current_below, &set));
+  PetscCall(StepOption(i, "capacity", name, sizeof(name)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &set));
+  if (set) { /* Ah, mAh, As (needs the particle's volume); a bare number is a fraction of the capacity */
+    char     *unit;
+    PetscReal v = strtod(text, &unit), volume = 0, c_max, f_cap;
+    UnitKind  kind;
+    PetscBool known, ok;
+    PetscCall(StepWhere(i, "capacity", where, sizeof(where)));
+    while (*unit == ' ') ++unit;
+    PetscCall(UnitParse(unit, &kind, &known));
+    PetscCheck(unit != text && (!*unit || (known && kind == UNIT_CAPACITY)), s->comm, PETSC_ERR_USER_INPUT, "%s: capacity needs a unit of charge (Ah, mAh, As) or no unit (a fraction of the capacity), got '%s'", where, text);
+    PetscCheck(v > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: capacity must be positive, got '%s'", where, text);
+    PetscCall(PhysicsGetCMax(s->phys, &c_max));
+    PetscCall(PhysicsGetCapacityFactor(s->phys, &f_cap));
+    if (*unit) {
+      PetscCall(UnitToInternal(unit, kind, v, &v, &ok));
+      PetscCall(VolumeM3(s, &volume));
+      PetscCheck(volume > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a capacity in Ah needs the particle's thickness in 2-D (<mesh><thickness>); or give it as a fraction", where);
+      st->capacity = v / (FARADAY * c_max * volume);
+    } else st->capacity = v * f_cap;
+  }
+  PetscCall(StepOption(i, "dvdt_below", name, sizeof(name)));
+  PetscCall(InputGetQuantity(name, UNIT_VOLTAGE_RATE, &st->dvdt_below, &set));
+  PetscCall(StepWhere(i, "dvdt_below", where, sizeof(where)));
+  PetscCheck(!set || st->dvdt_below > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: dvdt_below must be positive, got %g V/s", where, (double)st->dvdt_below);
+  PetscFunctionReturn(0);
+}
+
+/* A step must be able to end: with what it does, at least one cut-off must be reachable */
+static PetscErrorCode StepCheckEnds(Solver s, StepSpec *st, PetscInt i)
+{
+  char      where[PETSC_MAX_PATH_LEN];
+  PetscBool ocp;
+
+  PetscFunctionBeginUser;
+  PetscCall(StepWhere(i, "type", where, sizeof(where)));
+  PetscCall(PhysicsHasOCP(s->phys, &ocp));
+  if (!PetscIsNanReal(st->voltage_above) || !PetscIsNanReal(st->voltage_below) || !PetscIsNanReal(st->dvdt_below)) PetscCheck(ocp, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) has a voltage cut-off, which needs an open-circuit potential (<material><ocp>)", where, i + 1, st->name);
+  if (st->duration < PETSC_MAX_REAL) PetscFunctionReturn(0);
+  switch (st->type) {
+  case STEP_REST:
+    PetscCheck(!PetscIsNanReal(st->dvdt_below), s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: a rest keeps the mean theta constant, so it needs a duration or dvdt_below", where, i + 1, st->name);
+    break;
+  case STEP_CV:
+    PetscCheck(!PetscIsNanReal(st->current_below) || !PetscIsNanReal(st->capacity) || !PetscIsNanReal(st->theta_below) || !PetscIsNanReal(st->theta_above), s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: give a duration or a cut-off (current_below, capacity, theta_below, theta_above)", where, i + 1, st->name);
+    break;
+  case STEP_CC: {
+    const PetscBool down = st->theta_rate > 0 ? PETSC_TRUE : PETSC_FALSE;
+    const PetscBool any  = !PetscIsNanReal(st->capacity) || (down && !PetscIsNanReal(st->theta_below)) || (!down && !PetscIsNanReal(st->theta_above)) || (down && !PetscIsNanReal(st->voltage_above)) || (!down && !PetscIsNanReal(st->voltage_below));
+    PetscCheck(any, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: a %s moves the mean theta %s and the voltage %s, so it needs a duration, capacity, theta_%s or voltage_%s", where, i + 1, st->name, down ? "charge" : "discharge", down ? "down" : "up", down ? "up" : "down", down ? "below" : "above", down ? "above" : "below");
+  } break;
+  default:
+    SETERRQ(s->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown step type");
+  }
+  PetscFunctionReturn(0);
+}
+
+/* What step i does: its current (cc) or voltage (cv) */
+static PetscErrorCode StepAction(Solver s, StepSpec *st, PetscInt i)
 {
   const PetscReal vol = s->info.volume, surf = s->info.surface;
-  PetscReal       c_max, f_cap, value, thickness = 0, area_m2 = 0;
-  PetscBool       has_rate, has_current, has_density, has_thickness;
+  PetscReal       c_max, f_cap, area_m2, i_set = 0, value;
+  PetscBool       has_rate, has_current, has_density, set;
   PetscInt        dir = 0, nset;
   char            name[64], where[PETSC_MAX_PATH_LEN];
   const char     *dirs[] = {"charge", "discharge"};
-  PetscReal       sign;
+  Kinetics        kin;
 
   PetscFunctionBeginUser;
   PetscCall(PhysicsGetCMax(s->phys, &c_max));
   PetscCall(PhysicsGetCapacityFactor(s->phys, &f_cap));
-  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, &thickness, &has_thickness));
-  area_m2 = s->info.dim == 3 ? surf * 1e-12 : (has_thickness ? surf * thickness * 1e-12 : 0);
-  st->flux = 0;
-  if (st->type == STEP_REST) {
-    st->c_rate = st->current_density = st->theta_rate = st->current = 0;
-    PetscFunctionReturn(0);
+  PetscCall(PhysicsGetKinetics(s->phys, &kin));
+  PetscCall(SurfaceAreaM2(s, &area_m2));
+  st->c_rate = st->current_density = st->theta_rate = st->flux = st->current = 0;
+  st->voltage = NAN;
+  PetscCall(StepWhere(i, "type", where, sizeof(where)));
+  if (st->type == STEP_REST) PetscFunctionReturn(0);
+  if (st->type == STEP_CV) {
+    PetscReal R;
+    PetscCall(StepOption(i, "voltage", name, sizeof(name)));
+    PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage, &set));
+    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step needs the voltage to hold (<voltage unit=\"V\">)", where);
+    PetscCheck(kin == KINETICS_BUTLER_VOLMER, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step needs Butler-Volmer kinetics: give <material><ocp> and <material><exchange_current>", where);
+    PetscCall(PhysicsSeriesResistance(s->phys, &R, NULL));
+    PetscCheck(R == 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step with a series resistance is not supported (the held voltage would depend on the current); remove <series_resistance>", where);
+    PetscFunctionReturn(0); /* a hold beyond the OCP range is allowed: it saturates the surface */
   }
   PetscCall(StepOption(i, "direction", name, sizeof(name)));
-  PetscCall(StepWhere(i, "type", where, sizeof(where)));
-  {
-    PetscBool set;
-    PetscCall(PetscOptionsGetEList(NULL, NULL, name, dirs, 2, &dir, &set));
-    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cc step needs direction=\"charge\" or \"discharge\" (%s)", where, name);
-  }
-  sign = dir == 0 ? 1.0 : -1.0;
+  PetscCall(PetscOptionsGetEList(NULL, NULL, name, dirs, 2, &dir, &set));
+  PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cc step needs direction=\"charge\" or \"discharge\" (%s)", where, name);
   PetscCall(StepOption(i, "c_rate", name, sizeof(name)));
   PetscCall(InputGetQuantity(name, UNIT_C_RATE, &value, &has_rate));
-  if (has_rate) st->theta_rate = value * f_cap / 3600.0;
+  if (has_rate) i_set = RateToCurrentDensity(s, value * f_cap / 3600.0, c_max);
   PetscCall(StepOption(i, "current_density", name, sizeof(name)));
   PetscCall(InputGetQuantity(name, UNIT_CURRENT_DENSITY, &value, &has_density));
-  if (has_density) st->theta_rate = value / FARADAY / c_max * 1e6 * surf / vol;
+  if (has_density) i_set = value;
   PetscCall(StepOption(i, "current", name, sizeof(name)));
   PetscCall(InputGetQuantity(name, UNIT_CURRENT, &value, &has_current));
   if (has_current) {
     PetscCall(StepWhere(i, "current", where, sizeof(where)));
     PetscCheck(area_m2 > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a current in A needs the particle's thickness in 2-D (<mesh><thickness> or -mesh_thickness); or give c_rate or current_density", where);
-    st->theta_rate = value / area_m2 / FARADAY / c_max * 1e6 * surf / vol;
+    i_set = value / area_m2;
   }
   nset = (PetscInt)has_rate + (PetscInt)has_density + (PetscInt)has_current;
   PetscCheck(nset == 1, s->comm, PETSC_ERR_USER_INPUT, "%s: a cc step needs exactly one of c_rate, current, current_density (found %" PetscInt_FMT ")", where, nset);
-  {
-    PetscCall(StepWhere(i, has_rate ? "c_rate" : (has_density ? "current_density" : "current"), where, sizeof(where)));
-    PetscCheck(st->theta_rate > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the current of a cc step must be positive (the direction sets its sign), got %g", where, (double)value);
-  }
-  st->theta_rate *= sign;
-  st->flux            = st->theta_rate * vol / surf;
+  PetscCall(StepWhere(i, has_rate ? "c_rate" : (has_density ? "current_density" : "current"), where, sizeof(where)));
+  PetscCheck(i_set > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the current of a cc step must be positive (the direction sets its sign), got %g", where, (double)value);
+  if (dir == 1) i_set = -i_set;
+  st->current_density = i_set;
+  st->flux            = i_set / FARADAY / c_max * 1e6;
+  st->theta_rate      = st->flux * surf / vol;
   st->c_rate          = st->theta_rate * 3600.0 / f_cap;
-  st->current_density = st->flux * 1e-6 * c_max * FARADAY;
-  st->current         = area_m2 > 0 ? st->current_density * area_m2 : NAN;
+  st->current         = area_m2 > 0 ? i_set * area_m2 : NAN;
+  st->butler_volmer   = kin == KINETICS_BUTLER_VOLMER ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -110,44 +280,25 @@ PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *out)
     StepSpec *st = &p->steps[i];
     char      name[64];
     PetscInt  type = 0;
-    PetscBool set, has_duration, has_below, has_above;
+    PetscBool set;
 
     st->index = i;
     PetscCall(StepOption(i, "type", name, sizeof(name)));
     PetscCall(StepWhere(i, "type", where, sizeof(where)));
-    PetscCall(PetscOptionsGetEList(NULL, NULL, name, StepTypes, 2, &type, &set));
-    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " has no type (%s cc|rest)", where, i, name);
+    PetscCall(PetscOptionsGetEList(NULL, NULL, name, StepTypes, 3, &type, &set));
+    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " has no type (%s cc|cv|rest)", where, i, name);
     st->type = (StepType)type;
     PetscCall(StepOption(i, "cycle", name, sizeof(name)));
     PetscCall(PetscOptionsGetInt(NULL, NULL, name, &st->cycle, NULL));
-    PetscCall(StepResolveRate(s, st, i));
     PetscCall(StepOption(i, "name", name, sizeof(name)));
     PetscCall(PetscOptionsGetString(NULL, NULL, name, st->name, sizeof(st->name), &set));
-    if (!set) PetscCall(PetscSNPrintf(st->name, sizeof(st->name), "%s%s", StepTypes[st->type], st->type == STEP_CC ? (st->theta_rate > 0 ? " charge" : " discharge") : ""));
-
-    st->duration    = PETSC_MAX_REAL;
-    st->theta_below = -1;
-    st->theta_above = 2;
-    PetscCall(StepOption(i, "duration", name, sizeof(name)));
-    PetscCall(InputGetQuantity(name, UNIT_TIME, &st->duration, &has_duration));
-    PetscCall(StepWhere(i, "duration", where, sizeof(where)));
-    PetscCheck(!has_duration || st->duration > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: duration must be positive, got %g s", where, (double)st->duration);
-    PetscCall(StepOption(i, "theta_below", name, sizeof(name)));
-    PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_below, &has_below));
-    PetscCall(StepWhere(i, "theta_below", where, sizeof(where)));
-    PetscCheck(!has_below || (st->theta_below >= 0 && st->theta_below <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_below must be in [0, 1], got %g", where, (double)st->theta_below);
-    PetscCall(StepOption(i, "theta_above", name, sizeof(name)));
-    PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_above, &has_above));
-    PetscCall(StepWhere(i, "theta_above", where, sizeof(where)));
-    PetscCheck(!has_above || (st->theta_above >= 0 && st->theta_above <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_above must be in [0, 1], got %g", where, (double)st->theta_above);
-
-    /* a step must be able to end */
-    PetscCall(StepWhere(i, "type", where, sizeof(where)));
-    if (!has_duration) {
-      PetscCheck(st->type != STEP_REST, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: a rest keeps the mean theta constant, so it needs a duration", where, i + 1, st->name);
-      PetscCheck(has_below || has_above, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: give a duration or a cut-off (theta_below, theta_above)", where, i + 1, st->name);
-      PetscCheck((st->theta_rate > 0 && has_below) || (st->theta_rate < 0 && has_above), s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " (%s) can never end: a %s moves the mean theta %s, so it needs theta_%s or a duration", where, i + 1, st->name, st->theta_rate > 0 ? "charge" : "discharge", st->theta_rate > 0 ? "down" : "up", st->theta_rate > 0 ? "below" : "above");
+    PetscCall(StepAction(s, st, i));
+    if (!set) {
+      if (st->type == STEP_CV) PetscCall(PetscSNPrintf(st->name, sizeof(st->name), "cv %.4g V", (double)st->voltage));
+      else PetscCall(PetscSNPrintf(st->name, sizeof(st->name), "%s%s", StepTypes[st->type], st->type == STEP_CC ? (st->theta_rate > 0 ? " charge" : " discharge") : ""));
     }
+    PetscCall(StepCutoffs(s, st, i));
+    PetscCall(StepCheckEnds(s, st, i));
   }
   *out = p;
   PetscFunctionReturn(0);
@@ -170,18 +321,34 @@ PetscErrorCode ProtocolGetSteps(Protocol p, PetscInt *n, const StepSpec **steps)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode AppendEnd(char ends[], size_t len, const char fmt[], double v)
+{
+  size_t n = strlen(ends);
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(ends + n, len - n, "%s", n ? " or " : "at "));
+  n = strlen(ends);
+  PetscCall(PetscSNPrintf(ends + n, len - n, fmt, v));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ProtocolView(Protocol p, PetscViewer viewer)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscViewerASCIIPrintf(viewer, "protocol: %" PetscInt_FMT " step%s\n", p->nsteps, p->nsteps == 1 ? "" : "s"));
   for (PetscInt i = 0; i < p->nsteps && i < 20; ++i) {
     const StepSpec *st = &p->steps[i];
-    char            ends[160] = "";
+    char            ends[256] = "";
     if (st->duration < PETSC_MAX_REAL) PetscCall(PetscSNPrintf(ends, sizeof(ends), "after %g s", (double)st->duration));
-    if (st->theta_below >= 0) PetscCall(PetscSNPrintf(ends + strlen(ends), sizeof(ends) - strlen(ends), "%smean theta <= %g", ends[0] ? " or " : "at ", (double)st->theta_below));
-    if (st->theta_above <= 1) PetscCall(PetscSNPrintf(ends + strlen(ends), sizeof(ends) - strlen(ends), "%smean theta >= %g", ends[0] ? " or " : "at ", (double)st->theta_above));
-    if (st->type == STEP_CC) PetscCall(PetscViewerASCIIPrintf(viewer, "  %2" PetscInt_FMT ". %-14s C-rate %.4g (%.4g A/m^2, flux N/c_max %.4g um/s), ends %s\n", i + 1, st->name, (double)PetscAbsReal(st->c_rate), (double)PetscAbsReal(st->current_density), (double)st->flux, ends));
-    else PetscCall(PetscViewerASCIIPrintf(viewer, "  %2" PetscInt_FMT ". %-14s ends %s\n", i + 1, st->name, ends));
+    if (!PetscIsNanReal(st->theta_below)) PetscCall(AppendEnd(ends, sizeof(ends), "mean theta <= %g", st->theta_below));
+    if (!PetscIsNanReal(st->theta_above)) PetscCall(AppendEnd(ends, sizeof(ends), "mean theta >= %g", st->theta_above));
+    if (!PetscIsNanReal(st->voltage_above)) PetscCall(AppendEnd(ends, sizeof(ends), "V >= %g V", st->voltage_above));
+    if (!PetscIsNanReal(st->voltage_below)) PetscCall(AppendEnd(ends, sizeof(ends), "V <= %g V", st->voltage_below));
+    if (!PetscIsNanReal(st->current_below)) PetscCall(AppendEnd(ends, sizeof(ends), "|i| <= %g A/m^2", st->current_below));
+    if (!PetscIsNanReal(st->capacity)) PetscCall(AppendEnd(ends, sizeof(ends), "|d theta| >= %g", st->capacity));
+    if (!PetscIsNanReal(st->dvdt_below)) PetscCall(AppendEnd(ends, sizeof(ends), "|dV/dt| <= %g V/s", st->dvdt_below));
+    if (st->type == STEP_CC) PetscCall(PetscViewerASCIIPrintf(viewer, "  %2" PetscInt_FMT ". %-16s C-rate %.4g (%.4g A/m^2%s), ends %s\n", i + 1, st->name, (double)PetscAbsReal(st->c_rate), (double)PetscAbsReal(st->current_density), st->butler_volmer ? ", Butler-Volmer" : ", uniform flux", ends));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "  %2" PetscInt_FMT ". %-16s ends %s\n", i + 1, st->name, ends));
   }
   if (p->nsteps > 20) PetscCall(PetscViewerASCIIPrintf(viewer, "  ... %" PetscInt_FMT " more\n", p->nsteps - 20));
   PetscFunctionReturn(0);
@@ -196,32 +363,88 @@ PetscErrorCode SolverNotify(Solver s, SolverEvent e)
   PetscFunctionReturn(0);
 }
 
-/* Fill the state's mean θ and inventory error for the current solution */
+/* Set the surface for the step */
+static PetscErrorCode StepApply(Solver s, const StepSpec *st)
+{
+  PetscFunctionBeginUser;
+  switch (st->type) {
+  case STEP_CC:
+    if (st->butler_volmer) PetscCall(SolverSetGalvanostatic(s, st->current_density));
+    else PetscCall(SolverSetFlux(s, st->flux));
+    break;
+  case STEP_CV:
+    PetscCall(SolverSetPotentiostatic(s, st->voltage));
+    break;
+  case STEP_REST:
+    PetscCall(SolverSetFlux(s, 0));
+    break;
+  default:
+    SETERRQ(s->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown step type");
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Voltage, current and cell voltage of the state U */
+static PetscErrorCode Electro(Solver s, Vec U, PetscReal *V, PetscReal *i, PetscReal *Vcell)
+{
+  PetscReal R, area_m2;
+  PetscBool specific;
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverElectrochemistry(s, U, V, i, NULL, NULL));
+  PetscCall(PhysicsSeriesResistance(s->phys, &R, &specific));
+  if (R == 0) *Vcell = *V;
+  else if (specific) *Vcell = *V + *i * R;
+  else {
+    PetscCall(SurfaceAreaM2(s, &area_m2));
+    *Vcell = area_m2 > 0 ? *V + *i * area_m2 * R : NAN;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Fill the state for the current solution U at t */
 static PetscErrorCode UpdateState(Solver s, PetscReal t, Vec U)
 {
-  const StepSpec *st = s->state.step;
-  PetscReal       expected;
+  PetscReal area_m2, f_cap;
 
   PetscFunctionBeginUser;
   s->state.t = t;
   PetscCall(SolverMeanTheta(s, U, &s->state.mean_theta));
-  expected                   = s->expected_mean - (st ? st->theta_rate * (t - s->state.t_step_start) : 0);
-  s->state.inventory_error = (s->state.mean_theta - expected) / s->mean_theta0;
+  PetscCall(Electro(s, U, &s->state.voltage, &s->state.current_density, &s->state.cell_voltage));
+  PetscCall(SurfaceAreaM2(s, &area_m2));
+  PetscCall(PhysicsGetCapacityFactor(s->phys, &f_cap));
+  s->state.current         = area_m2 > 0 ? s->state.current_density * area_m2 : NAN;
+  s->state.c_rate          = s->state.current_density * s->info.surface / s->info.volume * 1e6 / (FARADAY * s->c_max_cached) * 3600.0 / f_cap;
+  s->state.capacity_step   = s->mean_at_step_start - s->state.mean_theta;
+  s->state.inventory_error = (s->state.mean_theta - s->expected_mean) / s->mean_theta0;
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode Monitor(TS ts, PetscInt stepnum, PetscReal t, Vec U, void *ctx)
 {
-  Solver s = (Solver)ctx;
+  Solver          s  = (Solver)ctx;
+  const StepSpec *st = s->state.step;
+  PetscReal       dt;
 
   PetscFunctionBeginUser;
   if (t <= s->last_monitor_t) PetscFunctionReturn(0); /* start of a solve, or after a rollback */
-  s->state.dt = t - s->last_monitor_t; /* the step just taken */
+  dt          = t - s->last_monitor_t;
+  s->state.dt = dt;
   s->state.ts_steps++;
   s->last_monitor_t = t;
+  { /* the inventory the protocol accounts for: exact for cc and rest, trapezoidal in the measured current for cv */
+    PetscReal V, i, Vcell, rate;
+    PetscCall(Electro(s, U, &V, &i, &Vcell));
+    if (st->type == STEP_CV) rate = 0.5 * (i + s->i_prev) * s->info.surface / s->info.volume * 1e6 / (FARADAY * s->c_max_cached);
+    else rate = st->theta_rate;
+    s->expected_mean -= rate * dt;
+    s->i_prev = i;
+  }
   PetscCall(UpdateState(s, t, U));
   s->state.progress = PetscMin(1.0, (s->progress_done + t - s->state.t_step_start) / PetscMax(s->progress_done + s->progress_remaining, 1e-30));
   PetscCall(SolverNotify(s, SOLVER_EVENT_TIMESTEP));
+  s->V_prev = s->state.cell_voltage;
+  s->t_prev = t;
   PetscFunctionReturn(0);
 }
 
@@ -229,15 +452,23 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
 {
   Solver          s  = (Solver)ctx;
   const StepSpec *st = s->state.step;
-  PetscReal       mean, lo, hi;
+  PetscReal       mean, lo, hi, V = NAN, i = 0, Vcell = NAN;
+  const PetscBool need_electro = !PetscIsNanReal(st->voltage_above) || !PetscIsNanReal(st->voltage_below) || !PetscIsNanReal(st->current_below) || !PetscIsNanReal(st->dvdt_below);
 
   PetscFunctionBeginUser;
   PetscCall(SolverMeanTheta(s, U, &mean));
   PetscCall(VecMin(U, NULL, &lo));
   PetscCall(VecMax(U, NULL, &hi));
-  f[0] = st->theta_below >= 0 ? mean - st->theta_below : 1.0;
-  f[1] = st->theta_above <= 1 ? st->theta_above - mean : 1.0;
-  f[2] = st->type == STEP_CC ? PetscMin(lo, 1 - hi) : 1.0;
+  if (need_electro) PetscCall(Electro(s, U, &V, &i, &Vcell));
+  for (PetscInt k = 0; k < NEVENTS; ++k) f[k] = 1.0;
+  if (!PetscIsNanReal(st->theta_below)) f[0] = mean - st->theta_below;
+  if (!PetscIsNanReal(st->theta_above)) f[1] = st->theta_above - mean;
+  if (st->type == STEP_CC && !st->butler_volmer) f[2] = PetscMin(lo, 1 - hi); /* Butler–Volmer limits itself */
+  if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
+  if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
+  if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) - st->current_below;
+  if (!PetscIsNanReal(st->capacity)) f[6] = st->capacity - PetscAbsReal(s->mean_at_step_start - mean);
+  if (!PetscIsNanReal(st->dvdt_below) && t > s->t_prev && s->t_prev > s->state.t_step_start) f[7] = PetscAbsReal(Vcell - s->V_prev) / (t - s->t_prev) - st->dvdt_below;
   PetscFunctionReturn(0);
 }
 
@@ -254,83 +485,154 @@ static PetscErrorCode EventFired(TS ts, PetscInt n, PetscInt which[], PetscReal 
 static PetscReal StepEstimate(const StepSpec *st, PetscReal mean)
 {
   PetscReal d = st->duration;
-  if (st->theta_rate > 0 && st->theta_below >= 0) d = PetscMin(d, (mean - st->theta_below) / st->theta_rate);
-  if (st->theta_rate < 0 && st->theta_above <= 1) d = PetscMin(d, (st->theta_above - mean) / -st->theta_rate);
+  if (st->theta_rate > 0 && !PetscIsNanReal(st->theta_below)) d = PetscMin(d, (mean - st->theta_below) / st->theta_rate);
+  if (st->theta_rate < 0 && !PetscIsNanReal(st->theta_above)) d = PetscMin(d, (st->theta_above - mean) / -st->theta_rate);
+  if (st->theta_rate != 0 && !PetscIsNanReal(st->capacity)) d = PetscMin(d, st->capacity / PetscAbsReal(st->theta_rate));
+  if (d >= PETSC_MAX_REAL) d = 3600; /* unknown (voltage or current cut-offs): guess an hour */
   return PetscMax(d, 0);
 }
 
-PetscErrorCode SolverRunProtocol(Solver s, Protocol p)
+static StepEnd EventReason(PetscInt which)
 {
-  PetscInt  dir[3]  = {-1, -1, -1};
-  PetscBool term[3] = {PETSC_TRUE, PETSC_TRUE, PETSC_TRUE};
-  PetscReal t, done = 0;
+  static const StepEnd map[NEVENTS] = {END_THETA, END_THETA, END_THETA_LIMIT, END_VOLTAGE, END_VOLTAGE, END_CURRENT, END_CAPACITY, END_DVDT};
+  return (which >= 0 && which < NEVENTS) ? map[which] : END_NONE;
+}
+
+/* Does a cut-off already hold at the start of the step? */
+static PetscErrorCode AlreadyThere(Solver s, const StepSpec *st, PetscBool *there)
+{
+  PetscScalar f[NEVENTS];
+
+  PetscFunctionBeginUser;
+  *there = PETSC_FALSE;
+  PetscCall(EventIndicators(s->ts, s->state.t, s->theta, f, s));
+  for (PetscInt k = 0; k < NEVENTS; ++k) {
+    if (k == 2 || k == 5 || k == 7) continue; /* limits and rates are judged while the step runs */
+    if (PetscRealPart(f[k]) <= 0) {
+      *there          = PETSC_TRUE;
+      s->state.ended  = EventReason(k);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Run the remaining part of protocol step k from time t in segments (shared with restarts) */
+static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
+{
+  const StepSpec   *st      = &p->steps[k];
+  PetscInt          dir[NEVENTS], segment = 200;
+  PetscBool         term[NEVENTS];
+  TSConvergedReason reason = TS_CONVERGED_ITERATING;
+
+  PetscFunctionBeginUser;
+  for (PetscInt e = 0; e < NEVENTS; ++e) {
+    dir[e]  = -1;
+    term[e] = PETSC_TRUE;
+  }
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-solver_segment_steps", &segment, NULL));
+  while (PETSC_TRUE) {
+    PetscInt nsteps, nrej, its;
+    PetscCall(TSSetStepNumber(s->ts, 0));
+    PetscCall(TSSetTime(s->ts, *t));
+    PetscCall(TSSetTimeStep(s->ts, s->dt_next)); /* TSSolve shortens it to reach the step's end exactly */
+    PetscCall(TSSetMaxTime(s->ts, st->duration < PETSC_MAX_REAL ? s->state.t_step_start + st->duration : PETSC_MAX_REAL / 2));
+    PetscCall(TSSetMaxSteps(s->ts, segment));
+    s->event_fired = -1;
+    PetscCall(TSSetEventHandler(s->ts, NEVENTS, dir, term, EventIndicators, EventFired, s));
+    PetscCall(TSSolve(s->ts, s->theta));
+    PetscCall(TSGetConvergedReason(s->ts, &reason));
+    PetscCall(TSGetStepRejections(s->ts, &nrej));
+    PetscCall(TSGetStepNumber(s->ts, &nsteps));
+    s->rejected += nrej;
+    PetscCall(TSGetSNESIterations(s->ts, &its));
+    s->newton += its;
+    PetscCall(TSGetKSPIterations(s->ts, &its));
+    s->linear += its;
+    PetscCall(TSGetTime(s->ts, t));
+    PetscCall(TSGetTimeStep(s->ts, &s->dt_next));
+    PetscCheck(reason >= 0, s->comm, PETSC_ERR_NOT_CONVERGED, "the time integration failed in step %" PetscInt_FMT " (%s) at t = %g s: %s; try a smaller -solver_dt_max or looser -solver_rtol", k + 1, st->name, (double)*t, TSConvergedReasons[reason]);
+    if (reason != TS_CONVERGED_ITS) break;
+    PetscCall(SolverCheckpoint(s, k, *t, PETSC_FALSE)); /* between segments: maybe, by wall time */
+  }
+  s->state.ended = reason == TS_CONVERGED_EVENT ? EventReason(s->event_fired) : END_DURATION;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, PetscBool fresh)
+{
+  PetscReal t, done = s->progress_done_restart;
   PetscBool has_tol;
 
   PetscFunctionBeginUser;
   PetscCall(TSMonitorSet(s->ts, Monitor, s, NULL));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_event_tol", &has_tol));
   if (!has_tol) PetscCall(PetscOptionsSetValue(NULL, "-ts_event_tol", "1e-9"));
+  PetscCall(PhysicsGetCMax(s->phys, &s->c_max_cached));
   PetscCall(TSGetTime(s->ts, &t));
-  PetscCall(SolverMeanTheta(s, s->theta, &s->mean_theta0)); /* the inventory every step must account for */
-  s->expected_mean      = s->mean_theta0;
-  s->state.nsteps       = p->nsteps;
-  s->state.step         = &p->steps[0];
-  s->state.t_step_start = t;
-  PetscCall(UpdateState(s, t, s->theta));
-  s->last_monitor_t = t;
-  PetscCall(SolverNotify(s, SOLVER_EVENT_INITIAL));
-
-  for (PetscInt k = 0; k < p->nsteps; ++k) {
+  s->state.nsteps = p->nsteps;
+  if (fresh) {
+    PetscReal V, i, Vcell;
+    PetscCall(SolverMeanTheta(s, s->theta, &s->mean_theta0)); /* the inventory every step must account for */
+    s->expected_mean      = s->mean_theta0;
+    s->mean_at_step_start = s->mean_theta0;
+    s->state.step         = &p->steps[first];
+    s->state.t_step_start = t;
+    s->dt_next            = s->dt_initial;
+    PetscCall(StepApply(s, s->state.step));
+    PetscCall(Electro(s, s->theta, &V, &i, &Vcell));
+    s->i_prev = i;
+    PetscCall(UpdateState(s, t, s->theta));
+    s->last_monitor_t = t;
+    s->V_prev         = s->state.cell_voltage;
+    s->t_prev         = t;
+    PetscCall(SolverNotify(s, SOLVER_EVENT_INITIAL));
+  }
+  for (PetscInt k = first; k < p->nsteps; ++k) {
     const StepSpec *st = &p->steps[k];
-    TSConvergedReason reason;
-    PetscReal         mean, remaining = 0;
-    PetscInt          nsteps, nrej;
+    PetscReal       mean, remaining = 0;
+    PetscBool       there;
+    const PetscBool resume = (k == first && !fresh && s->resume_mid_step) ? PETSC_TRUE : PETSC_FALSE;
 
     PetscCall(SolverMeanTheta(s, s->theta, &mean));
-    s->state.step         = st;
-    s->state.t_step_start = t;
-    s->event_fired        = -1;
+    s->state.step = st;
+    if (!resume) {
+      s->state.t_step_start = t;
+      s->mean_at_step_start = mean;
+      s->dt_next            = s->dt_initial; /* the surface changes: start small again */
+    }
     for (PetscInt j = k; j < p->nsteps; ++j) remaining += StepEstimate(&p->steps[j], mean);
     s->progress_done      = done;
-    s->progress_remaining = remaining;
+    s->progress_remaining = remaining + (t - s->state.t_step_start);
     s->state.progress     = done / PetscMax(done + remaining, 1e-30);
-    PetscCall(SolverSetFlux(s, st->flux));
-
-    if ((st->theta_below >= 0 && mean <= st->theta_below) || (st->theta_above <= 1 && mean >= st->theta_above)) {
-      s->state.ended = END_THETA; /* already there: the step ends at once */
-      PetscCall(UpdateState(s, t, s->theta));
-      PetscCall(SolverNotify(s, SOLVER_EVENT_STEP_END));
-      continue;
+    PetscCall(StepApply(s, st));
+    if (!resume) {
+      PetscReal V, i, Vcell;
+      PetscCall(Electro(s, s->theta, &V, &i, &Vcell));
+      s->i_prev = i;
+      s->V_prev = Vcell;
+      s->t_prev = t;
+      PetscCall(AlreadyThere(s, st, &there));
+      if (there) { /* the step ends at once */
+        PetscCall(UpdateState(s, t, s->theta));
+        PetscCall(SolverNotify(s, SOLVER_EVENT_STEP_END));
+        continue;
+      }
     }
-    PetscCall(TSSetStepNumber(s->ts, 0));
-    PetscCall(TSSetTime(s->ts, t));
-    PetscCall(TSSetTimeStep(s->ts, st->duration < PETSC_MAX_REAL ? PetscMin(s->dt_initial, st->duration) : s->dt_initial));
-    PetscCall(TSSetMaxTime(s->ts, st->duration < PETSC_MAX_REAL ? t + st->duration : PETSC_MAX_REAL / 2));
-    PetscCall(TSSetEventHandler(s->ts, 3, dir, term, EventIndicators, EventFired, s));
-    PetscCall(TSSolve(s->ts, s->theta));
-    PetscCall(TSGetConvergedReason(s->ts, &reason));
-    PetscCall(TSGetStepRejections(s->ts, &nrej));
-    PetscCall(TSGetStepNumber(s->ts, &nsteps));
-    s->rejected += nrej;
-    {
-      PetscInt its;
-      PetscCall(TSGetSNESIterations(s->ts, &its));
-      s->newton += its;
-      PetscCall(TSGetKSPIterations(s->ts, &its));
-      s->linear += its;
-    }
-    PetscCall(TSGetTime(s->ts, &t));
-    PetscCheck(reason >= 0, s->comm, PETSC_ERR_NOT_CONVERGED, "the time integration failed in step %" PetscInt_FMT " (%s) at t = %g s: %s; try a smaller -solver_dt_max or looser -solver_rtol", k + 1, st->name, (double)t, TSConvergedReasons[reason]);
-    if (reason == TS_CONVERGED_EVENT) s->state.ended = s->event_fired == 2 ? END_THETA_LIMIT : END_THETA;
-    else s->state.ended = END_DURATION;
+    s->current_step = k;
+    PetscCall(RunStep(s, p, k, &t));
     PetscCall(UpdateState(s, t, s->theta));
     done += t - s->state.t_step_start;
-    s->state.progress = (k + 1 == p->nsteps) ? 1.0 : s->state.progress;
+    if (k + 1 == p->nsteps) s->state.progress = 1.0;
     PetscCall(SolverNotify(s, SOLVER_EVENT_STEP_END));
-    s->expected_mean -= st->theta_rate * (t - s->state.t_step_start);
-    if (s->state.ended == END_THETA_LIMIT) {
-      PetscCall(PetscPrintf(s->comm, "warning: step %" PetscInt_FMT " (%s) stopped at t = %g s because theta reached 0 or 1 somewhere: the surface is saturated at this rate\n", k + 1, st->name, (double)t));
-    }
+    if (s->state.ended == END_THETA_LIMIT) PetscCall(PetscPrintf(s->comm, "warning: step %" PetscInt_FMT " (%s) stopped at t = %g s because theta reached 0 or 1 somewhere: the surface is saturated at this rate\n", k + 1, st->name, (double)t));
+    PetscCall(SolverCheckpoint(s, k + 1, t, PETSC_TRUE)); /* after every step */
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverRunProtocol(Solver s, Protocol p)
+{
+  PetscFunctionBeginUser;
+  PetscCall(SolverRunProtocolFrom(s, p, 0, PETSC_TRUE));
   PetscFunctionReturn(0);
 }

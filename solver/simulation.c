@@ -19,9 +19,18 @@ PetscErrorCode SimulationCreate(MPI_Comm comm, const char workdir[], PetscViewer
   PetscCall(PhysicsCreate(comm, &sim->phys));
   PetscCall(PhysicsSetFromOptions(sim->phys));
   PetscCall(InputGetQuantity("-init_theta", UNIT_NONE, &sim->theta0, &set));
-  PetscCheck(set, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta");
+  if (!set) { /* the θ in equilibrium with a voltage */
+    PetscReal V;
+    PetscCall(InputGetQuantity("-init_voltage", UNIT_POTENTIAL, &V, &set));
+    if (set) {
+      PetscCall(InputOptionWhere("-init_voltage", where, sizeof(where)));
+      PetscCall(PhysicsInvertOCP(sim->phys, V, where, &sim->theta0));
+    }
+  }
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-init_checkpoint_file", &sim->from_checkpoint));
+  PetscCheck(set || sim->from_checkpoint, comm, PETSC_ERR_USER_INPUT, "no initial state: give <initial><theta> (the uniform starting Li site fraction), <initial><voltage> or <initial><checkpoint>, or -init_theta");
   PetscCall(InputOptionWhere("-init_theta", where, sizeof(where)));
-  PetscCheck(sim->theta0 >= 0 && sim->theta0 <= 1, comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)sim->theta0);
+  PetscCheck(sim->from_checkpoint || (sim->theta0 >= 0 && sim->theta0 <= 1), comm, PETSC_ERR_USER_INPUT, "%s: the initial theta must be in [0, 1], got %g", where, (double)sim->theta0);
 
   {
     static PetscLogStage stage = -1;
@@ -35,7 +44,7 @@ PetscErrorCode SimulationCreate(MPI_Comm comm, const char workdir[], PetscViewer
   if (viewer) PetscCall(PhysicsView(sim->phys, viewer));
   PetscCall(SolverCreate(dm, sim->phys, &sim->solver));
   PetscCall(DMDestroy(&dm));
-  PetscCall(SolverSetInitialUniform(sim->solver, sim->theta0));
+  if (!sim->from_checkpoint) PetscCall(SolverSetInitialUniform(sim->solver, sim->theta0));
   PetscCall(ProtocolCreateFromOptions(sim->solver, &sim->protocol));
   if (viewer) PetscCall(ProtocolView(sim->protocol, viewer));
   *out = sim;

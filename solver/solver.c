@@ -17,7 +17,50 @@
    the defaults. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
+#include <math.h>
 #include <string.h>
+
+static PetscErrorCode Constants(Solver s, const PetscScalar **c)
+{
+  PetscDS ds;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetDS(s->dm, &ds));
+  PetscCall(PetscDSGetConstants(ds, NULL, c));
+  PetscFunctionReturn(0);
+}
+
+/* locF += the surface term of the current mode at the state locU (and, galvanostatic: V) */
+static PetscErrorCode SurfaceTerm(Solver s, Vec locU, Vec locF)
+{
+  const PetscScalar *c;
+
+  PetscFunctionBeginUser;
+  if (!s->surface) PetscFunctionReturn(0);
+  PetscCall(Constants(s, &c));
+  PetscCall(SurfaceSetState(s->surface, locU));
+  switch (s->mode) {
+  case MODE_FLUX:
+    if (s->flux != 0) PetscCall(SurfaceResidual(s->surface, c, PETSC_FALSE, 0, s->flux, locF));
+    break;
+  case MODE_GALVANOSTATIC: {
+    PetscBool found;
+    PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &s->V, &found));
+    if (!found) { /* a trial state no potential can carry the current from: a smaller step */
+      SNES snes;
+      PetscCall(TSGetSNES(s->ts, &snes));
+      PetscCall(SNESSetFunctionDomainError(snes));
+    }
+    PetscCall(SurfaceResidual(s->surface, c, PETSC_TRUE, s->V, 0, locF));
+  } break;
+  case MODE_POTENTIOSTATIC:
+    PetscCall(SurfaceResidual(s->surface, c, PETSC_TRUE, s->V, 0, locF));
+    break;
+  default:
+    SETERRQ(s->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown surface mode %d", (int)s->mode);
+  }
+  PetscFunctionReturn(0);
+}
 
 static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void *ctx)
 {
@@ -32,12 +75,11 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
   PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   PetscCall(VecZeroEntries(locF));
   if (s->p1) {
-    PetscDS            ds;
     const PetscScalar *constants;
-    PetscCall(DMGetDS(s->dm, &ds));
-    PetscCall(PetscDSGetConstants(ds, NULL, &constants));
+    PetscCall(Constants(s, &constants));
     PetscCall(P1AssemblyResidual(s->p1, constants, U, locU, locF));
   } else PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
+  PetscCall(SurfaceTerm(s, locU, locF));
   PetscCall(VecZeroEntries(F));
   PetscCall(DMLocalToGlobal(s->dm, locF, ADD_VALUES, F));
   PetscCall(DMRestoreLocalVector(s->dm, &locU));
@@ -47,6 +89,20 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
     PetscCall(VecPointwiseMult(s->work, s->mass, U_t));
     PetscCall(VecAXPY(F, 1.0, s->work));
   }
+  PetscFunctionReturn(0);
+}
+
+/* The galvanostatic Jacobian J + u vᵀ, applied without forming it */
+static PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
+{
+  Solver      s;
+  PetscScalar vx;
+
+  PetscFunctionBeginUser;
+  PetscCall(MatShellGetContext(A, &s));
+  PetscCall(MatMult(s->J, x, y));
+  PetscCall(VecDot(s->coupling_v, x, &vx));
+  PetscCall(VecAXPY(y, vx, s->coupling_u));
   PetscFunctionReturn(0);
 }
 
@@ -61,23 +117,41 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
   PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   if (s->p1) {
-    PetscDS            ds;
     const PetscScalar *constants;
-    PetscCall(DMGetDS(s->dm, &ds));
-    PetscCall(PetscDSGetConstants(ds, NULL, &constants));
+    PetscCall(Constants(s, &constants));
     PetscCall(P1AssemblyJacobian(s->p1, constants, U, locU, P));
-    if (J != P) {
-      PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
-      PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  } else PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, P, P, NULL));
+  if (s->surface && s->mode != MODE_FLUX) { /* ∂(Butler–Volmer flux)/∂θ at fixed V */
+    const PetscScalar *c;
+    PetscCall(Constants(s, &c));
+    PetscCall(SurfaceSetState(s->surface, locU));
+    if (s->mode == MODE_GALVANOSTATIC) {
+      PetscBool found;
+      PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &s->V, &found));
     }
-  } else PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, J, P, NULL));
+    PetscCall(SurfaceJacobian(s->surface, c, s->V, P));
+    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+    if (s->mode == MODE_GALVANOSTATIC) { /* V = V(θ): dV/dθ = −(∂I/∂θ)/(∂I/∂V) */
+      PetscReal dIdV;
+      PetscCall(SurfaceCouplings(s->surface, s->comm, c, s->V, s->loc_u, s->loc_v, &dIdV));
+      PetscCall(VecZeroEntries(s->coupling_u));
+      PetscCall(VecZeroEntries(s->coupling_v));
+      PetscCall(DMLocalToGlobal(s->dm, s->loc_u, ADD_VALUES, s->coupling_u));
+      PetscCall(DMLocalToGlobal(s->dm, s->loc_v, ADD_VALUES, s->coupling_v));
+      PetscCall(VecScale(s->coupling_v, -1.0 / dIdV));
+    }
+  }
   PetscCall(DMRestoreLocalVector(s->dm, &locU));
   PetscCall(DMRestoreLocalVector(s->dm, &locU_t));
   if (s->lumped) { /* J += shift M_L */
     PetscCall(VecCopy(s->mass, s->work));
     PetscCall(VecScale(s->work, shift));
     PetscCall(MatDiagonalSet(P, s->work, ADD_VALUES));
-    if (J != P) PetscCall(MatDiagonalSet(J, s->work, ADD_VALUES));
+  }
+  if (J != P) {
+    PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
   }
   PetscFunctionReturn(0);
 }
@@ -89,6 +163,7 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   DMLabel       surface;
   PetscWeakForm wf;
   PhysKernels   k;
+  PetscBool     mms;
   PetscInt      dim, bd, id = 1, nc;
   const PetscScalar *constants;
 
@@ -121,11 +196,13 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   PetscCall(PhysicsGetKernels(s->phys, s->lumped, &k));
   PetscCall(PetscDSSetResidual(ds, 0, k.f0, k.f1));
   PetscCall(PetscDSSetJacobian(ds, 0, 0, k.g0, NULL, k.g2, k.g3));
-  PetscCall(DMGetLabel(s->dm, MESH_SURFACE_LABEL, &surface));
-  PetscCall(DMAddBoundary(s->dm, DM_BC_NATURAL, "surface_flux", surface, 1, &id, 0, 0, NULL, NULL, NULL, NULL, &bd));
-  PetscCall(PetscDSGetBoundary(ds, bd, &wf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-  PetscCall(PetscWeakFormSetIndexBdResidual(wf, surface, id, 0, 0, 0, k.bd_f0, 0, NULL));
-  if (k.bd_g0) PetscCall(PetscWeakFormSetIndexBdJacobian(wf, surface, id, 0, 0, 0, 0, k.bd_g0, 0, NULL, 0, NULL, 0, NULL));
+  PetscCall(PhysicsIsManufactured(s->phys, &mms));
+  if (mms) { /* runs assemble the surface in solver/surface.c; manufactured solutions here */
+    PetscCall(DMGetLabel(s->dm, MESH_SURFACE_LABEL, &surface));
+    PetscCall(DMAddBoundary(s->dm, DM_BC_NATURAL, "surface_flux", surface, 1, &id, 0, 0, NULL, NULL, NULL, NULL, &bd));
+    PetscCall(PetscDSGetBoundary(ds, bd, &wf, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    PetscCall(PetscWeakFormSetIndexBdResidual(wf, surface, id, 0, 0, 0, k.bd_f0, 0, NULL));
+  }
   PetscCall(PhysicsGetConstants(s->phys, &nc, &constants));
   PetscCall(PetscDSSetConstants(ds, nc, (PetscScalar *)constants));
 
@@ -156,7 +233,6 @@ static PetscErrorCode SetUpTS(Solver s)
   SNES        snes;
   KSP         ksp;
   PC          pc;
-  Mat         J;
   PetscMPIInt size;
   PetscReal   rtol = 1e-4, atol = 1e-5;
   char        where[PETSC_MAX_PATH_LEN];
@@ -172,9 +248,19 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscCall(TSSetApplicationContext(s->ts, s));
   PetscCall(TSSetDM(s->ts, s->dm));
   PetscCall(TSSetIFunction(s->ts, NULL, IFunction, s));
-  PetscCall(DMCreateMatrix(s->dm, &J));
-  PetscCall(TSSetIJacobian(s->ts, J, J, IJacobian, s));
-  PetscCall(MatDestroy(&J));
+  PetscCall(DMCreateMatrix(s->dm, &s->J));
+  PetscCall(TSSetIJacobian(s->ts, s->J, s->J, IJacobian, s));
+  { /* the galvanostatic operator J + u vᵀ */
+    PetscInt n, N;
+    PetscCall(VecGetLocalSize(s->theta, &n));
+    PetscCall(VecGetSize(s->theta, &N));
+    PetscCall(MatCreateShell(s->comm, n, n, N, N, s, &s->Jshell));
+    PetscCall(MatShellSetOperation(s->Jshell, MATOP_MULT, (void (*)(void))ShellMult));
+    PetscCall(VecDuplicate(s->theta, &s->coupling_u));
+    PetscCall(VecDuplicate(s->theta, &s->coupling_v));
+    PetscCall(DMCreateLocalVector(s->dm, &s->loc_u));
+    PetscCall(DMCreateLocalVector(s->dm, &s->loc_v));
+  }
   PetscCall(TSSetType(s->ts, TSBDF));
   PetscCall(TSBDFSetOrder(s->ts, 2));
   PetscCall(TSSetExactFinalTime(s->ts, TS_EXACTFINALTIME_MATCHSTEP));
@@ -194,8 +280,12 @@ static PetscErrorCode SetUpTS(Solver s)
   if (size == 1) {
     PetscInt n;
     PetscCall(VecGetSize(s->theta, &n));
-    if (n <= 4000) { /* direct: the fastest and most robust for a particle of typical size */
-      PetscCall(KSPSetType(ksp, KSPPREONLY));
+    if (n <= 4000) { /* direct: the fastest and most robust for a particle of typical size;
+                        GMRES around it applies the rank-one term of galvanostatic steps */
+      Kinetics kin;
+      PetscCall(PhysicsGetKinetics(s->phys, &kin));
+      PetscCall(KSPSetType(ksp, kin == KINETICS_BUTLER_VOLMER ? KSPGMRES : KSPPREONLY));
+      PetscCall(KSPSetTolerances(ksp, 1e-10, 1e-30, PETSC_DEFAULT, 100));
       PetscCall(PCSetType(pc, PCLU));
     } else { /* an LU of a 2-D problem grows as n^1.5: ILU(1)-preconditioned GMRES is cheaper */
       PetscCall(KSPSetType(ksp, KSPGMRES));
@@ -254,6 +344,7 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     PetscCheck(!strcmp(assembly, "lean") || !strcmp(assembly, "plexfem"), s->comm, PETSC_ERR_USER_INPUT, "%s: assembly must be lean or plexfem, got '%s'", where, assembly);
     PetscCall(PhysicsIsManufactured(phys, &mms));
     if (!strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms) PetscCall(P1AssemblyCreate(s, &s->p1));
+    if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
   }
   PetscCall(SetUpTS(s));
   s->last_monitor_t = -PETSC_MAX_REAL;
@@ -267,6 +358,13 @@ PetscErrorCode SolverDestroy(Solver *s)
   if (!*s) PetscFunctionReturn(0);
   PetscCall(TSDestroy(&(*s)->ts));
   PetscCall(P1AssemblyDestroy(&(*s)->p1));
+  PetscCall(SurfaceDestroy(&(*s)->surface));
+  PetscCall(MatDestroy(&(*s)->J));
+  PetscCall(MatDestroy(&(*s)->Jshell));
+  PetscCall(VecDestroy(&(*s)->coupling_u));
+  PetscCall(VecDestroy(&(*s)->coupling_v));
+  PetscCall(VecDestroy(&(*s)->loc_u));
+  PetscCall(VecDestroy(&(*s)->loc_v));
   PetscCall(VecDestroy(&(*s)->theta));
   PetscCall(VecDestroy(&(*s)->weights));
   PetscCall(VecDestroy(&(*s)->mass));
@@ -355,19 +453,120 @@ PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0)
   PetscFunctionReturn(0);
 }
 
-/* Set N/c_max (µm/s) on the active surface for the next time steps */
+static PetscErrorCode SetMode(Solver s, SurfaceMode mode)
+{
+  PetscFunctionBeginUser;
+  s->mode = mode;
+  PetscCall(TSSetIJacobian(s->ts, mode == MODE_GALVANOSTATIC ? s->Jshell : s->J, s->J, IJacobian, s));
+  PetscFunctionReturn(0);
+}
+
+/* A uniform N/c_max (µm/s) on the active surface for the next time steps (0: a rest) */
 PetscErrorCode SolverSetFlux(Solver s, PetscReal flux)
 {
-  PetscDS            ds;
-  PetscInt           nc;
-  const PetscScalar *constants;
+  PetscFunctionBeginUser;
+  s->flux = flux;
+  PetscCall(PhysicsSetFlux(s->phys, flux));
+  PetscCall(SetMode(s, MODE_FLUX));
+  PetscFunctionReturn(0);
+}
+
+/* Butler–Volmer with the potential that carries the mean current density i_set (A/m², > 0 charge) */
+PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set)
+{
+  Kinetics kin;
 
   PetscFunctionBeginUser;
-  PetscCall(PhysicsSetFlux(s->phys, flux));
-  if (s->p1) P1AssemblyInvalidate(s->p1);
-  PetscCall(PhysicsGetConstants(s->phys, &nc, &constants));
-  PetscCall(DMGetDS(s->dm, &ds));
-  PetscCall(PetscDSSetConstants(ds, nc, (PetscScalar *)constants));
+  PetscCall(PhysicsGetKinetics(s->phys, &kin));
+  PetscCheck(kin == KINETICS_BUTLER_VOLMER && s->surface, s->comm, PETSC_ERR_ARG_WRONGSTATE, "galvanostatic Butler-Volmer steps need Butler-Volmer kinetics");
+  s->i_set = i_set;
+  { /* start the potential from the open-circuit value of the surface */
+    const PetscScalar *c;
+    Vec                loc;
+    PetscReal          th;
+    PetscCall(Constants(s, &c));
+    PetscCall(DMGetLocalVector(s->dm, &loc));
+    PetscCall(DMGlobalToLocal(s->dm, s->theta, INSERT_VALUES, loc));
+    PetscCall(SurfaceSetState(s->surface, loc));
+    PetscCall(DMRestoreLocalVector(s->dm, &loc));
+    PetscCall(SurfaceMeans(s->surface, s->comm, c, &th, NULL));
+    PetscCall(PhysicsOCP(s->phys, th, &s->V, NULL));
+  }
+  PetscCall(SetMode(s, MODE_GALVANOSTATIC));
+  PetscFunctionReturn(0);
+}
+
+/* Butler–Volmer at the electrode potential V (V vs Li/Li+) */
+PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V)
+{
+  Kinetics kin;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhysicsGetKinetics(s->phys, &kin));
+  PetscCheck(kin == KINETICS_BUTLER_VOLMER && s->surface, s->comm, PETSC_ERR_USER_INPUT, "a cv step needs Butler-Volmer kinetics: give <material><ocp> and <material><exchange_current>");
+  s->V = V;
+  PetscCall(SetMode(s, MODE_POTENTIOSTATIC));
+  PetscFunctionReturn(0);
+}
+
+/* The electrochemical state of θ: electrode potential V, mean current density i (A/m², > 0
+   charge), surface means of θ and U(θ). Galvanostatic: V solved; potentiostatic: i measured;
+   uniform flux: V = U(mean θ_s) + η(i) when the laws exist, NaN otherwise; rest: V = mean U. */
+PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscReal *i, PetscReal *theta_s, PetscReal *U_s)
+{
+  const PetscScalar *c;
+  Vec                loc;
+  PetscReal          th = NAN, U = NAN, v = NAN, cur = 0, area;
+  PetscBool          has_ocp;
+
+  PetscFunctionBeginUser;
+  if (!s->surface) {
+    if (V) *V = NAN;
+    if (i) *i = NAN;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(Constants(s, &c));
+  PetscCall(PhysicsHasOCP(s->phys, &has_ocp));
+  PetscCall(SurfaceGetArea(s->surface, &area));
+  PetscCall(DMGetLocalVector(s->dm, &loc));
+  PetscCall(DMGlobalToLocal(s->dm, theta, INSERT_VALUES, loc));
+  PetscCall(SurfaceSetState(s->surface, loc));
+  PetscCall(DMRestoreLocalVector(s->dm, &loc));
+  PetscCall(SurfaceMeans(s->surface, s->comm, c, &th, &U));
+  switch (s->mode) {
+  case MODE_GALVANOSTATIC: {
+    PetscBool found;
+    v = s->V;
+    PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &v, &found));
+    if (!found) v = -PETSC_INFINITY; /* the surface cannot take the current: the voltage collapses */
+    cur = s->i_set;
+  } break;
+  case MODE_POTENTIOSTATIC: {
+    PetscReal Itot;
+    v = s->V;
+    PetscCall(SurfaceCurrent(s->surface, s->comm, c, v, &Itot, NULL));
+    cur = Itot / area;
+  } break;
+  case MODE_FLUX: {
+    Kinetics kin;
+    PetscReal q_scale = PetscRealPart(c[PHYS_Q_SCALE]);
+    cur = s->flux / q_scale;
+    PetscCall(PhysicsGetKinetics(s->phys, &kin));
+    if (s->flux == 0) v = has_ocp ? U : NAN; /* rest: the surface-averaged U */
+    else if (has_ocp) {
+      PetscReal Um, eta = 0;
+      PetscCall(PhysicsOCP(s->phys, th, &Um, NULL));
+      if (PetscRealPart(c[PHYS_I0]) >= 0) PetscCall(PhysicsOverpotential(s->phys, th, cur, &eta));
+      v = Um + eta;
+    }
+  } break;
+  default:
+    SETERRQ(s->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown surface mode");
+  }
+  if (V) *V = v;
+  if (i) *i = cur;
+  if (theta_s) *theta_s = th;
+  if (U_s) *U_s = U;
   PetscFunctionReturn(0);
 }
 

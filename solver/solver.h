@@ -7,11 +7,14 @@
    with an exact Jacobian; Newton with LU on one rank, GMRES + BoomerAMG on several. Step
    ends on mean θ are located with TSEvent; durations are hit exactly.
 
-   The protocol is a list of steps read from -proto_ options (input/ fills them from the XML):
-     -proto_nsteps N; for step i: -proto_i_type cc|rest, -proto_i_direction charge|discharge,
-     -proto_i_c_rate | -proto_i_current | -proto_i_current_density, -proto_i_duration,
-     -proto_i_theta_below, -proto_i_theta_above, -proto_i_name, -proto_i_cycle.
-   The initial state is uniform: -init_theta (required). */
+   The protocol is a list of steps read from -proto_ options (input/ fills them from the XML,
+   expanding cycles, gitt and pitt):
+     -proto_nsteps N; for step i: -proto_i_type cc|cv|rest, -proto_i_name, -proto_i_cycle;
+     cc: -proto_i_direction charge|discharge and -proto_i_c_rate | _current | _current_density;
+     cv: -proto_i_voltage; cut-offs: -proto_i_duration, _theta_below, _theta_above,
+     _voltage_above, _voltage_below, _current_below (C-rate, A or A/m²), _capacity (Ah, or
+     a fraction of the capacity with no unit), _dvdt_below (V/s).
+   The initial state is uniform: -init_theta, or -init_voltage (θ0 = U⁻¹(V)). */
 #ifndef SPOT_SOLVER_H
 #define SPOT_SOLVER_H
 
@@ -29,31 +32,50 @@ typedef struct _p_Simulation *Simulation;
 
 typedef enum {
   STEP_CC,
+  STEP_CV,
   STEP_REST
 } StepType;
+
+/* What the particle's surface does */
+typedef enum {
+  MODE_FLUX,            /* a given uniform flux (uniform kinetics, and rests) */
+  MODE_GALVANOSTATIC,   /* Butler–Volmer at the potential that carries the set current */
+  MODE_POTENTIOSTATIC   /* Butler–Volmer at a set potential */
+} SurfaceMode;
 extern const char *const StepTypes[];
 
 typedef enum {
   END_NONE,
   END_DURATION,
   END_THETA,
-  END_THETA_LIMIT
+  END_THETA_LIMIT,
+  END_VOLTAGE,
+  END_CURRENT,
+  END_CAPACITY,
+  END_DVDT
 } StepEnd;
 extern const char *const StepEnds[];
 
-/* What a step does, resolved against the mesh (all rates signed: > 0 delithiates) */
+/* What a step does, resolved against the mesh and material. Rates are signed: > 0 charges
+   (delithiates). A cut-off that is not set is NaN. */
 typedef struct {
   PetscInt  index, cycle;
   StepType  type;
   char      name[64];
-  PetscReal duration;            /* s, or PETSC_MAX_REAL */
-  PetscReal theta_below;         /* end when mean θ falls to this, or -1 */
-  PetscReal theta_above;         /* end when mean θ rises to this, or 2 */
-  PetscReal flux;                /* N/c_max on the active surface, µm/s */
-  PetscReal c_rate;              /* 1/h: mean θ changes by c_rate·f_cap per hour */
-  PetscReal current_density;     /* A/m² of active surface */
-  PetscReal current;             /* A, or NaN in 2-D without a thickness */
-  PetscReal theta_rate;          /* d(mean θ)/dt = −theta_rate, 1/s */
+  PetscBool butler_volmer;       /* a cc step under Butler–Volmer kinetics (galvanostatic) */
+  PetscReal c_rate;              /* cc: 1/h; mean θ changes by c_rate·f_cap per hour */
+  PetscReal current_density;     /* cc: A/m² of active surface */
+  PetscReal current;             /* cc: A, or NaN in 2-D without a thickness */
+  PetscReal theta_rate;          /* cc: d(mean θ)/dt = −theta_rate, 1/s */
+  PetscReal flux;                /* cc: N/c_max on the active surface, µm/s */
+  PetscReal voltage;             /* cv: the electrode potential held, V */
+  /* cut-offs: the step ends at the first */
+  PetscReal duration;            /* s (PETSC_MAX_REAL: none) */
+  PetscReal theta_below, theta_above;     /* mean θ */
+  PetscReal voltage_above, voltage_below; /* cell voltage, V */
+  PetscReal current_below;       /* |mean current density|, A/m² */
+  PetscReal capacity;            /* |change of mean θ| in the step */
+  PetscReal dvdt_below;          /* |dV/dt|, V/s */
 } StepSpec;
 
 /* Where the run is, passed to monitors */
@@ -66,13 +88,19 @@ typedef enum {
 typedef struct {
   const StepSpec *step;
   PetscInt        nsteps;
-  PetscReal       t, dt;        /* s */
-  PetscReal       t_step_start; /* s */
-  PetscInt        ts_steps;     /* accepted time steps so far */
-  StepEnd         ended;        /* for SOLVER_EVENT_STEP_END */
+  PetscReal       t, dt;           /* s */
+  PetscReal       t_step_start;    /* s */
+  PetscInt        ts_steps;        /* accepted time steps so far */
+  StepEnd         ended;           /* for SOLVER_EVENT_STEP_END */
   PetscReal       mean_theta;
   PetscReal       inventory_error; /* (∫θ − expected)/∫θ0 */
   PetscReal       progress;        /* fraction of the protocol done, estimated */
+  PetscReal       voltage;         /* electrode potential vs Li/Li+, V (NaN without an OCP) */
+  PetscReal       cell_voltage;    /* V + I R_s, V */
+  PetscReal       current_density; /* mean over the active surface, A/m², > 0 charge */
+  PetscReal       current;         /* A, or NaN in 2-D without a thickness */
+  PetscReal       c_rate;          /* the current as a C-rate, 1/h */
+  PetscReal       capacity_step;   /* change of mean θ since the step began (> 0: delithiated) */
 } SolverState;
 
 typedef PetscErrorCode (*SolverMonitorFn)(Solver, SolverEvent, const SolverState *, Vec theta, void *ctx);
@@ -90,6 +118,9 @@ PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped);
 PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean);
 PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
 PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);
+PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set);
+PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);
+PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscReal *i, PetscReal *theta_s, PetscReal *U_s);
 PetscErrorCode SolverGetStats(Solver s, PetscInt *steps, PetscInt *rejected, PetscInt *newton, PetscInt *linear);
 
 PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *p);

@@ -11,6 +11,20 @@ PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], V
 PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Mat J);
 void           P1AssemblyInvalidate(P1Assembly a);
 
+typedef struct _p_Surface      *Surface;
+typedef struct _p_Checkpointer *Checkpointer;
+PetscErrorCode SolverCheckpoint(Solver s, PetscInt next_step, PetscReal t, PetscBool step_end);
+PetscErrorCode SurfaceCreate(Solver s, Surface *sf);
+PetscErrorCode SurfaceDestroy(Surface *sf);
+PetscErrorCode SurfaceGetArea(Surface sf, PetscReal *area);
+PetscErrorCode SurfaceSetState(Surface sf, Vec locU);
+PetscErrorCode SurfaceCurrent(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal V, PetscReal *current, PetscReal *dIdV);
+PetscErrorCode SurfaceMeans(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal *theta, PetscReal *U);
+PetscErrorCode SurfaceSolvePotential(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal i_set, PetscReal *V, PetscBool *found);
+PetscErrorCode SurfaceResidual(Surface sf, const PetscScalar c[], PetscBool butler_volmer, PetscReal V, PetscReal flux, Vec locF);
+PetscErrorCode SurfaceJacobian(Surface sf, const PetscScalar c[], PetscReal V, Mat J);
+PetscErrorCode SurfaceCouplings(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal V, Vec locF_V, Vec locI_theta, PetscReal *dIdV);
+
 struct _p_Solver {
   MPI_Comm        comm;
   DM              dm;       /* the mesh with the θ field */
@@ -24,6 +38,14 @@ struct _p_Solver {
   PetscInt        degree;
   PetscBool       lumped;
   P1Assembly      p1;       /* lean P1 assembly, or NULL for PetscFE's */
+  Surface         surface;  /* the boundary condition (NULL for manufactured solutions) */
+  SurfaceMode     mode;     /* what the surface does in the current step */
+  PetscReal       flux;     /* MODE_FLUX: N/c_max, µm/s */
+  PetscReal       i_set;    /* MODE_GALVANOSTATIC: mean current density, A/m² (> 0 charge) */
+  PetscReal       V;        /* electrode potential vs Li/Li+: set (potentiostatic) or solved (galvanostatic), V */
+  Mat             J;        /* the assembled Jacobian (also the preconditioning matrix) */
+  Mat             Jshell;   /* J + u vᵀ for galvanostatic Butler–Volmer steps */
+  Vec             coupling_u, coupling_v, loc_u, loc_v; /* u = ∂F/∂V, v = dV/dθ */
   PetscReal       dt_initial, dt_max; /* s */
   SolverMonitorFn monitor[SOLVER_MAX_MONITORS];
   void           *monitor_ctx[SOLVER_MAX_MONITORS];
@@ -36,6 +58,15 @@ struct _p_Solver {
   PetscInt        event_fired;        /* which event ended the step, or -1 */
   PetscInt        rejected, newton, linear; /* cumulative over the protocol */
   PetscReal       progress_done, progress_remaining; /* s, for the progress estimate */
+  PetscReal       progress_done_restart;             /* s of protocol done before a restart */
+  PetscReal       c_max_cached;                      /* mol/m³ */
+  PetscReal       mean_at_step_start;                /* mean θ when the step began */
+  PetscReal       i_prev;                            /* mean current density at the last accepted step, A/m² */
+  PetscReal       V_prev, t_prev;                    /* cell voltage and time of the last accepted step */
+  PetscReal       dt_next;                           /* the time step the integrator proposes next, s */
+  PetscInt        current_step;                      /* protocol step being run */
+  PetscBool       resume_mid_step;                   /* a restart inside a step */
+  Checkpointer    checkpointer;                      /* NULL: no checkpoints */
 };
 
 struct _p_Simulation {
@@ -45,6 +76,7 @@ struct _p_Simulation {
   Protocol protocol;
   MeshInfo info;
   PetscReal theta0;
+  PetscBool from_checkpoint;
 };
 
 struct _p_Protocol {
@@ -53,5 +85,6 @@ struct _p_Protocol {
 };
 
 PetscErrorCode SolverNotify(Solver s, SolverEvent e);
+PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, PetscBool fresh);
 
 #endif

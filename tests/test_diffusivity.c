@@ -125,7 +125,7 @@ int main(int argc, char **argv)
     const char *kv[] = {"-phys_diffusivity_law", "table", "-phys_diffusivity_file", path, NULL};
     PetscCall(SetLaw(kv));
     PetscCall(PhysicsCreate(PETSC_COMM_WORLD, &phys));
-    CHECK_USER_ERROR(PhysicsSetFromOptions(phys), "bad_theta.csv:3: D must be positive, got 0");
+    CHECK_USER_ERROR(PhysicsSetFromOptions(phys), "bad_theta.csv:3: diffusivity must be positive, got 0.");
     PetscCall(PhysicsDestroy(&phys));
   }
   fp = fopen(path, "w");
