@@ -19,13 +19,28 @@ const char *const KineticsTypes[] = {"uniform", "butler_volmer", "Kinetics", "KI
 
 static PetscFunctionList ocp_laws = NULL, i0_laws = NULL;
 
+/* i0 and di0/dθ at θ: the law at θ clamped to [PHYS_THETA_EDGE, 1 − PHYS_THETA_EDGE], times the
+   smooth cut-off S(θ) = σ(θ/w) σ((1 − θ)/w), σ(u) = 1/(1 + e^−u), w = PHYS_THETA_EDGE_WIDTH: no
+   reaction once θ leaves [0, 1] by more than a few w, whatever the law (S = 1 − 2e-9 at 20 w inside) */
+void PhysExchange(PetscReal theta, const PetscScalar c[], PetscReal *i0, PetscReal *di0)
+{
+  const PetscReal w = PHYS_THETA_EDGE_WIDTH, th = PetscMin(PetscMax(theta, PHYS_THETA_EDGE), 1 - PHYS_THETA_EDGE);
+  const PetscReal lo = 1 / (1 + PetscExpReal(PetscMin(-theta / w, 700.0))), hi = 1 / (1 + PetscExpReal(PetscMin((theta - 1) / w, 700.0)));
+  PetscReal       y, dy;
+
+  PhysLaw(th, &c[(PetscInt)PetscRealPart(c[PHYS_I0])], &y, &dy);
+  if (th != theta) dy = 0;
+  *i0  = y * lo * hi;
+  *di0 = dy * lo * hi + y * (lo * (1 - lo) * hi - lo * hi * (1 - hi)) / w;
+}
+
 void PhysButlerVolmer(PetscReal theta, PetscReal V, const PetscScalar c[], PetscReal *i, PetscReal *di_dtheta, PetscReal *di_dV)
 {
   const PetscReal beta = PetscRealPart(c[PHYS_BETA]), f = PetscRealPart(c[PHYS_F_RT]);
   PetscReal       U, dU, i0, di0, eta, xa, xc, ea, ec, didV;
 
   PhysLaw(theta, &c[(PetscInt)PetscRealPart(c[PHYS_OCP])], &U, &dU);
-  PhysLaw(theta, &c[(PetscInt)PetscRealPart(c[PHYS_I0])], &i0, &di0);
+  PhysExchange(theta, c, &i0, &di0);
   eta  = V - U;
   xa   = PetscMin(PetscMax((1 - beta) * f * eta, -300.0), 300.0);
   xc   = PetscMin(PetscMax(-beta * f * eta, -300.0), 300.0);
@@ -246,7 +261,7 @@ PetscErrorCode PhysicsExchangeCurrent(Physics phys, PetscReal theta, PetscReal *
 
   PetscFunctionBeginUser;
   PetscCheck(phys->i0.n, phys->comm, PETSC_ERR_ARG_WRONGSTATE, "no exchange current given");
-  PhysLaw(theta, phys->i0.block, i0, &d);
+  PhysExchange(theta, phys->constants, i0, &d);
   if (di0) *di0 = d;
   PetscFunctionReturn(0);
 }

@@ -48,6 +48,12 @@ typedef enum {
 } PhysLawType;
 
 #define PHYS_MAX_TABLE 4096
+/* i0(θ) is evaluated at θ clamped to [PHYS_THETA_EDGE, 1 − PHYS_THETA_EDGE] and switched off
+   smoothly outside [0, 1] over PHYS_THETA_EDGE_WIDTH (PhysExchange): a saturating surface keeps a
+   well-defined, rapidly falling exchange current, so the overpotential (and V) plunges and the
+   voltage cut-off ends the step, instead of θ leaving [0, 1] or the solver stalling */
+#define PHYS_THETA_EDGE 1e-12
+#define PHYS_THETA_EDGE_WIDTH 1e-6
 #define PHYS_R 8.314462618 /* J/(mol K) */
 #define PHYS_F 96485.33212 /* C/mol */
 
@@ -75,6 +81,7 @@ void PhysLaw(PetscReal theta, const PetscScalar block[], PetscReal *y, PetscReal
 void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, PetscReal *dD);
 /* Butler–Volmer current density i (A/m², > 0 anodic) at surface θ and electrode potential V,
    and its derivatives (needs PHYS_OCP and PHYS_I0) */
+void PhysExchange(PetscReal theta, const PetscScalar c[], PetscReal *i0, PetscReal *di0);
 void PhysButlerVolmer(PetscReal theta, PetscReal V, const PetscScalar c[], PetscReal *i, PetscReal *di_dtheta, PetscReal *di_dV);
 
 PetscErrorCode PhysicsCreate(MPI_Comm comm, Physics *phys);

@@ -37,7 +37,8 @@ struct _p_Output {
   Vec            snapshot;
   PetscReal      t_prev;
   PetscLogDouble wall_start, last_progress, last_flush;
-  PetscReal      theta0_max, theta0_min, overshoot, undershoot, max_inventory_error;
+  PetscReal      theta0_max, theta0_min, overshoot, undershoot, max_inventory_error, max_cv_mismatch, run_min, run_max;
+  PetscBool      only_delithiation; /* every step is a cc charge or a rest: the maximum principle bounds θ */
   PetscInt       nrows;
   PetscInt       progress_len;
 };
@@ -64,8 +65,11 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCallMPI(MPI_Comm_rank(o->comm, &o->rank));
   PetscCall(PetscStrncpy(o->dir, directory, sizeof(o->dir)));
   PetscCall(PetscStrncpy(o->input, input_name ? input_name : "", sizeof(o->input)));
-  o->fields   = PETSC_TRUE;
-  o->progress = PETSC_TRUE;
+  o->fields            = PETSC_TRUE;
+  o->progress          = PETSC_TRUE;
+  o->only_delithiation = PETSC_TRUE;
+  o->run_min           = PETSC_MAX_REAL;
+  o->run_max           = PETSC_MIN_REAL;
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-out_fields", &o->fields, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-out_progress", &o->progress, NULL));
   o->tty = isatty(fileno(stderr)) ? PETSC_TRUE : PETSC_FALSE;
@@ -272,7 +276,7 @@ static PetscErrorCode LogStepEnd(Output o, const SolverState *st, const Observab
   PetscFunctionBeginUser;
   PetscCall(ClearProgress(o));
   PetscCall(FormatDuration(st->t, when, sizeof(when)));
-  PetscCall(PetscPrintf(o->comm, "step %" PetscInt_FMT "/%" PetscInt_FMT " %-14s ended by %s at t = %s (%.6g s): mean theta %.5f, centre %.5f, periphery %.5f, surface %.5f, V %.4f V, I %.4g A/m^2 (C-rate %.3g)\n", st->step->index + 1, st->nsteps, st->step->name, why[st->ended], when, (double)st->t, (double)v->mean, (double)v->centre, (double)v->periphery, (double)v->surface, (double)st->cell_voltage, (double)st->current_density, (double)st->c_rate));
+  PetscCall(PetscPrintf(o->comm, "step %" PetscInt_FMT "/%" PetscInt_FMT " %-14s ended by %s at t = %s (%.6g s): mean theta %.5f (step change %+.5f), centre %.5f, periphery %.5f, surface %.5f, V %.4f V, I %.4g A/m^2 (C-rate %.3g)\n", st->step->index + 1, st->nsteps, st->step->name, why[st->ended], when, (double)st->t, (double)v->mean, (double)-st->capacity_step, (double)v->centre, (double)v->periphery, (double)v->surface, (double)st->cell_voltage, (double)st->current_density, (double)st->c_rate));
   PetscFunctionReturn(0);
 }
 
@@ -286,7 +290,11 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
   PetscCall(ObserverCompute(o->obs, theta, &v));
   PetscCall(SolverGetPhysics(s, &phys));
   PetscCall(PhysicsCheckTableRange(phys, v.min, v.max));
-  o->max_inventory_error = PetscMax(o->max_inventory_error, PetscAbsReal(st->inventory_error));
+  if (st->step->type == STEP_CV) o->max_cv_mismatch = PetscMax(o->max_cv_mismatch, PetscAbsReal(st->inventory_error));
+  else o->max_inventory_error = PetscMax(o->max_inventory_error, PetscAbsReal(st->inventory_error));
+  if (st->step->type == STEP_CV || st->step->theta_rate < 0) o->only_delithiation = PETSC_FALSE;
+  o->run_min = PetscMin(o->run_min, v.min);
+  o->run_max = PetscMax(o->run_max, v.max);
   switch (e) {
   case SOLVER_EVENT_INITIAL:
     o->theta0_max = v.max;
@@ -398,10 +406,13 @@ PetscErrorCode OutputFinish(Output o)
   {
     PetscLogDouble now;
     PetscInt       steps, rejected, newton, linear;
+    char           buf[128];
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "; cv holds: the current integrated in time (trapezoid) matches the inventory change to %.2e", (double)o->max_cv_mismatch));
     PetscCall(PetscTime(&now));
     PetscCall(SolverGetStats(o->solver, &steps, &rejected, &newton, &linear));
     PetscCall(PetscPrintf(o->comm, "done in %.3g s wall: %" PetscInt_FMT " time steps (%" PetscInt_FMT " rejected), %" PetscInt_FMT " Newton and %" PetscInt_FMT " linear iterations\n", (double)(now - o->wall_start), steps, rejected, newton, linear));
-    PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e; theta above its initial maximum by at most %.2e, below the surface minimum by at most %.2e\n", (double)o->max_inventory_error, (double)o->overshoot, (double)o->undershoot));
+    if (o->only_delithiation) PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e; theta above its initial maximum by at most %.2e, below the surface minimum by at most %.2e\n", (double)o->max_inventory_error, (double)o->overshoot, (double)o->undershoot));
+    else PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e (cc and rest steps)%s; theta stayed in [%.6f, %.6f]\n", (double)o->max_inventory_error, o->max_cv_mismatch > 0 ? buf : "", (double)o->run_min, (double)o->run_max));
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s\n", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
   }
   PetscFunctionReturn(0);

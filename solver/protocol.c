@@ -10,10 +10,10 @@
 
    Each step ends at the first of its cut-offs: its duration (the final time of the solve,
    hit exactly) or one of the TSEvent indicators below, located where they cross zero
-   (to -ts_event_tol, default 1e-9):
+   (to -ts_event_tol, default 1e-9 in the indicator's unit, or to -ts_event_dt_min, default 1e-6 s, in time):
      0 mean θ − θ_below          4 V_cell − V_below           (V_cell = V + I R_s)
      1 θ_above − mean θ          5 |i| − i_below              (mean current density)
-     2 min(θ, 1 − θ), uniform cc 6 capacity − |Δ mean θ|
+     2 min(θ, 1 − θ), cc step   6 capacity − |Δ mean θ|
      3 V_above − V_cell          7 |dV/dt| − rate             (V from the last accepted step)
    A step runs as TSSolve segments of at most -solver_segment_steps (200) accepted steps; each
    segment restarts the multistep history and the events, exactly as a restarted run does
@@ -28,6 +28,9 @@ const char *const StepTypes[] = {"cc", "cv", "rest", "StepType", "STEP_", NULL};
 const char *const StepEnds[]  = {"none", "duration", "theta", "theta_limit", "voltage", "current", "capacity", "dvdt", "StepEnd", "END_", NULL};
 
 #define NEVENTS 8
+#define BV_THETA_SLACK 1e-3 /* Butler–Volmer stops the reaction at θ = 0 and 1 (PhysExchange); this is a safety net */
+#define STALL_DT 1e-9  /* a time step this short relative to the step's elapsed time (or 1 s) ... */
+#define STALL_STEPS 500 /* ... this many times in a row means the run stalls */
 
 static PetscErrorCode StepOption(PetscInt i, const char key[], char name[], size_t len)
 {
@@ -430,6 +433,15 @@ static PetscErrorCode Monitor(TS ts, PetscInt stepnum, PetscReal t, Vec U, void 
   if (t <= s->last_monitor_t) PetscFunctionReturn(0); /* start of a solve, or after a rollback */
   dt          = t - s->last_monitor_t;
   s->state.dt = dt;
+  /* a run that only creeps forward would never end: stop it with the reason */
+  s->tiny_steps = dt < STALL_DT * PetscMax(1.0, t - s->state.t_step_start) ? s->tiny_steps + 1 : 0;
+  if (s->tiny_steps >= STALL_STEPS) {
+    PetscReal lo, hi;
+    PetscCall(VecMin(U, NULL, &lo));
+    PetscCall(VecMax(U, NULL, &hi));
+    SETERRQ(s->comm, PETSC_ERR_NOT_CONVERGED, "step %" PetscInt_FMT " (%s) stalled at t = %g s: %d time steps in a row shorter than %g s (V = %.4f V, theta in [%.6f, %.6f])%s", s->current_step + 1, st->name, (double)t, STALL_STEPS, (double)(STALL_DT * PetscMax(1.0, t - s->state.t_step_start)), (double)s->state.voltage, (double)lo, (double)hi,
+            (lo <= 0 || hi >= 1) ? "; the surface is saturated: add a voltage cut-off or lower the rate" : "; try looser -solver_rtol/-solver_atol");
+  }
   s->state.ts_steps++;
   s->last_monitor_t = t;
   { /* the inventory the protocol accounts for: exact for cc and rest, trapezoidal in the measured current for cv */
@@ -463,7 +475,7 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
   for (PetscInt k = 0; k < NEVENTS; ++k) f[k] = 1.0;
   if (!PetscIsNanReal(st->theta_below)) f[0] = mean - st->theta_below;
   if (!PetscIsNanReal(st->theta_above)) f[1] = st->theta_above - mean;
-  if (st->type == STEP_CC && !st->butler_volmer) f[2] = PetscMin(lo, 1 - hi); /* Butler–Volmer limits itself */
+  if (st->type == STEP_CC) f[2] = PetscMin(lo, 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0); /* θ cannot leave [0, 1] */
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
   if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
   if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) - st->current_below;
@@ -567,6 +579,8 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
   PetscCall(TSMonitorSet(s->ts, Monitor, s, NULL));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_event_tol", &has_tol));
   if (!has_tol) PetscCall(PetscOptionsSetValue(NULL, "-ts_event_tol", "1e-9"));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-ts_event_dt_min", &has_tol));
+  if (!has_tol) PetscCall(PetscOptionsSetValue(NULL, "-ts_event_dt_min", "1e-6")); /* s: a steep V (saturating surface) is bracketed to 1 µs */
   PetscCall(PhysicsGetCMax(s->phys, &s->c_max_cached));
   PetscCall(TSGetTime(s->ts, &t));
   s->state.nsteps = p->nsteps;
@@ -622,6 +636,7 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
     PetscCall(RunStep(s, p, k, &t));
     PetscCall(UpdateState(s, t, s->theta));
     done += t - s->state.t_step_start;
+    if (st->type == STEP_CV) s->expected_mean = s->state.mean_theta; /* the trapezoid in time is an estimate; later steps are checked exactly again */
     if (k + 1 == p->nsteps) s->state.progress = 1.0;
     PetscCall(SolverNotify(s, SOLVER_EVENT_STEP_END));
     if (s->state.ended == END_THETA_LIMIT) PetscCall(PetscPrintf(s->comm, "warning: step %" PetscInt_FMT " (%s) stopped at t = %g s because theta reached 0 or 1 somewhere: the surface is saturated at this rate\n", k + 1, st->name, (double)t));

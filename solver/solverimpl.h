@@ -47,6 +47,7 @@ struct _p_Solver {
   Mat             Jshell;   /* J + u vᵀ for galvanostatic Butler–Volmer steps */
   Vec             coupling_u, coupling_v, loc_u, loc_v; /* u = ∂F/∂V, v = dV/dθ */
   PetscReal       dt_initial, dt_max; /* s */
+  PetscInt        tiny_steps;         /* consecutive accepted steps too short to make progress */
   SolverMonitorFn monitor[SOLVER_MAX_MONITORS];
   void           *monitor_ctx[SOLVER_MAX_MONITORS];
   PetscInt        nmonitors;

@@ -209,7 +209,7 @@ static PetscErrorCode SurfaceExchange(Surface sf, MPI_Comm comm, const PetscScal
   PetscFunctionBeginUser;
   for (PetscInt j = 0; j < sf->nfacets * sf->nq; ++j) {
     PetscReal i0, di0;
-    PhysLaw(sf->theta[j], &c[(PetscInt)PetscRealPart(c[PHYS_I0])], &i0, &di0);
+    PhysExchange(sf->theta[j], c, &i0, &di0);
     local += sf->w[j] * i0;
   }
   PetscCall(MPIU_Allreduce(&local, I0, 1, MPIU_REAL, MPIU_SUM, comm));
