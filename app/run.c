@@ -40,6 +40,7 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   PetscCall(PetscLogStagePush(stage_setup));
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
   PetscCall(SimulationGetSolver(sim, &solver));
+  PetscCall(SolverSetCheckpointDirectory(solver, outdir));
   PetscCall(OutputCreate(solver, outdir, input, &out));
   PetscCall(SolverAddMonitor(solver, OutputMonitor, out));
   PetscCall(PetscLogStagePop());

@@ -301,10 +301,8 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
     o->theta0_min = v.min;
     PetscCall(WriteHeader(o));
     PetscCall(WriteRow(o, st, &v));
-    if (o->ntimes == 0 || o->times[0] <= st->t) {
-      PetscCall(WriteSnapshot(o, st->t, theta));
-      if (o->ntimes && o->times[0] <= st->t) o->next_time = 1;
-    }
+    if (o->ntimes == 0 || o->times[0] <= st->t) PetscCall(WriteSnapshot(o, st->t, theta));
+    while (o->next_time < o->ntimes && o->times[o->next_time] <= st->t * (1 + 1e-12)) o->next_time++; /* a restart starts later */
     break;
   case SOLVER_EVENT_TIMESTEP:
     PetscCall(WriteRow(o, st, &v));

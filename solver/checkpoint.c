@@ -1,9 +1,321 @@
-/* Checkpoints: placeholder until restart lands. */
-#include "solver/solverimpl.h"
+/* Checkpoints and restarts.
 
-PetscErrorCode SolverCheckpoint(Solver s, PetscInt next_step, PetscReal t, PetscBool step_end)
+   A checkpoint is an HDF5 file (PETSc's HDF5 viewer) holding the state θ with the coordinates of
+   every degree of freedom (/theta, /dof_x, /dof_y[, /dof_z], in one global order), the mesh's
+   size (unknowns, |Ω|, |∂Ω|) and the protocol position: the time, the step to run and whether
+   it is under way, the integrator's proposed time step and the bookkeeping of the monitors
+   (attributes of /). Checkpoints are written at every step end and between the TSSolve segments
+   of a step once -out_checkpoint_interval minutes of wall time (15) have passed since the last
+   one: to DIR/checkpoint.h5 (through checkpoint.h5.part and a rename, so a killed run leaves the
+   previous complete checkpoint), and with -out_checkpoint_keep also as DIR/checkpoint_NNNN.h5.
+
+   A restart (<initial><checkpoint file="..."/>, -init_checkpoint_file) rebuilds the mesh from
+   the same input, matches the degrees of freedom by their coordinates (so it may use another
+   number of ranks), and continues the protocol where it stopped. Each segment of a step starts
+   the BDF history afresh in the uninterrupted run as well, so the restarted run repeats it to
+   round-off. A checkpoint written at the end of a protocol can start a different protocol. */
+#include "solver/solverimpl.h"
+#include "input/input.h"
+#include <petscviewerhdf5.h>
+#include <stdio.h>
+
+struct _p_Checkpointer {
+  char           dir[PETSC_MAX_PATH_LEN];
+  PetscReal      interval;   /* s of wall time between checkpoints inside a step */
+  PetscBool      keep;       /* keep every checkpoint as checkpoint_NNNN.h5 */
+  PetscLogDouble last;       /* wall time of the last checkpoint */
+  PetscInt       count;
+};
+
+/* the scalars of the run state, in file order */
+#define NSCALARS 17
+static const char *const scalar_names[NSCALARS] = {"t", "dt_next", "t_step_start", "expected_mean", "mean_theta0", "mean_at_step_start", "i_prev", "V_prev", "t_prev", "last_monitor_t", "progress_done", "V", "ts_steps", "rejected", "newton", "linear", "tiny_steps"};
+
+static void Scalars(Solver s, PetscReal t, PetscReal done, PetscReal v[NSCALARS])
+{
+  const PetscReal x[NSCALARS] = {t, s->dt_next, s->state.t_step_start, s->expected_mean, s->mean_theta0, s->mean_at_step_start, s->i_prev, s->V_prev, s->t_prev, s->last_monitor_t, done, s->V, (PetscReal)s->state.ts_steps, (PetscReal)s->rejected, (PetscReal)s->newton, (PetscReal)s->linear, (PetscReal)s->tiny_steps};
+  for (PetscInt i = 0; i < NSCALARS; ++i) v[i] = x[i];
+}
+
+/* A fingerprint of the protocol: a checkpoint resumes only the protocol that wrote it */
+static PetscInt ProtocolSignature(Protocol p)
+{
+  unsigned long h = 5381;
+  for (PetscInt k = 0; k < p->nsteps; ++k) {
+    const StepSpec *st = &p->steps[k];
+    const double    x[] = {(double)st->type, st->current_density, st->voltage, st->duration, st->theta_below, st->theta_above, st->voltage_above, st->voltage_below, st->current_below, st->capacity, st->dvdt_below};
+    for (const char *c = st->name; *c; ++c) h = h * 33 + (unsigned char)*c;
+    for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); ++i) {
+      char buf[32];
+      snprintf(buf, sizeof(buf), "%.12g", x[i]);
+      for (const char *c = buf; *c; ++c) h = h * 33 + (unsigned char)*c;
+    }
+  }
+  return (PetscInt)(h & 0x3fffffff);
+}
+
+/* Coordinates of every degree of freedom: the Lagrange interpolant of x_d has them as values */
+static PetscErrorCode CoordinateFn(PetscInt dim, PetscReal t, const PetscReal x[], PetscInt Nc, PetscScalar *u, void *ctx)
+{
+  u[0] = x[*(PetscInt *)ctx];
+  return 0;
+}
+
+static PetscErrorCode DofCoordinates(Solver s, Vec X[3])
+{
+  PetscInt dim;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetDimension(s->dm, &dim));
+  for (PetscInt d = 0; d < 3; ++d) X[d] = NULL;
+  for (PetscInt d = 0; d < dim; ++d) {
+    PetscErrorCode (*fn[1])(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar *, void *) = {CoordinateFn};
+    void *ctx[1];
+    PetscInt comp = d;
+    ctx[0] = &comp;
+    PetscCall(VecDuplicate(s->theta, &X[d]));
+    PetscCall(DMProjectFunction(s->dm, 0.0, fn, ctx, INSERT_ALL_VALUES, X[d]));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[])
+{
+  PetscBool on = PETSC_TRUE;
+  PetscReal interval = 900;
+  char      where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-out_checkpoints", &on, NULL));
+  if (!on || !dir) PetscFunctionReturn(0);
+  PetscCall(InputGetQuantity("-out_checkpoint_interval", UNIT_TIME, &interval, NULL));
+  PetscCall(InputOptionWhere("-out_checkpoint_interval", where, sizeof(where)));
+  PetscCheck(interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint interval must be >= 0 (minutes of wall time; 0 = between every segment), got %g s", where, (double)interval);
+  PetscCall(PetscNew(&s->checkpointer));
+  PetscCall(PetscStrncpy(s->checkpointer->dir, dir, sizeof(s->checkpointer->dir)));
+  s->checkpointer->interval = interval;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-out_checkpoint_keep", &s->checkpointer->keep, NULL));
+  PetscCall(PetscTime(&s->checkpointer->last));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverCheckpointDestroy(Solver s)
 {
   PetscFunctionBeginUser;
-  if (!s->checkpointer) PetscFunctionReturn(0);
+  PetscCall(PetscFree(s->checkpointer));
+  PetscFunctionReturn(0);
+}
+
+/* Write the state at t before step next_step (step_end) or inside it (!step_end) */
+PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscReal t, PetscReal done, PetscBool step_end)
+{
+  Checkpointer cp = s->checkpointer;
+  PetscLogDouble now;
+  Vec            X[3], seq[4] = {NULL, NULL, NULL, NULL}, all[4];
+  VecScatter     sc;
+  PetscMPIInt    rank;
+  PetscInt       dim, n;
+  char           part[PETSC_MAX_PATH_LEN + 8], path[PETSC_MAX_PATH_LEN + 32];
+
+  PetscFunctionBeginUser;
+  if (!cp) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&now));
+  if (!step_end && now - cp->last < cp->interval) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  PetscCall(DMGetDimension(s->dm, &dim));
+  PetscCall(DofCoordinates(s, X));
+  all[0] = s->theta;
+  for (PetscInt d = 0; d < dim; ++d) all[d + 1] = X[d];
+  for (PetscInt d = 0; d <= dim; ++d) {
+    PetscCall(VecScatterCreateToZero(all[d], &sc, &seq[d]));
+    PetscCall(VecScatterBegin(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterDestroy(&sc));
+  }
+  PetscCall(VecGetSize(s->theta, &n));
+  PetscCall(PetscSNPrintf(part, sizeof(part), "%s/checkpoint.h5.part", cp->dir));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", cp->dir));
+  if (rank == 0) {
+    PetscViewer     v;
+    PetscReal       x[NSCALARS], info[3] = {s->info.volume, s->info.surface, (PetscReal)n};
+    PetscInt        pos[4] = {next_step, step_end ? 0 : 1, p->nsteps, ProtocolSignature(p)};
+    static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
+    PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, part, FILE_MODE_WRITE, &v));
+    for (PetscInt d = 0; d <= dim; ++d) {
+      PetscCall(PetscObjectSetName((PetscObject)seq[d], names[d]));
+      PetscCall(VecView(seq[d], v));
+    }
+    Scalars(s, t, done, x);
+    for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(PetscViewerHDF5WriteAttribute(v, "/", scalar_names[i], PETSC_REAL, &x[i]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_step", PETSC_INT, &pos[0]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "inside_step", PETSC_INT, &pos[1]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "protocol_steps", PETSC_INT, &pos[2]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "protocol_signature", PETSC_INT, &pos[3]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "mesh_volume_um", PETSC_REAL, &info[0]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "mesh_surface_um", PETSC_REAL, &info[1]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "unknowns", PETSC_REAL, &info[2]));
+    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "dimension", PETSC_INT, &dim));
+    PetscCall(PetscViewerDestroy(&v));
+    PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", part, path);
+    if (cp->keep) {
+      char copy[PETSC_MAX_PATH_LEN + 32];
+      PetscCall(PetscSNPrintf(copy, sizeof(copy), "%s/checkpoint_%04" PetscInt_FMT ".h5", cp->dir, cp->count));
+      {
+        FILE  *in = fopen(path, "rb"), *out = fopen(copy, "wb");
+        char   buf[65536];
+        size_t k;
+        PetscCheck(in && out, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot copy %s to %s", path, copy);
+        while ((k = fread(buf, 1, sizeof(buf), in)) > 0) PetscCheck(fwrite(buf, 1, k, out) == k, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s", copy);
+        fclose(in);
+        fclose(out);
+      }
+    }
+  }
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
+  for (PetscInt d = 0; d < dim; ++d) PetscCall(VecDestroy(&X[d]));
+  cp->count++;
+  cp->last = now;
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PetscReal x[3];
+  PetscInt  index;
+} DofPoint;
+
+static int ComparePoints(const void *a, const void *b)
+{
+  const DofPoint *p = (const DofPoint *)a, *q = (const DofPoint *)b;
+  return p->x[0] < q->x[0] ? -1 : (p->x[0] > q->x[0] ? 1 : 0);
+}
+
+/* Load θ and the protocol position from a checkpoint; *first is the step to run, *fresh whether
+   the protocol starts anew (a finished run's checkpoint with another protocol) */
+PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], const char where[], PetscInt *first, PetscBool *fresh)
+{
+  PetscViewer  v;
+  Vec          seq[4] = {NULL, NULL, NULL, NULL}, X[3];
+  PetscInt     dim, fdim, n, nf, pos[4];
+  PetscReal    x[NSCALARS], info[3], tol, lo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[3] = {PETSC_MIN_REAL, PETSC_MIN_REAL, PETSC_MIN_REAL};
+  DofPoint    *pts;
+  PetscBool    exists;
+  static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTestFile(path, 'r', &exists));
+  PetscCheck(exists, s->comm, PETSC_ERR_USER_INPUT, "%s: cannot read the checkpoint %s", where, path);
+  PetscCall(DMGetDimension(s->dm, &dim));
+  PetscCall(VecGetSize(s->theta, &n));
+  PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, path, FILE_MODE_READ, &v));
+  {
+    PetscBool has;
+    PetscCall(PetscViewerHDF5HasAttribute(v, "/", "protocol_signature", &has));
+    if (!has) PetscCall(PetscViewerDestroy(&v));
+    PetscCheck(has, s->comm, PETSC_ERR_USER_INPUT, "%s: %s is not a spot checkpoint (no protocol position in it)", where, path);
+  }
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "dimension", PETSC_INT, NULL, &fdim));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "unknowns", PETSC_REAL, NULL, &info[2]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "mesh_volume_um", PETSC_REAL, NULL, &info[0]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "mesh_surface_um", PETSC_REAL, NULL, &info[1]));
+  nf = (PetscInt)info[2];
+  if (fdim != dim || nf != n || PetscAbsReal(info[0] - s->info.volume) > 1e-9 * s->info.volume) PetscCall(PetscViewerDestroy(&v));
+  PetscCheck(fdim == dim && nf == n && PetscAbsReal(info[0] - s->info.volume) <= 1e-9 * s->info.volume, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s is of another mesh (%" PetscInt_FMT "-D, %" PetscInt_FMT " unknowns, volume %g um^%" PetscInt_FMT "; this run: %" PetscInt_FMT "-D, %" PetscInt_FMT " unknowns, %g um^%" PetscInt_FMT "): restart with the input (mesh, element degree) that wrote it", where, path, fdim, nf, (double)info[0], fdim, dim, n, (double)s->info.volume, dim);
+  for (PetscInt d = 0; d <= dim; ++d) {
+    PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &seq[d]));
+    PetscCall(PetscObjectSetName((PetscObject)seq[d], names[d]));
+    PetscCall(VecLoad(seq[d], v));
+  }
+  for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(PetscViewerHDF5ReadAttribute(v, "/", scalar_names[i], PETSC_REAL, NULL, &x[i]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "next_step", PETSC_INT, NULL, &pos[0]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "inside_step", PETSC_INT, NULL, &pos[1]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "protocol_steps", PETSC_INT, NULL, &pos[2]));
+  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "protocol_signature", PETSC_INT, NULL, &pos[3]));
+  PetscCall(PetscViewerDestroy(&v));
+
+  /* match this rank's degrees of freedom to the file's by coordinates */
+  PetscCall(PetscMalloc1(n, &pts));
+  {
+    const PetscScalar *c[3] = {NULL, NULL, NULL};
+    for (PetscInt d = 0; d < dim; ++d) PetscCall(VecGetArrayRead(seq[d + 1], &c[d]));
+    for (PetscInt i = 0; i < n; ++i) {
+      for (PetscInt d = 0; d < 3; ++d) pts[i].x[d] = d < dim ? PetscRealPart(c[d][i]) : 0;
+      for (PetscInt d = 0; d < dim; ++d) {
+        lo[d] = PetscMin(lo[d], pts[i].x[d]);
+        hi[d] = PetscMax(hi[d], pts[i].x[d]);
+      }
+      pts[i].index = i;
+    }
+    for (PetscInt d = 0; d < dim; ++d) PetscCall(VecRestoreArrayRead(seq[d + 1], &c[d]));
+  }
+  qsort(pts, (size_t)n, sizeof(DofPoint), ComparePoints);
+  tol = 0;
+  for (PetscInt d = 0; d < dim; ++d) tol = PetscMax(tol, hi[d] - lo[d]);
+  tol *= 1e-9;
+  PetscCall(DofCoordinates(s, X));
+  {
+    const PetscScalar *c[3] = {NULL, NULL, NULL}, *th;
+    PetscScalar       *u;
+    PetscInt           nlocal, missing = 0;
+    PetscCall(VecGetLocalSize(s->theta, &nlocal));
+    for (PetscInt d = 0; d < dim; ++d) PetscCall(VecGetArrayRead(X[d], &c[d]));
+    PetscCall(VecGetArrayRead(seq[0], &th));
+    PetscCall(VecGetArray(s->theta, &u));
+    for (PetscInt i = 0; i < nlocal; ++i) {
+      PetscReal y[3] = {0, 0, 0};
+      PetscInt  a = 0, b = n, found = -1;
+      for (PetscInt d = 0; d < dim; ++d) y[d] = PetscRealPart(c[d][i]);
+      while (a < b) { /* first point with x >= y[0] − tol */
+        const PetscInt m = (a + b) / 2;
+        if (pts[m].x[0] < y[0] - tol) a = m + 1;
+        else b = m;
+      }
+      for (PetscInt k = a; k < n && pts[k].x[0] <= y[0] + tol; ++k) {
+        PetscBool same = PETSC_TRUE;
+        for (PetscInt d = 1; d < dim; ++d) same = (same && PetscAbsReal(pts[k].x[d] - y[d]) <= tol) ? PETSC_TRUE : PETSC_FALSE;
+        if (same) {
+          found = pts[k].index;
+          break;
+        }
+      }
+      if (found < 0) missing++;
+      else u[i] = th[found];
+    }
+    PetscCall(VecRestoreArray(s->theta, &u));
+    PetscCall(VecRestoreArrayRead(seq[0], &th));
+    for (PetscInt d = 0; d < dim; ++d) PetscCall(VecRestoreArrayRead(X[d], &c[d]));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_SUM, s->comm));
+    PetscCheck(!missing, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " nodes of this mesh are not in the checkpoint %s: restart with the input (mesh, element degree) that wrote it", where, missing, path);
+  }
+  PetscCall(PetscFree(pts));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
+  for (PetscInt d = 0; d < dim; ++d) PetscCall(VecDestroy(&X[d]));
+
+  PetscCall(TSSetTime(s->ts, x[0]));
+  if (pos[2] == p->nsteps && pos[3] == ProtocolSignature(p)) { /* the same protocol: go on where it stopped */
+    PetscCheck(pos[0] < p->nsteps, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s was written at the end of this protocol; nothing is left to run (give another protocol to continue from it)", where, path);
+    *first                   = pos[0];
+    *fresh                   = PETSC_FALSE;
+    s->resume_mid_step       = pos[1] ? PETSC_TRUE : PETSC_FALSE;
+    s->dt_next               = x[1];
+    s->state.t_step_start    = x[2];
+    s->expected_mean         = x[3];
+    s->mean_theta0           = x[4];
+    s->mean_at_step_start    = x[5];
+    s->i_prev                = x[6];
+    s->V_prev                = x[7];
+    s->t_prev                = x[8];
+    s->last_monitor_t        = x[9];
+    s->progress_done_restart = x[10];
+    s->V                     = x[11];
+    s->state.ts_steps        = (PetscInt)x[12];
+    s->rejected              = (PetscInt)x[13];
+    s->newton                = (PetscInt)x[14];
+    s->linear                = (PetscInt)x[15];
+    s->tiny_steps            = (PetscInt)x[16];
+  } else { /* another protocol: only from the end of a finished one */
+    PetscCheck(pos[0] == pos[2] && !pos[1], s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s was written inside step %" PetscInt_FMT " of a different protocol; restart with the protocol that wrote it, or use a checkpoint from the end of a run", where, path, pos[0] + 1);
+    *first = 0;
+    *fresh = PETSC_TRUE;
+  }
   PetscFunctionReturn(0);
 }

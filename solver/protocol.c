@@ -564,7 +564,7 @@ static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
     PetscCall(TSGetTimeStep(s->ts, &s->dt_next));
     PetscCheck(reason >= 0, s->comm, PETSC_ERR_NOT_CONVERGED, "the time integration failed in step %" PetscInt_FMT " (%s) at t = %g s: %s; try a smaller -solver_dt_max or looser -solver_rtol", k + 1, st->name, (double)*t, TSConvergedReasons[reason]);
     if (reason != TS_CONVERGED_ITS) break;
-    PetscCall(SolverCheckpoint(s, k, *t, PETSC_FALSE)); /* between segments: maybe, by wall time */
+    PetscCall(SolverCheckpoint(s, p, k, *t, s->progress_done + (*t - s->state.t_step_start), PETSC_FALSE)); /* between segments: maybe, by wall time */
   }
   s->state.ended = reason == TS_CONVERGED_EVENT ? EventReason(s->event_fired) : END_DURATION;
   PetscFunctionReturn(0);
@@ -599,6 +599,11 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
     s->last_monitor_t = t;
     s->V_prev         = s->state.cell_voltage;
     s->t_prev         = t;
+    PetscCall(SolverNotify(s, SOLVER_EVENT_INITIAL));
+  } else { /* a restart: the monitors start from the checkpoint's state */
+    s->state.step = &p->steps[first];
+    PetscCall(StepApply(s, s->state.step));
+    PetscCall(UpdateState(s, t, s->theta));
     PetscCall(SolverNotify(s, SOLVER_EVENT_INITIAL));
   }
   for (PetscInt k = first; k < p->nsteps; ++k) {
@@ -640,7 +645,7 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
     if (k + 1 == p->nsteps) s->state.progress = 1.0;
     PetscCall(SolverNotify(s, SOLVER_EVENT_STEP_END));
     if (s->state.ended == END_THETA_LIMIT) PetscCall(PetscPrintf(s->comm, "warning: step %" PetscInt_FMT " (%s) stopped at t = %g s because theta reached 0 or 1 somewhere: the surface is saturated at this rate\n", k + 1, st->name, (double)t));
-    PetscCall(SolverCheckpoint(s, k + 1, t, PETSC_TRUE)); /* after every step */
+    PetscCall(SolverCheckpoint(s, p, k + 1, t, done, PETSC_TRUE)); /* after every step */
   }
   PetscFunctionReturn(0);
 }

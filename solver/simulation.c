@@ -46,6 +46,14 @@ PetscErrorCode SimulationCreate(MPI_Comm comm, const char workdir[], PetscViewer
   PetscCall(DMDestroy(&dm));
   if (!sim->from_checkpoint) PetscCall(SolverSetInitialUniform(sim->solver, sim->theta0));
   PetscCall(ProtocolCreateFromOptions(sim->solver, &sim->protocol));
+  sim->fresh = PETSC_TRUE;
+  if (sim->from_checkpoint) {
+    char path[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-init_checkpoint_file", path, sizeof(path), NULL));
+    PetscCall(InputOptionWhere("-init_checkpoint_file", where, sizeof(where)));
+    PetscCall(SolverLoadCheckpoint(sim->solver, sim->protocol, path, where, &sim->first_step, &sim->fresh));
+    if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "initial state: the checkpoint %s, %s step %" PetscInt_FMT "\n", path, sim->fresh ? "a new protocol from" : "resuming at", sim->first_step + 1));
+  }
   if (viewer) PetscCall(ProtocolView(sim->protocol, viewer));
   *out = sim;
   PetscFunctionReturn(0);
@@ -68,7 +76,7 @@ PetscErrorCode SimulationGetProtocol(Simulation sim, Protocol *p)
 PetscErrorCode SimulationRun(Simulation sim)
 {
   PetscFunctionBeginUser;
-  PetscCall(SolverRunProtocol(sim->solver, sim->protocol));
+  PetscCall(SolverRunProtocolFrom(sim->solver, sim->protocol, sim->first_step, sim->fresh));
   PetscFunctionReturn(0);
 }
 

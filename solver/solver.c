@@ -359,6 +359,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscCall(TSDestroy(&(*s)->ts));
   PetscCall(P1AssemblyDestroy(&(*s)->p1));
   PetscCall(SurfaceDestroy(&(*s)->surface));
+  PetscCall(SolverCheckpointDestroy(*s));
   PetscCall(MatDestroy(&(*s)->J));
   PetscCall(MatDestroy(&(*s)->Jshell));
   PetscCall(VecDestroy(&(*s)->coupling_u));

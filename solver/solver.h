@@ -121,6 +121,7 @@ PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);
 PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set);
 PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);
 PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscReal *i, PetscReal *theta_s, PetscReal *U_s);
+PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[]);
 PetscErrorCode SolverGetStats(Solver s, PetscInt *steps, PetscInt *rejected, PetscInt *newton, PetscInt *linear);
 
 PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *p);

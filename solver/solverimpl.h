@@ -13,7 +13,9 @@ void           P1AssemblyInvalidate(P1Assembly a);
 
 typedef struct _p_Surface      *Surface;
 typedef struct _p_Checkpointer *Checkpointer;
-PetscErrorCode SolverCheckpoint(Solver s, PetscInt next_step, PetscReal t, PetscBool step_end);
+PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscReal t, PetscReal done, PetscBool step_end);
+PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], const char where[], PetscInt *first, PetscBool *fresh);
+PetscErrorCode SolverCheckpointDestroy(Solver s);
 PetscErrorCode SurfaceCreate(Solver s, Surface *sf);
 PetscErrorCode SurfaceDestroy(Surface *sf);
 PetscErrorCode SurfaceGetArea(Surface sf, PetscReal *area);
@@ -78,6 +80,8 @@ struct _p_Simulation {
   MeshInfo info;
   PetscReal theta0;
   PetscBool from_checkpoint;
+  PetscInt  first_step;  /* where the protocol starts (a restart) */
+  PetscBool fresh;       /* the protocol starts anew */
 };
 
 struct _p_Protocol {
