@@ -170,7 +170,11 @@ PetscErrorCode PhysLawTableFromOptions(Physics phys, const char prefix[], const 
   PetscCall(PetscSNPrintf(opt, sizeof(opt), "%s_file", prefix));
   PetscCall(PetscOptionsGetString(NULL, NULL, opt, file, sizeof(file), &set));
   PetscCheck(set, phys->comm, PETSC_ERR_USER_INPUT, "%s: a %s table needs a file (attribute file= or %s)", where, what, opt);
-  PetscCall(InputCheckReadable(phys->comm, file, what));
+  {
+    char label[96];
+    PetscCall(PetscSNPrintf(label, sizeof(label), "%s table", what));
+    PetscCall(InputCheckReadable(phys->comm, file, label));
+  }
   PetscCall(InputTableRead(phys->comm, file, &t));
   PetscCall(PetscSNPrintf(opt, sizeof(opt), "%s_theta_column", prefix));
   PetscCall(PetscOptionsGetString(NULL, NULL, opt, tcol, sizeof(tcol), &tset));

@@ -17,6 +17,7 @@
 #include "solver/solverimpl.h"
 #include "input/input.h"
 #include <petscviewerhdf5.h>
+#include <hdf5.h>
 #include <stdio.h>
 
 struct _p_Checkpointer {
@@ -173,6 +174,7 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
   }
   for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
   for (PetscInt d = 0; d < dim; ++d) PetscCall(VecDestroy(&X[d]));
+  if (cp->keep) PetscCall(PetscPrintf(s->comm, "checkpoint %s/checkpoint_%04" PetscInt_FMT ".h5 at t = %.9g s, %s step %" PetscInt_FMT "\n", cp->dir, cp->count, (double)t, step_end ? "before" : "inside", next_step + 1));
   cp->count++;
   cp->last = now;
   PetscFunctionReturn(0);
@@ -204,6 +206,14 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
   PetscFunctionBeginUser;
   PetscCall(PetscTestFile(path, 'r', &exists));
   PetscCheck(exists, s->comm, PETSC_ERR_USER_INPUT, "%s: cannot read the checkpoint %s", where, path);
+  {
+    PetscMPIInt rank;
+    PetscInt    is_hdf5 = 0;
+    PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+    if (rank == 0) is_hdf5 = H5Fis_hdf5(path) > 0;
+    PetscCallMPI(MPI_Bcast(&is_hdf5, 1, MPIU_INT, 0, s->comm));
+    PetscCheck(is_hdf5, s->comm, PETSC_ERR_USER_INPUT, "%s: %s is not a spot checkpoint (not an HDF5 file)", where, path);
+  }
   PetscCall(DMGetDimension(s->dm, &dim));
   PetscCall(VecGetSize(s->theta, &n));
   PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, path, FILE_MODE_READ, &v));

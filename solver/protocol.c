@@ -12,9 +12,9 @@
    hit exactly) or one of the TSEvent indicators below, located where they cross zero
    (to -ts_event_tol, default 1e-9 in the indicator's unit, or to -ts_event_dt_min, default 1e-6 s, in time):
      0 mean θ − θ_below          4 V_cell − V_below           (V_cell = V + I R_s)
-     1 θ_above − mean θ          5 |i| − i_below              (mean current density)
+     1 θ_above − mean θ          5 |i|/i_below − 1            (mean current density)
      2 min(θ, 1 − θ), cc step   6 capacity − |Δ mean θ|
-     3 V_above − V_cell          7 |dV/dt| − rate             (V from the last accepted step)
+     3 V_above − V_cell          7 |dV/dt|/rate − 1           (V from the last accepted step)
    A step runs as TSSolve segments of at most -solver_segment_steps (200) accepted steps; each
    segment restarts the multistep history and the events, exactly as a restarted run does
    from a checkpoint written between segments (solver/checkpoint.c), so restarts are exact.
@@ -478,9 +478,9 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
   if (st->type == STEP_CC) f[2] = PetscMin(lo, 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0); /* θ cannot leave [0, 1] */
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
   if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
-  if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) - st->current_below;
+  if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) / st->current_below - 1; /* relative: currents span decades */
   if (!PetscIsNanReal(st->capacity)) f[6] = st->capacity - PetscAbsReal(s->mean_at_step_start - mean);
-  if (!PetscIsNanReal(st->dvdt_below) && t > s->t_prev && s->t_prev > s->state.t_step_start) f[7] = PetscAbsReal(Vcell - s->V_prev) / (t - s->t_prev) - st->dvdt_below;
+  if (!PetscIsNanReal(st->dvdt_below) && t > s->t_prev && s->t_prev > s->state.t_step_start) f[7] = PetscAbsReal(Vcell - s->V_prev) / (t - s->t_prev) / st->dvdt_below - 1;
   PetscFunctionReturn(0);
 }
 

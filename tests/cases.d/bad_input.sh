@@ -25,7 +25,7 @@ case_ bad_missing_file 30 spot_bad missing_file "cannot read input file 'tests/i
 case_ bad_directory 30 spot_bad directory "cannot read input file 'tests/inputs': is a directory" run $IN
 case_ bad_no_input 30 spot_bad no_input "usage: spot run INPUT.xml [PETSc options] (the input file comes first)" run
 case_ bad_malformed_xml 30 spot_bad malformed "tests/inputs/bad_malformed.xml:8: expected '>'" run $IN/bad_malformed.xml
-case_ bad_schema 30 spot_bad schema "tests/inputs/bad_element.xml:13: Element 'alph': This element is not expected. Expected is one of ( alpha, capacity_factor, out_of_plane_factor, temperature, diffusivity )." run $IN/bad_element.xml
+case_ bad_schema 30 spot_bad schema "tests/inputs/bad_element.xml:13: Element 'alph': This element is not expected. Expected is one of ( ocp, exchange_current, transfer_coefficient, series_resistance, kinetics, alpha, capacity_factor, out_of_plane_factor, temperature, diffusivity )." run $IN/bad_element.xml
 case_ bad_unit_xml 30 spot_bad unit_xml "tests/inputs/bad_unit.xml:25: Element 'duration', attribute 'unit': [facet 'enumeration'] The value 'fortnight' is not an element of the set {'s', 'ms', 'min', 'h'}." run $IN/bad_unit.xml
 case_ bad_unit_option 30 spot_bad unit_option "option -proto_0_c_rate: unknown unit 'fortnights' for -proto_0_c_rate, expected a unit of C-rate such as 1/h" run $IN/small.xml -proto_0_c_rate 2fortnights
 case_ bad_alpha_xml 30 spot_bad alpha_xml "tests/inputs/bad_alpha.xml:13: Element 'alpha': [facet 'minExclusive'] The value '-2.7' must be greater than '0'." run $IN/bad_alpha.xml
@@ -41,8 +41,8 @@ case_ bad_outdir_xml 30 spot_bad own_outdir_xml "tests/inputs/bad_outdir.xml:29 
 bad_outdir_file() { touch "$TMPROOT/a_file"; spot_bad own_outdir_option "option -out_directory: output directory '$TMPROOT/a_file/out' is not writable: Not a directory" run $IN/small.xml -out_directory "$TMPROOT/a_file/out"; }
 export -f bad_outdir_file
 case_ bad_outdir_option 30 bash -c bad_outdir_file
-case_ bad_never_ends 30 spot_bad never_ends "tests/inputs/bad_never_ends.xml:24 (step): step 2 (rest) can never end: a rest keeps the mean theta constant, so it needs a duration" run $IN/bad_never_ends.xml
-case_ bad_no_initial 30 spot_bad no_initial "no initial state: give <initial><theta> (the uniform starting Li site fraction) or -init_theta" run $IN/bad_no_initial.xml
+case_ bad_never_ends 30 spot_bad never_ends "tests/inputs/bad_never_ends.xml:24 (step): step 2 (rest) can never end: a rest keeps the mean theta constant, so it needs a duration or dvdt_below" run $IN/bad_never_ends.xml
+case_ bad_no_initial 30 spot_bad no_initial "no initial state: give <initial><theta> (the uniform starting Li site fraction), <initial><voltage> or <initial><checkpoint>, or -init_theta" run $IN/bad_no_initial.xml
 case_ bad_current_2d 30 spot_bad current_2d "tests/inputs/bad_current_2d.xml:21 (<current>): a current in A needs the particle's thickness in 2-D (<mesh><thickness> or -mesh_thickness); or give c_rate or current_density" run $IN/bad_current_2d.xml
 case_ bad_degree 30 spot_bad degree "option -solver_degree: degree must be 1 or 2, got 3" run $IN/small.xml -solver_degree 3
 case_ bad_lumping_p2 30 spot_bad lumping_p2 "option -solver_mass_lumping: mass lumping needs P1 elements (P2 row sums vanish at the vertices); set degree 1 or mass_lumping false" run $IN/small.xml -solver_degree 2 -solver_mass_lumping
