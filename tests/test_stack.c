@@ -11,6 +11,7 @@
 #include "testing.h"
 #include "mesh/mesh.h"
 #include <math.h>
+#include <stdio.h>
 #include <unistd.h>
 
 static char tmpdir[PETSC_MAX_PATH_LEN];
@@ -95,6 +96,8 @@ static PetscErrorCode TestUnit(void)
     PetscCall(PetscSNPrintf(name, sizeof(name), pattern, (int)p + 1));
     PetscCall(WritePNG(name, 12, 10, p));
   }
+  PetscCall(PetscSNPrintf(name, sizeof(name), pattern, 4));
+  (void)remove(name); /* from an earlier run */
   {
     PetscInt   n, r, c;
     PetscReal *v, worst = 0;
