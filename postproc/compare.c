@@ -171,7 +171,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   PetscCall(InputGetQuantity("-compare_experiment_pixel_size", UNIT_LENGTH, &c->pixel_size, &set));
   PetscCall(Where("-compare_experiment_pixel_size", where));
   PetscCheck(set, c->comm, PETSC_ERR_USER_INPUT, "no optical pixel size given: set <experiment><pixel_size unit=\"um\"> in the <compare> document (or -compare_experiment_pixel_size)");
-  PetscCheck(c->pixel_size > 0, c->comm, PETSC_ERR_USER_INPUT, "%s: the pixel size must be a positive length, got %g um", where, (double)c->pixel_size);
+  PetscCheck(c->pixel_size > 0, c->comm, PETSC_ERR_USER_INPUT, "%s: the pixel size must be a positive length, got %.6g um", where, (double)c->pixel_size);
   PetscCall(InputGetQuantity("-compare_experiment_current_start", UNIT_TIME, &c->current_start, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-compare_experiment_reference_frame", &c->reference, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare_experiment_invert", &c->invert, NULL));
@@ -198,7 +198,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   c->min_match = 0.8;
   PetscCall(InputGetQuantity("-compare_registration_min_match", UNIT_NONE, &c->min_match, NULL));
   PetscCall(Where("-compare_registration_min_match", where));
-  PetscCheck(c->min_match >= 0 && c->min_match < 1, c->comm, PETSC_ERR_USER_INPUT, "%s: min_match (the R^2 of the registered reference frame) must be in [0, 1), got %g", where, (double)c->min_match);
+  PetscCheck(c->min_match >= 0 && c->min_match < 1, c->comm, PETSC_ERR_USER_INPUT, "%s: min_match (the R^2 of the registered reference frame) must be in [0, 1), got %.6g", where, (double)c->min_match);
   c->frame.pixel_size = c->pixel_size;
   c->frame.A[0] = c->frame.A[3] = 1;
   if (c->given) {
@@ -221,7 +221,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   /* optics */
   PetscCall(InputGetQuantity("-compare_optics_psf_sigma", UNIT_LENGTH, &c->psf_sigma, NULL));
   PetscCall(Where("-compare_optics_psf_sigma", where));
-  PetscCheck(c->psf_sigma >= 0 && c->psf_sigma < 50, c->comm, PETSC_ERR_USER_INPUT, "%s: psf_sigma must be a length from 0 to 50 um, got %g um", where, (double)c->psf_sigma);
+  PetscCheck(c->psf_sigma >= 0 && c->psf_sigma < 50, c->comm, PETSC_ERR_USER_INPUT, "%s: psf_sigma must be a length from 0 to 50 um, got %.6g um", where, (double)c->psf_sigma);
   PetscCall(InputGetQuantity("-compare_optics_contrast_factor", UNIT_NONE, &c->k, &c->k_given));
   PetscCall(Where("-compare_optics_contrast_factor", where));
   PetscCheck(!c->k_given || c->k != 0, c->comm, PETSC_ERR_USER_INPUT, "%s: a contrast factor k of 0 shows nothing; leave it out to calibrate k", where);
@@ -252,7 +252,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   c->onset_fraction = 0.2;
   PetscCall(InputGetQuantity("-compare_metrics_onset_fraction", UNIT_NONE, &c->onset_fraction, NULL));
   PetscCall(Where("-compare_metrics_onset_fraction", where));
-  PetscCheck(c->onset_fraction > 0 && c->onset_fraction < 1, c->comm, PETSC_ERR_USER_INPUT, "%s: onset_fraction must be in (0, 1), got %g", where, (double)c->onset_fraction);
+  PetscCheck(c->onset_fraction > 0 && c->onset_fraction < 1, c->comm, PETSC_ERR_USER_INPUT, "%s: onset_fraction must be in (0, 1), got %.6g", where, (double)c->onset_fraction);
   PetscCall(PetscStrncpy(text, "series", sizeof(text)));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_metrics_misfit", text, sizeof(text), NULL));
   PetscCall(Where("-compare_metrics_misfit", where));
@@ -361,7 +361,7 @@ PetscErrorCode ComparisonCreate(MPI_Comm comm, Comparison *out)
     c->t_sim[i] = c->t_exp[i] - c->current_start;
     if (i && !(c->t_exp[i] > c->t_exp[i - 1])) {
       char msg[1024];
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamps must increase, but %g s follows %g s (line %" PetscInt_FMT ")", c->times_path, t.lines[i], (double)c->t_exp[i], (double)c->t_exp[i - 1], t.lines[i - 1]));
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamps must increase, but %.6g s follows %.6g s (line %" PetscInt_FMT ")", c->times_path, t.lines[i], (double)c->t_exp[i], (double)c->t_exp[i - 1], t.lines[i - 1]));
       PetscCall(InputTableDestroy(&t));
       SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
     }
@@ -709,7 +709,7 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
     PetscCheck(converged, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge in %" PetscInt_FMT " iterations (the simplex still spans %.3g px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)", its, (double)(spread * 1e-3));
     {
       const PetscReal moved = PetscSqrtReal(PetscSqr(q[0] - co[0]) + PetscSqr(q[1] - co[1]));
-      PetscCheck(moved <= PetscMax(3, 0.5 * rmesh), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge: the simulated particle drifted %.3g px away from the optical particle's centroid (col %.2f, row %.2f); check <experiment><pixel_size> (%g um) or give the transform (<registration method=\"given\">)", (double)moved, (double)co[0], (double)co[1], (double)c->pixel_size);
+      PetscCheck(moved <= PetscMax(3, 0.5 * rmesh), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge: the simulated particle drifted %.3g px away from the optical particle's centroid (col %.2f, row %.2f); check <experiment><pixel_size> (%.6g um) or give the transform (<registration method=\"given\">)", (double)moved, (double)co[0], (double)co[1], (double)c->pixel_size);
     }
     PetscCall(RegistrationFrame(&g, q, &frame));
     PetscCall(RegistrationFit(&g, &frame, &f));
@@ -717,7 +717,7 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
   c->match = 1 - f;
   c->frame = frame;
   if (!c->given)
-    PetscCheck(c->match >= c->min_match, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge: the best alignment matches the optical particle poorly (R^2 %.3f < <min_match> %.3g; optical particle %.3g um^2, simulated %.3g um^2); check <experiment><pixel_size> (%g um) or give the transform (<registration method=\"given\">)", (double)c->match, (double)c->min_match, (double)c->mask_area, (double)c->info.volume, (double)c->pixel_size);
+    PetscCheck(c->match >= c->min_match, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge: the best alignment matches the optical particle poorly (R^2 %.3f < <min_match> %.3g; optical particle %.3g um^2, simulated %.3g um^2); check <experiment><pixel_size> (%.6g um) or give the transform (<registration method=\"given\">)", (double)c->match, (double)c->min_match, (double)c->mask_area, (double)c->info.volume, (double)c->pixel_size);
   c->beta = (g.a + g.slope) != 0 ? g.a / (g.a + g.slope) : 0;
   {
     PetscReal u[2];
@@ -963,7 +963,7 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     c->n_periphery += c->periphery[j];
     c->n_background += c->background[j];
   }
-  PetscCheck(c->n_centre > 0 && c->n_periphery > 0, c->comm, PETSC_ERR_USER_INPUT, "the optical pixels (%g um) are too coarse for the regions: %" PetscInt_FMT " pixels in the centre region, %" PetscInt_FMT " in the periphery band; raise <regions><centre_fraction> or <periphery_width>", (double)c->pixel_size, c->n_centre, c->n_periphery);
+  PetscCheck(c->n_centre > 0 && c->n_periphery > 0, c->comm, PETSC_ERR_USER_INPUT, "the optical pixels (%.6g um) are too coarse for the regions: %" PetscInt_FMT " pixels in the centre region, %" PetscInt_FMT " in the periphery band; raise <regions><centre_fraction> or <periphery_width>", (double)c->pixel_size, c->n_centre, c->n_periphery);
   PetscCall(SetUpProfiles(c));
   PetscCall(PetscFree(ctx.gchi));
   PetscCall(RasterDestroy(&raster));
@@ -977,7 +977,7 @@ PetscErrorCode ComparisonView(Comparison c, PetscViewer viewer)
   PetscReal window_end = c->t_sim[c->nframes - 1];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscViewerASCIIPrintf(viewer, "experiment: %s, %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%g um), t = %g to %g s (run time %g to %g s), reference frame %" PetscInt_FMT "\n", c->stack_path, c->nframes, c->rows, c->cols, (double)c->pixel_size, (double)c->t_exp[0], (double)c->t_exp[c->nframes - 1], (double)c->t_sim[0], (double)window_end, c->reference));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "experiment: %s, %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%.6g um), t = %.6g to %.6g s (run time %.6g to %.6g s), reference frame %" PetscInt_FMT "\n", c->stack_path, c->nframes, c->rows, c->cols, (double)c->pixel_size, (double)c->t_exp[0], (double)c->t_exp[c->nframes - 1], (double)c->t_sim[0], (double)window_end, c->reference));
   PetscCall(PetscViewerASCIIPrintf(viewer, "optical particle: %" PetscInt_FMT " pixels (%.4g um^2; simulated %.4g um^2), centroid (col %.2f, row %.2f)\n", c->mask_pixels, (double)c->mask_area, (double)c->info.volume, (double)c->mask_centroid_px[0], (double)c->mask_centroid_px[1]));
   if (c->given) PetscCall(PetscViewerASCIIPrintf(viewer, "registration: given"));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "registration: found in %" PetscInt_FMT " iterations (%.2g s)", c->iterations, (double)c->seconds_register));
@@ -1199,7 +1199,7 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
         const double x = sim->series[f * NSERIES + S_SIM_DELITH], y = sim->series[f * NSERIES + S_EXP_MEAN];
         n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
       }
-    PetscCheck(n >= 2 && sxx - sx * sx / n > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %g to %g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+    PetscCheck(n >= 2 && sxx - sx * sx / n > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %.6g to %.6g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
     res->k      = c->k_given ? c->k : (sxy - sx * sy / n) / (sxx - sx * sx / n);
     res->offset = (sy - res->k * sx) / n;
   }
@@ -1256,7 +1256,7 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
     res->rmse_maps = n ? sqrt(s / n) : NAN;
   }
   res->misfit = c->misfit == MISFIT_MAPS ? res->rmse_maps : PetscSqrtReal(0.5 * (PetscSqr(res->rmse_centre) + PetscSqr(res->rmse_periphery)));
-  PetscCheck(nu >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %g s; frames at run times %g to %g s); check <experiment><current_start> and <metrics><window>", nu, nu == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+  PetscCheck(nu >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nu, nu == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
   PetscCall(PetscFree(tu));
   for (PetscInt k = 0; k < NSERIES; ++k) PetscCall(PetscFree(col[k]));
   PetscCall(OpticalProjectionDestroy(&P));
@@ -1381,7 +1381,7 @@ static PetscErrorCode WriteTablesOnRankZero(void *ctx)
       if (!sim->have[f]) continue;
       PetscCall(ProfileSample(c, d, &c->contrast[(size_t)f * c->nwin], pe));
       PetscCall(ProfileSample(c, d, &sim->model[(size_t)f * c->nwin], ps));
-      for (PetscInt i = 0; i < c->nprofile[d]; ++i) fprintf(fp, "%g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)f, (double)c->t_sim[f], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]);
+      for (PetscInt i = 0; i < c->nprofile[d]; ++i) fprintf(fp, "%.6g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)f, (double)c->t_sim[f], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]);
     }
   PetscCall(PetscFree2(pe, ps));
   PetscCall(ClosePart(fp, path, part));
@@ -1608,7 +1608,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
         p->box[2] = (e + 1) * 0.43;
         p->box[3] = (PetscReal)(d + 1) / nd - 0.01;
         PetscCall(PlotFigureAddAxes(fig, p->box[0], p->box[1], p->box[2], p->box[3], &p->ax));
-        PetscCall(PetscSNPrintf(title, sizeof(title), "%s, profile at %g deg", e ? "simulation" : "experiment", (double)c->directions[d]));
+        PetscCall(PetscSNPrintf(title, sizeof(title), "%s, profile at %.6g deg", e ? "simulation" : "experiment", (double)c->directions[d]));
         PetscCall(PlotAxesSetLabels(p->ax, title, "t (min)", "position (µm)"));
         PetscCall(PlotAxesSetXLimits(p->ax, c->t_sim[first_used] / 60, c->t_sim[last_used] / 60 + (first_used == last_used ? 1 : 0)));
         if (n > 1) PetscCall(PlotAxesSetYLimits(p->ax, c->profile_s[d][0], c->profile_s[d][n - 1]));
@@ -1664,7 +1664,7 @@ PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, C
   PetscCall(PetscTime(&t0));
   PetscCall(SimulationRun(sim));
   PetscCall(PetscTime(&t1));
-  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "simulation: run to t = %g s in %.3g s wall\n", (double)cs->t_end, (double)(t1 - t0)));
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "simulation: run to t = %.6g s in %.3g s wall\n", (double)cs->t_end, (double)(t1 - t0)));
   PetscCall(ComparisonEvaluate(cmp, cs, cmp->psf_sigma, res));
   PetscCall(ComparisonWrite(cmp, cs, res, dir));
   if (viewer) {

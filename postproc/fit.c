@@ -254,7 +254,7 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   *tol = 0.02;
   PetscCall(InputGetQuantity("-fit_alpha_tolerance", UNIT_NONE, tol, NULL));
   PetscCall(InputOptionWhere("-fit_alpha_tolerance", where, sizeof(where)));
-  PetscCheck(*tol >= 1e-4 && *tol <= 0.5, fit->comm, PETSC_ERR_USER_INPUT, "%s: the tolerance on alpha (relative) must be between 1e-4 and 0.5, got %g", where, (double)*tol);
+  PetscCheck(*tol >= 1e-4 && *tol <= 0.5, fit->comm, PETSC_ERR_USER_INPUT, "%s: the tolerance on alpha (relative) must be between 1e-4 and 0.5, got %.6g", where, (double)*tol);
   n = 2;
   PetscCall(InputGetQuantityArray("-fit_psf_sigma_range", UNIT_LENGTH, fit->sigma_range, &n, &fit->fit_sigma));
   PetscCall(InputOptionWhere("-fit_psf_sigma_range", where, sizeof(where)));
@@ -320,7 +320,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   PetscCallMPI(MPI_Comm_rank(fit->sub, &fit->subrank));
   PetscCall(PetscSNPrintf(fit->workdir, sizeof(fit->workdir), "%s/runs/group_%" PetscInt_FMT, dir, fit->group));
   PetscCall(InputCheckWritableDirectory(fit->sub, fit->workdir, "fit work directory"));
-  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha in [%g, %g] (tolerance %g %%), %" PetscInt_FMT " candidate%s at a time on %" PetscInt_FMT " rank%s each%s\n", (double)range[0], (double)range[1], (double)(100 * tol), fit->groups, fit->groups == 1 ? "" : "s", fit->rpr, fit->rpr == 1 ? "" : "s", fit->fit_sigma ? "; psf_sigma fitted too" : ""));
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha in [%.6g, %.6g] (tolerance %.6g %%), %" PetscInt_FMT " candidate%s at a time on %" PetscInt_FMT " rank%s each%s\n", (double)range[0], (double)range[1], (double)(100 * tol), fit->groups, fit->groups == 1 ? "" : "s", fit->rpr, fit->rpr == 1 ? "" : "s", fit->fit_sigma ? "; psf_sigma fitted too" : ""));
 
   { /* 1. the grid */
     const PetscInt n0 = ((PetscMax(5, fit->groups) + fit->groups - 1) / fit->groups) * fit->groups;
@@ -360,7 +360,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   runs = fit->npts;
   { /* the vertex of the parabola through the best point and its neighbours */
     const PetscInt b = Best(fit);
-    PetscCheck(fit->pts[b].r[R_MISFIT] < 1e299, comm, PETSC_ERR_USER_INPUT, "no run of the fit matched the movie: every candidate failed or stopped before the last frame (alpha %g to %g); check the protocol against the movie's timestamps", (double)PetscExpReal(fit->pts[0].x), (double)PetscExpReal(fit->pts[fit->npts - 1].x));
+    PetscCheck(fit->pts[b].r[R_MISFIT] < 1e299, comm, PETSC_ERR_USER_INPUT, "no run of the fit matched the movie: every candidate failed or stopped before the last frame (alpha %.6g to %.6g); check the protocol against the movie's timestamps", (double)PetscExpReal(fit->pts[0].x), (double)PetscExpReal(fit->pts[fit->npts - 1].x));
     xbest = fit->pts[b].x;
     if (b > 0 && b < fit->npts - 1 && !at_edge) {
       const PetscReal xa = fit->pts[b - 1].x, xc = fit->pts[b + 1].x, fa = fit->pts[b - 1].r[R_MISFIT], fb = fit->pts[b].r[R_MISFIT], fc = fit->pts[b + 1].r[R_MISFIT];

@@ -80,7 +80,7 @@ PetscErrorCode MapsCreate(Solver s, const char directory[], Maps *out)
   m->centroid[1] = info->centroid[1];
   PetscCall(InputGetQuantity("-out_map_pixel_size", UNIT_LENGTH, &p, &set));
   PetscCall(InputOptionWhere("-out_map_pixel_size", where, sizeof(where)));
-  PetscCheck(!set || p > 0, m->comm, PETSC_ERR_USER_INPUT, "%s: the map pixel size must be a positive length, got %g um", where, (double)p);
+  PetscCheck(!set || p > 0, m->comm, PETSC_ERR_USER_INPUT, "%s: the map pixel size must be a positive length, got %.6g um", where, (double)p);
   PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_file", &image));
   if (!set && image) PetscCall(InputGetQuantity("-mesh_image_pixel_size", UNIT_LENGTH, &p, &set));
   if (!set) p = PetscMax(info->upper[0] - info->lower[0], info->upper[1] - info->lower[1]) / 300;
@@ -111,7 +111,7 @@ PetscErrorCode MapsCreate(Solver s, const char directory[], Maps *out)
     PetscCall(InputGetQuantityArray("-out_times", UNIT_TIME, m->times, &m->ntimes, &set));
     PetscCall(InputOptionWhere("-out_times", where, sizeof(where)));
   }
-  for (PetscInt i = 1; i < m->ntimes; ++i) PetscCheck(m->times[i] > m->times[i - 1], m->comm, PETSC_ERR_USER_INPUT, "%s: map times must increase, but %g s follows %g s", where, (double)m->times[i], (double)m->times[i - 1]);
+  for (PetscInt i = 1; i < m->ntimes; ++i) PetscCheck(m->times[i] > m->times[i - 1], m->comm, PETSC_ERR_USER_INPUT, "%s: map times must increase, but %.6g s follows %.6g s", where, (double)m->times[i], (double)m->times[i - 1]);
   {
     Vec theta;
     PetscCall(SolverGetSolution(s, &theta));
@@ -214,7 +214,7 @@ static void FormatTime(PetscReal t, char buf[], size_t len)
 static PetscErrorCode MapFileName(Maps m, PetscInt k, char path[], size_t len)
 {
   PetscFunctionBeginUser;
-  if (snprintf(path, len, "%s/%s_map_%03d_t%gs.png", m->dir, QuantityName(m), (int)k, (double)m->map_t[k]) >= (int)len) path[len - 1] = 0;
+  if (snprintf(path, len, "%s/%s_map_%03d_t%.6gs.png", m->dir, QuantityName(m), (int)k, (double)m->map_t[k]) >= (int)len) path[len - 1] = 0;
   PetscFunctionReturn(0);
 }
 

@@ -42,7 +42,7 @@ PetscErrorCode RasterGridAround(const MeshInfo *info, PetscReal pixel_size, Pets
   PetscReal lo[2], hi[2];
 
   PetscFunctionBeginUser;
-  PetscCheck(pixel_size > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "pixel size must be positive, got %g", (double)pixel_size);
+  PetscCheck(pixel_size > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "pixel size must be positive, got %.6g", (double)pixel_size);
   PetscCall(PetscMemzero(grid, sizeof(*grid)));
   for (PetscInt d = 0; d < 2; ++d) {
     lo[d] = info->lower[d] - margin;
@@ -59,7 +59,7 @@ PetscErrorCode RasterGridAround(const MeshInfo *info, PetscReal pixel_size, Pets
   grid->rows        = PetscMax(1, (PetscInt)PetscCeilReal((hi[1] - lo[1]) / pixel_size - 1e-9));
   grid->z           = info->dim == 3 ? 0.5 * (info->lower[2] + info->upper[2]) : 0;
   grid->supersample = supersample;
-  PetscCheck((double)grid->rows * grid->cols <= 1.6e7, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "a raster of %" PetscInt_FMT " x %" PetscInt_FMT " pixels of %g um is too large; choose a larger pixel size", grid->rows, grid->cols, (double)pixel_size);
+  PetscCheck((double)grid->rows * grid->cols <= 1.6e7, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "a raster of %" PetscInt_FMT " x %" PetscInt_FMT " pixels of %.6g um is too large; choose a larger pixel size", grid->rows, grid->cols, (double)pixel_size);
   PetscFunctionReturn(0);
 }
 

@@ -77,7 +77,7 @@ static PetscErrorCode GetReal(const char name[], UnitKind kind, PetscReal *v, Pe
   PetscFunctionBeginUser;
   PetscCall(InputGetQuantity(name, kind, v, &set));
   PetscCall(InputOptionWhere(name, where, sizeof(where)));
-  PetscCheck(*v >= lo && *v <= hi, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be between %g and %g, got %g", where, what, (double)lo, (double)hi, (double)*v);
+  PetscCheck(*v >= lo && *v <= hi, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be between %.6g and %.6g, got %.6g", where, what, (double)lo, (double)hi, (double)*v);
   PetscFunctionReturn(0);
 }
 
@@ -156,7 +156,7 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
   PetscCall(InputGetQuantityArray("-synth_frame_times", UNIT_TIME, s->times, &s->nframes, &set));
   PetscCall(InputOptionWhere("-synth_frame_times", where, sizeof(where)));
   if (set) {
-    for (PetscInt i = 1; i < s->nframes; ++i) PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %g s follows %g s", where, (double)s->times[i], (double)s->times[i - 1]);
+    for (PetscInt i = 1; i < s->nframes; ++i) PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %.6g s follows %.6g s", where, (double)s->times[i], (double)s->times[i - 1]);
     PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a movie needs at least 2 frames", where);
     PetscFunctionReturn(0);
   }
@@ -166,10 +166,10 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
   PetscCheck(end < PETSC_MAX_REAL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "the protocol has a step without a duration, so frames every interval have no end: give the frame times (--frame-times, -synth_frame_times)");
   PetscCall(InputGetQuantity("-synth_frame_interval", UNIT_TIME, &interval, NULL));
   PetscCall(InputOptionWhere("-synth_frame_interval", where, sizeof(where)));
-  PetscCheck(interval > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the frame interval must be a positive time, got %g s", where, (double)interval);
+  PetscCheck(interval > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the frame interval must be a positive time, got %.6g s", where, (double)interval);
   s->nframes = 0;
   for (PetscReal t = 0; t <= end * (1 + 1e-12) && s->nframes < SYNTH_MAX_FRAMES; t = ++s->nframes * interval) s->times[s->nframes] = t;
-  PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %g s gives fewer than 2 frames in the %g s protocol", where, (double)interval, (double)end);
+  PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s gives fewer than 2 frames in the %.6g s protocol", where, (double)interval, (double)end);
   PetscFunctionReturn(0);
 }
 
@@ -230,7 +230,7 @@ static PetscErrorCode SynthMonitor(Solver solver, SolverEvent e, const SolverSta
   PetscFunctionBeginUser;
   if (e == SOLVER_EVENT_INITIAL) {
     s->rep.theta0 = st->mean_theta;
-    PetscCheck(s->times[0] >= st->t - eps, s->comm, PETSC_ERR_USER_INPUT, "frame time %g s lies before the start of the run (%g s)", (double)s->times[0], (double)st->t);
+    PetscCheck(s->times[0] >= st->t - eps, s->comm, PETSC_ERR_USER_INPUT, "frame time %.6g s lies before the start of the run (%.6g s)", (double)s->times[0], (double)st->t);
     while (s->next < s->nframes && s->times[s->next] <= st->t + eps) {
       ++s->next;
       PetscCall(Frame(s, s->times[s->next - 1], theta));
@@ -268,7 +268,7 @@ static PetscErrorCode FinishFiles(void *ctx)
   PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", s->timestamps));
   fp = fopen(part, "w");
   PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write timestamps '%s'", s->timestamps);
-  fprintf(fp, "# spot synth: %s; pixel %g um, psf_sigma %g um, k %g, noise %g, drift %g per h, shift (%g, %g) px, rotation %g deg\n", s->output, (double)s->rep.pixel_size, (double)s->rep.psf_sigma, (double)s->rep.k, (double)s->rep.noise, (double)s->rep.drift, (double)s->rep.shift[0], (double)s->rep.shift[1], (double)s->rep.rotation_deg);
+  fprintf(fp, "# spot synth: %s; pixel %.6g um, psf_sigma %.6g um, k %.6g, noise %.6g, drift %.6g per h, shift (%.6g, %.6g) px, rotation %.6g deg\n", s->output, (double)s->rep.pixel_size, (double)s->rep.psf_sigma, (double)s->rep.k, (double)s->rep.noise, (double)s->rep.drift, (double)s->rep.shift[0], (double)s->rep.shift[1], (double)s->rep.rotation_deg);
   fprintf(fp, "frame,t_s\n");
   for (PetscInt i = 0; i < s->written; ++i) fprintf(fp, "%d,%.10g\n", (int)i, (double)(s->times[i] + s->time_offset));
   PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write timestamps '%s'", s->timestamps);
@@ -368,9 +368,9 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   r->frames = s.written;
   PetscCallMPI(MPI_Bcast(&r->frames, 1, MPIU_INT, 0, comm));
   if (viewer) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%g um, %" PetscInt_FMT "-bit), run time %g to %g s, in %s; timestamps in %s\n", r->frames, r->rows, r->cols, (double)r->pixel_size, r->bits, (double)r->t_first, (double)r->t_last, s.output, s.timestamps));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: optics: I0 %g, background %g, k %g, theta0 %g, psf_sigma %g um, noise %g, drift %g per h\n", (double)r->intensity, (double)r->background, (double)r->k, (double)r->theta0, (double)r->psf_sigma, (double)r->noise, (double)r->drift));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: truth: the particle's centroid at optical pixel (col %.3f, row %.3f) (shift %g, %g px), rotation %g deg; mesh x = A u + b, A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um\n", (double)r->centroid_px[0], (double)r->centroid_px[1], (double)r->shift[0], (double)r->shift[1], (double)r->rotation_deg, (double)r->frame.A[0], (double)r->frame.A[1], (double)r->frame.A[2], (double)r->frame.A[3], (double)r->frame.b[0], (double)r->frame.b[1]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%.6g um, %" PetscInt_FMT "-bit), run time %.6g to %.6g s, in %s; timestamps in %s\n", r->frames, r->rows, r->cols, (double)r->pixel_size, r->bits, (double)r->t_first, (double)r->t_last, s.output, s.timestamps));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: optics: I0 %.6g, background %.6g, k %.6g, theta0 %.6g, psf_sigma %.6g um, noise %.6g, drift %.6g per h\n", (double)r->intensity, (double)r->background, (double)r->k, (double)r->theta0, (double)r->psf_sigma, (double)r->noise, (double)r->drift));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "synth: truth: the particle's centroid at optical pixel (col %.3f, row %.3f) (shift %.6g, %.6g px), rotation %.6g deg; mesh x = A u + b, A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um\n", (double)r->centroid_px[0], (double)r->centroid_px[1], (double)r->shift[0], (double)r->shift[1], (double)r->rotation_deg, (double)r->frame.A[0], (double)r->frame.A[1], (double)r->frame.A[2], (double)r->frame.A[3], (double)r->frame.b[0], (double)r->frame.b[1]));
   }
   if (report) *report = *r;
   PetscFunctionReturn(0);
