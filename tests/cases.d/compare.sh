@@ -154,6 +154,9 @@ cmp_errors() {
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
   cmp_expect_error "registration did not converge: the best alignment matches the optical particle poorly (R^2 0.497 < <min_match> 0.8; optical particle 0.815 um^2, simulated 2.76 um^2); check <experiment><pixel_size> (0.05 um) or give the transform (<registration method=\"given\">)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_experiment_pixel_size 0.05um || return 1
+  # under mpirun: the same one line
+  cmp_expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
+    $MPIRUN 2 "$SPOT" compare "$CMP_DIR/compare.xml" -compare_output_directory "$e/out" -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
   [ -z "$(ls "$e/out" 2>/dev/null | grep -v '^mesh')" ] || cmp_fail "files left after errors: $(ls "$e/out")" || return 1
   # the command lines
   cmp_expect_error "usage: spot compare COMPARE.xml [PETSc options] (the input file comes first)" "$SPOT" compare || return 1
