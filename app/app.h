@@ -11,5 +11,8 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotSchema(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help);
+PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help);
+PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help);
+PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help);
 
 #endif

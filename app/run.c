@@ -5,6 +5,7 @@
 #include "physics/physics.h"
 #include "solver/solver.h"
 #include "postproc/postproc.h"
+#include "postproc/compare.h"
 #include <stdio.h>
 #include <unistd.h>
 
@@ -17,6 +18,11 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "  fields.h5, fields.xmf  theta at <output><times> (open fields.xmf in ParaView)\n"
                                "  mesh.msh             the mesh, when spot meshed <mesh><shape> or <mesh><image>, or refined it\n"
                                "  particle_preview.png the traced outline and mesh over the image, for <mesh><image>\n"
+                               "  theta_map_*.png      with -out_maps true: maps of theta on the image's pixel grid at\n"
+                               "                       -out_map_times (default <output><times>), one colour scale; also\n"
+                               "                       theta_maps.tif (32-bit float pages) and theta_maps.csv\n"
+                               "                       (-out_map_quantity delithiation for 1 - theta, -out_map_pixel_size,\n"
+                               "                       -out_map_range lo,hi)\n"
                                "\n"
                                "Every input value is also an option, and options on the command line win:\n"
                                "  -phys_alpha 3.0  -phys_diffusivity_law constant -phys_diffusivity_value 1e-13cm2/s\n"
@@ -31,6 +37,7 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   Simulation     sim;
   Solver         solver;
   Output         out;
+  Maps           maps;
   static PetscLogStage stage_setup = -1, stage_solve = -1;
   PetscErrorCode       ierr;
 
@@ -43,15 +50,20 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   PetscCall(SolverSetCheckpointDirectory(solver, outdir));
   PetscCall(OutputCreate(solver, outdir, input, &out));
   PetscCall(SolverAddMonitor(solver, OutputMonitor, out));
+  PetscCall(MapsCreate(solver, outdir, &maps)); /* PNG maps of θ with -out_maps true */
+  PetscCall(SolverAddMonitor(solver, MapsMonitor, maps));
   PetscCall(PetscLogStagePop());
 
   PetscCall(PetscLogStagePush(stage_solve));
   ierr = SimulationRun(sim);
   if (!ierr) ierr = OutputFinish(out);
+  if (!ierr) ierr = MapsFinish(maps);
   if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files */
+  if (ierr) PetscCall(MapsDiscard(maps));
   PetscCall(ierr);
   PetscCall(PetscLogStagePop());
 
+  PetscCall(MapsDestroy(&maps));
   PetscCall(OutputDestroy(&out));
   PetscCall(SimulationDestroy(&sim));
   PetscFunctionReturn(0);

@@ -15,6 +15,9 @@ static const char usage[] = "spot " SPOT_VERSION ": lithium transport in single 
                             "  run INPUT.xml   solve a protocol on a particle; writes timeseries.csv, fields.h5/.xmf\n"
                             "  mesh IMAGE      mesh the particle of an SEM image (PNG, TIFF, PGM) for run\n"
                             "  gitt RECORD.csv derive D(theta) from a GITT record (Weppner-Huggins)\n"
+                            "  synth RUN.xml   film a run as an operando optical microscope would (multi-page TIFF)\n"
+                            "  compare CMP.xml compare a run with an optical movie: contrast, regions, profiles, metrics\n"
+                            "  fit FIT.xml     find the diffusivity scale alpha that matches an optical movie best\n"
                             "  schema          print the XML schema of the input file\n"
                             "  version         print the version\n"
                             "\n"
@@ -26,10 +29,13 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-  {"run",    SpotRun   },
-  {"mesh",   SpotMesh  },
-  {"gitt",   SpotGitt  },
-  {"schema", SpotSchema},
+  {"run",     SpotRun    },
+  {"mesh",    SpotMesh   },
+  {"gitt",    SpotGitt   },
+  {"synth",   SpotSynth  },
+  {"compare", SpotCompare},
+  {"fit",     SpotFit    },
+  {"schema",  SpotSchema },
 };
 
 int main(int argc, char **argv)

@@ -99,4 +99,26 @@ typedef struct {
 PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report);
 PetscErrorCode MeshImageReportView(const MeshImageReport *report, const char msh[], const char preview[], PetscViewer viewer);
 
+/* Image stacks (mesh/image_stack.c): operando movies, one frame per page of a multi-page TIFF or
+   a numbered series of images ("frames/f_%03d.png"). Not collective: call on one rank.
+   Reading: integer samples in [0, 1] as MeshRasterRead gives them; 32-bit float TIFF samples as
+   stored. Frames read in increasing order are fastest; every frame must have the first's size. */
+typedef struct _p_MeshStack       *MeshStack;
+typedef struct _p_MeshStackWriter *MeshStackWriter;
+
+PetscErrorCode MeshStackOpen(const char path[], PetscInt first, MeshStack *stack); /* first: number of the first file of a series */
+PetscErrorCode MeshStackGetInfo(MeshStack stack, PetscInt *frames, PetscBool *series);
+PetscErrorCode MeshStackFrameName(MeshStack stack, PetscInt frame, char name[], size_t len);
+/* frame (0-based) into a new array *values[rows * cols] (PetscFree it); values NULL: check only */
+PetscErrorCode MeshStackRead(MeshStack stack, PetscInt frame, PetscInt *rows, PetscInt *cols, PetscReal **values);
+PetscErrorCode MeshStackClose(MeshStack *stack);
+/* Writing a multi-page grey TIFF: bits 16 (values in [0, 1] scaled to 0..65535) or 32 (float, as
+   given); under "<path>.part" until MeshStackWriterClose(keep = PETSC_TRUE) renames it */
+PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt cols, PetscInt bits, MeshStackWriter *writer);
+PetscErrorCode MeshStackWriterAdd(MeshStackWriter writer, const PetscReal values[], const char description[]);
+PetscErrorCode MeshStackWriterClose(MeshStackWriter *writer, PetscBool keep);
+/* The particle of a grey image as spot mesh segments it (Gaussian sigma px, Otsu, largest region
+   brighter than the threshold, or darker with invert; holes filled): mask[r * cols + c] = 1 on it */
+PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal sigma, PetscBool invert, unsigned char mask[], PetscReal *threshold, PetscInt *pixels);
+
 #endif

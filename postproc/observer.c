@@ -3,7 +3,7 @@
    Region weights w_i = ∫Ω χ(d(x)) φ_i dx are integrated once with the element's quadrature;
    χ is the indicator of the region and d the distance to the active surface (exact distance
    to the gathered surface facets). Cells far from a region's edge are decided from their
-   centroid; only cells straddling an edge are evaluated point by point. Surface weights
+   centroid; only cells straddling an edge are evaluated point by point, with a fine rule. Surface weights
    ∮ φ_i ds use a Stroud rule on each surface facet, mapped into its cell. */
 #include "postproc/postproc.h"
 #include "input/input.h"
@@ -112,24 +112,31 @@ static PetscBool InRegion(const Observer o, Region r, PetscReal d)
   return r == REGION_CENTRE ? (d >= o->centre_threshold ? PETSC_TRUE : PETSC_FALSE) : (d <= o->periphery_width ? PETSC_TRUE : PETSC_FALSE);
 }
 
-/* w_i = ∫ χ_region φ_i; also returns the region's measure */
+/* w_i = ∫ χ_region φ_i; also returns the region's measure. Cells wholly inside use the element's
+   quadrature; cells straddling the region's edge use a fine collapsed Gauss rule (8 points per
+   direction), so that the region's edge is resolved within the cell and the means agree with a
+   fine pixel sampling of the same field. */
 static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscReal *measure)
 {
-  PetscFE         fe;
-  PetscQuadrature quad;
-  PetscTabulation T;
-  const PetscReal *qw;
-  PetscReal      *v, *J, *detJ, *elem, local = 0;
-  PetscInt        Nq, Nb, cStart, cEnd, dim = o->dim;
-  Vec             loc;
+  PetscFE          fe;
+  PetscQuadrature  quad, fine;
+  PetscTabulation  T, Tf;
+  const PetscReal *qw, *fx, *fw;
+  PetscReal       *v, *J, *detJ, *vf, *Jf, *detJf, *elem, local = 0;
+  PetscInt         Nq, Nf, Nb, cStart, cEnd, dim = o->dim;
+  Vec              loc;
 
   PetscFunctionBeginUser;
   PetscCall(DMGetField(o->dm, 0, NULL, (PetscObject *)&fe));
   PetscCall(PetscFEGetQuadrature(fe, &quad));
   PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
   PetscCall(PetscFEGetCellTabulation(fe, 0, &T));
+  PetscCall(PetscDTStroudConicalQuadrature(dim, 1, 8, -1.0, 1.0, &fine));
+  PetscCall(PetscQuadratureGetData(fine, NULL, NULL, &Nf, &fx, &fw));
+  PetscCall(PetscFECreateTabulation(fe, 1, Nf, fx, 0, &Tf));
   Nb = T->Nb;
   PetscCall(PetscMalloc4(Nq * dim, &v, Nq * dim * dim, &J, Nq, &detJ, Nb, &elem));
+  PetscCall(PetscMalloc3(Nf * dim, &vf, Nf * dim * dim, &Jf, Nf, &detJf));
   PetscCall(DMGetLocalVector(o->dm, &loc));
   PetscCall(VecZeroEntries(loc));
   PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
@@ -137,10 +144,10 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
     PetscReal vol, centroid[3] = {0, 0, 0}, dc, radius = 0;
     PetscBool all_in, all_out;
     PetscCall(DMPlexComputeCellGeometryFVM(o->dm, c, &vol, centroid, NULL));
-    PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, quad, v, J, NULL, detJ));
-    for (PetscInt q = 0; q < Nq; ++q) { /* distance from the centroid to the farthest quadrature point */
+    PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, fine, vf, Jf, NULL, detJf));
+    for (PetscInt q = 0; q < Nf; ++q) { /* distance from the centroid to the farthest sample point */
       PetscReal s = 0;
-      for (PetscInt d = 0; d < dim; ++d) s += PetscSqr(v[q * dim + d] - centroid[d]);
+      for (PetscInt d = 0; d < dim; ++d) s += PetscSqr(vf[q * dim + d] - centroid[d]);
       radius = PetscMax(radius, PetscSqrtReal(s));
     }
     PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, centroid, &dc));
@@ -148,16 +155,20 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
     all_out = !InRegion(o, r, dc - radius) && !InRegion(o, r, dc + radius);
     if (all_out) continue;
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
-    for (PetscInt q = 0; q < Nq; ++q) {
-      PetscReal chi = 1;
-      if (!all_in) {
-        PetscReal dq;
-        PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, &v[q * dim], &dq));
-        chi = InRegion(o, r, dq) ? 1 : 0;
+    if (all_in) {
+      PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, quad, v, J, NULL, detJ));
+      for (PetscInt q = 0; q < Nq; ++q) {
+        for (PetscInt b = 0; b < Nb; ++b) elem[b] += qw[q] * detJ[q] * T->T[0][q * Nb + b];
+        local += qw[q] * detJ[q];
       }
-      if (chi == 0) continue;
-      for (PetscInt b = 0; b < Nb; ++b) elem[b] += qw[q] * detJ[q] * T->T[0][q * Nb + b];
-      local += qw[q] * detJ[q];
+    } else {
+      for (PetscInt q = 0; q < Nf; ++q) {
+        PetscReal dq;
+        PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, &vf[q * dim], &dq));
+        if (!InRegion(o, r, dq)) continue;
+        for (PetscInt b = 0; b < Nb; ++b) elem[b] += fw[q] * detJf[q] * Tf->T[0][q * Nb + b];
+        local += fw[q] * detJf[q];
+      }
     }
     PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, c, elem, ADD_VALUES));
   }
@@ -165,6 +176,9 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscCall(DMLocalToGlobal(o->dm, loc, ADD_VALUES, w));
   PetscCall(DMRestoreLocalVector(o->dm, &loc));
   PetscCall(PetscFree4(v, J, detJ, elem));
+  PetscCall(PetscFree3(vf, Jf, detJf));
+  PetscCall(PetscTabulationDestroy(&Tf));
+  PetscCall(PetscQuadratureDestroy(&fine));
   PetscCall(MPIU_Allreduce(&local, measure, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
   PetscFunctionReturn(0);
 }

@@ -1,0 +1,49 @@
+/* spot fit FIT.xml: the diffusivity scale α (and optionally the PSF σ) that makes a run match an
+   optical movie (postproc/fit.c). */
+#include "app/app.h"
+#include "input/input.h"
+#include "postproc/compare.h"
+#include <stdio.h>
+#include <string.h>
+
+static const char fit_help[] = "usage: [mpirun -n N] spot fit FIT.xml [PETSc options]\n"
+                               "\n"
+                               "Finds the alpha (D_app = alpha D_GITT) whose run matches the optical movie of the <compare>\n"
+                               "document named by <compare file=\"compare.xml\"/> best: the misfit of spot compare (RMSE of the\n"
+                               "centre and periphery contrast series, k calibrated for each run) is minimised over ln(alpha)\n"
+                               "by a grid, bracketing and golden-section search within <alpha><range> to <alpha><tolerance>\n"
+                               "(default 2 %). Optionally the PSF sigma too (<psf_sigma><range>). Candidate runs execute\n"
+                               "concurrently on groups of <parallel><ranks_per_run> ranks: mpirun -n 8 spot fit runs four\n"
+                               "candidates on two ranks each. Writes to <output><directory> (default fit/ beside FIT.xml):\n"
+                               "  fit_misfit.csv, fit_misfit.png  every candidate: alpha, misfit, k, ...\n"
+                               "  compare_*.csv, compare_*.png    the comparison at the fitted alpha\n"
+                               "  mesh.msh                        the mesh every candidate used\n";
+
+PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
+{
+  char        outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
+  const char *docdir;
+  PetscBool   set;
+  FitReport   rep;
+
+  PetscFunctionBeginUser;
+  if (help) {
+    PetscCall(PetscPrintf(comm, "%s", fit_help));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot fit FIT.xml [PETSc options] (the input file comes first)");
+  PetscCall(InputLoadXML(comm, argv[0]));
+  PetscCall(InputGetDocumentDirectory(&docdir));
+  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/fit", docdir));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-fit_output_directory", outdir, sizeof(outdir), NULL));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-fit_compare_file", file, sizeof(file), &set));
+  PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "%s: the document names no comparison: add <compare file=\"compare.xml\"/>", argv[0]);
+  PetscCall(InputOptionWhere("-fit_output_directory", where, sizeof(where)));
+  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
+  PetscCall(InputLoadXML(comm, file));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_simulation_file", file, sizeof(file), &set));
+  PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "the <compare> document names no run: add <simulation file=\"run.xml\"/> (a spot run input)");
+  PetscCall(InputLoadXML(comm, file));
+  PetscCall(FitRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &rep));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,451 @@
+/* spot fit: the diffusivity scale α that makes a run match the optical movie.
+
+   The misfit m(α) is spot compare's (the RMSE of the centre and periphery contrast series, or
+   pixel by pixel), with k calibrated for every candidate (unless given) and, optionally, the PSF
+   σ chosen in a range by golden-section search (σ only changes the post-processing, so the run
+   is not repeated). The search works on x = ln α:
+   1. a grid of max(5, G) points over the range (G candidates at a time, rounded up to a multiple);
+   2. if the best point is at an end, G more points beyond it (up to 4 times): bracketing;
+   3. with G = 1, golden section: a new point at 0.382 of the larger side of the bracket
+      (x_best's neighbours); with G > 1, the middles of G equal parts of the bracket each round
+      (the bracket shrinks to about 2/G of its width per round);
+   4. stop when the bracket is within 2 ln(1 + tol) (tol = 2 %: every point of it within 2 % of
+      the best), then the vertex of the parabola through the best point and its neighbours.
+   The candidates of a round run concurrently: the communicator is split into G groups of
+   -fit_parallel_ranks_per_run ranks (default size/4, at least 1), each with its own Simulation
+   (options are per process, so each group sets its own -phys_alpha). The mesh is made once and
+   shared as a file. Finally the comparison at the fitted α runs on all ranks and writes its
+   outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. */
+#include "postproc/compare.h"
+#include "input/input.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIT_MAX_POINTS 256
+
+enum {
+  R_MISFIT,
+  R_K,
+  R_SIGMA,
+  R_RMSE_C,
+  R_RMSE_P,
+  R_FRAMES,
+  R_COMPLETE,
+  R_WALL,
+  R_FAILED,
+  R_GROUP,
+  NRESULT
+};
+
+typedef struct {
+  PetscReal x; /* ln α */
+  PetscReal r[NRESULT];
+  PetscInt  round;
+} FitPoint;
+
+typedef struct {
+  MPI_Comm    comm, sub;
+  PetscMPIInt rank, size, subrank;
+  PetscInt    groups, rpr, group;
+  Comparison  cmp;
+  char        workdir[PETSC_MAX_PATH_LEN];
+  PetscReal   sigma0, sigma_range[2];
+  PetscBool   fit_sigma;
+  FitPoint    pts[FIT_MAX_POINTS];
+  PetscInt    npts, rounds, max_runs;
+  PetscViewer viewer;
+} Fit;
+
+typedef struct {
+  PetscErrorCode code;
+  char           message[1024];
+} FitCaptured;
+
+static PetscErrorCode FitCapture(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  FitCaptured *e = (FitCaptured *)ctx;
+  if (p == PETSC_ERROR_INITIAL && !e->message[0]) {
+    e->code = n;
+    snprintf(e->message, sizeof(e->message), "%s", mess ? mess : "error");
+  }
+  return n;
+}
+
+static PetscErrorCode SetAlpha(PetscReal alpha)
+{
+  char value[64];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", (double)alpha));
+  PetscCall(PetscOptionsSetValue(NULL, "-phys_alpha", value));
+  PetscFunctionReturn(0);
+}
+
+/* One candidate on the group's communicator: run, then the misfit (σ by golden section if asked) */
+static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
+{
+  Simulation     sim;
+  Solver         solver;
+  CompareSim     cs;
+  CompareResult  res;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  PetscCall(SetAlpha(alpha));
+  PetscCall(SimulationCreate(fit->sub, fit->workdir, NULL, &sim));
+  PetscCall(SimulationGetSolver(sim, &solver));
+  PetscCall(CompareSimCreate(fit->cmp, solver, &cs));
+  PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
+  PetscCall(SimulationRun(sim));
+  if (!fit->fit_sigma) PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->sigma0, &res));
+  else { /* golden section on σ */
+    const PetscReal g = 0.5 * (3 - PetscSqrtReal(5.0));
+    PetscReal       a = fit->sigma_range[0], b = fit->sigma_range[1], c = a + g * (b - a), d = b - g * (b - a), fc, fd;
+    PetscCall(ComparisonEvaluate(fit->cmp, cs, c, &res));
+    fc = res.misfit;
+    PetscCall(ComparisonEvaluate(fit->cmp, cs, d, &res));
+    fd = res.misfit;
+    while (b - a > 0.005) {
+      if (fc < fd) {
+        b  = d;
+        d  = c;
+        fd = fc;
+        c  = a + g * (b - a);
+        PetscCall(ComparisonEvaluate(fit->cmp, cs, c, &res));
+        fc = res.misfit;
+      } else {
+        a  = c;
+        c  = d;
+        fc = fd;
+        d  = b - g * (b - a);
+        PetscCall(ComparisonEvaluate(fit->cmp, cs, d, &res));
+        fd = res.misfit;
+      }
+    }
+    PetscCall(ComparisonEvaluate(fit->cmp, cs, fc < fd ? c : d, &res));
+  }
+  PetscCall(CompareSimDestroy(&cs));
+  PetscCall(SimulationDestroy(&sim));
+  PetscCall(PetscTime(&t1));
+  r[R_MISFIT]   = res.complete ? res.misfit : 1e300; /* a run that stopped before the movie did cannot match it */
+  r[R_K]        = res.k;
+  r[R_SIGMA]    = res.psf_sigma;
+  r[R_RMSE_C]   = res.rmse_centre;
+  r[R_RMSE_P]   = res.rmse_periphery;
+  r[R_FRAMES]   = (PetscReal)res.frames_used;
+  r[R_COMPLETE] = res.complete ? 1 : 0;
+  r[R_WALL]     = t1 - t0;
+  PetscFunctionReturn(0);
+}
+
+/* Evaluate up to G points (ln α) at once, one per group; every rank gets every result */
+static PetscErrorCode EvaluateBatch(Fit *fit, PetscInt n, const PetscReal x[])
+{
+  PetscReal *all;
+
+  PetscFunctionBeginUser;
+  PetscCheck(n <= fit->groups, fit->comm, PETSC_ERR_PLIB, "batch of %" PetscInt_FMT " for %" PetscInt_FMT " groups", n, fit->groups);
+  PetscCall(PetscCalloc1(n * NRESULT, &all));
+  if (fit->group < n) {
+    PetscReal      r[NRESULT];
+    FitCaptured    cap = {0, ""};
+    PetscErrorCode ierr;
+    PetscCall(PetscArrayzero(r, NRESULT));
+    PetscCall(PetscPushErrorHandler(FitCapture, &cap));
+    ierr = RunCandidate(fit, PetscExpReal(x[fit->group]), r);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      r[R_MISFIT] = 1e300;
+      r[R_FAILED] = 1;
+      if (fit->subrank == 0) PetscCall(PetscPrintf(PETSC_COMM_SELF, "fit: the run at alpha = %.5g failed: %s\n", (double)PetscExpReal(x[fit->group]), cap.message));
+    }
+    r[R_GROUP] = fit->group;
+    if (fit->subrank == 0) PetscCall(PetscArraycpy(&all[fit->group * NRESULT], r, NRESULT));
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, all, (PetscMPIInt)(n * NRESULT), MPIU_REAL, MPIU_SUM, fit->comm));
+  for (PetscInt i = 0; i < n; ++i) {
+    FitPoint *p;
+    PetscInt  at = fit->npts;
+    PetscCheck(fit->npts < FIT_MAX_POINTS, fit->comm, PETSC_ERR_PLIB, "too many fit points");
+    while (at > 0 && fit->pts[at - 1].x > x[i]) { /* keep the points sorted by α */
+      fit->pts[at] = fit->pts[at - 1];
+      --at;
+    }
+    p        = &fit->pts[at];
+    p->x     = x[i];
+    p->round = fit->rounds;
+    PetscCall(PetscArraycpy(p->r, &all[i * NRESULT], NRESULT));
+    ++fit->npts;
+  }
+  if (fit->viewer) {
+    PetscCall(PetscViewerASCIIPrintf(fit->viewer, "fit: round %" PetscInt_FMT ":", fit->rounds));
+    for (PetscInt i = 0; i < n; ++i) {
+      const PetscReal *r = &all[i * NRESULT];
+      if (r[R_MISFIT] >= 1e299) PetscCall(PetscViewerASCIIPrintf(fit->viewer, " alpha %.4g (%s)", (double)PetscExpReal(x[i]), r[R_FAILED] > 0 ? "failed" : "incomplete"));
+      else PetscCall(PetscViewerASCIIPrintf(fit->viewer, " alpha %.4g misfit %.5g (k %.4g%s%.3g um);", (double)PetscExpReal(x[i]), (double)r[R_MISFIT], (double)r[R_K], fit->fit_sigma ? ", psf_sigma " : ", psf_sigma ", (double)r[R_SIGMA]));
+    }
+    PetscCall(PetscViewerASCIIPrintf(fit->viewer, "\n"));
+  }
+  ++fit->rounds;
+  PetscCall(PetscFree(all));
+  PetscFunctionReturn(0);
+}
+
+/* Evaluate any number of points, G at a time */
+static PetscErrorCode Evaluate(Fit *fit, PetscInt n, const PetscReal x[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < n; i += fit->groups) PetscCall(EvaluateBatch(fit, PetscMin(fit->groups, n - i), &x[i]));
+  PetscFunctionReturn(0);
+}
+
+static PetscInt Best(const Fit *fit)
+{
+  PetscInt b = 0;
+  for (PetscInt i = 1; i < fit->npts; ++i)
+    if (fit->pts[i].r[R_MISFIT] < fit->pts[b].r[R_MISFIT]) b = i;
+  return b;
+}
+
+typedef struct {
+  Fit         *fit;
+  const char  *dir;
+  PetscReal    alpha, misfit;
+} CurveCtx;
+
+static PetscErrorCode WriteCurveCSV(void *ctx)
+{
+  CurveCtx *c   = (CurveCtx *)ctx;
+  Fit      *fit = c->fit;
+  char      path[PETSC_MAX_PATH_LEN], part[PETSC_MAX_PATH_LEN + 8];
+  FILE     *fp;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_misfit.csv", c->dir));
+  PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", path));
+  fp = fopen(part, "w");
+  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
+  fprintf(fp, "# spot fit: alpha = %.8g (misfit %.8g at the fitted alpha); every candidate run below, sorted by alpha\n", (double)c->alpha, (double)c->misfit);
+  fprintf(fp, "alpha,log10_alpha,misfit,k,psf_sigma_um,rmse_centre,rmse_periphery,frames,complete,failed,round,group,run_wall_s\n");
+  for (PetscInt i = 0; i < fit->npts; ++i) {
+    const PetscReal *r = fit->pts[i].r;
+    fprintf(fp, "%.10g,%.10g,%.10g,%.10g,%.6g,%.8g,%.8g,%d,%d,%d,%d,%d,%.4g\n", (double)PetscExpReal(fit->pts[i].x), (double)(fit->pts[i].x / PetscLogReal(10.0)), r[R_MISFIT] >= 1e299 ? NAN : (double)r[R_MISFIT], (double)r[R_K], (double)r[R_SIGMA], (double)r[R_RMSE_C], (double)r[R_RMSE_P], (int)r[R_FRAMES], (int)r[R_COMPLETE], (int)r[R_FAILED], (int)fit->pts[i].round, (int)r[R_GROUP], (double)r[R_WALL]);
+  }
+  PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
+  PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename '%s' to '%s'", part, path);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
+{
+  char      where[PETSC_MAX_PATH_LEN];
+  PetscInt  n = 2;
+  PetscBool set;
+
+  PetscFunctionBeginUser;
+  range[0] = 0.3;
+  range[1] = 30;
+  PetscCall(InputGetQuantityArray("-fit_alpha_range", UNIT_NONE, range, &n, &set));
+  PetscCall(InputOptionWhere("-fit_alpha_range", where, sizeof(where)));
+  PetscCheck(!set || (n == 2 && range[0] > 0 && range[1] > range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range needs two increasing positive numbers (min max)", where);
+  *tol = 0.02;
+  PetscCall(InputGetQuantity("-fit_alpha_tolerance", UNIT_NONE, tol, NULL));
+  PetscCall(InputOptionWhere("-fit_alpha_tolerance", where, sizeof(where)));
+  PetscCheck(*tol >= 1e-4 && *tol <= 0.5, fit->comm, PETSC_ERR_USER_INPUT, "%s: the tolerance on alpha (relative) must be between 1e-4 and 0.5, got %.6g", where, (double)*tol);
+  n = 2;
+  PetscCall(InputGetQuantityArray("-fit_psf_sigma_range", UNIT_LENGTH, fit->sigma_range, &n, &fit->fit_sigma));
+  PetscCall(InputOptionWhere("-fit_psf_sigma_range", where, sizeof(where)));
+  PetscCheck(!fit->fit_sigma || (n == 2 && fit->sigma_range[0] >= 0 && fit->sigma_range[1] > fit->sigma_range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the psf_sigma range needs two increasing lengths (min max)", where);
+  fit->rpr = PetscMax(1, fit->size / 4);
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_parallel_ranks_per_run", &fit->rpr, NULL));
+  PetscCall(InputOptionWhere("-fit_parallel_ranks_per_run", where, sizeof(where)));
+  PetscCheck(fit->rpr >= 1 && fit->rpr <= fit->size, fit->comm, PETSC_ERR_USER_INPUT, "%s: ranks_per_run must be between 1 and the %d ranks of the job, got %" PetscInt_FMT, where, (int)fit->size, fit->rpr);
+  fit->max_runs = 80;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_max_runs", &fit->max_runs, NULL));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitReport *rep)
+{
+  Fit           *fit;
+  PetscReal      range[2], tol, lo, hi, xbest;
+  PetscInt       expansions = 0, runs;
+  PetscBool      at_edge = PETSC_FALSE;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscTime(&t0));
+  PetscCall(PetscNew(&fit));
+  fit->comm   = comm;
+  fit->viewer = viewer;
+  PetscCallMPI(MPI_Comm_rank(comm, &fit->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &fit->size));
+  PetscCall(ReadOptions(fit, range, &tol));
+  lo = PetscLogReal(range[0]);
+  hi = PetscLogReal(range[1]);
+
+  { /* the experiment, registered once against the run's particle; the mesh made once */
+    Simulation sim;
+    PetscCall(ComparisonCreate(comm, &fit->cmp));
+    PetscCall(SimulationCreate(comm, dir, viewer, &sim));
+    PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));
+    PetscCall(ComparisonGetPSFSigma(fit->cmp, &fit->sigma0));
+    PetscCall(SimulationDestroy(&sim));
+    {
+      char generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
+      PetscInt exists = 0;
+      PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
+      PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", dir));
+      if (fit->rank == 0 && !access(generated, F_OK)) {
+        PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
+        exists = 1;
+      }
+      PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_INT, 0, comm));
+      if (exists) { /* every candidate loads the same mesh */
+        PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
+        PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
+        PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
+        PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", kept));
+      }
+    }
+  }
+
+  /* groups */
+  fit->groups = PetscMax(1, fit->size / fit->rpr);
+  fit->group  = PetscMin(fit->rank / fit->rpr, fit->groups - 1);
+  PetscCallMPI(MPI_Comm_split(comm, (int)fit->group, fit->rank, &fit->sub));
+  PetscCallMPI(MPI_Comm_rank(fit->sub, &fit->subrank));
+  PetscCall(PetscSNPrintf(fit->workdir, sizeof(fit->workdir), "%s/runs/group_%" PetscInt_FMT, dir, fit->group));
+  PetscCall(InputCheckWritableDirectory(fit->sub, fit->workdir, "fit work directory"));
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha in [%.6g, %.6g] (tolerance %.6g %%), %" PetscInt_FMT " candidate%s at a time on %" PetscInt_FMT " rank%s each%s\n", (double)range[0], (double)range[1], (double)(100 * tol), fit->groups, fit->groups == 1 ? "" : "s", fit->rpr, fit->rpr == 1 ? "" : "s", fit->fit_sigma ? "; psf_sigma fitted too" : ""));
+
+  { /* 1. the grid */
+    const PetscInt n0 = ((PetscMax(5, fit->groups) + fit->groups - 1) / fit->groups) * fit->groups;
+    PetscReal      x[FIT_MAX_POINTS];
+    for (PetscInt i = 0; i < n0; ++i) x[i] = lo + (hi - lo) * i / (n0 - 1);
+    PetscCall(Evaluate(fit, n0, x));
+  }
+  for (;;) {
+    PetscInt  b = Best(fit), n = 0;
+    PetscReal x[FIT_MAX_POINTS], a, c;
+    runs = fit->npts;
+    if (runs >= fit->max_runs) break;
+    if (b == 0 || b == fit->npts - 1) { /* 2. bracketing beyond the edge */
+      const PetscReal step = fit->npts > 1 ? PetscAbsReal(fit->pts[b == 0 ? 1 : b].x - fit->pts[b == 0 ? 0 : b - 1].x) : 1;
+      if (expansions >= 4) {
+        at_edge = PETSC_TRUE;
+        break;
+      }
+      for (PetscInt k = 1; k <= fit->groups; ++k) x[n++] = fit->pts[b].x + (b == 0 ? -1 : 1) * k * step;
+      ++expansions;
+      PetscCall(Evaluate(fit, n, x));
+      continue;
+    }
+    a = fit->pts[b - 1].x;
+    c = fit->pts[b + 1].x;
+    if (c - a <= 2 * PetscLogReal(1 + tol)) break; /* 4. done */
+    if (fit->groups == 1) {                        /* 3. golden section */
+      const PetscReal g = 0.5 * (3 - PetscSqrtReal(5.0)), xb = fit->pts[b].x;
+      x[n++]            = (c - xb > xb - a) ? xb + g * (c - xb) : xb - g * (xb - a);
+    } else /* the middles of G equal parts of the bracket (never the best point, at its middle) */
+      for (PetscInt k = 1; k <= fit->groups; ++k) {
+        const PetscReal xk = a + (c - a) * (k - 0.5) / fit->groups;
+        if (PetscAbsReal(xk - fit->pts[b].x) > 1e-3 * (c - a)) x[n++] = xk;
+      }
+    PetscCall(Evaluate(fit, n, x));
+  }
+  runs = fit->npts;
+  { /* the vertex of the parabola through the best point and its neighbours */
+    const PetscInt b = Best(fit);
+    PetscCheck(fit->pts[b].r[R_MISFIT] < 1e299, comm, PETSC_ERR_USER_INPUT, "no run of the fit matched the movie: every candidate failed or stopped before the last frame (alpha %.6g to %.6g); check the protocol against the movie's timestamps", (double)PetscExpReal(fit->pts[0].x), (double)PetscExpReal(fit->pts[fit->npts - 1].x));
+    xbest = fit->pts[b].x;
+    if (b > 0 && b < fit->npts - 1 && !at_edge) {
+      const PetscReal xa = fit->pts[b - 1].x, xc = fit->pts[b + 1].x, fa = fit->pts[b - 1].r[R_MISFIT], fb = fit->pts[b].r[R_MISFIT], fc = fit->pts[b + 1].r[R_MISFIT];
+      const PetscReal num = PetscSqr(xbest - xa) * (fb - fc) - PetscSqr(xbest - xc) * (fb - fa), den = (xbest - xa) * (fb - fc) - (xbest - xc) * (fb - fa);
+      if (den != 0 && fa < 1e299 && fc < 1e299) xbest = PetscMin(xc, PetscMax(xa, xbest - 0.5 * num / den));
+    }
+  }
+
+  { /* the comparison at the fitted α, on every rank, with its outputs */
+    Simulation    sim;
+    Solver        solver;
+    CompareSim    cs;
+    CompareResult res;
+    const PetscInt b = Best(fit);
+    PetscCall(SetAlpha(PetscExpReal(xbest)));
+    PetscCall(SimulationCreate(comm, fit->workdir, NULL, &sim));
+    PetscCall(SimulationGetSolver(sim, &solver));
+    PetscCall(CompareSimCreate(fit->cmp, solver, &cs));
+    PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
+    PetscCall(SimulationRun(sim));
+    PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->fit_sigma ? fit->pts[b].r[R_SIGMA] : fit->sigma0, &res));
+    PetscCall(ComparisonWrite(fit->cmp, cs, &res, dir));
+    PetscCall(PetscTime(&t1));
+    rep->alpha         = PetscExpReal(xbest);
+    rep->misfit        = res.misfit;
+    rep->k             = res.k;
+    rep->psf_sigma     = res.psf_sigma;
+    rep->runs          = runs + 1;
+    rep->rounds        = fit->rounds;
+    rep->groups        = fit->groups;
+    rep->ranks_per_run = fit->rpr;
+    rep->wall          = t1 - t0;
+    rep->at_edge       = at_edge;
+    PetscCall(ComparisonGetRegistration(fit->cmp, NULL, rep->centroid_px, &rep->rotation_deg, NULL));
+    if (viewer) PetscCall(CompareResultView(&res, viewer));
+    PetscCall(CompareSimDestroy(&cs));
+    PetscCall(SimulationDestroy(&sim));
+  }
+
+  { /* the misfit curve */
+    CurveCtx   cc = {fit, dir, rep->alpha, rep->misfit};
+    PlotFigure fig;
+    PlotAxes   ax;
+    PetscReal  xs[FIT_MAX_POINTS], ys[FIT_MAX_POINTS], lims[2] = {PETSC_MAX_REAL, -PETSC_MAX_REAL};
+    PetscInt   n = 0;
+    char       path[PETSC_MAX_PATH_LEN], title[160];
+    PetscCall(CompareOnRankZero(comm, WriteCurveCSV, &cc));
+    for (PetscInt i = 0; i < fit->npts; ++i)
+      if (fit->pts[i].r[R_MISFIT] < 1e299) {
+        xs[n] = PetscExpReal(fit->pts[i].x);
+        ys[n] = fit->pts[i].r[R_MISFIT];
+        lims[0] = PetscMin(lims[0], ys[n]);
+        lims[1] = PetscMax(lims[1], ys[n]);
+        ++n;
+      }
+    PetscCall(PlotFigureCreate(comm, 900, 560, &fig));
+    PetscCall(PlotFigureAddAxes(fig, 0, 0, 1, 1, &ax));
+    PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: α = %.4g (misfit %.3g, k = %.3g), %" PetscInt_FMT " runs", (double)rep->alpha, (double)rep->misfit, (double)rep->k, rep->runs));
+    PetscCall(PlotAxesSetLabels(ax, title, "α (diffusivity scale)", "misfit (contrast RMSE)"));
+    PetscCall(PlotAxesSetLog(ax, PETSC_TRUE, PETSC_FALSE));
+    PetscCall(PlotAxesAddSeries(ax, n, xs, ys, PlotColorCycle(0), 1.5, PLOT_MARKER_CIRCLE, 7, "candidate runs"));
+    {
+      const PetscReal vx[2] = {rep->alpha, rep->alpha}, vy[2] = {lims[0], lims[1]};
+      PetscCall(PlotAxesAddSeries(ax, 2, vx, vy, PlotColorCycle(7), 1.5, PLOT_MARKER_NONE, 0, "fitted α"));
+    }
+    PetscCall(PlotAxesSetLegend(ax, PLOT_LEGEND_UPPER_RIGHT));
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_misfit.png", dir));
+    PetscCall(PlotFigureWritePNG(fig, path));
+    PetscCall(PlotFigureDestroy(&fig));
+  }
+  if (viewer) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha = %.5g (misfit %.5g, k = %.5g, psf_sigma %.4g um) after %" PetscInt_FMT " runs in %" PetscInt_FMT " rounds on %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s, %.3g s wall%s\n", (double)rep->alpha, (double)rep->misfit, (double)rep->k, (double)rep->psf_sigma, rep->runs, rep->rounds, rep->groups, rep->groups == 1 ? "" : "s", rep->ranks_per_run, rep->ranks_per_run == 1 ? "" : "s", (double)rep->wall, at_edge ? "; WARNING: the best alpha lies at the edge of the search, widen <alpha><range>" : ""));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/fit_misfit.csv, fit_misfit.png and the comparison at the fitted alpha (compare_*.csv, compare_*.png)\n", dir));
+  }
+  PetscCallMPI(MPI_Comm_free(&fit->sub));
+  if (fit->rank == 0) { /* the groups' work directories are empty */
+    char path[PETSC_MAX_PATH_LEN];
+    for (PetscInt g = 0; g < fit->groups; ++g) {
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs/group_%" PetscInt_FMT, dir, g));
+      rmdir(path);
+    }
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs", dir));
+    rmdir(path);
+  }
+  PetscCall(ComparisonDestroy(&fit->cmp));
+  PetscCall(PetscFree(fit));
+  PetscFunctionReturn(0);
+}
