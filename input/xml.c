@@ -25,10 +25,12 @@ extern const char *const spot_schema_texts[];
 typedef struct {
   char name[128];
   char where[PETSC_MAX_PATH_LEN];
+  int  load; /* which InputLoadXML call set it (a process may load the same document again) */
 } OptionSource;
 
 static OptionSource *sources     = NULL;
 static PetscInt      num_sources = 0, max_sources = 0;
+static int           current_load = 0;
 static char          doc_dir[PETSC_MAX_PATH_LEN] = ".";
 static char          doc_name[PETSC_MAX_PATH_LEN] = "";
 
@@ -64,6 +66,7 @@ static PetscErrorCode RecordSource(const char name[], const char where[])
   for (PetscInt i = 0; i < num_sources; ++i) {
     if (!strcmp(sources[i].name, name)) {
       PetscCall(PetscStrncpy(sources[i].where, where, sizeof(sources[i].where)));
+      sources[i].load = current_load;
       PetscFunctionReturn(0);
     }
   }
@@ -77,6 +80,7 @@ static PetscErrorCode RecordSource(const char name[], const char where[])
   }
   PetscCall(PetscStrncpy(sources[num_sources].name, name, sizeof(sources[num_sources].name)));
   PetscCall(PetscStrncpy(sources[num_sources].where, where, sizeof(sources[num_sources].where)));
+  sources[num_sources].load = current_load;
   ++num_sources;
   PetscFunctionReturn(0);
 }
@@ -233,7 +237,7 @@ static PetscErrorCode SetFromXML(const char option[], const char value[], xmlNod
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(node), what));
   for (PetscInt i = 0; i < num_sources; ++i) /* one value per option and document */
-    if (!strcmp(sources[i].name, option) && !strncmp(sources[i].where, doc_name, strlen(doc_name)) && sources[i].where[strlen(doc_name)] == ':')
+    if (sources[i].load == current_load && !strcmp(sources[i].name, option) && !strncmp(sources[i].where, doc_name, strlen(doc_name)) && sources[i].where[strlen(doc_name)] == ':')
       SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is given twice (also at %s)", where, what, sources[i].where);
   PetscCall(InputSetOption(option, value, where));
   PetscFunctionReturn(0);
@@ -503,6 +507,7 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
 
   PetscFunctionBeginUser;
   PetscCall(InputCheckReadable(comm, path, "input file"));
+  ++current_load;
   PetscCall(PetscStrncpy(doc_name, path, sizeof(doc_name)));
   slash = strrchr(path, '/');
   if (slash) {
