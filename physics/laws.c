@@ -229,19 +229,6 @@ PetscErrorCode PhysLawTableFromOptions(Physics phys, const char prefix[], const 
 }
 
 /* Options helpers for the law set-up functions */
-PetscErrorCode PhysLawGetPositive(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[])
-{
-  PetscBool set;
-  char      where[PETSC_MAX_PATH_LEN];
-
-  PetscFunctionBeginUser;
-  PetscCall(InputGetQuantity(name, kind, v, &set));
-  PetscCall(InputOptionWhere(name, where, sizeof(where)));
-  PetscCheck(set || !required, phys->comm, PETSC_ERR_USER_INPUT, "%s: the law needs %s (%s)", where, what, name);
-  PetscCheck(*v > 0, phys->comm, PETSC_ERR_USER_INPUT, "%s: %s must be positive, got %g", where, what, (double)*v);
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode PhysLawGetReal(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[])
 {
   PetscBool set;
@@ -251,5 +238,16 @@ PetscErrorCode PhysLawGetReal(Physics phys, const char name[], UnitKind kind, Pe
   PetscCall(InputGetQuantity(name, kind, v, &set));
   PetscCall(InputOptionWhere(name, where, sizeof(where)));
   PetscCheck(set || !required, phys->comm, PETSC_ERR_USER_INPUT, "%s: the law needs %s (%s)", where, what, name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PhysLawGetPositive(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[])
+{
+  char where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PhysLawGetReal(phys, name, kind, v, required, what));
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCheck(*v > 0, phys->comm, PETSC_ERR_USER_INPUT, "%s: %s must be positive, got %g", where, what, (double)*v);
   PetscFunctionReturn(0);
 }

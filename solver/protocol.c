@@ -49,27 +49,37 @@ static PetscErrorCode StepWhere(PetscInt i, const char key[], char where[], size
   PetscFunctionReturn(0);
 }
 
-/* Area of the active surface in m² (3-D, or 2-D with -mesh_thickness), 0 if unknown */
-static PetscErrorCode SurfaceAreaM2(Solver s, PetscReal *area)
+/* The out-of-plane thickness of a 2-D particle in µm, 0 if not given */
+static PetscErrorCode Thickness(PetscReal *thickness)
 {
-  PetscReal thickness = 0;
   PetscBool set;
 
   PetscFunctionBeginUser;
-  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, &thickness, &set));
-  *area = s->info.dim == 3 ? s->info.surface * 1e-12 : (set ? s->info.surface * thickness * 1e-12 : 0);
+  *thickness = 0;
+  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, thickness, &set));
+  if (!set) *thickness = 0;
+  PetscFunctionReturn(0);
+}
+
+/* Area of the active surface in m² (3-D, or 2-D with -mesh_thickness), 0 if unknown */
+static PetscErrorCode SurfaceAreaM2(Solver s, PetscReal *area)
+{
+  PetscReal thickness;
+
+  PetscFunctionBeginUser;
+  PetscCall(Thickness(&thickness));
+  *area = (s->info.dim == 3 ? s->info.surface : s->info.surface * thickness) * 1e-12;
   PetscFunctionReturn(0);
 }
 
 /* Particle volume in m³ (3-D, or 2-D with -mesh_thickness), 0 if unknown */
 static PetscErrorCode VolumeM3(Solver s, PetscReal *volume)
 {
-  PetscReal thickness = 0;
-  PetscBool set;
+  PetscReal thickness;
 
   PetscFunctionBeginUser;
-  PetscCall(InputGetQuantity("-mesh_thickness", UNIT_LENGTH, &thickness, &set));
-  *volume = s->info.dim == 3 ? s->info.volume * 1e-18 : (set ? s->info.volume * thickness * 1e-18 : 0);
+  PetscCall(Thickness(&thickness));
+  *volume = (s->info.dim == 3 ? s->info.volume : s->info.volume * thickness) * 1e-18;
   PetscFunctionReturn(0);
 }
 
