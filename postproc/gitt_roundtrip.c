@@ -265,7 +265,9 @@ PetscErrorCode GittRoundTripCompare(GittRoundTrip rt, Gitt gitt)
     r->D_analysed    = (!(p->flags & GITT_FLAG_EXCLUDED) && p->D > 0 && isfinite(p->D)) ? p->D : NAN;
     r->ratio          = r->D_analysed / r->D_true;
     r->apparent_alpha = r->D_true / r->D_analysed;
-    r->expected_ratio = 1 / PetscSqr(1 + rt->kappa * PetscSqrtReal(PETSC_PI * r->D_true * r->tau) * (PetscSqrtReal(rt->fit_window[0]) + PetscSqrtReal(rt->fit_window[1])) / 4);
+    /* the short-time expansion holds for short pulses only */
+    if (r->tau_D_over_L2 <= rt->max_ratio) r->expected_ratio = 1 / PetscSqr(1 + rt->kappa * PetscSqrtReal(PETSC_PI * r->D_true * r->tau) * (PetscSqrtReal(rt->fit_window[0]) + PetscSqrtReal(rt->fit_window[1])) / 4);
+    else r->expected_ratio = NAN;
 
     /* how much D and dE/dθ change over the θ the pulse touches */
     dtheta = q->theta_after - q->theta_before;
@@ -457,7 +459,7 @@ PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[])
     Stamp(fp, "Weppner-Huggins on a simulated record against the D the run used", rt->source);
     fprintf(fp, "# L = %.6g um (the run's mesh), fit window [%.6g, %.6g] tau; D_true = alpha D_GITT of the input at theta (mid-pulse mean theta of the run)\n", (double)rt->length, (double)rt->fit_window[0], (double)rt->fit_window[1]);
     fprintf(fp, "# ratio = D_analysed/D_true; apparent_alpha = D_true/D_analysed: the alpha an FE model of this particle needs on a D measured this way\n");
-    if (isfinite(rt->kappa)) fprintf(fp, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s)\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A");
+    if (isfinite(rt->kappa)) fprintf(fp, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A");
     else fprintf(fp, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n");
     fprintf(fp, "# theta_low/high: lowest/highest theta anywhere in the particle during the pulse; D_variation = max/min D_true there;\n");
     fprintf(fp, "# nonlinearity = max |dE/dtheta / (dU/dtheta over the pulse) - 1| there (E = U + overpotential at the pulse current);\n");

@@ -32,7 +32,7 @@
 typedef struct _p_GittRoundTrip *GittRoundTrip;
 
 /* Thresholds of the flags */
-#define GITT_RT_MAX_D_VARIATION 1.5   /* max/min of D_true over the θ a pulse touches */
+#define GITT_RT_MAX_D_VARIATION 1.3   /* max/min of D_true over the θ a pulse touches */
 #define GITT_RT_MAX_NONLINEARITY 0.1  /* |dE/dθ / (ΔU/Δθ) − 1| over that range */
 #define GITT_RT_MAX_REST_OFFSET 0.025 /* |θ_s − mean θ| at the end of a rest, over the pulse's |Δθ| */
 
