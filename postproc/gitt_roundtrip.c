@@ -550,6 +550,13 @@ PetscErrorCode GittRoundTripWritePlot(GittRoundTrip rt, const char path[])
   }
   span[0] = lo;
   span[1] = hi;
+  { /* room above the points for the legend */
+    PetscReal top = 1;
+    for (PetscInt k = 0; k < na; ++k) top = PetscMax(top, by[k]);
+    for (PetscInt k = 0; k < nf; ++k) top = PetscMax(top, fy[k]);
+    for (PetscInt k = 0; k < ne; ++k) top = PetscMax(top, ey[k]);
+    PetscCall(PlotAxesSetYLimits(right, 0, 1.3 * top));
+  }
   PetscCall(PlotAxesSetLabels(right, "apparent α = D_true / D_analysed", "θ (Li site fraction)", "apparent α"));
   PetscCall(PlotAxesSetLegend(right, PLOT_LEGEND_UPPER_RIGHT));
   PetscCall(PlotAxesAddSeries(right, 2, span, one, PlotColorRGB(150, 150, 150), 1.0, PLOT_MARKER_NONE, 0, NULL));
