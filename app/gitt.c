@@ -232,7 +232,8 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
   if (ntable >= 2) {
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
     PetscCall(GittWriteDiffusivity(gitt, path));
-  } else PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
+  } else
+    PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.csv", outdir));
   PetscCall(GittRoundTripWrite(rt, path));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.png", outdir));
@@ -251,7 +252,7 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
   char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], name[64], value[256], generated[PETSC_MAX_PATH_LEN + 32], kept[PETSC_MAX_PATH_LEN + 32];
   const char              *docdir;
   PetscInt                 nsteps = 0;
-  PetscBool                found = PETSC_FALSE, set, has_ocp;
+  PetscBool                found  = PETSC_FALSE, set, has_ocp;
   PetscMPIInt              rank;
   PetscErrorCode           ierr;
 
@@ -295,8 +296,10 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
   ierr = SimulateInDirectory(comm, input, outdir);
   if (rank == 0) { /* a mesh spot made is kept only with the results it gave */
-    if (ierr) remove(generated);
-    else if (!access(generated, F_OK)) PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
+    if (ierr)
+      remove(generated);
+    else if (!access(generated, F_OK))
+      PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
   }
   PetscCall(ierr);
   PetscFunctionReturn(0);

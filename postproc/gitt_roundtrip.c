@@ -117,17 +117,17 @@ static PetscErrorCode RoundTripMonitor(Solver s, SolverEvent e, const SolverStat
         PetscCall(PetscFree(rt->sim));
         rt->sim = more;
       }
-      p                  = &rt->sim[rt->npulses];
-      p->t_start         = st->t_step_start;
-      p->t_end           = st->t;
-      p->theta_after     = st->mean_theta;
-      p->theta_before    = st->mean_theta + st->capacity_step;
-      p->theta_low       = PetscMin(rt->low, PetscMin(p->theta_before, p->theta_after));
-      p->theta_high      = PetscMax(rt->high, PetscMax(p->theta_before, p->theta_after));
-      p->current_density = st->step->current_density;
-      p->offset_before   = rt->last_rest_offset;
-      p->offset_after    = NAN;
-      rt->last_pulse     = rt->npulses++;
+      p                    = &rt->sim[rt->npulses];
+      p->t_start           = st->t_step_start;
+      p->t_end             = st->t;
+      p->theta_after       = st->mean_theta;
+      p->theta_before      = st->mean_theta + st->capacity_step;
+      p->theta_low         = PetscMin(rt->low, PetscMin(p->theta_before, p->theta_after));
+      p->theta_high        = PetscMax(rt->high, PetscMax(p->theta_before, p->theta_after));
+      p->current_density   = st->step->current_density;
+      p->offset_before     = rt->last_rest_offset;
+      p->offset_after      = NAN;
+      rt->last_pulse       = rt->npulses++;
       rt->last_rest_offset = NAN;
     } else if (st->step->type == STEP_REST) {
       PetscReal offset = NAN;
@@ -180,8 +180,10 @@ PetscErrorCode GittRoundTripCreate(Solver solver, const char source[], GittRound
   /* the whole particle, θ from 1 to 0: F c_max × volume, volume = area × L */
   rt->capacity = FARADAY * rt->c_max * rt->area_m2 * rt->length * 1e-6;
   /* mean curvature of the active surface, for the short-time estimate (gitt_roundtrip.h) */
-  if (PetscAbsReal(info->boundary - info->surface) > 1e-9 * info->boundary) rt->kappa = NAN;
-  else rt->kappa = info->dim == 2 ? 2 * PETSC_PI / info->surface : 2 / (3 * rt->length);
+  if (PetscAbsReal(info->boundary - info->surface) > 1e-9 * info->boundary)
+    rt->kappa = NAN;
+  else
+    rt->kappa = info->dim == 2 ? 2 * PETSC_PI / info->surface : 2 / (3 * rt->length);
   PetscCall(SolverAddMonitor(solver, RoundTripMonitor, rt));
   *out = rt;
   PetscFunctionReturn(0);
@@ -207,8 +209,10 @@ PetscErrorCode GittRoundTripSetUp(GittRoundTrip rt, Gitt gitt)
   PetscCall(GittSetRecord(gitt, rt->source, rt->n, rt->t, rt->current, rt->voltage, NULL));
   PetscCall(PetscSNPrintf(description, sizeof(description), "t [s], current = current density x active area [A%s, positive = charge], cell voltage [V]", rt->area_what));
   PetscCall(GittSetRecordDescription(gitt, description));
-  if (rt->info.dim == 2) PetscCall(PetscSNPrintf(what, sizeof(what), "the run's mesh: |Omega|/|dOmega| = %.6g um2 / %.6g um", (double)rt->info.volume, (double)rt->info.surface));
-  else PetscCall(PetscSNPrintf(what, sizeof(what), "the run's mesh: V/A = %.6g um3 / %.6g um2", (double)rt->info.volume, (double)rt->info.surface));
+  if (rt->info.dim == 2)
+    PetscCall(PetscSNPrintf(what, sizeof(what), "the run's mesh: |Omega|/|dOmega| = %.6g um2 / %.6g um", (double)rt->info.volume, (double)rt->info.surface));
+  else
+    PetscCall(PetscSNPrintf(what, sizeof(what), "the run's mesh: V/A = %.6g um3 / %.6g um2", (double)rt->info.volume, (double)rt->info.surface));
   PetscCall(GittSetLength(gitt, rt->length, what));
   PetscCall(GittSetThetaStart(gitt, rt->theta0, "the run's initial mean theta"));
   PetscCall(PetscSNPrintf(what, sizeof(what), "the particle: F c_max |Omega| = %.6g As%s", (double)rt->capacity, rt->info.dim == 2 ? " per um of thickness" : ""));
@@ -261,13 +265,15 @@ PetscErrorCode GittRoundTripCompare(GittRoundTrip rt, Gitt gitt)
     r->theta_low  = q->theta_low;
     r->theta_high = q->theta_high;
     PetscCall(PhysicsDiffusivity(rt->phys, r->theta, &r->D_true, NULL));
-    r->tau_D_over_L2 = r->tau * r->D_true / L2;
-    r->D_analysed    = (!(p->flags & GITT_FLAG_EXCLUDED) && p->D > 0 && isfinite(p->D)) ? p->D : NAN;
+    r->tau_D_over_L2  = r->tau * r->D_true / L2;
+    r->D_analysed     = (!(p->flags & GITT_FLAG_EXCLUDED) && p->D > 0 && isfinite(p->D)) ? p->D : NAN;
     r->ratio          = r->D_analysed / r->D_true;
     r->apparent_alpha = r->D_true / r->D_analysed;
     /* the short-time expansion holds for short pulses only */
-    if (r->tau_D_over_L2 <= rt->max_ratio) r->expected_ratio = 1 / PetscSqr(1 + rt->kappa * PetscSqrtReal(PETSC_PI * r->D_true * r->tau) * (PetscSqrtReal(rt->fit_window[0]) + PetscSqrtReal(rt->fit_window[1])) / 4);
-    else r->expected_ratio = NAN;
+    if (r->tau_D_over_L2 <= rt->max_ratio)
+      r->expected_ratio = 1 / PetscSqr(1 + rt->kappa * PetscSqrtReal(PETSC_PI * r->D_true * r->tau) * (PetscSqrtReal(rt->fit_window[0]) + PetscSqrtReal(rt->fit_window[1])) / 4);
+    else
+      r->expected_ratio = NAN;
 
     /* how much D and dE/dθ change over the θ the pulse touches */
     dtheta = q->theta_after - q->theta_before;
@@ -369,8 +375,10 @@ PetscErrorCode GittRoundTripView(GittRoundTrip rt, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  %5" PetscInt_FMT "  %6.4f  %-8.4g %-8.3g %-13.4e %-13.4e %-14.4f %-9.4f %-15.4f %s\n", r->pulse, (double)r->theta, (double)r->tau, (double)r->tau_D_over_L2, (double)(r->D_true * 1e-8), (double)(r->D_analysed * 1e-8), (double)r->ratio, (double)r->expected_ratio, (double)r->apparent_alpha, flags[0] ? flags : "-"));
   }
   PetscCall(RatioSummary(rt, ~0, &count, &lo, &hi, &med));
-  if (count) PetscCall(PetscViewerASCIIPrintf(viewer, "  %" PetscInt_FMT " of %" PetscInt_FMT " pulses unflagged: analysed/true %.4f to %.4f (median %.4f), apparent alpha %.4f to %.4f\n", count, rt->nrows, (double)lo, (double)hi, (double)med, (double)(1 / hi), (double)(1 / lo)));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  no pulse is free of flags: the analysis' assumptions do not hold for this protocol and particle\n"));
+  if (count)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  %" PetscInt_FMT " of %" PetscInt_FMT " pulses unflagged: analysed/true %.4f to %.4f (median %.4f), apparent alpha %.4f to %.4f\n", count, rt->nrows, (double)lo, (double)hi, (double)med, (double)(1 / hi), (double)(1 / lo)));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  no pulse is free of flags: the analysis' assumptions do not hold for this protocol and particle\n"));
   PetscCall(RatioSummary(rt, GITT_RT_NO_D, &count, &lo, &hi, &med));
   if (count) PetscCall(PetscViewerASCIIPrintf(viewer, "  all %" PetscInt_FMT " pulses with a D: analysed/true %.4f to %.4f (median %.4f)\n", count, (double)lo, (double)hi, (double)med));
   PetscFunctionReturn(0);
@@ -399,7 +407,8 @@ static PetscErrorCode CloseOutput(GittRoundTrip rt, const char path[], const cha
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(rt->comm, &rank));
   if (!rank) {
-    if (!fp) failed = PETSC_TRUE;
+    if (!fp)
+      failed = PETSC_TRUE;
     else {
       const int bad = ferror(fp);
       if (fclose(fp) || bad) {
@@ -441,7 +450,8 @@ PetscErrorCode GittRoundTripWriteRecord(GittRoundTrip rt, const char path[])
     fprintf(fp, "# The particle: L = %.10g um, initial mean theta %.10g, capacity %.10g As; analyse with\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity);
     fprintf(fp, "#   spot gitt THIS.csv --length %.10gum --theta-start %.10g --capacity %.10gAs\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity);
     fprintf(fp, "t_s,current_A,voltage_V,current_density_A_per_m2,mean_theta\n");
-    for (PetscInt i = 0; i < rt->n; ++i) fprintf(fp, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]);
+    for (PetscInt i = 0; i < rt->n; ++i)
+      fprintf(fp, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]);
   }
   PetscCall(CloseOutput(rt, path, tmp, fp, message, sizeof(message)));
   PetscFunctionReturn(0);
@@ -459,8 +469,10 @@ PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[])
     Stamp(fp, "Weppner-Huggins on a simulated record against the D the run used", rt->source);
     fprintf(fp, "# L = %.6g um (the run's mesh), fit window [%.6g, %.6g] tau; D_true = alpha D_GITT of the input at theta (mid-pulse mean theta of the run)\n", (double)rt->length, (double)rt->fit_window[0], (double)rt->fit_window[1]);
     fprintf(fp, "# ratio = D_analysed/D_true; apparent_alpha = D_true/D_analysed: the alpha an FE model of this particle needs on a D measured this way\n");
-    if (isfinite(rt->kappa)) fprintf(fp, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A");
-    else fprintf(fp, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n");
+    if (isfinite(rt->kappa))
+      fprintf(fp, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A");
+    else
+      fprintf(fp, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n");
     fprintf(fp, "# theta_low/high: lowest/highest theta anywhere in the particle during the pulse; D_variation = max/min D_true there;\n");
     fprintf(fp, "# nonlinearity = max |dE/dtheta / (dU/dtheta over the pulse) - 1| there (E = U + overpotential at the pulse current);\n");
     fprintf(fp, "# rest_offset = |surface theta - mean theta| at the end of the rests beside the pulse, over its |d theta|\n");
@@ -552,9 +564,12 @@ PetscErrorCode GittRoundTripWritePlot(GittRoundTrip rt, const char path[])
   span[1] = hi;
   { /* room above the points for the legend */
     PetscReal top = 1;
-    for (PetscInt k = 0; k < na; ++k) top = PetscMax(top, by[k]);
-    for (PetscInt k = 0; k < nf; ++k) top = PetscMax(top, fy[k]);
-    for (PetscInt k = 0; k < ne; ++k) top = PetscMax(top, ey[k]);
+    for (PetscInt k = 0; k < na; ++k)
+      top = PetscMax(top, by[k]);
+    for (PetscInt k = 0; k < nf; ++k)
+      top = PetscMax(top, fy[k]);
+    for (PetscInt k = 0; k < ne; ++k)
+      top = PetscMax(top, ey[k]);
     PetscCall(PlotAxesSetYLimits(right, 0, 1.3 * top));
   }
   PetscCall(PlotAxesSetLabels(right, "apparent α = D_true / D_analysed", "θ (Li site fraction)", "apparent α"));

@@ -47,18 +47,18 @@ typedef enum {
 #define GITT_RT_NUM_FLAGS 6
 
 typedef struct {
-  PetscInt  pulse;                       /* 1-based, as in pulses.csv */
-  PetscReal theta;                       /* mid-pulse mean θ of the run */
-  PetscReal theta_analysed;              /* the analysis' θ by coulomb counting */
-  PetscReal theta_low, theta_high;       /* lowest and highest θ anywhere during the pulse */
-  PetscReal tau, tau_D_over_L2;          /* s; with D_true */
-  PetscReal D_true, D_analysed;          /* µm²/s (D_analysed NaN if none) */
-  PetscReal ratio, apparent_alpha;       /* D_analysed/D_true, D_true/D_analysed */
-  PetscReal expected_ratio;              /* the curvature estimate above (NaN if unknown) */
-  PetscReal D_variation;                 /* max/min of D_true over [theta_low, theta_high] */
-  PetscReal nonlinearity;                /* max |dE/dθ / (ΔU/Δθ) − 1| over that range */
-  PetscReal rest_offset;                 /* largest |θ_s − mean θ| at the end of the rests beside it, / |Δθ| */
-  PetscInt  flags;                       /* GittRoundTripFlag bits */
+  PetscInt  pulse;                 /* 1-based, as in pulses.csv */
+  PetscReal theta;                 /* mid-pulse mean θ of the run */
+  PetscReal theta_analysed;        /* the analysis' θ by coulomb counting */
+  PetscReal theta_low, theta_high; /* lowest and highest θ anywhere during the pulse */
+  PetscReal tau, tau_D_over_L2;    /* s; with D_true */
+  PetscReal D_true, D_analysed;    /* µm²/s (D_analysed NaN if none) */
+  PetscReal ratio, apparent_alpha; /* D_analysed/D_true, D_true/D_analysed */
+  PetscReal expected_ratio;        /* the curvature estimate above (NaN if unknown) */
+  PetscReal D_variation;           /* max/min of D_true over [theta_low, theta_high] */
+  PetscReal nonlinearity;          /* max |dE/dθ / (ΔU/Δθ) − 1| over that range */
+  PetscReal rest_offset;           /* largest |θ_s − mean θ| at the end of the rests beside it, / |Δθ| */
+  PetscInt  flags;                 /* GittRoundTripFlag bits */
 } GittRoundTripPulse;
 
 /* Adds a monitor to the solver; run the simulation afterwards */

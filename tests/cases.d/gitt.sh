@@ -133,6 +133,12 @@ gitt_cli_errors() {
   gitt_expect_error "$dir/single.csv: only 1 pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)" \
     "$SPOT" gitt "$dir/single.csv" --length 1um -o "$dir/single" || return 1
   [ -f "$dir/single/pulses.csv" ] && [ ! -f "$dir/single/diffusivity.csv" ] || gitt_fail "single pulse: expected pulses.csv and no diffusivity.csv" || return 1
+  # a rest of two samples between the pulses is too short to tell whether it relaxed
+  awk 'BEGIN { print "# a rest of two samples"; print "time_s,current_A,voltage_V"
+              for (t = 0; t <= 200; t += 10) { i = ((t >= 30 && t <= 50) || (t >= 80 && t <= 100)) ? 1 : 0
+                e = (t < 30) ? 3 : (t <= 50 ? 3.1 : (t < 80 ? 3.02 : (t <= 100 ? 3.12 : 3.04))); print t "," i "," e } }' >"$dir/short_rest.csv"
+  gitt_expect_error "$dir/short_rest.csv: the rest after pulse 1 (t = 50 to 70 s) has only 2 sample(s), too short to relax; make the rests longer, or accept it with -gitt_allow_unrelaxed" \
+    "$SPOT" gitt "$dir/short_rest.csv" --length 1um -o "$out" || return 1
   grep -q "columns t \[s\], I_mA \[mA, positive = charge\], E \[V\]" "$dir/single/pulses.csv" || gitt_fail "columns and units from the names: $(grep Source "$dir/single/pulses.csv")" || return 1
 }
 
