@@ -1,4 +1,6 @@
 /* spot gitt RECORD.csv: D(θ) from a GITT record by Weppner–Huggins (postproc/gitt.h).
+   spot gitt --simulate INPUT.xml: the same analysis of a GITT run of spot itself, against the D
+   the run used (postproc/gitt_roundtrip.h).
 
    The arguments become -gitt_ options (the options database is the single source; a PETSc
    option given as well wins), the record is read by input/ (rank 0 reads, all ranks get it),
@@ -7,10 +9,15 @@
 #include "input/input.h"
 #include "mesh/mesh.h"
 #include "postproc/gitt.h"
+#include "postproc/gitt_roundtrip.h"
+#include "solver/solver.h"
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char gitt_help[] =
     "usage: [mpirun -n N] spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] [PETSc options]\n"
+    "       [mpirun -n N] spot gitt --simulate INPUT.xml [-o OUTDIR] [analysis arguments] [PETSc options]\n"
     "\n"
     "Finds the current pulses and the rests between them in a GITT record (a CSV with '#' comment lines,\n"
     "a header row and numeric rows: time, current, voltage), and per pulse computes the relaxed-voltage\n"
@@ -41,6 +48,20 @@ static const char gitt_help[] =
     "Output:\n"
     "  -o, --output OUTDIR     output directory (default gitt_out)\n"
     "\n"
+    "Self-consistency (--simulate INPUT.xml): runs the <gitt> protocol of a spot input with spot's own solver\n"
+    "(on its mesh, with its D(theta), OCP and kinetics), analyses the simulated record the same way with\n"
+    "L = |Omega|/|dOmega| (2-D) or V/A (3-D) of the mesh, theta_start = the initial mean theta and the capacity\n"
+    "of the whole particle, and compares each pulse's D with the true one, alpha D_GITT at the pulse's mean theta.\n"
+    "The input needs <ocp>; unrelaxed rests are flagged rather than fatal. Writes to OUTDIR (default: the\n"
+    "input's <output><directory>, else gitt_out/ beside it):\n"
+    "  record.csv       the simulated record (t_s, current_A, voltage_V, ...), which spot gitt reads\n"
+    "  pulses.csv, diffusivity.csv, gitt.png   the analysis, as above\n"
+    "  roundtrip.csv    per pulse: theta, D_true, D_analysed, their ratio, the apparent alpha = D_true/D_analysed,\n"
+    "                   the short-time curvature estimate of the ratio, and flags where the analysis' assumptions\n"
+    "                   break down (long pulse, unrelaxed rest, E(theta) nonlinear, D varies over the pulse)\n"
+    "  roundtrip.png    D_true(theta) with the analysed points, and the apparent alpha per pulse\n"
+    "  mesh.msh         the mesh, when spot made it\n"
+    "\n"
     "Each argument is also an option: --length 1.2um is -gitt_length 1.2um, -o DIR is -gitt_output_directory DIR.\n"
     "example: spot gitt data/gitt/vtc5a_fullcell_GITT_20C_charge_TUMFTM.csv --length 5um --capacity 2.6Ah -o out\n";
 
@@ -68,17 +89,18 @@ static const ArgumentMap arguments[] = {
     {"--allow-unrelaxed", "-gitt_allow_unrelaxed", "true"},
     {"--max-ratio", "-gitt_max_ratio", NULL},
     {"--output", "-gitt_output_directory", NULL},
+    {"--simulate", "-gitt_simulate", NULL},
     {"-o", "-gitt_output_directory", NULL},
 };
 
-/* argv[0] is the record; --name value / --name=value / -o value become options; other
-   single-dash words are PETSc options (with their value, if one follows) */
+/* argv[0] is the record, if it is not an argument; --name value / --name=value / -o value become
+   options; other single-dash words are PETSc options (with their value, if one follows) */
 static PetscErrorCode ParseArguments(MPI_Comm comm, int argc, char **argv)
 {
   PetscBool sign_given = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  for (int i = 1; i < argc; ++i) {
+  for (int i = argc >= 1 && argv[0][0] != '-' ? 1 : 0; i < argc; ++i) {
     const ArgumentMap *map = NULL;
     char               name[128], where[160];
     const char        *value = NULL, *eq;
@@ -87,7 +109,6 @@ static PetscErrorCode ParseArguments(MPI_Comm comm, int argc, char **argv)
       if (i + 1 < argc && argv[i + 1][0] != '-') ++i;
       continue;
     }
-    if (!strcmp(argv[i], "--simulate")) SETERRQ(comm, PETSC_ERR_USER_INPUT, "spot gitt --simulate is not available yet");
     eq = strchr(argv[i], '=');
     PetscCall(PetscStrncpy(name, argv[i], eq ? PetscMin((size_t)(eq - argv[i]) + 1, sizeof(name)) : sizeof(name)));
     for (size_t k = 0; k < sizeof(arguments) / sizeof(arguments[0]); ++k)
@@ -175,6 +196,115 @@ static PetscErrorCode LengthFromMesh(MPI_Comm comm, const char path[], PetscReal
   PetscFunctionReturn(0);
 }
 
+/* The run and its analysis; a failure leaves the files written so far (the caller removes a mesh
+   spot made) */
+static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+{
+  Simulation    sim;
+  Solver        solver;
+  GittRoundTrip rt;
+  Gitt          gitt;
+  PetscInt      ntable;
+  char          source[PETSC_MAX_PATH_LEN + 32], path[PETSC_MAX_PATH_LEN + 32];
+
+  PetscFunctionBeginUser;
+  PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
+  PetscCall(SimulationGetSolver(sim, &solver));
+  PetscCall(PetscSNPrintf(source, sizeof(source), "simulated record of %s", input));
+  PetscCall(GittRoundTripCreate(solver, source, &rt));
+  PetscCall(SimulationRun(sim));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/record.csv", outdir));
+  PetscCall(GittRoundTripWriteRecord(rt, path));
+
+  PetscCall(GittCreate(comm, &gitt));
+  PetscCall(GittRoundTripSetUp(rt, gitt));
+  PetscCall(GittSetFromOptions(gitt));
+  PetscCall(GittAnalyse(gitt));
+  PetscCall(GittView(gitt, PETSC_VIEWER_STDOUT_(comm)));
+  PetscCall(GittRoundTripCompare(rt, gitt));
+  PetscCall(GittRoundTripView(rt, PETSC_VIEWER_STDOUT_(comm)));
+
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir));
+  PetscCall(GittWritePulses(gitt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir));
+  PetscCall(GittWritePlot(gitt, path));
+  PetscCall(GittGetDiffusivity(gitt, &ntable, NULL, NULL));
+  if (ntable >= 2) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
+    PetscCall(GittWriteDiffusivity(gitt, path));
+  } else
+    PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.csv", outdir));
+  PetscCall(GittRoundTripWrite(rt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.png", outdir));
+  PetscCall(GittRoundTripWritePlot(rt, path));
+  PetscCall(PetscPrintf(comm, "  wrote %s/: record.csv, pulses.csv, gitt.png,%s roundtrip.csv, roundtrip.png\n", outdir, ntable >= 2 ? " diffusivity.csv," : ""));
+  PetscCall(GittDestroy(&gitt));
+  PetscCall(GittRoundTripDestroy(&rt));
+  PetscCall(SimulationDestroy(&sim));
+  PetscFunctionReturn(0);
+}
+
+/* spot gitt --simulate INPUT.xml: the parameters of the analysis come from the run */
+static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
+{
+  static const char *const from_run[] = {"-gitt_length", "-gitt_mesh", "-gitt_capacity", "-gitt_theta_start", "-gitt_positive"};
+  char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], name[64], value[256], generated[PETSC_MAX_PATH_LEN + 32], kept[PETSC_MAX_PATH_LEN + 32];
+  const char              *docdir;
+  PetscInt                 nsteps = 0;
+  PetscBool                found  = PETSC_FALSE, set, has_ocp;
+  PetscMPIInt              rank;
+  PetscErrorCode           ierr;
+
+  PetscFunctionBeginUser;
+  for (size_t k = 0; k < sizeof(from_run) / sizeof(from_run[0]); ++k) {
+    PetscCall(PetscOptionsHasName(NULL, NULL, from_run[k], &set));
+    PetscCall(InputOptionWhere(from_run[k], where, sizeof(where)));
+    PetscCheck(!set, comm, PETSC_ERR_USER_INPUT, "%s: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out", where);
+  }
+  PetscCall(InputLoadXML(comm, input));
+
+  /* a <gitt> protocol (input/ names its pulses "gitt pulse k") */
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-proto_nsteps", &nsteps, NULL));
+  for (PetscInt i = 0; i < nsteps && !found; ++i) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "-proto_%" PetscInt_FMT "_name", i));
+    PetscCall(PetscOptionsGetString(NULL, NULL, name, value, sizeof(value), &set));
+    if (set && !strncmp(value, "gitt pulse", 10)) found = PETSC_TRUE;
+  }
+  PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: the protocol has no <gitt> step; spot gitt --simulate runs and analyses one, e.g. <gitt direction=\"charge\" pulses=\"10\"> with <c_rate>, <pulse> and <relaxation>", input);
+  { /* the analysis reads the voltage: an open-circuit potential is needed (checked before any file is made) */
+    Physics phys;
+    PetscCall(PhysicsCreate(comm, &phys));
+    PetscCall(PhysicsSetFromOptions(phys));
+    PetscCall(PhysicsHasOCP(phys, &has_ocp));
+    PetscCall(PhysicsDestroy(&phys));
+    PetscCheck(has_ocp, comm, PETSC_ERR_USER_INPUT, "%s: spot gitt --simulate needs an open-circuit potential (<material><ocp>): the analysis reads the voltage", input);
+  }
+
+  PetscCall(InputGetDocumentDirectory(&docdir));
+  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/gitt_out", docdir));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-out_directory", outdir, sizeof(outdir), &set));
+  PetscCall(InputOptionWhere(set ? "-out_directory" : "-gitt_output_directory", where, sizeof(where)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_output_directory", outdir, sizeof(outdir), &set));
+  if (set) PetscCall(InputOptionWhere("-gitt_output_directory", where, sizeof(where)));
+  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
+  /* a simulated rest that has not relaxed is a finding to report, not an input error */
+  PetscCall(InputSetOption("-gitt_allow_unrelaxed", "true", NULL));
+
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
+  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  ierr = SimulateInDirectory(comm, input, outdir);
+  if (rank == 0) { /* a mesh spot made is kept only with the results it gave */
+    if (ierr)
+      remove(generated);
+    else if (!access(generated, F_OK))
+      PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
+  }
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
   static const char *const time_names[]    = {"time_s", "time", "t", "t_s", "time_min", "time_h", NULL};
@@ -194,9 +324,19 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscPrintf(comm, "%s", gitt_help));
     PetscFunctionReturn(0);
   }
+  PetscCall(ParseArguments(comm, argc, argv));
+  {
+    char      input[PETSC_MAX_PATH_LEN];
+    PetscBool simulate;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_simulate", input, sizeof(input), &simulate));
+    if (simulate) {
+      PetscCheck(!(argc >= 1 && argv[0][0] != '-'), comm, PETSC_ERR_USER_INPUT, "give either a record (spot gitt RECORD.csv) or --simulate INPUT.xml, not both");
+      PetscCall(GittSimulate(comm, input));
+      PetscFunctionReturn(0);
+    }
+  }
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)");
   record = argv[0];
-  PetscCall(ParseArguments(comm, argc, argv));
 
   /* where L comes from, and where the outputs go: checked before the record is read */
   PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_mesh", mesh, sizeof(mesh), &has_mesh));

@@ -651,6 +651,17 @@ PetscErrorCode GittGetParameters(Gitt g, PetscReal *length, PetscReal *theta_sta
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode GittGetSettings(Gitt g, PetscReal fit_window[2], PetscReal *max_ratio)
+{
+  PetscFunctionBeginUser;
+  if (fit_window) {
+    fit_window[0] = g->fit_window[0];
+    fit_window[1] = g->fit_window[1];
+  }
+  if (max_ratio) *max_ratio = g->max_ratio;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode GittFlagsToString(PetscInt flags, char text[], size_t len)
 {
   static const char *const names[] = {"long pulse (tau D/L^2 large)", "poor sqrt(t) fit", "unrelaxed rest", "no rest", "current not constant", "too few points in the fit window", "dE_s and dE_t of opposite sign"};

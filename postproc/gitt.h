@@ -117,6 +117,8 @@ PetscErrorCode GittGetRecord(Gitt gitt, PetscInt *n, const PetscReal **t, const 
 PetscErrorCode GittGetComm(Gitt gitt, MPI_Comm *comm);
 PetscErrorCode GittGetSource(Gitt gitt, const char **source);
 PetscErrorCode GittGetParameters(Gitt gitt, PetscReal *length, PetscReal *theta_start, PetscReal *capacity);
+/* The √t fit window (fractions a, b of τ) and the τD/L² above which a pulse is flagged */
+PetscErrorCode GittGetSettings(Gitt gitt, PetscReal fit_window[2], PetscReal *max_ratio);
 PetscErrorCode GittView(Gitt gitt, PetscViewer viewer);
 PetscErrorCode GittFlagsToString(PetscInt flags, char text[], size_t len);
 

@@ -133,6 +133,12 @@ gitt_cli_errors() {
   gitt_expect_error "$dir/single.csv: only 1 pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)" \
     "$SPOT" gitt "$dir/single.csv" --length 1um -o "$dir/single" || return 1
   [ -f "$dir/single/pulses.csv" ] && [ ! -f "$dir/single/diffusivity.csv" ] || gitt_fail "single pulse: expected pulses.csv and no diffusivity.csv" || return 1
+  # a rest of two samples between the pulses is too short to tell whether it relaxed
+  awk 'BEGIN { print "# a rest of two samples"; print "time_s,current_A,voltage_V"
+              for (t = 0; t <= 200; t += 10) { i = ((t >= 30 && t <= 50) || (t >= 80 && t <= 100)) ? 1 : 0
+                e = (t < 30) ? 3 : (t <= 50 ? 3.1 : (t < 80 ? 3.02 : (t <= 100 ? 3.12 : 3.04))); print t "," i "," e } }' >"$dir/short_rest.csv"
+  gitt_expect_error "$dir/short_rest.csv: the rest after pulse 1 (t = 50 to 70 s) has only 2 sample(s), too short to relax; make the rests longer, or accept it with -gitt_allow_unrelaxed" \
+    "$SPOT" gitt "$dir/short_rest.csv" --length 1um -o "$out" || return 1
   grep -q "columns t \[s\], I_mA \[mA, positive = charge\], E \[V\]" "$dir/single/pulses.csv" || gitt_fail "columns and units from the names: $(grep Source "$dir/single/pulses.csv")" || return 1
 }
 
@@ -140,13 +146,110 @@ gitt_cli_help() {
   local text
   text=$("$SPOT" gitt --help) || return 1
   grep -q "^usage: \[mpirun -n N\] spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh)" <<<"$text" || gitt_fail "help: $text" || return 1
-  gitt_expect_error "spot gitt --simulate is not available yet" "$SPOT" gitt "$GITT_VTC5A" --simulate || return 1
+  grep -q "^       \[mpirun -n N\] spot gitt --simulate INPUT.xml \[-o OUTDIR\]" <<<"$text" || gitt_fail "help has no --simulate: $text" || return 1
 }
 
-export -f gitt_fail gitt_expect_error gitt_png_size gitt_cli_record gitt_cli_mpi gitt_cli_mesh gitt_cli_unrelaxed gitt_cli_errors gitt_cli_help
+# ---- spot gitt --simulate: the analysis against spot's own runs, where the true D is known ----
+GITT_SIM_CONST=tests/inputs/gitt_disc_constant.xml
+GITT_SIM_NI=tests/inputs/gitt_disc_ni_rich.xml
+export GITT_SIM_CONST GITT_SIM_NI
+
+# gitt_rows FILE: the data rows of a CSV (no comments, no header)
+gitt_rows() {
+  grep -v '^#' "$1" | tail -n +2
+}
+
+# Constant D on a disc, tau D/L^2 = 0.01: analysed D within 10 % of the true D, and within 2 % of
+# the short-time curvature estimate (0.944), no flags; the record it writes gives the same D when
+# analysed from the file
+gitt_sim_constant() {
+  local out="$TMPROOT/gitt_sim_constant" log args
+  log=$("$SPOT" gitt --simulate "$GITT_SIM_CONST" -o "$out") || gitt_fail "spot gitt --simulate failed: $log" || return 1
+  grep -qx "  pulses: 4 found (pulse current .*), 4 used for D(theta)" <<<"$log" || gitt_fail "summary: $log" || return 1
+  grep -q "^  4 of 4 pulses unflagged: analysed/true " <<<"$log" || gitt_fail "table summary: $log" || return 1
+  for f in record.csv pulses.csv diffusivity.csv gitt.png roundtrip.csv roundtrip.png mesh.msh; do
+    [ -s "$out/$f" ] || gitt_fail "no $out/$f" || return 1
+  done
+  [ "$(grep -v '^#' "$out/roundtrip.csv" | head -1)" = "pulse,theta,theta_analysed,theta_low,theta_high,tau_s,tau_D_over_L2,D_true_cm2_per_s,D_analysed_cm2_per_s,ratio,apparent_alpha,expected_ratio,D_variation,nonlinearity,rest_offset,flags,notes" ] ||
+    gitt_fail "roundtrip.csv header: $(grep -v '^#' "$out/roundtrip.csv" | head -1)" || return 1
+  # columns: 2 theta, 3 theta analysed, 7 tau D/L^2, 8 D_true, 10 ratio, 11 apparent alpha, 12 expected, 16 flags
+  gitt_rows "$out/roundtrip.csv" | awk -F, '
+    { n++; d = $10 - 1; if (d < 0) d = -d; e = $10 / $12 - 1; if (e < 0) e = -e; t = $2 - $3; if (t < 0) t = -t
+      printf "pulse %d: theta %.4f, tau D/L^2 %.4f, analysed/true %.4f (expected %.4f), apparent alpha %.4f, flags %d\n", $1, $2, $7, $10, $12, $11, $16
+      if (d > 0.10 || e > 0.02 || $16 != 0 || t > 1e-6 || $8 != 1e-12 || $7 < 0.009 || $7 > 0.011) bad = 1 }
+    END { exit !(n == 4 && !bad) }' || gitt_fail "constant D: analysed D not within 10 % of the true D (or 2 % of the curvature estimate), or flagged" || return 1
+  [ "$(gitt_png_size "$out/roundtrip.png")" = "1600 760" ] || gitt_fail "$out/roundtrip.png is not a 1600 x 760 PNG" || return 1
+  ! ls "$out" | grep -q part || gitt_fail "temporary files left in $out: $(ls "$out")" || return 1
+  # the simulated record, analysed as a file with the arguments its header gives
+  args=$(grep '^#   spot gitt THIS.csv ' "$out/record.csv" | sed 's/^#   spot gitt THIS.csv //')
+  [ -n "$args" ] || gitt_fail "record.csv does not say how to analyse it" || return 1
+  # shellcheck disable=SC2086
+  "$SPOT" gitt "$out/record.csv" $args -o "$out/again" >/dev/null || gitt_fail "spot gitt record.csv $args failed" || return 1
+  paste -d, <(gitt_rows "$out/pulses.csv" | cut -d, -f9,26) <(gitt_rows "$out/again/pulses.csv" | cut -d, -f9,26) |
+    awk -F, '{ a = $2 / $4 - 1; if (a < 0) a = -a; b = $1 - $3; if (b < 0) b = -b; if (a > 1e-6 || b > 1e-8) bad = 1; n++ } END { exit !(n == 4 && !bad) }' ||
+    gitt_fail "the record file analysed again gives other theta or D" || return 1
+}
+
+# Where the assumptions break down, the report says so: rests of 300 s (0.12 L^2/D) do not relax
+gitt_sim_flags() {
+  local out="$TMPROOT/gitt_sim_flags" log
+  log=$("$SPOT" gitt --simulate "$GITT_SIM_CONST" -o "$out" -proto_1_duration 300 -proto_3_duration 300 -proto_5_duration 300 -proto_7_duration 300) || gitt_fail "spot gitt --simulate failed: $log" || return 1
+  grep -qx "  flagged, unrelaxed rest: pulses 1, 2, 3, 4" <<<"$log" || gitt_fail "the analysis should flag the rests: $log" || return 1
+  grep -q "^  no pulse is free of flags" <<<"$log" || gitt_fail "summary: $log" || return 1
+  gitt_rows "$out/roundtrip.csv" | awk -F, '{ n++; if (!(int($16 / 2) % 2) || $17 !~ /unrelaxed rest/) bad = 1 } END { exit !(n == 4 && !bad) }' ||
+    gitt_fail "every pulse should be flagged unrelaxed in roundtrip.csv" || return 1
+}
+
+# The smooth Ni-rich law: within 25 % where D changes slowly over a pulse, and every pulse off by
+# more than that is flagged; the same pulses at theta 0.8 are long, flagged and far off
+gitt_sim_ni_rich() {
+  local out="$TMPROOT/gitt_sim_ni" log
+  log=$("$SPOT" gitt --simulate "$GITT_SIM_NI" -o "$out/slow") || gitt_fail "spot gitt --simulate failed: $log" || return 1
+  gitt_rows "$out/slow/roundtrip.csv" | awk -F, '
+    { n++; d = $10 - 1; if (d < 0) d = -d
+      printf "pulse %d: theta %.4f, tau D/L^2 %.4f, D_true %.3e, analysed/true %.4f, apparent alpha %.4f, D variation %.3f, flags %d (%s)\n", $1, $2, $7, $8, $10, $11, $13, $16, $17
+      if ($16 == 0) { ok++; if (d > 0.25) bad = 1 } else if ($17 ~ /D varies/) varies++
+      if (d > 0.25 && $16 == 0) bad = 1 }
+    END { printf "%d unflagged, %d flagged as D varies\n", ok, varies; exit !(n == 10 && ok >= 3 && varies >= 2 && !bad) }' ||
+    gitt_fail "Ni-rich law, slow end: unflagged pulses off by more than 25 %, or too few of either kind" || return 1
+  log=$("$SPOT" gitt --simulate "$GITT_SIM_NI" -o "$out/fast" -init_theta 0.8) || gitt_fail "spot gitt --simulate -init_theta 0.8 failed: $log" || return 1
+  gitt_rows "$out/fast/roundtrip.csv" | awk -F, '
+    { n++; d = $10 - 1; if (d < 0) d = -d
+      printf "pulse %d: theta %.4f, tau D/L^2 %.3f, analysed/true %.4f, flags %d (%s)\n", $1, $2, $7, $10, $16, $17
+      if ($17 !~ /long pulse/ || d < 0.25) bad = 1 }
+    END { exit !(n == 10 && !bad) }' || gitt_fail "Ni-rich law, fast end: every pulse should be long, flagged and off by more than 25 %" || return 1
+}
+
+# Bad input for --simulate, each message exactly
+gitt_sim_errors() {
+  local dir="$TMPROOT/gitt_sim_errors"
+  mkdir -p "$dir"
+  gitt_expect_error "tests/inputs/small.xml: the protocol has no <gitt> step; spot gitt --simulate runs and analyses one, e.g. <gitt direction=\"charge\" pulses=\"10\"> with <c_rate>, <pulse> and <relaxation>" \
+    "$SPOT" gitt --simulate tests/inputs/small.xml -o "$dir/out" || return 1
+  [ ! -e "$dir/out" ] || gitt_fail "a failed --simulate made $dir/out" || return 1
+  grep -v '<ocp\|<exchange_current' "$GITT_SIM_CONST" >"$dir/no_ocp.xml"
+  gitt_expect_error "$dir/no_ocp.xml: spot gitt --simulate needs an open-circuit potential (<material><ocp>): the analysis reads the voltage" \
+    "$SPOT" gitt --simulate "$dir/no_ocp.xml" || return 1
+  gitt_expect_error "argument --simulate needs a value (spot gitt --help)" "$SPOT" gitt --simulate || return 1
+  gitt_expect_error "cannot read input file '$dir/none.xml': No such file or directory" "$SPOT" gitt --simulate "$dir/none.xml" || return 1
+  gitt_expect_error "give either a record (spot gitt RECORD.csv) or --simulate INPUT.xml, not both" "$SPOT" gitt "$GITT_VTC5A" --simulate "$GITT_SIM_CONST" || return 1
+  gitt_expect_error "argument --length: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
+    "$SPOT" gitt --simulate "$GITT_SIM_CONST" --length 1um || return 1
+  gitt_expect_error "argument --capacity: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
+    "$SPOT" gitt --simulate "$GITT_SIM_CONST" --capacity 1Ah || return 1
+  gitt_expect_error "argument -o: output directory '/proc/spot' is not writable: No such file or directory" "$SPOT" gitt --simulate "$GITT_SIM_CONST" -o /proc/spot || return 1
+}
+
+
+export -f gitt_fail gitt_expect_error gitt_png_size gitt_rows gitt_cli_record gitt_cli_mpi gitt_cli_mesh gitt_cli_unrelaxed gitt_cli_errors gitt_cli_help
+export -f gitt_sim_constant gitt_sim_flags gitt_sim_ni_rich gitt_sim_errors
 case_ gitt_cli_record 120 bash -c gitt_cli_record
 case_ gitt_cli_mpi 180 bash -c gitt_cli_mpi
 case_ gitt_cli_mesh 120 bash -c gitt_cli_mesh
 case_ gitt_cli_unrelaxed 60 bash -c gitt_cli_unrelaxed
 case_ gitt_cli_errors 120 bash -c gitt_cli_errors
 case_ gitt_cli_help 30 bash -c gitt_cli_help
+case_ gitt_sim_constant 90 bash -c gitt_sim_constant
+case_ gitt_sim_flags 60 bash -c gitt_sim_flags
+case_ gitt_sim_ni_rich 120 bash -c gitt_sim_ni_rich
+case_ gitt_sim_errors 60 bash -c gitt_sim_errors
