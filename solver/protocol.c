@@ -602,7 +602,7 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
     s->state.step         = &p->steps[first];
     s->state.t_step_start = t;
     s->dt_next            = s->dt_initial;
-    PetscCall(StepApply(s, s->state.step));
+    PetscCall(SolverSetFlux(s, 0)); /* the initial row: before any current flows (open circuit) */
     PetscCall(Electro(s, s->theta, &V, &i, &Vcell));
     s->i_prev = i;
     PetscCall(UpdateState(s, t, s->theta));
