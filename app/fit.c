@@ -2,7 +2,7 @@
    optical movie (postproc/fit.c). */
 #include "app/app.h"
 #include "input/input.h"
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include <stdio.h>
 #include <string.h>
 

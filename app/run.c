@@ -5,7 +5,6 @@
 #include "physics/physics.h"
 #include "solver/solver.h"
 #include "postproc/postproc.h"
-#include "postproc/compare.h"
 #include <stdio.h>
 #include <unistd.h>
 

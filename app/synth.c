@@ -5,7 +5,7 @@
    override the run's values, e.g. -phys_alpha 3. */
 #include "app/app.h"
 #include "input/input.h"
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include <string.h>
 
 static const char synth_help[] = "usage: [mpirun -n N] spot synth RUN.xml -o movie.tif [options] [PETSc options]\n"

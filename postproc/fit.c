@@ -16,7 +16,7 @@
    (options are per process, so each group sets its own -phys_alpha). The mesh is made once and
    shared as a file. Finally the comparison at the fitted α runs on all ranks and writes its
    outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. */
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

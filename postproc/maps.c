@@ -16,7 +16,7 @@
    scale: <q>_map_<i>_t<t>s.png (the map, centroid-relative axes with y up as displayed, and a
    colour bar), <q>_maps.tif (32-bit float, NaN outside the particle: the raw values for ImageJ
    and friends) and <q>_maps.csv (time, file, min, mean, max of each map). */
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
    so that one data unit spans as many canvas pixels across as up. A colour-bar panel paints its
    y range and blanks its meaningless x ticks. Colours: a perceptually ordered dark-blue → green →
    yellow ramp (in the manner of viridis); no data is light grey. */
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-/* plot: a small raster plotting library (see plot.h): canvas, bitmap font, axes, series, PNG.
+/* plot: a small raster plotting library (see postproc/postproc.h): canvas, bitmap font, axes, series, PNG.
 
    Coordinates: pixel (col, row) from the top-left corner; a pixel's centre is at +0.5.
    Anti-aliasing: a shape covers a pixel by clamp(r + 1/2 − d, 0, 1), d the distance from the
    pixel centre to the shape's edge (or axis), r its half width; the colour is blended by that
    coverage. The font is 5 columns × 9 rows (rows 0–6 above the baseline, 7–8 descenders),
    drawn scaled by an integer factor; characters advance by 6 columns. */
-#include "postproc/plot.h"
+#include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
 #include <png.h>

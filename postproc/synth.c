@@ -14,7 +14,7 @@
 
    The truth (shift, rotation, where the centroid lies, the transform) is returned in the report
    and printed, so that tests can check what spot compare and spot fit recover. */
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

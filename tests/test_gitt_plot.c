@@ -1,8 +1,8 @@
-/* The plotting library behind spot gitt's figure (postproc/plot.h): nice ticks, text metrics
+/* The plotting library behind spot gitt's figure (postproc/postproc.h): nice ticks, text metrics
    and UTF-8 glyphs, the data-to-pixel map on linear and log axes, lines, markers and gaps drawn
    where they belong, the PNG read back pixel for pixel, and an unwritable path. */
 #include "testing.h"
-#include "postproc/plot.h"
+#include "postproc/postproc.h"
 #include <math.h>
 #include <png.h>
 

@@ -11,7 +11,7 @@
                            raster values, the PNG shows the colour of the centre value
    Run them under mpirun -n 2 too: the values are the same. */
 #include "testing.h"
-#include "postproc/compare.h"
+#include "postproc/postproc.h"
 #include <math.h>
 
 static char tmpdir[PETSC_MAX_PATH_LEN];
