@@ -20,29 +20,25 @@ void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, Pet
 
 static PetscErrorCode LawConstant(Physics phys, PetscScalar law[], PetscInt *n)
 {
-  PetscReal D = 0;
+  PhysLawParameter par[] = {
+    {"-phys_diffusivity_value", UNIT_DIFFUSIVITY, 0, PETSC_TRUE, PETSC_TRUE, "a diffusivity value D"}
+  };
 
   PetscFunctionBeginUser;
-  PetscCall(PhysLawGetPositive(phys, "-phys_diffusivity_value", UNIT_DIFFUSIVITY, &D, PETSC_TRUE, "a diffusivity value D"));
-  law[0] = LAW_CONSTANT;
-  law[2] = D;
-  *n     = 1;
+  PetscCall(PhysLawFromParameters(phys, LAW_CONSTANT, 1, par, law, n));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode LawExponential(Physics phys, PetscScalar law[], PetscInt *n)
 {
-  PetscReal D_ref = 0, rate = 0, theta_ref = 1;
+  PhysLawParameter par[] = {
+    {"-phys_diffusivity_D_ref",     UNIT_DIFFUSIVITY, 0, PETSC_TRUE,  PETSC_TRUE,  "D_ref"    },
+    {"-phys_diffusivity_rate",      UNIT_NONE,        0, PETSC_FALSE, PETSC_FALSE, "rate"     },
+    {"-phys_diffusivity_theta_ref", UNIT_NONE,        1, PETSC_FALSE, PETSC_FALSE, "theta_ref"}
+  };
 
   PetscFunctionBeginUser;
-  PetscCall(PhysLawGetPositive(phys, "-phys_diffusivity_D_ref", UNIT_DIFFUSIVITY, &D_ref, PETSC_TRUE, "D_ref"));
-  PetscCall(PhysLawGetReal(phys, "-phys_diffusivity_rate", UNIT_NONE, &rate, PETSC_FALSE, "rate"));
-  PetscCall(PhysLawGetReal(phys, "-phys_diffusivity_theta_ref", UNIT_NONE, &theta_ref, PETSC_FALSE, "theta_ref"));
-  law[0] = LAW_EXPONENTIAL;
-  law[2] = D_ref;
-  law[3] = rate;
-  law[4] = theta_ref;
-  *n     = 3;
+  PetscCall(PhysLawFromParameters(phys, LAW_EXPONENTIAL, 3, par, law, n));
   PetscFunctionReturn(0);
 }
 

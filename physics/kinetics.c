@@ -92,45 +92,38 @@ static PetscErrorCode OCPNernst(Physics phys, PetscScalar b[], PetscInt *n)
 /* ---- i0(θ) laws ---- */
 static PetscErrorCode I0Constant(Physics phys, PetscScalar b[], PetscInt *n)
 {
-  PetscReal k0 = 0;
+  PhysLawParameter par[] = {
+    {"-phys_exchange_current_value", UNIT_CURRENT_DENSITY, 0, PETSC_TRUE, PETSC_TRUE, "the exchange current density i0"}
+  };
 
   PetscFunctionBeginUser;
-  PetscCall(PhysLawGetPositive(phys, "-phys_exchange_current_value", UNIT_CURRENT_DENSITY, &k0, PETSC_TRUE, "the exchange current density i0"));
-  b[0] = LAW_CONSTANT;
-  b[2] = k0;
-  *n   = 1;
+  PetscCall(PhysLawFromParameters(phys, LAW_CONSTANT, 1, par, b, n));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode I0Power(Physics phys, PetscScalar b[], PetscInt *n)
 {
-  PetscReal k0 = 0, a = 0.5, bb = 0.5;
+  PhysLawParameter par[] = {
+    {"-phys_exchange_current_value", UNIT_CURRENT_DENSITY, 0,   PETSC_TRUE,  PETSC_TRUE,  "the prefactor k0 of the exchange current"},
+    {"-phys_exchange_current_a",     UNIT_NONE,            0.5, PETSC_FALSE, PETSC_FALSE, "the exponent a"                          },
+    {"-phys_exchange_current_b",     UNIT_NONE,            0.5, PETSC_FALSE, PETSC_FALSE, "the exponent b"                          }
+  };
 
   PetscFunctionBeginUser;
-  PetscCall(PhysLawGetPositive(phys, "-phys_exchange_current_value", UNIT_CURRENT_DENSITY, &k0, PETSC_TRUE, "the prefactor k0 of the exchange current"));
-  PetscCall(PhysLawGetReal(phys, "-phys_exchange_current_a", UNIT_NONE, &a, PETSC_FALSE, "the exponent a"));
-  PetscCall(PhysLawGetReal(phys, "-phys_exchange_current_b", UNIT_NONE, &bb, PETSC_FALSE, "the exponent b"));
-  b[0] = LAW_POWER;
-  b[2] = k0;
-  b[3] = a;
-  b[4] = bb;
-  *n   = 3;
+  PetscCall(PhysLawFromParameters(phys, LAW_POWER, 3, par, b, n));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode I0Logistic(Physics phys, PetscScalar b[], PetscInt *n)
 {
-  PetscReal k0 = 0, s = 25, xc = 0.6;
+  PhysLawParameter par[] = {
+    {"-phys_exchange_current_value",     UNIT_CURRENT_DENSITY, 0,   PETSC_TRUE,  PETSC_TRUE,  "the prefactor k0 of the exchange current"},
+    {"-phys_exchange_current_steepness", UNIT_NONE,            25,  PETSC_FALSE, PETSC_FALSE, "the steepness s"                         },
+    {"-phys_exchange_current_theta_c",   UNIT_NONE,            0.6, PETSC_FALSE, PETSC_FALSE, "theta_c"                                 }
+  };
 
   PetscFunctionBeginUser;
-  PetscCall(PhysLawGetPositive(phys, "-phys_exchange_current_value", UNIT_CURRENT_DENSITY, &k0, PETSC_TRUE, "the prefactor k0 of the exchange current"));
-  PetscCall(PhysLawGetReal(phys, "-phys_exchange_current_steepness", UNIT_NONE, &s, PETSC_FALSE, "the steepness s"));
-  PetscCall(PhysLawGetReal(phys, "-phys_exchange_current_theta_c", UNIT_NONE, &xc, PETSC_FALSE, "theta_c"));
-  b[0] = LAW_LOGISTIC;
-  b[2] = k0;
-  b[3] = s;
-  b[4] = xc;
-  *n   = 3;
+  PetscCall(PhysLawFromParameters(phys, LAW_LOGISTIC, 3, par, b, n));
   PetscFunctionReturn(0);
 }
 

@@ -251,3 +251,17 @@ PetscErrorCode PhysLawGetPositive(Physics phys, const char name[], UnitKind kind
   PetscCheck(*v > 0, phys->comm, PETSC_ERR_USER_INPUT, "%s: %s must be positive, got %g", where, what, (double)*v);
   PetscFunctionReturn(0);
 }
+
+/* A law block [type, n, p0, p1, ...] from its parameters' options */
+PetscErrorCode PhysLawFromParameters(Physics phys, PhysLawType type, PetscInt np, PhysLawParameter par[], PetscScalar block[], PetscInt *n)
+{
+  PetscFunctionBeginUser;
+  block[0] = type;
+  for (PetscInt i = 0; i < np; ++i) {
+    if (par[i].positive) PetscCall(PhysLawGetPositive(phys, par[i].option, par[i].unit, &par[i].value, par[i].required, par[i].what));
+    else PetscCall(PhysLawGetReal(phys, par[i].option, par[i].unit, &par[i].value, par[i].required, par[i].what));
+    block[2 + i] = par[i].value;
+  }
+  *n = np;
+  PetscFunctionReturn(0);
+}

@@ -35,6 +35,17 @@ PetscErrorCode PhysLawTableFromOptions(Physics phys, const char prefix[], const 
 PetscErrorCode PhysLawGetPositive(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[]);
 PetscErrorCode PhysLawGetReal(Physics phys, const char name[], UnitKind kind, PetscReal *v, PetscBool required, const char what[]);
 
+/* One parameter of an analytic law: its option, unit, default (or the value read), whether it
+   must be given and be positive, and what it is (for messages) */
+typedef struct {
+  const char *option;
+  UnitKind    unit;
+  PetscReal   value;
+  PetscBool   required, positive;
+  const char *what;
+} PhysLawParameter;
+PetscErrorCode PhysLawFromParameters(Physics phys, PhysLawType type, PetscInt np, PhysLawParameter par[], PetscScalar block[], PetscInt *n);
+
 /* Each law kind reads its option -<prefix>_law and fills its PhysLawSpec (required or not) */
 PetscErrorCode PhysicsDiffusivitySetUp(Physics phys);
 PetscErrorCode PhysicsKineticsSetUp(Physics phys);
