@@ -748,13 +748,13 @@ PetscErrorCode GittView(Gitt g, PetscViewer viewer)
 
 /* ---------------------------------------------------------------- CSV outputs */
 /* Rank 0 opens path.part-PID; *fp NULL on the other ranks or on failure (message filled) */
-static PetscErrorCode OpenOutput(Gitt g, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen)
+PetscErrorCode PostprocOpenOutput(MPI_Comm comm, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen)
 {
   PetscMPIInt rank;
 
   PetscFunctionBeginUser;
   *fp = NULL;
-  PetscCallMPI(MPI_Comm_rank(g->comm, &rank));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank) PetscFunctionReturn(0);
   PetscCall(PetscSNPrintf(tmp, len, "%s.part-%d", path, (int)getpid()));
   *fp = fopen(tmp, "w");
@@ -762,13 +762,14 @@ static PetscErrorCode OpenOutput(Gitt g, const char path[], char tmp[], size_t l
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode CloseOutput(Gitt g, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen)
+/* Rank 0 closes and renames path.part-PID to path; one error on every rank if anything failed */
+PetscErrorCode PostprocCloseOutput(MPI_Comm comm, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen)
 {
   PetscMPIInt rank;
   PetscBool   failed = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(g->comm, &rank));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
     if (!fp)
       failed = PETSC_TRUE;
@@ -785,7 +786,7 @@ static PetscErrorCode CloseOutput(Gitt g, const char path[], const char tmp[], F
       }
     }
   }
-  PetscCall(InputCollectiveError(g->comm, failed, message));
+  PetscCall(InputCollectiveError(comm, failed, message));
   PetscFunctionReturn(0);
 }
 
@@ -819,7 +820,7 @@ PetscErrorCode GittWriteDiffusivity(Gitt g, const char path[])
   PetscFunctionBeginUser;
   PetscCheck(g->analysed, g->comm, PETSC_ERR_ARG_WRONGSTATE, "GittAnalyse() first");
   PetscCheck(g->ntable >= 2, g->comm, PETSC_ERR_USER_INPUT, "%s: only %" PetscInt_FMT " pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)", g->source, g->ntable);
-  PetscCall(OpenOutput(g, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
+  PetscCall(PostprocOpenOutput(g->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
   if (fp) {
     PetscCall(Provenance(g, fp));
     fprintf(fp, "# Columns: theta (Li site fraction, 1 = lithiated), D_GITT in cm^2/s; for spot run: <diffusivity law=\"table\" file=\"...\"/>\n");
@@ -827,7 +828,7 @@ PetscErrorCode GittWriteDiffusivity(Gitt g, const char path[])
     for (PetscInt i = 0; i < g->ntable; ++i)
       fprintf(fp, "%.10g,%.6e\n", (double)g->table_theta[i], (double)(g->table_D[i] * 1e-8));
   }
-  PetscCall(CloseOutput(g, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocCloseOutput(g->comm, path, tmp, fp, message, sizeof(message)));
   PetscFunctionReturn(0);
 }
 
@@ -838,7 +839,7 @@ PetscErrorCode GittWritePulses(Gitt g, const char path[])
 
   PetscFunctionBeginUser;
   PetscCheck(g->analysed, g->comm, PETSC_ERR_ARG_WRONGSTATE, "GittAnalyse() first");
-  PetscCall(OpenOutput(g, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
+  PetscCall(PostprocOpenOutput(g->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
   if (fp) {
     PetscCall(Provenance(g, fp));
     fprintf(fp, "# One row per pulse. rest_before/after: durations of the rests around the pulse; drift: dE/dt at the end of those rests;\n");
@@ -858,6 +859,6 @@ PetscErrorCode GittWritePulses(Gitt g, const char path[])
       fprintf(fp, "%.6g,%.6e,%.6g,%d,%d\n", (double)g->length, (double)(p->D * 1e-8), (double)p->tau_D_over_L2, (int)p->flags, used ? 1 : 0);
     }
   }
-  PetscCall(CloseOutput(g, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocCloseOutput(g->comm, path, tmp, fp, message, sizeof(message)));
   PetscFunctionReturn(0);
 }

@@ -384,47 +384,6 @@ PetscErrorCode GittRoundTripView(GittRoundTrip rt, PetscViewer viewer)
 }
 
 /* ---------------------------------------------------------------- outputs */
-static PetscErrorCode OpenOutput(GittRoundTrip rt, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen)
-{
-  PetscMPIInt rank;
-
-  PetscFunctionBeginUser;
-  *fp = NULL;
-  PetscCallMPI(MPI_Comm_rank(rt->comm, &rank));
-  if (rank) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(tmp, len, "%s.part-%d", path, (int)getpid()));
-  *fp = fopen(tmp, "w");
-  if (!*fp) PetscCall(PetscSNPrintf(message, mlen, "cannot write '%s': %s", path, strerror(errno)));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode CloseOutput(GittRoundTrip rt, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen)
-{
-  PetscMPIInt rank;
-  PetscBool   failed = PETSC_FALSE;
-
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(rt->comm, &rank));
-  if (!rank) {
-    if (!fp)
-      failed = PETSC_TRUE;
-    else {
-      const int bad = ferror(fp);
-      if (fclose(fp) || bad) {
-        failed = PETSC_TRUE;
-        PetscCall(PetscSNPrintf(message, mlen, "cannot write '%s' (disk full?)", path));
-        remove(tmp);
-      } else if (rename(tmp, path)) {
-        failed = PETSC_TRUE;
-        PetscCall(PetscSNPrintf(message, mlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno)));
-        remove(tmp);
-      }
-    }
-  }
-  PetscCall(InputCollectiveError(rt->comm, failed, message));
-  PetscFunctionReturn(0);
-}
-
 static void Stamp(FILE *fp, const char what[], const char source[])
 {
   char      date[64] = "";
@@ -442,7 +401,7 @@ PetscErrorCode GittRoundTripWriteRecord(GittRoundTrip rt, const char path[])
   FILE *fp;
 
   PetscFunctionBeginUser;
-  PetscCall(OpenOutput(rt, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
+  PetscCall(PostprocOpenOutput(rt->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
   if (fp) {
     Stamp(fp, "the GITT record of a spot run (one row per time step)", rt->source);
     fprintf(fp, "# current_A = current density x active area%s (positive = charge); voltage_V: the cell voltage\n", rt->area_what);
@@ -452,7 +411,7 @@ PetscErrorCode GittRoundTripWriteRecord(GittRoundTrip rt, const char path[])
     for (PetscInt i = 0; i < rt->n; ++i)
       fprintf(fp, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]);
   }
-  PetscCall(CloseOutput(rt, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocCloseOutput(rt->comm, path, tmp, fp, message, sizeof(message)));
   PetscFunctionReturn(0);
 }
 
@@ -463,7 +422,7 @@ PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[])
 
   PetscFunctionBeginUser;
   PetscCheck(rt->compared, rt->comm, PETSC_ERR_ARG_WRONGSTATE, "GittRoundTripCompare() first");
-  PetscCall(OpenOutput(rt, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
+  PetscCall(PostprocOpenOutput(rt->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
   if (fp) {
     Stamp(fp, "Weppner-Huggins on a simulated record against the D the run used", rt->source);
     fprintf(fp, "# L = %.6g um (the run's mesh), fit window [%.6g, %.6g] tau; D_true = alpha D_GITT of the input at theta (mid-pulse mean theta of the run)\n", (double)rt->length, (double)rt->fit_window[0], (double)rt->fit_window[1]);
@@ -484,7 +443,7 @@ PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[])
       fprintf(fp, "%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.6g,%.6e,%.6e,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s\n", (int)r->pulse, (double)r->theta, (double)r->theta_analysed, (double)r->theta_low, (double)r->theta_high, (double)r->tau, (double)r->tau_D_over_L2, (double)(r->D_true * 1e-8), (double)(r->D_analysed * 1e-8), (double)r->ratio, (double)r->apparent_alpha, (double)r->expected_ratio, (double)r->D_variation, (double)r->nonlinearity, (double)r->rest_offset, (int)r->flags, notes);
     }
   }
-  PetscCall(CloseOutput(rt, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocCloseOutput(rt->comm, path, tmp, fp, message, sizeof(message)));
   PetscFunctionReturn(0);
 }
 

@@ -527,4 +527,9 @@ typedef struct {
    options -fit_... (see input/compare.xsd); collective */
 PetscErrorCode FitRun(MPI_Comm comm, const char directory[], PetscViewer viewer, FitReport *report);
 
+/* CSV outputs written safely: rank 0 writes path.part-PID and renames it when complete */
+#include <stdio.h>
+PetscErrorCode PostprocOpenOutput(MPI_Comm comm, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen);
+PetscErrorCode PostprocCloseOutput(MPI_Comm comm, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen);
+
 #endif
