@@ -2,13 +2,14 @@
 # Work-precision (issue 7, item 3): spot against FreeFEM and legacy FEniCS on the benchmark
 # problem of bench/problems/ (README.md there), on the same meshes, one run after the other in
 # this session. For each run: the largest probe error against the cached reference
-# (bench/problems/reference_probes.csv) and the wall time, of the whole command and of the
-# time-stepping loop alone. Prints a Markdown section; writes bench/workprecision.png (gnuplot).
+# (bench/problems/reference_probes.csv), the wall and CPU time of the whole command (GNU time)
+# and the time-stepping loop alone. Every process runs single-threaded (OMP_NUM_THREADS=1 etc.).
+# Prints a Markdown section; writes bench/workprecision.png (gnuplot).
 #
 # Environment (all optional):
 #   WP_REFERENCE=1        recompute the reference first (long: see bench/problems/README.md)
 #   WP_PEER_RUN_BUDGET=s  skip a peer run predicted to take longer than s seconds (default 75)
-#   WP_PEER_BUDGET=s      stop starting runs of one peer after s seconds in all (default 200)
+#   WP_PEER_BUDGET=s      stop starting runs of one peer after s seconds in all (default 150)
 #   WP_SPOT_RUNS, WP_PEER_RUNS   override the run lists below (same syntax)
 #   WP_SKIP_PEERS=1       spot only
 set -u
@@ -22,15 +23,22 @@ mkdir -p "$W/runs" "$M"
 RUNS="$W/runs.tsv"
 NOTES="$W/notes.txt"
 : > "$NOTES"
-printf 'code\tvariant\th\tdofs\tparam\tsteps\tnewton\twall_s\tloop_s\terr\twhere\n' > "$RUNS"
+printf 'code\tvariant\th\tdofs\tparam\tsteps\tnewton\twall_s\tcpu_s\tloop_s\terr\twhere\terr_x\twhere_x\n' > "$RUNS"
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+TIMEF="$W/time.txt"
+# wall and CPU (user + system) seconds of the last timed command
+timed() { /usr/bin/time -f '%e %U %S' -o "$TIMEF" "$@"; }
+wall_of() { awk '{print $1}' "$TIMEF"; }
+cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 
 # Configurations. spot: variant:h:rtol (atol = rtol/10). Peers: variant:h:dt (BDF2, fixed dt).
 # Variants: P1 = spot's P1 (vertex quadrature, lumped mass) for spot; for the peers "P1" is the
 # textbook P1 (consistent mass, Gauss quadrature) and "P1-vertex" spot's P1 discretisation;
-# P2 consistent mass everywhere. Chosen from a wider exploration (bench/README.md) to cover each
-# code's fastest runs from 1e-1 down to the smallest errors reachable within the budget.
-SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.1:1e-4 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.05:1e-5 P1:0.025:1e-4 P1:0.025:1e-5 P1:0.0125:1e-4 P1:0.0125:1e-5 P1:0.00625:1e-5 P2:0.05:1e-4 P2:0.025:1e-4"}
-PEER_RUNS=${WP_PEER_RUNS:-"P1-vertex:0.1:30 P1-vertex:0.05:30 P1-vertex:0.05:15 P1-vertex:0.025:15 P1-vertex:0.025:7.5 P1-vertex:0.0125:7.5 P1:0.05:30 P1:0.025:15 P2:0.1:30 P2:0.05:15 P2:0.05:7.5 P2:0.025:7.5 P2:0.025:3.75"}
+# P2 consistent mass everywhere. Peer runs go in this order until the peer's budget is spent, so
+# the cheap, informative ones come first. (spot's P2 stops within seconds on these meshes: its
+# consistent-mass solution overshoots theta = 1 next to the unresolved surface layer; one run shows it.)
+SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.1:1e-4 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.05:1e-5 P1:0.025:1e-4 P1:0.025:1e-5 P1:0.0125:1e-4 P1:0.0125:1e-5 P1:0.00625:1e-5 P2:0.05:1e-4"}
+PEER_RUNS=${WP_PEER_RUNS:-"P1-vertex:0.1:30 P1-vertex:0.05:30 P1-vertex:0.05:15 P1-vertex:0.025:15 P1-vertex:0.025:7.5 P1-vertex:0.0125:7.5 P1:0.05:30 P1:0.025:15 P2:0.05:15"}
 MESH_SIZES="0.1 0.05 0.025 0.0125 0.00625"
 
 now() { date +%s.%N; }
@@ -83,11 +91,13 @@ fi
 command -v gnuplot > /dev/null || apt_install gnuplot-nox || note "No plot: gnuplot (gnuplot-nox) is not installed and could not be installed here."
 
 # ---- runs ----
-err_of() { awk -f "$PEERS/probe_error.awk" "$REF" "$1" 2> /dev/null || echo "inf 0 0"; }
-row() { # code variant h dofs param steps newton wall loop csv
-  local e
-  e=$(err_of "${10}")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" "${e%% *}" "$(awk '{printf "t=%g,p%d", $2, $3}' <<< "$e")" >> "$RUNS"
+err_of() { awk -v exclude="${2:-}" -f "$PEERS/probe_error.awk" "$REF" "$1" 2> /dev/null || echo "inf 0 0"; }
+row() { # code variant h dofs param steps newton loop csv (wall and cpu from $TIMEF)
+  local e x
+  e=$(err_of "$9")
+  x=$(err_of "$9" 2400:1)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$(wall_of)" "$(cpu_of)" "$8" \
+    "${e%% *}" "$(awk '{printf "t=%g,p%d", $2, $3}' <<< "$e")" "${x%% *}" "$(awk '{printf "t=%g,p%d", $2, $3}' <<< "$x")" >> "$RUNS"
 }
 
 run_spot() { # variant h rtol
@@ -96,10 +106,8 @@ run_spot() { # variant h rtol
   out="$W/runs/spot_${variant}_h${h}_r${rtol}"
   log="$out.log"
   rm -rf "$out"
-  t0=$(now)
-  "$SPOT" run "$P/rounded_square.xml" -mesh_file "$M/mesh_h$h.msh" -solver_degree $deg -solver_rtol "$rtol" \
+  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$M/mesh_h$h.msh" -solver_degree $deg -solver_rtol "$rtol" \
     -solver_atol "$(awk -v r="$rtol" 'BEGIN {print r / 10}')" -out_directory "$out" -out_fields false -out_progress false -log_view > "$log" 2>&1
-  t1=$(now)
   read -r cells verts < <(sed -n 's/^mesh: 2-D, \([0-9]*\) cells, \([0-9]*\) vertices.*/\1 \2/p' "$log")
   dofs=$verts
   [ $deg = 2 ] && dofs=$((verts + verts + cells - 1)) # P2: vertices + edges (E = V + C - 1)
@@ -108,7 +116,7 @@ run_spot() { # variant h rtol
   if grep -q "theta reached 0 or 1" "$log"; then
     note "spot $variant h=$h rtol=$rtol stopped at t = $(sed -n 's/.*stopped at t = \([0-9.e+-]*\) s.*/\1/p' "$log") s: theta reached 1 (the P2 solution overshoots theta0 = 0.98 by 0.02 next to the unresolved surface layer of the first seconds, and spot ends a charge when theta leaves [0, 1])."
   fi
-  row spot "$variant" "$h" "${dofs:-?}" "$rtol" "${steps:-?}" "${newton:-?}" "$(echo "$t1 - $t0" | bc -l)" "${solve:-0}" "$out/probes.csv"
+  row spot "$variant" "$h" "${dofs:-?}" "$rtol" "${steps:-?}" "${newton:-?}" "${solve:-0}" "$out/probes.csv"
 }
 
 declare -A RATE SPENT # seconds per (unknown x time step), from the last run; seconds spent, per peer
@@ -124,31 +132,29 @@ run_peer() { # code variant h dt
     note "skipped $code $variant h=$h dt=$dt: predicted ${pred} s > ${WP_PEER_RUN_BUDGET:-75} s per run"
     return
   fi
-  if awk -v p="${SPENT[$code]:-0}" -v b="${WP_PEER_BUDGET:-200}" 'BEGIN {exit !(p > b)}'; then
-    note "skipped $code $variant h=$h dt=$dt: this peer's budget (${WP_PEER_BUDGET:-200} s) is spent"
+  if awk -v p="${SPENT[$code]:-0}" -v b="${WP_PEER_BUDGET:-150}" 'BEGIN {exit !(p > b)}'; then
+    note "skipped $code $variant h=$h dt=$dt: this peer's budget (${WP_PEER_BUDGET:-150} s) is spent"
     return
   fi
   out="$W/runs/${code}_${variant}_h${h}_dt${dt}.csv"
   log="${out%.csv}.log"
   rm -f "$out"
-  t0=$(now)
   if [ "$code" = freefem ]; then
-    timeout 600 FreeFem++ -nw -v 0 "$PEERS/diffusion.edp" -mesh "$M/mesh_h${h}_v22.msh" -order $order \
+    timed timeout 600 FreeFem++ -nw -v 0 "$PEERS/diffusion.edp" -mesh "$M/mesh_h${h}_v22.msh" -order $order \
       -vertex "$([ "$variant" = P1-vertex ] && echo 1 || echo 0)" -dt "$dt" -out "$out" > "$log" 2>&1
   else
-    timeout 600 /usr/bin/python3 "$PEERS/diffusion_fenics.py" "$M/mesh_h${h}_v22.msh" --order $order \
+    timed timeout 600 /usr/bin/python3 "$PEERS/diffusion_fenics.py" "$M/mesh_h${h}_v22.msh" --order $order \
       $([ "$variant" = P1-vertex ] && echo --vertex) --dt "$dt" --out "$out" > "$log" 2>&1
   fi
-  t1=$(now)
   line=$(grep '^peer ' "$log" | tail -1)
   if [ -z "$line" ]; then
     note "$code $variant h=$h dt=$dt failed: $(tail -1 "$log")"
     return
   fi
   read -r dofs steps newton loop < <(awk '{for (i = 1; i < NF; i++) {if ($i == "dofs") d = $(i + 1); if ($i == "steps") s = $(i + 1); if ($i == "newton") n = $(i + 1); if ($i == "loop_s") l = $(i + 1)}; print d, s, n, l}' <<< "$line")
-  RATE[$key]=$(awk -v w="$(echo "$t1 - $t0" | bc -l)" -v n="$dofs" -v s="$steps" 'BEGIN {print w / (n * s)}')
-  SPENT[$code]=$(awk -v a="${SPENT[$code]:-0}" -v w="$(echo "$t1 - $t0" | bc -l)" 'BEGIN {print a + w}')
-  row "$code" "$variant" "$h" "$dofs" "$dt" "$steps" "$newton" "$(echo "$t1 - $t0" | bc -l)" "$loop" "$out"
+  RATE[$key]=$(awk -v w="$(wall_of)" -v n="$dofs" -v s="$steps" 'BEGIN {print w / (n * s)}')
+  SPENT[$code]=$(awk -v a="${SPENT[$code]:-0}" -v w="$(wall_of)" 'BEGIN {print a + w}')
+  row "$code" "$variant" "$h" "$dofs" "$dt" "$steps" "$newton" "$loop" "$out"
 }
 
 echo "running spot" >&2
@@ -166,48 +172,61 @@ for code in freefem fenics; do
 done
 
 # ---- the table ----
-echo "Every run of this session (wall: the whole command; loop: spot's \`Solve\` stage from \`-log_view\`, the peers' time loop"
-echo "timed inside the script; param: spot's -solver_rtol with atol = rtol/10, the peers' fixed time step in s):"
+echo "Every run of this session (wall, CPU: the whole command, CPU = user + system; loop: spot's \`Solve\` stage from \`-log_view\`,"
+echo "the peers' time loop timed inside the script (FreeFEM: its CPU clock); rtol or dt: spot's -solver_rtol with atol = rtol/10, the"
+echo "peers' fixed time step in s). Errors: \"max error\" over all 40 entries; \"max error'\" over all but the centroid at t = 2400 s"
+echo "(the front's arrival, the slowest-converging entry: bench/problems/README.md):"
 echo
-echo "| code | variant | h (um) | unknowns | rtol or dt | time steps | Newton its | wall s | loop s | max error | at (t s, probe) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
-awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11}' "$RUNS"
+echo "| code | variant | h (um) | unknowns | rtol or dt | time steps | Newton its | wall s | CPU s | loop s | max error | at (t s, probe) | max error' | at |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14}' "$RUNS"
 echo
 echo "Variants: spot P1 is spot's default (P1, vertex quadrature: lumped mass and D(theta) averaged from the vertices; BDF2"
-echo "with adaptive steps). Peers (BDF2 with a fixed step, first step backward Euler, Newton with the exact Jacobian to"
-echo "max|delta theta| <= 1e-8, sparse LU): P1-vertex = exactly spot's P1 discretisation; P1 = consistent mass, Gauss"
-echo "quadrature of degree 2; P2 = consistent mass, quadrature of degree 5. Probe 1: centroid; probe 2: (0.8, 0.05)."
+echo "with adaptive steps); spot P2: consistent mass, Gauss quadrature. Peers (BDF2 with a fixed step, first step backward"
+echo "Euler, Newton with the exact Jacobian to max|delta theta| <= 1e-8, sparse LU): P1-vertex = exactly spot's P1"
+echo "discretisation; P1 = consistent mass, Gauss quadrature of degree 2; P2 = consistent mass, quadrature of degree 5."
+echo "Probe 1: centroid; probe 2: (0.8, 0.05)."
 echo
 
-# ---- fastest run at each error level, per code; speed-ups ----
-awk -F'\t' 'NR > 1 && $10 != "inf" {print $1 "\t" $8 "\t" $10 "\t" $9}' "$RUNS" | sort -t$'\t' -k1,1 -k2,2g |
-  awk -F'\t' '{if ($1 != c) {c = $1; best = 1e300} if ($3 + 0 < best) {best = $3 + 0; print $1 "\t" $2 "\t" $3}}' > "$W/front_wall.tsv"
-awk -F'\t' 'NR > 1 && $10 != "inf" {print $1 "\t" $9 "\t" $10}' "$RUNS" | sort -t$'\t' -k1,1 -k2,2g |
-  awk -F'\t' '{if ($1 != c) {c = $1; best = 1e300} if ($3 + 0 < best) {best = $3 + 0; print $1 "\t" $2 "\t" $3}}' > "$W/front_loop.tsv"
+# ---- each code's fastest run at each error level; speed-ups ----
+front() { # time column, error column -> code time err (each code's Pareto front)
+  awk -F'\t' -v tc="$1" -v ec="$2" 'NR > 1 && $ec != "inf" {print $1 "\t" $tc "\t" $ec}' "$RUNS" | sort -t$'\t' -k1,1 -k2,2g |
+    awk -F'\t' '{if ($1 != c) {c = $1; best = 1e300} if ($3 + 0 < best) {best = $3 + 0; print $1 "\t" $2 "\t" $3}}'
+}
+front 8 11 > "$W/front_wall.tsv"
+front 9 11 > "$W/front_cpu.tsv"
+front 8 13 > "$W/front_wall_x.tsv"
+front 9 13 > "$W/front_cpu_x.tsv"
 fastest() { # file code level -> fastest time with error <= level, or "-"
   awk -F'\t' -v c="$2" -v e="$3" 'BEGIN {t = "-"} $1 == c && $3 + 0 <= e {if (t == "-" || $2 + 0 < t + 0) t = $2} END {print t}' "$1"
 }
-echo "Fastest run reaching each error level (s), and spot's speed-up over the faster peer (\"-\": no run of that code"
-echo "reached the level in this session):"
-echo
-echo "| error level | spot wall | FreeFEM wall | FEniCS wall | speed-up (wall) | spot loop | FreeFEM loop | FEniCS loop | speed-up (loop) |"
-echo "|---|---|---|---|---|---|---|---|---|"
-for level in 1e-1 5e-2 2e-2 1e-2 5e-3 2e-3 1e-3 5e-4 2e-4 1e-4; do
-  line="| $level"
-  for f in front_wall front_loop; do
-    s=$(fastest "$W/$f.tsv" spot $level) a=$(fastest "$W/$f.tsv" freefem $level) b=$(fastest "$W/$f.tsv" fenics $level)
-    sp=$(awk -v s="$s" -v a="$a" -v b="$b" 'BEGIN {p = "-"; if (a != "-") p = a; if (b != "-" && (p == "-" || b + 0 < p + 0)) p = b;
-      if (s == "-" || p == "-") print "-"; else printf "%.1fx", p / s}')
-    line="$line | $s | $a | $b | $sp"
+speedups() { # suffix ("" or "_x")
+  echo "| error level | spot wall | FreeFEM wall | FEniCS wall | speed-up (wall) | spot CPU | FreeFEM CPU | FEniCS CPU | speed-up (CPU) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for level in 1e-1 5e-2 2e-2 1e-2 5e-3 2e-3 1e-3 5e-4 2e-4 1e-4; do
+    line="| $level"
+    for f in front_wall$1 front_cpu$1; do
+      s=$(fastest "$W/$f.tsv" spot $level) a=$(fastest "$W/$f.tsv" freefem $level) b=$(fastest "$W/$f.tsv" fenics $level)
+      sp=$(awk -v s="$s" -v a="$a" -v b="$b" 'BEGIN {p = "-"; if (a != "-") p = a; if (b != "-" && (p == "-" || b + 0 < p + 0)) p = b;
+        if (s == "-" || p == "-") print "-"; else printf "%.1fx", p / s}')
+      line="$line | $s | $a | $b | $sp"
+    done
+    echo "$line |"
   done
-  echo "$line |"
-done
+  echo
+}
+echo "Fastest run reaching each level of the max error (s), and spot's speed-up over the faster peer (\"-\": no run of that"
+echo "code reached the level in this session):"
 echo
+speedups ""
+echo "The same for max error' (all entries but the front's arrival at the centroid):"
+echo
+speedups _x
 
 # ---- plot ----
 if command -v gnuplot > /dev/null; then
-  gnuplot -e "data='$RUNS'; frontw='$W/front_wall.tsv'; frontl='$W/front_loop.tsv'; out='$PNG'" bench/plot_workprecision.gp 2> "$W/gnuplot.log" &&
-    echo "![work-precision: error against time](workprecision.png)" || echo "(plot failed: $(head -1 "$W/gnuplot.log"))"
+  gnuplot -e "data='$RUNS'; frontc='$W/front_cpu.tsv'; frontx='$W/front_cpu_x.tsv'; out='$PNG'" bench/plot_workprecision.gp 2> "$W/gnuplot.log" &&
+    echo "![work-precision: error against CPU time](workprecision.png)" || echo "(plot failed: $(head -1 "$W/gnuplot.log"))"
   echo
 fi
 if [ -s "$NOTES" ]; then
