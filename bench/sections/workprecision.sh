@@ -187,6 +187,14 @@ echo "Euler, Newton with the exact Jacobian to max|delta theta| <= 1e-8, sparse 
 echo "discretisation; P1 = consistent mass, Gauss quadrature of degree 2; P2 = consistent mass, quadrature of degree 5."
 echo "Probe 1: centroid; probe 2: (0.8, 0.05)."
 echo
+echo "Cost of one Newton iteration (time step loop over Newton iterations, so including each step's bookkeeping) on the same"
+echo "meshes, P1, from the runs above:"
+echo
+echo "| code | variant | h (um) | unknowns | ms per Newton iteration (loop) |"
+echo "|---|---|---|---|---|"
+awk -F'\t' 'NR > 1 && $2 != "P2" && ($3 == "0.05" || $3 == "0.025") && $7 + 0 > 0 && $11 != "inf" {k = $1 FS $2 FS $3; if (!(k in best) || $10 / $7 < best[k]) {best[k] = $10 / $7; d[k] = $4}}
+  END {for (k in best) {split(k, f, FS); printf "| %s | %s | %s | %s | %.2f |\n", f[1], f[2], f[3], d[k], 1e3 * best[k]}}' "$RUNS" | sort
+echo
 
 # ---- each code's fastest run at each error level; speed-ups ----
 front() { # time column, error column -> code time err (each code's Pareto front)
