@@ -62,7 +62,7 @@ if [ -n "${R[p1_150k]:-}" ] && [ -n "${R[p1_40k]:-}" ]; then
       printf "Memory: peak resident set %.0f MB at %d unknowns; %.0f MB of it is there before any mesh (PETSc, MPI, Gmsh and their\n", B["rss_peak_kB"] / 1024, B["unknowns"], B["rss_start_kB"] / 1024
       printf "libraries). Per unknown: %.2f kB including all of that, %.2f kB above start-up, and **%.2f kB marginal** (the slope between\n", B["rss_peak_kB"] / B["unknowns"], (B["rss_peak_kB"] - B["rss_start_kB"]) / B["unknowns"], (B["rss_peak_kB"] - A["rss_peak_kB"]) / (B["unknowns"] - A["unknowns"])
       printf "%d and %d unknowns: what one more unknown costs; issue target: under 2 kB). This program holds the mesh, the solver with\n", A["unknowns"], B["unknowns"]
-      printf "its Jacobian and preconditioner, and a few work vectors, like a run; a whole run (with outputs) is measured in the scaling section.\n\n"
+      printf "its Jacobian and preconditioner, and a few work vectors, like a run; the peak memory of whole runs is in the run_example section.\n\n"
     }'
 fi
 if [ -n "${R[p1_150k]:-}" ]; then
