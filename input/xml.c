@@ -156,26 +156,38 @@ static void Trim(char s[])
   if (i) memmove(s, s + i, n - i + 1);
 }
 
-/* Convert the text of a leaf to internal units: each number of a list is converted */
-static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
+/* The unit= of a leaf, checked (NULL when it has none; free it with xmlFree) */
+static PetscErrorCode LeafUnit(xmlNodePtr node, const char where[], xmlChar **unit, UnitKind *kind)
 {
-  xmlChar  *unit = xmlGetProp(node, (const xmlChar *)"unit");
-  char      buf[4096], *tok, *save = NULL;
-  size_t    used = 0;
-  UnitKind  kind;
   PetscBool known;
 
   PetscFunctionBeginUser;
+  *unit = xmlGetProp(node, (const xmlChar *)"unit");
+  if (!*unit) PetscFunctionReturn(0);
+  PetscCall(UnitParse((const char *)*unit, kind, &known));
+  if (!known) {
+    char msg[512];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: unknown unit '%s' on <%s>", where, (const char *)*unit, (const char *)node->name));
+    xmlFree(*unit);
+    *unit = NULL;
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Convert the text of a leaf to internal units: each number of a list is converted */
+static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
+{
+  xmlChar *unit;
+  char     buf[4096], *tok, *save = NULL;
+  size_t   used = 0;
+  UnitKind kind;
+
+  PetscFunctionBeginUser;
+  PetscCall(LeafUnit(node, where, &unit, &kind));
   if (!unit) {
     PetscCall(PetscStrncpy(out, text, len));
     PetscFunctionReturn(0);
-  }
-  PetscCall(UnitParse((const char *)unit, &kind, &known));
-  if (!known) {
-    char msg[512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: unknown unit '%s' on <%s>", where, (const char *)unit, (const char *)node->name));
-    xmlFree(unit);
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s", msg);
   }
   PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
   out[0] = 0;
@@ -196,23 +208,16 @@ static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[]
    the reader of the option converts (so "0.02 C" stays a C-rate, "0.5 A/m2" a current density) */
 static PetscErrorCode LeafWithUnit(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
 {
-  xmlChar  *unit = xmlGetProp(node, (const xmlChar *)"unit");
-  char      buf[4096], *tok, *save = NULL;
-  size_t    used = 0;
-  UnitKind  kind;
-  PetscBool known;
+  xmlChar *unit;
+  char     buf[4096], *tok, *save = NULL;
+  size_t   used = 0;
+  UnitKind kind;
 
   PetscFunctionBeginUser;
+  PetscCall(LeafUnit(node, where, &unit, &kind));
   if (!unit) {
     PetscCall(PetscStrncpy(out, text, len));
     PetscFunctionReturn(0);
-  }
-  PetscCall(UnitParse((const char *)unit, &kind, &known));
-  if (!known) {
-    char msg[512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: unknown unit '%s' on <%s>", where, (const char *)unit, (const char *)node->name));
-    xmlFree(unit);
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s", msg);
   }
   PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
   out[0] = 0;
