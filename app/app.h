@@ -15,4 +15,8 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help);
 
+/* Load the document argv[0] (usage: the message when there is none) and settle the output
+   directory: subdir beside the document, or the option; checked writable */
+PetscErrorCode AppLoadDocument(MPI_Comm comm, int argc, char **argv, const char usage[], const char subdir[], const char option[], char outdir[], size_t len);
+
 #endif

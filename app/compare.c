@@ -28,8 +28,7 @@ static const char compare_help[] = "usage: [mpirun -n N] spot compare COMPARE.xm
 /* The directory of the results: <output><directory>, else compare/ beside the document */
 PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
-  char           outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], simfile[PETSC_MAX_PATH_LEN];
-  const char    *docdir;
+  char           outdir[PETSC_MAX_PATH_LEN], simfile[PETSC_MAX_PATH_LEN];
   PetscBool      set;
   CompareResult  res;
   PetscErrorCode ierr;
@@ -40,15 +39,9 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscPrintf(comm, "%s", compare_help));
     PetscFunctionReturn(0);
   }
-  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot compare COMPARE.xml [PETSc options] (the input file comes first)");
-  PetscCall(InputLoadXML(comm, argv[0]));
-  PetscCall(InputGetDocumentDirectory(&docdir));
-  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/compare", docdir));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_output_directory", outdir, sizeof(outdir), NULL));
+  PetscCall(AppLoadDocument(comm, argc, argv, "usage: spot compare COMPARE.xml [PETSc options] (the input file comes first)", "compare", "-compare_output_directory", outdir, sizeof(outdir)));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_simulation_file", simfile, sizeof(simfile), &set));
   PetscCheck(set && simfile[0], comm, PETSC_ERR_USER_INPUT, "%s: the document names no run: add <simulation file=\"run.xml\"/> (a spot run input)", argv[0]);
-  PetscCall(InputOptionWhere("-compare_output_directory", where, sizeof(where)));
-  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
   PetscCall(InputLoadXML(comm, simfile));
   ierr = CompareRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &res);
   PetscCallMPI(MPI_Comm_rank(comm, &rank));

@@ -21,8 +21,7 @@ static const char fit_help[] = "usage: [mpirun -n N] spot fit FIT.xml [PETSc opt
 
 PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
-  char        outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
-  const char *docdir;
+  char        outdir[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
   PetscBool   set;
   FitReport   rep;
 
@@ -31,15 +30,9 @@ PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscPrintf(comm, "%s", fit_help));
     PetscFunctionReturn(0);
   }
-  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot fit FIT.xml [PETSc options] (the input file comes first)");
-  PetscCall(InputLoadXML(comm, argv[0]));
-  PetscCall(InputGetDocumentDirectory(&docdir));
-  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/fit", docdir));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-fit_output_directory", outdir, sizeof(outdir), NULL));
+  PetscCall(AppLoadDocument(comm, argc, argv, "usage: spot fit FIT.xml [PETSc options] (the input file comes first)", "fit", "-fit_output_directory", outdir, sizeof(outdir)));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-fit_compare_file", file, sizeof(file), &set));
   PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "%s: the document names no comparison: add <compare file=\"compare.xml\"/>", argv[0]);
-  PetscCall(InputOptionWhere("-fit_output_directory", where, sizeof(where)));
-  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
   PetscCall(InputLoadXML(comm, file));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_simulation_file", file, sizeof(file), &set));
   PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "the <compare> document names no run: add <simulation file=\"run.xml\"/> (a spot run input)");

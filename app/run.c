@@ -72,21 +72,14 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
   PetscErrorCode ierr;
   PetscMPIInt    rank;
-  char           outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
-  const char    *docdir;
+  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   if (help) {
     PetscCall(PetscPrintf(comm, "%s", run_help));
     PetscFunctionReturn(0);
   }
-  PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot run INPUT.xml [PETSc options] (the input file comes first)");
-  PetscCall(InputLoadXML(comm, argv[0]));
-  PetscCall(InputGetDocumentDirectory(&docdir));
-  PetscCall(PetscSNPrintf(outdir, sizeof(outdir), "%s/out", docdir));
-  PetscCall(PetscOptionsGetString(NULL, NULL, "-out_directory", outdir, sizeof(outdir), NULL));
-  PetscCall(InputOptionWhere("-out_directory", where, sizeof(where)));
-  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
+  PetscCall(AppLoadDocument(comm, argc, argv, "usage: spot run INPUT.xml [PETSc options] (the input file comes first)", "out", "-out_directory", outdir, sizeof(outdir)));
 
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
