@@ -20,17 +20,6 @@ cmp_fail() {
   return 1
 }
 
-# cmp_expect_error MESSAGE COMMAND...: COMMAND exits with 1 and prints exactly "spot: error: MESSAGE"
-cmp_expect_error() {
-  local expected="spot: error: $1" err rc
-  shift
-  err=$("$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ $rc -ne 1 ] || [ "$err" != "$expected" ]; then
-    printf 'command: %s\nexpected (exit 1): %s\ngot (exit %s):      %s\n' "$*" "$expected" "$rc" "$err"
-    return 1
-  fi
-}
 
 # cmp_metric FILE NAME: the value of NAME in a compare_metrics.csv
 cmp_metric() {
@@ -131,43 +120,43 @@ cmp_errors() {
   M="$d/movie.tif" T="$d/movie_timestamps.csv"
   run() { "$SPOT" compare "$CMP_DIR/compare.xml" -compare_output_directory "$e/out" "$@"; }
   head -n -1 "$T" >"$e/short.csv"
-  cmp_expect_error "image stack '$M' has 31 frames but timestamps '$e/short.csv' has 30 rows: give one timestamp per frame" \
+  expect_error "image stack '$M' has 31 frames but timestamps '$e/short.csv' has 30 rows: give one timestamp per frame" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$e/short.csv" || return 1
   : >"$e/empty.tif"
-  cmp_expect_error "image stack '$e/empty.tif' is empty: the file has no frames (0 bytes)" \
+  expect_error "image stack '$e/empty.tif' is empty: the file has no frames (0 bytes)" \
     run -compare_experiment_stack_file "$e/empty.tif" -compare_experiment_timestamps_file "$T" || return 1
-  cmp_expect_error "image stack '$e/none_%03d.png' is empty: there is no file '$e/none_000.png' (the series is numbered from 0)" \
+  expect_error "image stack '$e/none_%03d.png' is empty: there is no file '$e/none_000.png' (the series is numbered from 0)" \
     run -compare_experiment_stack_file "$e/none_%03d.png" -compare_experiment_timestamps_file "$T" || return 1
   mkdir -p "$e/png"
   "$TESTS/test_stack" topng "$M" "$e/png/f_%03d.png" || return 1
   echo "not an image" >"$e/png/f_005.png"
-  cmp_expect_error "cannot read frame 5 of image stack '$e/png/f_%03d.png': image '$e/png/f_005.png' is an unknown kind of file: unsupported format (spot reads PNG, TIFF and PGM images)" \
+  expect_error "cannot read frame 5 of image stack '$e/png/f_%03d.png': image '$e/png/f_005.png' is an unknown kind of file: unsupported format (spot reads PNG, TIFF and PGM images)" \
     run -compare_experiment_stack_file "$e/png/f_%03d.png" -compare_experiment_timestamps_file "$T" || return 1
   awk -F, 'NR == 5 {$2 = $2 - 100} 1' OFS=, "$T" >"$e/back.csv"
-  cmp_expect_error "$e/back.csv:5: timestamps must increase, but -40 s follows 30 s (line 4)" \
+  expect_error "$e/back.csv:5: timestamps must increase, but -40 s follows 30 s (line 4)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$e/back.csv" || return 1
-  cmp_expect_error "option -compare_experiment_reference_frame: reference frame 31 is out of range: image stack '$M' has 31 frames (counted from 0)" \
+  expect_error "option -compare_experiment_reference_frame: reference frame 31 is out of range: image stack '$M' has 31 frames (counted from 0)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_experiment_reference_frame 31 || return 1
   "$SPOT" synth "$CMP_DIR/run.xml" -o "$e/flat.tif" --intensity 0.15 --background 0.15 --noise 0 --k 0 >/dev/null 2>&1 || cmp_fail "synth of a flat movie failed" || return 1
-  cmp_expect_error "no particle in the optical frames: reference frame 0 of image stack '$e/flat.tif' is uniform (grey value 0.15 everywhere)" \
+  expect_error "no particle in the optical frames: reference frame 0 of image stack '$e/flat.tif' is uniform (grey value 0.15 everywhere)" \
     run -compare_experiment_stack_file "$e/flat.tif" -compare_experiment_timestamps_file "$T" || return 1
   "$SPOT" synth "$CMP_DIR/run.xml" -o "$e/flatn.tif" --intensity 0.15 --background 0.15 --noise 0.02 --k 0 >/dev/null 2>&1 || cmp_fail "synth of a noisy flat movie failed" || return 1
-  cmp_expect_error "no particle in the optical frames: the brightest region of reference frame 0 of image stack '$e/flatn.tif' differs from the background by only 0.62 noise standard deviations (at least 3 needed)" \
+  expect_error "no particle in the optical frames: the brightest region of reference frame 0 of image stack '$e/flatn.tif' differs from the background by only 0.62 noise standard deviations (at least 3 needed)" \
     run -compare_experiment_stack_file "$e/flatn.tif" -compare_experiment_timestamps_file "$T" || return 1
-  cmp_expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
+  expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
-  cmp_expect_error "registration did not converge: the best alignment matches the optical particle poorly (R^2 0.497 < <min_match> 0.8; optical particle 0.815 um^2, simulated 2.76 um^2); check <experiment><pixel_size> (0.05 um) or give the transform (<registration method=\"given\">)" \
+  expect_error "registration did not converge: the best alignment matches the optical particle poorly (R^2 0.497 < <min_match> 0.8; optical particle 0.815 um^2, simulated 2.76 um^2); check <experiment><pixel_size> (0.05 um) or give the transform (<registration method=\"given\">)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_experiment_pixel_size 0.05um || return 1
   # under mpirun: the same one line
-  cmp_expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
+  expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
     $MPIRUN 2 "$SPOT" compare "$CMP_DIR/compare.xml" -compare_output_directory "$e/out" -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
   [ -z "$(ls "$e/out" 2>/dev/null | grep -v '^mesh')" ] || cmp_fail "files left after errors: $(ls "$e/out")" || return 1
   # the command lines
-  cmp_expect_error "usage: spot compare COMPARE.xml [PETSc options] (the input file comes first)" "$SPOT" compare || return 1
-  cmp_expect_error "usage: spot fit FIT.xml [PETSc options] (the input file comes first)" "$SPOT" fit || return 1
-  cmp_expect_error "usage: spot synth RUN.xml -o movie.tif [options] (see spot synth --help)" "$SPOT" synth || return 1
-  cmp_expect_error "spot synth: unknown argument '--nois' (spot synth --help lists them)" "$SPOT" synth "$CMP_DIR/run.xml" --nois 0.1 || return 1
-  cmp_expect_error "spot synth: the stack is a TIFF file; name it *.tif, got 'movie.png'" "$SPOT" synth "$CMP_DIR/run.xml" -o movie.png || return 1
+  expect_error "usage: spot compare COMPARE.xml [PETSc options] (the input file comes first)" "$SPOT" compare || return 1
+  expect_error "usage: spot fit FIT.xml [PETSc options] (the input file comes first)" "$SPOT" fit || return 1
+  expect_error "usage: spot synth RUN.xml -o movie.tif [options] (see spot synth --help)" "$SPOT" synth || return 1
+  expect_error "spot synth: unknown argument '--nois' (spot synth --help lists them)" "$SPOT" synth "$CMP_DIR/run.xml" --nois 0.1 || return 1
+  expect_error "spot synth: the stack is a TIFF file; name it *.tif, got 'movie.png'" "$SPOT" synth "$CMP_DIR/run.xml" -o movie.png || return 1
 }
 
 cmp_help() {
@@ -187,7 +176,7 @@ cmp_run_maps() {
   [ -s "$d/theta_maps.tif" ] && [ -s "$d/theta_maps.csv" ] || cmp_fail "no theta_maps.tif/csv: $(ls "$d")" || return 1
 }
 
-export -f cmp_fail cmp_expect_error cmp_metric cmp_within cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
+export -f cmp_fail cmp_metric cmp_within cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
 case_ compare_roundtrip_fit 300 bash -c cmp_roundtrip
 case_ compare_self_and_constant_d 180 bash -c cmp_self
 case_ compare_png_series 120 bash -c cmp_series

@@ -17,17 +17,6 @@ gitt_fail() {
   return 1
 }
 
-# gitt_expect_error MESSAGE COMMAND...: COMMAND exits with 1 and prints exactly "spot: error: MESSAGE"
-gitt_expect_error() {
-  local expected="spot: error: $1" err rc
-  shift
-  err=$("$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ $rc -ne 1 ] || [ "$err" != "$expected" ]; then
-    printf 'command: %s\nexpected (exit 1): %s\ngot (exit %s):      %s\n' "$*" "$expected" "$rc" "$err"
-    return 1
-  fi
-}
 
 # gitt_png_size FILE: "WIDTH HEIGHT" from the PNG header, or nothing if FILE is not a PNG
 gitt_png_size() {
@@ -92,7 +81,7 @@ gitt_cli_mesh() {
 # The 2C pulse record: short rests stop the analysis; --allow-unrelaxed flags them instead
 gitt_cli_unrelaxed() {
   local log
-  gitt_expect_error "$GITT_TRAN: the rest after pulse 1 (t = 190.068 to 490.158 s, 300.1 s) has not relaxed: the voltage still drifts by 20.8 +- 9.1 mV/h at its end (limit 10 mV/h, -gitt_max_drift); make the rests longer, or accept it with -gitt_allow_unrelaxed" \
+  expect_error "$GITT_TRAN: the rest after pulse 1 (t = 190.068 to 490.158 s, 300.1 s) has not relaxed: the voltage still drifts by 20.8 +- 9.1 mV/h at its end (limit 10 mV/h, -gitt_max_drift); make the rests longer, or accept it with -gitt_allow_unrelaxed" \
     "$SPOT" gitt "$GITT_TRAN" --discharge-positive --length 5um -o "$TMPROOT/gitt_tran" || return 1
   log=$("$SPOT" gitt "$GITT_TRAN" --discharge-positive --length 5um --allow-unrelaxed --theta-start 0.1 --capacity 4.6Ah -o "$TMPROOT/gitt_tran") || gitt_fail "$log" || return 1
   grep -qx "  pulses: 14 found (pulse current 8.999 A), 13 used for D(theta)" <<<"$log" || gitt_fail "summary: $log" || return 1
@@ -104,40 +93,40 @@ gitt_cli_unrelaxed() {
 gitt_cli_errors() {
   local dir="$TMPROOT/gitt_errors" out="$TMPROOT/gitt_errors/out"
   mkdir -p "$dir"
-  gitt_expect_error "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)" "$SPOT" gitt --length 1um || return 1
-  gitt_expect_error "cannot read GITT record '$dir/none.csv': No such file or directory" "$SPOT" gitt "$dir/none.csv" --length 1um -o "$out" || return 1
-  gitt_expect_error "unknown argument --lenght (spot gitt --help lists the arguments)" "$SPOT" gitt "$GITT_VTC5A" --lenght 1um || return 1
-  gitt_expect_error "unexpected argument 'extra.csv' (the record comes first; spot gitt --help lists the arguments)" "$SPOT" gitt "$GITT_VTC5A" extra.csv --length 1um || return 1
-  gitt_expect_error "argument --length needs a value (spot gitt --help)" "$SPOT" gitt "$GITT_VTC5A" --length || return 1
-  gitt_expect_error "give one of --charge-positive and --discharge-positive" "$SPOT" gitt "$GITT_VTC5A" --length 1um --charge-positive --discharge-positive || return 1
-  gitt_expect_error "no diffusion length L: give --length (e.g. 1.2um) or --mesh particle.msh" "$SPOT" gitt "$GITT_VTC5A" -o "$out" || return 1
-  gitt_expect_error "give either --length or --mesh, not both" "$SPOT" gitt "$GITT_VTC5A" --length 1um --mesh p.msh || return 1
-  gitt_expect_error "argument --length: the diffusion length L must be positive, got -1 um" "$SPOT" gitt "$GITT_VTC5A" --length -1um -o "$out" || return 1
-  gitt_expect_error "argument --length: the diffusion length L must be positive, got 0 um" "$SPOT" gitt "$GITT_VTC5A" --length 0 -o "$out" || return 1
-  gitt_expect_error "argument --length: unknown unit 'kg' for -gitt_length, expected a unit of length such as um" "$SPOT" gitt "$GITT_VTC5A" --length 5kg -o "$out" || return 1
-  gitt_expect_error "$GITT_VTC5A: no column named 'amps' (columns: time_s, current_A, voltage_V, charge_Ah)" "$SPOT" gitt "$GITT_VTC5A" --length 1um --current-column amps -o "$out" || return 1
-  gitt_expect_error "argument --time-unit: 'parsec' is not a unit of time for column 'time_s'" "$SPOT" gitt "$GITT_VTC5A" --length 1um --time-unit parsec -o "$out" || return 1
-  gitt_expect_error "argument --edges: expected previous or midpoint, got 'middle'" "$SPOT" gitt "$GITT_VTC5A" --length 1um --edges middle -o "$out" || return 1
-  gitt_expect_error "argument --theta-start: the initial theta must be in [0, 1], got 1.2" "$SPOT" gitt "$GITT_VTC5A" --length 1um --theta-start 1.2 -o "$out" || return 1
+  expect_error "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)" "$SPOT" gitt --length 1um || return 1
+  expect_error "cannot read GITT record '$dir/none.csv': No such file or directory" "$SPOT" gitt "$dir/none.csv" --length 1um -o "$out" || return 1
+  expect_error "unknown argument --lenght (spot gitt --help lists the arguments)" "$SPOT" gitt "$GITT_VTC5A" --lenght 1um || return 1
+  expect_error "unexpected argument 'extra.csv' (the record comes first; spot gitt --help lists the arguments)" "$SPOT" gitt "$GITT_VTC5A" extra.csv --length 1um || return 1
+  expect_error "argument --length needs a value (spot gitt --help)" "$SPOT" gitt "$GITT_VTC5A" --length || return 1
+  expect_error "give one of --charge-positive and --discharge-positive" "$SPOT" gitt "$GITT_VTC5A" --length 1um --charge-positive --discharge-positive || return 1
+  expect_error "no diffusion length L: give --length (e.g. 1.2um) or --mesh particle.msh" "$SPOT" gitt "$GITT_VTC5A" -o "$out" || return 1
+  expect_error "give either --length or --mesh, not both" "$SPOT" gitt "$GITT_VTC5A" --length 1um --mesh p.msh || return 1
+  expect_error "argument --length: the diffusion length L must be positive, got -1 um" "$SPOT" gitt "$GITT_VTC5A" --length -1um -o "$out" || return 1
+  expect_error "argument --length: the diffusion length L must be positive, got 0 um" "$SPOT" gitt "$GITT_VTC5A" --length 0 -o "$out" || return 1
+  expect_error "argument --length: unknown unit 'kg' for -gitt_length, expected a unit of length such as um" "$SPOT" gitt "$GITT_VTC5A" --length 5kg -o "$out" || return 1
+  expect_error "$GITT_VTC5A: no column named 'amps' (columns: time_s, current_A, voltage_V, charge_Ah)" "$SPOT" gitt "$GITT_VTC5A" --length 1um --current-column amps -o "$out" || return 1
+  expect_error "argument --time-unit: 'parsec' is not a unit of time for column 'time_s'" "$SPOT" gitt "$GITT_VTC5A" --length 1um --time-unit parsec -o "$out" || return 1
+  expect_error "argument --edges: expected previous or midpoint, got 'middle'" "$SPOT" gitt "$GITT_VTC5A" --length 1um --edges middle -o "$out" || return 1
+  expect_error "argument --theta-start: the initial theta must be in [0, 1], got 1.2" "$SPOT" gitt "$GITT_VTC5A" --length 1um --theta-start 1.2 -o "$out" || return 1
 
   # small records: no time column, time going back, no current, a single pulse
   printf '# no time column\nzeit,current_A,voltage_V\n0,0,3\n1,1,3.1\n' >"$dir/notime.csv"
-  gitt_expect_error "$dir/notime.csv: no time column (columns: zeit, current_A, voltage_V); name it with --time-column NAME" "$SPOT" gitt "$dir/notime.csv" --length 1um -o "$out" || return 1
+  expect_error "$dir/notime.csv: no time column (columns: zeit, current_A, voltage_V); name it with --time-column NAME" "$SPOT" gitt "$dir/notime.csv" --length 1um -o "$out" || return 1
   printf '# time goes back\ntime_s,current_A,voltage_V\n0,0,3\n10,1,3.1\n20,1,3.2\n15,0,3.1\n30,0,3.1\n' >"$dir/back.csv"
-  gitt_expect_error "$dir/back.csv:6: time must increase strictly, but 15 s follows 20 s (line 5)" "$SPOT" gitt "$dir/back.csv" --length 1um -o "$out" || return 1
+  expect_error "$dir/back.csv:6: time must increase strictly, but 15 s follows 20 s (line 5)" "$SPOT" gitt "$dir/back.csv" --length 1um -o "$out" || return 1
   printf '# no current\ntime_s,current_A,voltage_V\n0,0,3\n10,0,3\n20,0,3\n30,0,3\n' >"$dir/flat.csv"
-  gitt_expect_error "no current pulses in $dir/flat.csv: the current is zero throughout" "$SPOT" gitt "$dir/flat.csv" --length 1um -o "$out" || return 1
+  expect_error "no current pulses in $dir/flat.csv: the current is zero throughout" "$SPOT" gitt "$dir/flat.csv" --length 1um -o "$out" || return 1
   awk 'BEGIN {print "# one pulse"; print "t,I_mA,E"
               for (t = 0; t <= 200; t += 10) { i = (t > 50 && t <= 100) ? 100 : 0
                 e = (t <= 50) ? 3.0 : (t <= 100 ? 3.05 + 0.001 * sqrt(t - 50) : 3.01); print t "," i "," e } }' >"$dir/single.csv"
-  gitt_expect_error "$dir/single.csv: only 1 pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)" \
+  expect_error "$dir/single.csv: only 1 pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)" \
     "$SPOT" gitt "$dir/single.csv" --length 1um -o "$dir/single" || return 1
   [ -f "$dir/single/pulses.csv" ] && [ ! -f "$dir/single/diffusivity.csv" ] || gitt_fail "single pulse: expected pulses.csv and no diffusivity.csv" || return 1
   # a rest of two samples between the pulses is too short to tell whether it relaxed
   awk 'BEGIN { print "# a rest of two samples"; print "time_s,current_A,voltage_V"
               for (t = 0; t <= 200; t += 10) { i = ((t >= 30 && t <= 50) || (t >= 80 && t <= 100)) ? 1 : 0
                 e = (t < 30) ? 3 : (t <= 50 ? 3.1 : (t < 80 ? 3.02 : (t <= 100 ? 3.12 : 3.04))); print t "," i "," e } }' >"$dir/short_rest.csv"
-  gitt_expect_error "$dir/short_rest.csv: the rest after pulse 1 (t = 50 to 70 s) has only 2 sample(s), too short to relax; make the rests longer, or accept it with -gitt_allow_unrelaxed" \
+  expect_error "$dir/short_rest.csv: the rest after pulse 1 (t = 50 to 70 s) has only 2 sample(s), too short to relax; make the rests longer, or accept it with -gitt_allow_unrelaxed" \
     "$SPOT" gitt "$dir/short_rest.csv" --length 1um -o "$out" || return 1
   grep -q "columns t \[s\], I_mA \[mA, positive = charge\], E \[V\]" "$dir/single/pulses.csv" || gitt_fail "columns and units from the names: $(grep Source "$dir/single/pulses.csv")" || return 1
 }
@@ -224,24 +213,24 @@ gitt_sim_ni_rich() {
 gitt_sim_errors() {
   local dir="$TMPROOT/gitt_sim_errors"
   mkdir -p "$dir"
-  gitt_expect_error "tests/inputs/small.xml: the protocol has no <gitt> step; spot gitt --simulate runs and analyses one, e.g. <gitt direction=\"charge\" pulses=\"10\"> with <c_rate>, <pulse> and <relaxation>" \
+  expect_error "tests/inputs/small.xml: the protocol has no <gitt> step; spot gitt --simulate runs and analyses one, e.g. <gitt direction=\"charge\" pulses=\"10\"> with <c_rate>, <pulse> and <relaxation>" \
     "$SPOT" gitt --simulate tests/inputs/small.xml -o "$dir/out" || return 1
   [ ! -e "$dir/out" ] || gitt_fail "a failed --simulate made $dir/out" || return 1
   grep -v '<ocp\|<exchange_current' "$GITT_SIM_CONST" >"$dir/no_ocp.xml"
-  gitt_expect_error "$dir/no_ocp.xml: spot gitt --simulate needs an open-circuit potential (<material><ocp>): the analysis reads the voltage" \
+  expect_error "$dir/no_ocp.xml: spot gitt --simulate needs an open-circuit potential (<material><ocp>): the analysis reads the voltage" \
     "$SPOT" gitt --simulate "$dir/no_ocp.xml" || return 1
-  gitt_expect_error "argument --simulate needs a value (spot gitt --help)" "$SPOT" gitt --simulate || return 1
-  gitt_expect_error "cannot read input file '$dir/none.xml': No such file or directory" "$SPOT" gitt --simulate "$dir/none.xml" || return 1
-  gitt_expect_error "give either a record (spot gitt RECORD.csv) or --simulate INPUT.xml, not both" "$SPOT" gitt "$GITT_VTC5A" --simulate "$GITT_SIM_CONST" || return 1
-  gitt_expect_error "argument --length: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
+  expect_error "argument --simulate needs a value (spot gitt --help)" "$SPOT" gitt --simulate || return 1
+  expect_error "cannot read input file '$dir/none.xml': No such file or directory" "$SPOT" gitt --simulate "$dir/none.xml" || return 1
+  expect_error "give either a record (spot gitt RECORD.csv) or --simulate INPUT.xml, not both" "$SPOT" gitt "$GITT_VTC5A" --simulate "$GITT_SIM_CONST" || return 1
+  expect_error "argument --length: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
     "$SPOT" gitt --simulate "$GITT_SIM_CONST" --length 1um || return 1
-  gitt_expect_error "argument --capacity: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
+  expect_error "argument --capacity: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out" \
     "$SPOT" gitt --simulate "$GITT_SIM_CONST" --capacity 1Ah || return 1
-  gitt_expect_error "argument -o: output directory '/proc/spot' is not writable: No such file or directory" "$SPOT" gitt --simulate "$GITT_SIM_CONST" -o /proc/spot || return 1
+  expect_error "argument -o: output directory '/proc/spot' is not writable: No such file or directory" "$SPOT" gitt --simulate "$GITT_SIM_CONST" -o /proc/spot || return 1
 }
 
 
-export -f gitt_fail gitt_expect_error gitt_png_size gitt_rows gitt_cli_record gitt_cli_mpi gitt_cli_mesh gitt_cli_unrelaxed gitt_cli_errors gitt_cli_help
+export -f gitt_fail gitt_png_size gitt_rows gitt_cli_record gitt_cli_mpi gitt_cli_mesh gitt_cli_unrelaxed gitt_cli_errors gitt_cli_help
 export -f gitt_sim_constant gitt_sim_flags gitt_sim_ni_rich gitt_sim_errors
 case_ gitt_cli_record 120 bash -c gitt_cli_record
 case_ gitt_cli_mpi 180 bash -c gitt_cli_mpi
