@@ -5,7 +5,14 @@ export IN
 
 # col FILE NAME: the column number of NAME in the header of FILE
 col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
-export -f col
+# step_ends FILE: the last row of every protocol step: t, step, V, I, mean, centre, periphery theta
+step_ends() { awk -F, 'NR > 1 { if ($2 != p && NR > 2) print prev; p = $2; prev = $0 } END { print prev }' "$1" | cut -d, -f1,2,5,7,10,12,13; }
+# ends_agree A B TOL LABEL: two step_ends listings agree to TOL relative (values below 1e-3 on 1e-3)
+ends_agree() {
+  paste -d, "$1" "$2" | awk -F, -v tol="$3" -v label="$4" '{ for (j = 1; j <= 7; ++j) { a = $j; b = $(j + 7); e = a - b; e = e < 0 ? -e : e; s = a < 0 ? -a : a; s = s < 1e-3 ? 1e-3 : s; if (e / s > m) m = e / s } }
+    END { printf "%s: step ends agree to %.2e relative\n", label, m; exit m < tol ? 0 : 1 }'
+}
+export -f col step_ends ends_agree
 
 # Very fast diffusion: V(t) = U(mean theta) + (2RT/F) asinh(i/(2 i0(mean theta))) for beta = 1/2,
 # to 1e-6 V in the whole cc step; then the CV hold relaxes theta to U^-1(3.85 V) = 0.4 with a
@@ -127,10 +134,7 @@ restart_check() {
   grep -q "resuming at step 1$" "$d/r$inside1.log" && grep -q "resuming at step 2$" "$d/r$before2.log" && grep -q "resuming at step 3$" "$d/r$inside3.log" || { echo "expected restarts inside step 1, at the start of step 2 and inside step 3"; return 1; }
   $MPIRUN 2 "$SPOT" run $IN/bv_small.xml -out_directory "$d/r2" -out_fields false -out_checkpoints false -solver_segment_steps 20 -init_checkpoint_file "$d/full/checkpoint_$inside1.h5" > "$d/r2.log" 2>&1 || { cat "$d/r2.log"; return 1; }
   diff <(grep "^step" "$d/full.log" | sed 's/ at t = .*//') <(grep "^step" "$d/r2.log" | sed 's/ at t = .*//') || { echo "2-rank restart: steps end differently"; return 1; }
-  paste -d, <(awk -F, 'NR > 1 { if ($2 != p && NR > 2) print prev; p = $2; prev = $0 } END { print prev }' "$full" | cut -d, -f1,2,5,7,10,12,13) \
-            <(awk -F, 'NR > 1 { if ($2 != p && NR > 2) print prev; p = $2; prev = $0 } END { print prev }' "$d/r2/timeseries.csv" | cut -d, -f1,2,5,7,10,12,13) |
-    awk -F, '{ for (j = 1; j <= 7; ++j) { a = $j; b = $(j + 7); e = a - b; e = e < 0 ? -e : e; s = a < 0 ? -a : a; s = s < 1e-3 ? 1e-3 : s; if (e / s > m) m = e / s } }
-      END { printf "2-rank restart: step ends agree to %.2e relative\n", m; exit m < 5e-4 ? 0 : 1 }'
+  ends_agree <(step_ends "$full") <(step_ends "$d/r2/timeseries.csv") 5e-4 "2-rank restart"
 }
 export -f restart_check
 case_ restart_exact 300 restart_check
@@ -156,12 +160,11 @@ bv_mpi() {
   for n in 1 2 4; do
     $MPIRUN $n "$SPOT" run $IN/bv_small.xml -out_directory "$d/$n" -out_fields false -out_checkpoints false > "$d.$n.log" 2>&1 || { cat "$d.$n.log"; return 1; }
     grep "^step" "$d.$n.log" | sed 's/ at t = .*//' > "$d.$n.reasons"
-    awk -F, 'NR > 1 { if ($2 != p && NR > 2) print prev; p = $2; prev = $0 } END { print prev }' "$d/$n/timeseries.csv" | cut -d, -f1,2,5,7,10,12,13 > "$d.$n.ends"
+    step_ends "$d/$n/timeseries.csv" > "$d.$n.ends"
   done
   for n in 2 4; do
     cmp -s "$d.1.reasons" "$d.$n.reasons" || { echo "steps end differently on $n ranks:"; diff "$d.1.reasons" "$d.$n.reasons"; return 1; }
-    paste -d, "$d.1.ends" "$d.$n.ends" | awk -F, -v n=$n '{ for (j = 1; j <= 7; ++j) { a = $j; b = $(j + 7); e = a - b; e = e < 0 ? -e : e; s = a < 0 ? -a : a; s = s < 1e-3 ? 1e-3 : s; if (e / s > m) m = e / s } }
-      END { printf "%d ranks: step ends agree with 1 rank to %.2e relative\n", n, m; exit m < 5e-4 ? 0 : 1 }' || return 1
+    ends_agree "$d.1.ends" "$d.$n.ends" 5e-4 "$n ranks against 1" || return 1
   done
 }
 export -f bv_mpi
