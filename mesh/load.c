@@ -212,14 +212,22 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
     PetscBool    owned;
     PetscCall(IsOwned(sf, c, &owned));
     if (!owned) continue;
-    PetscCall(DMPlexComputeCellGeometryFVM(dm, c, &vol, centroid, NULL));
-    local[0] += vol;
-    for (PetscInt d = 0; d < dim; ++d) local[3 + d] += vol * centroid[d];
     ++counts[0];
     PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, c, &nx, &x));
-    { /* diameter (longest edge) and smallest angle */
-      const PetscInt nv = nx / dim;
-      PetscReal      diam = 0;
+    { /* volume and centroid of the simplex, diameter (longest edge) and smallest angle */
+      const PetscInt nv   = nx / dim;
+      PetscReal      diam = 0, e[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+      for (PetscInt k = 1; k < nv && k <= 3; ++k)
+        for (PetscInt d = 0; d < dim; ++d)
+          e[k - 1][d] = PetscRealPart(x[k * dim + d] - x[d]);
+      vol = dim == 2 ? 0.5 * PetscAbsReal(e[0][0] * e[1][1] - e[0][1] * e[1][0])
+                     : PetscAbsReal(e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0])) / 6;
+      for (PetscInt k = 0; k < nv; ++k)
+        for (PetscInt d = 0; d < dim; ++d)
+          centroid[d] += PetscRealPart(x[k * dim + d]) / nv;
+      local[0] += vol;
+      for (PetscInt d = 0; d < dim; ++d)
+        local[3 + d] += vol * centroid[d];
       for (PetscInt i = 0; i < nv; ++i)
         for (PetscInt j = i + 1; j < nv; ++j) diam = PetscMax(diam, Distance(&x[i * dim], &x[j * dim], dim));
       ext[0] = PetscMin(ext[0], diam);

@@ -856,6 +856,7 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   const MeshInfo    *info;
   PetscReal         *pc;
   PetscInt           nfine;
+  SurfaceTree        tree;
 
   PetscFunctionBeginUser;
   PetscCall(SimulationGetSolver(sim, &s));
@@ -935,6 +936,7 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     PetscCall(OpticalProjectionDestroy(&P));
   }
   c->n_inside = c->n_centre = c->n_periphery = c->n_background = 0;
+  PetscCall(PostprocSurfaceTreeCreate(2, c->nfacets, c->facets, &tree));
   for (PetscInt r = 0; r < c->wr; ++r)
     for (PetscInt q = 0; q < c->wc; ++q) {
       const PetscInt  j    = r * c->wc + q;
@@ -942,11 +944,12 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
       PetscReal       x[2], d = -1;
       PetscCall(OpticalFrameToMesh(&c->frame, u, x));
       c->inside[j] = OpticalInside(c->nfacets, c->facets, x) ? 1 : 0;
-      if (c->inside[j]) PetscCall(PostprocDistanceToSurface(2, c->nfacets, c->facets, x, &d));
+      if (c->inside[j]) PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
       c->centre[j]     = c->inside[j] && d >= c->centre_threshold ? 1 : 0;
       c->periphery[j]  = c->inside[j] && d <= c->periphery_width ? 1 : 0;
       c->background[j] = pc[j] < 1e-9 ? 1 : 0; /* beyond the reach of the (truncated) PSF */
     }
+  PetscCall(PostprocSurfaceTreeDestroy(&tree));
   PetscCall(PetscFree(pc));
 
   /* rank 0: every frame */

@@ -11,16 +11,17 @@
 #include <petscsf.h>
 
 struct _p_Observer {
-  Solver              solver;
-  DM                  dm;
-  PetscInt            dim, nfacets;
-  PetscReal          *facets;
-  PetscReal           d_max, centre_threshold, periphery_width;
-  PetscReal           centre_measure, periphery_measure, surface_measure, volume;
-  Vec                 w_centre, w_periphery, w_surface;
-  Probe               probe;
-  PetscReal           probe_point[3];
-  PetscBool           probe_is_centroid;
+  Solver      solver;
+  DM          dm;
+  PetscInt    dim, nfacets;
+  PetscReal  *facets;
+  SurfaceTree tree;
+  PetscReal   d_max, centre_threshold, periphery_width;
+  PetscReal   centre_measure, periphery_measure, surface_measure, volume;
+  Vec         w_centre, w_periphery, w_surface;
+  Probe       probe;
+  PetscReal   probe_point[3];
+  PetscBool   probe_is_centroid;
 };
 
 static PetscReal Dot(PetscInt n, const PetscReal a[], const PetscReal b[])
@@ -102,6 +103,154 @@ PetscErrorCode PostprocDistanceToSurface(PetscInt dim, PetscInt nfacets, const P
   PetscFunctionReturn(0);
 }
 
+/* A bounding-volume tree of the surface facets, for distances from many points: each node holds
+   a box around its facets; a query descends nearer child first and skips boxes farther than the
+   best distance so far, so it costs O(log n) facet tests for typical points instead of n. */
+#define TREE_LEAF 4
+typedef struct {
+  PetscReal lo[3], hi[3];
+  PetscInt  left, right; /* children, or -1 for a leaf */
+  PetscInt  start, count;
+} TreeNode;
+
+struct _p_SurfaceTree {
+  PetscInt   dim, nfacets, nnodes;
+  PetscReal *facets; /* reordered copy: nfacets × dim points × dim */
+  PetscReal *centre; /* facet centroids, for building */
+  TreeNode  *nodes;
+};
+
+static PetscErrorCode BuildNode(SurfaceTree t, PetscInt *order, PetscReal *key, PetscInt start, PetscInt count, PetscInt *node)
+{
+  const PetscInt me = t->nnodes++, dim = t->dim, nv = dim;
+  TreeNode      *n      = &t->nodes[me];
+  PetscReal      clo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, chi[3] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL, -PETSC_MAX_REAL};
+  PetscInt       axis = 0;
+
+  PetscFunctionBeginUser;
+  *node = me;
+  for (PetscInt d = 0; d < 3; ++d) {
+    n->lo[d] = d < dim ? PETSC_MAX_REAL : 0;
+    n->hi[d] = d < dim ? -PETSC_MAX_REAL : 0;
+  }
+  for (PetscInt i = start; i < start + count; ++i) {
+    const PetscReal *f = &t->facets[order[i] * nv * dim];
+    for (PetscInt v = 0; v < nv; ++v)
+      for (PetscInt d = 0; d < dim; ++d) {
+        n->lo[d] = PetscMin(n->lo[d], f[v * dim + d]);
+        n->hi[d] = PetscMax(n->hi[d], f[v * dim + d]);
+      }
+    for (PetscInt d = 0; d < dim; ++d) {
+      clo[d] = PetscMin(clo[d], t->centre[order[i] * 3 + d]);
+      chi[d] = PetscMax(chi[d], t->centre[order[i] * 3 + d]);
+    }
+  }
+  n->start = start;
+  n->count = count;
+  n->left = n->right = -1;
+  if (count <= TREE_LEAF) PetscFunctionReturn(0);
+  for (PetscInt d = 1; d < dim; ++d)
+    if (chi[d] - clo[d] > chi[axis] - clo[axis]) axis = d;
+  for (PetscInt i = start; i < start + count; ++i)
+    key[i] = t->centre[order[i] * 3 + axis];
+  PetscCall(PetscSortRealWithArrayInt(count, &key[start], &order[start])); /* split at the median */
+  {
+    PetscInt l, r;
+    PetscCall(BuildNode(t, order, key, start, count / 2, &l));
+    PetscCall(BuildNode(t, order, key, start + count / 2, count - count / 2, &r));
+    t->nodes[me].left  = l;
+    t->nodes[me].right = r;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocSurfaceTreeCreate(PetscInt dim, PetscInt nfacets, const PetscReal facets[], SurfaceTree *out)
+{
+  SurfaceTree    t;
+  PetscInt      *order, root;
+  PetscReal     *key;
+  const PetscInt fs = dim * dim; /* numbers per facet */
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&t));
+  t->dim     = dim;
+  t->nfacets = nfacets;
+  PetscCall(PetscMalloc3(nfacets * fs + 1, &t->facets, 3 * nfacets + 1, &t->centre, 2 * nfacets + 1, &t->nodes));
+  PetscCall(PetscMalloc2(nfacets + 1, &order, nfacets + 1, &key));
+  PetscCall(PetscArraycpy(t->facets, facets, nfacets * fs));
+  for (PetscInt f = 0; f < nfacets; ++f) {
+    order[f] = f;
+    for (PetscInt d = 0; d < 3; ++d) {
+      PetscReal c = 0;
+      for (PetscInt v = 0; v < dim && d < dim; ++v)
+        c += facets[f * fs + v * dim + d] / dim;
+      t->centre[f * 3 + d] = c;
+    }
+  }
+  if (nfacets) PetscCall(BuildNode(t, order, key, 0, nfacets, &root));
+  { /* facets in tree order, so that each leaf's are contiguous */
+    PetscReal *sorted;
+    PetscCall(PetscMalloc1(nfacets * fs + 1, &sorted));
+    for (PetscInt i = 0; i < nfacets; ++i)
+      PetscCall(PetscArraycpy(&sorted[i * fs], &facets[order[i] * fs], fs));
+    PetscCall(PetscArraycpy(t->facets, sorted, nfacets * fs));
+    PetscCall(PetscFree(sorted));
+  }
+  PetscCall(PetscFree2(order, key));
+  *out = t;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocSurfaceTreeDestroy(SurfaceTree *t)
+{
+  PetscFunctionBeginUser;
+  if (!*t) PetscFunctionReturn(0);
+  PetscCall(PetscFree3((*t)->facets, (*t)->centre, (*t)->nodes));
+  PetscCall(PetscFree(*t));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal BoxDistance2(const TreeNode *n, PetscInt dim, const PetscReal x[])
+{
+  PetscReal s = 0;
+  for (PetscInt d = 0; d < dim; ++d) {
+    const PetscReal e = x[d] < n->lo[d] ? n->lo[d] - x[d] : (x[d] > n->hi[d] ? x[d] - n->hi[d] : 0);
+    s += e * e;
+  }
+  return s;
+}
+
+/* The distance from x to the nearest facet (the same number as PostprocDistanceToSurface) */
+PetscErrorCode PostprocSurfaceTreeDistance(SurfaceTree t, const PetscReal x[], PetscReal *d)
+{
+  PetscInt       stack[128], top = 0;
+  PetscReal      best = PETSC_MAX_REAL;
+  const PetscInt dim = t->dim, fs = dim * dim;
+
+  PetscFunctionBeginUser;
+  if (t->nfacets) stack[top++] = 0;
+  while (top) {
+    const TreeNode *n = &t->nodes[stack[--top]];
+    if (BoxDistance2(n, dim, x) >= best * best) continue;
+    if (n->left < 0) {
+      for (PetscInt i = n->start; i < n->start + n->count; ++i) {
+        const PetscReal *v = &t->facets[i * fs];
+        const PetscReal  e = dim == 2 ? PointSegmentDistance(x, v, v + 2) : PointTriangleDistance(x, v, v + 3, v + 6);
+        if (e < best) best = e;
+      }
+      continue;
+    }
+    PetscCheck(top + 2 <= 128, PETSC_COMM_SELF, PETSC_ERR_PLIB, "surface tree deeper than its stack");
+    { /* the nearer child is searched first: pushed last */
+      const PetscReal dl = BoxDistance2(&t->nodes[n->left], dim, x), dr = BoxDistance2(&t->nodes[n->right], dim, x);
+      stack[top++] = dl <= dr ? n->right : n->left;
+      stack[top++] = dl <= dr ? n->left : n->right;
+    }
+  }
+  *d = best;
+  PetscFunctionReturn(0);
+}
+
 typedef enum {
   REGION_CENTRE,
   REGION_PERIPHERY
@@ -122,7 +271,7 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscQuadrature  quad, fine;
   PetscTabulation  T, Tf;
   const PetscReal *qw, *fx, *fw;
-  PetscReal       *v, *J, *detJ, *vf, *Jf, *detJf, *elem, local = 0;
+  PetscReal       *vf, *elem, local = 0;
   PetscInt         Nq, Nf, Nb, cStart, cEnd, dim = o->dim;
   Vec              loc;
 
@@ -135,39 +284,53 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscCall(PetscQuadratureGetData(fine, NULL, NULL, &Nf, &fx, &fw));
   PetscCall(PetscFECreateTabulation(fe, 1, Nf, fx, 0, &Tf));
   Nb = T->Nb;
-  PetscCall(PetscMalloc4(Nq * dim, &v, Nq * dim * dim, &J, Nq, &detJ, Nb, &elem));
-  PetscCall(PetscMalloc3(Nf * dim, &vf, Nf * dim * dim, &Jf, Nf, &detJf));
+  PetscCall(PetscMalloc2(Nf * dim, &vf, Nb, &elem));
   PetscCall(DMGetLocalVector(o->dm, &loc));
   PetscCall(VecZeroEntries(loc));
   PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
   for (PetscInt c = cStart; c < cEnd; ++c) {
-    PetscReal vol, centroid[3] = {0, 0, 0}, dc, radius = 0;
+    PetscReal v0[3], J[9], invJ[9], detJ, centroid[3] = {0, 0, 0}, dc, radius = 0;
     PetscBool all_in, all_out;
-    PetscCall(DMPlexComputeCellGeometryFVM(o->dm, c, &vol, centroid, NULL));
-    PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, fine, vf, Jf, NULL, detJf));
-    for (PetscInt q = 0; q < Nf; ++q) { /* distance from the centroid to the farthest sample point */
-      PetscReal s = 0;
-      for (PetscInt d = 0; d < dim; ++d) s += PetscSqr(vf[q * dim + d] - centroid[d]);
-      radius = PetscMax(radius, PetscSqrtReal(s));
+    /* the simplex x = v0 + J (ξ + 1): its vertices, centroid and (from them) its radius about the centroid */
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
+    detJ = PetscAbsReal(detJ);
+    for (PetscInt d = 0; d < dim; ++d) {
+      centroid[d] = v0[d];
+      for (PetscInt k = 0; k < dim; ++k)
+        centroid[d] += 2 * J[d * dim + k] / (dim + 1);
     }
-    PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, centroid, &dc));
+    for (PetscInt k = 0; k <= dim; ++k) {
+      PetscReal r2 = 0;
+      for (PetscInt d = 0; d < dim; ++d) {
+        const PetscReal x = v0[d] + (k > 0 ? 2 * J[d * dim + k - 1] : 0);
+        r2 += PetscSqr(x - centroid[d]);
+      }
+      radius = PetscMax(radius, PetscSqrtReal(r2));
+    }
+    PetscCall(PostprocSurfaceTreeDistance(o->tree, centroid, &dc));
     all_in  = InRegion(o, r, dc - radius) && InRegion(o, r, dc + radius);
     all_out = !InRegion(o, r, dc - radius) && !InRegion(o, r, dc + radius);
     if (all_out) continue;
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
     if (all_in) {
-      PetscCall(DMPlexComputeCellGeometryFEM(o->dm, c, quad, v, J, NULL, detJ));
       for (PetscInt q = 0; q < Nq; ++q) {
-        for (PetscInt b = 0; b < Nb; ++b) elem[b] += qw[q] * detJ[q] * T->T[0][q * Nb + b];
-        local += qw[q] * detJ[q];
+        for (PetscInt b = 0; b < Nb; ++b)
+          elem[b] += qw[q] * detJ * T->T[0][q * Nb + b];
+        local += qw[q] * detJ;
       }
     } else {
       for (PetscInt q = 0; q < Nf; ++q) {
         PetscReal dq;
-        PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, &vf[q * dim], &dq));
+        for (PetscInt d = 0; d < dim; ++d) {
+          vf[q * dim + d] = v0[d];
+          for (PetscInt k = 0; k < dim; ++k)
+            vf[q * dim + d] += J[d * dim + k] * (fx[q * dim + k] + 1);
+        }
+        PetscCall(PostprocSurfaceTreeDistance(o->tree, &vf[q * dim], &dq));
         if (!InRegion(o, r, dq)) continue;
-        for (PetscInt b = 0; b < Nb; ++b) elem[b] += fw[q] * detJf[q] * Tf->T[0][q * Nb + b];
-        local += fw[q] * detJf[q];
+        for (PetscInt b = 0; b < Nb; ++b)
+          elem[b] += fw[q] * detJ * Tf->T[0][q * Nb + b];
+        local += fw[q] * detJ;
       }
     }
     PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, c, elem, ADD_VALUES));
@@ -175,8 +338,7 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscCall(VecZeroEntries(w));
   PetscCall(DMLocalToGlobal(o->dm, loc, ADD_VALUES, w));
   PetscCall(DMRestoreLocalVector(o->dm, &loc));
-  PetscCall(PetscFree4(v, J, detJ, elem));
-  PetscCall(PetscFree3(vf, Jf, detJf));
+  PetscCall(PetscFree2(vf, elem));
   PetscCall(PetscTabulationDestroy(&Tf));
   PetscCall(PetscQuadratureDestroy(&fine));
   PetscCall(MPIU_Allreduce(&local, measure, 1, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)o->dm)));
@@ -231,7 +393,17 @@ static PetscErrorCode AssembleSurfaceWeights(Observer o, Vec w, PetscReal *measu
         phys[q * dim + d] = p;
       }
     PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
-    PetscCall(DMPlexCoordinatesToReference(o->dm, supp[0], Nq, phys, ref));
+    { /* the affine map of a simplex: ξ = J⁻¹ (x − x0) − 1 */
+      PetscReal x0[3], J[9], invJ[9], detJ;
+      PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, supp[0], x0, J, invJ, &detJ));
+      for (PetscInt q = 0; q < Nq; ++q)
+        for (PetscInt a = 0; a < dim; ++a) {
+          PetscReal xi = -1;
+          for (PetscInt b = 0; b < dim; ++b)
+            xi += invJ[a * dim + b] * (phys[q * dim + b] - x0[b]);
+          ref[q * dim + a] = xi;
+        }
+    }
     PetscCall(PetscFECreateTabulation(fe, 1, Nq, ref, 0, &T));
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
     for (PetscInt q = 0; q < Nq; ++q)
@@ -266,9 +438,14 @@ static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
   mine.rank = rank;
   PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
   for (PetscInt c = cStart; c < cEnd; ++c) {
-    PetscReal vol, centroid[3] = {0, 0, 0}, d;
-    PetscCall(DMPlexComputeCellGeometryFVM(o->dm, c, &vol, centroid, NULL));
-    PetscCall(PostprocDistanceToSurface(dim, o->nfacets, o->facets, centroid, &d));
+    PetscReal v0[3], J[9], invJ[9], detJ, centroid[3] = {0, 0, 0}, d;
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
+    for (PetscInt i = 0; i < dim; ++i) {
+      centroid[i] = v0[i];
+      for (PetscInt k = 0; k < dim; ++k)
+        centroid[i] += 2 * J[i * dim + k] / (dim + 1);
+    }
+    PetscCall(PostprocSurfaceTreeDistance(o->tree, centroid, &d));
     if (d > mine.d) {
       mine.d = d;
       for (PetscInt i = 0; i < dim; ++i) where[i] = centroid[i];
@@ -305,6 +482,7 @@ PetscErrorCode ObserverCreate(Solver s, Observer *out)
   o->dim    = info->dim;
   o->volume = info->volume;
   PetscCall(MeshBoundaryFacets(o->dm, &o->nfacets, &o->facets));
+  PetscCall(PostprocSurfaceTreeCreate(o->dim, o->nfacets, o->facets, &o->tree));
   PetscCall(FindDeepestPoint(o, deepest));
 
   PetscCall(InputGetQuantity("-out_centre_fraction", UNIT_NONE, &r_c, NULL));
@@ -393,6 +571,7 @@ PetscErrorCode ObserverDestroy(Observer *o)
   PetscCall(VecDestroy(&(*o)->w_surface));
   PetscCall(ProbeDestroy(&(*o)->probe));
   PetscCall(PetscFree((*o)->facets));
+  PetscCall(PostprocSurfaceTreeDestroy(&(*o)->tree));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);
 }

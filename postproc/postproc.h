@@ -42,6 +42,11 @@ PetscErrorCode ObserverView(Observer obs, PetscViewer viewer);
 PetscErrorCode ObserverGetRegions(Observer obs, PetscReal *d_max, PetscReal *centre_threshold, PetscReal *periphery_width, PetscReal *centre_measure, PetscReal *periphery_measure);
 PetscErrorCode ObserverDestroy(Observer *obs);
 PetscErrorCode PostprocDistanceToSurface(PetscInt dim, PetscInt nfacets, const PetscReal facets[], const PetscReal x[], PetscReal *d);
+/* The same distance for many points: a bounding-volume tree of the facets (copied) */
+typedef struct _p_SurfaceTree *SurfaceTree;
+PetscErrorCode                 PostprocSurfaceTreeCreate(PetscInt dim, PetscInt nfacets, const PetscReal facets[], SurfaceTree *tree);
+PetscErrorCode                 PostprocSurfaceTreeDistance(SurfaceTree tree, const PetscReal x[], PetscReal *d);
+PetscErrorCode                 PostprocSurfaceTreeDestroy(SurfaceTree *tree);
 
 PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_name[], Output *out);
 PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *state, Vec theta, void *ctx);

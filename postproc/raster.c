@@ -186,7 +186,17 @@ PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
       PetscCall(PetscMalloc2((ncand - first) * r->dim, &phys, (ncand - first) * r->dim, &ref));
       for (PetscInt k = first; k < ncand; ++k)
         for (PetscInt a = 0; a < r->dim; ++a) phys[(k - first) * r->dim + a] = cand[k].xi[a];
-      PetscCall(DMPlexCoordinatesToReference(dm, c, ncand - first, phys, ref));
+      { /* the affine map of a simplex: ξ = J⁻¹ (x − x0) − 1 */
+        PetscReal x0[3], J[9], invJ[9], detJ;
+        PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, x0, J, invJ, &detJ));
+        for (PetscInt k = 0; k < ncand - first; ++k)
+          for (PetscInt a = 0; a < r->dim; ++a) {
+            PetscReal xi = -1;
+            for (PetscInt b = 0; b < r->dim; ++b)
+              xi += invJ[a * r->dim + b] * (phys[k * r->dim + b] - x0[b]);
+            ref[k * r->dim + a] = xi;
+          }
+      }
       for (PetscInt k = first; k < ncand; ++k)
         for (PetscInt a = 0; a < 3; ++a) cand[k].xi[a] = a < r->dim ? ref[(k - first) * r->dim + a] : 0;
       PetscCall(PetscFree2(phys, ref));
@@ -305,22 +315,25 @@ PetscErrorCode RasterComputeDistance(Raster r)
 {
   PetscInt       nfacets;
   PetscReal     *facets;
+  SurfaceTree    tree;
   const PetscInt npix = r->grid.rows * r->grid.cols;
 
   PetscFunctionBeginUser;
   if (r->distance) PetscFunctionReturn(0);
   PetscCall(MeshBoundaryFacets(r->dm, &nfacets, &facets));
+  PetscCall(PostprocSurfaceTreeCreate(r->dim, nfacets, facets, &tree));
   PetscCall(PetscCalloc1(npix, &r->distance));
   for (PetscInt i = r->rank; i < npix; i += r->size) {
     if (!r->mask[i]) continue;
     {
       const PetscReal x[3] = {r->grid.origin[0] + (i % r->grid.cols + 0.5) * r->grid.pixel_size, r->grid.origin[1] + (i / r->grid.cols + 0.5) * r->grid.pixel_size, r->grid.z};
-      PetscCall(PostprocDistanceToSurface(r->dim, nfacets, facets, x, &r->distance[i]));
+      PetscCall(PostprocSurfaceTreeDistance(tree, x, &r->distance[i]));
     }
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, r->distance, (PetscMPIInt)npix, MPIU_REAL, MPIU_SUM, r->comm));
   for (PetscInt i = 0; i < npix; ++i)
     if (!r->mask[i]) r->distance[i] = -1;
+  PetscCall(PostprocSurfaceTreeDestroy(&tree));
   PetscCall(PetscFree(facets));
   PetscFunctionReturn(0);
 }

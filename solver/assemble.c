@@ -21,19 +21,23 @@
 #define MAXQ 8 /* quadrature points */
 
 struct _p_P1Assembly {
-  PetscInt   dim, ncells, nq, nv;
-  PetscInt  *idx;     /* [ncells][nv] local dof indices */
-  PetscReal *grad;    /* [ncells][nv][dim] */
-  PetscReal *vol;     /* [ncells] */
-  PetscReal  lambda[MAXQ][MAXV], w[MAXQ];
-  PetscReal *D, *dD;  /* [ncells][nq] at the cached state */
-  PetscInt  *pos;     /* [ncells][nv][nv] positions in the CSR values of a sequential matrix, or NULL */
-  Mat        pos_mat; /* the matrix pos refers to */
-  PetscBool        vertex_rule; /* quadrature points at the vertices: D per vertex */
-  PetscReal       *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule) */
-  PetscScalar     *cache_u;   /* the local θ the cached D, D' belong to */
-  PetscInt         cache_n;
-  PetscBool        cache_valid;
+  PetscInt     dim, ncells, nq, nv;
+  PetscInt    *idx;  /* [ncells][nv] local dof indices */
+  PetscReal   *grad; /* [ncells][nv][dim] */
+  PetscReal   *vol;  /* [ncells] */
+  PetscReal    lambda[MAXQ][MAXV], w[MAXQ];
+  PetscReal   *D, *dD;      /* [ncells][nq] at the cached state */
+  PetscInt    *pos;         /* [nblocks][nv][nv] positions in the CSR values of a sequential matrix, or NULL */
+  Mat          pos_mat;     /* the matrix pos refers to */
+  PetscInt     nextra;      /* extra blocks (the surface's facets): their cells' dofs, values from the caller */
+  PetscInt    *extra_idx;   /* [nextra][nv] */
+  PetscScalar *coo;         /* [ncells + nextra][nv][nv] values for MatSetValuesCOO (several ranks) */
+  Mat          coo_mat;     /* the matrix preallocated for them by P1AssemblyCreateMatrix */
+  PetscBool    vertex_rule; /* quadrature points at the vertices: D per vertex */
+  PetscReal   *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule) */
+  PetscScalar *cache_u;     /* the local θ the cached D, D' belong to */
+  PetscInt     cache_n;
+  PetscBool    cache_valid;
 };
 
 PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
@@ -100,6 +104,8 @@ PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
   if (!*a) PetscFunctionReturn(0);
   PetscCall(PetscFree5((*a)->idx, (*a)->grad, (*a)->vol, (*a)->D, (*a)->dD));
   PetscCall(PetscFree((*a)->pos));
+  PetscCall(PetscFree((*a)->extra_idx));
+  PetscCall(PetscFree((*a)->coo));
   PetscCall(PetscFree((*a)->cache_u));
   PetscCall(PetscFree2((*a)->Dv, (*a)->dDv));
   PetscCall(PetscFree(*a));
@@ -204,12 +210,13 @@ static PetscErrorCode FindPositions(P1Assembly a, Mat J)
   PetscCall(PetscFree(a->pos));
   PetscCall(MatGetRowIJ(J, 0, PETSC_FALSE, PETSC_FALSE, &n, &ia, &ja, &done));
   PetscCheck(done, PETSC_COMM_SELF, PETSC_ERR_SUP, "no row access to the Jacobian");
-  PetscCall(PetscMalloc1(a->ncells * nv * nv, &a->pos));
-  for (PetscInt k = 0; k < a->ncells; ++k)
+  PetscCall(PetscMalloc1((a->ncells + a->nextra) * nv * nv, &a->pos));
+  for (PetscInt k = 0; k < a->ncells + a->nextra; ++k)
     for (PetscInt i = 0; i < nv; ++i) {
-      const PetscInt row = a->idx[k * nv + i];
+      const PetscInt *ix  = k < a->ncells ? &a->idx[k * nv] : &a->extra_idx[(k - a->ncells) * nv];
+      const PetscInt  row = ix[i];
       for (PetscInt j = 0; j < nv; ++j) {
-        const PetscInt col = a->idx[k * nv + j];
+        const PetscInt col = ix[j];
         PetscInt       lo = ia[row], hi = ia[row + 1] - 1, p = -1;
         while (lo <= hi) { /* columns of a row are sorted */
           const PetscInt mid = (lo + hi) / 2;
@@ -229,21 +236,102 @@ static PetscErrorCode FindPositions(P1Assembly a, Mat J)
   PetscFunctionReturn(0);
 }
 
-/* J (assembled from zero) = ∂(stiffness)/∂θ at U; the caller adds the mass terms */
-PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Mat J)
+/* The Jacobian's matrix, preallocated from the cells' (and the extra blocks') dof lists alone,
+   without DMPlex's generic adjacency search: on one rank a CSR pattern built here, on several
+   a COO pattern, so that each Jacobian is one MatSetValuesCOO (which also sends the rows of
+   ghost vertices to their owners). The extra blocks must lie inside cells' patterns. */
+PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J)
+{
+  const PetscInt         nv = a->nv, nb = a->ncells + nextra;
+  ISLocalToGlobalMapping ltog;
+  PetscMPIInt            size;
+  PetscInt               n, N, nloc;
+  Vec                    g;
+  MPI_Comm               comm;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(PetscFree(a->extra_idx));
+  PetscCall(PetscMalloc1(nextra * nv + 1, &a->extra_idx));
+  PetscCall(PetscArraycpy(a->extra_idx, extra_idx, nextra * nv));
+  a->nextra = nextra;
+  PetscCall(DMGetGlobalVector(dm, &g));
+  PetscCall(VecGetLocalSize(g, &n));
+  PetscCall(VecGetSize(g, &N));
+  PetscCall(DMRestoreGlobalVector(dm, &g));
+  PetscCall(DMGetLocalToGlobalMapping(dm, &ltog));
+  PetscCall(ISLocalToGlobalMappingGetSize(ltog, &nloc));
+  PetscCall(MatCreate(comm, J));
+  PetscCall(MatSetSizes(*J, n, n, N, N));
+  PetscCall(MatSetType(*J, size == 1 ? MATSEQAIJ : MATMPIAIJ));
+  PetscCall(MatSetLocalToGlobalMapping(*J, ltog, ltog));
+  if (size == 1) { /* rows: the union of the cells' vertex lists, sorted */
+    PetscInt *cnt, *ia, *ja, *fill;
+    PetscCheck(nloc == N, comm, PETSC_ERR_PLIB, "one rank with %" PetscInt_FMT " local and %" PetscInt_FMT " global dofs", nloc, N);
+    PetscCall(PetscCalloc1(N + 1, &cnt));
+    for (PetscInt k = 0; k < a->ncells; ++k)
+      for (PetscInt i = 0; i < nv; ++i)
+        cnt[a->idx[k * nv + i] + 1] += nv;
+    for (PetscInt r = 0; r < N; ++r)
+      cnt[r + 1] += cnt[r];
+    PetscCall(PetscMalloc2(cnt[N], &ja, N, &fill));
+    for (PetscInt r = 0; r < N; ++r)
+      fill[r] = cnt[r];
+    for (PetscInt k = 0; k < a->ncells; ++k)
+      for (PetscInt i = 0; i < nv; ++i)
+        for (PetscInt j = 0; j < nv; ++j)
+          ja[fill[a->idx[k * nv + i]]++] = a->idx[k * nv + j];
+    PetscCall(PetscMalloc1(N + 1, &ia));
+    ia[0] = 0;
+    for (PetscInt r = 0; r < N; ++r) { /* sort and compact each row in place */
+      PetscInt m = cnt[r + 1] - cnt[r];
+      PetscCall(PetscSortRemoveDupsInt(&m, &ja[cnt[r]]));
+      PetscCall(PetscArraymove(&ja[ia[r]], &ja[cnt[r]], m));
+      ia[r + 1] = ia[r] + m;
+    }
+    PetscCall(MatSeqAIJSetPreallocationCSR(*J, ia, ja, NULL));
+    PetscCall(PetscFree(ia));
+    PetscCall(PetscFree2(ja, fill));
+    PetscCall(PetscFree(cnt));
+  } else {
+    PetscInt *ci, *cj;
+    PetscCall(PetscMalloc2(nb * nv * nv, &ci, nb * nv * nv, &cj));
+    for (PetscInt k = 0; k < nb; ++k) {
+      const PetscInt *ix = k < a->ncells ? &a->idx[k * nv] : &a->extra_idx[(k - a->ncells) * nv];
+      for (PetscInt i = 0; i < nv; ++i)
+        for (PetscInt j = 0; j < nv; ++j) {
+          ci[(k * nv + i) * nv + j] = ix[i];
+          cj[(k * nv + i) * nv + j] = ix[j];
+        }
+    }
+    PetscCall(MatSetPreallocationCOOLocal(*J, (PetscCount)nb * nv * nv, ci, cj));
+    PetscCall(PetscFree2(ci, cj));
+    PetscCall(PetscFree(a->coo));
+    PetscCall(PetscMalloc1(nb * nv * nv, &a->coo));
+    a->coo_mat = *J;
+  }
+  PetscCall(MatSetOption(*J, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
+/* J (assembled from zero) = ∂(stiffness)/∂θ at U, plus the extra blocks' values extra
+   ([nextra][nv][nv], or NULL for none); the caller adds the mass terms afterwards. Any AIJ
+   matrix with the pattern works: one rank writes the CSR values directly, several use
+   MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix (MatSetValuesLocal on others). */
+PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar extra[], Mat J)
 {
   const PetscScalar *u;
   const PetscInt     nv = a->nv, nq = a->nq, dim = a->dim;
   const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
   PetscScalar        vals[MAXV * MAXV];
-
   PetscScalar       *csr = NULL;
-  PetscBool          seq;
+  PetscBool          seq, coo = J == a->coo_mat ? PETSC_TRUE : PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectTypeCompare((PetscObject)J, MATSEQAIJ, &seq));
   if (seq && a->pos_mat != J) PetscCall(FindPositions(a, J));
-  PetscCall(MatZeroEntries(J));
+  if (!coo) PetscCall(MatZeroEntries(J));
   if (seq) PetscCall(MatSeqAIJGetArray(J, &csr));
   PetscCall(VecGetArrayRead(locU, &u));
   PetscCall(Evaluate(a, constants, locU, u));
@@ -251,6 +339,7 @@ PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], V
     const PetscInt  *ix = &a->idx[k * nv];
     const PetscReal *G  = &a->grad[k * nv * dim];
     PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXV] = {0, 0, 0, 0}, Kgrad[MAXV][3];
+    PetscScalar     *v = coo ? &a->coo[k * nv * nv] : vals;
     for (PetscInt b = 0; b < nv; ++b)
       for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
     if (dim == 3) gradu[2] *= eps;
@@ -265,17 +354,35 @@ PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], V
       for (PetscInt d = 0; d < dim; ++d) gi += G[i * dim + d] * gradu[d];
       for (PetscInt j = 0; j < nv; ++j) {
         PetscReal gg = 0;
-        for (PetscInt d = 0; d < dim; ++d) gg += G[i * dim + d] * Kgrad[j][d];
-        vals[i * nv + j] = a->vol[k] * (Dbar * gg + gi * dDl[j]);
+        for (PetscInt d = 0; d < dim; ++d)
+          gg += G[i * dim + d] * Kgrad[j][d];
+        v[i * nv + j] = a->vol[k] * (Dbar * gg + gi * dDl[j]);
       }
     }
     if (seq) {
       const PetscInt *p = &a->pos[k * nv * nv];
-      for (PetscInt e = 0; e < nv * nv; ++e) csr[p[e]] += vals[e];
-    } else PetscCall(MatSetValuesLocal(J, nv, ix, nv, ix, vals, ADD_VALUES));
+      for (PetscInt e = 0; e < nv * nv; ++e)
+        csr[p[e]] += vals[e];
+    } else if (!coo)
+      PetscCall(MatSetValuesLocal(J, nv, ix, nv, ix, vals, ADD_VALUES));
   }
-  if (seq) PetscCall(MatSeqAIJRestoreArray(J, &csr));
   PetscCall(VecRestoreArrayRead(locU, &u));
+  if (seq) {
+    if (extra) {
+      const PetscInt *p = &a->pos[a->ncells * nv * nv];
+      for (PetscInt e = 0; e < a->nextra * nv * nv; ++e)
+        csr[p[e]] += extra[e];
+    }
+    PetscCall(MatSeqAIJRestoreArray(J, &csr));
+  } else if (coo) {
+    PetscScalar *tail = &a->coo[a->ncells * nv * nv];
+    for (PetscInt e = 0; e < a->nextra * nv * nv; ++e)
+      tail[e] = extra ? extra[e] : 0;
+    PetscCall(MatSetValuesCOO(J, a->coo, INSERT_VALUES));
+    PetscFunctionReturn(0); /* assembled */
+  } else if (extra)
+    for (PetscInt k = 0; k < a->nextra; ++k)
+      PetscCall(MatSetValuesLocal(J, nv, &a->extra_idx[k * nv], nv, &a->extra_idx[k * nv], &extra[k * nv * nv], ADD_VALUES));
   PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
   PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
   PetscFunctionReturn(0);

@@ -26,6 +26,7 @@ struct _p_Checkpointer {
   PetscBool      keep;       /* keep every checkpoint as checkpoint_NNNN.h5 */
   PetscLogDouble last;       /* wall time of the last checkpoint */
   PetscInt       count;
+  Vec            X[3]; /* the dof coordinates, computed at the first checkpoint */
 };
 
 /* the scalars of the run state, in file order */
@@ -103,6 +104,9 @@ PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[])
 PetscErrorCode SolverCheckpointDestroy(Solver s)
 {
   PetscFunctionBeginUser;
+  if (s->checkpointer)
+    for (PetscInt d = 0; d < 3; ++d)
+      PetscCall(VecDestroy(&s->checkpointer->X[d]));
   PetscCall(PetscFree(s->checkpointer));
   PetscFunctionReturn(0);
 }
@@ -124,7 +128,9 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
   if (!step_end && now - cp->last < cp->interval) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
   PetscCall(DMGetDimension(s->dm, &dim));
-  PetscCall(DofCoordinates(s, X));
+  if (!cp->X[0]) PetscCall(DofCoordinates(s, cp->X));
+  for (PetscInt d = 0; d < 3; ++d)
+    X[d] = cp->X[d];
   all[0] = s->theta;
   for (PetscInt d = 0; d < dim; ++d) all[d + 1] = X[d];
   for (PetscInt d = 0; d <= dim; ++d) {
@@ -172,8 +178,8 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
       }
     }
   }
-  for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
-  for (PetscInt d = 0; d < dim; ++d) PetscCall(VecDestroy(&X[d]));
+  for (PetscInt d = 0; d <= dim; ++d)
+    PetscCall(VecDestroy(&seq[d]));
   if (cp->keep) PetscCall(PetscPrintf(s->comm, "checkpoint %s/checkpoint_%04" PetscInt_FMT ".h5 at t = %.9g s, %s step %" PetscInt_FMT "\n", cp->dir, cp->count, (double)t, step_end ? "before" : "inside", next_step + 1));
   cp->count++;
   cp->last = now;

@@ -108,30 +108,36 @@ static PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
 
 static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal shift, Mat J, Mat P, void *ctx)
 {
-  Solver s = (Solver)ctx;
-  Vec    locU, locU_t;
+  Solver             s = (Solver)ctx;
+  Vec                locU, locU_t;
+  const PetscBool    kinetic = s->surface && s->mode != MODE_FLUX ? PETSC_TRUE : PETSC_FALSE;
+  const PetscScalar *c;
 
   PetscFunctionBeginUser;
+  PetscCall(Constants(s, &c));
   PetscCall(DMGetLocalVector(s->dm, &locU));
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
   PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
-  if (s->p1) {
-    const PetscScalar *constants;
-    PetscCall(Constants(s, &constants));
-    PetscCall(P1AssemblyJacobian(s->p1, constants, U, locU, P));
-  } else PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, P, P, NULL));
-  if (s->surface && s->mode != MODE_FLUX) { /* ∂(Butler–Volmer flux)/∂θ at fixed V */
-    const PetscScalar *c;
-    PetscCall(Constants(s, &c));
+  if (kinetic) { /* ∂(Butler–Volmer flux)/∂θ at fixed V */
     PetscCall(SurfaceSetState(s->surface, locU));
     if (s->mode == MODE_GALVANOSTATIC) {
       PetscBool found;
       PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &s->V, &found));
     }
-    PetscCall(SurfaceJacobian(s->surface, c, s->V, P));
-    PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
-    PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+  }
+  if (s->p1) { /* cells and surface blocks in one pass */
+    if (kinetic) PetscCall(SurfaceJacobianValues(s->surface, c, s->V, s->surface_jac));
+    PetscCall(P1AssemblyJacobian(s->p1, c, locU, kinetic ? s->surface_jac : NULL, P));
+  } else {
+    PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, P, P, NULL));
+    if (kinetic) {
+      PetscCall(SurfaceJacobian(s->surface, c, s->V, P));
+      PetscCall(MatAssemblyBegin(P, MAT_FINAL_ASSEMBLY));
+      PetscCall(MatAssemblyEnd(P, MAT_FINAL_ASSEMBLY));
+    }
+  }
+  if (kinetic) {
     if (s->mode == MODE_GALVANOSTATIC) { /* V = V(θ): dV/dθ = −(∂I/∂θ)/(∂I/∂V) */
       PetscReal dIdV;
       PetscCall(SurfaceCouplings(s->surface, s->comm, c, s->V, s->loc_u, s->loc_v, &dIdV));
@@ -153,6 +159,45 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
     PetscCall(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
     PetscCall(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
   }
+  PetscFunctionReturn(0);
+}
+
+/* w_i = ∫Ω φ_i dx = M 1, cell by cell with the element's quadrature and the affine map of each
+   simplex (exact: the quadrature integrates φ exactly); P1 with the vertex rule gives |K|/(d+1) */
+static PetscErrorCode VolumeWeights(DM dm, Vec w)
+{
+  PetscFE          fe;
+  PetscQuadrature  quad;
+  PetscTabulation  T;
+  const PetscReal *qw;
+  PetscReal       *elem;
+  PetscInt         Nq, Nb, cStart, cEnd;
+  Vec              loc;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetField(dm, 0, NULL, (PetscObject *)&fe));
+  PetscCall(PetscFEGetQuadrature(fe, &quad));
+  PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
+  PetscCall(PetscFEGetCellTabulation(fe, 0, &T));
+  Nb = T->Nb;
+  PetscCall(PetscMalloc1(Nb, &elem));
+  PetscCall(DMGetLocalVector(dm, &loc));
+  PetscCall(VecZeroEntries(loc));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal v0[3], J[9], invJ[9], detJ;
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, v0, J, invJ, &detJ));
+    for (PetscInt b = 0; b < Nb; ++b) {
+      elem[b] = 0;
+      for (PetscInt q = 0; q < Nq; ++q)
+        elem[b] += qw[q] * PetscAbsReal(detJ) * T->T[0][q * Nb + b];
+    }
+    PetscCall(DMPlexVecSetClosure(dm, NULL, loc, c, elem, ADD_VALUES));
+  }
+  PetscCall(VecZeroEntries(w));
+  PetscCall(DMLocalToGlobal(dm, loc, ADD_VALUES, w));
+  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscCall(PetscFree(elem));
   PetscFunctionReturn(0);
 }
 
@@ -210,13 +255,7 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   PetscCall(PetscObjectSetName((PetscObject)s->theta, "theta"));
   PetscCall(VecDuplicate(s->theta, &s->weights));
   PetscCall(VecDuplicate(s->theta, &s->work));
-  { /* w = M 1 */
-    Mat M;
-    PetscCall(DMCreateMassMatrix(s->dm, s->dm, &M));
-    PetscCall(VecSet(s->work, 1.0));
-    PetscCall(MatMult(M, s->work, s->weights));
-    PetscCall(MatDestroy(&M));
-  }
+  PetscCall(VolumeWeights(s->dm, s->weights));
   if (s->lumped) {
     PetscReal wmin;
     PetscCall(VecMin(s->weights, NULL, &wmin));
@@ -248,7 +287,14 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscCall(TSSetApplicationContext(s->ts, s));
   PetscCall(TSSetDM(s->ts, s->dm));
   PetscCall(TSSetIFunction(s->ts, NULL, IFunction, s));
-  PetscCall(DMCreateMatrix(s->dm, &s->J));
+  if (s->p1) { /* the pattern from the cells' vertex lists; the surface's blocks lie inside it */
+    PetscInt        nf = 0, ncl = 0;
+    const PetscInt *fidx = NULL;
+    if (s->surface) PetscCall(SurfaceGetClosures(s->surface, &nf, &ncl, &fidx));
+    PetscCall(P1AssemblyCreateMatrix(s->p1, s->dm, nf, fidx, &s->J));
+    PetscCall(PetscMalloc1(nf * ncl * ncl + 1, &s->surface_jac));
+  } else
+    PetscCall(DMCreateMatrix(s->dm, &s->J));
   PetscCall(TSSetIJacobian(s->ts, s->J, s->J, IJacobian, s));
   { /* the galvanostatic operator J + u vᵀ */
     PetscInt n, N;
@@ -361,6 +407,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscCall(SurfaceDestroy(&(*s)->surface));
   PetscCall(SolverCheckpointDestroy(*s));
   PetscCall(MatDestroy(&(*s)->J));
+  PetscCall(PetscFree((*s)->surface_jac));
   PetscCall(MatDestroy(&(*s)->Jshell));
   PetscCall(VecDestroy(&(*s)->coupling_u));
   PetscCall(VecDestroy(&(*s)->coupling_v));

@@ -8,7 +8,8 @@ typedef struct _p_P1Assembly *P1Assembly;
 PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *a);
 PetscErrorCode P1AssemblyDestroy(P1Assembly *a);
 PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF);
-PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Mat J);
+PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar extra[], Mat J);
+PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J);
 void           P1AssemblyInvalidate(P1Assembly a);
 
 typedef struct _p_Surface      *Surface;
@@ -25,6 +26,8 @@ PetscErrorCode SurfaceMeans(Surface sf, MPI_Comm comm, const PetscScalar c[], Pe
 PetscErrorCode SurfaceSolvePotential(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal i_set, PetscReal *V, PetscBool *found);
 PetscErrorCode SurfaceResidual(Surface sf, const PetscScalar c[], PetscBool butler_volmer, PetscReal V, PetscReal flux, Vec locF);
 PetscErrorCode SurfaceJacobian(Surface sf, const PetscScalar c[], PetscReal V, Mat J);
+PetscErrorCode SurfaceJacobianValues(Surface sf, const PetscScalar c[], PetscReal V, PetscScalar vals[]);
+PetscErrorCode SurfaceGetClosures(Surface sf, PetscInt *nfacets, PetscInt *ncl, const PetscInt *idx[]);
 PetscErrorCode SurfaceCouplings(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal V, Vec locF_V, Vec locI_theta, PetscReal *dIdV);
 
 struct _p_Solver {
@@ -46,6 +49,7 @@ struct _p_Solver {
   PetscReal       i_set;    /* MODE_GALVANOSTATIC: mean current density, A/m² (> 0 charge) */
   PetscReal       V;        /* electrode potential vs Li/Li+: set (potentiostatic) or solved (galvanostatic), V */
   Mat             J;        /* the assembled Jacobian (also the preconditioning matrix) */
+  PetscScalar    *surface_jac; /* [facets][ncl][ncl] the surface's Jacobian blocks (lean assembly) */
   Mat             Jshell;   /* J + u vᵀ for galvanostatic Butler–Volmer steps */
   Vec             coupling_u, coupling_v, loc_u, loc_v; /* u = ∂F/∂V, v = dV/dθ */
   PetscReal       dt_initial, dt_max; /* s */

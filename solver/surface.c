@@ -14,6 +14,7 @@
    step, dV/dθ_b = −(∂I/∂θ_b)/(∂I/∂V), a rank-one term u vᵀ with u_a = ∂F_a/∂V. */
 #include "solver/solverimpl.h"
 #include <petscsf.h>
+#include <petscbt.h>
 
 struct _p_Surface {
   PetscInt   nfacets, ncl, nq, dim;
@@ -23,22 +24,6 @@ struct _p_Surface {
   PetscReal *theta;   /* [nfacets][nq] θ at the points, for the last SurfaceSetState */
   PetscReal  area;    /* global |∂Ω_active| */
 };
-
-static PetscErrorCode IsLeaf(PetscSF sf, PetscInt p, PetscBool *leaf)
-{
-  const PetscInt *leaves;
-  PetscInt        n;
-
-  PetscFunctionBeginUser;
-  *leaf = PETSC_FALSE;
-  PetscCall(PetscSFGetGraph(sf, NULL, &n, &leaves, NULL));
-  for (PetscInt i = 0; i < n && leaves; ++i)
-    if (leaves[i] == p) {
-      *leaf = PETSC_TRUE;
-      break;
-    }
-  PetscFunctionReturn(0);
-}
 
 PetscErrorCode SurfaceCreate(Solver s, Surface *out)
 {
@@ -51,8 +36,11 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
   PetscSF          psf;
   DM               cdm;
   Vec              coords;
-  PetscInt         fStart, fEnd, Nq, dim, Nb, k = 0;
+  IS               facetIS = NULL;
+  const PetscInt  *facets  = NULL, *leaves;
+  PetscInt         pStart, pEnd, nfacets = 0, nleaves, Nq, dim, Nb, k = 0;
   PetscReal       *phys, *ref, local;
+  PetscBT          ghost; /* points another rank owns */
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&sf));
@@ -69,22 +57,29 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
   PetscCall(DMGetPointSF(s->dm, &psf));
   PetscCall(DMGetCoordinatesLocal(s->dm, &coords));
   PetscCall(DMGetCoordinateDM(s->dm, &cdm));
-  PetscCall(DMPlexGetHeightStratum(s->dm, 1, &fStart, &fEnd));
+  PetscCall(DMPlexGetChart(s->dm, &pStart, &pEnd));
+  PetscCall(PetscBTCreate(pEnd - pStart, &ghost));
+  PetscCall(PetscSFGetGraph(psf, NULL, &nleaves, &leaves, NULL));
+  for (PetscInt i = 0; i < nleaves && leaves; ++i)
+    PetscCall(PetscBTSet(ghost, leaves[i] - pStart));
+  if (label) PetscCall(DMLabelGetStratumIS(label, 1, &facetIS));
+  if (facetIS) {
+    PetscCall(ISGetLocalSize(facetIS, &nfacets));
+    PetscCall(ISGetIndices(facetIS, &facets));
+  }
   for (PetscInt pass = 0; pass < 2; ++pass) { /* count, then fill */
     k = 0;
-    for (PetscInt f = fStart; f < fEnd; ++f) {
-      PetscInt        val = -1, nsupp, nx, n, *ix = NULL;
+    for (PetscInt i = 0; i < nfacets; ++i) {
+      const PetscInt  f = facets[i];
+      PetscInt        nsupp, nx, n, height, *ix = NULL;
       const PetscInt *supp;
       PetscScalar    *x = NULL;
-      PetscReal       area, wsum = 0;
+      PetscReal       area, wsum = 0, v0[3], J[9], invJ[9], detJ;
       PetscTabulation T;
-      PetscBool       leaf;
-      PetscCall(DMLabelGetValue(label, f, &val));
-      if (val != 1) continue;
+      PetscCall(DMPlexGetPointHeight(s->dm, f, &height));
+      if (height != 1) continue;
       PetscCall(DMPlexGetSupportSize(s->dm, f, &nsupp));
-      if (nsupp != 1) continue;
-      PetscCall(IsLeaf(psf, f, &leaf));
-      if (leaf) continue;
+      if (nsupp != 1 || PetscBTLookup(ghost, f - pStart)) continue;
       if (pass == 0) {
         ++k;
         continue;
@@ -99,7 +94,14 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
           phys[q * dim + d] = p;
         }
       PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
-      PetscCall(DMPlexCoordinatesToReference(s->dm, supp[0], Nq, phys, ref));
+      PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, supp[0], v0, J, invJ, &detJ)); /* simplices: ξ = J⁻¹(x − v0) − 1 */
+      for (PetscInt q = 0; q < Nq; ++q)
+        for (PetscInt d = 0; d < dim; ++d) {
+          PetscReal r = -1;
+          for (PetscInt e = 0; e < dim; ++e)
+            r += invJ[d * dim + e] * (phys[q * dim + e] - v0[e]);
+          ref[q * dim + d] = r;
+        }
       PetscCall(PetscFECreateTabulation(fe, 1, Nq, ref, 0, &T));
       PetscCall(DMPlexGetClosureIndices(s->dm, section, section, supp[0], PETSC_TRUE, &n, &ix, NULL, NULL));
       PetscCheck(n == Nb, PETSC_COMM_SELF, PETSC_ERR_PLIB, "closure of cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, supp[0], n, Nb);
@@ -120,6 +122,11 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
       PetscCall(PetscMalloc1(Nq * dim, &ref));
     }
   }
+  if (facetIS) {
+    PetscCall(ISRestoreIndices(facetIS, &facets));
+    PetscCall(ISDestroy(&facetIS));
+  }
+  PetscCall(PetscBTDestroy(&ghost));
   local = 0;
   for (PetscInt i = 0; i < sf->nfacets * Nq; ++i) local += sf->w[i];
   PetscCall(MPIU_Allreduce(&local, &sf->area, 1, MPIU_REAL, MPIU_SUM, s->comm));
@@ -276,26 +283,50 @@ PetscErrorCode SurfaceResidual(Surface sf, const PetscScalar c[], PetscBool butl
   PetscFunctionReturn(0);
 }
 
-/* J += ∮ φ_a φ_b ∂q/∂θ ds at V (Butler–Volmer); before MatAssembly */
-PetscErrorCode SurfaceJacobian(Surface sf, const PetscScalar c[], PetscReal V, Mat J)
+/* The facets' support-cell dofs: [nfacets][ncl] local indices */
+PetscErrorCode SurfaceGetClosures(Surface sf, PetscInt *nfacets, PetscInt *ncl, const PetscInt *idx[])
+{
+  PetscFunctionBeginUser;
+  *nfacets = sf->nfacets;
+  *ncl     = sf->ncl;
+  *idx     = sf->idx;
+  PetscFunctionReturn(0);
+}
+
+/* vals[k][a][b] = ∮_{F_k} φ_a φ_b ∂q/∂θ ds at V (Butler–Volmer), one block per facet */
+PetscErrorCode SurfaceJacobianValues(Surface sf, const PetscScalar c[], PetscReal V, PetscScalar vals[])
 {
   const PetscInt  Nb = sf->ncl, Nq = sf->nq;
   const PetscReal qs = PetscRealPart(c[PHYS_Q_SCALE]);
-  PetscScalar    *vals;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(Nb * Nb, &vals));
   for (PetscInt k = 0; k < sf->nfacets; ++k) {
-    for (PetscInt e = 0; e < Nb * Nb; ++e) vals[e] = 0;
+    PetscScalar *v = &vals[k * Nb * Nb];
+    for (PetscInt e = 0; e < Nb * Nb; ++e)
+      v[e] = 0;
     for (PetscInt q = 0; q < Nq; ++q) {
       const PetscReal *phi = &sf->phi[(k * Nq + q) * Nb];
       PetscReal        i, didt;
       PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, &didt, NULL);
       for (PetscInt a = 0; a < Nb; ++a)
-        for (PetscInt b = 0; b < Nb; ++b) vals[a * Nb + b] += sf->w[k * Nq + q] * phi[a] * phi[b] * qs * didt;
+        for (PetscInt b = 0; b < Nb; ++b)
+          v[a * Nb + b] += sf->w[k * Nq + q] * phi[a] * phi[b] * qs * didt;
     }
-    PetscCall(MatSetValuesLocal(J, Nb, &sf->idx[k * Nb], Nb, &sf->idx[k * Nb], vals, ADD_VALUES));
   }
+  PetscFunctionReturn(0);
+}
+
+/* J += the same blocks through MatSetValuesLocal; before MatAssembly */
+PetscErrorCode SurfaceJacobian(Surface sf, const PetscScalar c[], PetscReal V, Mat J)
+{
+  const PetscInt Nb = sf->ncl;
+  PetscScalar   *vals;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(sf->nfacets * Nb * Nb + 1, &vals));
+  PetscCall(SurfaceJacobianValues(sf, c, V, vals));
+  for (PetscInt k = 0; k < sf->nfacets; ++k)
+    PetscCall(MatSetValuesLocal(J, Nb, &sf->idx[k * Nb], Nb, &sf->idx[k * Nb], &vals[k * Nb * Nb], ADD_VALUES));
   PetscCall(PetscFree(vals));
   PetscFunctionReturn(0);
 }

@@ -1,7 +1,8 @@
 /* The lean P1 assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
    relative, for every diffusivity law, in 2-D and 3-D, with a surface flux, on any number of
-   ranks (one rank writes the CSR directly, several go through MatSetValuesLocal). */
+   ranks (one rank writes the CSR directly, several go through MatSetValuesCOO on the solver's own
+   matrix or MatSetValuesLocal on any other). */
 #include "testing.h"
 #include "mesh/mesh.h"
 #include "physics/physics.h"
@@ -71,6 +72,14 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char la
   CHECK(dF <= 1e-12 * nF, "%s: lean and PetscFE residuals differ by %.3e relative", label, (double)(dF / nF));
   CHECK(dJ <= 1e-12 * nJ, "%s: lean and PetscFE Jacobians differ by %.3e relative", label, (double)(dJ / nJ));
   CHECK(nF > 0 && nJ > 0, "%s: zero residual or Jacobian, the comparison is vacuous", label);
+  { /* the solver's own matrix (preallocated from the cells: CSR on one rank, COO on several) */
+    Mat Jown;
+    PetscCall(TSGetIJacobian(ts_lean, &Jown, NULL, NULL, NULL));
+    PetscCall(TSComputeIJacobian(ts_lean, 0.0, u, u_t, 37.0, Jown, Jown, PETSC_FALSE));
+    PetscCall(MatAXPY(Jown, -1.0, J2, DIFFERENT_NONZERO_PATTERN));
+    PetscCall(MatNorm(Jown, NORM_FROBENIUS, &dJ));
+    CHECK(dJ <= 1e-12 * nJ, "%s: the solver's own Jacobian matrix differs from PetscFE's by %.3e relative", label, (double)(dJ / nJ));
+  }
   PetscCall(VecDestroy(&u_t));
   PetscCall(VecDestroy(&u_t2));
   PetscCall(VecDestroy(&F1));

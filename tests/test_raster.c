@@ -7,6 +7,7 @@
      test_raster regions   during the small charge, the centre/periphery/mean θ of the pixels
                            agree with the Observer's FE integrals within 1 % of the delithiation
                            θ0 − θ (of at least 0.01), and the region areas within 2 %
+     test_raster distance  the surface tree's distances equal the brute-force ones exactly
      test_raster maps      spot run's maps: files, one colour scale, the TIFF pages hold the
                            raster values, the PNG shows the colour of the centre value
    Run them under mpirun -n 2 too: the values are the same. */
@@ -272,6 +273,52 @@ static PetscErrorCode TestMaps(void)
   PetscFunctionReturn(0);
 }
 
+/* The surface tree gives exactly the brute-force distance (the same facet tests, minimised over
+   the same set) for points inside, on and outside a 2-D and a 3-D particle, the speed is bench/'s business */
+static PetscErrorCode TestDistance(void)
+{
+  const char *shapes[2] = {"-mesh_shape_type ellipse -mesh_shape_semi_axes 1,0.6 -mesh_cell_size 0.05 -mesh_boundary_cell_size 0.02",
+                           "-mesh_shape_type platelet -mesh_shape_semi_axes 1,0.6 -mesh_shape_thickness 0.3 -mesh_cell_size 0.15 -mesh_boundary_cell_size 0.08"};
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < 2; ++k) {
+    DM          dm;
+    PetscInt    nfacets, dim = k == 0 ? 2 : 3, nbad = 0, npoints = 4000;
+    PetscReal  *facets, worst = 0;
+    SurfaceTree tree;
+    PetscRandom rnd;
+    char        msh[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscSNPrintf(msh, sizeof(msh), "%s/distance_%" PetscInt_FMT "d.msh", tmpdir, dim));
+    PetscCall(PetscOptionsInsertString(NULL, shapes[k]));
+    PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh));
+    PetscCall(MeshLoad(PETSC_COMM_WORLD, msh, &dm));
+    PetscCall(MeshBoundaryFacets(dm, &nfacets, &facets));
+    PetscCall(PostprocSurfaceTreeCreate(dim, nfacets, facets, &tree));
+    PetscCall(PetscRandomCreate(PETSC_COMM_SELF, &rnd));
+    PetscCall(PetscRandomSetInterval(rnd, -1.3, 1.3));
+    for (PetscInt i = 0; i < npoints; ++i) {
+      PetscReal x[3] = {0, 0, 0}, d_tree, d_all;
+      for (PetscInt d = 0; d < dim; ++d)
+        PetscCall(PetscRandomGetValueReal(rnd, &x[d]));
+      if (i < nfacets) /* also points on the surface: a facet's first vertex */
+        for (PetscInt d = 0; d < dim; ++d)
+          x[d] = facets[i * dim * dim + d];
+      PetscCall(PostprocSurfaceTreeDistance(tree, x, &d_tree));
+      PetscCall(PostprocDistanceToSurface(dim, nfacets, facets, x, &d_all));
+      if (d_tree != d_all) ++nbad;
+      worst = PetscMax(worst, PetscAbsReal(d_tree - d_all));
+    }
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%" PetscInt_FMT "-D: %" PetscInt_FMT " facets, %" PetscInt_FMT " points: tree and brute-force distances differ at %" PetscInt_FMT " (largest difference %g um)\n", dim, nfacets, npoints, nbad, (double)worst));
+    CHECK(nfacets > 100, "%" PetscInt_FMT "-D: only %" PetscInt_FMT " surface facets, the test is too small", dim, nfacets);
+    CHECK(nbad == 0, "%" PetscInt_FMT "-D: the surface tree's distance differs from the brute-force one at %" PetscInt_FMT " of %" PetscInt_FMT " points (largest %g um)", dim, nbad, npoints, (double)worst);
+    PetscCall(PetscRandomDestroy(&rnd));
+    PetscCall(PostprocSurfaceTreeDestroy(&tree));
+    PetscCall(PetscFree(facets));
+    PetscCall(DMDestroy(&dm));
+  }
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   char      which[64] = "";
@@ -294,6 +341,8 @@ int main(int argc, char **argv)
       if (!ierr) ierr = TestExact(2);
       if (!ierr) ierr = TestSnap();
     }
+    PetscCall(PetscStrcmp(which, "distance", &flg));
+    if (flg) ierr = TestDistance();
     PetscCall(PetscStrcmp(which, "regions", &flg));
     if (flg) ierr = TestRegions();
     PetscCall(PetscStrcmp(which, "maps", &flg));

@@ -7,6 +7,7 @@
 #   every bad input with its exact message.
 case_ compare_raster_exact 120 "$TESTS/test_raster" exact
 case_ compare_raster_exact_np2 120 $MPIRUN 2 "$TESTS/test_raster" exact
+case_ compare_surface_distance 60 "$TESTS/test_raster" distance
 case_ compare_raster_regions 120 "$TESTS/test_raster" regions
 case_ compare_raster_regions_np2 120 $MPIRUN 2 "$TESTS/test_raster" regions
 case_ compare_raster_maps 120 "$TESTS/test_raster" maps
