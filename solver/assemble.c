@@ -74,7 +74,10 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
   }
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
   a->ncells = cEnd - cStart;
-  PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * Nb * dim, &a->grad, a->ncells, &a->vol, a->ncells * Nq, &a->D, a->ncells * Nq, &a->dD));
+  { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them per vertex */
+    const PetscInt nDq = a->vertex_rule ? 1 : a->ncells * Nq;
+    PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * Nb * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
+  }
   PetscCall(DMGetLocalSection(s->dm, &section));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     const PetscInt k = c - cStart;
@@ -139,11 +142,6 @@ static PetscErrorCode Evaluate(P1Assembly a, const PetscScalar constants[], Vec 
       a->Dv[i]  = alpha * D;
       a->dDv[i] = alpha * dD;
     }
-    for (PetscInt k = 0; k < a->ncells; ++k)
-      for (PetscInt q = 0; q < nq; ++q) {
-        a->D[k * nq + q]  = a->Dv[a->idx[k * nv + q]];
-        a->dD[k * nq + q] = a->dDv[a->idx[k * nv + q]];
-      }
     a->cache_valid = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
@@ -185,7 +183,10 @@ PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], V
     for (PetscInt b = 0; b < nv; ++b)
       for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
     if (dim == 3) gradu[2] *= eps; /* K∇θ */
-    for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->D[k * nq + q];
+    if (a->vertex_rule)
+      for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->Dv[ix[q]];
+    else
+      for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->D[k * nq + q];
     Dbar *= a->vol[k];
     for (PetscInt b = 0; b < nv; ++b) {
       PetscReal gk = 0;
@@ -344,8 +345,9 @@ PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], V
       for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
     if (dim == 3) gradu[2] *= eps;
     for (PetscInt q = 0; q < nq; ++q) {
-      Dbar += a->w[q] * a->D[k * nq + q];
-      for (PetscInt b = 0; b < nv; ++b) dDl[b] += a->w[q] * a->dD[k * nq + q] * a->lambda[q][b];
+      const PetscReal Dq = a->vertex_rule ? a->Dv[ix[q]] : a->D[k * nq + q], dDq = a->vertex_rule ? a->dDv[ix[q]] : a->dD[k * nq + q];
+      Dbar += a->w[q] * Dq;
+      for (PetscInt b = 0; b < nv; ++b) dDl[b] += a->w[q] * dDq * a->lambda[q][b];
     }
     for (PetscInt b = 0; b < nv; ++b)
       for (PetscInt d = 0; d < dim; ++d) Kgrad[b][d] = G[b * dim + d] * (d == 2 ? eps : 1.0);

@@ -56,27 +56,55 @@ static PetscInt ProtocolSignature(Protocol p)
   return (PetscInt)(h & 0x3fffffff);
 }
 
-/* Coordinates of every degree of freedom: the Lagrange interpolant of x_d has them as values */
-static PetscErrorCode CoordinateFn(PetscInt dim, PetscReal t, const PetscReal x[], PetscInt Nc, PetscScalar *u, void *ctx)
-{
-  u[0] = x[*(PetscInt *)ctx];
-  return 0;
-}
-
+/* Coordinates of every degree of freedom. Lagrange P1 and P2 dofs sit at the vertices and
+   the edge midpoints, so they are read from the mesh coordinates (no projection: it would
+   leave PETSc's geometry cache on the DM, as much memory as the mesh itself) */
 static PetscErrorCode DofCoordinates(Solver s, Vec X[3])
 {
-  PetscInt dim;
+  PetscSection    section, csection;
+  DM              cdm;
+  Vec             coords, loc[3];
+  const PetscScalar *xc;
+  PetscScalar    *xl[3];
+  PetscInt        dim, pStart, pEnd;
 
   PetscFunctionBeginUser;
   PetscCall(DMGetDimension(s->dm, &dim));
-  for (PetscInt d = 0; d < 3; ++d) X[d] = NULL;
+  PetscCall(DMGetLocalSection(s->dm, &section));
+  PetscCall(DMGetCoordinatesLocal(s->dm, &coords));
+  PetscCall(DMGetCoordinateDM(s->dm, &cdm));
+  PetscCall(DMGetLocalSection(cdm, &csection));
+  PetscCall(VecGetArrayRead(coords, &xc));
+  for (PetscInt d = 0; d < 3; ++d) X[d] = loc[d] = NULL;
   for (PetscInt d = 0; d < dim; ++d) {
-    PetscErrorCode (*fn[1])(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar *, void *) = {CoordinateFn};
-    void *ctx[1];
-    PetscInt comp = d;
-    ctx[0] = &comp;
-    PetscCall(VecDuplicate(s->theta, &X[d]));
-    PetscCall(DMProjectFunction(s->dm, 0.0, fn, ctx, INSERT_ALL_VALUES, X[d]));
+    PetscCall(DMCreateLocalVector(s->dm, &loc[d]));
+    PetscCall(VecGetArray(loc[d], &xl[d]));
+  }
+  PetscCall(PetscSectionGetChart(section, &pStart, &pEnd));
+  for (PetscInt p = pStart; p < pEnd; ++p) {
+    PetscInt ndof, off, depth, ncone = 1, cv;
+    const PetscInt *cone = NULL;
+    PetscCall(PetscSectionGetDof(section, p, &ndof));
+    if (!ndof) continue;
+    PetscCall(PetscSectionGetOffset(section, p, &off));
+    PetscCall(DMPlexGetPointDepth(s->dm, p, &depth));
+    PetscCheck(ndof == 1 && depth <= 1, PETSC_COMM_SELF, PETSC_ERR_SUP, "dof coordinates for P1 and P2 only (point %" PetscInt_FMT " has %" PetscInt_FMT " dofs at depth %" PetscInt_FMT ")", p, ndof, depth);
+    if (depth == 1) {
+      PetscCall(DMPlexGetConeSize(s->dm, p, &ncone));
+      PetscCall(DMPlexGetCone(s->dm, p, &cone));
+    }
+    for (PetscInt d = 0; d < dim; ++d) xl[d][off] = 0;
+    for (PetscInt k = 0; k < ncone; ++k) { /* a vertex, or the mean of an edge's two */
+      PetscCall(PetscSectionGetOffset(csection, depth == 1 ? cone[k] : p, &cv));
+      for (PetscInt d = 0; d < dim; ++d) xl[d][off] += xc[cv + d] / ncone;
+    }
+  }
+  PetscCall(VecRestoreArrayRead(coords, &xc));
+  for (PetscInt d = 0; d < dim; ++d) {
+    PetscCall(VecRestoreArray(loc[d], &xl[d]));
+    PetscCall(DMCreateGlobalVector(s->dm, &X[d]));
+    PetscCall(DMLocalToGlobal(s->dm, loc[d], INSERT_VALUES, X[d]));
+    PetscCall(VecDestroy(&loc[d]));
   }
   PetscFunctionReturn(0);
 }
