@@ -12,7 +12,8 @@
    Options: -solver_degree 1|2, -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
    -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s),
    -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns, GMRES + ILU(1)
-   above, GMRES + BoomerAMG on several ranks (Krylov tolerance 1e-6: Newton's last steps are so
+   above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
+   GMRES + BoomerAMG (Krylov tolerance 1e-6: Newton's last steps are so
    small that the inventory stays at round-off). Any -ts_, -snes_, -ksp_, -pc_ option overrides
    the defaults. */
 #include "solver/solverimpl.h"
@@ -340,7 +341,22 @@ static PetscErrorCode SetUpTS(Solver s)
       PetscCall(PCFactorSetLevels(pc, 1));
       PetscCall(PCFactorSetMatOrderingType(pc, MATORDERINGRCM));
     }
-  } else {
+  } else if (size <= 8) { /* a few ranks: block Jacobi with the one-rank choice per block (LU or
+                             ILU(1)); BoomerAMG's set-up costs more than its fewer iterations save
+                             until the blocks get many (measured: bench/RESULTS.md, scaling) */
+    PetscInt  n;
+    PetscBool set;
+    PetscCall(VecGetLocalSize(s->theta, &n));
+    PetscCall(KSPSetType(ksp, KSPGMRES));
+    PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
+    PetscCall(PCSetType(pc, PCBJACOBI));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-sub_pc_type", &set));
+    if (!set) PetscCall(PetscOptionsSetValue(NULL, "-sub_pc_type", n <= 4000 ? "lu" : "ilu"));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-sub_pc_factor_levels", &set));
+    if (!set && n > 4000) PetscCall(PetscOptionsSetValue(NULL, "-sub_pc_factor_levels", "1"));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-sub_pc_factor_mat_ordering_type", &set));
+    if (!set && n > 4000) PetscCall(PetscOptionsSetValue(NULL, "-sub_pc_factor_mat_ordering_type", "rcm"));
+  } else { /* many ranks: algebraic multigrid keeps the iterations flat */
     PetscCall(KSPSetType(ksp, KSPGMRES));
     PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
 #if defined(PETSC_HAVE_HYPRE)
