@@ -9,7 +9,8 @@
 
    With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
    lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
-   Options: -solver_degree 1|2, -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
+   Options: -solver_degree 1|2, -solver_quadrature vertex|gauss (P1: D(θ) from the vertex values,
+   the default, or at Gauss points), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
    -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s),
    -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns, GMRES + ILU(1)
    above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
@@ -220,7 +221,7 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
      vertex in the lean assembly) and the mass matrix is the lumped one; both second order.
      Boundary terms keep Gauss points. */
   PetscCall(PetscFECreateLagrange(PETSC_COMM_SELF, dim, 1, PETSC_TRUE, s->degree, s->degree, &fe));
-  if (s->degree == 1) {
+  if (s->degree == 1 && s->vertex_quadrature) {
     PetscQuadrature vq;
     PetscReal      *x, *w;
     PetscCall(PetscMalloc1((dim + 1) * dim, &x)); /* owned and freed separately by the quadrature */
@@ -393,6 +394,13 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-solver_mass_lumping", &s->lumped, &set));
   PetscCall(InputOptionWhere("-solver_mass_lumping", where, sizeof(where)));
   PetscCheck(!(set && s->lumped && s->degree != 1), s->comm, PETSC_ERR_USER_INPUT, "%s: mass lumping needs P1 elements (P2 row sums vanish at the vertices); set degree 1 or mass_lumping false", where);
+  { /* P1: D(θ) at the vertices (default) or at Gauss points of each cell */
+    char      rule[32] = "vertex";
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_quadrature", rule, sizeof(rule), NULL));
+    PetscCall(InputOptionWhere("-solver_quadrature", where, sizeof(where)));
+    PetscCheck(!strcmp(rule, "vertex") || !strcmp(rule, "gauss"), s->comm, PETSC_ERR_USER_INPUT, "%s: quadrature must be vertex or gauss, got '%s'", where, rule);
+    s->vertex_quadrature = !strcmp(rule, "vertex") ? PETSC_TRUE : PETSC_FALSE;
+  }
   PetscCall(InputGetQuantity("-solver_dt_initial", UNIT_TIME, &s->dt_initial, NULL));
   PetscCall(InputGetQuantity("-solver_dt_max", UNIT_TIME, &s->dt_max, NULL));
   PetscCall(InputOptionWhere("-solver_dt_initial", where, sizeof(where)));

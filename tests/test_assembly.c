@@ -1,6 +1,6 @@
 /* The lean P1 assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
-   relative, for every diffusivity law, in 2-D and 3-D, with a surface flux, on any number of
+   relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points, with a surface flux, on any number of
    ranks (one rank writes the CSR directly, several go through MatSetValuesCOO on the solver's own
    matrix or MatSetValuesLocal on any other). */
 #include "testing.h"
@@ -114,6 +114,9 @@ int main(int argc, char **argv)
   PetscCall(Compare(msh2, expo, "2-D exponential"));
   PetscCall(Compare(msh3, logistic, "3-D ni_rich_smooth"));
   PetscCall(Compare(msh3, expo, "3-D exponential, eps"));
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", "gauss")); /* D at Gauss points: the lean loop's general path */
+  PetscCall(Compare(msh2, logistic, "2-D Gauss, logistic"));
+  PetscCall(Compare(msh3, expo, "3-D Gauss, eps"));
   PetscCall(PetscFinalize());
   return test_failures;
 }
