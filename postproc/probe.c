@@ -1,23 +1,28 @@
 /* Point probes: θ at given points, on every rank.
 
-   One DMInterpolation context per point (probes are few): the rank whose cell holds the point
-   evaluates the finite-element field there (P1 or P2), and a reduction shares the value. A
-   point outside the particle is reported, not guessed. */
+   DMInterpolation locates each point once (probes are few); the rank whose cell holds it then
+   keeps that cell's closure dofs and the basis values at the point, so an evaluation is a short
+   dot product (P1 or P2) and one reduction shares the values. A point outside the particle is
+   reported, not guessed. */
 #include "postproc/postproc.h"
 #include "input/input.h"
 
 struct _p_Probe {
-  DM                   dm;
-  PetscInt             n, dim;
-  PetscReal           *points;
-  DMInterpolationInfo *ctx;
+  DM         dm;
+  PetscInt   n, dim, nb;
+  PetscReal *points;
+  PetscInt  *idx; /* [n][nb] local dofs of the cell holding point i on this rank, or idx[i nb] = -1 */
+  PetscReal *phi; /* [n][nb] basis values at the point */
 };
 
 /* found[i] tells whether point i lies in the mesh (may be NULL: then every point must) */
 PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBool found[], Probe *out)
 {
-  Probe    p;
-  MPI_Comm comm;
+  Probe        p;
+  MPI_Comm     comm;
+  PetscFE      fe;
+  PetscSection section;
+  PetscReal   *ref;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
@@ -25,20 +30,48 @@ PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBoo
   p->dm = dm;
   p->n  = n;
   PetscCall(DMGetCoordinateDim(dm, &p->dim));
-  PetscCall(PetscMalloc2(n * p->dim, &p->points, n, &p->ctx));
+  PetscCall(DMGetField(dm, 0, NULL, (PetscObject *)&fe));
+  PetscCall(PetscFEGetDimension(fe, &p->nb));
+  PetscCall(DMGetLocalSection(dm, &section));
+  PetscCall(PetscMalloc3(n * p->dim + 1, &p->points, n * p->nb + 1, &p->idx, n * p->nb + 1, &p->phi));
+  PetscCall(PetscMalloc1(p->dim, &ref));
   PetscCall(PetscArraycpy(p->points, points, n * p->dim));
   for (PetscInt i = 0; i < n; ++i) {
-    PetscInt here, total;
-    PetscCall(DMInterpolationCreate(comm, &p->ctx[i]));
-    PetscCall(DMInterpolationSetDim(p->ctx[i], p->dim));
-    PetscCall(DMInterpolationSetDof(p->ctx[i], 1));
-    PetscCall(DMInterpolationAddPoints(p->ctx[i], 1, &p->points[i * p->dim]));
-    PetscCall(DMInterpolationSetUp(p->ctx[i], dm, PETSC_TRUE, PETSC_TRUE));
-    here = (p->ctx[i]->n > 0 && p->ctx[i]->cells[0] >= 0) ? 1 : 0; /* an outside point is kept with cell -1 */
+    DMInterpolationInfo ctx;
+    PetscInt            here, total, cell;
+    PetscCall(DMInterpolationCreate(comm, &ctx));
+    PetscCall(DMInterpolationSetDim(ctx, p->dim));
+    PetscCall(DMInterpolationSetDof(ctx, 1));
+    PetscCall(DMInterpolationAddPoints(ctx, 1, &p->points[i * p->dim]));
+    PetscCall(DMInterpolationSetUp(ctx, dm, PETSC_TRUE, PETSC_TRUE));
+    cell = (ctx->n > 0 && ctx->cells[0] >= 0) ? ctx->cells[0] : -1; /* an outside point is kept with cell -1 */
+    PetscCall(DMInterpolationDestroy(&ctx));
+    p->idx[i * p->nb] = -1;
+    if (cell >= 0) { /* reference coordinates by the simplex's affine map, then the basis there */
+      PetscReal       v0[3], J[9], invJ[9], detJ;
+      PetscInt        nidx, *ix = NULL;
+      PetscTabulation T;
+      PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, cell, v0, J, invJ, &detJ));
+      for (PetscInt a = 0; a < p->dim; ++a) {
+        ref[a] = -1;
+        for (PetscInt b = 0; b < p->dim; ++b) ref[a] += invJ[a * p->dim + b] * (p->points[i * p->dim + b] - v0[b]);
+      }
+      PetscCall(PetscFECreateTabulation(fe, 1, 1, ref, 0, &T));
+      PetscCall(DMPlexGetClosureIndices(dm, section, section, cell, PETSC_TRUE, &nidx, &ix, NULL, NULL));
+      PetscCheck(nidx == p->nb, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, cell, nidx, p->nb);
+      for (PetscInt b = 0; b < p->nb; ++b) {
+        p->idx[i * p->nb + b] = ix[b];
+        p->phi[i * p->nb + b] = T->T[0][b];
+      }
+      PetscCall(DMPlexRestoreClosureIndices(dm, section, section, cell, PETSC_TRUE, &nidx, &ix, NULL, NULL));
+      PetscCall(PetscTabulationDestroy(&T));
+    }
+    here = cell >= 0 ? 1 : 0;
     PetscCall(MPIU_Allreduce(&here, &total, 1, MPIU_INT, MPI_SUM, comm));
     if (found) found[i] = total > 0 ? PETSC_TRUE : PETSC_FALSE;
     else PetscCheck(total > 0, comm, PETSC_ERR_USER_INPUT, "probe point %" PetscInt_FMT " at (%g, %g) um lies outside the particle", i + 1, (double)points[i * p->dim], (double)points[i * p->dim + 1]);
   }
+  PetscCall(PetscFree(ref));
   *out = p;
   PetscFunctionReturn(0);
 }
@@ -46,28 +79,23 @@ PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBoo
 /* values[i] = θ(point i) on every rank (NaN for a point outside the mesh) */
 PetscErrorCode ProbeEvaluate(Probe p, Vec theta, PetscReal values[])
 {
-  Vec       loc;
-  PetscReal *sums;
-  MPI_Comm  comm;
+  Vec                loc;
+  PetscReal         *sums;
+  const PetscScalar *u;
+  MPI_Comm           comm;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectGetComm((PetscObject)p->dm, &comm));
   PetscCall(PetscCalloc1(2 * p->n, &sums));
   PetscCall(DMGetLocalVector(p->dm, &loc));
   PetscCall(DMGlobalToLocal(p->dm, theta, INSERT_VALUES, loc));
+  PetscCall(VecGetArrayRead(loc, &u));
   for (PetscInt i = 0; i < p->n; ++i) {
-    Vec v;
-    PetscCall(DMInterpolationGetVector(p->ctx[i], &v));
-    PetscCall(DMInterpolationEvaluate(p->ctx[i], p->dm, loc, v));
-    if (p->ctx[i]->n > 0 && p->ctx[i]->cells[0] >= 0) { /* this rank holds the point */
-      const PetscScalar *a;
-      PetscCall(VecGetArrayRead(v, &a));
-      sums[2 * i]     = PetscRealPart(a[0]);
-      sums[2 * i + 1] = 1;
-      PetscCall(VecRestoreArrayRead(v, &a));
-    }
-    PetscCall(DMInterpolationRestoreVector(p->ctx[i], &v));
+    if (p->idx[i * p->nb] < 0) continue; /* another rank holds the point, or none */
+    for (PetscInt b = 0; b < p->nb; ++b) sums[2 * i] += p->phi[i * p->nb + b] * PetscRealPart(u[p->idx[i * p->nb + b]]);
+    sums[2 * i + 1] = 1;
   }
+  PetscCall(VecRestoreArrayRead(loc, &u));
   PetscCall(DMRestoreLocalVector(p->dm, &loc));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sums, (PetscMPIInt)(2 * p->n), MPIU_REAL, MPIU_SUM, comm));
   for (PetscInt i = 0; i < p->n; ++i) values[i] = sums[2 * i + 1] > 0 ? sums[2 * i] / sums[2 * i + 1] : NAN;
@@ -88,8 +116,7 @@ PetscErrorCode ProbeDestroy(Probe *p)
 {
   PetscFunctionBeginUser;
   if (!*p) PetscFunctionReturn(0);
-  for (PetscInt i = 0; i < (*p)->n; ++i) PetscCall(DMInterpolationDestroy(&(*p)->ctx[i]));
-  PetscCall(PetscFree2((*p)->points, (*p)->ctx));
+  PetscCall(PetscFree3((*p)->points, (*p)->idx, (*p)->phi));
   PetscCall(PetscFree(*p));
   PetscFunctionReturn(0);
 }

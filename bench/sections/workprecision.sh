@@ -37,7 +37,7 @@ cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 # P2 consistent mass everywhere. Peer runs go in this order until the peer's budget is spent, so
 # the cheap, informative ones come first. (spot's P2 stops within seconds on these meshes: its
 # consistent-mass solution overshoots theta = 1 next to the unresolved surface layer; one run shows it.)
-SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.1:1e-4 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.05:1e-5 P1:0.025:1e-4 P1:0.025:1e-5 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:0.00625:1e-3 P2:0.05:1e-4"}
+SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.1:1e-4 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.05:1e-5 P1:0.025:1e-4 P1:0.025:1e-5 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:0.00625:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.05:1e-4 P1-gauss:0.025:1e-4 P1-gauss:0.0125:1e-3 P2:0.05:1e-4"}
 PEER_RUNS=${WP_PEER_RUNS:-"P1-vertex:0.1:30 P1-vertex:0.05:30 P1-vertex:0.05:15 P1-vertex:0.025:15 P1-vertex:0.025:7.5 P1-vertex:0.0125:7.5 P1:0.05:30 P1:0.025:15 P2:0.05:15"}
 MESH_SIZES="0.1 0.05 0.025 0.0125 0.00625"
 
@@ -101,12 +101,13 @@ row() { # code variant h dofs param steps newton loop csv (wall and cpu from $TI
 }
 
 run_spot() { # variant h rtol
-  local variant=$1 h=$2 rtol=$3 deg=1 out log t0 t1 cells verts dofs steps rej newton linear solve
+  local variant=$1 h=$2 rtol=$3 deg=1 quad=vertex out log t0 t1 cells verts dofs steps rej newton linear solve
   [ "$variant" = P2 ] && deg=2
+  [ "$variant" = P1-gauss ] && quad=gauss
   out="$W/runs/spot_${variant}_h${h}_r${rtol}"
   log="$out.log"
   rm -rf "$out"
-  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$M/mesh_h$h.msh" -solver_degree $deg -solver_rtol "$rtol" \
+  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$M/mesh_h$h.msh" -solver_degree $deg -solver_quadrature $quad -solver_rtol "$rtol" \
     -solver_atol "$(awk -v r="$rtol" 'BEGIN {print r / 10}')" -out_directory "$out" -out_fields false -out_progress false -log_view > "$log" 2>&1
   read -r cells verts < <(sed -n 's/^mesh: 2-D, \([0-9]*\) cells, \([0-9]*\) vertices.*/\1 \2/p' "$log")
   dofs=$verts
@@ -182,7 +183,8 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14}' "$RUNS"
 echo
 echo "Variants: spot P1 is spot's default (P1, vertex quadrature: lumped mass and D(theta) averaged from the vertices; BDF2"
-echo "with adaptive steps); spot P2: consistent mass, Gauss quadrature. Peers (BDF2 with a fixed step, first step backward"
+echo "with adaptive steps); spot P1-gauss: the same with D(theta) at Gauss points of each cell (-solver_quadrature gauss);"
+echo "spot P2: consistent mass, Gauss quadrature. Peers (BDF2 with a fixed step, first step backward"
 echo "Euler, Newton with the exact Jacobian to max|delta theta| <= 1e-8, sparse LU): P1-vertex = exactly spot's P1"
 echo "discretisation; P1 = consistent mass, Gauss quadrature of degree 2; P2 = consistent mass, quadrature of degree 5."
 echo "Probe 1: centroid; probe 2: (0.8, 0.05)."
