@@ -1,4 +1,4 @@
-# spot: one Makefile, pkg-config for PETSc and libxml2, Gmsh by hand.
+# spot: one Makefile, pkg-config for PETSc and libxml2, Gmsh by hand (dlopened: mesh/gmsh_dl.c).
 # BUILD and BIN choose where objects and the binary go (default build/ and bin/).
 #   make            build bin/spot and the tests
 #   make demo       run examples/c3_charge (installs missing Debian packages first)
@@ -16,7 +16,7 @@ WERROR     := $(if $(CI),-Werror,)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -MMD -MP \
               -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgmsh -lm
+LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 
 LAYERS     := input mesh physics solver postproc app
 LIB_SRC    := $(filter-out app/spot.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))

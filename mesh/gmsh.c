@@ -380,11 +380,20 @@ static PetscErrorCode InspectFile(const char path[], PetscBool *ok, char message
 {
   int   *groups = NULL, dim, *types = NULL, has_surface = 0, gmsh_ierr_ = 0;
   size_t ngroups = 0, ntypes = 0;
-  char   names[512] = "";
+  char   names[512] = "", text[512] = "";
 
   PetscFunctionBeginUser;
   *ok = PETSC_FALSE;
-  PetscCall(GmshStart());
+  { /* Gmsh is loaded here on first use (mesh/gmsh_dl.c): if it is missing, say so in one line */
+    PetscErrorCode started;
+    PetscCall(PetscPushErrorHandler(CaptureError, text));
+    started = GmshStart();
+    PetscCall(PetscPopErrorHandler());
+    if (started) {
+      PetscCall(PetscSNPrintf(message, len, "cannot check mesh '%s': %s", path, text));
+      PetscFunctionReturn(0);
+    }
+  }
   gmshOpen(path, GIERR);
   if (gmsh_ierr_) {
     char msg[1024];
