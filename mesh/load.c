@@ -312,6 +312,23 @@ PetscErrorCode MeshInfoView(const MeshInfo *m, PetscViewer viewer)
 }
 
 /* Every rank gets all active surface facets: nfacets × dim vertices × dim coordinates (µm) */
+PetscErrorCode MeshCellToReference(DM dm, PetscInt c, PetscInt n, const PetscReal x[], PetscReal ref[])
+{
+  PetscReal v0[3], J[9], invJ[9], detJ;
+  PetscInt  dim;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMGetDimension(dm, &dim));
+  PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, v0, J, invJ, &detJ));
+  for (PetscInt q = 0; q < n; ++q)
+    for (PetscInt a = 0; a < dim; ++a) {
+      PetscReal xi = -1;
+      for (PetscInt b = 0; b < dim; ++b) xi += invJ[a * dim + b] * (x[q * dim + b] - v0[b]);
+      ref[q * dim + a] = xi;
+    }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshBoundaryFacets(DM dm, PetscInt *nfacets, PetscReal **vertices)
 {
   MPI_Comm     comm;

@@ -53,6 +53,9 @@ PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[]);
 PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info);
 PetscErrorCode MeshInfoView(const MeshInfo *info, PetscViewer viewer);
 PetscErrorCode MeshBoundaryFacets(DM dm, PetscInt *nfacets, PetscReal **vertices);
+/* Reference coordinates ξ ∈ [-1, 1]^d (PETSc's reference simplex) of n points x inside simplex
+   cell c, by its affine map: ξ = J⁻¹ (x − v0) − 1 */
+PetscErrorCode MeshCellToReference(DM dm, PetscInt c, PetscInt n, const PetscReal x[], PetscReal ref[]);
 
 /* Images (mesh/image_io.c): PNG (1-16 bit; grey, RGB, palette), TIFF (8/16-bit, any page,
    PhotometricInterpretation honoured) and PGM/PPM, found by content. Not collective: call on

@@ -393,17 +393,7 @@ static PetscErrorCode AssembleSurfaceWeights(Observer o, Vec w, PetscReal *measu
         phys[q * dim + d] = p;
       }
     PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
-    { /* the affine map of a simplex: ξ = J⁻¹ (x − x0) − 1 */
-      PetscReal x0[3], J[9], invJ[9], detJ;
-      PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, supp[0], x0, J, invJ, &detJ));
-      for (PetscInt q = 0; q < Nq; ++q)
-        for (PetscInt a = 0; a < dim; ++a) {
-          PetscReal xi = -1;
-          for (PetscInt b = 0; b < dim; ++b)
-            xi += invJ[a * dim + b] * (phys[q * dim + b] - x0[b]);
-          ref[q * dim + a] = xi;
-        }
-    }
+    PetscCall(MeshCellToReference(o->dm, supp[0], Nq, phys, ref));
     PetscCall(PetscFECreateTabulation(fe, 1, Nq, ref, 0, &T));
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
     for (PetscInt q = 0; q < Nq; ++q)

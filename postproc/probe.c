@@ -48,14 +48,9 @@ PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBoo
     PetscCall(DMInterpolationDestroy(&ctx));
     p->idx[i * p->nb] = -1;
     if (cell >= 0) { /* reference coordinates by the simplex's affine map, then the basis there */
-      PetscReal       v0[3], J[9], invJ[9], detJ;
       PetscInt        nidx, *ix = NULL;
       PetscTabulation T;
-      PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, cell, v0, J, invJ, &detJ));
-      for (PetscInt a = 0; a < p->dim; ++a) {
-        ref[a] = -1;
-        for (PetscInt b = 0; b < p->dim; ++b) ref[a] += invJ[a * p->dim + b] * (p->points[i * p->dim + b] - v0[b]);
-      }
+      PetscCall(MeshCellToReference(dm, cell, 1, &p->points[i * p->dim], ref));
       PetscCall(PetscFECreateTabulation(fe, 1, 1, ref, 0, &T));
       PetscCall(DMPlexGetClosureIndices(dm, section, section, cell, PETSC_TRUE, &nidx, &ix, NULL, NULL));
       PetscCheck(nidx == p->nb, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, cell, nidx, p->nb);

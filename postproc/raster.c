@@ -186,17 +186,7 @@ PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
       PetscCall(PetscMalloc2((ncand - first) * r->dim, &phys, (ncand - first) * r->dim, &ref));
       for (PetscInt k = first; k < ncand; ++k)
         for (PetscInt a = 0; a < r->dim; ++a) phys[(k - first) * r->dim + a] = cand[k].xi[a];
-      { /* the affine map of a simplex: ξ = J⁻¹ (x − x0) − 1 */
-        PetscReal x0[3], J[9], invJ[9], detJ;
-        PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, x0, J, invJ, &detJ));
-        for (PetscInt k = 0; k < ncand - first; ++k)
-          for (PetscInt a = 0; a < r->dim; ++a) {
-            PetscReal xi = -1;
-            for (PetscInt b = 0; b < r->dim; ++b)
-              xi += invJ[a * r->dim + b] * (phys[k * r->dim + b] - x0[b]);
-            ref[k * r->dim + a] = xi;
-          }
-      }
+      PetscCall(MeshCellToReference(dm, c, ncand - first, phys, ref));
       for (PetscInt k = first; k < ncand; ++k)
         for (PetscInt a = 0; a < 3; ++a) cand[k].xi[a] = a < r->dim ? ref[(k - first) * r->dim + a] : 0;
       PetscCall(PetscFree2(phys, ref));

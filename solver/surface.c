@@ -74,7 +74,7 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
       PetscInt        nsupp, nx, n, height, *ix = NULL;
       const PetscInt *supp;
       PetscScalar    *x = NULL;
-      PetscReal       area, wsum = 0, v0[3], J[9], invJ[9], detJ;
+      PetscReal       area, wsum = 0;
       PetscTabulation T;
       PetscCall(DMPlexGetPointHeight(s->dm, f, &height));
       if (height != 1) continue;
@@ -94,14 +94,7 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
           phys[q * dim + d] = p;
         }
       PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, f, &nx, &x));
-      PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, supp[0], v0, J, invJ, &detJ)); /* simplices: ξ = J⁻¹(x − v0) − 1 */
-      for (PetscInt q = 0; q < Nq; ++q)
-        for (PetscInt d = 0; d < dim; ++d) {
-          PetscReal r = -1;
-          for (PetscInt e = 0; e < dim; ++e)
-            r += invJ[d * dim + e] * (phys[q * dim + e] - v0[e]);
-          ref[q * dim + d] = r;
-        }
+      PetscCall(MeshCellToReference(s->dm, supp[0], Nq, phys, ref));
       PetscCall(PetscFECreateTabulation(fe, 1, Nq, ref, 0, &T));
       PetscCall(DMPlexGetClosureIndices(s->dm, section, section, supp[0], PETSC_TRUE, &n, &ix, NULL, NULL));
       PetscCheck(n == Nb, PETSC_COMM_SELF, PETSC_ERR_PLIB, "closure of cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, supp[0], n, Nb);
