@@ -60,17 +60,104 @@ PetscErrorCode MeshLoad(MPI_Comm comm, const char path[], DM *dm)
   PetscFunctionReturn(0);
 }
 
+/* Is dm what spot needs: triangles (2-D) or tetrahedra (3-D) with straight sides, and a
+   "surface" group of faces? (MeshCheckFile asks the same of the file through Gmsh.) */
+static PetscErrorCode SuitsSpot(DM dm, PetscBool *ok)
+{
+  DM       cdm;
+  DMLabel  surface;
+  PetscInt dim, cStart, cEnd, nf;
+
+  PetscFunctionBeginUser;
+  *ok = PETSC_FALSE;
+  PetscCall(DMGetDimension(dm, &dim));
+  if (dim != 2 && dim != 3) PetscFunctionReturn(0);
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  if (cEnd <= cStart) PetscFunctionReturn(0);
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    DMPolytopeType ct;
+    PetscCall(DMPlexGetCellType(dm, c, &ct));
+    if (ct != (dim == 2 ? DM_POLYTOPE_TRIANGLE : DM_POLYTOPE_TETRAHEDRON)) PetscFunctionReturn(0);
+  }
+  PetscCall(DMGetCoordinateDM(dm, &cdm));
+  PetscCall(DMGetNumFields(cdm, &nf));
+  if (nf > 0) { /* a high-order file gives the coordinates a higher-degree space */
+    PetscObject  disc;
+    PetscClassId id;
+    PetscCall(DMGetField(cdm, 0, NULL, &disc));
+    PetscCall(PetscObjectGetClassId(disc, &id));
+    if (id == PETSCFE_CLASSID) {
+      PetscSpace space;
+      PetscInt   degree;
+      PetscCall(PetscFEGetBasisSpace((PetscFE)disc, &space));
+      PetscCall(PetscSpaceGetDegree(space, &degree, NULL));
+      if (degree > 1) PetscFunctionReturn(0);
+    }
+  }
+  PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &surface));
+  if (!surface) PetscFunctionReturn(0);
+  { /* some face of the group */
+    IS              values;
+    const PetscInt *v;
+    PetscInt        nv;
+    PetscCall(DMLabelGetValueIS(surface, &values));
+    PetscCall(ISGetLocalSize(values, &nv));
+    PetscCall(ISGetIndices(values, &v));
+    for (PetscInt i = 0; i < nv && !*ok; ++i) {
+      IS              points;
+      const PetscInt *pt;
+      PetscInt        np;
+      PetscCall(DMLabelGetStratumIS(surface, v[i], &points));
+      if (!points) continue;
+      PetscCall(ISGetLocalSize(points, &np));
+      PetscCall(ISGetIndices(points, &pt));
+      for (PetscInt k = 0; k < np; ++k) {
+        PetscInt height;
+        PetscCall(DMPlexGetPointHeight(dm, pt[k], &height));
+        if (height == 1) {
+          *ok = PETSC_TRUE;
+          break;
+        }
+      }
+      PetscCall(ISRestoreIndices(points, &pt));
+      PetscCall(ISDestroy(&points));
+    }
+    PetscCall(ISRestoreIndices(values, &v));
+    PetscCall(ISDestroy(&values));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm)
 {
   DM               dist = NULL;
   PetscPartitioner part;
-  PetscBool        has;
+  PetscBool        has, ok = PETSC_FALSE;
+  PetscMPIInt      size;
 
   PetscFunctionBeginUser;
-  PetscCall(MeshCheckFile(comm, path, where));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-dm_plex_gmsh_use_regions", &has));
   if (!has) PetscCall(PetscOptionsSetValue(NULL, "-dm_plex_gmsh_use_regions", "true"));
-  PetscCall(DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *dm = NULL;
+  if (size == 1) { /* PETSc reads the file; Gmsh (0.45 s to load and open it) is asked only when
+                      the result does not suit spot, for the reason. Not on several ranks: a read
+                      failing on rank 0 alone would leave the others waiting. */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm);
+    if (!ierr) ierr = SuitsSpot(*dm, &ok);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr || !ok) {
+      ok = PETSC_FALSE;
+      if (!ierr) PetscCall(DMDestroy(dm));
+      *dm = NULL;
+    }
+  }
+  if (!ok) {
+    PetscCall(MeshCheckFile(comm, path, where));
+    PetscCall(DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm));
+  }
   PetscCall(PetscObjectSetName((PetscObject)*dm, "particle"));
   PetscCall(NormaliseSurfaceLabel(*dm));
   PetscCall(DMPlexGetPartitioner(*dm, &part));

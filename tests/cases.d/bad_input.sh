@@ -59,3 +59,7 @@ bad_mpi() {
 export -f bad_mpi
 case_ bad_input_mpi 120 bash -c bad_mpi
 case_ bad_probe_outside 60 spot_bad probe_outside "option -out_probes: probe 2 at (0.9, 0.) um lies outside the particle" run $IN/small.xml -out_probes 0,0,0.9,0
+# meshes PETSc can read but spot cannot use: one rank reads them without Gmsh first, so these
+# check that such files still fall back to the Gmsh check and its message
+case_ bad_mesh_second_order 30 spot_bad mesh_second_order "option -mesh_file: mesh 'tests/inputs/second_order.msh' holds Gmsh element type 9; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/second_order.msh
+case_ bad_mesh_quads 30 spot_bad mesh_quads "option -mesh_file: mesh 'tests/inputs/quads.msh' holds Gmsh element type 3; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/quads.msh
