@@ -47,50 +47,30 @@ static PetscLogDouble PeakRSSkB(void)
 
 /* Best-of-passes triad bandwidth (GB/s, STREAM's count: 3 x 8 bytes per element) on each rank;
    the sum over ranks is returned (ranks run their triads at the same time) */
-/* U = f at every dof (P1: the vertices; P2: also the edge midpoints), read from the mesh
-   coordinates: DMProjectFunction would leave PETSc's geometry cache on the DM, as much memory
-   as the mesh, which a run does not hold */
-static PetscErrorCode SetState(DM dm, PetscErrorCode (*f)(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar *, void *), void *ctx, Vec U)
+/* U = f at every dof, from the solver's dof coordinates (DMProjectFunction would leave PETSc's
+   geometry cache on the DM, as much memory as the mesh, which a run does not hold) */
+static PetscErrorCode SetState(Solver s, PetscErrorCode (*f)(PetscInt, PetscReal, const PetscReal[], PetscInt, PetscScalar *, void *), void *ctx, Vec U)
 {
-  PetscSection       section, csection;
-  DM                 cdm;
-  Vec                coords, loc;
-  const PetscScalar *xc;
+  Vec                X[3];
+  const PetscScalar *x[3] = {NULL, NULL, NULL};
   PetscScalar       *u;
-  PetscInt           dim, pStart, pEnd;
+  PetscInt           n, dim;
 
   PetscFunctionBeginUser;
-  PetscCall(DMGetDimension(dm, &dim));
-  PetscCall(DMGetLocalSection(dm, &section));
-  PetscCall(DMGetCoordinatesLocal(dm, &coords));
-  PetscCall(DMGetCoordinateDM(dm, &cdm));
-  PetscCall(DMGetLocalSection(cdm, &csection));
-  PetscCall(DMGetLocalVector(dm, &loc));
-  PetscCall(VecGetArrayRead(coords, &xc));
-  PetscCall(VecGetArray(loc, &u));
-  PetscCall(PetscSectionGetChart(section, &pStart, &pEnd));
-  for (PetscInt p = pStart; p < pEnd; ++p) {
-    PetscInt        ndof, off, depth, ncone = 1, cv;
-    const PetscInt *cone = NULL;
-    PetscReal       x[3] = {0, 0, 0};
-    PetscCall(PetscSectionGetDof(section, p, &ndof));
-    if (!ndof) continue;
-    PetscCall(PetscSectionGetOffset(section, p, &off));
-    PetscCall(DMPlexGetPointDepth(dm, p, &depth));
-    if (depth == 1) {
-      PetscCall(DMPlexGetConeSize(dm, p, &ncone));
-      PetscCall(DMPlexGetCone(dm, p, &cone));
-    }
-    for (PetscInt k = 0; k < ncone; ++k) {
-      PetscCall(PetscSectionGetOffset(csection, depth == 1 ? cone[k] : p, &cv));
-      for (PetscInt d = 0; d < dim; ++d) x[d] += PetscRealPart(xc[cv + d]) / ncone;
-    }
-    PetscCall(f(dim, 0.0, x, 1, &u[off], ctx));
+  PetscCall(SolverDofCoordinates(s, X));
+  for (dim = 0; dim < 3 && X[dim]; ++dim) PetscCall(VecGetArrayRead(X[dim], &x[dim]));
+  PetscCall(VecGetLocalSize(U, &n));
+  PetscCall(VecGetArray(U, &u));
+  for (PetscInt i = 0; i < n; ++i) {
+    PetscReal p[3] = {0, 0, 0};
+    for (PetscInt d = 0; d < dim; ++d) p[d] = PetscRealPart(x[d][i]);
+    PetscCall(f(dim, 0.0, p, 1, &u[i], ctx));
   }
-  PetscCall(VecRestoreArray(loc, &u));
-  PetscCall(VecRestoreArrayRead(coords, &xc));
-  PetscCall(DMLocalToGlobal(dm, loc, INSERT_VALUES, U));
-  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscCall(VecRestoreArray(U, &u));
+  for (PetscInt d = 0; d < dim; ++d) {
+    PetscCall(VecRestoreArrayRead(X[d], &x[d]));
+    PetscCall(VecDestroy(&X[d]));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -179,7 +159,7 @@ int main(int argc, char **argv)
   front.radius = 0.3 * (info->upper[0] - info->lower[0]);
   front.width  = 0.02;
   PetscCall(SolverGetSolution(solver, &U));
-  PetscCall(SetState(dm, funcs[0], ctxs[0], U));
+  PetscCall(SetState(solver, funcs[0], ctxs[0], U));
   PetscCall(VecDuplicate(U, &U_t));
   PetscCall(VecDuplicate(U, &F));
   PetscCall(VecDuplicate(U, &dU));

@@ -94,36 +94,12 @@ static PetscErrorCode SuitsSpot(DM dm, PetscBool *ok)
       if (degree > 1) PetscFunctionReturn(0);
     }
   }
+  PetscCall(NormaliseSurfaceLabel(dm)); /* the faces of the group, value 1 */
   PetscCall(DMGetLabel(dm, MESH_SURFACE_LABEL, &surface));
-  if (!surface) PetscFunctionReturn(0);
-  { /* some face of the group */
-    IS              values;
-    const PetscInt *v;
-    PetscInt        nv;
-    PetscCall(DMLabelGetValueIS(surface, &values));
-    PetscCall(ISGetLocalSize(values, &nv));
-    PetscCall(ISGetIndices(values, &v));
-    for (PetscInt i = 0; i < nv && !*ok; ++i) {
-      IS              points;
-      const PetscInt *pt;
-      PetscInt        np;
-      PetscCall(DMLabelGetStratumIS(surface, v[i], &points));
-      if (!points) continue;
-      PetscCall(ISGetLocalSize(points, &np));
-      PetscCall(ISGetIndices(points, &pt));
-      for (PetscInt k = 0; k < np; ++k) {
-        PetscInt height;
-        PetscCall(DMPlexGetPointHeight(dm, pt[k], &height));
-        if (height == 1) {
-          *ok = PETSC_TRUE;
-          break;
-        }
-      }
-      PetscCall(ISRestoreIndices(points, &pt));
-      PetscCall(ISDestroy(&points));
-    }
-    PetscCall(ISRestoreIndices(values, &v));
-    PetscCall(ISDestroy(&values));
+  if (surface) {
+    PetscInt nfaces;
+    PetscCall(DMLabelGetStratumSize(surface, 1, &nfaces));
+    *ok = nfaces > 0 ? PETSC_TRUE : PETSC_FALSE;
   }
   PetscFunctionReturn(0);
 }

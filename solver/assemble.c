@@ -11,8 +11,9 @@
      J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
    (mass and surface terms are added by the caller; D here is D_app = α D_GITT). D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
-   them (SNES evaluates F(u) then J(u)). On one rank the Jacobian is written straight into
-   the CSR values. */
+   them (SNES evaluates F(u) then J(u)). The surface's Jacobian blocks come in from the caller
+   and go in with the cells' ones: on one rank straight into the CSR values, on several through
+   one MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix. */
 #include "solver/solverimpl.h"
 #include <petscsf.h>
 #include <string.h>

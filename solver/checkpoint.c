@@ -59,7 +59,7 @@ static PetscInt ProtocolSignature(Protocol p)
 /* Coordinates of every degree of freedom. Lagrange P1 and P2 dofs sit at the vertices and
    the edge midpoints, so they are read from the mesh coordinates (no projection: it would
    leave PETSc's geometry cache on the DM, as much memory as the mesh itself) */
-static PetscErrorCode DofCoordinates(Solver s, Vec X[3])
+PetscErrorCode SolverDofCoordinates(Solver s, Vec X[3])
 {
   PetscSection    section, csection;
   DM              cdm;
@@ -156,7 +156,7 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
   if (!step_end && now - cp->last < cp->interval) PetscFunctionReturn(0);
   PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
   PetscCall(DMGetDimension(s->dm, &dim));
-  if (!cp->X[0]) PetscCall(DofCoordinates(s, cp->X));
+  if (!cp->X[0]) PetscCall(SolverDofCoordinates(s, cp->X));
   for (PetscInt d = 0; d < 3; ++d)
     X[d] = cp->X[d];
   all[0] = s->theta;
@@ -295,7 +295,7 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
   tol = 0;
   for (PetscInt d = 0; d < dim; ++d) tol = PetscMax(tol, hi[d] - lo[d]);
   tol *= 1e-9;
-  PetscCall(DofCoordinates(s, X));
+  PetscCall(SolverDofCoordinates(s, X));
   {
     const PetscScalar *c[3] = {NULL, NULL, NULL}, *th;
     PetscScalar       *u;

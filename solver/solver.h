@@ -114,6 +114,8 @@ PetscErrorCode SolverGetSolution(Solver s, Vec *theta);
 PetscErrorCode SolverGetPhysics(Solver s, Physics *phys);
 PetscErrorCode SolverGetMeshInfo(Solver s, const MeshInfo **info);
 PetscErrorCode SolverGetVolumeWeights(Solver s, Vec *w);
+/* X[d] (global vectors, created; X[d] = NULL for d >= dim) = coordinate d of every dof (P1, P2) */
+PetscErrorCode SolverDofCoordinates(Solver s, Vec X[3]);
 PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped);
 PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean);
 PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
