@@ -7,7 +7,12 @@
                    D_lith = 1e-14/2.7 cm²/s, Δ = 2.3, θc = 0.88, w = 0.025 (each can be overridden)
    table           PCHIP of log10 D against θ (_file, _theta_column, _value_column, _unit),
                    clamped outside the table with one warning per run.
-   Evaluation, exact derivatives and the table machinery are in physics/laws.c. */
+   Evaluation, exact derivatives and the table machinery are in physics/laws.c.
+
+   Kirchhoff potential Φ(θ) = ∫_1^θ D_GITT (PhysKirchhoff): P1 with Φ(θ) interpolated takes the
+   flux between two vertices as the mean of D over their θ interval, exact in 1-D steady flow however
+   steeply D varies; it anchors at θ = 1, where D is smallest, so that differences of Φ near a
+   lithiated state lose no digits. */
 #include "physics/physimpl.h"
 #include <string.h>
 
@@ -16,6 +21,61 @@ static PetscFunctionList laws = NULL;
 void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, PetscReal *dD)
 {
   PhysLaw(theta, law, D, dD);
+}
+
+/* ∫ D over [a, a + L] by three-point Gauss–Legendre, and its derivative in L */
+static inline void GaussInterval(PetscReal a, PetscReal L, const PetscScalar law[], PetscReal *integral, PetscReal *dintegral)
+{
+  static const PetscReal xi[3] = {0.11270166537925831148, 0.5, 0.88729833462074168852}, w[3] = {5.0 / 18, 8.0 / 18, 5.0 / 18};
+  PetscReal              sum = 0, dsum = 0;
+
+  for (int q = 0; q < 3; ++q) {
+    PetscReal D, dD;
+    PhysLaw(a + xi[q] * L, law, &D, &dD);
+    sum += w[q] * D;
+    dsum += w[q] * xi[q] * dD;
+  }
+  *integral = L * sum;
+  if (dintegral) *dintegral = sum + L * dsum;
+}
+
+void PhysKirchhoff(PetscReal theta, const PetscScalar law[], const PetscReal table[], PetscReal *Phi, PetscReal *dPhi)
+{
+  const PetscReal s = (theta - PHYS_KIRCHHOFF_LO) * PHYS_KIRCHHOFF_PER_UNIT;
+  PetscInt        k = s <= 0 ? 0 : (s >= PHYS_KIRCHHOFF_N ? PHYS_KIRCHHOFF_N - 1 : (PetscInt)s);
+  const PetscReal a = PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT;
+  PetscReal       part, dpart;
+
+  if (theta > a + 1.0 / PHYS_KIRCHHOFF_PER_UNIT) { /* above the table: from its top node */
+    k = PHYS_KIRCHHOFF_N;
+    GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT, theta - (PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT), law, &part, &dpart);
+  } else GaussInterval(a, theta - a, law, &part, &dpart);
+  *Phi  = table[k] + part;
+  *dPhi = dpart;
+}
+
+/* table[k] = Φ(θ_k), k = 0..PHYS_KIRCHHOFF_N, by the rule of PhysKirchhoff over each interval,
+   summed outward from θ = 1 (a node), so that Φ is continuous at the nodes to round-off */
+PetscErrorCode PhysicsKirchhoffTable(Physics phys, PetscReal **table)
+{
+  const PetscInt     one = (PetscInt)((1 - PHYS_KIRCHHOFF_LO) * PHYS_KIRCHHOFF_PER_UNIT);
+  const PetscScalar *law = &phys->constants[PHYS_LAW];
+  const PetscReal    h   = 1.0 / PHYS_KIRCHHOFF_PER_UNIT;
+  PetscReal         *t, part;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(PHYS_KIRCHHOFF_N + 1, &t));
+  t[one] = 0;
+  for (PetscInt k = one + 1; k <= PHYS_KIRCHHOFF_N; ++k) {
+    GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)(k - 1) * h, h, law, &part, NULL);
+    t[k] = t[k - 1] + part;
+  }
+  for (PetscInt k = one - 1; k >= 0; --k) {
+    GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)k * h, h, law, &part, NULL);
+    t[k] = t[k + 1] - part;
+  }
+  *table = t;
+  PetscFunctionReturn(0);
 }
 
 static PetscErrorCode LawConstant(Physics phys, PetscScalar law[], PetscInt *n)

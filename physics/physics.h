@@ -79,6 +79,17 @@ typedef struct {
 void PhysLaw(PetscReal theta, const PetscScalar block[], PetscReal *y, PetscReal *dy);
 /* D_GITT (µm²/s) and dD/dθ from the D block */
 void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, PetscReal *dD);
+/* The Kirchhoff potential of D_GITT, Φ(θ) = ∫_1^θ D_GITT(s) ds (µm²/s), so that D∇θ = ∇Φ(θ):
+   tabulated at θ_k = PHYS_KIRCHHOFF_LO + k/PHYS_KIRCHHOFF_PER_UNIT, k = 0..PHYS_KIRCHHOFF_N
+   (PhysicsKirchhoffTable), and between nodes by three-point Gauss–Legendre from the node below,
+   the same rule that built the table. dΦ is the exact derivative of that Φ (= D_GITT up to the
+   rule's error, about 1e-12 relative for the smooth laws). Outside the table the rule spans the
+   whole distance from the end node: still exact in its derivative, only less accurate. */
+#define PHYS_KIRCHHOFF_LO       (-0.25)
+#define PHYS_KIRCHHOFF_PER_UNIT 4096
+#define PHYS_KIRCHHOFF_N        6144 /* up to θ = 1.25 */
+void           PhysKirchhoff(PetscReal theta, const PetscScalar law[], const PetscReal table[], PetscReal *Phi, PetscReal *dPhi);
+PetscErrorCode PhysicsKirchhoffTable(Physics phys, PetscReal **table);
 /* Butler–Volmer current density i (A/m², > 0 anodic) at surface θ and electrode potential V,
    and its derivatives (needs PHYS_OCP and PHYS_I0) */
 void PhysExchange(PetscReal theta, const PetscScalar c[], PetscReal *i0, PetscReal *di0);

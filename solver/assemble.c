@@ -13,7 +13,15 @@
    points are computed once per state: the Jacobian at the state of the last residual reuses
    them (SNES evaluates F(u) then J(u)). The surface's Jacobian blocks come in from the caller
    and go in with the cells' ones: on one rank straight into the CSR values, on several through
-   one MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix. */
+   one MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix.
+
+   Kirchhoff quadrature (-solver_quadrature kirchhoff): D∇θ = ∇Φ(θ) with Φ = α∫_1^θ D_GITT
+   (physics/diffusivity.c), and Φ is interpolated in P1 from its vertex values:
+     F_a  = Σ_K |K| G_a·K ∇Φ_h,   ∇Φ_h = Σ_b Φ(θ_b) G_b
+     J_ab = Σ_K |K| (G_a·K G_b) Φ'(θ_b)
+   Along an edge the flux is then the mean of D over the two vertices' θ interval rather than the
+   mean of D at the two vertices; the two agree for a slowly varying D, but across a front where
+   D changes a hundredfold within a cell the first keeps the front's speed and the second does not. */
 #include "solver/solverimpl.h"
 #include <petscsf.h>
 #include <string.h>
@@ -35,7 +43,8 @@ struct _p_P1Assembly {
   PetscScalar *coo;         /* [ncells + nextra][nv][nv] values for MatSetValuesCOO (several ranks) */
   Mat          coo_mat;     /* the matrix preallocated for them by P1AssemblyCreateMatrix */
   PetscBool    vertex_rule; /* quadrature points at the vertices: D per vertex */
-  PetscReal   *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule) */
+  PetscReal   *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule), or Φ and Φ' (Kirchhoff) */
+  PetscReal   *kirchhoff;   /* the table of Φ_GITT (physics/diffusivity.c), or NULL */
   PetscScalar *cache_u;     /* the local θ the cached D, D' belong to */
   PetscInt     cache_n;
   PetscBool    cache_valid;
@@ -66,6 +75,7 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
   a->nv  = Nb;
   for (PetscInt q = 0; q < Nq; ++q) wsum += qw[q];
   a->vertex_rule = Nq == Nb ? PETSC_TRUE : PETSC_FALSE;
+  if (s->kirchhoff) PetscCall(PhysicsKirchhoffTable(s->phys, &a->kirchhoff));
   for (PetscInt q = 0; q < Nq; ++q) {
     a->w[q] = qw[q] / wsum;
     for (PetscInt b = 0; b < Nb; ++b) {
@@ -112,6 +122,7 @@ PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
   PetscCall(PetscFree((*a)->coo));
   PetscCall(PetscFree((*a)->cache_u));
   PetscCall(PetscFree2((*a)->Dv, (*a)->dDv));
+  PetscCall(PetscFree((*a)->kirchhoff));
   PetscCall(PetscFree(*a));
   PetscFunctionReturn(0);
 }
@@ -136,6 +147,16 @@ static PetscErrorCode Evaluate(P1Assembly a, const PetscScalar constants[], Vec 
   }
   if (a->cache_valid && !memcmp(a->cache_u, u, (size_t)n * sizeof(PetscScalar))) PetscFunctionReturn(0);
   PetscCall(PetscArraycpy(a->cache_u, u, n));
+  if (a->kirchhoff) { /* Φ and Φ' per vertex */
+    for (PetscInt i = 0; i < n; ++i) {
+      PetscReal Phi, dPhi;
+      PhysKirchhoff(PetscRealPart(u[i]), &constants[PHYS_LAW], a->kirchhoff, &Phi, &dPhi);
+      a->Dv[i]  = alpha * Phi;
+      a->dDv[i] = alpha * dPhi;
+    }
+    a->cache_valid = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
   if (a->vertex_rule) { /* once per vertex, then copied to the cells' quadrature points */
     for (PetscInt i = 0; i < n; ++i) {
       PetscReal D, dD;
@@ -181,10 +202,15 @@ PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], V
     const PetscInt  *ix = &a->idx[k * nv];
     const PetscReal *G  = &a->grad[k * nv * dim];
     PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0;
-    for (PetscInt b = 0; b < nv; ++b)
-      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
+    if (a->kirchhoff) { /* K∇Φ_h */
+      for (PetscInt b = 0; b < nv; ++b)
+        for (PetscInt d = 0; d < dim; ++d) gradu[d] += a->Dv[ix[b]] * G[b * dim + d];
+    } else
+      for (PetscInt b = 0; b < nv; ++b)
+        for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
     if (dim == 3) gradu[2] *= eps; /* K∇θ */
-    if (a->vertex_rule)
+    if (a->kirchhoff) Dbar = 1;
+    else if (a->vertex_rule)
       for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->Dv[ix[q]];
     else
       for (PetscInt q = 0; q < nq; ++q) Dbar += a->w[q] * a->D[k * nq + q];
@@ -317,6 +343,50 @@ PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, cons
   PetscFunctionReturn(0);
 }
 
+/* The stiffness block of cell k: v[i][j] = ∂F_i/∂θ_j (D at the quadrature points) */
+static inline void CellJacobian(P1Assembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
+{
+  const PetscInt   nv = a->nv, nq = a->nq, dim = a->dim;
+  const PetscInt  *ix = &a->idx[k * nv];
+  const PetscReal *G  = &a->grad[k * nv * dim];
+  PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXV] = {0, 0, 0, 0}, Kgrad[MAXV][3];
+
+  for (PetscInt b = 0; b < nv; ++b)
+    for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
+  if (dim == 3) gradu[2] *= eps;
+  for (PetscInt q = 0; q < nq; ++q) {
+    const PetscReal Dq = a->vertex_rule ? a->Dv[ix[q]] : a->D[k * nq + q], dDq = a->vertex_rule ? a->dDv[ix[q]] : a->dD[k * nq + q];
+    Dbar += a->w[q] * Dq;
+    for (PetscInt b = 0; b < nv; ++b) dDl[b] += a->w[q] * dDq * a->lambda[q][b];
+  }
+  for (PetscInt b = 0; b < nv; ++b)
+    for (PetscInt d = 0; d < dim; ++d) Kgrad[b][d] = G[b * dim + d] * (d == 2 ? eps : 1.0);
+  for (PetscInt i = 0; i < nv; ++i) {
+    PetscReal gi = 0;
+    for (PetscInt d = 0; d < dim; ++d) gi += G[i * dim + d] * gradu[d];
+    for (PetscInt j = 0; j < nv; ++j) {
+      PetscReal gg = 0;
+      for (PetscInt d = 0; d < dim; ++d) gg += G[i * dim + d] * Kgrad[j][d];
+      v[i * nv + j] = a->vol[k] * (Dbar * gg + gi * dDl[j]);
+    }
+  }
+}
+
+/* The same with the Kirchhoff quadrature: v[i][j] = |K| (G_i·K G_j) Φ'(θ_j) */
+static inline void CellJacobianKirchhoff(P1Assembly a, PetscInt k, PetscReal eps, PetscScalar v[])
+{
+  const PetscInt   nv = a->nv, dim = a->dim;
+  const PetscInt  *ix = &a->idx[k * nv];
+  const PetscReal *G  = &a->grad[k * nv * dim];
+
+  for (PetscInt i = 0; i < nv; ++i)
+    for (PetscInt j = 0; j < nv; ++j) {
+      PetscReal gg = 0;
+      for (PetscInt d = 0; d < dim; ++d) gg += G[i * dim + d] * G[j * dim + d] * (d == 2 ? eps : 1.0);
+      v[i * nv + j] = a->vol[k] * gg * a->dDv[ix[j]];
+    }
+}
+
 /* J (assembled from zero) = ∂(stiffness)/∂θ at U, plus the extra blocks' values extra
    ([nextra][nv][nv], or NULL for none); the caller adds the mass terms afterwards. Any AIJ
    matrix with the pattern works: one rank writes the CSR values directly, several use
@@ -324,7 +394,7 @@ PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, cons
 PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar extra[], Mat J)
 {
   const PetscScalar *u;
-  const PetscInt     nv = a->nv, nq = a->nq, dim = a->dim;
+  const PetscInt     nv = a->nv;
   const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
   PetscScalar        vals[MAXV * MAXV];
   PetscScalar       *csr = NULL;
@@ -338,30 +408,10 @@ PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], V
   PetscCall(VecGetArrayRead(locU, &u));
   PetscCall(Evaluate(a, constants, locU, u));
   for (PetscInt k = 0; k < a->ncells; ++k) {
-    const PetscInt  *ix = &a->idx[k * nv];
-    const PetscReal *G  = &a->grad[k * nv * dim];
-    PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXV] = {0, 0, 0, 0}, Kgrad[MAXV][3];
-    PetscScalar     *v = coo ? &a->coo[k * nv * nv] : vals;
-    for (PetscInt b = 0; b < nv; ++b)
-      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
-    if (dim == 3) gradu[2] *= eps;
-    for (PetscInt q = 0; q < nq; ++q) {
-      const PetscReal Dq = a->vertex_rule ? a->Dv[ix[q]] : a->D[k * nq + q], dDq = a->vertex_rule ? a->dDv[ix[q]] : a->dD[k * nq + q];
-      Dbar += a->w[q] * Dq;
-      for (PetscInt b = 0; b < nv; ++b) dDl[b] += a->w[q] * dDq * a->lambda[q][b];
-    }
-    for (PetscInt b = 0; b < nv; ++b)
-      for (PetscInt d = 0; d < dim; ++d) Kgrad[b][d] = G[b * dim + d] * (d == 2 ? eps : 1.0);
-    for (PetscInt i = 0; i < nv; ++i) {
-      PetscReal gi = 0;
-      for (PetscInt d = 0; d < dim; ++d) gi += G[i * dim + d] * gradu[d];
-      for (PetscInt j = 0; j < nv; ++j) {
-        PetscReal gg = 0;
-        for (PetscInt d = 0; d < dim; ++d)
-          gg += G[i * dim + d] * Kgrad[j][d];
-        v[i * nv + j] = a->vol[k] * (Dbar * gg + gi * dDl[j]);
-      }
-    }
+    const PetscInt *ix = &a->idx[k * nv];
+    PetscScalar    *v  = coo ? &a->coo[k * nv * nv] : vals;
+    if (a->kirchhoff) CellJacobianKirchhoff(a, k, eps, v);
+    else CellJacobian(a, k, u, eps, v);
     if (seq) {
       const PetscInt *p = &a->pos[k * nv * nv];
       for (PetscInt e = 0; e < nv * nv; ++e)

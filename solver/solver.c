@@ -9,8 +9,9 @@
 
    With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
    lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
-   Options: -solver_degree 1|2, -solver_quadrature vertex|gauss (P1: D(θ) from the vertex values,
-   the default, or at Gauss points), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
+   Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
+   vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
+   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
    -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s),
    -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
@@ -379,8 +380,8 @@ static PetscErrorCode SetUpTS(Solver s)
 PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
 {
   Solver    s;
-  PetscBool set;
-  char      where[PETSC_MAX_PATH_LEN];
+  PetscBool set, rule_set;
+  char      where[PETSC_MAX_PATH_LEN], rule[32] = "kirchhoff", rule_where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&s));
@@ -399,12 +400,12 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-solver_mass_lumping", &s->lumped, &set));
   PetscCall(InputOptionWhere("-solver_mass_lumping", where, sizeof(where)));
   PetscCheck(!(set && s->lumped && s->degree != 1), s->comm, PETSC_ERR_USER_INPUT, "%s: mass lumping needs P1 elements (P2 row sums vanish at the vertices); set degree 1 or mass_lumping false", where);
-  { /* P1: D(θ) at the vertices (default) or at Gauss points of each cell */
-    char      rule[32] = "vertex";
-    PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_quadrature", rule, sizeof(rule), NULL));
-    PetscCall(InputOptionWhere("-solver_quadrature", where, sizeof(where)));
-    PetscCheck(!strcmp(rule, "vertex") || !strcmp(rule, "gauss"), s->comm, PETSC_ERR_USER_INPUT, "%s: quadrature must be vertex or gauss, got '%s'", where, rule);
-    s->vertex_quadrature = !strcmp(rule, "vertex") ? PETSC_TRUE : PETSC_FALSE;
+  { /* P1: the Kirchhoff flux (default with the lean assembly), D(θ) at the vertices, or at Gauss points */
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_quadrature", rule, sizeof(rule), &rule_set));
+    PetscCall(InputOptionWhere("-solver_quadrature", rule_where, sizeof(rule_where)));
+    PetscCheck(!strcmp(rule, "vertex") || !strcmp(rule, "gauss") || !strcmp(rule, "kirchhoff"), s->comm, PETSC_ERR_USER_INPUT, "%s: quadrature must be kirchhoff, vertex or gauss, got '%s'", rule_where, rule);
+    s->vertex_quadrature = !strcmp(rule, "gauss") ? PETSC_FALSE : PETSC_TRUE;
+    PetscCheck(!(rule_set && !strcmp(rule, "kirchhoff")) || (s->degree == 1 && s->lumped), s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs P1 elements with mass lumping (degree 1, mass_lumping true)", rule_where);
   }
   PetscCall(InputGetQuantity("-solver_dt_initial", UNIT_TIME, &s->dt_initial, NULL));
   PetscCall(InputGetQuantity("-solver_dt_max", UNIT_TIME, &s->dt_max, NULL));
@@ -418,6 +419,12 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     PetscCall(InputOptionWhere("-solver_assembly", where, sizeof(where)));
     PetscCheck(!strcmp(assembly, "lean") || !strcmp(assembly, "plexfem"), s->comm, PETSC_ERR_USER_INPUT, "%s: assembly must be lean or plexfem, got '%s'", where, assembly);
     PetscCall(PhysicsIsManufactured(phys, &mms));
+    if (!strcmp(rule, "kirchhoff")) { /* asked for, or the default: only the lean loop has it */
+      const PetscBool lean = !strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms ? PETSC_TRUE : PETSC_FALSE;
+      PetscCheck(lean || !rule_set || mms || !strcmp(assembly, "lean"), s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
+      PetscCheck(lean || !rule_set || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
+      s->kirchhoff = lean;
+    }
     if (!strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms) PetscCall(P1AssemblyCreate(s, &s->p1));
     if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
   }

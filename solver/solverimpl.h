@@ -43,6 +43,7 @@ struct _p_Solver {
   PetscInt        degree;
   PetscBool       lumped;
   PetscBool       vertex_quadrature; /* P1: D(θ) at the vertices, or at Gauss points */
+  PetscBool       kirchhoff;         /* P1: the flux from the vertex values of Φ(θ) = ∫D dθ (lean assembly) */
   P1Assembly      p1;       /* lean P1 assembly, or NULL for PetscFE's */
   Surface         surface;  /* the boundary condition (NULL for manufactured solutions) */
   SurfaceMode     mode;     /* what the surface does in the current step */

@@ -2,16 +2,21 @@
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
    relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points, with a surface flux, on any number of
    ranks (one rank writes the CSR directly, several go through MatSetValuesCOO on the solver's own
-   matrix or MatSetValuesLocal on any other). */
+   matrix or MatSetValuesLocal on any other).
+   The Kirchhoff quadrature (flux from the vertex values of Φ = ∫D dθ) has no PetscFE twin: with a
+   constant D it must equal the vertex rule; with the Ni-rich law, at a state whose Φ is an affine
+   function of x, its stiffness residual must vanish at every interior vertex (P1 is exact for
+   affine Φ), while the vertex rule's does not. */
 #include "testing.h"
 #include "mesh/mesh.h"
 #include "physics/physics.h"
 #include "solver/solver.h"
 
-static PetscErrorCode Build(DM dm, const char assembly[], Solver *s, Physics *phys)
+static PetscErrorCode Build(DM dm, const char assembly[], const char quadrature[], Solver *s, Physics *phys)
 {
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsSetValue(NULL, "-solver_assembly", assembly));
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", quadrature));
   PetscCall(PhysicsCreate(PETSC_COMM_WORLD, phys));
   PetscCall(PhysicsSetFromOptions(*phys));
   PetscCall(SolverCreate(dm, *phys, s));
@@ -19,7 +24,8 @@ static PetscErrorCode Build(DM dm, const char assembly[], Solver *s, Physics *ph
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Compare(const char msh[], const char *law[], const char label[])
+/* the lean assembly with quadrature lean_q against PetscFE's with fe_q */
+static PetscErrorCode Compare(const char msh[], const char *law[], const char lean_q[], const char fe_q[], const char label[])
 {
   Solver      lean, fe;
   Physics     p1, p2;
@@ -34,8 +40,8 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char la
   for (int i = 0; law[i]; i += 2) PetscCall(PetscOptionsSetValue(NULL, law[i], law[i + 1]));
   PetscCall(MeshLoad(PETSC_COMM_WORLD, msh, &mesh));
   PetscCall(DMClone(mesh, &clone)); /* the same distributed mesh, its own fields */
-  PetscCall(Build(mesh, "lean", &lean, &p1));
-  PetscCall(Build(clone, "plexfem", &fe, &p2));
+  PetscCall(Build(mesh, "lean", lean_q, &lean, &p1));
+  PetscCall(Build(clone, "plexfem", fe_q, &fe, &p2));
   PetscCall(DMDestroy(&mesh));
   PetscCall(DMDestroy(&clone));
   PetscCall(SolverGetTS(lean, &ts_lean));
@@ -93,11 +99,91 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char la
   PetscFunctionReturn(0);
 }
 
+/* Kirchhoff: at θ with Φ(θ_i) = Φ(0.9) + g·x_i (Φ affine in x, θ from 0.55 to 0.98 over the
+   ellipse) and no surface flux, the stiffness residual vanishes at interior vertices; returns
+   max |F_i| over interior vertices relative to max |F_i| over all */
+static PetscErrorCode AffinePotential(const char msh[], const char quadrature[], PetscReal *interior)
+{
+  Solver             s;
+  Physics            phys;
+  TS                 ts;
+  DM                 mesh;
+  Vec                u, u_t, F, X[3];
+  PetscReal         *table, Phi_lo, Phi_hi, dummy, fmax_in = 0, fmax = 0, lo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[2] = {PETSC_MIN_REAL, PETSC_MIN_REAL};
+  const PetscScalar *c, *x, *y, *f;
+  PetscScalar       *th;
+  PetscInt           n, nc;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsSetValue(NULL, "-phys_diffusivity_law", "ni_rich_smooth"));
+  PetscCall(MeshLoad(PETSC_COMM_WORLD, msh, &mesh));
+  PetscCall(Build(mesh, "lean", quadrature, &s, &phys));
+  PetscCall(DMDestroy(&mesh));
+  PetscCall(SolverSetFlux(s, 0));
+  PetscCall(SolverGetTS(s, &ts));
+  PetscCall(SolverGetSolution(s, &u));
+  PetscCall(SolverDofCoordinates(s, X));
+  PetscCall(PhysicsGetConstants(phys, &nc, &c));
+  PetscCall(PhysicsKirchhoffTable(phys, &table));
+  PhysKirchhoff(0.55, &c[PHYS_LAW], table, &Phi_lo, &dummy);
+  PhysKirchhoff(0.98, &c[PHYS_LAW], table, &Phi_hi, &dummy);
+  PetscCall(VecGetLocalSize(u, &n));
+  PetscCall(VecGetArrayRead(X[0], &x));
+  PetscCall(VecGetArrayRead(X[1], &y));
+  for (PetscInt i = 0; i < n; ++i) {
+    lo[0] = PetscMin(lo[0], PetscRealPart(x[i]));
+    hi[0] = PetscMax(hi[0], PetscRealPart(x[i]));
+    lo[1] = PetscMin(lo[1], PetscRealPart(y[i]));
+    hi[1] = PetscMax(hi[1], PetscRealPart(y[i]));
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, lo, 2, MPIU_REAL, MPIU_MIN, PETSC_COMM_WORLD));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, hi, 2, MPIU_REAL, MPIU_MAX, PETSC_COMM_WORLD));
+  PetscCall(VecGetArray(u, &th));
+  for (PetscInt i = 0; i < n; ++i) { /* invert Φ by bisection: Φ(θ) = Φ_lo + (Φ_hi − Φ_lo)(x − x_lo)/(x_hi − x_lo) */
+    const PetscReal target = Phi_lo + (Phi_hi - Phi_lo) * (PetscRealPart(x[i]) - lo[0]) / (hi[0] - lo[0]);
+    PetscReal       a = 0.5, b = 1.0;
+    for (int it = 0; it < 60; ++it) {
+      PetscReal m = 0.5 * (a + b), Pm;
+      PhysKirchhoff(m, &c[PHYS_LAW], table, &Pm, &dummy);
+      if (Pm < target) a = m;
+      else b = m;
+    }
+    th[i] = 0.5 * (a + b);
+  }
+  PetscCall(VecRestoreArray(u, &th));
+  PetscCall(VecDuplicate(u, &u_t));
+  PetscCall(VecDuplicate(u, &F));
+  PetscCall(VecZeroEntries(u_t));
+  PetscCall(TSComputeIFunction(ts, 0.0, u, u_t, F, PETSC_FALSE));
+  PetscCall(VecGetArrayRead(F, &f));
+  for (PetscInt i = 0; i < n; ++i) { /* interior: strictly inside the ellipse (boundary vertices lie on it) */
+    const PetscReal ex = (PetscRealPart(x[i]) - 0.5 * (lo[0] + hi[0])) / (0.5 * (hi[0] - lo[0])), ey = (PetscRealPart(y[i]) - 0.5 * (lo[1] + hi[1])) / (0.5 * (hi[1] - lo[1]));
+    fmax = PetscMax(fmax, PetscAbsScalar(f[i]));
+    if (ex * ex + ey * ey < 1 - 1e-6) fmax_in = PetscMax(fmax_in, PetscAbsScalar(f[i]));
+  }
+  PetscCall(VecRestoreArrayRead(F, &f));
+  PetscCall(VecRestoreArrayRead(X[0], &x));
+  PetscCall(VecRestoreArrayRead(X[1], &y));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &fmax, 1, MPIU_REAL, MPIU_MAX, PETSC_COMM_WORLD));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &fmax_in, 1, MPIU_REAL, MPIU_MAX, PETSC_COMM_WORLD));
+  CHECK(fmax > 0, "%s: zero residual, the test is vacuous", quadrature);
+  *interior = fmax_in / fmax;
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "affine Phi, %-9s  interior residual / boundary residual %.2e\n", quadrature, (double)*interior));
+  for (int d = 0; d < 3; ++d) PetscCall(VecDestroy(&X[d]));
+  PetscCall(PetscFree(table));
+  PetscCall(VecDestroy(&u_t));
+  PetscCall(VecDestroy(&F));
+  PetscCall(SolverDestroy(&s));
+  PetscCall(PhysicsDestroy(&phys));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   const char *logistic[] = {"-phys_diffusivity_law", "ni_rich_smooth", "-phys_alpha", "2.7", NULL};
   const char *table[]    = {"-phys_diffusivity_law", "table", "-phys_diffusivity_file", "data/diffusivity/nco_diffusivity_Ecker2015_GITT.csv", NULL};
   const char *expo[]     = {"-phys_diffusivity_law", "exponential", "-phys_diffusivity_D_ref", "0.3", "-phys_diffusivity_rate", "-6", "-phys_out_of_plane_factor", "0.25", NULL};
+  const char *constant[] = {"-phys_diffusivity_law", "constant", "-phys_diffusivity_value", "0.3", "-phys_alpha", "1.5", NULL};
   char        msh2[PETSC_MAX_PATH_LEN], msh3[PETSC_MAX_PATH_LEN];
   const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
 
@@ -109,14 +195,25 @@ int main(int argc, char **argv)
   PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh2));
   PetscCall(PetscOptionsInsertString(NULL, "-mesh_shape_type platelet -mesh_shape_semi_axes 1,0.6 -mesh_shape_thickness 0.3 -mesh_cell_size 0.15 -mesh_boundary_cell_size 0.1"));
   PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh3));
-  PetscCall(Compare(msh2, logistic, "2-D ni_rich_smooth"));
-  PetscCall(Compare(msh2, table, "2-D Ecker table"));
-  PetscCall(Compare(msh2, expo, "2-D exponential"));
-  PetscCall(Compare(msh3, logistic, "3-D ni_rich_smooth"));
-  PetscCall(Compare(msh3, expo, "3-D exponential, eps"));
-  PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", "gauss")); /* D at Gauss points: the lean loop's general path */
-  PetscCall(Compare(msh2, logistic, "2-D Gauss, logistic"));
-  PetscCall(Compare(msh3, expo, "3-D Gauss, eps"));
+  PetscCall(Compare(msh2, logistic, "vertex", "vertex", "2-D ni_rich_smooth"));
+  PetscCall(Compare(msh2, table, "vertex", "vertex", "2-D Ecker table"));
+  PetscCall(Compare(msh2, expo, "vertex", "vertex", "2-D exponential"));
+  PetscCall(Compare(msh3, logistic, "vertex", "vertex", "3-D ni_rich_smooth"));
+  PetscCall(Compare(msh3, expo, "vertex", "vertex", "3-D exponential, eps"));
+  /* D at Gauss points: the lean loop's general path */
+  PetscCall(Compare(msh2, logistic, "gauss", "gauss", "2-D Gauss, logistic"));
+  PetscCall(Compare(msh3, expo, "gauss", "gauss", "3-D Gauss, eps"));
+  /* Kirchhoff with a constant D: Φ = D (θ − 1), the vertex rule's discretisation */
+  PetscCall(Compare(msh2, constant, "kirchhoff", "vertex", "2-D Kirchhoff, D const"));
+  PetscCall(Compare(msh3, constant, "kirchhoff", "vertex", "3-D Kirchhoff, eps"));
+  {
+    PetscReal kirchhoff, vertex;
+    PetscCall(PetscOptionsClearValue(NULL, "-phys_out_of_plane_factor"));
+    PetscCall(AffinePotential(msh2, "kirchhoff", &kirchhoff));
+    PetscCall(AffinePotential(msh2, "vertex", &vertex));
+    CHECK(kirchhoff < 1e-10, "Kirchhoff: interior residual %.3e of the boundary's at an affine Phi, expected round-off", (double)kirchhoff);
+    CHECK(vertex > 1e-3, "vertex rule: interior residual only %.3e of the boundary's at an affine Phi; the state does not test what it should", (double)vertex);
+  }
   PetscCall(PetscFinalize());
   return test_failures;
 }

@@ -1,5 +1,7 @@
 /* Diffusivity laws: the smooth Ni-rich law against its published table, exact derivatives,
-   PCHIP interpolation of tables (nodes, monotonicity, clamping), and bad tables. */
+   PCHIP interpolation of tables (nodes, monotonicity, clamping), the Kirchhoff potential
+   Φ = ∫_1^θ D (against the exact integral of the exponential law and a fine Simpson sum of the
+   others; its derivative against D and a finite difference), and bad tables. */
 #include "testing.h"
 #include "physics/physics.h"
 
@@ -30,6 +32,52 @@ static PetscErrorCode CheckDerivative(Physics phys, const char name[])
   PetscFunctionReturn(0);
 }
 
+/* Φ(θ) = ∫_1^θ D_GITT: Φ(1) = 0; dΦ = D; dΦ the derivative of Φ itself (also beyond the table,
+   where the rule spans a long interval); Φ(b) − Φ(a) against a 20000-interval Simpson sum of D, or
+   against exact(θ) when given */
+static PetscErrorCode CheckKirchhoff(Physics phys, const char name[], PetscReal (*exact)(PetscReal))
+{
+  PetscReal         *table, Phi, dPhi, D, dD, Phi1, d1;
+  const PetscScalar *c;
+  PetscInt           nc;
+
+  PetscFunctionBeginUser;
+  PetscCall(PhysicsGetConstants(phys, &nc, &c));
+  PetscCall(PhysicsKirchhoffTable(phys, &table));
+  PhysKirchhoff(1.0, &c[PHYS_LAW], table, &Phi1, &d1);
+  CHECK(Phi1 == 0, "%s: Phi(1) = %g, expected 0", name, (double)Phi1);
+  for (PetscReal th = -0.47; th < 1.5; th += 0.0137) {
+    const PetscReal h = 1e-7;
+    PetscReal       Pp, Pm, dummy;
+    PhysKirchhoff(th, &c[PHYS_LAW], table, &Phi, &dPhi);
+    PhysDiffusivity(th, &c[PHYS_LAW], &D, &dD);
+    PhysKirchhoff(th + h, &c[PHYS_LAW], table, &Pp, &dummy);
+    PhysKirchhoff(th - h, &c[PHYS_LAW], table, &Pm, &dummy);
+    CHECK(PetscAbsReal(dPhi - (Pp - Pm) / (2 * h)) <= 1e-6 * dPhi, "%s: dPhi/dtheta at %g: %.10g vs finite difference %.10g", name, (double)th, (double)dPhi, (double)((Pp - Pm) / (2 * h)));
+    if (th >= PHYS_KIRCHHOFF_LO && th <= 1.25) CHECK(PetscAbsReal(dPhi - D) <= 1e-9 * D, "%s: dPhi/dtheta at %g is %.12g, D is %.12g", name, (double)th, (double)dPhi, (double)D);
+    if (exact && th >= PHYS_KIRCHHOFF_LO && th <= 1.25) CHECK_CLOSE(Phi, exact(th), 1e-11, "Phi against the exact integral");
+  }
+  { /* Φ(0.97) − Φ(0.31) against Simpson */
+    const PetscInt  n = 20000;
+    const PetscReal a = 0.31, b = 0.97, h = (b - a) / n;
+    PetscReal       sum = 0, Pa, Pb;
+    for (PetscInt i = 0; i <= n; ++i) {
+      PhysDiffusivity(a + i * h, &c[PHYS_LAW], &D, &dD);
+      sum += D * (i == 0 || i == n ? 1 : (i % 2 ? 4 : 2));
+    }
+    PhysKirchhoff(a, &c[PHYS_LAW], table, &Pa, &dPhi);
+    PhysKirchhoff(b, &c[PHYS_LAW], table, &Pb, &dPhi);
+    CHECK_CLOSE(Pb - Pa, sum * h / 3, 1e-9, "Phi(0.97) - Phi(0.31) against Simpson's rule");
+  }
+  PetscCall(PetscFree(table));
+  PetscFunctionReturn(0);
+}
+
+static PetscReal ExponentialPhi(PetscReal th) /* D = 1e-4 e^{-8(θ − 1)} µm²/s (θ_ref = 1) */
+{
+  return 1e-4 / -8.0 * (PetscExpReal(-8.0 * (th - 1)) - 1);
+}
+
 int main(int argc, char **argv)
 {
   Physics    phys;
@@ -56,6 +104,7 @@ int main(int argc, char **argv)
     PetscCall(PhysicsDiffusivity(phys, 1.0, &D, NULL));
     CHECK_CLOSE(D * 2.7 * 1e-8, 1.0e-14 * PetscPowReal(10, 2.3 / (1 + PetscExpReal(0.12 / 0.025))), 1e-12, "D_app(1) at alpha 2.7");
     PetscCall(CheckDerivative(phys, "ni_rich_smooth"));
+    PetscCall(CheckKirchhoff(phys, "ni_rich_smooth", NULL));
     PetscCall(PhysicsDestroy(&phys));
   }
   /* the same table through PCHIP: nodes exact, derivative exact, clamped outside */
@@ -92,6 +141,7 @@ int main(int argc, char **argv)
     PetscCall(PhysicsDiffusivity(phys, 0.2, &D, NULL));
     CHECK_CLOSE(D, 3.329858559514642e-13 * 1e12, 1e-12, "Ecker node at 0.2 (m2/s to um2/s)");
     PetscCall(CheckDerivative(phys, "Ecker table"));
+    PetscCall(CheckKirchhoff(phys, "Ecker table", NULL));
     PetscCall(PhysicsDestroy(&phys));
   }
   /* other laws */
@@ -104,6 +154,7 @@ int main(int argc, char **argv)
     CHECK_CLOSE(D, 1e-4 * PetscExpReal(4.0), 1e-13, "exponential law");
     CHECK_CLOSE(dD, -8e-4 * PetscExpReal(4.0), 1e-13, "exponential law derivative");
     PetscCall(CheckDerivative(phys, "exponential"));
+    PetscCall(CheckKirchhoff(phys, "exponential", ExponentialPhi));
     PetscCall(PhysicsDestroy(&phys));
   }
   /* bad tables and laws, with their messages */

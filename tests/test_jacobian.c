@@ -5,7 +5,9 @@
      it returns the observed order, asserted 2 ± 0.1, and the residual must not look linear;
    - our own, with δu random in [−0.05, 0.05] and h from 1 to 1e-3, so θ stays inside the
      tables (beyond their ends D is clamped and has a kink): order 2 ± 0.1 for every law (a
-     Jacobian missing its D' term scores about 1.2). */
+     Jacobian missing its D' term scores about 1.2).
+   The Kirchhoff quadrature (lean P1 only, no manufactured solutions) gets the second check at a
+   random state in [0.4, 0.95] with a surface flux, for the smooth law and a table. */
 #include "testing.h"
 #include "mesh/mesh.h"
 #include "physics/physics.h"
@@ -113,6 +115,53 @@ static PetscErrorCode Check(PetscInt dim, PetscInt degree, const char *law[], co
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode CheckKirchhoff(PetscInt dim, const char *law[], const char label[])
+{
+  DM          dm;
+  Physics     phys;
+  Solver      solver;
+  TS          ts;
+  Vec         u, u_t;
+  PetscRandom rnd;
+  PetscReal   order;
+  const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_file"));
+  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_theta_c"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_type", dim == 2 ? "ellipse" : "ellipsoid"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_semi_axes", dim == 2 ? "1,0.7" : "1,0.7,0.5"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_cell_size", dim == 2 ? "0.2" : "0.35"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_boundary_cell_size", dim == 2 ? "0.1" : "0.25"));
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_degree", "1"));
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", "kirchhoff"));
+  for (int i = 0; law[i]; i += 2) PetscCall(PetscOptionsSetValue(NULL, law[i], law[i + 1]));
+  PetscCall(MeshCreateFromOptions(PETSC_COMM_WORLD, tmp, &dm));
+  PetscCall(PhysicsCreate(PETSC_COMM_WORLD, &phys));
+  PetscCall(PhysicsSetFromOptions(phys));
+  PetscCall(SolverCreate(dm, phys, &solver));
+  PetscCall(DMDestroy(&dm));
+  PetscCall(SolverGetTS(solver, &ts));
+  PetscCall(SolverSetFlux(solver, 3e-3));
+  PetscCall(SolverGetSolution(solver, &u));
+  PetscCall(VecDuplicate(u, &u_t));
+  PetscCall(PetscRandomCreate(PETSC_COMM_WORLD, &rnd));
+  PetscCall(PetscRandomSetInterval(rnd, 0.4, 0.95));
+  PetscCall(VecSetRandom(u, rnd));
+  PetscCall(PetscRandomSetInterval(rnd, -1e-3, 1e-3));
+  PetscCall(VecSetRandom(u_t, rnd));
+  PetscCall(PetscRandomDestroy(&rnd));
+  PetscCall(TSSetTimeStep(ts, 0.05));
+  PetscCall(TaylorOrder(ts, u, u_t, 20.0, &order));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%-22s %" PetscInt_FMT "-D P1 Kirchhoff: Taylor order %.3f\n", label, dim, (double)order));
+  CHECK(PetscAbsReal(order - 2) <= 0.1, "%s %" PetscInt_FMT "-D P1 Kirchhoff: Taylor order %.3f, expected 2", label, dim, (double)order);
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", "vertex"));
+  PetscCall(VecDestroy(&u_t));
+  PetscCall(SolverDestroy(&solver));
+  PetscCall(PhysicsDestroy(&phys));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   const char *exponential[] = {"-phys_diffusivity_law", "exponential", "-phys_diffusivity_D_ref", "0.3", "-phys_diffusivity_rate", "-6", NULL};
@@ -131,6 +180,9 @@ int main(int argc, char **argv)
         if (dims[d] == 3 && l > 1 && degrees[p] == 2) continue; /* keep the run short */
         PetscCall(Check(dims[d], degrees[p], laws[l], names[l], l < 2 ? PETSC_TRUE : PETSC_FALSE));
       }
+  PetscCall(CheckKirchhoff(2, logistic, names[1]));
+  PetscCall(CheckKirchhoff(3, logistic, names[1]));
+  PetscCall(CheckKirchhoff(2, measured, names[3]));
   PetscCall(PetscFinalize());
   return test_failures;
 }
