@@ -42,7 +42,7 @@ static inline void GaussInterval(PetscReal a, PetscReal L, const PetscScalar law
 void PhysKirchhoff(PetscReal theta, const PetscScalar law[], const PetscReal table[], PetscReal *Phi, PetscReal *dPhi)
 {
   const PetscReal s = (theta - PHYS_KIRCHHOFF_LO) * PHYS_KIRCHHOFF_PER_UNIT;
-  PetscInt        k = s <= 0 ? 0 : (s >= PHYS_KIRCHHOFF_N ? PHYS_KIRCHHOFF_N - 1 : (PetscInt)s);
+  PetscInt        k = s > 0 ? (s < PHYS_KIRCHHOFF_N ? (PetscInt)s : PHYS_KIRCHHOFF_N - 1) : 0; /* NaN: 0, no wild index */
   const PetscReal a = PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT;
   PetscReal       part, dpart;
 
