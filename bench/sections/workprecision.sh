@@ -232,7 +232,7 @@ speedups() { # suffix ("" or "_x"), the reference's estimated error for that mea
   done
   echo
 }
-REF_ERR=$(sed -n 's/^# summary: estimated error at most \([0-9.e+-]*\) .*/\1/p' "$REF")
+REF_ERR=$(sed -n 's/^# summary: estimated error at [a-z]* \([0-9.e+-]*\) .*/\1/p' "$REF")
 REF_ERR_X=$(sed -n 's/^# summary: .*; \([0-9.e+-]*\) at every other entry.*/\1/p' "$REF")
 echo "Fastest run reaching each level of the max error (s), and spot's speed-up over the faster peer (\"-\": no run of that"
 echo "code reached the level in this session):"
