@@ -75,10 +75,10 @@ if [ -n "${R[p1_150k]:-}" ]; then
       jac = per_cell + 9 * 4 + (n / c) * (3 * 8) + (nz / c) * 2 * 8   # + CSR positions, theta, D, dD per vertex, matrix values read and written
       printf "Assembly throughput (P1, %d cells, arrays far larger than the caches): residual %.0f ns/cell (%.1f M cells/s), Jacobian %.0f ns/cell.\n", c, 1e9 * v["residual_s"] / c, 1e-6 * c / v["residual_s"], 1e9 * v["jacobian_s"] / c
       printf "Memory-bandwidth bound: a triad in the same program runs at %.1f GB/s; the data one sweep must move is about %.0f bytes per cell for the\n", bw / 1e9, res
-      printf "residual (per cell: 3 vertex indices, the 3 basis gradients and the area, %d bytes; per vertex, %.2f per cell: theta, D(theta), F read and\n", per_cell, n / c
+      printf "residual (per cell: 3 vertex indices, the 3 basis gradients and the area, %d bytes; per vertex, %.2f per cell: theta, Phi(theta), F read and\n", per_cell, n / c
       printf "written) and %.0f bytes for the Jacobian (also 9 CSR positions per cell and %.2f matrix values per cell read and written), so at best %.1f and\n", jac, nz / c, 1e9 * res / bw
       printf "%.1f ns/cell: the residual runs at %.0f%% and the Jacobian at %.0f%% of the bandwidth bound. (The bound ignores the exp and pow of D(theta),\n", 1e9 * jac / bw, 100 * (res / bw) / v["residual_s"] * c, 100 * (jac / bw) / v["jacobian_s"] * c
-      printf "evaluated once per vertex, and the scatters between global and local vectors.)\n\n"
+      printf "at three points per vertex for the Kirchhoff potential Phi(theta) per state, and the scatters between global and local vectors.)\n\n"
     }'
 fi
 # where the time goes, for the record
