@@ -60,6 +60,19 @@ static PetscErrorCode TaylorOrder(TS ts, Vec u, Vec u_t, PetscReal shift, PetscR
   PetscFunctionReturn(0);
 }
 
+/* the test particle (an ellipse or ellipsoid) and a clean diffusivity law slate */
+static PetscErrorCode MeshOptions(PetscInt dim)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_file"));
+  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_theta_c"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_type", dim == 2 ? "ellipse" : "ellipsoid"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_semi_axes", dim == 2 ? "1,0.7" : "1,0.7,0.5"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_cell_size", dim == 2 ? "0.2" : "0.35"));
+  PetscCall(PetscOptionsSetValue(NULL, "-mesh_boundary_cell_size", dim == 2 ? "0.1" : "0.25"));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Check(PetscInt dim, PetscInt degree, const char *law[], const char label[], PetscBool smooth)
 {
   DM         dm;
@@ -74,12 +87,7 @@ static PetscErrorCode Check(PetscInt dim, PetscInt degree, const char *law[], co
   const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_file"));
-  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_theta_c"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_type", dim == 2 ? "ellipse" : "ellipsoid"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_semi_axes", dim == 2 ? "1,0.7" : "1,0.7,0.5"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_cell_size", dim == 2 ? "0.2" : "0.35"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_boundary_cell_size", dim == 2 ? "0.1" : "0.25"));
+  PetscCall(MeshOptions(dim));
   PetscCall(PetscSNPrintf(buf, sizeof(buf), "%" PetscInt_FMT, degree));
   PetscCall(PetscOptionsSetValue(NULL, "-solver_degree", buf));
   PetscCall(PetscOptionsSetValue(NULL, "-phys_alpha", "2.7"));
@@ -127,12 +135,7 @@ static PetscErrorCode CheckKirchhoff(PetscInt dim, const char *law[], const char
   const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_file"));
-  PetscCall(PetscOptionsClearValue(NULL, "-phys_diffusivity_theta_c"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_type", dim == 2 ? "ellipse" : "ellipsoid"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_shape_semi_axes", dim == 2 ? "1,0.7" : "1,0.7,0.5"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_cell_size", dim == 2 ? "0.2" : "0.35"));
-  PetscCall(PetscOptionsSetValue(NULL, "-mesh_boundary_cell_size", dim == 2 ? "0.1" : "0.25"));
+  PetscCall(MeshOptions(dim));
   PetscCall(PetscOptionsSetValue(NULL, "-solver_degree", "1"));
   PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", "kirchhoff"));
   for (int i = 0; law[i]; i += 2) PetscCall(PetscOptionsSetValue(NULL, law[i], law[i + 1]));
