@@ -220,7 +220,8 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   /* P2: a quadrature exact to degree 5 (PETSc uses qorder + 1 points per edge: 9 in a triangle).
      P1: the vertex (trapezoidal) rule, so D(θ) is taken at the vertices (one evaluation per
      vertex in the lean assembly) and the mass matrix is the lumped one; both second order.
-     Boundary terms keep Gauss points. */
+     The Kirchhoff flux keeps this element (its lumped mass, PetscFE's tabulation); only the
+     lean loop replaces D∇θ by ∇Φ_h. Boundary terms keep Gauss points. */
   PetscCall(PetscFECreateLagrange(PETSC_COMM_SELF, dim, 1, PETSC_TRUE, s->degree, s->degree, &fe));
   if (s->degree == 1 && s->vertex_quadrature) {
     PetscQuadrature vq;
