@@ -1170,13 +1170,7 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(InputPushErrorHandler());
-  PetscCall(PetscStrncpy(which, argc > 1 && argv[1][0] != '-' ? argv[1] : "", sizeof(which)));
-  {
-    const char *root = getenv("TMPROOT");
-    PetscCall(PetscSNPrintf(tmpdir, sizeof(tmpdir), "%s/mesh_image_%s", root && root[0] ? root : "/tmp", which));
-    PetscCall(PetscOptionsGetString(NULL, NULL, "-tmpdir", tmpdir, sizeof(tmpdir), NULL));
-    PetscCall(InputCheckWritableDirectory(PETSC_COMM_WORLD, tmpdir, "test directory"));
-  }
+  PetscCall(TestPart(argc, argv, "mesh_image", which, sizeof(which), tmpdir, sizeof(tmpdir)));
   PetscCall(PetscStrcmp(which, "readers", &flg));
   if (flg) PetscCall(TestReaders());
   PetscCall(PetscStrcmp(which, "synthetic", &flg));
@@ -1193,7 +1187,7 @@ int main(int argc, char **argv)
   if (flg) PetscCall(TestXML());
   PetscCall(PetscStrcmp(which, "outline", &flg));
   if (flg) PetscCall(TestOutline());
-  if (test_failures) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d check(s) failed\n", test_failures));
+  PetscCall(TestEnd(0));
   PetscCall(PetscFinalize());
   return test_failures;
 }

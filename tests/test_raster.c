@@ -326,15 +326,9 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(InputPushErrorHandler());
-  PetscCall(PetscStrncpy(which, argc > 1 && argv[1][0] != '-' ? argv[1] : "", sizeof(which)));
-  {
-    const char *root = getenv("TMPROOT");
-    PetscCall(PetscSNPrintf(tmpdir, sizeof(tmpdir), "%s/raster_%s", root && root[0] ? root : "/tmp", which));
-    PetscCall(InputCheckWritableDirectory(PETSC_COMM_WORLD, tmpdir, "test directory"));
-  }
+  PetscCall(TestPart(argc, argv, "raster", which, sizeof(which), tmpdir, sizeof(tmpdir)));
   {
     PetscErrorCode ierr = 0;
-    const char    *msg;
     PetscCall(PetscStrcmp(which, "exact", &flg));
     if (flg) {
       ierr = TestExact(1);
@@ -347,11 +341,8 @@ int main(int argc, char **argv)
     if (flg) ierr = TestRegions();
     PetscCall(PetscStrcmp(which, "maps", &flg));
     if (flg) ierr = TestMaps();
-    PetscCall(InputLastUserError(&msg));
-    if (ierr && msg) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "error: %s\n", msg));
-    PetscCall(ierr);
+    PetscCall(TestEnd(ierr));
   }
-  if (test_failures) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d check(s) failed\n", test_failures));
   PetscCall(PetscFinalize());
   return test_failures;
 }

@@ -153,26 +153,19 @@ int main(int argc, char **argv)
 {
   PetscBool      flg;
   PetscErrorCode ierr = 0;
-  const char    *msg;
+  char           which[64];
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(InputPushErrorHandler());
-  {
-    const char *root = getenv("TMPROOT");
-    PetscCall(PetscSNPrintf(tmpdir, sizeof(tmpdir), "%s/stack_unit", root && root[0] ? root : "/tmp"));
-    PetscCall(InputCheckWritableDirectory(PETSC_COMM_WORLD, tmpdir, "test directory"));
-  }
-  PetscCall(PetscStrcmp(argc > 1 ? argv[1] : "", "unit", &flg));
+  PetscCall(TestPart(argc, argv, "stack", which, sizeof(which), tmpdir, sizeof(tmpdir)));
+  PetscCall(PetscStrcmp(which, "unit", &flg));
   if (flg) ierr = TestUnit();
-  PetscCall(PetscStrcmp(argc > 1 ? argv[1] : "", "topng", &flg));
+  PetscCall(PetscStrcmp(which, "topng", &flg));
   if (flg) {
     PetscCheck(argc > 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "usage: test_stack topng IN.tif OUT_%%03d.png");
     ierr = ToPNG(argv[2], argv[3]);
   }
-  PetscCall(InputLastUserError(&msg));
-  if (ierr && msg) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "error: %s\n", msg));
-  PetscCall(ierr);
-  if (test_failures) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d check(s) failed\n", test_failures));
+  PetscCall(TestEnd(ierr));
   PetscCall(PetscFinalize());
   return test_failures;
 }

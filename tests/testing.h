@@ -4,6 +4,7 @@
 #define SPOT_TESTING_H
 
 #include <petscsys.h>
+#include <stdlib.h>
 #include <string.h>
 #include "input/input.h"
 
@@ -38,5 +39,33 @@ static int test_failures = 0;
     CHECK(msg_ && strstr(msg_, expected), "%s: message '%s' does not contain '%s'", #call, msg_ ? msg_ : "(none)", expected); \
     InputClearUserError(); \
   } while (0)
+
+/* A test binary with several parts takes the part's name as its first argument: copies it to
+   which ("" when none) and makes dir = $TMPROOT/<prefix>_<which> (or -tmpdir), checked writable */
+static inline PetscErrorCode TestPart(int argc, char **argv, const char prefix[], char which[], size_t wlen, char dir[], size_t dlen)
+{
+  const char *root = getenv("TMPROOT");
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(which, argc > 1 && argv[1][0] != '-' ? argv[1] : "", wlen));
+  PetscCall(PetscSNPrintf(dir, dlen, "%s/%s_%s", root && root[0] ? root : "/tmp", prefix, which));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-tmpdir", dir, dlen, NULL));
+  PetscCall(InputCheckWritableDirectory(PETSC_COMM_WORLD, dir, "test directory"));
+  PetscFunctionReturn(0);
+}
+
+/* Ends a part run for its error code: a failing part prints the user error behind it, then
+   the error propagates; otherwise prints the number of failed checks, if any */
+static inline PetscErrorCode TestEnd(PetscErrorCode ierr)
+{
+  const char *msg;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputLastUserError(&msg));
+  if (ierr && msg) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "error: %s\n", msg));
+  PetscCall(ierr);
+  if (test_failures) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%d check(s) failed\n", test_failures));
+  PetscFunctionReturn(0);
+}
 
 #endif
