@@ -11,9 +11,9 @@
    lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
    Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
    vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
-   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and
-   -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s),
-   -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
+   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points),
+   -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
+   adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
    GMRES + BoomerAMG (Krylov tolerance 1e-6: Newton's last steps are so
    small that the inventory stays at round-off). Any -ts_, -snes_, -ksp_, -pc_ option overrides
@@ -420,13 +420,14 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     PetscCall(InputOptionWhere("-solver_assembly", where, sizeof(where)));
     PetscCheck(!strcmp(assembly, "lean") || !strcmp(assembly, "plexfem"), s->comm, PETSC_ERR_USER_INPUT, "%s: assembly must be lean or plexfem, got '%s'", where, assembly);
     PetscCall(PhysicsIsManufactured(phys, &mms));
-    if (!strcmp(rule, "kirchhoff")) { /* asked for, or the default: only the lean loop has it */
+    { /* the lean loop, and with it the Kirchhoff flux (asked for, or the default) */
       const PetscBool lean = !strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms ? PETSC_TRUE : PETSC_FALSE;
-      PetscCheck(lean || !rule_set || mms || !strcmp(assembly, "lean"), s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
-      PetscCheck(lean || !rule_set || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
-      s->kirchhoff = lean;
+      const PetscBool asked = rule_set && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
+      PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
+      PetscCheck(!asked || lean, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
+      s->kirchhoff = lean && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
+      if (lean) PetscCall(P1AssemblyCreate(s, &s->p1));
     }
-    if (!strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms) PetscCall(P1AssemblyCreate(s, &s->p1));
     if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
   }
   PetscCall(SetUpTS(s));
