@@ -31,16 +31,19 @@ timed() { /usr/bin/time -f '%e %U %S' -o "$TIMEF" "$@"; }
 wall_of() { awk '{print $1}' "$TIMEF"; }
 cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 
-# Configurations. spot: variant:h:rtol (atol = rtol/10). Peers: variant:h:dt (BDF2, fixed dt).
+# Configurations. spot: variant:mesh:rtol (atol = rtol/10). Peers: variant:mesh:dt (BDF2, fixed dt).
+# Meshes (rounded_square.geo): h, quasi-uniform triangles of size h (um); gh, graded: size h in
+# the bulk, a boundary layer 80 nm thick in cells h/8 thick, and size h/16 within 40 nm of the
+# centroid (where the benchmark's two front-timing entries need the cells: bench/problems/README.md).
 # Variants: P1 = spot's default P1 (lumped mass, Kirchhoff flux) for spot, P1-vertex its vertex
 # quadrature, P1-gauss D at Gauss points; for the peers "P1" is the textbook P1 (consistent mass,
 # Gauss quadrature) and "P1-vertex" spot's P1-vertex discretisation;
 # P2 consistent mass everywhere. Peer runs go in this order until the peer's budget is spent, so
 # the cheap, informative ones come first. (spot's P2 stops within seconds on these meshes: its
 # consistent-mass solution overshoots theta = 1 next to the unresolved surface layer; one run shows it.)
-SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.025:1e-3 P1:0.025:1e-4 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:0.00625:1e-3 P1-vertex:0.1:1e-3 P1-vertex:0.05:1e-4 P1-vertex:0.025:1e-4 P1-vertex:0.0125:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.025:1e-4 P2:0.05:1e-4"}
-PEER_RUNS=${WP_PEER_RUNS:-"P1-vertex:0.1:30 P1-vertex:0.05:30 P1-vertex:0.05:15 P1-vertex:0.025:15 P1-vertex:0.025:7.5 P1-vertex:0.0125:7.5 P1:0.05:30 P1:0.025:15 P2:0.05:15"}
-MESH_SIZES="0.1 0.05 0.025 0.0125 0.00625"
+SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.025:1e-3 P1:0.025:1e-4 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:0.00625:1e-3 P1:g0.05:1e-3 P1:g0.05:1e-4 P1:g0.025:1e-3 P1:g0.025:1e-4 P1:g0.0125:1e-4 P1-vertex:0.1:1e-3 P1-vertex:0.05:1e-4 P1-vertex:0.025:1e-4 P1-vertex:0.0125:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.025:1e-4 P2:0.05:1e-4"}
+PEER_RUNS=${WP_PEER_RUNS:-"P1-vertex:0.1:30 P1-vertex:0.05:30 P1-vertex:0.05:15 P1-vertex:0.025:15 P1-vertex:0.025:7.5 P1-vertex:0.0125:7.5 P1:0.05:30 P1:g0.05:15 P1:0.025:15 P2:0.05:15 P1:g0.05:5"}
+MESH_SIZES="0.1 0.05 0.025 0.0125 0.00625 g0.05 g0.025 g0.0125"
 
 now() { date +%s.%N; }
 note() { echo "$*" >> "$NOTES"; }
@@ -50,17 +53,24 @@ echo
 echo "The problem (\`bench/problems/README.md\`): a rounded square (side 1.6 um, corner radius 0.2 um), theta0 = 0.98,"
 echo "smooth Ni-rich D(theta) with alpha = 2, C/2 uniform-flux charge for 2400 s; theta at the centroid (0.8, 0.8) and at"
 echo "(0.8, 0.05) um (0.05 um inside the bottom side's midpoint) at t = 120, 240, ..., 2400 s. Error of a run: the largest"
-echo "|theta - theta_ref| over both probes and all 20 times. Meshes: \`bench/problems/rounded_square.geo\`, quasi-uniform"
-echo "triangles of size h, made here by Gmsh and given to every code (msh 4.1 to spot, msh 2.2 to the peers)."
+echo "|theta - theta_ref| over both probes and all 20 times. Meshes: \`bench/problems/rounded_square.geo\`, made here by Gmsh"
+echo "and given to every code (msh 4.1 to spot, msh 2.2 to the peers): h, quasi-uniform triangles of size h (um); gh, graded:"
+echo "size h in the bulk, a boundary layer 80 nm thick in cells h/8 thick, and size h/16 within 40 nm of the centroid, where"
+echo "the two entries that time the front's passage need the cells (bench/problems/README.md)."
 echo
 
 # ---- meshes (deterministic: same Gmsh, same mesh) ----
-for h in $MESH_SIZES; do
-  [ -s "$M/mesh_h$h.msh" ] && [ "$M/mesh_h$h.msh" -nt "$P/rounded_square.geo" ] && continue
-  gmsh -2 "$P/rounded_square.geo" -setnumber h "$h" -format msh41 -o "$M/mesh_h$h.msh" -v 1 > /dev/null 2>&1 &&
-    gmsh "$M/mesh_h$h.msh" -save -format msh22 -o "$M/mesh_h${h}_v22.msh" -v 1 > /dev/null 2>&1 || echo "(gmsh failed for h = $h)"
+mesh_file() { case $1 in g*) echo "$M/mesh_$1${2:-}.msh" ;; *) echo "$M/mesh_h$1${2:-}.msh" ;; esac; } # mesh [suffix]
+for m in $MESH_SIZES; do
+  [ -s "$(mesh_file "$m")" ] && [ "$(mesh_file "$m")" -nt "$P/rounded_square.geo" ] && continue
+  case $m in
+    g*) h=${m#g} args="-setnumber h $h -setnumber hn $(awk -v h="$h" 'BEGIN {print h / 8}') -setnumber hc $(awk -v h="$h" 'BEGIN {print h / 16}')" ;;
+    *) args="-setnumber h $m" ;;
+  esac
+  gmsh -2 "$P/rounded_square.geo" $args -format msh41 -o "$(mesh_file "$m")" -v 1 > /dev/null 2>&1 &&
+    gmsh "$(mesh_file "$m")" -save -format msh22 -o "$(mesh_file "$m" _v22)" -v 1 > /dev/null 2>&1 || echo "(gmsh failed for mesh $m)"
 done
-nverts() { sed -n '/^\$Nodes/{n;p;q}' "$M/mesh_h$1.msh" | awk '{print $2}'; }
+nverts() { sed -n '/^\$Nodes/{n;p;q}' "$(mesh_file "$1")" | awk '{print $2}'; }
 
 # ---- reference ----
 if [ "${WP_REFERENCE:-0}" = 1 ] || [ ! -s "$REF" ]; then
@@ -109,7 +119,7 @@ run_spot() { # variant h rtol
   out="$W/runs/spot_${variant}_h${h}_r${rtol}"
   log="$out.log"
   rm -rf "$out"
-  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$M/mesh_h$h.msh" -solver_degree $deg -solver_quadrature $quad -solver_rtol "$rtol" \
+  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$(mesh_file "$h")" -solver_degree $deg -solver_quadrature $quad -solver_rtol "$rtol" \
     -solver_atol "$(awk -v r="$rtol" 'BEGIN {print r / 10}')" -out_directory "$out" -out_fields false -out_progress false -log_view > "$log" 2>&1
   read -r cells verts < <(sed -n 's/^mesh: 2-D, \([0-9]*\) cells, \([0-9]*\) vertices.*/\1 \2/p' "$log")
   dofs=$verts
@@ -143,10 +153,10 @@ run_peer() { # code variant h dt
   log="${out%.csv}.log"
   rm -f "$out"
   if [ "$code" = freefem ]; then
-    timed timeout 600 FreeFem++ -nw -v 0 "$PEERS/diffusion.edp" -mesh "$M/mesh_h${h}_v22.msh" -order $order \
+    timed timeout 600 FreeFem++ -nw -v 0 "$PEERS/diffusion.edp" -mesh "$(mesh_file "$h" _v22)" -order $order \
       -vertex "$([ "$variant" = P1-vertex ] && echo 1 || echo 0)" -dt "$dt" -out "$out" > "$log" 2>&1
   else
-    timed timeout 600 /usr/bin/python3 "$PEERS/diffusion_fenics.py" "$M/mesh_h${h}_v22.msh" --order $order \
+    timed timeout 600 /usr/bin/python3 "$PEERS/diffusion_fenics.py" "$(mesh_file "$h" _v22)" --order $order \
       $([ "$variant" = P1-vertex ] && echo --vertex) --dt "$dt" --out "$out" > "$log" 2>&1
   fi
   line=$(grep '^peer ' "$log" | tail -1)
@@ -180,7 +190,7 @@ echo "the peers' time loop timed inside the script (FreeFEM: its CPU clock); rto
 echo "peers' fixed time step in s). Errors: \"max error\" over all 40 entries; \"max error'\" over all but the centroid at t = 2400 s"
 echo "(the front's arrival, the slowest-converging entry: bench/problems/README.md):"
 echo
-echo "| code | variant | h (um) | unknowns | rtol or dt | time steps | Newton its | wall s | CPU s | loop s | max error | at (t s, probe) | max error' | at |"
+echo "| code | variant | mesh | unknowns | rtol or dt | time steps | Newton its | wall s | CPU s | loop s | max error | at (t s, probe) | max error' | at |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14}' "$RUNS"
 echo
@@ -197,7 +207,7 @@ echo
 echo "Cost of one Newton iteration (time step loop over Newton iterations, so including each step's bookkeeping) on the same"
 echo "meshes, P1, from the runs above:"
 echo
-echo "| code | variant | h (um) | unknowns | ms per Newton iteration (loop) |"
+echo "| code | variant | mesh | unknowns | ms per Newton iteration (loop) |"
 echo "|---|---|---|---|---|"
 awk -F'\t' 'NR > 1 && $2 != "P2" && ($3 == "0.05" || $3 == "0.025") && $7 + 0 > 0 && $11 != "inf" {k = $1 FS $2 FS $3; if (!(k in best) || $10 / $7 < best[k]) {best[k] = $10 / $7; d[k] = $4}}
   END {for (k in best) {split(k, f, FS); printf "| %s | %s | %s | %s | %.2f |\n", f[1], f[2], f[3], d[k], 1e3 * best[k]}}' "$RUNS" | sort
