@@ -4,8 +4,10 @@
      F(θ, θ_t) = M θ_t + A(θ) + b = 0,   A_i = ∫∇φ_i·D_app(θ)K∇θ,  b_i = ∮_surface φ_i N/c_max
    J = shift·M + ∂A/∂θ. The FEM assembly (DMPlexTSComputeIFunctionFEM) supplies A + b (and
    M θ_t for the consistent mass); the lumped term is added here as a vector. Since
-   Σ_i A_i = 0 for every θ, Σ_i F_i is affine in θ, so each exact Newton step conserves
-   the lithium inventory to round-off whatever the SNES tolerance.
+   Σ_i A_i = 0 for every θ, Σ_i F_i is affine in θ, so each Newton step conserves the lithium
+   inventory to round-off whatever the SNES tolerance; a constant added to each update
+   (ConserveUpdate) makes that hold however loosely the Krylov solver converged. Newton stops
+   when its update is small against the step's error tolerance (NewtonConverged).
 
    With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
    lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
@@ -15,9 +17,9 @@
    -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
    adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
-   GMRES + BoomerAMG (Krylov tolerance 1e-6: Newton's last steps are so
-   small that the inventory stays at round-off). Any -ts_, -snes_, -ksp_, -pc_ option overrides
-   the defaults. */
+   GMRES + BoomerAMG (Krylov tolerance 1e-4). -solver_newton_tol (0.05): the Newton iterate's
+   estimated error, as a fraction of the step's error tolerance, at which Newton stops. Any -ts_,
+   -snes_, -ksp_, -pc_ option overrides the defaults. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
 #include <math.h>
@@ -117,6 +119,7 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
   const PetscScalar *c;
 
   PetscFunctionBeginUser;
+  s->shift = shift;
   PetscCall(Constants(s, &c));
   PetscCall(DMGetLocalVector(s->dm, &locU));
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
@@ -270,6 +273,93 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   PetscFunctionReturn(0);
 }
 
+/* Newton's stopping test, tied to the time-error control. A step is accepted when its local error,
+   weighted by tol_i = atol + rtol |θ_i| (TS's RMS norm), is below 1; solving the step's equations
+   far more finely than that only costs iterations. With the Newton update δ_k in that norm and its
+   contraction ρ = |δ_k| / |δ_k-1|, the error left in the iterate is about |δ_k| ρ / (1 - ρ) (|δ_k|
+   after the first iteration); Newton stops once that is at most newton_tol (default 0.05: the
+   iterate's error is a twentieth of what the step's error test allows). PETSc's residual tests
+   (relative 1e-9) and its divergence tests still apply, and alone decide in potentiostatic (CV)
+   steps: there the measured quantity is the current, which near equilibrium is a small difference
+   of θ, far below θ's error tolerance. The inventory does not depend on where Newton stops: every
+   Newton step conserves it (see the header). */
+static PetscErrorCode NewtonConverged(SNES snes, PetscInt it, PetscReal xnorm, PetscReal ynorm, PetscReal fnorm, SNESConvergedReason *reason, void *ctx)
+{
+  Solver             s = (Solver)ctx;
+  Vec                x, dx;
+  const PetscScalar *xa, *da;
+  PetscInt           n;
+  PetscReal          sum[2] = {0, 0}, update, left;
+
+  PetscFunctionBeginUser;
+  PetscCall(SNESConvergedDefault(snes, it, xnorm, ynorm, fnorm, reason, NULL));
+  if (*reason != SNES_CONVERGED_ITERATING || it == 0 || s->mode == MODE_POTENTIOSTATIC) PetscFunctionReturn(0);
+  PetscCall(SNESGetSolution(snes, &x));
+  PetscCall(SNESGetSolutionUpdate(snes, &dx));
+  PetscCall(VecGetLocalSize(x, &n));
+  PetscCall(VecGetArrayRead(x, &xa));
+  PetscCall(VecGetArrayRead(dx, &da));
+  for (PetscInt i = 0; i < n; i++) {
+    const PetscReal r = PetscAbsScalar(da[i]) / (s->err_atol + s->err_rtol * PetscAbsScalar(xa[i]));
+    sum[0] += r * r;
+  }
+  sum[1] = n;
+  PetscCall(VecRestoreArrayRead(x, &xa));
+  PetscCall(VecRestoreArrayRead(dx, &da));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sum, 2, MPIU_REAL, MPIU_SUM, s->comm));
+  update = PetscSqrtReal(sum[0] / sum[1]);
+  left   = update;
+  if (it > 1 && update < s->newton_update) { /* contracting: the rest of the geometric series */
+    const PetscReal rho = update / s->newton_update;
+    left                = update * rho / (1 - rho);
+  }
+  s->newton_update = update;
+  if (left <= s->newton_tol) *reason = SNES_CONVERGED_SNORM_RELATIVE;
+  PetscFunctionReturn(0);
+}
+
+/* Each Newton update keeps the inventory exact, however loosely the Krylov solver converged. The sum
+   of the residual is affine in θ with gradient shift·w (Σ_i A_i = 0; 1ᵀM = wᵀ; the surface term is
+   a constant flux, or a current held fixed), so the update θ − Y conserves it exactly when
+   Σ F(θ) = shift wᵀY. The Krylov residual r = J Y − F breaks that by Σ r. Scaling each component by
+   (1 + c sign Y_i), c = (Σ F − shift wᵀY) / (shift Σ w_i |Y_i|), restores it: c is of the size of
+   Σ r against the update, far below the Krylov tolerance, and vertices that Newton does not move
+   (the quiet core) stay untouched. Not in potentiostatic steps (the current follows θ) nor for
+   manufactured solutions (no surface). */
+static PetscErrorCode ConserveUpdate(SNESLineSearch ls, Vec X, Vec Y, PetscBool *changed, void *ctx)
+{
+  Solver             s = (Solver)ctx;
+  SNES               snes;
+  Vec                F;
+  PetscScalar        sumF, *y;
+  const PetscScalar *w;
+  PetscReal          dot[2] = {0, 0}, c;
+  PetscInt           n;
+
+  PetscFunctionBeginUser;
+  *changed = PETSC_FALSE;
+  if (!s->surface || s->mode == MODE_POTENTIOSTATIC || s->shift <= 0) PetscFunctionReturn(0);
+  PetscCall(SNESLineSearchGetSNES(ls, &snes));
+  PetscCall(SNESGetFunction(snes, &F, NULL, NULL));
+  PetscCall(VecSum(F, &sumF));
+  PetscCall(VecGetLocalSize(Y, &n));
+  PetscCall(VecGetArray(Y, &y));
+  PetscCall(VecGetArrayRead(s->weights, &w));
+  for (PetscInt i = 0; i < n; i++) {
+    dot[0] += PetscRealPart(w[i] * y[i]);
+    dot[1] += PetscRealPart(w[i]) * PetscAbsScalar(y[i]);
+  }
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, dot, 2, MPIU_REAL, MPIU_SUM, s->comm));
+  if (dot[1] > 0) {
+    c = (PetscRealPart(sumF) - s->shift * dot[0]) / (s->shift * dot[1]);
+    for (PetscInt i = 0; i < n; i++) y[i] += c * PetscAbsScalar(y[i]);
+    *changed = PETSC_TRUE;
+  }
+  PetscCall(VecRestoreArrayRead(s->weights, &w));
+  PetscCall(VecRestoreArray(Y, &y));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SetUpTS(Solver s)
 {
   TSAdapt     adapt;
@@ -327,6 +417,14 @@ static PetscErrorCode SetUpTS(Solver s)
 
   PetscCall(TSGetSNES(s->ts, &snes));
   PetscCall(SNESSetTolerances(snes, 1e-20, 1e-9, 1e-12, 25, PETSC_DEFAULT));
+  s->err_atol = atol;
+  s->err_rtol = rtol;
+  PetscCall(SNESSetConvergenceTest(snes, NewtonConverged, s, NULL));
+  {
+    SNESLineSearch ls;
+    PetscCall(SNESGetLineSearch(snes, &ls));
+    PetscCall(SNESLineSearchSetPreCheck(ls, ConserveUpdate, s));
+  }
   PetscCall(SNESGetKSP(snes, &ksp));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PhysicsGetKinetics(s->phys, &kin));
@@ -344,7 +442,7 @@ static PetscErrorCode SetUpTS(Solver s)
       PetscCall(PCSetType(pc, PCLU));
     } else {
       PetscCall(KSPSetType(ksp, KSPGMRES));
-      PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
+      PetscCall(KSPSetTolerances(ksp, 1e-4, 1e-30, PETSC_DEFAULT, 1000));
       PetscCall(PCSetType(pc, PCILU));
       PetscCall(PCFactorSetLevels(pc, 1));
       PetscCall(PCFactorSetMatOrderingType(pc, MATORDERINGRCM));
@@ -356,7 +454,7 @@ static PetscErrorCode SetUpTS(Solver s)
     PetscBool set;
     PetscCall(VecGetLocalSize(s->theta, &n));
     PetscCall(KSPSetType(ksp, KSPGMRES));
-    PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
+    PetscCall(KSPSetTolerances(ksp, 1e-4, 1e-30, PETSC_DEFAULT, 1000));
     PetscCall(PCSetType(pc, PCBJACOBI));
     PetscCall(PetscOptionsHasName(NULL, NULL, "-sub_pc_type", &set));
     if (!set) PetscCall(PetscOptionsSetValue(NULL, "-sub_pc_type", n <= direct_max ? "lu" : "ilu"));
@@ -366,7 +464,7 @@ static PetscErrorCode SetUpTS(Solver s)
     if (!set && n > direct_max) PetscCall(PetscOptionsSetValue(NULL, "-sub_pc_factor_mat_ordering_type", "rcm"));
   } else { /* many ranks: algebraic multigrid keeps the iterations flat */
     PetscCall(KSPSetType(ksp, KSPGMRES));
-    PetscCall(KSPSetTolerances(ksp, 1e-6, 1e-30, PETSC_DEFAULT, 1000));
+    PetscCall(KSPSetTolerances(ksp, 1e-4, 1e-30, PETSC_DEFAULT, 1000));
 #if defined(PETSC_HAVE_HYPRE)
     PetscCall(PCSetType(pc, PCHYPRE));
     PetscCall(PCHYPRESetType(pc, "boomeramg"));
@@ -393,6 +491,7 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   s->degree     = 1;
   s->dt_initial = 1e-2;
   s->dt_max     = PETSC_MAX_REAL;
+  s->newton_tol = 0.05;
   PetscCall(MeshGetInfo(dm, &s->info));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-solver_degree", &s->degree, NULL));
   PetscCall(InputOptionWhere("-solver_degree", where, sizeof(where)));
@@ -412,6 +511,9 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(InputGetQuantity("-solver_dt_max", UNIT_TIME, &s->dt_max, NULL));
   PetscCall(InputOptionWhere("-solver_dt_initial", where, sizeof(where)));
   PetscCheck(s->dt_initial > 0 && s->dt_max > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: time steps must be positive", where);
+  PetscCall(InputGetQuantity("-solver_newton_tol", UNIT_NONE, &s->newton_tol, NULL));
+  PetscCall(InputOptionWhere("-solver_newton_tol", where, sizeof(where)));
+  PetscCheck(s->newton_tol > 0 && s->newton_tol < 1, s->comm, PETSC_ERR_USER_INPUT, "%s: newton_tol must lie in (0, 1) (a fraction of the time-error tolerance), got %g", where, (double)s->newton_tol);
   PetscCall(SetUpDiscretisation(s));
   { /* the lean P1 assembly, unless PetscFE's is asked for or needed */
     char      assembly[32] = "lean";

@@ -49,6 +49,7 @@ case_ bad_lumping_p2 30 spot_bad lumping_p2 "option -solver_mass_lumping: mass l
 case_ bad_quadrature 30 spot_bad quadrature "option -solver_quadrature: quadrature must be kirchhoff, vertex or gauss, got 'simpson'" run $IN/small.xml -solver_quadrature simpson
 case_ bad_kirchhoff_p2 30 spot_bad kirchhoff_p2 "option -solver_quadrature: the kirchhoff quadrature needs P1 elements with mass lumping (degree 1, mass_lumping true)" run $IN/small.xml -solver_quadrature kirchhoff -solver_degree 2
 case_ bad_kirchhoff_plexfem 30 spot_bad kirchhoff_plexfem "option -solver_assembly: the kirchhoff quadrature needs the lean assembly, not plexfem" run $IN/small.xml -solver_quadrature kirchhoff -solver_assembly plexfem
+case_ bad_newton_tol 30 spot_bad newton_tol "option -solver_newton_tol: newton_tol must lie in (0, 1) (a fraction of the time-error tolerance), got 2." run $IN/small.xml -solver_newton_tol 2
 
 # Under MPI the same single line, and the job ends (no rank waits for another)
 bad_mpi() {
