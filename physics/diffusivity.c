@@ -39,23 +39,45 @@ static inline void GaussInterval(PetscReal a, PetscReal L, const PetscScalar law
   if (dintegral) *dintegral = sum + L * dsum;
 }
 
+/* Φ on [θ_k, θ_k + h] from the node values of Φ, D and dD/dθ at both ends: the quintic Hermite
+   interpolant (exact at the nodes, C² across them), and its derivative. No law evaluation, so a
+   vertex costs a few dozen flops instead of three evaluations of D (each an exp or two). */
+static inline void QuinticHermite(PetscReal t, PetscReal h, const PetscReal P[2], const PetscReal D[2], const PetscReal dD[2], PetscReal *Phi, PetscReal *dPhi)
+{
+  const PetscReal t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t, h2 = h * h;
+  const PetscReal b0 = 1 - 10 * t3 + 15 * t4 - 6 * t5, d0 = -30 * t2 + 60 * t3 - 30 * t4; /* Φ(0) */
+  const PetscReal b1 = t - 6 * t3 + 8 * t4 - 3 * t5, d1 = 1 - 18 * t2 + 32 * t3 - 15 * t4;  /* h Φ'(0) */
+  const PetscReal b2 = 0.5 * (t2 - 3 * t3 + 3 * t4 - t5), d2 = 0.5 * (2 * t - 9 * t2 + 12 * t3 - 5 * t4); /* h² Φ''(0) */
+  const PetscReal b3 = 0.5 * (t3 - 2 * t4 + t5), d3 = 0.5 * (3 * t2 - 8 * t3 + 5 * t4);   /* h² Φ''(1) */
+  const PetscReal b4 = -4 * t3 + 7 * t4 - 3 * t5, d4 = -12 * t2 + 28 * t3 - 15 * t4;      /* h Φ'(1) */
+
+  *Phi  = b0 * P[0] + h * b1 * D[0] + h2 * b2 * dD[0] + h2 * b3 * dD[1] + h * b4 * D[1] + (1 - b0) * P[1];
+  *dPhi = (d0 * (P[0] - P[1])) / h + d1 * D[0] + h * d2 * dD[0] + h * d3 * dD[1] + d4 * D[1];
+}
+
 void PhysKirchhoff(PetscReal theta, const PetscScalar law[], const PetscReal table[], PetscReal *Phi, PetscReal *dPhi)
 {
   const PetscReal s = (theta - PHYS_KIRCHHOFF_LO) * PHYS_KIRCHHOFF_PER_UNIT;
   PetscInt        k = s > 0 ? (s < PHYS_KIRCHHOFF_N ? (PetscInt)s : PHYS_KIRCHHOFF_N - 1) : 0; /* NaN: 0, no wild index */
-  const PetscReal a = PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT;
+  const PetscReal a = PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT, h = 1.0 / PHYS_KIRCHHOFF_PER_UNIT;
+  const PhysLawType type = (PhysLawType)(PetscInt)PetscRealPart(law[0]);
   PetscReal       part, dpart;
 
-  if (theta > a + 1.0 / PHYS_KIRCHHOFF_PER_UNIT) { /* above the table: from its top node */
+  if (theta > a + h) { /* above the table: from its top node */
     k = PHYS_KIRCHHOFF_N;
-    GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT, theta - (PHYS_KIRCHHOFF_LO + (PetscReal)k / PHYS_KIRCHHOFF_PER_UNIT), law, &part, &dpart);
-  } else GaussInterval(a, theta - a, law, &part, &dpart);
+    GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)k * h, theta - (PHYS_KIRCHHOFF_LO + (PetscReal)k * h), law, &part, &dpart);
+  } else if (theta >= a && type != LAW_TABLE_LINEAR && type != LAW_TABLE_LOG) { /* smooth laws: between the nodes */
+    const PetscReal *D = table + PHYS_KIRCHHOFF_N + 1, *dD = D + PHYS_KIRCHHOFF_N + 1;
+    QuinticHermite((theta - a) / h, h, &table[k], &D[k], &dD[k], Phi, dPhi);
+    return;
+  } else GaussInterval(a, theta - a, law, &part, &dpart); /* tables (D only C¹) and below the table */
   *Phi  = table[k] + part;
   *dPhi = dpart;
 }
 
-/* table[k] = Φ(θ_k), k = 0..PHYS_KIRCHHOFF_N, by the rule of PhysKirchhoff over each interval,
-   summed outward from θ = 1 (a node), so that Φ is continuous at the nodes to round-off */
+/* table[k] = Φ(θ_k), k = 0..PHYS_KIRCHHOFF_N, by three-point Gauss–Legendre over each interval,
+   summed outward from θ = 1 (a node), so that Φ is continuous at the nodes to round-off; then
+   D(θ_k) and dD/dθ(θ_k) for the Hermite interpolation */
 PetscErrorCode PhysicsKirchhoffTable(Physics phys, PetscReal **table)
 {
   const PetscInt     one = (PetscInt)((1 - PHYS_KIRCHHOFF_LO) * PHYS_KIRCHHOFF_PER_UNIT);
@@ -64,7 +86,8 @@ PetscErrorCode PhysicsKirchhoffTable(Physics phys, PetscReal **table)
   PetscReal         *t, part;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(PHYS_KIRCHHOFF_N + 1, &t));
+  PetscCall(PetscMalloc1(3 * (PHYS_KIRCHHOFF_N + 1), &t));
+  for (PetscInt k = 0; k <= PHYS_KIRCHHOFF_N; ++k) PhysLaw(PHYS_KIRCHHOFF_LO + (PetscReal)k * h, law, &t[PHYS_KIRCHHOFF_N + 1 + k], &t[2 * (PHYS_KIRCHHOFF_N + 1) + k]);
   t[one] = 0;
   for (PetscInt k = one + 1; k <= PHYS_KIRCHHOFF_N; ++k) {
     GaussInterval(PHYS_KIRCHHOFF_LO + (PetscReal)(k - 1) * h, h, law, &part, NULL);

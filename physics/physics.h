@@ -81,10 +81,12 @@ void PhysLaw(PetscReal theta, const PetscScalar block[], PetscReal *y, PetscReal
 void PhysDiffusivity(PetscReal theta, const PetscScalar law[], PetscReal *D, PetscReal *dD);
 /* The Kirchhoff potential of D_GITT, Φ(θ) = ∫_1^θ D_GITT(s) ds (µm²/s), so that D∇θ = ∇Φ(θ):
    tabulated at θ_k = PHYS_KIRCHHOFF_LO + k/PHYS_KIRCHHOFF_PER_UNIT, k = 0..PHYS_KIRCHHOFF_N
-   (PhysicsKirchhoffTable), and between nodes by three-point Gauss–Legendre from the node below,
-   the same rule that built the table. dΦ is the exact derivative of that Φ (= D_GITT up to the
-   rule's error, about 1e-12 relative for the smooth laws). Outside the table the rule spans the
-   whole distance from the end node: still exact in its derivative, only less accurate. */
+   (PhysicsKirchhoffTable: Φ by three-point Gauss–Legendre per interval, and D, dD/dθ; the table
+   holds the three in turn, each N + 1 long). Between nodes: for the analytic laws the quintic
+   Hermite interpolant of Φ, D, dD/dθ (no law evaluation; dΦ = D_GITT to about 1e-12 relative);
+   for tabulated laws (D only C¹) three-point Gauss–Legendre from the node below. dΦ is the exact
+   derivative of that Φ. Outside the table the Gauss rule spans the whole distance from the end
+   node: still exact in its derivative, only less accurate. */
 #define PHYS_KIRCHHOFF_LO       (-0.25)
 #define PHYS_KIRCHHOFF_PER_UNIT 4096
 #define PHYS_KIRCHHOFF_N        6144 /* up to θ = 1.25 */

@@ -77,13 +77,15 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
   PetscCall(DMGetLocalVector(s->dm, &locF));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
-  PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   PetscCall(VecZeroEntries(locF));
-  if (s->p1) {
+  if (s->p1) { /* θ_t enters through the lumped mass below */
     const PetscScalar *constants;
     PetscCall(Constants(s, &constants));
     PetscCall(P1AssemblyResidual(s->p1, constants, U, locU, locF));
-  } else PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
+  } else {
+    PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
+    PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
+  }
   PetscCall(SurfaceTerm(s, locU, locF));
   PetscCall(VecZeroEntries(F));
   PetscCall(DMLocalToGlobal(s->dm, locF, ADD_VALUES, F));
@@ -124,7 +126,7 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
   PetscCall(DMGetLocalVector(s->dm, &locU));
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
-  PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
+  if (!s->p1) PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   if (kinetic) { /* ∂(Butler–Volmer flux)/∂θ at fixed V */
     PetscCall(SurfaceSetState(s->surface, locU));
     if (s->mode == MODE_GALVANOSTATIC) {
