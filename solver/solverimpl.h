@@ -56,7 +56,7 @@ struct _p_Solver {
   Vec             coupling_u, coupling_v, loc_u, loc_v; /* u = ∂F/∂V, v = dV/dθ */
   PetscReal       dt_initial, dt_max; /* s */
   PetscReal       newton_tol;         /* Newton stops once its update is this fraction of the step's error tolerance */
-  PetscReal       err_atol, err_rtol; /* the time-error tolerances (θ is dimensionless) */
+  NormType        err_norm;           /* TSAdapt's norm of the step error: NORM_2 (RMS) or NORM_INFINITY */
   PetscReal       newton_update;      /* the last Newton update in the time-error norm */
   PetscReal       shift;              /* ∂θ_t/∂θ of the current step (1/s), from the last Jacobian */
   PetscInt        tiny_steps;         /* consecutive accepted steps too short to make progress */
