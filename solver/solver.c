@@ -5,9 +5,9 @@
    J = shift·M + ∂A/∂θ. The FEM assembly (DMPlexTSComputeIFunctionFEM) supplies A + b (and
    M θ_t for the consistent mass); the lumped term is added here as a vector. Since
    Σ_i A_i = 0 for every θ, Σ_i F_i is affine in θ, so each Newton step conserves the lithium
-   inventory to round-off whatever the SNES tolerance; a constant added to each update
-   (ConserveUpdate) makes that hold however loosely the Krylov solver converged. Newton stops
-   when its update is small against the step's error tolerance (NewtonConverged).
+   inventory to round-off whatever the SNES tolerance; in given-flux steps a small correction of
+   each update (ConserveUpdate) makes that hold however loosely the Krylov solver converged, and
+   Newton stops when its update is small against the step's error tolerance (NewtonConverged).
 
    With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
    lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
