@@ -276,8 +276,8 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
 }
 
 /* Newton's stopping test, tied to the time-error control. A step is accepted when its local error,
-   weighted by tol_i = atol + rtol |θ_i| (TS's tolerances and TS's norm: RMS by default, the
-   largest with -ts_adapt_wnormtype infinity), is below 1; solving the step's equations far more
+   weighted by tol_i = atol + rtol |θ_i| (TSErrorWeightedNorm: TS's tolerances, and TS's norm, RMS
+   by default or the largest with -ts_adapt_wnormtype infinity), is below 1; solving the step's equations far more
    finely than that only costs iterations. With the Newton step δ_k in that norm and its
    contraction ρ = |δ_k| / |δ_k-1|, the error left in the iterate is about |δ_k| ρ / (1 - ρ) (|δ_k|
    after the first iteration); Newton stops once that is at most newton_tol (default 0.05: the
@@ -292,39 +292,20 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
    depend on where Newton stops: every Newton step conserves it (see the header). */
 static PetscErrorCode NewtonConverged(SNES snes, PetscInt it, PetscReal xnorm, PetscReal ynorm, PetscReal fnorm, SNESConvergedReason *reason, void *ctx)
 {
-  Solver             s = (Solver)ctx;
-  Vec                x, dx, vatol, vrtol;
-  SNESLineSearch     ls;
-  const PetscScalar *xa, *da;
-  PetscInt           n;
-  PetscReal          sum[2] = {0, 0}, update, left, atol, rtol, lambda = 1;
+  Solver         s = (Solver)ctx;
+  Vec            x, dx;
+  SNESLineSearch ls;
+  PetscReal      update, update_a, update_r, left, lambda = 1;
 
   PetscFunctionBeginUser;
   PetscCall(SNESConvergedDefault(snes, it, xnorm, ynorm, fnorm, reason, NULL));
   if (*reason != SNES_CONVERGED_ITERATING || it == 0 || s->mode != MODE_FLUX) PetscFunctionReturn(0);
-  PetscCall(TSGetTolerances(s->ts, &atol, &vatol, &rtol, &vrtol));
   PetscCall(SNESGetSolution(snes, &x));
   PetscCall(SNESGetSolutionUpdate(snes, &dx)); /* the step taken: λ times Newton's */
   PetscCall(SNESGetLineSearch(snes, &ls));
   PetscCall(SNESLineSearchGetLambda(ls, &lambda));
-  PetscCall(VecGetLocalSize(x, &n));
-  PetscCall(VecGetArrayRead(x, &xa));
-  PetscCall(VecGetArrayRead(dx, &da));
-  for (PetscInt i = 0; i < n; i++) {
-    const PetscReal r = PetscAbsScalar(da[i]) / (atol + rtol * PetscAbsScalar(xa[i]));
-    if (s->err_norm == NORM_INFINITY) sum[0] = PetscMax(sum[0], r);
-    else sum[0] += r * r;
-  }
-  sum[1] = n;
-  PetscCall(VecRestoreArrayRead(x, &xa));
-  PetscCall(VecRestoreArrayRead(dx, &da));
-  if (s->err_norm == NORM_INFINITY) {
-    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sum, 1, MPIU_REAL, MPIU_MAX, s->comm));
-    update = sum[0];
-  } else {
-    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, sum, 2, MPIU_REAL, MPIU_SUM, s->comm));
-    update = PetscSqrtReal(sum[0] / sum[1]);
-  }
+  PetscCall(VecWAXPY(s->work, -1.0, dx, x)); /* the previous iterate */
+  PetscCall(TSErrorWeightedNorm(s->ts, x, s->work, s->err_norm, &update, &update_a, &update_r));
   if (lambda > 0 && lambda < 1) { /* shortened: not a measure of convergence */
     s->newton_update = update / lambda;
     PetscFunctionReturn(0);
