@@ -1,19 +1,24 @@
-/* Lean assembly for P1 simplices: the same discretisation as the PetscFE path, without its
-   generic machinery. With the vertex quadrature of solver.c (λ_qb = δ_qb), D and D' are
+/* Lean assembly for P1 and P2 simplices: the same discretisation as the PetscFE path, without
+   its generic machinery. With the vertex quadrature of solver.c (λ_qb = δ_qb), D and D' are
    evaluated once per vertex and shared by its cells.
 
-   Per cell K (set up once): the local indices of its vertex dofs in closure order, the
-   physical basis gradients G_a = J⁻ᵀ ∇̂φ_a (constant on K), |K|, and the element's quadrature
-   (barycentric λ_qa = φ_a(x̂_q), weights w_q normalised to sum 1), taken from the PetscFE
-   itself, so results agree with DMPlexTSComputeIFunctionFEM to round-off.
+   Per cell K (set up once): the local indices of its dofs in closure order, the physical basis
+   gradients G_a = J⁻ᵀ ∇̂φ_a (P1: constant on K; P2: J⁻¹ is kept and G_a formed at each
+   quadrature point), |K|, and the element's quadrature (λ_qa = φ_a(x̂_q), weights w_q
+   normalised to sum 1), taken from the PetscFE itself, so results agree with
+   DMPlexTSComputeIFunctionFEM to round-off.
 
      F_a  = Σ_K |K| Σ_q w_q D(θ_q) (G_a·K∇θ),                  θ_q = Σ_b λ_qb θ_b, ∇θ = Σ_b θ_b G_b
      J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
-   (mass and surface terms are added by the caller; D here is D_app = α D_GITT). D and D' at the quadrature
+   (surface terms and a lumped mass are added by the caller; D here is D_app = α D_GITT). P2 (and P1
+   without lumping) has G_a varying with x̂_q, so the sums over q run per point, and the consistent
+   mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here:
+     F_a += Σ_b M_ab θ_t,b,   J_ab += shift M_ab.
+   D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
    them (SNES evaluates F(u) then J(u)). The surface's Jacobian blocks come in from the caller
    and go in with the cells' ones: on one rank straight into the CSR values, on several through
-   one MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix.
+   one MatSetValuesCOO on the matrix of LeanAssemblyCreateMatrix.
 
    Kirchhoff quadrature (-solver_quadrature kirchhoff): D∇θ = ∇Φ(θ) with Φ = α∫_1^θ D_GITT
    (physics/diffusivity.c), and Φ is interpolated in P1 from its vertex values:
@@ -26,22 +31,26 @@
 #include <petscsf.h>
 #include <string.h>
 
-#define MAXV 4 /* vertices of a simplex, up to tetrahedra */
-#define MAXQ 8 /* quadrature points */
+#define MAXB 10 /* basis functions of a cell: up to P2 tetrahedra */
+#define MAXQ 27 /* quadrature points: up to P2's rule on tetrahedra */
 
-struct _p_P1Assembly {
-  PetscInt     dim, ncells, nq, nv;
+struct _p_LeanAssembly {
+  PetscInt     dim, ncells, nq, nv; /* nv: dofs per cell (the vertices for P1) */
   PetscInt    *idx;  /* [ncells][nv] local dof indices */
-  PetscReal   *grad; /* [ncells][nv][dim] */
+  PetscReal   *grad; /* [ncells][nv][dim] (P1), or [ncells][dim][dim] J⁻¹ (P2) */
   PetscReal   *vol;  /* [ncells] */
-  PetscReal    lambda[MAXQ][MAXV], w[MAXQ];
+  PetscReal    lambda[MAXQ][MAXB], w[MAXQ];
+  PetscBool    graded;              /* gradients vary within a cell (P2): grad holds J⁻¹ */
+  PetscReal    dphi[MAXQ][MAXB][3]; /* reference gradients ∇̂φ_b(x̂_q) (P2) */
+  PetscBool    consistent;          /* the consistent mass is assembled here (no lumping) */
+  PetscReal    mass[MAXB][MAXB];    /* Σ_q w_q φ_a φ_b: the element mass over |K| */
   PetscReal   *D, *dD;      /* [ncells][nq] at the cached state */
   PetscInt    *pos;         /* [nblocks][nv][nv] positions in the CSR values of a sequential matrix, or NULL */
   Mat          pos_mat;     /* the matrix pos refers to */
   PetscInt     nextra;      /* extra blocks (the surface's facets): their cells' dofs, values from the caller */
   PetscInt    *extra_idx;   /* [nextra][nv] */
   PetscScalar *coo;         /* [ncells + nextra][nv][nv] values for MatSetValuesCOO (several ranks) */
-  Mat          coo_mat;     /* the matrix preallocated for them by P1AssemblyCreateMatrix */
+  Mat          coo_mat;     /* the matrix preallocated for them by LeanAssemblyCreateMatrix */
   PetscBool    vertex_rule; /* quadrature points at the vertices: D per vertex */
   PetscReal   *Dv, *dDv;    /* [local dofs] D and D' per vertex (vertex rule), or Φ and Φ' (Kirchhoff) */
   PetscReal   *kirchhoff;   /* the table of Φ_GITT (physics/diffusivity.c), or NULL */
@@ -50,9 +59,9 @@ struct _p_P1Assembly {
   PetscBool    cache_valid;
 };
 
-PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
+PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
 {
-  P1Assembly       a;
+  LeanAssembly       a;
   PetscFE          fe;
   PetscQuadrature  quad;
   PetscTabulation  T;
@@ -69,10 +78,12 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
   PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
   PetscCall(PetscFEGetCellTabulation(fe, 1, &T));
   Nb = T->Nb;
-  PetscCheck(Nb == dim + 1 && Nq <= MAXQ, s->comm, PETSC_ERR_SUP, "the lean assembly is for P1 simplices (%" PetscInt_FMT " basis functions, %" PetscInt_FMT " quadrature points)", Nb, Nq);
-  a->dim = dim;
-  a->nq  = Nq;
-  a->nv  = Nb;
+  PetscCheck(Nb <= MAXB && Nq <= MAXQ, s->comm, PETSC_ERR_SUP, "the lean assembly is for P1 and P2 simplices (%" PetscInt_FMT " basis functions, %" PetscInt_FMT " quadrature points)", Nb, Nq);
+  a->dim        = dim;
+  a->nq         = Nq;
+  a->nv         = Nb;
+  a->graded     = Nb > dim + 1 ? PETSC_TRUE : PETSC_FALSE;
+  a->consistent = s->lumped ? PETSC_FALSE : PETSC_TRUE;
   for (PetscInt q = 0; q < Nq; ++q) wsum += qw[q];
   a->vertex_rule = Nq == Nb ? PETSC_TRUE : PETSC_FALSE;
   if (s->kirchhoff) PetscCall(PhysicsKirchhoffTable(s->phys, &a->kirchhoff));
@@ -81,13 +92,19 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
     for (PetscInt b = 0; b < Nb; ++b) {
       a->lambda[q][b] = T->T[0][q * Nb + b];
       if (PetscAbsReal(a->lambda[q][b] - (q == b ? 1.0 : 0.0)) > 1e-12) a->vertex_rule = PETSC_FALSE;
+      for (PetscInt e = 0; e < dim; ++e) a->dphi[q][b][e] = T->T[1][(q * Nb + b) * dim + e];
     }
   }
+  for (PetscInt i = 0; i < Nb; ++i)
+    for (PetscInt j = 0; j < Nb; ++j) {
+      a->mass[i][j] = 0;
+      for (PetscInt q = 0; q < Nq; ++q) a->mass[i][j] += a->w[q] * a->lambda[q][i] * a->lambda[q][j];
+    }
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
   a->ncells = cEnd - cStart;
   { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them per vertex */
     const PetscInt nDq = a->vertex_rule ? 1 : a->ncells * Nq;
-    PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * Nb * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
+    PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->graded ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
   }
   PetscCall(DMGetLocalSection(s->dm, &section));
   for (PetscInt c = cStart; c < cEnd; ++c) {
@@ -99,12 +116,14 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
     PetscCheck(n == Nb, s->comm, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, c, n, Nb);
     for (PetscInt b = 0; b < Nb; ++b) {
       a->idx[k * Nb + b] = ix[b];
-      for (PetscInt d = 0; d < dim; ++d) { /* ∇φ_b = J⁻ᵀ ∇̂φ_b: (invJ)_{e d} ∂̂_e φ */
-        PetscReal g = 0;
-        for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * T->T[1][(0 * Nb + b) * dim + e];
-        a->grad[(k * Nb + b) * dim + d] = g;
-      }
+      if (!a->graded)
+        for (PetscInt d = 0; d < dim; ++d) { /* ∇φ_b = J⁻ᵀ ∇̂φ_b: (invJ)_{e d} ∂̂_e φ */
+          PetscReal g = 0;
+          for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * a->dphi[0][b][e];
+          a->grad[(k * Nb + b) * dim + d] = g;
+        }
     }
+    if (a->graded) PetscCall(PetscArraycpy(&a->grad[k * dim * dim], invJ, dim * dim));
     PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
     a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
   }
@@ -112,7 +131,7 @@ PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *out)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
+PetscErrorCode LeanAssemblyDestroy(LeanAssembly *a)
 {
   PetscFunctionBeginUser;
   if (!*a) PetscFunctionReturn(0);
@@ -129,7 +148,7 @@ PetscErrorCode P1AssemblyDestroy(P1Assembly *a)
 
 /* D_app and its derivative at every quadrature point for the local state u, skipped when the
    cache holds the same values (compared, not tracked: SNES copies states between vectors) */
-static PetscErrorCode Evaluate(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar *u)
+static PetscErrorCode Evaluate(LeanAssembly a, const PetscScalar constants[], Vec locU, const PetscScalar *u)
 {
   const PetscReal alpha = PetscRealPart(constants[PHYS_ALPHA]);
   const PetscInt  nv = a->nv, nq = a->nq;
@@ -181,27 +200,75 @@ static PetscErrorCode Evaluate(P1Assembly a, const PetscScalar constants[], Vec 
   PetscFunctionReturn(0);
 }
 
-void P1AssemblyInvalidate(P1Assembly a)
+void LeanAssemblyInvalidate(LeanAssembly a)
 {
   a->cache_valid = PETSC_FALSE;
 }
 
-/* locF += stiffness residual at the state U (global; locU its local form) */
-PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF)
+/* P2: the physical gradients G_b = J⁻ᵀ ∇̂φ_b at quadrature point q of cell k */
+static inline void PointGradients(LeanAssembly a, PetscInt k, PetscInt q, PetscReal G[][3])
 {
-  const PetscScalar *u;
+  const PetscInt   dim = a->dim;
+  const PetscReal *invJ = &a->grad[k * dim * dim];
+
+  for (PetscInt b = 0; b < a->nv; ++b)
+    for (PetscInt d = 0; d < dim; ++d) {
+      PetscReal g = 0;
+      for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * a->dphi[q][b][e];
+      G[b][d] = g;
+    }
+}
+
+/* P2: f += the stiffness residual of cell k, point by point */
+static inline void CellResidualGraded(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar f[])
+{
+  const PetscInt  nv = a->nv, dim = a->dim;
+  const PetscInt *ix = &a->idx[k * nv];
+
+  for (PetscInt q = 0; q < a->nq; ++q) {
+    PetscReal G[MAXB][3], gradu[3] = {0, 0, 0};
+    PetscReal c = a->vol[k] * a->w[q] * a->D[k * a->nq + q];
+    PointGradients(a, k, q, G);
+    for (PetscInt b = 0; b < nv; ++b)
+      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b][d];
+    if (dim == 3) gradu[2] *= eps; /* K∇θ */
+    for (PetscInt b = 0; b < nv; ++b) {
+      PetscReal gk = 0;
+      for (PetscInt d = 0; d < dim; ++d) gk += G[b][d] * gradu[d];
+      f[ix[b]] += c * gk;
+    }
+  }
+}
+
+/* locF += stiffness residual at the local state locU, and with a consistent mass M θ_t (locU_t;
+   NULL with a lumped mass, which the caller adds) */
+PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[], Vec locU, Vec locU_t, Vec locF)
+{
+  const PetscScalar *u, *u_t = NULL;
   PetscScalar       *f;
   const PetscInt     nv = a->nv, nq = a->nq, dim = a->dim;
   const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
 
   PetscFunctionBeginUser;
+  PetscCheck(!a->consistent == !locU_t, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the consistent mass needs theta_t, the lumped one none");
   PetscCall(VecGetArrayRead(locU, &u));
+  if (locU_t) PetscCall(VecGetArrayRead(locU_t, &u_t));
   PetscCall(Evaluate(a, constants, locU, u));
   PetscCall(VecGetArray(locF, &f));
   for (PetscInt k = 0; k < a->ncells; ++k) {
     const PetscInt  *ix = &a->idx[k * nv];
     const PetscReal *G  = &a->grad[k * nv * dim];
     PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0;
+    if (u_t)
+      for (PetscInt i = 0; i < nv; ++i) {
+        PetscReal m = 0;
+        for (PetscInt j = 0; j < nv; ++j) m += a->mass[i][j] * PetscRealPart(u_t[ix[j]]);
+        f[ix[i]] += a->vol[k] * m;
+      }
+    if (a->graded) {
+      CellResidualGraded(a, k, u, eps, f);
+      continue;
+    }
     if (a->kirchhoff) { /* K∇Φ_h */
       for (PetscInt b = 0; b < nv; ++b)
         for (PetscInt d = 0; d < dim; ++d) gradu[d] += a->Dv[ix[b]] * G[b * dim + d];
@@ -223,12 +290,13 @@ PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], V
   }
   PetscCall(VecRestoreArray(locF, &f));
   PetscCall(VecRestoreArrayRead(locU, &u));
+  if (locU_t) PetscCall(VecRestoreArrayRead(locU_t, &u_t));
   PetscFunctionReturn(0);
 }
 
 /* On one rank the cell blocks are added straight into the CSR values: pos[k][i][j] is the
    position of entry (idx_i, idx_j) of cell k, found once for the matrix's fixed pattern */
-static PetscErrorCode FindPositions(P1Assembly a, Mat J)
+static PetscErrorCode FindPositions(LeanAssembly a, Mat J)
 {
   const PetscInt *ia, *ja;
   PetscInt        n, nv = a->nv;
@@ -268,7 +336,7 @@ static PetscErrorCode FindPositions(P1Assembly a, Mat J)
    without DMPlex's generic adjacency search: on one rank a CSR pattern built here, on several
    a COO pattern, so that each Jacobian is one MatSetValuesCOO (which also sends the rows of
    ghost vertices to their owners). The extra blocks must lie inside cells' patterns. */
-PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J)
+PetscErrorCode LeanAssemblyCreateMatrix(LeanAssembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J)
 {
   const PetscInt         nv = a->nv, nb = a->ncells + nextra;
   ISLocalToGlobalMapping ltog;
@@ -344,12 +412,12 @@ PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, cons
 }
 
 /* The stiffness block of cell k: v[i][j] = ∂F_i/∂θ_j (D at the quadrature points) */
-static inline void CellJacobian(P1Assembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
+static inline void CellJacobian(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
 {
   const PetscInt   nv = a->nv, nq = a->nq, dim = a->dim;
   const PetscInt  *ix = &a->idx[k * nv];
   const PetscReal *G  = &a->grad[k * nv * dim];
-  PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXV] = {0, 0, 0, 0}, Kgrad[MAXV][3];
+  PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0, dDl[MAXB] = {0}, Kgrad[MAXB][3];
 
   for (PetscInt b = 0; b < nv; ++b)
     for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b * dim + d];
@@ -372,8 +440,34 @@ static inline void CellJacobian(P1Assembly a, PetscInt k, const PetscScalar u[],
   }
 }
 
+/* P2: v[i][j] = Σ_q |K| w_q [D_q (G_i·K G_j) + D'_q φ_j (G_i·K∇θ)] at the points' own gradients */
+static inline void CellJacobianGraded(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
+{
+  const PetscInt  nv = a->nv, nq = a->nq, dim = a->dim;
+  const PetscInt *ix = &a->idx[k * nv];
+
+  for (PetscInt e = 0; e < nv * nv; ++e) v[e] = 0;
+  for (PetscInt q = 0; q < nq; ++q) {
+    PetscReal       G[MAXB][3], gradu[3] = {0, 0, 0};
+    const PetscReal c = a->vol[k] * a->w[q], Dq = a->D[k * nq + q], dDq = a->dD[k * nq + q];
+    PointGradients(a, k, q, G);
+    for (PetscInt b = 0; b < nv; ++b)
+      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b][d];
+    if (dim == 3) gradu[2] *= eps;
+    for (PetscInt i = 0; i < nv; ++i) {
+      PetscReal gi = 0;
+      for (PetscInt d = 0; d < dim; ++d) gi += G[i][d] * gradu[d];
+      for (PetscInt j = 0; j < nv; ++j) {
+        PetscReal gg = 0;
+        for (PetscInt d = 0; d < dim; ++d) gg += G[i][d] * G[j][d] * (d == 2 ? eps : 1.0);
+        v[i * nv + j] += c * (Dq * gg + dDq * a->lambda[q][j] * gi);
+      }
+    }
+  }
+}
+
 /* The same with the Kirchhoff quadrature: v[i][j] = |K| (G_i·K G_j) Φ'(θ_j) */
-static inline void CellJacobianKirchhoff(P1Assembly a, PetscInt k, PetscReal eps, PetscScalar v[])
+static inline void CellJacobianKirchhoff(LeanAssembly a, PetscInt k, PetscReal eps, PetscScalar v[])
 {
   const PetscInt   nv = a->nv, dim = a->dim;
   const PetscInt  *ix = &a->idx[k * nv];
@@ -387,16 +481,17 @@ static inline void CellJacobianKirchhoff(P1Assembly a, PetscInt k, PetscReal eps
     }
 }
 
-/* J (assembled from zero) = ∂(stiffness)/∂θ at U, plus the extra blocks' values extra
-   ([nextra][nv][nv], or NULL for none); the caller adds the mass terms afterwards. Any AIJ
+/* J (assembled from zero) = ∂(stiffness)/∂θ at U, plus shift M with a consistent mass, plus the
+   extra blocks' values extra ([nextra][nv][nv], or NULL for none); the caller adds a lumped mass
+   afterwards. Any AIJ
    matrix with the pattern works: one rank writes the CSR values directly, several use
-   MatSetValuesCOO on the matrix of P1AssemblyCreateMatrix (MatSetValuesLocal on others). */
-PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar extra[], Mat J)
+   MatSetValuesCOO on the matrix of LeanAssemblyCreateMatrix (MatSetValuesLocal on others). */
+PetscErrorCode LeanAssemblyJacobian(LeanAssembly a, const PetscScalar constants[], Vec locU, PetscReal shift, const PetscScalar extra[], Mat J)
 {
   const PetscScalar *u;
   const PetscInt     nv = a->nv;
   const PetscReal    eps = PetscRealPart(constants[PHYS_EPS]);
-  PetscScalar        vals[MAXV * MAXV];
+  PetscScalar        vals[MAXB * MAXB];
   PetscScalar       *csr = NULL;
   PetscBool          seq, coo = J == a->coo_mat ? PETSC_TRUE : PETSC_FALSE;
 
@@ -411,7 +506,11 @@ PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], V
     const PetscInt *ix = &a->idx[k * nv];
     PetscScalar    *v  = coo ? &a->coo[k * nv * nv] : vals;
     if (a->kirchhoff) CellJacobianKirchhoff(a, k, eps, v);
+    else if (a->graded) CellJacobianGraded(a, k, u, eps, v);
     else CellJacobian(a, k, u, eps, v);
+    if (a->consistent)
+      for (PetscInt i = 0; i < nv; ++i)
+        for (PetscInt j = 0; j < nv; ++j) v[i * nv + j] += shift * a->vol[k] * a->mass[i][j];
     if (seq) {
       const PetscInt *p = &a->pos[k * nv * nv];
       for (PetscInt e = 0; e < nv * nv; ++e)

@@ -9,8 +9,8 @@
    each update (ConserveUpdate) makes that hold however loosely the Krylov solver converged, and
    Newton stops when its update is small against the step's error tolerance (NewtonConverged).
 
-   With P1 and a lumped mass the assembly is solver/assemble.c's lean loop (-solver_assembly
-   lean, the default) rather than PetscFE's generic one (plexfem): the same discretisation.
+   The assembly is solver/assemble.c's lean loop (-solver_assembly lean, the default) rather than
+   PetscFE's generic one (plexfem): the same discretisation, P1 or P2, lumped or consistent mass.
    Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
    vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
    solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points),
@@ -78,10 +78,11 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
   PetscCall(DMGetLocalVector(s->dm, &locF));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
   PetscCall(VecZeroEntries(locF));
-  if (s->p1) { /* θ_t enters through the lumped mass below */
+  if (s->lean) { /* θ_t: a lumped mass enters below, a consistent one in the assembly */
     const PetscScalar *constants;
     PetscCall(Constants(s, &constants));
-    PetscCall(P1AssemblyResidual(s->p1, constants, U, locU, locF));
+    if (!s->lumped) PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
+    PetscCall(LeanAssemblyResidual(s->lean, constants, locU, s->lumped ? NULL : locU_t, locF));
   } else {
     PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
     PetscCall(DMPlexTSComputeIFunctionFEM(s->dm, t, locU, locU_t, locF, NULL));
@@ -126,7 +127,7 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
   PetscCall(DMGetLocalVector(s->dm, &locU));
   PetscCall(DMGetLocalVector(s->dm, &locU_t));
   PetscCall(DMGlobalToLocal(s->dm, U, INSERT_VALUES, locU));
-  if (!s->p1) PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
+  if (!s->lean) PetscCall(DMGlobalToLocal(s->dm, U_t, INSERT_VALUES, locU_t));
   if (kinetic) { /* ∂(Butler–Volmer flux)/∂θ at fixed V */
     PetscCall(SurfaceSetState(s->surface, locU));
     if (s->mode == MODE_GALVANOSTATIC) {
@@ -134,9 +135,9 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
       PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &s->V, &found));
     }
   }
-  if (s->p1) { /* cells and surface blocks in one pass */
+  if (s->lean) { /* cells and surface blocks in one pass */
     if (kinetic) PetscCall(SurfaceJacobianValues(s->surface, c, s->V, s->surface_jac));
-    PetscCall(P1AssemblyJacobian(s->p1, c, locU, kinetic ? s->surface_jac : NULL, P));
+    PetscCall(LeanAssemblyJacobian(s->lean, c, locU, shift, kinetic ? s->surface_jac : NULL, P));
   } else {
     PetscCall(DMPlexTSComputeIJacobianFEM(s->dm, t, locU, locU_t, shift, P, P, NULL));
     if (kinetic) {
@@ -388,11 +389,11 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscCall(TSSetApplicationContext(s->ts, s));
   PetscCall(TSSetDM(s->ts, s->dm));
   PetscCall(TSSetIFunction(s->ts, NULL, IFunction, s));
-  if (s->p1) { /* the pattern from the cells' vertex lists; the surface's blocks lie inside it */
+  if (s->lean) { /* the pattern from the cells' vertex lists; the surface's blocks lie inside it */
     PetscInt        nf = 0, ncl = 0;
     const PetscInt *fidx = NULL;
     if (s->surface) PetscCall(SurfaceGetClosures(s->surface, &nf, &ncl, &fidx));
-    PetscCall(P1AssemblyCreateMatrix(s->p1, s->dm, nf, fidx, &s->J));
+    PetscCall(LeanAssemblyCreateMatrix(s->lean, s->dm, nf, fidx, &s->J));
     PetscCall(PetscMalloc1(nf * ncl * ncl + 1, &s->surface_jac));
   } else
     PetscCall(DMCreateMatrix(s->dm, &s->J));
@@ -524,7 +525,7 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(InputOptionWhere("-solver_newton_tol", where, sizeof(where)));
   PetscCheck(s->newton_tol > 0 && s->newton_tol < 1, s->comm, PETSC_ERR_USER_INPUT, "%s: newton_tol must lie in (0, 1) (a fraction of the time-error tolerance), got %g", where, (double)s->newton_tol);
   PetscCall(SetUpDiscretisation(s));
-  { /* the lean P1 assembly, unless PetscFE's is asked for or needed */
+  { /* the lean assembly, unless PetscFE's is asked for or needed */
     char      assembly[32] = "lean";
     PetscBool mms;
     PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_assembly", assembly, sizeof(assembly), NULL));
@@ -532,12 +533,12 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     PetscCheck(!strcmp(assembly, "lean") || !strcmp(assembly, "plexfem"), s->comm, PETSC_ERR_USER_INPUT, "%s: assembly must be lean or plexfem, got '%s'", where, assembly);
     PetscCall(PhysicsIsManufactured(phys, &mms));
     { /* the lean loop, and with it the Kirchhoff flux (asked for, or the default) */
-      const PetscBool lean = !strcmp(assembly, "lean") && s->degree == 1 && s->lumped && !mms ? PETSC_TRUE : PETSC_FALSE;
+      const PetscBool lean = !strcmp(assembly, "lean") && !mms ? PETSC_TRUE : PETSC_FALSE;
       const PetscBool asked = rule_set && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
       PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
       PetscCheck(!asked || lean, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
-      s->kirchhoff = lean && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
-      if (lean) PetscCall(P1AssemblyCreate(s, &s->p1));
+      s->kirchhoff = lean && s->degree == 1 && s->lumped && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
+      if (lean) PetscCall(LeanAssemblyCreate(s, &s->lean));
     }
     if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
   }
@@ -552,7 +553,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscFunctionBeginUser;
   if (!*s) PetscFunctionReturn(0);
   PetscCall(TSDestroy(&(*s)->ts));
-  PetscCall(P1AssemblyDestroy(&(*s)->p1));
+  PetscCall(LeanAssemblyDestroy(&(*s)->lean));
   PetscCall(SurfaceDestroy(&(*s)->surface));
   PetscCall(SolverCheckpointDestroy(*s));
   PetscCall(MatDestroy(&(*s)->J));

@@ -4,13 +4,13 @@
 
 #include "solver/solver.h"
 
-typedef struct _p_P1Assembly *P1Assembly;
-PetscErrorCode P1AssemblyCreate(Solver s, P1Assembly *a);
-PetscErrorCode P1AssemblyDestroy(P1Assembly *a);
-PetscErrorCode P1AssemblyResidual(P1Assembly a, const PetscScalar constants[], Vec U, Vec locU, Vec locF);
-PetscErrorCode P1AssemblyJacobian(P1Assembly a, const PetscScalar constants[], Vec locU, const PetscScalar extra[], Mat J);
-PetscErrorCode P1AssemblyCreateMatrix(P1Assembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J);
-void           P1AssemblyInvalidate(P1Assembly a);
+typedef struct _p_LeanAssembly *LeanAssembly;
+PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *a);
+PetscErrorCode LeanAssemblyDestroy(LeanAssembly *a);
+PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[], Vec locU, Vec locU_t, Vec locF);
+PetscErrorCode LeanAssemblyJacobian(LeanAssembly a, const PetscScalar constants[], Vec locU, PetscReal shift, const PetscScalar extra[], Mat J);
+PetscErrorCode LeanAssemblyCreateMatrix(LeanAssembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J);
+void           LeanAssemblyInvalidate(LeanAssembly a);
 
 typedef struct _p_Surface      *Surface;
 typedef struct _p_Checkpointer *Checkpointer;
@@ -44,7 +44,7 @@ struct _p_Solver {
   PetscBool       lumped;
   PetscBool       vertex_quadrature; /* P1: D(θ) at the vertices, or at Gauss points */
   PetscBool       kirchhoff;         /* P1: the flux from the vertex values of Φ(θ) = ∫D dθ (lean assembly) */
-  P1Assembly      p1;       /* lean P1 assembly, or NULL for PetscFE's */
+  LeanAssembly    lean;     /* lean assembly (solver/assemble.c), or NULL for PetscFE's */
   Surface         surface;  /* the boundary condition (NULL for manufactured solutions) */
   SurfaceMode     mode;     /* what the surface does in the current step */
   PetscReal       flux;     /* MODE_FLUX: N/c_max, µm/s */

@@ -1,6 +1,7 @@
 /* The lean P1 assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
-   relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points, with a surface flux, on any number of
+   relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points,
+   P1 with a lumped or consistent mass and P2, with a surface flux, on any number of
    ranks (one rank writes the CSR directly, several go through MatSetValuesCOO on the solver's own
    matrix or MatSetValuesLocal on any other).
    The Kirchhoff quadrature (flux from the vertex values of Φ = ∫D dθ) has no PetscFE twin: with a
@@ -213,6 +214,17 @@ int main(int argc, char **argv)
     PetscCall(AffinePotential(msh2, "vertex", &vertex));
     CHECK(kirchhoff < 1e-10, "Kirchhoff: interior residual %.3e of the boundary's at an affine Phi, expected round-off", (double)kirchhoff);
     CHECK(vertex > 1e-3, "vertex rule: interior residual only %.3e of the boundary's at an affine Phi; the state does not test what it should", (double)vertex);
+  }
+  { /* the consistent mass (its θ_t and shift terms), and P2, whose gradients vary within a cell */
+    const char *p1_consistent[] = {"-phys_diffusivity_law", "ni_rich_smooth", "-phys_alpha", "2.7", "-solver_mass_lumping", "false", NULL};
+    const char *p2_logistic[]   = {"-phys_diffusivity_law", "ni_rich_smooth", "-phys_alpha", "2.7", "-solver_degree", "2", NULL};
+    const char *p2_table[]      = {"-phys_diffusivity_law", "table", "-phys_diffusivity_file", "data/diffusivity/nco_diffusivity_Ecker2015_GITT.csv", NULL};
+    const char *p2_expo[]       = {"-phys_diffusivity_law", "exponential", "-phys_diffusivity_D_ref", "0.3", "-phys_diffusivity_rate", "-6", "-phys_out_of_plane_factor", "0.25", NULL};
+    PetscCall(Compare(msh2, p1_consistent, "gauss", "gauss", "2-D P1, consistent"));
+    PetscCall(PetscOptionsClearValue(NULL, "-solver_mass_lumping"));
+    PetscCall(Compare(msh2, p2_logistic, "gauss", "gauss", "2-D P2, logistic"));
+    PetscCall(Compare(msh2, p2_table, "gauss", "gauss", "2-D P2, Ecker table"));
+    PetscCall(Compare(msh3, p2_expo, "gauss", "gauss", "3-D P2, eps"));
   }
   PetscCall(PetscFinalize());
   return test_failures;
