@@ -485,7 +485,8 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
   for (PetscInt k = 0; k < NEVENTS; ++k) f[k] = 1.0;
   if (!PetscIsNanReal(st->theta_below)) f[0] = mean - st->theta_below;
   if (!PetscIsNanReal(st->theta_above)) f[1] = st->theta_above - mean;
-  if (st->type == STEP_CC) f[2] = PetscMin(lo, 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0); /* θ cannot leave [0, 1] */
+  if (st->type == STEP_CC && st->butler_volmer) f[2] = PetscMin(lo, 1 - hi) + BV_THETA_SLACK; /* θ cannot leave [0, 1] */
+  else if (st->type == STEP_CC) f[2] = st->theta_rate > 0 ? lo : 1 - hi; /* a given flux saturates the surface in its own direction; θ beyond the other end is the discretisation's overshoot (P2 next to a steep front), which the output's final checks report */
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
   if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
   if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) / st->current_below - 1; /* relative: currents span decades */
