@@ -10,9 +10,9 @@
 
      F_a  = Σ_K |K| Σ_q w_q D(θ_q) (G_a·K∇θ),                  θ_q = Σ_b λ_qb θ_b, ∇θ = Σ_b θ_b G_b
      J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
-   (surface terms and a lumped mass are added by the caller; D here is D_app = α D_GITT). P2 (and P1
-   without lumping) has G_a varying with x̂_q, so the sums over q run per point, and the consistent
-   mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here:
+   (surface terms and a lumped mass are added by the caller; D here is D_app = α D_GITT). P2 has G_a
+   varying with x̂_q, so its sums over q run per point. Without lumping (P2, or P1 on request) the
+   consistent mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here:
      F_a += Σ_b M_ab θ_t,b,   J_ab += shift M_ab.
    D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
@@ -40,7 +40,7 @@ struct _p_LeanAssembly {
   PetscReal   *grad; /* [ncells][nv][dim] (P1), or [ncells][dim][dim] J⁻¹ (P2) */
   PetscReal   *vol;  /* [ncells] */
   PetscReal    lambda[MAXQ][MAXB], w[MAXQ];
-  PetscBool    graded;              /* gradients vary within a cell (P2): grad holds J⁻¹ */
+  PetscBool    quadratic;           /* P2: gradients vary within a cell, grad holds J⁻¹ */
   PetscReal    dphi[MAXQ][MAXB][3]; /* reference gradients ∇̂φ_b(x̂_q) (P2) */
   PetscBool    consistent;          /* the consistent mass is assembled here (no lumping) */
   PetscReal    mass[MAXB][MAXB];    /* Σ_q w_q φ_a φ_b: the element mass over |K| */
@@ -61,7 +61,7 @@ struct _p_LeanAssembly {
 
 PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
 {
-  LeanAssembly       a;
+  LeanAssembly     a;
   PetscFE          fe;
   PetscQuadrature  quad;
   PetscTabulation  T;
@@ -82,7 +82,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
   a->dim        = dim;
   a->nq         = Nq;
   a->nv         = Nb;
-  a->graded     = Nb > dim + 1 ? PETSC_TRUE : PETSC_FALSE;
+  a->quadratic     = Nb > dim + 1 ? PETSC_TRUE : PETSC_FALSE;
   a->consistent = s->lumped ? PETSC_FALSE : PETSC_TRUE;
   for (PetscInt q = 0; q < Nq; ++q) wsum += qw[q];
   a->vertex_rule = Nq == Nb ? PETSC_TRUE : PETSC_FALSE;
@@ -104,7 +104,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
   a->ncells = cEnd - cStart;
   { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them per vertex */
     const PetscInt nDq = a->vertex_rule ? 1 : a->ncells * Nq;
-    PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->graded ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
+    PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->quadratic ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
   }
   PetscCall(DMGetLocalSection(s->dm, &section));
   for (PetscInt c = cStart; c < cEnd; ++c) {
@@ -116,14 +116,14 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
     PetscCheck(n == Nb, s->comm, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, c, n, Nb);
     for (PetscInt b = 0; b < Nb; ++b) {
       a->idx[k * Nb + b] = ix[b];
-      if (!a->graded)
+      if (!a->quadratic)
         for (PetscInt d = 0; d < dim; ++d) { /* ∇φ_b = J⁻ᵀ ∇̂φ_b: (invJ)_{e d} ∂̂_e φ */
           PetscReal g = 0;
           for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * a->dphi[0][b][e];
           a->grad[(k * Nb + b) * dim + d] = g;
         }
     }
-    if (a->graded) PetscCall(PetscArraycpy(&a->grad[k * dim * dim], invJ, dim * dim));
+    if (a->quadratic) PetscCall(PetscArraycpy(&a->grad[k * dim * dim], invJ, dim * dim));
     PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
     a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
   }
@@ -220,7 +220,7 @@ static inline void PointGradients(LeanAssembly a, PetscInt k, PetscInt q, PetscR
 }
 
 /* P2: f += the stiffness residual of cell k, point by point */
-static inline void CellResidualGraded(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar f[])
+static inline void CellResidualQuadratic(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar f[])
 {
   const PetscInt  nv = a->nv, dim = a->dim;
   const PetscInt *ix = &a->idx[k * nv];
@@ -265,8 +265,8 @@ PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[
         for (PetscInt j = 0; j < nv; ++j) m += a->mass[i][j] * PetscRealPart(u_t[ix[j]]);
         f[ix[i]] += a->vol[k] * m;
       }
-    if (a->graded) {
-      CellResidualGraded(a, k, u, eps, f);
+    if (a->quadratic) {
+      CellResidualQuadratic(a, k, u, eps, f);
       continue;
     }
     if (a->kirchhoff) { /* K∇Φ_h */
@@ -441,7 +441,7 @@ static inline void CellJacobian(LeanAssembly a, PetscInt k, const PetscScalar u[
 }
 
 /* P2: v[i][j] = Σ_q |K| w_q [D_q (G_i·K G_j) + D'_q φ_j (G_i·K∇θ)] at the points' own gradients */
-static inline void CellJacobianGraded(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
+static inline void CellJacobianQuadratic(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
 {
   const PetscInt  nv = a->nv, nq = a->nq, dim = a->dim;
   const PetscInt *ix = &a->idx[k * nv];
@@ -506,7 +506,7 @@ PetscErrorCode LeanAssemblyJacobian(LeanAssembly a, const PetscScalar constants[
     const PetscInt *ix = &a->idx[k * nv];
     PetscScalar    *v  = coo ? &a->coo[k * nv * nv] : vals;
     if (a->kirchhoff) CellJacobianKirchhoff(a, k, eps, v);
-    else if (a->graded) CellJacobianGraded(a, k, u, eps, v);
+    else if (a->quadratic) CellJacobianQuadratic(a, k, u, eps, v);
     else CellJacobian(a, k, u, eps, v);
     if (a->consistent)
       for (PetscInt i = 0; i < nv; ++i)
