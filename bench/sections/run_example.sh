@@ -28,4 +28,4 @@ row "finer (h 0.035/0.0125 um)" 2 -mesh_cell_size 0.035 -mesh_boundary_cell_size
 row "example, P2" 1 -solver_degree 2
 echo
 echo "Wall time includes meshing and output; peak RSS is that of the mpirun process tree's largest member as seen by GNU time (rank 0 when run under mpirun)."
-echo "The P1 runs use spot's lean P1 assembly, the P2 run PetscFE's generic one; the newton section times each part of a Newton iteration. On 2 ranks the default preconditioner is BoomerAMG, whose set-up makes these small runs slower than on one rank (see the scaling section)."
+echo "All runs use spot's lean assembly (P2 with a consistent mass); the newton section times each part of a Newton iteration. On 2 ranks the default preconditioner is BoomerAMG, whose set-up makes these small runs slower than on one rank (see the scaling section)."
