@@ -1,7 +1,8 @@
 /* The lean P1 assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
    relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points,
-   P1 with a lumped or consistent mass and P2, with a surface flux, on any number of
+   P1 with a lumped or consistent mass and P2, with a uniform surface flux or Butler–Volmer at a
+   set potential (whose surface blocks join the cells'), on any number of
    ranks (one rank writes the CSR directly, several go through MatSetValuesCOO on the solver's own
    matrix or MatSetValuesLocal on any other).
    The Kirchhoff quadrature (flux from the vertex values of Φ = ∫D dθ) has no PetscFE twin: with a
@@ -15,13 +16,17 @@
 
 static PetscErrorCode Build(DM dm, const char assembly[], const char quadrature[], Solver *s, Physics *phys)
 {
+  PetscBool kinetic;
+
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsSetValue(NULL, "-solver_assembly", assembly));
   PetscCall(PetscOptionsSetValue(NULL, "-solver_quadrature", quadrature));
   PetscCall(PhysicsCreate(PETSC_COMM_WORLD, phys));
   PetscCall(PhysicsSetFromOptions(*phys));
   PetscCall(SolverCreate(dm, *phys, s));
-  PetscCall(SolverSetFlux(*s, 2e-3));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-phys_ocp_law", &kinetic));
+  if (kinetic) PetscCall(SolverSetPotentiostatic(*s, 3.8)); /* Butler–Volmer: the surface's Jacobian blocks join the cells' */
+  else PetscCall(SolverSetFlux(*s, 2e-3));
   PetscFunctionReturn(0);
 }
 
@@ -225,6 +230,13 @@ int main(int argc, char **argv)
     PetscCall(Compare(msh2, p2_logistic, "gauss", "gauss", "2-D P2, logistic"));
     PetscCall(Compare(msh2, p2_table, "gauss", "gauss", "2-D P2, Ecker table"));
     PetscCall(Compare(msh3, p2_expo, "gauss", "gauss", "3-D P2, eps"));
+  }
+  { /* a CV hold (Butler–Volmer at a set potential), P2 and P1 */
+    const char *bv[] = {"-phys_diffusivity_law", "ni_rich_smooth", "-phys_ocp_law", "nernst", "-phys_ocp_value", "3.8", "-phys_exchange_current_law", "power", "-phys_exchange_current_value", "5", "-phys_exchange_current_a", "0.5", "-phys_exchange_current_b", "0.5", "-phys_out_of_plane_factor", "1", NULL};
+    PetscCall(Compare(msh2, bv, "gauss", "gauss", "2-D P2, CV hold"));
+    PetscCall(Compare(msh3, bv, "gauss", "gauss", "3-D P2, CV hold"));
+    PetscCall(PetscOptionsSetValue(NULL, "-solver_degree", "1"));
+    PetscCall(Compare(msh2, bv, "vertex", "vertex", "2-D P1, CV hold"));
   }
   PetscCall(PetscFinalize());
   return test_failures;
