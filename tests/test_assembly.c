@@ -1,4 +1,4 @@
-/* The lean P1 assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
+/* The lean assembly (solver/assemble.c) against PetscFE's (DMPlexTSComputeIFunctionFEM /
    IJacobianFEM) on the same mesh: residual and Jacobian at a random state agree to 1e-12
    relative, for every diffusivity law, in 2-D and 3-D, with D at the vertices or at Gauss points,
    P1 with a lumped or consistent mass and P2, with a uniform surface flux or Butler–Volmer at a
