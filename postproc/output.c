@@ -15,6 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* θ beyond its physical bounds by more than this is reported: the elements oscillate */
+#define THETA_OSCILLATION 1e-3
+#define OSCILLATION_HINT  "the elements oscillate next to a front thinner than the cells (P2 with its consistent mass does); refine the mesh there or use P1"
+
 #define MAX_OUTPUT_TIMES 4096
 
 struct _p_Output {
@@ -411,9 +415,12 @@ PetscErrorCode OutputFinish(Output o)
     PetscCall(PetscPrintf(o->comm, "done in %.3g s wall: %" PetscInt_FMT " time steps (%" PetscInt_FMT " rejected), %" PetscInt_FMT " Newton and %" PetscInt_FMT " linear iterations\n", (double)(now - o->wall_start), steps, rejected, newton, linear));
     if (o->only_delithiation) {
       PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e; theta above its initial maximum by at most %.2e, below the surface minimum by at most %.2e\n", (double)o->max_inventory_error, (double)o->overshoot, (double)o->undershoot));
-      if (o->overshoot > 1e-3) /* diffusion cannot raise θ above its initial maximum: the elements oscillate */
-        PetscCall(PetscPrintf(o->comm, "warning: theta rose %.2e above its initial maximum: the elements oscillate next to a front thinner than the cells (P2 with a consistent mass does; P1 with a lumped mass cannot); refine the mesh there or use P1\n", (double)o->overshoot));
-    } else PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e (cc and rest steps)%s; theta stayed in [%.6f, %.6f]\n", (double)o->max_inventory_error, o->max_cv_mismatch > 0 ? buf : "", (double)o->run_min, (double)o->run_max));
+      /* a delithiation cannot raise θ above its initial maximum */
+      if (o->overshoot > THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta rose %.2e above its initial maximum: %s\n", (double)o->overshoot, OSCILLATION_HINT));
+    } else {
+      PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e (cc and rest steps)%s; theta stayed in [%.6f, %.6f]\n", (double)o->max_inventory_error, o->max_cv_mismatch > 0 ? buf : "", (double)o->run_min, (double)o->run_max));
+      if (o->run_min < -THETA_OSCILLATION || o->run_max > 1 + THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta left [0, 1]: %s\n", OSCILLATION_HINT));
+    }
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s\n", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
   }
   PetscFunctionReturn(0);

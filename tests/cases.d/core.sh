@@ -44,6 +44,17 @@ p2_overshoot() {
 }
 export -f p2_overshoot
 case_ verify_p2_overshoot 120 p2_overshoot
+# A charge too fast for the particle empties its surface: the step stops when theta reaches 0
+# there (the other direction, a discharge filling the surface to 1, is in test_protocol)
+charge_saturation() {
+  local d="$TMPROOT/charge_saturation"
+  sed 's|<c_rate unit="C">1</c_rate>|<c_rate unit="C">20</c_rate>|' tests/inputs/small.xml > "$d.xml"
+  "$SPOT" run "$d.xml" -init_theta 0.3 -out_fields false -out_directory "$d" > "$d.log" 2>&1 || { tail -3 "$d.log"; return 1; }
+  grep -q "^warning: step 1 (cc charge) stopped at t = .* because theta reached 0 or 1 somewhere" "$d.log" || { grep "^step\|^warning" "$d.log"; return 1; }
+  awk -F, 'NR > 1 && $2 == 1 {m = $15} END {if (!(m < 1e-6)) {print "min theta at the end of the charge: " m; exit 1}}' "$d/timeseries.csv"
+}
+export -f charge_saturation
+case_ verify_charge_saturation 60 charge_saturation
 case_ verify_disc_analytic 300 "$TESTS/test_disc"
 case_ verify_conservation_2d 300 "$TESTS/test_protocol" -dim 2
 case_ verify_conservation_3d 300 "$TESTS/test_protocol" -dim 3
