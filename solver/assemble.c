@@ -12,7 +12,8 @@
      J_ab = Σ_K |K| [ D̄ (G_a·K G_b) + (G_a·K∇θ) Σ_q w_q D'(θ_q) λ_qb ],   D̄ = Σ_q w_q D(θ_q)
    (surface terms and a lumped mass are added by the caller; D here is D_app = α D_GITT). P2 has G_a
    varying with x̂_q, so its sums over q run per point. Without lumping (P2, or P1 on request) the
-   consistent mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here:
+   consistent mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here
+   (with the element's own quadrature, as PetscFE does: P1's vertex rule makes it the lumped one):
      F_a += Σ_b M_ab θ_t,b,   J_ab += shift M_ab.
    D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
@@ -257,7 +258,7 @@ PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[
   PetscCall(VecGetArray(locF, &f));
   for (PetscInt k = 0; k < a->ncells; ++k) {
     const PetscInt  *ix = &a->idx[k * nv];
-    const PetscReal *G  = &a->grad[k * nv * dim];
+    const PetscReal *G;
     PetscReal        gradu[3] = {0, 0, 0}, Dbar = 0;
     if (u_t)
       for (PetscInt i = 0; i < nv; ++i) {
@@ -269,6 +270,7 @@ PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[
       CellResidualQuadratic(a, k, u, eps, f);
       continue;
     }
+    G = &a->grad[k * nv * dim];
     if (a->kirchhoff) { /* K∇Φ_h */
       for (PetscInt b = 0; b < nv; ++b)
         for (PetscInt d = 0; d < dim; ++d) gradu[d] += a->Dv[ix[b]] * G[b * dim + d];

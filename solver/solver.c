@@ -633,6 +633,14 @@ PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped)
   PetscFunctionReturn(0);
 }
 
+/* whether residuals and Jacobians come from solver/assemble.c's loop rather than PetscFE's */
+PetscErrorCode SolverUsesLeanAssembly(Solver s, PetscBool *lean)
+{
+  PetscFunctionBeginUser;
+  *lean = s->lean ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 /* mean θ = w·θ / Σw */
 PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean)
 {

@@ -117,6 +117,7 @@ PetscErrorCode SolverGetVolumeWeights(Solver s, Vec *w);
 /* X[d] (global vectors, created; X[d] = NULL for d >= dim) = coordinate d of every dof (P1, P2) */
 PetscErrorCode SolverDofCoordinates(Solver s, Vec X[3]);
 PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped);
+PetscErrorCode SolverUsesLeanAssembly(Solver s, PetscBool *lean);
 PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean);
 PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
 PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);

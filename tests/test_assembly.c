@@ -50,6 +50,12 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char le
   PetscCall(Build(clone, "plexfem", fe_q, &fe, &p2));
   PetscCall(DMDestroy(&mesh));
   PetscCall(DMDestroy(&clone));
+  { /* else the comparison would be PetscFE's with itself */
+    PetscBool lean_lean, fe_lean;
+    PetscCall(SolverUsesLeanAssembly(lean, &lean_lean));
+    PetscCall(SolverUsesLeanAssembly(fe, &fe_lean));
+    CHECK(lean_lean && !fe_lean, "%s: the solvers use the lean assembly %d and %d, expected 1 and 0", label, (int)lean_lean, (int)fe_lean);
+  }
   PetscCall(SolverGetTS(lean, &ts_lean));
   PetscCall(SolverGetTS(fe, &ts_fe));
   PetscCall(SolverGetDM(lean, &dm1));
