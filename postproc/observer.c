@@ -527,6 +527,19 @@ PetscErrorCode ObserverCompute(Observer o, Vec theta, Observables *v)
   PetscCall(VecMin(theta, NULL, &v->min));
   PetscCall(VecMax(theta, NULL, &v->max));
   PetscCall(ProbeEvaluate(o->probe, theta, &v->centroid));
+  {
+    const PetscScalar *t, *w;
+    PetscInt           n;
+    PetscReal          least = PETSC_MAX_REAL;
+    PetscCall(VecGetLocalSize(theta, &n));
+    PetscCall(VecGetArrayRead(theta, &t));
+    PetscCall(VecGetArrayRead(o->w_surface, &w));
+    for (PetscInt i = 0; i < n; ++i)
+      if (PetscRealPart(w[i]) > 0) least = PetscMin(least, PetscRealPart(t[i]));
+    PetscCall(VecRestoreArrayRead(o->w_surface, &w));
+    PetscCall(VecRestoreArrayRead(theta, &t));
+    PetscCall(MPIU_Allreduce(&least, &v->surface_min, 1, MPIU_REAL, MPIU_MIN, PetscObjectComm((PetscObject)theta)));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -314,7 +314,7 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
     PetscCall(ShowProgress(o, st, PETSC_FALSE));
     /* bounds: nothing above the initial maximum, nothing below the surface minimum (charge) */
     o->overshoot = PetscMax(o->overshoot, v.max - o->theta0_max);
-    if (st->step->theta_rate > 0) o->undershoot = PetscMax(o->undershoot, PetscMin(v.surface, v.min) - v.min);
+    if (st->step->theta_rate > 0) o->undershoot = PetscMax(o->undershoot, v.surface_min - v.min); /* a charge empties the surface first */
     break;
   case SOLVER_EVENT_STEP_END:
     if (o->ntimes == 0) PetscCall(WriteSnapshot(o, st->t, theta));

@@ -8,6 +8,7 @@
      periphery   mean over the periphery band {x : d(x) ≤ w}
      surface     (1/|∂Ω|) ∮ θ over the active surface
      min, max    over the degrees of freedom
+     surface_min the least θ over the degrees of freedom on the active surface (∮ φ_i > 0)
    with d(x) the distance to the active surface and d_max its largest value. Defaults:
    r_c = 0.3 (-out_centre_fraction), w = 0.25 d_max (-out_periphery_width, a length).
    Region means are linear functionals w·θ whose weights are integrated once by quadrature.
@@ -23,7 +24,7 @@
 #include "solver/solver.h"
 
 typedef struct {
-  PetscReal mean, centroid, centre, periphery, surface, min, max;
+  PetscReal mean, centroid, centre, periphery, surface, min, max, surface_min;
 } Observables;
 
 typedef struct _p_Observer *Observer;
