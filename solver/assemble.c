@@ -83,7 +83,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
   a->dim        = dim;
   a->nq         = Nq;
   a->nv         = Nb;
-  a->quadratic     = Nb > dim + 1 ? PETSC_TRUE : PETSC_FALSE;
+  a->quadratic  = Nb > dim + 1 ? PETSC_TRUE : PETSC_FALSE;
   a->consistent = s->lumped ? PETSC_FALSE : PETSC_TRUE;
   for (PetscInt q = 0; q < Nq; ++q) wsum += qw[q];
   a->vertex_rule = Nq == Nb ? PETSC_TRUE : PETSC_FALSE;
@@ -206,18 +206,22 @@ void LeanAssemblyInvalidate(LeanAssembly a)
   a->cache_valid = PETSC_FALSE;
 }
 
-/* P2: the physical gradients G_b = J⁻ᵀ ∇̂φ_b at quadrature point q of cell k */
-static inline void PointGradients(LeanAssembly a, PetscInt k, PetscInt q, PetscReal G[][3])
+/* P2, at quadrature point q of cell k: the physical gradients G_b = J⁻ᵀ ∇̂φ_b and K∇θ */
+static inline void PointGradients(LeanAssembly a, PetscInt k, PetscInt q, const PetscScalar u[], PetscReal eps, PetscReal G[][3], PetscReal Kgradu[3])
 {
   const PetscInt   dim = a->dim;
   const PetscReal *invJ = &a->grad[k * dim * dim];
+  const PetscInt  *ix   = &a->idx[k * a->nv];
 
+  Kgradu[0] = Kgradu[1] = Kgradu[2] = 0;
   for (PetscInt b = 0; b < a->nv; ++b)
     for (PetscInt d = 0; d < dim; ++d) {
       PetscReal g = 0;
       for (PetscInt e = 0; e < dim; ++e) g += invJ[e * dim + d] * a->dphi[q][b][e];
       G[b][d] = g;
+      Kgradu[d] += PetscRealPart(u[ix[b]]) * g;
     }
+  if (dim == 3) Kgradu[2] *= eps;
 }
 
 /* P2: f += the stiffness residual of cell k, point by point */
@@ -227,12 +231,9 @@ static inline void CellResidualQuadratic(LeanAssembly a, PetscInt k, const Petsc
   const PetscInt *ix = &a->idx[k * nv];
 
   for (PetscInt q = 0; q < a->nq; ++q) {
-    PetscReal G[MAXB][3], gradu[3] = {0, 0, 0};
-    PetscReal c = a->vol[k] * a->w[q] * a->D[k * a->nq + q];
-    PointGradients(a, k, q, G);
-    for (PetscInt b = 0; b < nv; ++b)
-      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b][d];
-    if (dim == 3) gradu[2] *= eps; /* K∇θ */
+    PetscReal       G[MAXB][3], gradu[3];
+    const PetscReal c = a->vol[k] * a->w[q] * a->D[k * a->nq + q];
+    PointGradients(a, k, q, u, eps, G, gradu);
     for (PetscInt b = 0; b < nv; ++b) {
       PetscReal gk = 0;
       for (PetscInt d = 0; d < dim; ++d) gk += G[b][d] * gradu[d];
@@ -445,17 +446,13 @@ static inline void CellJacobian(LeanAssembly a, PetscInt k, const PetscScalar u[
 /* P2: v[i][j] = Σ_q |K| w_q [D_q (G_i·K G_j) + D'_q φ_j (G_i·K∇θ)] at the points' own gradients */
 static inline void CellJacobianQuadratic(LeanAssembly a, PetscInt k, const PetscScalar u[], PetscReal eps, PetscScalar v[])
 {
-  const PetscInt  nv = a->nv, nq = a->nq, dim = a->dim;
-  const PetscInt *ix = &a->idx[k * nv];
+  const PetscInt nv = a->nv, nq = a->nq, dim = a->dim;
 
   for (PetscInt e = 0; e < nv * nv; ++e) v[e] = 0;
   for (PetscInt q = 0; q < nq; ++q) {
-    PetscReal       G[MAXB][3], gradu[3] = {0, 0, 0};
+    PetscReal       G[MAXB][3], gradu[3];
     const PetscReal c = a->vol[k] * a->w[q], Dq = a->D[k * nq + q], dDq = a->dD[k * nq + q];
-    PointGradients(a, k, q, G);
-    for (PetscInt b = 0; b < nv; ++b)
-      for (PetscInt d = 0; d < dim; ++d) gradu[d] += PetscRealPart(u[ix[b]]) * G[b][d];
-    if (dim == 3) gradu[2] *= eps;
+    PointGradients(a, k, q, u, eps, G, gradu);
     for (PetscInt i = 0; i < nv; ++i) {
       PetscReal gi = 0;
       for (PetscInt d = 0; d < dim; ++d) gi += G[i][d] * gradu[d];

@@ -84,13 +84,13 @@ study() { # refinement T h...
   for h in "$@"; do solve "$h" "$g" "$RTOL" $T; done
   solve "${@: -1}" "$g" "$RTOL10" $T
   paste -d, "$(run "${@: -3:1}" "$g" "$RTOL" $T)" "$(run "${@: -2:1}" "$g" "$RTOL" $T)" "$(run "${@: -1}" "$g" "$RTOL" $T)" \
-    "$(run "${@: -1}" "$g" "$RTOL" $T)" "$(run "${@: -1}" "$g" "$RTOL10" $T)" | awk -F, '
+    "$(run "${@: -1}" "$g" "$RTOL10" $T)" | awk -F, '
     function abs(x) { return x < 0 ? -x : x }
     NR == 1 { next }
     {
       printf "%s", $1
       for (p = 1; p <= 2; p++) {
-        c = $(1 + p); m = $(4 + p); f = $(7 + p); t1 = $(10 + p); t10 = $(13 + p)
+        c = $(1 + p); m = $(4 + p); f = $(7 + p); f10 = $(10 + p)
         dmf = abs(f - m); dcm = abs(m - c)
         if ((f - m) * (m - c) < 0 && dmf > 1e-9) { order = -1; es = dmf }  # the changes alternate: no series to sum
         else if (dmf >= dcm && dmf > 1e-9) { order = -2; es = dmf }          # they do not shrink: a lower bound
@@ -100,7 +100,7 @@ study() { # refinement T h...
           if (order > 2) order = 2
           es = dmf / (2^order - 1)
         }
-        et = abs(t10 - t1) / 9
+        et = abs(f10 - f) / 9
         printf " %s %.6e %.6g %.6e %.6e %.6e %.6e", f, es + et, order, es, et, dmf, dcm
       }
       printf "\n"

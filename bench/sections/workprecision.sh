@@ -45,7 +45,7 @@ cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 # FreeFEM, 2.5x slower per iteration, gets g0.025 at dt = 15 s within its budget). Both steps of
 # g0.025 run, so that neither level's fastest peer run is one the budget skipped. spot's g0.0125 at rtol 5e-6 is
 # there for the smallest levels of max error' (about 9e-5, at probe 2 at 120 s, in about a minute). spot's P2 overshoots theta0 next to the
-# unresolved surface layer (a note says by how much); P1 cannot.
+# unresolved surface layer (a note says by how much); P1 with its lumped mass does not here.
 SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.025:1e-3 P1:0.025:1e-4 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:g0.05:1e-3 P1:g0.05:1e-4 P1:g0.025:1e-3 P1:g0.025:1e-4 P1:g0.0125:1e-3 P1:g0.0125:1e-4 P1:g0.0125:5e-6 P1-vertex:0.1:1e-3 P1-vertex:0.05:1e-4 P1-vertex:0.025:1e-4 P1-vertex:0.0125:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.025:1e-4 P2:0.05:1e-3 P2:0.05:1e-4"}
 PEER_RUNS=${WP_PEER_RUNS:-"P1:0.05:30 P1-vertex:0.05:30 P1:g0.05:15 P2:0.05:15 P1-vertex:0.1:30 P1:0.025:15 P1:g0.025:15 P1:g0.025:5 P1:g0.05:5 P1-vertex:0.025:15 P1-vertex:0.05:15 P1-vertex:0.025:7.5"}
 MESH_SIZES="0.1 0.05 0.025 0.0125 g0.05 g0.025 g0.0125"
