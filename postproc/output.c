@@ -17,7 +17,7 @@
 
 /* θ beyond its physical bounds by more than this is reported: the elements oscillate */
 #define THETA_OSCILLATION 1e-3
-#define OSCILLATION_HINT  "the elements oscillate next to a front thinner than the cells (P2 with its consistent mass does); refine the mesh there or use P1"
+#define OSCILLATION_HINT  "the elements oscillate next to a front thinner than the cells (a consistent mass does: P2, or P1 without mass lumping); refine the mesh there or use P1 with mass lumping"
 
 #define MAX_OUTPUT_TIMES 4096
 

@@ -27,7 +27,9 @@
      J_ab = Σ_K |K| (G_a·K G_b) Φ'(θ_b)
    Along an edge the flux is then the mean of D over the two vertices' θ interval rather than the
    mean of D at the two vertices; the two agree for a slowly varying D, but across a front where
-   D changes a hundredfold within a cell the first keeps the front's speed and the second does not. */
+   D changes a hundredfold within a cell the first keeps the front's speed and the second does not.
+   It goes with either mass: lumped, or consistent (the element then has Gauss points, exact for
+   M; they serve only the mass, since Φ lives at the vertices). */
 #include "solver/solverimpl.h"
 #include <petscsf.h>
 #include <string.h>
@@ -104,7 +106,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
   a->ncells = cEnd - cStart;
   { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them per vertex */
-    const PetscInt nDq = a->vertex_rule ? 1 : a->ncells * Nq;
+    const PetscInt nDq = a->vertex_rule || a->kirchhoff ? 1 : a->ncells * Nq;
     PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->quadratic ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
   }
   PetscCall(DMGetLocalSection(s->dm, &section));

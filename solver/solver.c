@@ -13,8 +13,8 @@
    PetscFE's generic one (plexfem): the same discretisation, P1 or P2, lumped or consistent mass.
    Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
    vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
-   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points),
-   -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
+   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points,
+   which a consistent P1 mass needs unless the flux is Kirchhoff's), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
    adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
    GMRES + BoomerAMG (Krylov tolerance 1e-4). -solver_newton_tol (0.05): the Newton iterate's
@@ -226,8 +226,9 @@ static PetscErrorCode SetUpDiscretisation(Solver s)
   /* P2: a quadrature exact to degree 5 (PETSc uses qorder + 1 points per edge: 9 in a triangle).
      P1: the vertex (trapezoidal) rule, so D(θ) is taken at the vertices (one evaluation per
      vertex in the lean assembly) and the mass matrix is the lumped one; both second order.
-     The Kirchhoff flux keeps this element (its lumped mass, PetscFE's tabulation); only the
-     lean loop replaces D∇θ by ∇Φ_h. Boundary terms keep Gauss points. */
+     Without lumping, P1 keeps PetscFE's Gauss points (exact for the mass). The Kirchhoff flux
+     keeps either element (its mass, PetscFE's tabulation); only the lean loop replaces D∇θ by
+     ∇Φ_h. Boundary terms keep Gauss points. */
   PetscCall(PetscFECreateLagrange(PETSC_COMM_SELF, dim, 1, PETSC_TRUE, s->degree, s->degree, &fe));
   if (s->degree == 1 && s->vertex_quadrature) {
     PetscQuadrature vq;
@@ -514,8 +515,10 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     PetscCall(PetscOptionsGetString(NULL, NULL, "-solver_quadrature", rule, sizeof(rule), &rule_set));
     PetscCall(InputOptionWhere("-solver_quadrature", rule_where, sizeof(rule_where)));
     PetscCheck(!strcmp(rule, "vertex") || !strcmp(rule, "gauss") || !strcmp(rule, "kirchhoff"), s->comm, PETSC_ERR_USER_INPUT, "%s: quadrature must be kirchhoff, vertex or gauss, got '%s'", rule_where, rule);
-    s->vertex_quadrature = !strcmp(rule, "gauss") ? PETSC_FALSE : PETSC_TRUE;
-    PetscCheck(!(rule_set && !strcmp(rule, "kirchhoff")) || (s->degree == 1 && s->lumped), s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs P1 elements with mass lumping (degree 1, mass_lumping true)", rule_where);
+    /* the vertex rule would lump a consistent mass: without lumping P1 keeps Gauss points, whose mass is exact */
+    PetscCheck(!(rule_set && !strcmp(rule, "vertex") && !s->lumped && s->degree == 1), s->comm, PETSC_ERR_USER_INPUT, "%s: the vertex quadrature lumps the mass (its points are the vertices); with mass_lumping false use kirchhoff or gauss", rule_where);
+    s->vertex_quadrature = !strcmp(rule, "gauss") || !s->lumped ? PETSC_FALSE : PETSC_TRUE;
+    PetscCheck(!(rule_set && !strcmp(rule, "kirchhoff")) || s->degree == 1, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs P1 elements (degree 1)", rule_where);
   }
   PetscCall(InputGetQuantity("-solver_dt_initial", UNIT_TIME, &s->dt_initial, NULL));
   PetscCall(InputGetQuantity("-solver_dt_max", UNIT_TIME, &s->dt_max, NULL));
@@ -537,7 +540,7 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
       const PetscBool asked = rule_set && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
       PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
       PetscCheck(!asked || lean, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
-      s->kirchhoff = lean && s->degree == 1 && s->lumped && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
+      s->kirchhoff = lean && s->degree == 1 && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
       if (lean) PetscCall(LeanAssemblyCreate(s, &s->lean));
     }
     if (!mms) PetscCall(SurfaceCreate(s, &s->surface));

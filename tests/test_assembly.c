@@ -215,9 +215,14 @@ int main(int argc, char **argv)
   /* D at Gauss points: the lean loop's general path */
   PetscCall(Compare(msh2, logistic, "gauss", "gauss", "2-D Gauss, logistic"));
   PetscCall(Compare(msh3, expo, "gauss", "gauss", "3-D Gauss, eps"));
-  /* Kirchhoff with a constant D: Φ = D (θ − 1), the vertex rule's discretisation */
+  /* Kirchhoff with a constant D: Φ = D (θ − 1), the vertex rule's discretisation; with a
+     consistent mass, Gauss points' (exact for the mass and, D constant, the flux) */
   PetscCall(Compare(msh2, constant, "kirchhoff", "vertex", "2-D Kirchhoff, D const"));
   PetscCall(Compare(msh3, constant, "kirchhoff", "vertex", "3-D Kirchhoff, eps"));
+  PetscCall(PetscOptionsSetValue(NULL, "-solver_mass_lumping", "false"));
+  PetscCall(Compare(msh2, constant, "kirchhoff", "gauss", "2-D Kirchhoff, consistent"));
+  PetscCall(Compare(msh3, constant, "kirchhoff", "gauss", "3-D Kirchhoff, consistent"));
+  PetscCall(PetscOptionsClearValue(NULL, "-solver_mass_lumping"));
   {
     PetscReal kirchhoff, vertex;
     PetscCall(PetscOptionsClearValue(NULL, "-phys_out_of_plane_factor"));
