@@ -69,6 +69,11 @@ int main(int argc, char **argv)
      0.2 s of wall time per run); spot never spawns processes, so it does without (the user's
      own setting wins) */
   if (!getenv("OMPI_COMM_WORLD_SIZE")) setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  /* Such singletons share one session directory (/tmp/ompi.<host>.<uid>/jf.0/1), which the first to
+     exit removes; a concurrent run (an alpha sweep) then printed "mca_sharedfp_sm_component_file_query:
+     Error, unable to open file for mmap" on opening its HDF5 checkpoint. spot's files use no shared
+     file pointers, so that component is not needed */
+  setenv("OMPI_MCA_sharedfp", "^sm", 0);
   ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
   if (ierr) return 1;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
