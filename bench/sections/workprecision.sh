@@ -9,7 +9,7 @@
 # Environment (all optional):
 #   WP_REFERENCE=1        recompute the reference first (long: see bench/problems/README.md)
 #   WP_PEER_RUN_BUDGET=s  skip a peer run predicted to take longer than s seconds (default 300)
-#   WP_PEER_BUDGET=s      stop starting runs of one peer after s seconds in all (default 250)
+#   WP_PEER_BUDGET=s      stop starting runs of one peer after s seconds in all (default FEniCS 250, FreeFEM 150)
 #   WP_SPOT_RUNS, WP_PEER_RUNS   override the run lists below (same syntax)
 #   WP_SKIP_PEERS=1       spot only
 set -u
@@ -34,21 +34,29 @@ cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 # Configurations. spot: variant:mesh:rtol (atol = rtol/10). Peers: variant:mesh:dt (BDF2, fixed dt).
 # Meshes (rounded_square.geo): h, quasi-uniform triangles of size h (um); gh, graded: size h in
 # the bulk, a boundary layer 80 nm thick in cells h/8 thick, and size h/16 within 40 nm of the
-# centroid (where the benchmark's two front-timing entries need the cells: bench/problems/README.md).
-# Variants: P1 = spot's default P1 (lumped mass, Kirchhoff flux) for spot, P1-vertex its vertex
-# quadrature, P1-gauss D at Gauss points; for the peers "P1" is the textbook P1 (consistent mass,
-# Gauss quadrature) and "P1-vertex" spot's P1-vertex discretisation;
+# centroid (where the benchmark's two front-timing entries need the cells: bench/problems/README.md);
+# mh, mirrored (mirrored.geo): the reference's graded wedge mesh of size h (h/2 within 80 nm of the
+# surface, h/16 within 40 nm of the centroid) and its seven mirror images, a mesh with the square's
+# symmetries, on which the core collapses onto the centroid as in the reference.
+# Variants: P1 = spot's default P1 (lumped mass, Kirchhoff flux) for spot, P1-consistent the same
+# flux with the consistent mass, P1-vertex its vertex quadrature, P1-gauss D at Gauss points; for the
+# peers "P1" is the textbook P1 (consistent mass, Gauss quadrature) and "P1-vertex" spot's P1-vertex
+# discretisation;
 # P2 consistent mass everywhere. Peer runs go in this order until the peer's budget is spent, so
 # the informative ones come first: each peer's cheap runs (they also compare the cost of a Newton
 # iteration), then its most accurate configurations (textbook P1 on the graded meshes, with
 # dt = 15 s and then 5 s: FEniCS's g0.025 reaches 5.9e-3 in about 90 s and 3.6e-3 in about 200 s;
-# FreeFEM, 2.5x slower per iteration, gets g0.025 at dt = 15 s within its budget). Both steps of
-# g0.025 run, so that neither level's fastest peer run is one the budget skipped. spot's g0.0125 at rtol 5e-6 is
-# there for the smallest levels of max error' (about 9e-5, at probe 2 at 120 s, in about a minute). spot's P2 overshoots theta0 next to the
-# unresolved surface layer (a note says by how much); P1 with its lumped mass does not here.
-SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.025:1e-3 P1:0.025:1e-4 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:g0.05:1e-3 P1:g0.05:1e-4 P1:g0.025:1e-3 P1:g0.025:1e-4 P1:g0.0125:1e-3 P1:g0.0125:1e-4 P1:g0.0125:5e-6 P1-vertex:0.1:1e-3 P1-vertex:0.05:1e-4 P1-vertex:0.025:1e-4 P1-vertex:0.0125:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.025:1e-4 P2:0.05:1e-3 P2:0.05:1e-4"}
+# FreeFEM, 2.5x slower per iteration and at no level faster than FEniCS, stops after its cheap runs:
+# its budget is 150 s). Both of FEniCS's g0.025 steps run, so that neither level's fastest peer run
+# is one the budget skipped. spot's g0.0125 at rtol 5e-6 is
+# there for the smallest levels of max error' (about 9e-5, at probe 2 at 120 s, in about a minute), its m0.00625 (171k
+# unknowns, 2.5 min) for the max error's 2e-3 and 1e-3, which the centroid at 2400 s keeps from every mesh without the
+# square's symmetry; P1-consistent for the max error' from 1e-2 to 1e-3 (its consistent mass resolves the surface's
+# boundary layer on coarser cells). spot's P2 and P1-consistent overshoot theta0 next to the unresolved front (a note
+# says by how much); P1 with its lumped mass does not.
+SPOT_RUNS=${WP_SPOT_RUNS:-"P1:0.1:1e-3 P1:0.05:1e-3 P1:0.05:1e-4 P1:0.025:1e-3 P1:0.025:1e-4 P1:0.0125:1e-3 P1:0.0125:1e-4 P1:g0.05:1e-3 P1:g0.05:1e-4 P1:g0.025:1e-3 P1:g0.025:1e-4 P1:g0.0125:1e-3 P1:g0.0125:1e-4 P1:g0.0125:5e-6 P1:m0.00625:1e-4 P1-consistent:0.05:1e-3 P1-consistent:0.05:1e-4 P1-consistent:g0.05:1e-3 P1-consistent:g0.025:1e-3 P1-vertex:0.1:1e-3 P1-vertex:0.05:1e-4 P1-vertex:0.025:1e-4 P1-vertex:0.0125:1e-3 P1-gauss:0.05:1e-3 P1-gauss:0.025:1e-4 P2:0.05:1e-3 P2:0.05:1e-4"}
 PEER_RUNS=${WP_PEER_RUNS:-"P1:0.05:30 P1-vertex:0.05:30 P1:g0.05:15 P2:0.05:15 P1-vertex:0.1:30 P1:0.025:15 P1:g0.025:15 P1:g0.025:5 P1:g0.05:5 P1-vertex:0.025:15 P1-vertex:0.05:15 P1-vertex:0.025:7.5"}
-MESH_SIZES="0.1 0.05 0.025 0.0125 g0.05 g0.025 g0.0125"
+MESH_SIZES="0.1 0.05 0.025 0.0125 g0.05 g0.025 g0.0125 m0.00625"
 
 now() { date +%s.%N; }
 note() { echo "$*" >> "$NOTES"; }
@@ -61,19 +69,29 @@ echo "(0.8, 0.05) um (0.05 um inside the bottom side's midpoint) at t = 120, 240
 echo "|theta - theta_ref| over both probes and all 20 times. Meshes: \`bench/problems/rounded_square.geo\`, made here by Gmsh"
 echo "and given to every code (msh 4.1 to spot, msh 2.2 to the peers): h, quasi-uniform triangles of size h (um); gh, graded:"
 echo "size h in the bulk, a boundary layer 80 nm thick in cells h/8 thick, and size h/16 within 40 nm of the centroid, where"
-echo "the two entries that time the front's passage need the cells (bench/problems/README.md)."
+echo "the two entries that time the front's passage need the cells (bench/problems/README.md); mh, mirrored: the reference's"
+echo "graded wedge mesh of size h (h/2 within 80 nm of the surface, h/16 within 40 nm of the centroid) with its seven mirror"
+echo "images (\`bench/problems/mirrored.geo\`), a mesh with the square's symmetries, so that the core collapses onto the centroid."
 echo
 
 # ---- meshes (deterministic: same Gmsh, same mesh) ----
-mesh_file() { case $1 in g*) echo "$M/mesh_$1${2:-}.msh" ;; *) echo "$M/mesh_h$1${2:-}.msh" ;; esac; } # mesh [suffix]
+mesh_file() { case $1 in [gm]*) echo "$M/mesh_$1${2:-}.msh" ;; *) echo "$M/mesh_h$1${2:-}.msh" ;; esac; } # mesh [suffix]
 for m in $MESH_SIZES; do
-  [ -s "$(mesh_file "$m")" ] && [ "$(mesh_file "$m")" -nt "$P/rounded_square.geo" ] && continue
+  geo=$P/rounded_square.geo
+  [[ $m == m* ]] && geo=$P/mirrored.geo
+  [ -s "$(mesh_file "$m")" ] && [ "$(mesh_file "$m")" -nt "$geo" ] && [ "$(mesh_file "$m")" -nt "$P/wedge.geo" ] && continue
+  h=${m#[gm]}
   case $m in
-    g*) h=${m#g} args="-setnumber h $h -setnumber hn $(awk -v h="$h" 'BEGIN {print h / 8}') -setnumber hc $(awk -v h="$h" 'BEGIN {print h / 16}')" ;;
+    g*) args="-setnumber h $h -setnumber hn $(awk -v h="$h" 'BEGIN {print h / 8}') -setnumber hc $(awk -v h="$h" 'BEGIN {print h / 16}')" ;;
+    m*) args="-setnumber h $h -setnumber hs $(awk -v h="$h" 'BEGIN {print h / 2}') -setnumber hc $(awk -v h="$h" 'BEGIN {print h / 16}')" ;;
     *) args="-setnumber h $m" ;;
   esac
-  gmsh -2 "$P/rounded_square.geo" $args -format msh41 -o "$(mesh_file "$m")" -v 1 > /dev/null 2>&1 &&
-    gmsh "$(mesh_file "$m")" -save -format msh22 -o "$(mesh_file "$m" _v22)" -v 1 > /dev/null 2>&1 || echo "(gmsh failed for mesh $m)"
+  if [[ $m == m* ]]; then # made inside the .geo; its copies' periodicity removed (mirrored.geo)
+    gmsh "$geo" $args -save -format msh41 -o "$M/raw.msh" -v 1 > /dev/null 2>&1 &&
+      sed '/^\$Periodic/,/^\$EndPeriodic/d' "$M/raw.msh" > "$(mesh_file "$m")" && rm -f "$M/raw.msh"
+  else
+    gmsh -2 "$geo" $args -format msh41 -o "$(mesh_file "$m")" -v 1 > /dev/null 2>&1
+  fi && gmsh "$(mesh_file "$m")" -save -format msh22 -o "$(mesh_file "$m" _v22)" -v 1 > /dev/null 2>&1 || echo "(gmsh failed for mesh $m)"
 done
 nverts() { sed -n '/^\$Nodes/{n;p;q}' "$(mesh_file "$1")" | awk '{print $2}'; }
 
@@ -117,14 +135,15 @@ row() { # code variant h dofs param steps newton loop csv (wall and cpu from $TI
 }
 
 run_spot() { # variant h rtol
-  local variant=$1 h=$2 rtol=$3 deg=1 quad=vertex out log t0 t1 cells verts dofs steps rej newton linear solve
-  [ "$variant" = P2 ] && deg=2
+  local variant=$1 h=$2 rtol=$3 deg=1 quad=vertex lump=true out log t0 t1 cells verts dofs steps rej newton linear solve
+  [ "$variant" = P2 ] && deg=2 lump=false
   [ "$variant" = P1 ] && quad=kirchhoff
+  [ "$variant" = P1-consistent ] && quad=kirchhoff lump=false
   [ "$variant" = P1-gauss ] && quad=gauss
   out="$W/runs/spot_${variant}_h${h}_r${rtol}"
   log="$out.log"
   rm -rf "$out"
-  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$(mesh_file "$h")" -solver_degree $deg -solver_quadrature $quad -solver_rtol "$rtol" \
+  timed "$SPOT" run "$P/rounded_square.xml" -mesh_file "$(mesh_file "$h")" -solver_degree $deg -solver_quadrature $quad -solver_mass_lumping $lump -solver_rtol "$rtol" \
     -solver_atol "$(awk -v r="$rtol" 'BEGIN {print r / 10}')" -out_directory "$out" -out_fields false -out_progress false -log_view > "$log" 2>&1
   read -r cells verts < <(sed -n 's/^mesh: 2-D, \([0-9]*\) cells, \([0-9]*\) vertices.*/\1 \2/p' "$log")
   dofs=$verts
@@ -135,12 +154,15 @@ run_spot() { # variant h rtol
     note "spot $variant h=$h rtol=$rtol stopped at t = $(sed -n 's/.*stopped at t = \([0-9.e+-]*\) s.*/\1/p' "$log") s: theta reached 0 somewhere (a saturated surface)."
   fi
   if grep -q "^warning: theta rose" "$log"; then
-    note "spot $variant h=$h rtol=$rtol: theta rose $(sed -n 's/^warning: theta rose \([0-9.e+-]*\) .*/\1/p' "$log") above theta0 = 0.98 (P2's consistent mass oscillates next to the front, which these cells do not resolve; spot's final checks report it)."
+    note "spot $variant h=$h rtol=$rtol: theta rose $(sed -n 's/^warning: theta rose \([0-9.e+-]*\) .*/\1/p' "$log") above theta0 = 0.98 (a consistent mass oscillates next to the front, which these cells do not resolve; spot's final checks report it)."
   fi
   row spot "$variant" "$h" "${dofs:-?}" "$rtol" "${steps:-?}" "${newton:-?}" "${solve:-0}" "$out/probes.csv"
 }
 
 declare -A RATE SPENT # seconds per (unknown x time step), from the last run; seconds spent, per peer
+budget_of() { # peer -> seconds of runs it may start after (FreeFEM's runs beyond 150 s were slower than FEniCS's at equal error)
+  if [ -n "${WP_PEER_BUDGET:-}" ]; then echo "$WP_PEER_BUDGET"; elif [ "$1" = freefem ]; then echo 150; else echo 250; fi
+}
 run_peer() { # code variant h dt
   local code=$1 variant=$2 h=$3 dt=$4 out log t0 t1 dofs steps pred line order=1 key newton loop
   [ "$variant" = P2 ] && order=2
@@ -153,8 +175,8 @@ run_peer() { # code variant h dt
     note "skipped $code $variant h=$h dt=$dt: predicted ${pred} s > ${WP_PEER_RUN_BUDGET:-300} s per run"
     return
   fi
-  if awk -v p="${SPENT[$code]:-0}" -v b="${WP_PEER_BUDGET:-250}" 'BEGIN {exit !(p > b)}'; then
-    note "skipped $code $variant h=$h dt=$dt: this peer's budget (${WP_PEER_BUDGET:-250} s) is spent"
+  if awk -v p="${SPENT[$code]:-0}" -v b="$(budget_of $code)" 'BEGIN {exit !(p > b)}'; then
+    note "skipped $code $variant h=$h dt=$dt: this peer's budget ($(budget_of $code) s) is spent"
     return
   fi
   out="$W/runs/${code}_${variant}_h${h}_dt${dt}.csv"
@@ -205,7 +227,9 @@ echo
 echo "Variants: spot P1 is spot's default (P1, lumped mass, the Kirchhoff flux: the flux between vertices is the mean of D"
 echo "over their theta interval, from the vertex values of Phi = int D dtheta; BDF2 with adaptive steps); spot P1-vertex: D(theta)"
 echo "averaged from the vertices instead (-solver_quadrature vertex, spot's default until this session); spot P1-gauss: D(theta)"
-echo "at Gauss points of each cell (-solver_quadrature gauss); spot P2: consistent mass, Gauss quadrature. Peers (BDF2 with a"
+echo "at Gauss points of each cell (-solver_quadrature gauss); spot P1-consistent: the Kirchhoff flux with the consistent mass"
+echo "(-solver_mass_lumping false: more accurate in the surface's boundary layer, but it overshoots next to the front, as the"
+echo "peers' P1 and every P2 do); spot P2: consistent mass, Gauss quadrature. Peers (BDF2 with a"
 echo "fixed step, first step backward Euler, Newton with the exact Jacobian to max|delta theta| <= 1e-8, sparse LU): P1-vertex ="
 echo "exactly spot's P1-vertex discretisation; P1 = consistent mass, Gauss quadrature of degree 2; P2 = consistent mass,"
 echo "quadrature of degree 5. (The Kirchhoff flux needs Phi(theta), an integral of D with no closed form for these laws; UFL and"
