@@ -13,7 +13,7 @@
    (surface terms and a lumped mass are added by the caller; D here is D_app = α D_GITT). P2 has G_a
    varying with x̂_q, so its sums over q run per point. Without lumping (P2, or P1 on request) the
    consistent mass M_ab = |K| Σ_q w_q φ_a φ_b, the same on every cell up to |K|, is added here
-   (with the element's own quadrature, as PetscFE does: P1's vertex rule makes it the lumped one):
+   (with the element's own quadrature, as PetscFE does; a consistent P1 mass has Gauss points):
      F_a += Σ_b M_ab θ_t,b,   J_ab += shift M_ab.
    D and D' at the quadrature
    points are computed once per state: the Jacobian at the state of the last residual reuses
@@ -105,7 +105,8 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
     }
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
   a->ncells = cEnd - cStart;
-  { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them per vertex */
+  { /* D and D' per quadrature point are kept per cell only for Gauss rules: the vertex rule reads them, and the
+       Kirchhoff flux Φ and Φ', per vertex */
     const PetscInt nDq = a->vertex_rule || a->kirchhoff ? 1 : a->ncells * Nq;
     PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->quadratic ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
   }

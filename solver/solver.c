@@ -13,8 +13,8 @@
    PetscFE's generic one (plexfem): the same discretisation, P1 or P2, lumped or consistent mass.
    Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
    vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
-   solver/assemble.c); D(θ) from the vertex values, the default otherwise; or D at Gauss points,
-   which a consistent P1 mass needs unless the flux is Kirchhoff's), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
+   solver/assemble.c); D(θ) from the vertex values, the default otherwise with a lumped mass; or
+   D at Gauss points, the default otherwise with a consistent one), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
    adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
    GMRES + BoomerAMG (Krylov tolerance 1e-4). -solver_newton_tol (0.05): the Newton iterate's
@@ -487,6 +487,27 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscFunctionReturn(0);
 }
 
+/* PetscFE's assembly takes the signed Jacobian determinant: a cell whose vertices run clockwise
+   (2-D) or left-handed (3-D) would enter with a negative volume. The lean assembly takes
+   |det J|, so only the plexfem path needs positively oriented cells. */
+static PetscErrorCode CheckOrientation(Solver s, const char where[])
+{
+  PetscInt counts[2] = {0, 0}; /* inverted, all */
+  PetscInt cStart, cEnd;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal v0[3], J[9], invJ[9], detJ;
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
+    if (detJ < 0) counts[0]++;
+  }
+  counts[1] = cEnd - cStart;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPIU_INT, MPI_SUM, s->comm));
+  PetscCheck(!counts[0], s->comm, PETSC_ERR_USER_INPUT, "%s: PetscFE's assembly needs positively oriented cells, but %" PetscInt_FMT " of the mesh's %" PetscInt_FMT " are inverted (clockwise or left-handed); reorient them (Gmsh: ReverseMesh) or use the lean assembly", where, counts[0], counts[1]);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
 {
   Solver    s;
@@ -538,10 +559,11 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     { /* the lean loop, and with it the Kirchhoff flux (asked for, or the default) */
       const PetscBool lean = !strcmp(assembly, "lean") && !mms ? PETSC_TRUE : PETSC_FALSE;
       const PetscBool asked = rule_set && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
-      PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use vertex or gauss", rule_where);
+      PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use %s", rule_where, s->lumped ? "vertex or gauss" : "gauss");
       PetscCheck(!asked || lean, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
       s->kirchhoff = lean && s->degree == 1 && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
       if (lean) PetscCall(LeanAssemblyCreate(s, &s->lean));
+      else PetscCall(CheckOrientation(s, mms ? "manufactured solution" : where));
     }
     if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
   }

@@ -230,6 +230,10 @@ int main(int argc, char **argv)
     PetscCall(AffinePotential(msh2, "vertex", &vertex));
     CHECK(kirchhoff < 1e-10, "Kirchhoff: interior residual %.3e of the boundary's at an affine Phi, expected round-off", (double)kirchhoff);
     CHECK(vertex > 1e-3, "vertex rule: interior residual only %.3e of the boundary's at an affine Phi; the state does not test what it should", (double)vertex);
+    PetscCall(PetscOptionsSetValue(NULL, "-solver_mass_lumping", "false")); /* the flux is Kirchhoff's with a consistent mass too */
+    PetscCall(AffinePotential(msh2, "kirchhoff", &kirchhoff));
+    PetscCall(PetscOptionsClearValue(NULL, "-solver_mass_lumping"));
+    CHECK(kirchhoff < 1e-10, "Kirchhoff, consistent mass: interior residual %.3e of the boundary's at an affine Phi, expected round-off", (double)kirchhoff);
   }
   { /* the consistent mass (its θ_t and shift terms), and P2, whose gradients vary within a cell */
     const char *p1_consistent[] = {"-phys_diffusivity_law", "ni_rich_smooth", "-phys_alpha", "2.7", "-solver_mass_lumping", "false", NULL};

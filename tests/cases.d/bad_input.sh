@@ -66,4 +66,5 @@ case_ bad_probe_outside 60 spot_bad probe_outside "option -out_probes: probe 2 a
 # meshes PETSc can read but spot cannot use: one rank reads them without Gmsh first, so these
 # check that such files still fall back to the Gmsh check and its message
 case_ bad_mesh_second_order 30 spot_bad mesh_second_order "option -mesh_file: mesh 'tests/inputs/second_order.msh' holds Gmsh element type 9; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/second_order.msh
+case_ bad_inverted_plexfem 30 spot_bad inverted_plexfem "option -solver_assembly: PetscFE's assembly needs positively oriented cells, but 162 of the mesh's 162 are inverted (clockwise or left-handed); reorient them (Gmsh: ReverseMesh) or use the lean assembly" run bench/problems/rounded_square.xml -mesh_file tests/inputs/inverted.msh -solver_assembly plexfem
 case_ bad_mesh_quads 30 spot_bad mesh_quads "option -mesh_file: mesh 'tests/inputs/quads.msh' holds Gmsh element type 3; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/quads.msh
