@@ -50,7 +50,7 @@ cpu_of() { awk '{print $2 + $3}' "$TIMEF"; }
 # its budget is 150 s). Both of FEniCS's g0.025 steps run, so that neither level's fastest peer run
 # is one the budget skipped. spot's g0.0125 at rtol 5e-6 is
 # there for the smallest levels of max error' (about 9e-5, at probe 2 at 120 s, in about a minute), its m0.00625 (171k
-# unknowns, 2.1 min at rtol 2e-4; 3e-4 missed 2e-3 with 2.1e-3) for the max error's 2e-3 and 1e-3, which the centroid at 2400 s keeps from every mesh without the
+# unknowns, 2.1 min at rtol 2e-4; 3e-4 missed it with 2.1e-3) for the max error's 2e-3, which the centroid at 2400 s keeps from every mesh without the
 # square's symmetry; P1-consistent for the max error' from 1e-2 to 1e-3 (its consistent mass resolves the surface's
 # boundary layer on coarser cells). spot's P2 and P1-consistent overshoot theta0 next to the unresolved front (a note
 # says by how much); P1 with its lumped mass does not.
