@@ -14,8 +14,8 @@
    Options: -solver_degree 1|2, -solver_quadrature kirchhoff|vertex|gauss (P1: the flux from the
    vertex values of the Kirchhoff potential Φ(θ) = ∫D dθ, the default with the lean assembly (see
    solver/assemble.c); D(θ) from the vertex values, the default otherwise with a lumped mass; or
-   D at Gauss points, the default otherwise with a consistent one), -solver_mass_lumping (true for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the
-   adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
+   D at Gauss points, the default otherwise with a consistent one), -solver_mass_lumping (true
+   for P1), -solver_rtol (1e-4) and -solver_atol (1e-5) for the adaptive error control, -solver_dt_initial (0.01 s), -solver_dt_max (no limit). Linear solver: LU on one rank up to 4000 unknowns with
    Butler–Volmer kinetics, 400 with a uniform flux, GMRES + ILU(1) above; on up to 8 ranks GMRES + block Jacobi with the same choice per block, on more
    GMRES + BoomerAMG (Krylov tolerance 1e-4). -solver_newton_tol (0.05): the Newton iterate's
    estimated error, as a fraction of the step's error tolerance, at which Newton stops. Any -ts_,
