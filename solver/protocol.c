@@ -450,7 +450,7 @@ static PetscErrorCode Monitor(TS ts, PetscInt stepnum, PetscReal t, Vec U, void 
     PetscCall(VecMin(U, NULL, &lo));
     PetscCall(VecMax(U, NULL, &hi));
     SETERRQ(s->comm, PETSC_ERR_NOT_CONVERGED, "step %" PetscInt_FMT " (%s) stalled at t = %g s: %d time steps in a row shorter than %g s (V = %.4f V, theta in [%.6f, %.6f])%s", s->current_step + 1, st->name, (double)t, STALL_STEPS, (double)(STALL_DT * PetscMax(1.0, t - s->state.t_step_start)), (double)s->state.voltage, (double)lo, (double)hi,
-            (lo <= 0 || hi >= 1) ? "; theta reached 0 or 1 (a saturated surface: add a voltage cut-off or lower the rate; or the oscillation of P2 next to a front: refine the mesh there or use P1)" : "; try looser -solver_rtol/-solver_atol");
+            (lo <= 0 || hi >= 1) ? "; theta reached 0 or 1 (a saturated surface: add a voltage cut-off or lower the rate; or the oscillation of a consistent mass next to a front: refine the mesh there or use P1 with mass lumping)" : "; try looser -solver_rtol/-solver_atol");
   }
   s->state.ts_steps++;
   s->last_monitor_t = t;
@@ -486,7 +486,7 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
   if (!PetscIsNanReal(st->theta_below)) f[0] = mean - st->theta_below;
   if (!PetscIsNanReal(st->theta_above)) f[1] = st->theta_above - mean;
   /* a current saturates the surface in its own direction: θ → 0 in a charge, 1 in a discharge; θ
-     beyond the other end is the discretisation's overshoot (P2 next to a steep front), which the
+     beyond the other end is the discretisation's overshoot (a consistent mass next to a steep front), which the
      output's final checks report. Butler–Volmer stops the reaction at θ = 0 and 1 itself. */
   if (st->type == STEP_CC) f[2] = (st->theta_rate > 0 ? lo : 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0);
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;

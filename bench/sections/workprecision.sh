@@ -101,6 +101,8 @@ if [ "${WP_REFERENCE:-0}" = 1 ] || [ ! -s "$REF" ]; then
   bash "$P/make_reference.sh" "$W/reference" >&2 || { echo "(reference computation failed)"; exit 0; }
 fi
 echo "Reference: $(sed -n 's/^# summary: //p' "$REF")"
+REF_ERR=$(sed -n 's/^# summary: estimated error at [a-z]* \([0-9.e+-]*\) .*/\1/p' "$REF")
+REF_ERR_X=$(sed -n 's/^# summary: .*; \([0-9.e+-]*\) at every other entry.*/\1/p' "$REF")
 echo
 
 # ---- peers: install what is missing (Debian packages; root or sudo -n), else skip with a note ----
@@ -154,7 +156,7 @@ run_spot() { # variant h rtol
     note "spot $variant h=$h rtol=$rtol stopped at t = $(sed -n 's/.*stopped at t = \([0-9.e+-]*\) s.*/\1/p' "$log") s: theta reached 0 somewhere (a saturated surface)."
   fi
   if [[ $h == m* ]]; then
-    note "spot $variant h=$h rtol=$rtol: this mirrored mesh is the reference's graded wedge mesh of the same size with its mirror images, and spot P1 its discretisation, so its error measures how far the reference's refinement study moved beyond this mesh, plus the time error; the true error may be larger by the reference's estimated error ($(sed -n 's/^# summary: estimated error at most \([0-9.e+-]*\) .*/\1/p' "$REF"))."
+    note "spot $variant h=$h rtol=$rtol: this mirrored mesh is the reference's graded wedge mesh of the same size with its mirror images, and spot P1 its discretisation, so its error measures how far the reference's refinement study moved beyond this mesh, plus the time error; the true error may be larger by the reference's estimated error (${REF_ERR:-?})."
   fi
   if grep -q "^warning: theta rose" "$log"; then
     note "spot $variant h=$h rtol=$rtol: theta rose $(sed -n 's/^warning: theta rose \([0-9.e+-]*\) .*/\1/p' "$log") above theta0 = 0.98 (a consistent mass oscillates next to the front, which these cells do not resolve; spot's final checks report it)."
@@ -277,8 +279,6 @@ speedups() { # suffix ("" or "_x"), the reference's estimated error for that mea
   done
   echo
 }
-REF_ERR=$(sed -n 's/^# summary: estimated error at [a-z]* \([0-9.e+-]*\) .*/\1/p' "$REF")
-REF_ERR_X=$(sed -n 's/^# summary: .*; \([0-9.e+-]*\) at every other entry.*/\1/p' "$REF")
 echo "Fastest run reaching each level of the max error (s), and spot's speed-up over the faster peer (\"-\": no run of that"
 echo "code reached the level in this session):"
 echo
