@@ -60,7 +60,21 @@ PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const 
   SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", text);
 }
 
-PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[])
+/* Size in words a reader understands: "12.5 MB" */
+static void HumanBytes(double bytes, char buf[], size_t len)
+{
+  const char *units[] = {"bytes", "kB", "MB", "GB", "TB"};
+  int         u       = 0;
+  while (bytes >= 1000 && u < 4) {
+    bytes /= 1000;
+    ++u;
+  }
+  snprintf(buf, len, u ? "%.3g %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* A file about to be read: named, a regular file (a directory, FIFO or device would hang or feed
+   a reader without end), openable, and at most max_bytes long (0: no limit) */
+PetscErrorCode InputCheckFile(MPI_Comm comm, const char path[], const char what[], size_t max_bytes)
 {
   PetscMPIInt rank;
   char        message[1024] = "";
@@ -71,16 +85,31 @@ PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char w
   if (rank == 0) {
     struct stat st;
     FILE       *fp;
-    errno = 0;
-    if (!path || !path[0]) {
-      failed = PETSC_TRUE;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "no %s given", what));
-    } else if (stat(path, &st) || S_ISDIR(st.st_mode) || !(fp = fopen(path, "r"))) {
-      failed = PETSC_TRUE;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': %s", what, path, errno ? strerror(errno) : "is a directory"));
-    } else fclose(fp);
+    failed = PETSC_TRUE;
+    errno  = 0;
+    if (!path || !path[0]) PetscCall(PetscSNPrintf(message, sizeof(message), "no %s given", what));
+    else if (stat(path, &st)) PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': %s", what, path, strerror(errno)));
+    else if (S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': is a directory", what, path));
+    else if (!S_ISREG(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': not a regular file (%s)", what, path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device"));
+    else if (max_bytes && (size_t)st.st_size > max_bytes) {
+      char size[32], cap[32];
+      HumanBytes((double)st.st_size, size, sizeof(size));
+      HumanBytes((double)max_bytes, cap, sizeof(cap));
+      PetscCall(PetscSNPrintf(message, sizeof(message), "%s '%s' is %s, more than the %s spot reads as a %s", what, path, size, cap, what));
+    } else if (!(fp = fopen(path, "r"))) PetscCall(PetscSNPrintf(message, sizeof(message), "cannot read %s '%s': %s", what, path, strerror(errno)));
+    else {
+      fclose(fp);
+      failed = PETSC_FALSE;
+    }
   }
   PetscCall(InputCollectiveError(comm, failed, message));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(InputCheckFile(comm, path, what, 0));
   PetscFunctionReturn(0);
 }
 

@@ -64,6 +64,9 @@ PetscErrorCode InputTableColumn(const InputTable *table, const char path[], cons
 PetscErrorCode InputTableDestroy(InputTable *table);
 
 /* Checks that hold on every rank or fail on every rank with the same one-line message. */
+/* A file about to be read: a regular file (not a directory, FIFO or device), readable, and at
+   most max_bytes long (0: any length); InputCheckReadable has no length limit */
+PetscErrorCode InputCheckFile(MPI_Comm comm, const char path[], const char what[], size_t max_bytes);
 PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[]);
 PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[]);
 PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const char message[]);
