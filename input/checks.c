@@ -1,7 +1,8 @@
 /* Collective checks and one-line user errors.
 
    User mistakes are raised with PETSC_ERR_USER_INPUT and a message that names the file, line
-   or option; a run that cannot continue (PETSC_ERR_NOT_CONVERGED) is reported the same way. The error handler below keeps the first such message and stays silent, so the
+   or option; a run that cannot continue (PETSC_ERR_NOT_CONVERGED) and a write that failed
+   (PETSC_ERR_FILE_WRITE, files/files.h) are reported the same way. The error handler below keeps the first such message and stays silent, so the
    driver can print exactly one line; any other error gets PETSc's usual traceback. Checks
    that only one rank can make (files read on rank 0) go through InputCollectiveError so
    that every rank fails together instead of hanging. */
@@ -16,7 +17,7 @@ static char user_error[2048] = "";
 
 static PetscErrorCode SpotErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  if ((n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_NOT_CONVERGED) && p == PETSC_ERROR_INITIAL) {
+  if ((n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_FILE_WRITE) && p == PETSC_ERROR_INITIAL) {
     if (!user_error[0]) snprintf(user_error, sizeof(user_error), "%s", mess ? mess : "invalid input");
     return n;
   }

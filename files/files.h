@@ -1,0 +1,62 @@
+/* files: how spot writes, so that a reader finds either a complete file or none.
+
+   A FileOut is the file that will appear at its path once it is complete. Until then it is
+   written under a unique temporary name in the same folder ("<path>.<random>.part"), created
+   exclusively: a file or a link planted at that name is never opened, followed or
+   overwritten. Every write is checked, and the first failure sticks (later writes do
+   nothing); FileOutPublish flushes and closes the file, checks both, and renames it to its
+   path in one step; FileOutDiscard removes it. A library that writes by name (Gmsh, libtiff,
+   PETSc's HDF5 viewer) is given the temporary path.
+
+   Temporary files are registered, so that an interrupt (SIGINT, SIGTERM, SIGHUP) removes
+   them: with FILE_SIGNALS_EXIT the process then exits at once with one line; with
+   FILE_SIGNALS_DEFER the first signal only sets a flag (FileSignalReceived) that a long
+   computation polls to stop cleanly, and a second signal exits.
+
+   A run's output directory is locked (an flock on "<dir>/.spot.lock", removed by
+   FileUnlockDirectory): a second run into the same directory learns who holds it.
+
+   Not collective: the rank that writes calls these. Failures are PETSc errors of code
+   PETSC_ERR_FILE_WRITE whose message is one line naming the file and the cause
+   ("cannot write 'out/a.csv': the disk is full (No space left on device)"). */
+#ifndef SPOT_FILES_H
+#define SPOT_FILES_H
+
+#include <petscsys.h>
+#include <stdio.h>
+
+typedef struct _p_FileOut *FileOut;
+
+PetscErrorCode FileOutCreate(const char path[], FileOut *f);
+PetscErrorCode FileOutGetStream(FileOut f, FILE **fp); /* for fprintf & co.; check with FileOutCheck */
+PetscErrorCode FileOutGetPath(FileOut f, const char **path, const char **temporary);
+PetscErrorCode FileOutPrintf(FileOut f, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
+PetscErrorCode FileOutWrite(FileOut f, const void *data, size_t bytes);
+/* Has any write failed so far? (message: the one line; may be NULL) */
+PetscErrorCode FileOutFailed(FileOut f, PetscBool *failed, char message[], size_t len);
+/* Record a failure the caller found (a library's write by name returned an error) */
+PetscErrorCode FileOutSetFailed(FileOut f, int errnum);
+/* Raise the first failure as a PETSc error (PETSC_ERR_FILE_WRITE) */
+PetscErrorCode FileOutCheck(FileOut f);
+PetscErrorCode FileOutFlush(FileOut f);
+PetscErrorCode FileOutPublish(FileOut *f);
+PetscErrorCode FileOutDiscard(FileOut *f);
+
+/* The one-line reason a write to path failed with errnum, the disk's state included */
+PetscErrorCode FileWriteFailure(const char path[], int errnum, char message[], size_t len);
+
+/* Interrupts */
+typedef enum {
+  FILE_SIGNALS_EXIT,  /* remove the temporary files, print one line, exit (128 + signal) */
+  FILE_SIGNALS_DEFER  /* note the signal for FileSignalReceived; a second one exits */
+} FileSignalMode;
+PetscErrorCode FileSignalsSet(FileSignalMode mode);
+int            FileSignalReceived(void); /* 0, or the signal number */
+
+/* The output directory of a run */
+typedef struct _p_FileLock *FileLock;
+/* *lock is NULL and holder describes the other run ("pid 1234 on host, since ...") when busy */
+PetscErrorCode FileLockDirectory(const char dir[], FileLock *lock, char holder[], size_t len);
+PetscErrorCode FileUnlockDirectory(FileLock *lock);
+
+#endif
