@@ -248,7 +248,7 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
 static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
 {
   static const char *const from_run[] = {"-gitt_length", "-gitt_mesh", "-gitt_capacity", "-gitt_theta_start", "-gitt_positive"};
-  char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], name[64], value[256], generated[PETSC_MAX_PATH_LEN + 32], kept[PETSC_MAX_PATH_LEN + 32];
+  char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], value[256], generated[PETSC_MAX_PATH_LEN + 32], kept[PETSC_MAX_PATH_LEN + 32];
   const char              *docdir;
   PetscInt                 nsteps = 0;
   PetscBool                found  = PETSC_FALSE, set, has_ocp;
@@ -264,10 +264,9 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
   PetscCall(InputLoadXML(comm, input));
 
   /* a <gitt> protocol (input/ names its pulses "gitt pulse k") */
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-proto_nsteps", &nsteps, NULL));
+  PetscCall(InputStepCount(&nsteps));
   for (PetscInt i = 0; i < nsteps && !found; ++i) {
-    PetscCall(PetscSNPrintf(name, sizeof(name), "-proto_%" PetscInt_FMT "_name", i));
-    PetscCall(PetscOptionsGetString(NULL, NULL, name, value, sizeof(value), &set));
+    PetscCall(InputStepGetString(i, "name", value, sizeof(value), &set));
     if (set && !strncmp(value, "gitt pulse", 10)) found = PETSC_TRUE;
   }
   PetscCheck(found, comm, PETSC_ERR_USER_INPUT, "%s: the protocol has no <gitt> step; spot gitt --simulate runs and analyses one, e.g. <gitt direction=\"charge\" pulses=\"10\"> with <c_rate>, <pulse> and <relaxation>", input);

@@ -41,6 +41,7 @@ PetscErrorCode UnitInternalName(UnitKind kind, const char **name);
 
 /* Options carrying quantities: a bare number is in internal units, "60min" or "1 h" is converted. */
 PetscErrorCode InputGetQuantity(const char name[], UnitKind kind, PetscReal *value, PetscBool *set);
+PetscErrorCode InputParseQuantity(const char name[], const char where[], const char text[], UnitKind kind, PetscReal *value);
 PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal values[], PetscInt *n, PetscBool *set);
 PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len);
 PetscErrorCode InputSetOption(const char name[], const char value[], const char where[]);
@@ -49,6 +50,16 @@ PetscErrorCode InputSetOption(const char name[], const char value[], const char 
    every rank reads. */
 PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[]);
 PetscErrorCode InputGetDocumentDirectory(const char **dir);
+
+/* The protocol of the <spot> document: its steps, cycles and gitt/pitt expanded, kept apart from
+   the options database (which holds at most 512 entries), a few hundred bytes a step. An option
+   -proto_<i>_<key> overrides the document's value of step i (the command line wins);
+   -proto_nsteps N and -proto_<i>_... options alone make a protocol too. Keys: type, name, cycle,
+   direction, c_rate, current, current_density, voltage and the cut-offs. */
+PetscErrorCode InputStepCount(PetscInt *nsteps);
+PetscErrorCode InputStepGetString(PetscInt step, const char key[], char value[], size_t len, PetscBool *set);
+PetscErrorCode InputStepGetQuantity(PetscInt step, const char key[], UnitKind kind, PetscReal *value, PetscBool *set);
+PetscErrorCode InputStepWhere(PetscInt step, const char key[], char where[], size_t len);
 PetscErrorCode InputSchemaText(const char name[], const char **xsd);
 
 /* Tables: numeric CSV with '#' comment lines and one header row. Read on rank 0, broadcast. */

@@ -129,18 +129,18 @@ PetscErrorCode UnitInternalName(UnitKind kind, const char **name)
   PetscFunctionReturn(0);
 }
 
-/* Parse "60min", "60 min", "1e-14 cm2/s" or "0.5" (internal units) */
-static PetscErrorCode ParseQuantity(const char name[], const char text[], UnitKind kind, PetscReal *value)
+/* Parse "60min", "60 min", "1e-14 cm2/s" or "0.5" (internal units); where and name for messages */
+PetscErrorCode InputParseQuantity(const char name[], const char where[], const char text[], UnitKind kind, PetscReal *value)
 {
-  char       *end, where[PETSC_MAX_PATH_LEN];
+  char       *end;
   const char *unit;
   PetscReal   v;
   PetscBool   ok;
 
   PetscFunctionBeginUser;
-  PetscCall(InputOptionWhere(name, where, sizeof(where)));
   v = strtod(text, &end);
   PetscCheck(end != text, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: expected a number%s%s for %s, got '%s'", where, kind ? " with an optional unit of " : "", kind ? UnitKindNames[kind] : "", name, text);
+  PetscCheck(!PetscIsInfOrNanReal(v), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: expected a finite number for %s, got '%s'", where, name, text);
   unit = end;
   while (*unit == ' ' || *unit == '\t') ++unit;
   PetscCall(UnitToInternal(unit, kind, v, value, &ok));
@@ -149,6 +149,17 @@ static PetscErrorCode ParseQuantity(const char name[], const char text[], UnitKi
     PetscCall(UnitInternalName(kind, &internal));
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: unknown unit '%s' for %s, expected a unit of %s such as %s", where, unit, name, UnitKindNames[kind], internal);
   }
+  PetscCheck(!PetscIsInfOrNanReal(*value), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is out of range in internal units for %s", where, text, name);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ParseQuantity(const char name[], const char text[], UnitKind kind, PetscReal *value)
+{
+  char where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCall(InputParseQuantity(name, where, text, kind, value));
   PetscFunctionReturn(0);
 }
 

@@ -6,18 +6,25 @@
    <s> of root <r> maps to -r_s_.
    - an attribute a of element e at path p:   -<prefix>_<p>_a value        (unit excluded)
    - a leaf element at path p with text t:     -<prefix>_<p> "t unit"       (converted when read)
-   - protocol steps are numbered in document order, cycles and the gitt/pitt macros expanded:
-         -proto_nsteps N, -proto_<i>_type cc|cv|rest, -proto_<i>_cycle k, -proto_<i>_<leaf> ...
-   - <solver><petsc_options> is inserted as raw PETSc options.
+   - protocol steps are numbered in document order, cycles and the gitt/pitt macros expanded,
+     into the step table of input/steps.c (not options: PETSc's database holds 512 entries),
+     where -proto_<i>_<key> options override them
+   - no element's text may exceed INPUT_MAX_TEXT characters (nothing is cut silently)
+   - <solver><petsc_options> is inserted as raw PETSc options, but none that makes PETSc read,
+     run or write a file (a viewer destination such as ascii:/any/file): a document someone
+     sends must not write outside the output directory.
    Paths (leaves or attributes named file, table, directory, image, stack, timestamps, checkpoint
    or ending in _file) are made relative to the working directory of the run.
    Options already set (the command line) are never overridden. */
-#include "input/input.h"
+#include "input/inputimpl.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <string.h>
 #include <ctype.h>
+#include <math.h>
+
+#define INPUT_MAX_TEXT (1 << 20) /* characters in one element */
 
 extern const char *const spot_schema_names[]; /* the input/ schema files, compiled in */
 extern const char *const spot_schema_texts[];
@@ -143,7 +150,10 @@ static int IsPathName(const char name[])
 static PetscErrorCode ResolvePath(const char value[], char out[], size_t len)
 {
   PetscFunctionBeginUser;
-  if (value[0] == '/' || !strcmp(doc_dir, ".")) PetscCall(PetscStrncpy(out, value, len));
+  const PetscBool absolute = (value[0] == '/' || !strcmp(doc_dir, ".")) ? PETSC_TRUE : PETSC_FALSE;
+
+  PetscCheck(strlen(value) + (absolute ? 0 : strlen(doc_dir) + 1) < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a path of %zu characters is longer than the %zu spot accepts", doc_name, strlen(value), len - 1);
+  if (absolute) PetscCall(PetscStrncpy(out, value, len));
   else PetscCall(PetscSNPrintf(out, len, "%s/%s", doc_dir, value));
   PetscFunctionReturn(0);
 }
@@ -175,56 +185,89 @@ static PetscErrorCode LeafUnit(xmlNodePtr node, const char where[], xmlChar **un
   PetscFunctionReturn(0);
 }
 
+/* The trimmed text of an element, allocated (PetscFree it); longer than INPUT_MAX_TEXT is an error */
+static PetscErrorCode NodeText(xmlNodePtr node, char **text)
+{
+  xmlChar *content = xmlNodeGetContent(node);
+  size_t   n       = content ? strlen((const char *)content) : 0;
+
+  PetscFunctionBeginUser;
+  if (n > INPUT_MAX_TEXT) {
+    const long line = (long)xmlGetLineNo(node);
+    xmlFree(content);
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld (<%s>): its text is %zu characters long, more than the %d spot reads in one element", doc_name, line, (const char *)node->name, n, INPUT_MAX_TEXT);
+  }
+  PetscCall(PetscMalloc1(n + 1, text));
+  memcpy(*text, content ? (const char *)content : "", n + 1);
+  if (content) xmlFree(content);
+  Trim(*text);
+  PetscFunctionReturn(0);
+}
+
 /* Convert the text of a leaf to internal units: each number of a list is converted */
 static PetscErrorCode ConvertLeaf(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
 {
   xmlChar *unit;
-  char     buf[4096], *tok, *save = NULL;
+  char    *buf, *tok, *save = NULL;
   size_t   used = 0;
   UnitKind kind;
 
   PetscFunctionBeginUser;
   PetscCall(LeafUnit(node, where, &unit, &kind));
   if (!unit) {
+    PetscCheck(strlen(text) < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> is too long (at most %zu characters)", where, (const char *)node->name, len - 1);
     PetscCall(PetscStrncpy(out, text, len));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
+  PetscCall(PetscStrallocpy(text, &buf));
   out[0] = 0;
   for (tok = strtok_r(buf, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) {
     char     *end;
     PetscReal v = strtod(tok, &end), internal;
-    PetscBool ok;
-    PetscCheck(end != tok && !*end, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> expects numbers, got '%s'", where, (const char *)node->name, tok);
+    PetscBool ok, bad = (end == tok || *end || PetscIsInfOrNanReal(v)) ? PETSC_TRUE : PETSC_FALSE;
+    if (bad) {
+      char t[64];
+      PetscCall(PetscStrncpy(t, tok, sizeof(t)));
+      PetscCall(PetscFree(buf));
+      xmlFree(unit);
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> expects finite numbers, got '%s'", where, (const char *)node->name, t);
+    }
     PetscCall(UnitToInternal((const char *)unit, kind, v, &internal, &ok));
     used += (size_t)snprintf(out + used, len - used, "%s%.17g", used ? "," : "", (double)internal);
-    PetscCheck(used < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> has too many values", where, (const char *)node->name);
+    if (used >= len) {
+      PetscCall(PetscFree(buf));
+      xmlFree(unit);
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> has too many values", where, (const char *)node->name);
+    }
   }
+  PetscCall(PetscFree(buf));
   xmlFree(unit);
   PetscFunctionReturn(0);
 }
 
-/* The text of a leaf as an option value: its numbers, comma separated, then its unit, which
-   the reader of the option converts (so "0.02 C" stays a C-rate, "0.5 A/m2" a current density) */
-static PetscErrorCode LeafWithUnit(xmlNodePtr node, const char text[], char out[], size_t len, const char where[])
+/* The text of a leaf as an option value (allocated): its numbers, comma separated, then its unit,
+   which the reader of the option converts (so "0.02 C" stays a C-rate, "0.5 A/m2" a current density) */
+static PetscErrorCode LeafWithUnit(xmlNodePtr node, const char text[], char **out, const char where[])
 {
   xmlChar *unit;
-  char     buf[4096], *tok, *save = NULL;
-  size_t   used = 0;
+  char    *buf, *tok, *save = NULL;
+  size_t   used = 0, len;
   UnitKind kind;
 
   PetscFunctionBeginUser;
   PetscCall(LeafUnit(node, where, &unit, &kind));
   if (!unit) {
-    PetscCall(PetscStrncpy(out, text, len));
+    PetscCall(PetscStrallocpy(text, out));
     PetscFunctionReturn(0);
   }
-  PetscCall(PetscStrncpy(buf, text, sizeof(buf)));
-  out[0] = 0;
-  for (tok = strtok_r(buf, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) used += (size_t)snprintf(out + used, len > used ? len - used : 0, "%s%s", used ? "," : "", tok);
-  used += (size_t)snprintf(out + used, len > used ? len - used : 0, " %s", (const char *)unit);
+  len = strlen(text) + strlen((const char *)unit) + 2;
+  PetscCall(PetscMalloc1(len, out));
+  PetscCall(PetscStrallocpy(text, &buf));
+  (*out)[0] = 0;
+  for (tok = strtok_r(buf, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) used += (size_t)snprintf(*out + used, len - used, "%s%s", used ? "," : "", tok);
+  snprintf(*out + used, len - used, " %s", (const char *)unit);
   xmlFree(unit);
-  PetscCheck(used < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: <%s> has too many values", where, (const char *)node->name);
+  PetscCall(PetscFree(buf));
   PetscFunctionReturn(0);
 }
 
@@ -248,6 +291,23 @@ static PetscErrorCode SetFromXML(const char option[], const char value[], xmlNod
   PetscFunctionReturn(0);
 }
 
+/* Where the values of an element go: options -<prefix>_<key>, or a template of the step table */
+typedef struct {
+  const char *prefix; /* NULL: the template */
+  PetscInt    tmpl;
+} Sink;
+
+static PetscErrorCode Emit(const Sink *sink, const char key[], const char value[], xmlNodePtr node, const char what[])
+{
+  PetscFunctionBeginUser;
+  if (sink->prefix) {
+    char option[320];
+    PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_%s", sink->prefix, key));
+    PetscCall(SetFromXML(option, value, node, what));
+  } else PetscCall(InputStepsTemplateAdd(sink->tmpl, key, value, (PetscInt)xmlGetLineNo(node), what));
+  PetscFunctionReturn(0);
+}
+
 static PetscBool Skipped(const char *const skip[], const xmlChar *name)
 {
   for (int i = 0; skip && skip[i]; ++i)
@@ -255,77 +315,64 @@ static PetscBool Skipped(const char *const skip[], const xmlChar *name)
   return PETSC_FALSE;
 }
 
-/* Walk an element: its attributes and leaves (but those named in skip) become options under prefix */
-static PetscErrorCode MapElementSkipping(xmlNodePtr node, const char prefix[], const char *const skip[])
+/* Walk an element: its attributes and leaves (but those named in skip) go to the sink under their
+   path below the element (rel: the path so far, "" at the top) */
+static PetscErrorCode MapElementSkipping(xmlNodePtr node, const Sink *sink, const char rel[], const char *const skip[])
 {
   PetscFunctionBeginUser;
   for (xmlAttrPtr a = node->properties; a; a = a->next) {
-    char     option[256], value[PETSC_MAX_PATH_LEN], what[160];
+    char     key[256], *value, what[160];
     xmlChar *v;
     if (Skipped(skip, a->name)) continue;
     v = xmlNodeGetContent((xmlNodePtr)a);
-    PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_%s", prefix, (const char *)a->name));
+    PetscCall(PetscSNPrintf(key, sizeof(key), "%s%s%s", rel, rel[0] ? "_" : "", (const char *)a->name));
     PetscCall(PetscSNPrintf(what, sizeof(what), "attribute %s of <%s>", (const char *)a->name, (const char *)node->name));
-    if (IsPathName((const char *)a->name)) PetscCall(ResolvePath((const char *)v, value, sizeof(value)));
-    else PetscCall(PetscStrncpy(value, (const char *)v, sizeof(value)));
+    PetscCall(PetscMalloc1(PETSC_MAX_PATH_LEN, &value));
+    if (IsPathName((const char *)a->name)) PetscCall(ResolvePath((const char *)v, value, PETSC_MAX_PATH_LEN));
+    else PetscCall(PetscStrncpy(value, (const char *)v, PETSC_MAX_PATH_LEN));
     xmlFree(v);
     Trim(value);
-    PetscCall(SetFromXML(option, value, node, what));
+    PetscCall(Emit(sink, key, value, node, what));
+    PetscCall(PetscFree(value));
   }
   for (xmlNodePtr c = node->children; c; c = c->next) {
-    char sub[256];
+    char  sub[256], *text;
     if (c->type != XML_ELEMENT_NODE || Skipped(skip, c->name)) continue;
-    PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s_%s", prefix, (const char *)c->name));
-    char     text[4096];
-    xmlChar *content = xmlNodeGetContent(c);
-    PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
-    if (content) xmlFree(content);
-    Trim(text);
+    PetscCall(PetscSNPrintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "_" : "", (const char *)c->name));
+    PetscCall(NodeText(c, &text));
     if (HasElementChildren(c) || (!text[0] && c->properties)) {
-      PetscCall(MapElementSkipping(c, sub, NULL)); /* a container: its attributes (unit included) become options */
+      PetscCall(MapElementSkipping(c, sink, sub, NULL)); /* a container: its attributes (unit included) become options */
     } else {
-      char option[300], value[4096], where[PETSC_MAX_PATH_LEN], what[160];
-      PetscCall(PetscSNPrintf(option, sizeof(option), "-%s", sub));
+      char  where[PETSC_MAX_PATH_LEN], what[160], *value;
       PetscCall(PetscSNPrintf(what, sizeof(what), "<%s>", (const char *)c->name));
       PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (%s)", doc_name, (long)xmlGetLineNo(c), what));
-      if (IsPathName((const char *)c->name)) PetscCall(ResolvePath(text, value, sizeof(value)));
-      else PetscCall(LeafWithUnit(c, text, value, sizeof(value), where));
-      PetscCall(SetFromXML(option, value, c, what));
-      if (c->properties) { /* attributes of a leaf other than unit: -<sub>_<attr> */
-        for (xmlAttrPtr a = c->properties; a; a = a->next) {
-          char     aopt[320];
-          xmlChar *v;
-          if (!strcmp((const char *)a->name, "unit")) continue;
-          v = xmlNodeGetContent((xmlNodePtr)a);
-          PetscCall(PetscSNPrintf(aopt, sizeof(aopt), "-%s_%s", sub, (const char *)a->name));
-          PetscCall(SetFromXML(aopt, (const char *)v, c, what));
-          xmlFree(v);
-        }
+      if (IsPathName((const char *)c->name)) {
+        PetscCall(PetscMalloc1(PETSC_MAX_PATH_LEN, &value));
+        PetscCall(ResolvePath(text, value, PETSC_MAX_PATH_LEN));
+      } else PetscCall(LeafWithUnit(c, text, &value, where));
+      PetscCall(Emit(sink, sub, value, c, what));
+      PetscCall(PetscFree(value));
+      for (xmlAttrPtr a = c->properties; a; a = a->next) { /* attributes of a leaf other than unit: <sub>_<attr> */
+        char     akey[320];
+        xmlChar *v;
+        if (!strcmp((const char *)a->name, "unit")) continue;
+        v = xmlNodeGetContent((xmlNodePtr)a);
+        PetscCall(PetscSNPrintf(akey, sizeof(akey), "%s_%s", sub, (const char *)a->name));
+        PetscCall(Emit(sink, akey, (const char *)v, c, what));
+        xmlFree(v);
       }
     }
+    PetscCall(PetscFree(text));
   }
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode MapElement(xmlNodePtr node, const char prefix[])
 {
-  PetscFunctionBeginUser;
-  PetscCall(MapElementSkipping(node, prefix, NULL));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode MapStep(xmlNodePtr step, PetscInt index, PetscInt cycle)
-{
-  char prefix[64], option[96], value[32];
+  Sink sink = {prefix, -1};
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, index));
-  PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_type", prefix));
-  PetscCall(SetFromXML(option, (const char *)step->name, step, "step"));
-  PetscCall(PetscSNPrintf(option, sizeof(option), "-%s_cycle", prefix));
-  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
-  PetscCall(SetFromXML(option, value, step, "step"));
-  PetscCall(MapElement(step, prefix));
+  PetscCall(MapElementSkipping(node, &sink, "", NULL));
   PetscFunctionReturn(0);
 }
 
@@ -340,148 +387,185 @@ static xmlNodePtr Child(xmlNodePtr node, const char name[])
 static PetscErrorCode ChildValue(xmlNodePtr node, const char name[], char value[], size_t len)
 {
   xmlNodePtr c = Child(node, name);
-  xmlChar   *content;
-  char       text[256], where[PETSC_MAX_PATH_LEN];
+  char      *text, where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   PetscCheck(c, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld: <%s> needs <%s>", doc_name, (long)xmlGetLineNo(node), (const char *)node->name, name);
-  content = xmlNodeGetContent(c);
-  PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
-  if (content) xmlFree(content);
-  Trim(text);
+  PetscCall(NodeText(c, &text));
   PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (<%s>)", doc_name, (long)xmlGetLineNo(c), name));
   PetscCall(ConvertLeaf(c, text, value, len, where));
+  PetscCall(PetscFree(text));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SetStepOption(PetscInt index, const char key[], const char value[], xmlNodePtr node, const char what[])
+/* ---- the protocol: steps into the step table (input/steps.c), never into the options ---- */
+
+/* One element of <protocol> or <cycle>, read once and expanded as often as its cycle repeats:
+   a step, <gitt> (pulses x (cc pulse, rest)) or <pitt> (steps cv holds) */
+typedef struct {
+  xmlNodePtr node;
+  PetscInt   tmpl, line, count; /* its template, line, and how many steps one pass makes */
+  char       a[40], b[40];      /* gitt: pulse and relaxation durations (s); pitt: start voltage and step (V) */
+} ProtocolItem;
+
+static PetscErrorCode PositiveCount(xmlNodePtr node, const char text[], const char what[], PetscInt *count)
 {
-  char option[96];
+  char  *end;
+  double v = strtod(text, &end);
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(option, sizeof(option), "-proto_%" PetscInt_FMT "_%s", index, key));
-  PetscCall(SetFromXML(option, value, node, what));
+  PetscCheck(end != text && !*end && v >= 1 && v == floor(v), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld (%s): expected a positive whole number, got '%s'", doc_name, (long)xmlGetLineNo(node), what, text);
+  PetscCheck(v <= INPUT_MAX_STEPS, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld (%s): %s is more than the %d steps spot runs", doc_name, (long)xmlGetLineNo(node), what, text, INPUT_MAX_STEPS);
+  *count = (PetscInt)v;
   PetscFunctionReturn(0);
 }
 
-/* <gitt pulses="N" direction=...>: N × (cc for <pulse>, rest for <relaxation>); the current
-   and any cut-offs of <gitt> go to every pulse */
-static PetscErrorCode MapGitt(xmlNodePtr g, PetscInt *nsteps, PetscInt cycle)
+static PetscErrorCode ReadItem(xmlNodePtr c, ProtocolItem *item)
 {
-  static const char *const skip[] = {"pulses", "pulse", "relaxation", "name", NULL};
-  xmlChar                 *np     = xmlGetProp(g, (const xmlChar *)"pulses");
-  long                     n      = np ? strtol((const char *)np, NULL, 10) : 0;
-  char                     pulse[64], relax[64], value[96];
+  static const char *const skip_gitt[] = {"pulses", "pulse", "relaxation", "name", NULL};
+  static const char *const skip_pitt[] = {"start_voltage", "voltage_step", "steps", "name", NULL};
+  const char              *kind        = (const char *)c->name;
+  Sink                     sink        = {NULL, -1};
 
   PetscFunctionBeginUser;
-  if (np) xmlFree(np);
-  PetscCall(ChildValue(g, "pulse", pulse, sizeof(pulse)));
-  PetscCall(ChildValue(g, "relaxation", relax, sizeof(relax)));
-  for (long k = 1; k <= n; ++k) {
-    char prefix[64];
-    PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, *nsteps));
-    PetscCall(SetStepOption(*nsteps, "type", "cc", g, "gitt pulse"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
-    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "gitt pulse"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "gitt pulse %ld", k));
-    PetscCall(SetStepOption(*nsteps, "name", value, g, "gitt pulse"));
-    PetscCall(SetStepOption(*nsteps, "duration", pulse, g, "gitt pulse"));
-    PetscCall(MapElementSkipping(g, prefix, skip));
-    ++*nsteps;
-    PetscCall(SetStepOption(*nsteps, "type", "rest", g, "gitt relaxation"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
-    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "gitt relaxation"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "gitt rest %ld", k));
-    PetscCall(SetStepOption(*nsteps, "name", value, g, "gitt relaxation"));
-    PetscCall(SetStepOption(*nsteps, "duration", relax, g, "gitt relaxation"));
-    ++*nsteps;
-  }
+  PetscCall(PetscMemzero(item, sizeof(*item)));
+  item->node  = c;
+  item->line  = (PetscInt)xmlGetLineNo(c);
+  item->count = 1;
+  PetscCall(InputStepsNewTemplate(&sink.tmpl));
+  item->tmpl = sink.tmpl;
+  if (!strcmp(kind, "gitt")) {
+    xmlChar *np = xmlGetProp(c, (const xmlChar *)"pulses");
+    char     text[64];
+    PetscCall(PetscStrncpy(text, np ? (const char *)np : "", sizeof(text)));
+    if (np) xmlFree(np);
+    PetscCall(PositiveCount(c, text, "attribute pulses of <gitt>", &item->count));
+    item->count *= 2;
+    PetscCall(ChildValue(c, "pulse", item->a, sizeof(item->a)));
+    PetscCall(ChildValue(c, "relaxation", item->b, sizeof(item->b)));
+    PetscCall(MapElementSkipping(c, &sink, "", skip_gitt));
+  } else if (!strcmp(kind, "pitt")) {
+    char n[64];
+    PetscCall(ChildValue(c, "start_voltage", item->a, sizeof(item->a)));
+    PetscCall(ChildValue(c, "voltage_step", item->b, sizeof(item->b)));
+    PetscCall(ChildValue(c, "steps", n, sizeof(n)));
+    PetscCall(PositiveCount(Child(c, "steps"), n, "<steps>", &item->count));
+    PetscCall(MapElementSkipping(c, &sink, "", skip_pitt));
+  } else PetscCall(MapElementSkipping(c, &sink, "", NULL));
   PetscFunctionReturn(0);
 }
 
-/* <pitt>: <steps> N cv holds at start_voltage + k voltage_step, k = 0 … N−1, each ending at the
-   cut-offs of <pitt> */
-static PetscErrorCode MapPitt(xmlNodePtr g, PetscInt *nsteps, PetscInt cycle)
+static PetscErrorCode ExpandItem(const ProtocolItem *item, PetscInt cycle)
 {
-  static const char *const skip[] = {"start_voltage", "voltage_step", "steps", "name", NULL};
-  char                     v0[64], dv[64], n[64], value[96];
+  const char *kind = (const char *)item->node->name;
+  char        name[48], value[40];
 
   PetscFunctionBeginUser;
-  PetscCall(ChildValue(g, "start_voltage", v0, sizeof(v0)));
-  PetscCall(ChildValue(g, "voltage_step", dv, sizeof(dv)));
-  PetscCall(ChildValue(g, "steps", n, sizeof(n)));
-  for (long k = 0; k < strtol(n, NULL, 10); ++k) {
-    char prefix[64];
-    PetscCall(PetscSNPrintf(prefix, sizeof(prefix), "proto_%" PetscInt_FMT, *nsteps));
-    PetscCall(SetStepOption(*nsteps, "type", "cv", g, "pitt step"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, cycle));
-    PetscCall(SetStepOption(*nsteps, "cycle", value, g, "pitt step"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "pitt %ld", k + 1));
-    PetscCall(SetStepOption(*nsteps, "name", value, g, "pitt step"));
-    PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", strtod(v0, NULL) + (double)k * strtod(dv, NULL)));
-    PetscCall(SetStepOption(*nsteps, "voltage", value, g, "pitt step"));
-    PetscCall(MapElementSkipping(g, prefix, skip));
-    ++*nsteps;
-  }
-  PetscFunctionReturn(0);
-}
-
-/* One element of <protocol> or <cycle>: a step or a macro */
-static PetscErrorCode MapProtocolItem(xmlNodePtr c, PetscInt *nsteps, PetscInt cycle)
-{
-  PetscFunctionBeginUser;
-  if (!strcmp((const char *)c->name, "gitt")) PetscCall(MapGitt(c, nsteps, cycle));
-  else if (!strcmp((const char *)c->name, "pitt")) PetscCall(MapPitt(c, nsteps, cycle));
-  else PetscCall(MapStep(c, (*nsteps)++, cycle));
+  if (!strcmp(kind, "gitt")) {
+    for (PetscInt k = 1; 2 * k <= item->count; ++k) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "gitt pulse %" PetscInt_FMT, k));
+      PetscCall(InputStepsAdd(item->tmpl, item->line, "gitt pulse", "cc", cycle, name, "duration", item->a));
+      PetscCall(PetscSNPrintf(name, sizeof(name), "gitt rest %" PetscInt_FMT, k));
+      PetscCall(InputStepsAdd(-1, item->line, "gitt relaxation", "rest", cycle, name, "duration", item->b));
+    }
+  } else if (!strcmp(kind, "pitt")) {
+    for (PetscInt k = 0; k < item->count; ++k) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "pitt %" PetscInt_FMT, k + 1));
+      PetscCall(PetscSNPrintf(value, sizeof(value), "%.17g", strtod(item->a, NULL) + (double)k * strtod(item->b, NULL)));
+      PetscCall(InputStepsAdd(item->tmpl, item->line, "pitt step", "cv", cycle, name, "voltage", value));
+    }
+  } else PetscCall(InputStepsAdd(item->tmpl, item->line, "step", kind, cycle, NULL, NULL, NULL));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode MapProtocol(xmlNodePtr protocol)
 {
-  PetscInt nsteps = 0, ncycles = 0;
-  char     value[32];
+  PetscInt ncycles = 0;
+  double   total   = 0; /* steps, counted before any is made */
 
   PetscFunctionBeginUser;
+  PetscCall(InputStepsReset(doc_name, (PetscInt)xmlGetLineNo(protocol)));
   for (xmlNodePtr c = protocol->children; c; c = c->next) {
+    ProtocolItem *items = NULL;
+    PetscInt      nitems = 0, repeat = 1;
     if (c->type != XML_ELEMENT_NODE) continue;
     if (!strcmp((const char *)c->name, "cycle")) {
-      xmlChar *r      = xmlGetProp(c, (const xmlChar *)"repeat");
-      long     repeat = r ? strtol((const char *)r, NULL, 10) : 1;
+      xmlChar *r = xmlGetProp(c, (const xmlChar *)"repeat");
+      char     text[64];
+      PetscCall(PetscStrncpy(text, r ? (const char *)r : "", sizeof(text)));
       if (r) xmlFree(r);
-      for (long k = 0; k < repeat; ++k) {
-        ++ncycles;
-        for (xmlNodePtr s = c->children; s; s = s->next)
-          if (s->type == XML_ELEMENT_NODE) PetscCall(MapProtocolItem(s, &nsteps, ncycles));
-      }
-    } else PetscCall(MapProtocolItem(c, &nsteps, 0));
+      PetscCall(PositiveCount(c, text, "attribute repeat of <cycle>", &repeat));
+      for (xmlNodePtr s = c->children; s; s = s->next) nitems += s->type == XML_ELEMENT_NODE;
+      PetscCall(PetscCalloc1(nitems, &items));
+      nitems = 0;
+      for (xmlNodePtr s = c->children; s; s = s->next)
+        if (s->type == XML_ELEMENT_NODE) PetscCall(ReadItem(s, &items[nitems++]));
+    } else {
+      PetscCall(PetscCalloc1(1, &items));
+      PetscCall(ReadItem(c, &items[nitems++]));
+      repeat = 0; /* not a cycle: cycle number 0 */
+    }
+    for (PetscInt i = 0; i < nitems; ++i) total += (double)PetscMax(repeat, 1) * (double)items[i].count;
+    if (total > INPUT_MAX_STEPS) {
+      const long line = (long)xmlGetLineNo(c);
+      PetscCall(PetscFree(items));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%ld (<%s>): the protocol expands to %.0f steps or more, more than the %d spot runs", doc_name, line, (const char *)c->name, total, INPUT_MAX_STEPS);
+    }
+    for (PetscInt k = 0; k < PetscMax(repeat, 1); ++k) {
+      if (repeat) ++ncycles;
+      for (PetscInt i = 0; i < nitems; ++i) PetscCall(ExpandItem(&items[i], repeat ? ncycles : 0));
+    }
+    PetscCall(PetscFree(items));
   }
-  PetscCall(PetscSNPrintf(value, sizeof(value), "%" PetscInt_FMT, nsteps));
-  PetscCall(SetFromXML("-proto_nsteps", value, protocol, "<protocol>"));
+  PetscFunctionReturn(0);
+}
+
+/* Options a document may not give PETSc: they read or run other programs or files, or write
+   files of their own (the command line keeps them: the user typed it) */
+static const char *const forbidden_options[] = {"-options_file", "-python", "-start_in_debugger", "-on_error_attach_debugger", "-on_error_emacs", "-debugger", "-stop_for_debugger", "-display", "-history", "-log_trace", "-info", "-viewer_", "-saws", "-malloc_dump", "-malloc_view", "-memory_view", "-objects_dump", "-log_mpe", "-log_perfstubs", "-petsc_ci", "-check_pointer_intensity", "-dlopen", "-mpi_linear_solver_server", NULL};
+
+/* A PETSc viewer destination "type:file:format:mode" may name a file; "-a ascii:/x" or "-b :x" may not appear in a document */
+static PetscErrorCode CheckDocumentOption(const char name[], const char value[], const char where[])
+{
+  PetscFunctionBeginUser;
+  for (int i = 0; forbidden_options[i]; ++i)
+    PetscCheck(strncmp(name, forbidden_options[i], strlen(forbidden_options[i])), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s reads, runs or writes files outside spot's control, which a document may not ask for; give it on the command line", where, name);
+  if (value) {
+    const char *colon = strchr(value, ':');
+    PetscBool   names_file = (strchr(value, '/') || (colon && colon[1] && colon[1] != ':')) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCheck(!names_file, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s %s' names a file for PETSc to write, which a document may not do (spot writes only into its output directory); give it on the command line", where, name, value);
+  }
   PetscFunctionReturn(0);
 }
 
 /* <petsc_options>: "-a 1 -b -c x" → options, without overriding the command line */
 static PetscErrorCode MapPetscOptions(xmlNodePtr node)
 {
-  xmlChar *content = xmlNodeGetContent(node);
-  char     text[4096], *tok, *save = NULL, *pending = NULL, where[PETSC_MAX_PATH_LEN];
+  char *text, *tok, *save = NULL, *pending = NULL, where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscStrncpy(text, content ? (const char *)content : "", sizeof(text)));
-  if (content) xmlFree(content);
+  PetscCall(NodeText(node, &text));
   PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (<petsc_options>)", doc_name, (long)xmlGetLineNo(node)));
   for (tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
     PetscBool is_name = (tok[0] == '-' && (isalpha((unsigned char)tok[1]) || tok[1] == '_')) ? PETSC_TRUE : PETSC_FALSE;
     if (is_name) {
-      if (pending) PetscCall(InputSetOption(pending, NULL, where));
+      if (pending) {
+        PetscCall(CheckDocumentOption(pending, NULL, where));
+        PetscCall(InputSetOption(pending, NULL, where));
+      }
       pending = tok;
     } else {
       PetscCheck(pending, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s' is not a PETSc option name (options start with '-')", where, tok);
+      PetscCall(CheckDocumentOption(pending, tok, where));
       PetscCall(InputSetOption(pending, tok, where));
       pending = NULL;
     }
   }
-  if (pending) PetscCall(InputSetOption(pending, NULL, where));
+  if (pending) {
+    PetscCall(CheckDocumentOption(pending, NULL, where));
+    PetscCall(InputSetOption(pending, NULL, where));
+  }
+  PetscCall(PetscFree(text));
   PetscFunctionReturn(0);
 }
 

@@ -32,21 +32,31 @@ const char *const StepEnds[]  = {"none", "duration", "theta", "theta_limit", "vo
 #define STALL_DT 1e-9  /* a time step this short relative to the step's elapsed time (or 1 s) ... */
 #define STALL_STEPS 500 /* ... this many times in a row means the run stalls */
 
-static PetscErrorCode StepOption(PetscInt i, const char key[], char name[], size_t len)
+static PetscErrorCode StepWhere(PetscInt i, const char key[], char where[], size_t len)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(name, len, "-proto_%" PetscInt_FMT "_%s", i, key));
+  PetscCall(InputStepWhere(i, key, where, len));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode StepWhere(PetscInt i, const char key[], char where[], size_t len)
+/* The choice of step i's key among the NULL-terminated list (*set false when absent; unknown: an error) */
+static PetscErrorCode StepChoice(Solver s, PetscInt i, const char key[], const char *const list[], PetscInt *choice, PetscBool *set)
 {
-  char name[64];
+  char value[64], where[PETSC_MAX_PATH_LEN], known[256] = "";
 
   PetscFunctionBeginUser;
-  PetscCall(StepOption(i, key, name, sizeof(name)));
-  PetscCall(InputOptionWhere(name, where, len));
-  PetscFunctionReturn(0);
+  PetscCall(InputStepGetString(i, key, value, sizeof(value), set));
+  if (!*set) PetscFunctionReturn(0);
+  for (PetscInt k = 0; list[k]; ++k) {
+    if (!strcmp(value, list[k])) {
+      *choice = k;
+      PetscFunctionReturn(0);
+    }
+    PetscCall(PetscStrlcat(known, k ? ", " : "", sizeof(known)));
+    PetscCall(PetscStrlcat(known, list[k], sizeof(known)));
+  }
+  PetscCall(StepWhere(i, key, where, sizeof(where)));
+  SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " has %s '%s'; expected one of %s", where, i + 1, key, value, known);
 }
 
 /* The out-of-plane thickness of a 2-D particle in µm, 0 if not given */
@@ -90,7 +100,7 @@ static PetscReal RateToCurrentDensity(Solver s, PetscReal rate, PetscReal c_max)
 }
 
 /* A current given as a C-rate, a current (A) or a current density (A/m²), as A/m² (> 0) */
-static PetscErrorCode CurrentLike(Solver s, const char name[], PetscReal *i, PetscBool *set)
+static PetscErrorCode CurrentLike(Solver s, PetscInt step, const char key[], PetscReal *i, PetscBool *set)
 {
   char      text[128], *unit, where[PETSC_MAX_PATH_LEN];
   PetscReal v, c_max, f_cap, area;
@@ -98,13 +108,13 @@ static PetscErrorCode CurrentLike(Solver s, const char name[], PetscReal *i, Pet
   PetscBool known, ok;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), set));
+  PetscCall(InputStepGetString(step, key, text, sizeof(text), set));
   if (!*set) PetscFunctionReturn(0);
-  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCall(StepWhere(step, key, where, sizeof(where)));
   v = strtod(text, &unit);
   while (*unit == ' ') ++unit;
   PetscCall(UnitParse(unit, &kind, &known));
-  PetscCheck(unit != text && *unit && known && (kind == UNIT_C_RATE || kind == UNIT_CURRENT || kind == UNIT_CURRENT_DENSITY), s->comm, PETSC_ERR_USER_INPUT, "%s: expected a current as a C-rate (C), a current (A, mA, ...) or a current density (A/m2, mA/cm2, ...), got '%s'", where, text);
+  PetscCheck(unit != text && *unit && known && (kind == UNIT_C_RATE || kind == UNIT_CURRENT || kind == UNIT_CURRENT_DENSITY) && !PetscIsInfOrNanReal(v), s->comm, PETSC_ERR_USER_INPUT, "%s: expected a finite current as a C-rate (C), a current (A, mA, ...) or a current density (A/m2, mA/cm2, ...), got '%s'", where, text);
   PetscCall(UnitToInternal(unit, kind, v, &v, &ok));
   PetscCheck(v > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the current must be positive, got '%s'", where, text);
   PetscCall(PhysicsGetCMax(s->phys, &c_max));
@@ -127,7 +137,7 @@ static PetscErrorCode CurrentLike(Solver s, const char name[], PetscReal *i, Pet
 /* Reads step i's cut-offs */
 static PetscErrorCode StepCutoffs(Solver s, StepSpec *st, PetscInt i)
 {
-  char      name[64], where[PETSC_MAX_PATH_LEN], text[64];
+  char      where[PETSC_MAX_PATH_LEN], text[64];
   PetscBool set;
 
   PetscFunctionBeginUser;
@@ -139,27 +149,20 @@ static PetscErrorCode StepCutoffs(Solver s, StepSpec *st, PetscInt i)
   st->current_below = NAN;
   st->capacity      = NAN;
   st->dvdt_below    = NAN;
-  PetscCall(StepOption(i, "duration", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_TIME, &st->duration, &set));
+  PetscCall(InputStepGetQuantity(i, "duration", UNIT_TIME, &st->duration, &set));
   PetscCall(StepWhere(i, "duration", where, sizeof(where)));
   PetscCheck(!set || st->duration > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: duration must be positive, got %g s", where, (double)st->duration);
   if (!set) st->duration = PETSC_MAX_REAL;
-  PetscCall(StepOption(i, "theta_below", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_below, &set));
+  PetscCall(InputStepGetQuantity(i, "theta_below", UNIT_NONE, &st->theta_below, &set));
   PetscCall(StepWhere(i, "theta_below", where, sizeof(where)));
   PetscCheck(!set || (st->theta_below >= 0 && st->theta_below <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_below must be in [0, 1], got %g", where, (double)st->theta_below);
-  PetscCall(StepOption(i, "theta_above", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_NONE, &st->theta_above, &set));
+  PetscCall(InputStepGetQuantity(i, "theta_above", UNIT_NONE, &st->theta_above, &set));
   PetscCall(StepWhere(i, "theta_above", where, sizeof(where)));
   PetscCheck(!set || (st->theta_above >= 0 && st->theta_above <= 1), s->comm, PETSC_ERR_USER_INPUT, "%s: theta_above must be in [0, 1], got %g", where, (double)st->theta_above);
-  PetscCall(StepOption(i, "voltage_above", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage_above, NULL));
-  PetscCall(StepOption(i, "voltage_below", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage_below, NULL));
-  PetscCall(StepOption(i, "current_below", name, sizeof(name)));
-  PetscCall(CurrentLike(s, name, &st->current_below, &set));
-  PetscCall(StepOption(i, "capacity", name, sizeof(name)));
-  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &set));
+  PetscCall(InputStepGetQuantity(i, "voltage_above", UNIT_POTENTIAL, &st->voltage_above, NULL));
+  PetscCall(InputStepGetQuantity(i, "voltage_below", UNIT_POTENTIAL, &st->voltage_below, NULL));
+  PetscCall(CurrentLike(s, i, "current_below", &st->current_below, &set));
+  PetscCall(InputStepGetString(i, "capacity", text, sizeof(text), &set));
   if (set) { /* Ah, mAh, As (needs the particle's volume); a bare number is a fraction of the capacity */
     char     *unit;
     PetscReal v = strtod(text, &unit), volume = 0, c_max, f_cap;
@@ -169,7 +172,7 @@ static PetscErrorCode StepCutoffs(Solver s, StepSpec *st, PetscInt i)
     while (*unit == ' ') ++unit;
     PetscCall(UnitParse(unit, &kind, &known));
     PetscCheck(unit != text && (!*unit || (known && kind == UNIT_CAPACITY)), s->comm, PETSC_ERR_USER_INPUT, "%s: capacity needs a unit of charge (Ah, mAh, As) or no unit (a fraction of the capacity), got '%s'", where, text);
-    PetscCheck(v > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: capacity must be positive, got '%s'", where, text);
+    PetscCheck(v > 0 && !PetscIsInfOrNanReal(v), s->comm, PETSC_ERR_USER_INPUT, "%s: capacity must be positive and finite, got '%s'", where, text);
     PetscCall(PhysicsGetCMax(s->phys, &c_max));
     PetscCall(PhysicsGetCapacityFactor(s->phys, &f_cap));
     if (*unit) {
@@ -179,8 +182,7 @@ static PetscErrorCode StepCutoffs(Solver s, StepSpec *st, PetscInt i)
       st->capacity = v / (FARADAY * c_max * volume);
     } else st->capacity = v * f_cap;
   }
-  PetscCall(StepOption(i, "dvdt_below", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_VOLTAGE_RATE, &st->dvdt_below, &set));
+  PetscCall(InputStepGetQuantity(i, "dvdt_below", UNIT_VOLTAGE_RATE, &st->dvdt_below, &set));
   PetscCall(StepWhere(i, "dvdt_below", where, sizeof(where)));
   PetscCheck(!set || st->dvdt_below > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: dvdt_below must be positive, got %g V/s", where, (double)st->dvdt_below);
   PetscFunctionReturn(0);
@@ -222,8 +224,8 @@ static PetscErrorCode StepAction(Solver s, StepSpec *st, PetscInt i)
   PetscReal       c_max, f_cap, area_m2, i_set = 0, value;
   PetscBool       has_rate, has_current, has_density, set;
   PetscInt        dir = 0, nset;
-  char            name[64], where[PETSC_MAX_PATH_LEN];
-  const char     *dirs[] = {"charge", "discharge"};
+  char            where[PETSC_MAX_PATH_LEN];
+  const char     *dirs[] = {"charge", "discharge", NULL};
   Kinetics        kin;
 
   PetscFunctionBeginUser;
@@ -237,25 +239,20 @@ static PetscErrorCode StepAction(Solver s, StepSpec *st, PetscInt i)
   if (st->type == STEP_REST) PetscFunctionReturn(0);
   if (st->type == STEP_CV) {
     PetscReal R;
-    PetscCall(StepOption(i, "voltage", name, sizeof(name)));
-    PetscCall(InputGetQuantity(name, UNIT_POTENTIAL, &st->voltage, &set));
+    PetscCall(InputStepGetQuantity(i, "voltage", UNIT_POTENTIAL, &st->voltage, &set));
     PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step needs the voltage to hold (<voltage unit=\"V\">)", where);
     PetscCheck(kin == KINETICS_BUTLER_VOLMER, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step needs Butler-Volmer kinetics: give <material><ocp> and <material><exchange_current>", where);
     PetscCall(PhysicsSeriesResistance(s->phys, &R, NULL));
     PetscCheck(R == 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a cv step with a series resistance is not supported (the held voltage would depend on the current); remove <series_resistance>", where);
     PetscFunctionReturn(0); /* a hold beyond the OCP range is allowed: it saturates the surface */
   }
-  PetscCall(StepOption(i, "direction", name, sizeof(name)));
-  PetscCall(PetscOptionsGetEList(NULL, NULL, name, dirs, 2, &dir, &set));
-  PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cc step needs direction=\"charge\" or \"discharge\" (%s)", where, name);
-  PetscCall(StepOption(i, "c_rate", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_C_RATE, &value, &has_rate));
+  PetscCall(StepChoice(s, i, "direction", dirs, &dir, &set));
+  PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: a cc step needs direction=\"charge\" or \"discharge\" (-proto_%" PetscInt_FMT "_direction)", where, i);
+  PetscCall(InputStepGetQuantity(i, "c_rate", UNIT_C_RATE, &value, &has_rate));
   if (has_rate) i_set = RateToCurrentDensity(s, value * f_cap / 3600.0, c_max);
-  PetscCall(StepOption(i, "current_density", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_CURRENT_DENSITY, &value, &has_density));
+  PetscCall(InputStepGetQuantity(i, "current_density", UNIT_CURRENT_DENSITY, &value, &has_density));
   if (has_density) i_set = value;
-  PetscCall(StepOption(i, "current", name, sizeof(name)));
-  PetscCall(InputGetQuantity(name, UNIT_CURRENT, &value, &has_current));
+  PetscCall(InputStepGetQuantity(i, "current", UNIT_CURRENT, &value, &has_current));
   if (has_current) {
     PetscCall(StepWhere(i, "current", where, sizeof(where)));
     PetscCheck(area_m2 > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: a current in A needs the particle's thickness in 2-D (<mesh><thickness> or -mesh_thickness); or give c_rate or current_density", where);
@@ -282,29 +279,33 @@ PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *out)
   char     where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-proto_nsteps", &n, NULL));
+  PetscCall(InputStepCount(&n));
   PetscCall(InputOptionWhere("-proto_nsteps", where, sizeof(where)));
   PetscCheck(n > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the protocol has no steps", where);
-  PetscCheck(n <= 100000, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " steps is more than the 100000 spot accepts", where, n);
+  PetscCheck(n <= 1000000, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " steps is more than the 1000000 spot runs", where, n);
   PetscCall(PetscNew(&p));
   p->nsteps = n;
   PetscCall(PetscCalloc1(n, &p->steps));
   for (PetscInt i = 0; i < n; ++i) {
-    StepSpec *st = &p->steps[i];
-    char      name[64];
-    PetscInt  type = 0;
-    PetscBool set;
+    StepSpec               *st      = &p->steps[i];
+    static const char *const types[] = {"cc", "cv", "rest", NULL};
+    char                     text[64];
+    PetscInt                 type = 0;
+    PetscBool                set;
 
     st->index = i;
-    PetscCall(StepOption(i, "type", name, sizeof(name)));
     PetscCall(StepWhere(i, "type", where, sizeof(where)));
-    PetscCall(PetscOptionsGetEList(NULL, NULL, name, StepTypes, 3, &type, &set));
-    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " has no type (%s cc|cv|rest)", where, i, name);
+    PetscCall(StepChoice(s, i, "type", types, &type, &set));
+    PetscCheck(set, s->comm, PETSC_ERR_USER_INPUT, "%s: step %" PetscInt_FMT " has no type (-proto_%" PetscInt_FMT "_type cc|cv|rest)", where, i + 1, i);
     st->type = (StepType)type;
-    PetscCall(StepOption(i, "cycle", name, sizeof(name)));
-    PetscCall(PetscOptionsGetInt(NULL, NULL, name, &st->cycle, NULL));
-    PetscCall(StepOption(i, "name", name, sizeof(name)));
-    PetscCall(PetscOptionsGetString(NULL, NULL, name, st->name, sizeof(st->name), &set));
+    PetscCall(InputStepGetString(i, "cycle", text, sizeof(text), &set));
+    if (set) {
+      char *end;
+      st->cycle = (PetscInt)strtol(text, &end, 10);
+      PetscCall(StepWhere(i, "cycle", where, sizeof(where)));
+      PetscCheck(end != text && !*end && st->cycle >= 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the cycle of step %" PetscInt_FMT " must be a whole number >= 0, got '%s'", where, i + 1, text);
+    }
+    PetscCall(InputStepGetString(i, "name", st->name, sizeof(st->name), &set));
     PetscCall(StepAction(s, st, i));
     if (!set) {
       if (st->type == STEP_CV) PetscCall(PetscSNPrintf(st->name, sizeof(st->name), "cv %.4g V", (double)st->voltage));
@@ -585,7 +586,7 @@ static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
 
 PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, PetscBool fresh)
 {
-  PetscReal t, done = s->progress_done_restart;
+  PetscReal t, done = s->progress_done_restart, *later, mean0;
   PetscBool has_tol;
 
   PetscFunctionBeginUser;
@@ -597,6 +598,11 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
   PetscCall(PhysicsGetCMax(s->phys, &s->c_max_cached));
   PetscCall(TSGetTime(s->ts, &t));
   s->state.nsteps = p->nsteps;
+  /* later[k]: the estimated duration of steps k, k+1, ... (linear in the number of steps) */
+  PetscCall(PetscMalloc1(p->nsteps + 1, &later));
+  PetscCall(SolverMeanTheta(s, s->theta, &mean0));
+  later[p->nsteps] = 0;
+  for (PetscInt j = p->nsteps - 1; j >= 0; --j) later[j] = later[j + 1] + StepEstimate(&p->steps[j], mean0);
   if (fresh) {
     PetscReal V, i, Vcell;
     PetscCall(SolverMeanTheta(s, s->theta, &s->mean_theta0)); /* the inventory every step must account for */
@@ -632,7 +638,7 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
       s->mean_at_step_start = mean;
       s->dt_next            = s->dt_initial; /* the surface changes: start small again */
     }
-    for (PetscInt j = k; j < p->nsteps; ++j) remaining += StepEstimate(&p->steps[j], mean);
+    remaining = StepEstimate(st, mean) + later[k + 1]; /* this step from the mean now, the later ones from the start's */
     s->progress_done      = done;
     s->progress_remaining = remaining + (t - s->state.t_step_start);
     s->state.progress     = done / PetscMax(done + remaining, 1e-30);
@@ -660,6 +666,7 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
     if (s->state.ended == END_THETA_LIMIT) PetscCall(PetscPrintf(s->comm, "warning: step %" PetscInt_FMT " (%s) stopped at t = %g s because theta reached 0 or 1 somewhere: the surface is saturated at this rate\n", k + 1, st->name, (double)t));
     PetscCall(SolverCheckpoint(s, p, k + 1, t, done, PETSC_TRUE)); /* after every step */
   }
+  PetscCall(PetscFree(later));
   PetscFunctionReturn(0);
 }
 

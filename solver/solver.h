@@ -7,8 +7,9 @@
    with an exact Jacobian; Newton with LU on one rank, GMRES + BoomerAMG on several. Step
    ends on mean θ are located with TSEvent; durations are hit exactly.
 
-   The protocol is a list of steps read from -proto_ options (input/ fills them from the XML,
-   expanding cycles, gitt and pitt):
+   The protocol is a list of steps read from input/'s step table (InputStepGetString & co.: the
+   document's <protocol>, cycles, gitt and pitt expanded, any length), each value overridable by
+   an option -proto_<i>_<key> (and a protocol may be given by options alone):
      -proto_nsteps N; for step i: -proto_i_type cc|cv|rest, -proto_i_name, -proto_i_cycle;
      cc: -proto_i_direction charge|discharge and -proto_i_c_rate | _current | _current_density;
      cv: -proto_i_voltage; cut-offs: -proto_i_duration, _theta_below, _theta_above,

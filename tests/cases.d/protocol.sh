@@ -226,3 +226,21 @@ concurrent_runs() {
 }
 export -f concurrent_runs
 case_ concurrent_runs 120 concurrent_runs
+
+# Protocols of any length (issue 17): PETSc 3.18's options database holds 512 entries, so steps are
+# kept in a table of their own. A 500-pulse GITT (1000 steps) runs every step: the step column
+# reaches 1000, the last step is the 500th rest, the mean theta falls by exactly 500 pulses x 10 s
+# x C/10 (conservation), and a step's value given on the command line wins over the document's
+# (pulse 400 made 20 s long moves the final mean by one more pulse).
+gitt500() {
+  local d="$TMPROOT/gitt500"
+  "$SPOT" run $IN/gitt500.xml -out_directory "$d/a" > "$d.a.log" 2>&1 || { tail -5 "$d.a.log"; return 1; }
+  grep -q "^protocol: 1000 steps" "$d.a.log" || { echo "protocol not 1000 steps"; head -8 "$d.a.log"; return 1; }
+  grep -q "^step 1000/1000 gitt rest 500 " "$d.a.log" || { echo "no 1000th step"; tail -5 "$d.a.log"; return 1; }
+  awk -F, -v m=$(col "$d/a/timeseries.csv" mean_theta) 'END { e = $m - (0.95 - 500 * 10 * 0.1 / 3600); if (e < 0) e = -e; if ($2 != 1000 || e > 1e-9) { print "last step " $2 ", final mean " $m; exit 1 } }' "$d/a/timeseries.csv" || return 1
+  "$SPOT" run $IN/gitt500.xml -out_directory "$d/b" -proto_798_duration 20s > "$d.b.log" 2>&1 || { tail -5 "$d.b.log"; return 1; }
+  grep -q "^step 799/1000 gitt pulse 400 *ended by its duration at t = .* (15980 s)" "$d.b.log" || { echo "pulse 400 not 20 s long"; grep "^step 79[89]/" "$d.b.log"; return 1; }
+  awk -F, -v m=$(col "$d/b/timeseries.csv" mean_theta) 'END { e = $m - (0.95 - 501 * 10 * 0.1 / 3600); if (e < 0) e = -e; if (e > 1e-9) { print "final mean " $m; exit 1 } }' "$d/b/timeseries.csv"
+}
+export -f gitt500
+case_ protocol_gitt_500_pulses 300 gitt500
