@@ -15,8 +15,13 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help);
 PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help);
 
-/* Load the document argv[0] (usage: the message when there is none) and settle the output
-   directory: subdir beside the document, or the option; checked writable */
+/* Load the document argv[0] (usage: the message when there is none) and name the output
+   directory: subdir beside the document, or the option */
 PetscErrorCode AppLoadDocument(MPI_Comm comm, int argc, char **argv, const char usage[], const char subdir[], const char option[], char outdir[], size_t len);
+/* Once every input is checked: create the output directory, prove it writable and lock it
+   against a second run (which then refuses with one line); unlock when done */
+typedef struct _p_AppOutputLock *AppOutputLock;
+PetscErrorCode AppLockOutputDirectory(MPI_Comm comm, const char option[], const char outdir[], AppOutputLock *lock);
+PetscErrorCode AppUnlockOutputDirectory(AppOutputLock *lock);
 
 #endif

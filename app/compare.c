@@ -33,6 +33,7 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
   CompareResult  res;
   PetscErrorCode ierr;
   PetscMPIInt    rank;
+  AppOutputLock  lock;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -43,6 +44,8 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_simulation_file", simfile, sizeof(simfile), &set));
   PetscCheck(set && simfile[0], comm, PETSC_ERR_USER_INPUT, "%s: the document names no run: add <simulation file=\"run.xml\"/> (a spot run input)", argv[0]);
   PetscCall(InputLoadXML(comm, simfile));
+  PetscCall(InputCheckOptions(comm, "compare"));
+  PetscCall(AppLockOutputDirectory(comm, "-compare_output_directory", outdir, &lock));
   ierr = CompareRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &res);
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (ierr && rank == 0) { /* a mesh made for a run that failed is not kept */
@@ -50,6 +53,7 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
     remove(generated);
   }
+  PetscCall(AppUnlockOutputDirectory(&lock));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -24,6 +24,8 @@ PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
   char        outdir[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
   PetscBool   set;
   FitReport   rep;
+  AppOutputLock  lock;
+  PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -37,6 +39,10 @@ PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(PetscOptionsGetString(NULL, NULL, "-compare_simulation_file", file, sizeof(file), &set));
   PetscCheck(set && file[0], comm, PETSC_ERR_USER_INPUT, "the <compare> document names no run: add <simulation file=\"run.xml\"/> (a spot run input)");
   PetscCall(InputLoadXML(comm, file));
-  PetscCall(FitRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &rep));
+  PetscCall(InputCheckOptions(comm, "fit"));
+  PetscCall(AppLockOutputDirectory(comm, "-fit_output_directory", outdir, &lock));
+  ierr = FitRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &rep);
+  PetscCall(AppUnlockOutputDirectory(&lock));
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -262,6 +262,7 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
     PetscCheck(!set, comm, PETSC_ERR_USER_INPUT, "%s: spot gitt --simulate takes L, theta_start, the capacity and the sign of the current from the run; leave it out", where);
   }
   PetscCall(InputLoadXML(comm, input));
+  PetscCall(InputCheckOptions(comm, "gitt"));
 
   /* a <gitt> protocol (input/ names its pulses "gitt pulse k") */
   PetscCall(InputStepCount(&nsteps));
@@ -335,6 +336,7 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
   }
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)");
   record = argv[0];
+  PetscCall(InputCheckOptions(comm, "gitt"));
 
   /* where L comes from, and where the outputs go: checked before the record is read */
   PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_mesh", mesh, sizeof(mesh), &has_mesh));

@@ -7,6 +7,9 @@
 #include "postproc/postproc.h"
 #include <stdio.h>
 #include <unistd.h>
+#include <signal.h>
+#include <string.h>
+#include "files/files.h"
 
 static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc options]\n"
                                "\n"
@@ -30,15 +33,33 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "PETSc's own options work too: -ts_monitor -snes_monitor -log_view -dm_view -ts_type arkimex.\n"
                                "`spot schema` prints the XML schema; README.md describes every element.\n";
 
-/* Everything after the output directory is known: any failure leaves no file behind */
-static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+/* The one line that ends a run stopped by SIGINT or SIGTERM, and how to go on */
+static PetscErrorCode InterruptedMessage(Simulation sim, const char input[], const char outdir[], char message[], size_t len)
 {
-  Simulation     sim;
-  Solver         solver;
-  Output         out;
-  Maps           maps;
+  Solver    solver;
+  PetscInt  sig;
+  PetscReal t_stop, t_restart;
+
+  PetscFunctionBeginUser;
+  PetscCall(SimulationGetSolver(sim, &solver));
+  PetscCall(SolverGetInterruption(solver, &sig, &t_stop, &t_restart));
+  if (PetscIsNanReal(t_restart)) PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; no checkpoint was written (checkpoints are off)", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir));
+  else PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; %s/checkpoint.h5 (t = %g s) continues the run exactly: spot run %s -init_checkpoint_file %s/checkpoint.h5 -out_directory %s/continued", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir, outdir, (double)t_restart, input, outdir, outdir));
+  PetscFunctionReturn(0);
+}
+
+/* Everything after the output directory is known: any failure leaves no file behind; an
+   interrupt (SIGINT, SIGTERM) while the protocol runs ends it cleanly with complete outputs up to
+   that time and a checkpoint to continue from */
+static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const char outdir[], char message[], size_t len)
+{
+  Simulation           sim;
+  Solver               solver;
+  Output               out  = NULL;
+  Maps                 maps = NULL;
   static PetscLogStage stage_setup = -1, stage_solve = -1;
   PetscErrorCode       ierr;
+  PetscInt             sig = 0;
 
   PetscFunctionBeginUser;
   if (stage_setup < 0) PetscCall(PetscLogStageRegister("Setup", &stage_setup));
@@ -47,20 +68,29 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(SolverSetCheckpointDirectory(solver, outdir));
-  PetscCall(OutputCreate(solver, outdir, input, &out));
-  PetscCall(SolverAddMonitor(solver, OutputMonitor, out));
-  PetscCall(MapsCreate(solver, outdir, &maps)); /* PNG maps of θ with -out_maps true */
-  PetscCall(SolverAddMonitor(solver, MapsMonitor, maps));
-  PetscCall(PetscLogStagePop());
+  PetscCall(MapsCreate(solver, outdir, &maps)); /* PNG maps of θ with -out_maps true (no file yet) */
+  ierr = OutputCreate(solver, outdir, input, &out);
+  if (!ierr) ierr = InputCheckUnusedOptions(comm, "run"); /* every option is read by now */
+  if (!ierr) ierr = SolverAddMonitor(solver, OutputMonitor, out);
+  if (!ierr) ierr = SolverAddMonitor(solver, MapsMonitor, maps);
+  if (!ierr) ierr = PetscLogStagePop();
 
-  PetscCall(PetscLogStagePush(stage_solve));
-  ierr = SimulationRun(sim);
+  if (!ierr) ierr = PetscLogStagePush(stage_solve);
+  if (!ierr) ierr = FileSignalsSet(FILE_SIGNALS_DEFER);
+  if (!ierr) ierr = SimulationRun(sim);
+  PetscCall(FileSignalsSet(FILE_SIGNALS_EXIT));
+  if (!ierr) {
+    PetscReal t_stop, t_restart;
+    ierr = SolverGetInterruption(solver, &sig, &t_stop, &t_restart);
+  }
   if (!ierr) ierr = OutputFinish(out);
   if (!ierr) ierr = MapsFinish(maps);
   if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files */
   if (ierr) PetscCall(MapsDiscard(maps));
   PetscCall(ierr);
   PetscCall(PetscLogStagePop());
+  message[0] = 0;
+  if (sig) PetscCall(InterruptedMessage(sim, input, outdir, message, len));
 
   PetscCall(MapsDestroy(&maps));
   PetscCall(OutputDestroy(&out));
@@ -72,7 +102,8 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
   PetscErrorCode ierr;
   PetscMPIInt    rank;
-  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
+  AppOutputLock  lock;
+  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN], interrupted[3 * PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   if (help) {
@@ -80,16 +111,23 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscFunctionReturn(0);
   }
   PetscCall(AppLoadDocument(comm, argc, argv, "usage: spot run INPUT.xml [PETSc options] (the input file comes first)", "out", "-out_directory", outdir, sizeof(outdir)));
+  PetscCall(InputCheckOptions(comm, "run"));
+  PetscCall(AppLockOutputDirectory(comm, "-out_directory", outdir, &lock));
 
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
-  ierr = RunInDirectory(comm, argv[0], outdir);
-  if (rank == 0) { /* a mesh spot made is kept only with the results it gave */
+  ierr = RunInDirectory(comm, argv[0], outdir, interrupted, sizeof(interrupted));
+  if (rank == 0) { /* a mesh spot made is kept only with the results it gave (an interrupted run's too) */
     if (ierr) remove(generated);
-    else if (!access(generated, F_OK)) PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
+    else if (!access(generated, F_OK) && rename(generated, kept)) {
+      if (!ierr) ierr = PETSC_ERR_FILE_WRITE;
+      remove(generated);
+    }
   }
+  PetscCall(AppUnlockOutputDirectory(&lock));
   PetscCall(ierr);
+  PetscCheck(!interrupted[0], comm, PETSC_ERR_USER_INPUT, "%s", interrupted);
   PetscFunctionReturn(0);
 }
 

@@ -5,8 +5,11 @@
    -log_view, ...) pass through to PETSc, after the command's own arguments. */
 #include "app/app.h"
 #include "input/input.h"
+#include "files/files.h"
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 
 static const char usage[] = "spot " SPOT_VERSION ": lithium transport in single battery-cathode particles\n"
                             "\n"
@@ -39,6 +42,14 @@ static const Command commands[] = {
   {"schema",  SpotSchema },
 };
 
+static char session_dir[4096] = "";
+
+/* The singleton's session directory, once Open MPI has removed what it put in it */
+static void RemoveSessionDir(void)
+{
+  if (session_dir[0]) rmdir(session_dir);
+}
+
 int main(int argc, char **argv)
 {
   PetscErrorCode ierr;
@@ -68,20 +79,39 @@ int main(int argc, char **argv)
   /* Started without mpirun: Open MPI would launch a helper daemon for the singleton (0.1 s of CPU,
      0.2 s of wall time per run); spot never spawns processes, so it does without (the user's
      own setting wins) */
-  if (!getenv("OMPI_COMM_WORLD_SIZE")) setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+  if (!getenv("OMPI_COMM_WORLD_SIZE")) {
+    setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
+    /* Isolated singletons share one session directory (/tmp/ompi.<host>.<uid>/jf.0/1), which the
+       first to exit removes: a spot started as another ended failed in MPI_Init ("orte_init
+       failed", seen in the hostile-input suite). Each gets a directory of its own, removed at exit */
+    if (!getenv("OMPI_MCA_orte_tmpdir_base")) {
+      const char *tmp = getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp";
+      snprintf(session_dir, sizeof(session_dir), "%s/spot-mpi-XXXXXX", tmp);
+      if (mkdtemp(session_dir)) setenv("OMPI_MCA_orte_tmpdir_base", session_dir, 1);
+      else session_dir[0] = 0;
+    }
+  }
   /* Such singletons share one session directory (/tmp/ompi.<host>.<uid>/jf.0/1), which the first to
      exit removes; a concurrent run (an alpha sweep) then printed "mca_sharedfp_sm_component_file_query:
      Error, unable to open file for mmap" on opening its HDF5 checkpoint. spot's files use no shared
      file pointers, so that component is not needed */
   setenv("OMPI_MCA_sharedfp", "^sm", 0);
+  /* PT-Scotch partitions with several threads by default, and their race makes the partition,
+     and so the round-off of every parallel run, differ from one run to the next: with one thread
+     two identical runs give identical results */
+  setenv("SCOTCH_PTHREAD_NUMBER", "1", 0);
   ierr = PetscInitialize(&pargc, &pargv, NULL, NULL);
   if (ierr) return 1;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   MPI_Comm_size(PETSC_COMM_WORLD, &size);
   ierr = InputPushErrorHandler();
+  if (!ierr) ierr = InputRecordCommandLine(cargc, cargv);
+  if (!ierr) ierr = FileSignalsSet(FILE_SIGNALS_EXIT); /* an interrupt removes unfinished files */
   if (!command || !strcmp(command, "help")) {
     if (!rank) fputs(usage, help || command ? stdout : stderr);
     status = (help || command) ? 0 : 1;
+  } else if (ierr) {
+    status = 1;
   } else if (!strcmp(command, "version")) {
     if (!rank) printf("spot %s (PETSc %d.%d.%d)\n", SPOT_VERSION, PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR, PETSC_VERSION_SUBMINOR);
   } else {
@@ -102,6 +132,7 @@ int main(int argc, char **argv)
     }
   }
   PetscFinalize();
+  RemoveSessionDir();
   free(pargv);
   free(cargv);
   return status;

@@ -100,6 +100,7 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
   }
   PetscCall(InputLoadXML(comm, input));
+  PetscCall(InputCheckOptions(comm, "synth"));
   PetscCall(SynthRun(comm, dir, PETSC_VIEWER_STDOUT_(comm), NULL));
   PetscFunctionReturn(0);
 }

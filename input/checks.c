@@ -21,6 +21,11 @@ static PetscErrorCode SpotErrorHandler(MPI_Comm comm, int line, const char *func
     if (!user_error[0]) snprintf(user_error, sizeof(user_error), "%s", mess ? mess : "invalid input");
     return n;
   }
+  /* PETSc's own options: a type that does not exist (-ts_type foo), a value of the wrong kind */
+  if (p == PETSC_ERROR_INITIAL && (n == PETSC_ERR_ARG_UNKNOWN_TYPE || (func && !strncmp(func, "PetscOptions", 12)))) {
+    if (!user_error[0]) snprintf(user_error, sizeof(user_error), "a PETSc option is wrong: %s%s", mess ? mess : "invalid value", n == PETSC_ERR_ARG_UNKNOWN_TYPE ? " (-help lists the types)" : "");
+    return n;
+  }
   if (user_error[0]) return n; /* unwinding a user error: stay quiet */
   return PetscTraceBackErrorHandler(comm, line, func, file, n, p, mess, ctx);
 }

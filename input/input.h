@@ -42,6 +42,8 @@ PetscErrorCode UnitInternalName(UnitKind kind, const char **name);
 /* Options carrying quantities: a bare number is in internal units, "60min" or "1 h" is converted. */
 PetscErrorCode InputGetQuantity(const char name[], UnitKind kind, PetscReal *value, PetscBool *set);
 PetscErrorCode InputParseQuantity(const char name[], const char where[], const char text[], UnitKind kind, PetscReal *value);
+/* A list "0,5,10 min" into values[*n] (*n: room on entry, count on exit; values NULL: check only) */
+PetscErrorCode InputParseQuantityList(const char name[], const char where[], const char text[], UnitKind kind, PetscReal values[], PetscInt *n);
 PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal values[], PetscInt *n, PetscBool *set);
 PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len);
 PetscErrorCode InputSetOption(const char name[], const char value[], const char where[]);
@@ -81,6 +83,15 @@ PetscErrorCode InputCheckFile(MPI_Comm comm, const char path[], const char what[
 PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[]);
 PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[]);
 PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const char message[]);
+
+/* Options (input/options.c): InputRecordCommandLine(argc, argv) before anything sets an option;
+   InputCheckOptions(comm, "run") before a subcommand does any work (every option spot knows,
+   named right and of the right kind; misspellings named with the nearest known option);
+   InputCheckUnusedOptions once it has set everything up (an option of spot from the command line
+   that nothing read does not apply to this input). */
+PetscErrorCode InputRecordCommandLine(int argc, char **argv);
+PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[]);
+PetscErrorCode InputCheckUnusedOptions(MPI_Comm comm, const char command[]);
 
 /* Error reporting: user errors become one line; see app/spot.c. */
 PetscErrorCode InputPushErrorHandler(void);

@@ -16,4 +16,11 @@ PetscErrorCode InputStepsTemplateAdd(PetscInt tmpl, const char key[], const char
    own (extra_key NULL for none: a gitt pulse's duration, a pitt step's voltage) */
 PetscErrorCode InputStepsAdd(PetscInt tmpl, PetscInt line, const char what[], const char type[], PetscInt cycle, const char name[], const char extra_key[], const char extra_value[]);
 
+/* Names of PETSc options (input/petsc_names.c), NULL-terminated */
+extern const char *const input_petsc_option_names[];
+
+/* Calls check(command, name, value, PETSC_TRUE) for every option a document or a translated
+   argument set (xml.c) */
+PetscErrorCode InputCheckDocumentOptions(const char command[], PetscErrorCode (*check)(const char[], const char[], const char[], PetscBool));
+
 #endif

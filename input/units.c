@@ -177,19 +177,13 @@ PetscErrorCode InputGetQuantity(const char name[], UnitKind kind, PetscReal *val
 }
 
 /* Comma-separated list; a unit after the last number applies to all ("0,5,10 min"), or each has its own */
-PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal values[], PetscInt *n, PetscBool *set)
+PetscErrorCode InputParseQuantityList(const char name[], const char where[], const char text_in[], UnitKind kind, PetscReal values[], PetscInt *n)
 {
-  char      text[4096], *tok, *save = NULL, trailing[64] = "";
-  PetscInt  count = 0;
-  PetscBool flg;
+  char    *text, *tok, *save = NULL, trailing[64] = "";
+  PetscInt count = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &flg));
-  if (set) *set = flg;
-  if (!flg) {
-    *n = 0;
-    PetscFunctionReturn(0);
-  }
+  PetscCall(PetscStrallocpy(text_in, &text));
   { /* a unit after the last number ("0,5,10 min") applies to every entry that has none */
     char *sp = strrchr(text, ' ');
     if (sp && !isdigit((unsigned char)sp[1]) && sp[1] != '-' && sp[1] != '.' && sp[1] != '+') {
@@ -203,13 +197,37 @@ PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal
     }
   }
   for (tok = strtok_r(text, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-    char item[320];
-    char where[PETSC_MAX_PATH_LEN];
-    PetscCall(InputOptionWhere(name, where, sizeof(where)));
-    PetscCheck(count < *n, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: too many values for %s (at most %" PetscInt_FMT ")", where, name, *n);
+    char      item[320];
+    PetscReal v;
+    if (values && count >= *n) {
+      PetscCall(PetscFree(text));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: too many values for %s (at most %" PetscInt_FMT ")", where, name, *n);
+    }
     PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s", tok, (isalpha((unsigned char)tok[strlen(tok) - 1]) ? "" : trailing)));
-    PetscCall(ParseQuantity(name, item, kind, &values[count++]));
+    PetscCall(InputParseQuantity(name, where, item, kind, &v));
+    if (values) values[count] = v;
+    ++count;
   }
+  PetscCall(PetscFree(text));
   *n = count;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputGetQuantityArray(const char name[], UnitKind kind, PetscReal values[], PetscInt *n, PetscBool *set)
+{
+  const char *text;
+  char        where[PETSC_MAX_PATH_LEN];
+  PetscBool   flg;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &text, &flg));
+  if (set) *set = flg;
+  if (!flg) {
+    *n = 0;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCheck(text && text[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s needs a value", where, name);
+  PetscCall(InputParseQuantityList(name, where, text, kind, values, n));
   PetscFunctionReturn(0);
 }

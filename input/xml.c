@@ -30,9 +30,10 @@ extern const char *const spot_schema_names[]; /* the input/ schema files, compil
 extern const char *const spot_schema_texts[];
 
 typedef struct {
-  char name[128];
-  char where[PETSC_MAX_PATH_LEN];
-  int  load; /* which InputLoadXML call set it (a process may load the same document again) */
+  char  name[128];
+  char  where[PETSC_MAX_PATH_LEN];
+  char *value; /* as set (NULL: a flag) */
+  int   load;  /* which InputLoadXML call set it (a process may load the same document again) */
 } OptionSource;
 
 static OptionSource *sources     = NULL;
@@ -67,12 +68,14 @@ PetscErrorCode InputGetDocumentDirectory(const char **dir)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RecordSource(const char name[], const char where[])
+static PetscErrorCode RecordSource(const char name[], const char value[], const char where[])
 {
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < num_sources; ++i) {
     if (!strcmp(sources[i].name, name)) {
       PetscCall(PetscStrncpy(sources[i].where, where, sizeof(sources[i].where)));
+      PetscCall(PetscFree(sources[i].value));
+      if (value) PetscCall(PetscStrallocpy(value, &sources[i].value));
       sources[i].load = current_load;
       PetscFunctionReturn(0);
     }
@@ -87,8 +90,21 @@ static PetscErrorCode RecordSource(const char name[], const char where[])
   }
   PetscCall(PetscStrncpy(sources[num_sources].name, name, sizeof(sources[num_sources].name)));
   PetscCall(PetscStrncpy(sources[num_sources].where, where, sizeof(sources[num_sources].where)));
+  sources[num_sources].value = NULL;
+  if (value) PetscCall(PetscStrallocpy(value, &sources[num_sources].value));
   sources[num_sources].load = current_load;
   ++num_sources;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputCheckDocumentOptions(const char command[], PetscErrorCode (*check)(const char[], const char[], const char[], PetscBool))
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < num_sources; ++i) {
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(NULL, NULL, sources[i].name, &set));
+    if (set) PetscCall((*check)(command, sources[i].name, sources[i].value, PETSC_TRUE));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -115,7 +131,7 @@ PetscErrorCode InputSetOption(const char name[], const char value[], const char 
   PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
   if (has) PetscFunctionReturn(0);
   PetscCall(PetscOptionsSetValue(NULL, name, value));
-  if (where) PetscCall(RecordSource(name, where));
+  if (where) PetscCall(RecordSource(name, value, where));
   PetscFunctionReturn(0);
 }
 

@@ -16,9 +16,12 @@
    round-off. A checkpoint written at the end of a protocol can start a different protocol. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
+#include "files/files.h"
 #include <petscviewerhdf5.h>
 #include <hdf5.h>
 #include <stdio.h>
+
+#define NSCALARS 17 /* the scalars of the run state (scalar_names) */
 
 struct _p_Checkpointer {
   char           dir[PETSC_MAX_PATH_LEN];
@@ -27,10 +30,15 @@ struct _p_Checkpointer {
   PetscLogDouble last;       /* wall time of the last checkpoint */
   PetscInt       count;
   Vec            X[3]; /* the dof coordinates, computed at the first checkpoint */
+  /* the state at the start of the running segment: the last point a restart repeats exactly,
+     written when the run is interrupted */
+  Vec            mark_theta;
+  PetscReal      mark_x[NSCALARS];
+  PetscInt       mark_step;
+  PetscBool      mark_valid;
 };
 
 /* the scalars of the run state, in file order */
-#define NSCALARS 17
 static const char *const scalar_names[NSCALARS] = {"t", "dt_next", "t_step_start", "expected_mean", "mean_theta0", "mean_at_step_start", "i_prev", "V_prev", "t_prev", "last_monitor_t", "progress_done", "V", "ts_steps", "rejected", "newton", "linear", "tiny_steps"};
 
 static void Scalars(Solver s, PetscReal t, PetscReal done, PetscReal v[NSCALARS])
@@ -121,6 +129,7 @@ PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[])
   PetscCall(InputGetQuantity("-out_checkpoint_interval", UNIT_TIME, &interval, NULL));
   PetscCall(InputOptionWhere("-out_checkpoint_interval", where, sizeof(where)));
   PetscCheck(interval >= 0, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint interval must be >= 0 (minutes of wall time; 0 = between every segment), got %g s", where, (double)interval);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5's own error stack is not for users: a failure is one line */
   PetscCall(PetscNew(&s->checkpointer));
   PetscCall(PetscStrncpy(s->checkpointer->dir, dir, sizeof(s->checkpointer->dir)));
   s->checkpointer->interval = interval;
@@ -132,55 +141,36 @@ PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[])
 PetscErrorCode SolverCheckpointDestroy(Solver s)
 {
   PetscFunctionBeginUser;
-  if (s->checkpointer)
-    for (PetscInt d = 0; d < 3; ++d)
-      PetscCall(VecDestroy(&s->checkpointer->X[d]));
+  if (s->checkpointer) {
+    for (PetscInt d = 0; d < 3; ++d) PetscCall(VecDestroy(&s->checkpointer->X[d]));
+    PetscCall(VecDestroy(&s->checkpointer->mark_theta));
+  }
   PetscCall(PetscFree(s->checkpointer));
   PetscFunctionReturn(0);
 }
 
-/* Write the state at t before step next_step (step_end) or inside it (!step_end) */
-PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscReal t, PetscReal done, PetscBool step_end)
+/* Rank 0 writes the gathered state seq[] (theta, dof_x, dof_y[, dof_z]) to path through a
+   temporary (a full disk or a kill leaves the previous checkpoint whole), and a kept copy */
+static PetscErrorCode WriteFile(Solver s, Protocol p, Vec seq[], PetscInt dim, const PetscReal x[NSCALARS], PetscInt next_step, PetscBool step_end, const char path[], const char copy[])
 {
-  Checkpointer cp = s->checkpointer;
-  PetscLogDouble now;
-  Vec            X[3], seq[4] = {NULL, NULL, NULL, NULL}, all[4];
-  VecScatter     sc;
-  PetscMPIInt    rank;
-  PetscInt       dim, n;
-  char           part[PETSC_MAX_PATH_LEN + 8], path[PETSC_MAX_PATH_LEN + 32];
+  static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
+  PetscViewer              v;
+  PetscReal                info[3] = {s->info.volume, s->info.surface, 0};
+  PetscInt                 n, pos[4] = {next_step, step_end ? 0 : 1, p->nsteps, ProtocolSignature(p)};
+  const char              *tmp;
+  FileOut                  f;
 
   PetscFunctionBeginUser;
-  if (!cp) PetscFunctionReturn(0);
-  PetscCall(PetscTime(&now));
-  if (!step_end && now - cp->last < cp->interval) PetscFunctionReturn(0);
-  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
-  PetscCall(DMGetDimension(s->dm, &dim));
-  if (!cp->X[0]) PetscCall(SolverDofCoordinates(s, cp->X));
-  for (PetscInt d = 0; d < 3; ++d)
-    X[d] = cp->X[d];
-  all[0] = s->theta;
-  for (PetscInt d = 0; d < dim; ++d) all[d + 1] = X[d];
-  for (PetscInt d = 0; d <= dim; ++d) {
-    PetscCall(VecScatterCreateToZero(all[d], &sc, &seq[d]));
-    PetscCall(VecScatterBegin(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterEnd(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
-    PetscCall(VecScatterDestroy(&sc));
-  }
-  PetscCall(VecGetSize(s->theta, &n));
-  PetscCall(PetscSNPrintf(part, sizeof(part), "%s/checkpoint.h5.part", cp->dir));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", cp->dir));
-  if (rank == 0) {
-    PetscViewer     v;
-    PetscReal       x[NSCALARS], info[3] = {s->info.volume, s->info.surface, (PetscReal)n};
-    PetscInt        pos[4] = {next_step, step_end ? 0 : 1, p->nsteps, ProtocolSignature(p)};
-    static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
-    PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, part, FILE_MODE_WRITE, &v));
+  PetscCall(VecGetSize(seq[0], &n));
+  info[2] = (PetscReal)n;
+  for (int k = 0; k < (copy ? 2 : 1); ++k) {
+    PetscCall(FileOutCreate(k ? copy : path, &f));
+    PetscCall(FileOutGetPath(f, NULL, &tmp));
+    PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, tmp, FILE_MODE_WRITE, &v));
     for (PetscInt d = 0; d <= dim; ++d) {
       PetscCall(PetscObjectSetName((PetscObject)seq[d], names[d]));
       PetscCall(VecView(seq[d], v));
     }
-    Scalars(s, t, done, x);
     for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(PetscViewerHDF5WriteAttribute(v, "/", scalar_names[i], PETSC_REAL, &x[i]));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_step", PETSC_INT, &pos[0]));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "inside_step", PETSC_INT, &pos[1]));
@@ -191,26 +181,103 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "unknowns", PETSC_REAL, &info[2]));
     PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "dimension", PETSC_INT, &dim));
     PetscCall(PetscViewerDestroy(&v));
-    PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", part, path);
-    if (cp->keep) {
-      char copy[PETSC_MAX_PATH_LEN + 32];
-      PetscCall(PetscSNPrintf(copy, sizeof(copy), "%s/checkpoint_%04" PetscInt_FMT ".h5", cp->dir, cp->count));
-      {
-        FILE  *in = fopen(path, "rb"), *out = fopen(copy, "wb");
-        char   buf[65536];
-        size_t k;
-        PetscCheck(in && out, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot copy %s to %s", path, copy);
-        while ((k = fread(buf, 1, sizeof(buf), in)) > 0) PetscCheck(fwrite(buf, 1, k, out) == k, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write %s", copy);
-        fclose(in);
-        fclose(out);
-      }
+    PetscCall(FileOutPublish(&f));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Write theta and the scalars x as the checkpoint (and its numbered copy with -out_checkpoint_keep).
+   Collective; a failed write (a full disk) fails on every rank with one line and leaves the
+   previous checkpoint as it was. */
+static PetscErrorCode WriteCheckpoint(Solver s, Protocol p, Vec theta, const PetscReal x[NSCALARS], PetscInt next_step, PetscBool step_end)
+{
+  Checkpointer cp = s->checkpointer;
+  Vec          seq[4] = {NULL, NULL, NULL, NULL}, all[4];
+  VecScatter   sc;
+  PetscMPIInt  rank;
+  PetscInt     dim;
+  char         path[PETSC_MAX_PATH_LEN + 32], copy[PETSC_MAX_PATH_LEN + 32], message[PETSC_MAX_PATH_LEN + 256] = "";
+  PetscBool    failed = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  PetscCall(DMGetDimension(s->dm, &dim));
+  if (!cp->X[0]) PetscCall(SolverDofCoordinates(s, cp->X));
+  all[0] = theta;
+  for (PetscInt d = 0; d < dim; ++d) all[d + 1] = cp->X[d];
+  for (PetscInt d = 0; d <= dim; ++d) {
+    PetscCall(VecScatterCreateToZero(all[d], &sc, &seq[d]));
+    PetscCall(VecScatterBegin(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterEnd(sc, all[d], seq[d], INSERT_VALUES, SCATTER_FORWARD));
+    PetscCall(VecScatterDestroy(&sc));
+  }
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", cp->dir));
+  PetscCall(PetscSNPrintf(copy, sizeof(copy), "%s/checkpoint_%04" PetscInt_FMT ".h5", cp->dir, cp->count));
+  if (rank == 0) { /* errors here are rank 0's alone: caught, then raised on every rank */
+    PetscErrorCode ierr;
+    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+    ierr = WriteFile(s, p, seq, dim, x, next_step, step_end, path, cp->keep ? copy : NULL);
+    PetscCall(PetscPopErrorHandler());
+    if (ierr) {
+      failed = PETSC_TRUE;
+      if (ierr == PETSC_ERR_FILE_WRITE) {
+        const char *text;
+        char       *specific = NULL;
+        PetscCall(PetscErrorMessage(ierr, &text, &specific));
+        PetscCall(PetscStrncpy(message, specific ? specific : "cannot write the checkpoint", sizeof(message)));
+      } else PetscCall(FileWriteFailure(path, 0, message, sizeof(message)));
     }
   }
-  for (PetscInt d = 0; d <= dim; ++d)
-    PetscCall(VecDestroy(&seq[d]));
-  if (cp->keep) PetscCall(PetscPrintf(s->comm, "checkpoint %s/checkpoint_%04" PetscInt_FMT ".h5 at t = %.9g s, %s step %" PetscInt_FMT "\n", cp->dir, cp->count, (double)t, step_end ? "before" : "inside", next_step + 1));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
+  PetscCall(InputCollectiveError(s->comm, failed, message));
+  if (cp->keep) PetscCall(PetscPrintf(s->comm, "checkpoint %s at t = %.9g s, %s step %" PetscInt_FMT "\n", copy, (double)x[0], step_end ? "before" : "inside", next_step + 1));
   cp->count++;
-  cp->last = now;
+  PetscCall(PetscTime(&cp->last));
+  PetscFunctionReturn(0);
+}
+
+/* Write the state at t before step next_step (step_end) or inside it (!step_end): inside a step
+   once the interval of wall time has passed, at a step's end too, and always at the protocol's end */
+PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscReal t, PetscReal done, PetscBool step_end)
+{
+  Checkpointer   cp = s->checkpointer;
+  PetscLogDouble now;
+  PetscReal      x[NSCALARS];
+
+  PetscFunctionBeginUser;
+  if (!cp) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&now));
+  if (now - cp->last < cp->interval && !(step_end && next_step == p->nsteps)) PetscFunctionReturn(0);
+  Scalars(s, t, done, x);
+  PetscCall(WriteCheckpoint(s, p, s->theta, x, next_step, step_end));
+  PetscFunctionReturn(0);
+}
+
+/* The start of a segment of step k at t: remembered, to be written if the run is interrupted */
+PetscErrorCode SolverCheckpointMark(Solver s, PetscInt k, PetscReal t, PetscReal done)
+{
+  Checkpointer cp = s->checkpointer;
+
+  PetscFunctionBeginUser;
+  if (!cp) PetscFunctionReturn(0);
+  if (!cp->mark_theta) PetscCall(VecDuplicate(s->theta, &cp->mark_theta));
+  PetscCall(VecCopy(s->theta, cp->mark_theta));
+  Scalars(s, t, done, cp->mark_x);
+  cp->mark_step  = k;
+  cp->mark_valid = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* After an interrupt: the last exact restart point as the checkpoint; *t its time (NAN: none written) */
+PetscErrorCode SolverCheckpointInterrupted(Solver s, Protocol p, PetscReal *t)
+{
+  Checkpointer cp = s->checkpointer;
+
+  PetscFunctionBeginUser;
+  *t = NAN;
+  if (!cp || !cp->mark_valid) PetscFunctionReturn(0);
+  PetscCall(WriteCheckpoint(s, p, cp->mark_theta, cp->mark_x, cp->mark_step, PETSC_FALSE));
+  *t = cp->mark_x[0];
   PetscFunctionReturn(0);
 }
 

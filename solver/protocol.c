@@ -21,6 +21,7 @@
    The solver keeps the cumulative counts. */
 #include "solver/solverimpl.h"
 #include "input/input.h"
+#include "files/files.h"
 #include <math.h>
 #include <string.h>
 
@@ -434,6 +435,17 @@ static PetscErrorCode UpdateState(Solver s, PetscReal t, Vec U)
   PetscFunctionReturn(0);
 }
 
+/* Has any rank received SIGINT or SIGTERM? (every rank learns it at the same time step) */
+static PetscErrorCode CheckInterrupt(Solver s)
+{
+  PetscInt sig = FileSignalReceived();
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPIU_INT, MPI_MAX, s->comm));
+  if (sig && !s->interrupted) s->interrupted = sig;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Monitor(TS ts, PetscInt stepnum, PetscReal t, Vec U, void *ctx)
 {
   Solver          s  = (Solver)ctx;
@@ -468,6 +480,8 @@ static PetscErrorCode Monitor(TS ts, PetscInt stepnum, PetscReal t, Vec U, void 
   PetscCall(SolverNotify(s, SOLVER_EVENT_TIMESTEP));
   s->V_prev = s->state.cell_voltage;
   s->t_prev = t;
+  PetscCall(CheckInterrupt(s));
+  if (s->interrupted) PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER)); /* TSSolve returns after this step */
   PetscFunctionReturn(0);
 }
 
@@ -546,7 +560,7 @@ static PetscErrorCode AlreadyThere(Solver s, const StepSpec *st, PetscBool *ther
 static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
 {
   const StepSpec   *st      = &p->steps[k];
-  PetscInt          dir[NEVENTS], segment = 200;
+  PetscInt          dir[NEVENTS];
   PetscBool         term[NEVENTS];
   TSConvergedReason reason = TS_CONVERGED_ITERATING;
 
@@ -555,14 +569,14 @@ static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
     dir[e]  = -1;
     term[e] = PETSC_TRUE;
   }
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-solver_segment_steps", &segment, NULL));
   while (PETSC_TRUE) {
     PetscInt nsteps, nrej, its;
+    PetscCall(SolverCheckpointMark(s, k, *t, s->progress_done + (*t - s->state.t_step_start))); /* an interrupt restarts here */
     PetscCall(TSSetStepNumber(s->ts, 0));
     PetscCall(TSSetTime(s->ts, *t));
     PetscCall(TSSetTimeStep(s->ts, s->dt_next)); /* TSSolve shortens it to reach the step's end exactly */
     PetscCall(TSSetMaxTime(s->ts, st->duration < PETSC_MAX_REAL ? s->state.t_step_start + st->duration : PETSC_MAX_REAL / 2));
-    PetscCall(TSSetMaxSteps(s->ts, segment));
+    PetscCall(TSSetMaxSteps(s->ts, s->segment_steps));
     s->event_fired = -1;
     PetscCall(TSSetEventHandler(s->ts, NEVENTS, dir, term, EventIndicators, EventFired, s));
     PetscCall(TSSolve(s->ts, s->theta));
@@ -577,6 +591,7 @@ static PetscErrorCode RunStep(Solver s, Protocol p, PetscInt k, PetscReal *t)
     PetscCall(TSGetTime(s->ts, t));
     PetscCall(TSGetTimeStep(s->ts, &s->dt_next));
     PetscCheck(reason >= 0, s->comm, PETSC_ERR_NOT_CONVERGED, "the time integration failed in step %" PetscInt_FMT " (%s) at t = %g s: %s; try a smaller -solver_dt_max or looser -solver_rtol", k + 1, st->name, (double)*t, TSConvergedReasons[reason]);
+    if (s->interrupted) PetscFunctionReturn(0);
     if (reason != TS_CONVERGED_ITS) break;
     PetscCall(SolverCheckpoint(s, p, k, *t, s->progress_done + (*t - s->state.t_step_start), PETSC_FALSE)); /* between segments: maybe, by wall time */
   }
@@ -657,7 +672,14 @@ PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, Petsc
       }
     }
     s->current_step = k;
-    PetscCall(RunStep(s, p, k, &t));
+    PetscCall(CheckInterrupt(s));
+    if (!s->interrupted) PetscCall(RunStep(s, p, k, &t));
+    if (s->interrupted) { /* stopped by a signal: the outputs end here; the checkpoint is the last exact restart point */
+      PetscCall(UpdateState(s, t, s->theta));
+      s->t_interrupted = t;
+      PetscCall(SolverCheckpointInterrupted(s, p, &s->t_restart));
+      break;
+    }
     PetscCall(UpdateState(s, t, s->theta));
     done += t - s->state.t_step_start;
     if (st->type == STEP_CV) s->expected_mean = s->state.mean_theta; /* the trapezoid in time is an estimate; later steps are checked exactly again */

@@ -384,7 +384,9 @@ static PetscErrorCode SetUpTS(Solver s)
   PetscCall(InputGetQuantity("-solver_rtol", UNIT_NONE, &rtol, NULL));
   PetscCall(InputGetQuantity("-solver_atol", UNIT_NONE, &atol, NULL));
   PetscCall(InputOptionWhere("-solver_rtol", where, sizeof(where)));
-  PetscCheck(rtol > 0 && atol > 0, s->comm, PETSC_ERR_USER_INPUT, "%s: solver tolerances must be positive (rtol %g, atol %g)", where, (double)rtol, (double)atol);
+  PetscCheck(rtol > 0 && rtol < 1, s->comm, PETSC_ERR_USER_INPUT, "%s: rtol (the relative time-error tolerance) must lie in (0, 1), got %g", where, (double)rtol);
+  PetscCall(InputOptionWhere("-solver_atol", where, sizeof(where)));
+  PetscCheck(atol > 0 && atol < 1, s->comm, PETSC_ERR_USER_INPUT, "%s: atol (the absolute time-error tolerance, in theta) must lie in (0, 1), got %g", where, (double)atol);
 
   PetscCall(TSCreate(s->comm, &s->ts));
   PetscCall(TSSetApplicationContext(s->ts, s));
@@ -548,6 +550,11 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCall(InputGetQuantity("-solver_newton_tol", UNIT_NONE, &s->newton_tol, NULL));
   PetscCall(InputOptionWhere("-solver_newton_tol", where, sizeof(where)));
   PetscCheck(s->newton_tol > 0 && s->newton_tol < 1, s->comm, PETSC_ERR_USER_INPUT, "%s: newton_tol must lie in (0, 1) (a fraction of the time-error tolerance), got %g", where, (double)s->newton_tol);
+  s->segment_steps = 200;
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-solver_segment_steps", &s->segment_steps, NULL));
+  PetscCall(InputOptionWhere("-solver_segment_steps", where, sizeof(where)));
+  PetscCheck(s->segment_steps >= 1, s->comm, PETSC_ERR_USER_INPUT, "%s: segment_steps must be at least 1, got %" PetscInt_FMT, where, s->segment_steps);
+  s->t_restart = NAN;
   PetscCall(SetUpDiscretisation(s));
   { /* the lean assembly, unless PetscFE's is asked for or needed */
     char      assembly[32] = "lean";
@@ -594,6 +601,15 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscCall(VecDestroy(&(*s)->work));
   PetscCall(DMDestroy(&(*s)->dm));
   PetscCall(PetscFree(*s));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverGetInterruption(Solver s, PetscInt *signal, PetscReal *t_stop, PetscReal *t_restart)
+{
+  PetscFunctionBeginUser;
+  *signal    = s->interrupted;
+  *t_stop    = s->t_interrupted;
+  *t_restart = s->t_restart;
   PetscFunctionReturn(0);
 }
 

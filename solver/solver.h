@@ -127,6 +127,11 @@ PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);
 PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscReal *i, PetscReal *theta_s, PetscReal *U_s);
 PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[]);
 PetscErrorCode SolverGetStats(Solver s, PetscInt *steps, PetscInt *rejected, PetscInt *newton, PetscInt *linear);
+/* A run stopped by SIGINT or SIGTERM (files/files.h defers them while the protocol runs) returns
+   early: signal is the signal (0: the run finished), t_stop the time of its last step, t_restart
+   the time of the checkpoint it wrote, the last point from which a restart repeats the run
+   exactly (NAN: none, with checkpoints off) */
+PetscErrorCode SolverGetInterruption(Solver s, PetscInt *signal, PetscReal *t_stop, PetscReal *t_restart);
 
 PetscErrorCode ProtocolCreateFromOptions(Solver s, Protocol *p);
 PetscErrorCode ProtocolDestroy(Protocol *p);

@@ -17,6 +17,8 @@ typedef struct _p_Checkpointer *Checkpointer;
 PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscReal t, PetscReal done, PetscBool step_end);
 PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], const char where[], PetscInt *first, PetscBool *fresh);
 PetscErrorCode SolverCheckpointDestroy(Solver s);
+PetscErrorCode SolverCheckpointMark(Solver s, PetscInt k, PetscReal t, PetscReal done);
+PetscErrorCode SolverCheckpointInterrupted(Solver s, Protocol p, PetscReal *t);
 PetscErrorCode SurfaceCreate(Solver s, Surface *sf);
 PetscErrorCode SurfaceDestroy(Surface *sf);
 PetscErrorCode SurfaceGetArea(Surface sf, PetscReal *area);
@@ -80,6 +82,9 @@ struct _p_Solver {
   PetscInt        current_step;                      /* protocol step being run */
   PetscBool       resume_mid_step;                   /* a restart inside a step */
   Checkpointer    checkpointer;                      /* NULL: no checkpoints */
+  PetscInt        segment_steps;                     /* accepted time steps per TSSolve segment */
+  PetscInt        interrupted;                       /* the signal that stopped the run, or 0 */
+  PetscReal       t_interrupted, t_restart;          /* when it stopped; its checkpoint's time (NAN: none) */
 };
 
 struct _p_Simulation {

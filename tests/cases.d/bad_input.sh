@@ -46,7 +46,7 @@ case_ bad_no_initial 30 spot_bad no_initial "no initial state: give <initial><th
 case_ bad_current_2d 30 spot_bad current_2d "tests/inputs/bad_current_2d.xml:21 (<current>): a current in A needs the particle's thickness in 2-D (<mesh><thickness> or -mesh_thickness); or give c_rate or current_density" run $IN/bad_current_2d.xml
 case_ bad_degree 30 spot_bad degree "option -solver_degree: degree must be 1 or 2, got 3" run $IN/small.xml -solver_degree 3
 case_ bad_lumping_p2 30 spot_bad lumping_p2 "option -solver_mass_lumping: mass lumping needs P1 elements (P2 row sums vanish at the vertices); set degree 1 or mass_lumping false" run $IN/small.xml -solver_degree 2 -solver_mass_lumping
-case_ bad_quadrature 30 spot_bad quadrature "option -solver_quadrature: quadrature must be kirchhoff, vertex or gauss, got 'simpson'" run $IN/small.xml -solver_quadrature simpson
+case_ bad_quadrature 30 spot_bad quadrature "option -solver_quadrature: -solver_quadrature is one of kirchhoff/vertex/gauss, got 'simpson'" run $IN/small.xml -solver_quadrature simpson
 case_ bad_kirchhoff_p2 30 spot_bad kirchhoff_p2 "option -solver_quadrature: the kirchhoff quadrature needs P1 elements (degree 1)" run $IN/small.xml -solver_quadrature kirchhoff -solver_degree 2
 case_ bad_vertex_consistent 30 spot_bad vertex_consistent "option -solver_quadrature: the vertex quadrature lumps the mass (its points are the vertices); with mass_lumping false use kirchhoff or gauss" run $IN/small.xml -solver_quadrature vertex -solver_mass_lumping false
 case_ bad_kirchhoff_plexfem 30 spot_bad kirchhoff_plexfem "option -solver_assembly: the kirchhoff quadrature needs the lean assembly, not plexfem" run $IN/small.xml -solver_quadrature kirchhoff -solver_assembly plexfem

@@ -1,0 +1,564 @@
+/* Every option spot knows, and the checks that make a mistake in one stop spot before any work.
+
+   The table below names each option, what its value must be, and the subcommands that read it.
+   InputCheckOptions runs when a subcommand has its options (command line, translated
+   arguments and documents) and before it does any work:
+   - an option with one of spot's prefixes (-mesh_, -phys_, ...) that is not in the table is a
+     misspelling: one line names the nearest known option;
+   - its value must be what the table says: a finite number with an optional unit of the right
+     kind, a whole number, true/false, one of a list, a path;
+   - an option of another subcommand given on the command line (-synth_k to spot run) is an error.
+   InputCheckUnusedOptions runs once a subcommand has set everything up: an option from the
+   command line that nothing read (a PETSc option misspelt, a parameter of a law the input does
+   not use) is an error naming what it is closest to.
+   Values in documents were checked by the schema already; they are checked again here for what
+   a schema admits (INF, NaN). */
+#include "input/inputimpl.h"
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum {
+  OPT_QUANTITY,      /* a finite number with an optional unit of kind */
+  OPT_QUANTITY_LIST, /* comma-separated quantities */
+  OPT_INT,
+  OPT_INT_LIST,
+  OPT_BOOL,
+  OPT_CHOICE,        /* one of choices, separated by | */
+  OPT_STRING,
+  OPT_PATH,
+  OPT_CURRENT,       /* a C-rate, a current or a current density: the unit says which */
+  OPT_CAPACITY,      /* Ah, mAh, As, or a bare fraction */
+  OPT_RESISTANCE     /* ohm or ohm.m2 */
+} OptionType;
+
+enum {
+  CMD_RUN     = 1,
+  CMD_MESH    = 2,
+  CMD_SYNTH   = 4,
+  CMD_COMPARE = 8,
+  CMD_FIT     = 16,
+  CMD_GITT    = 32,
+};
+#define CMD_SIMULATIONS (CMD_RUN | CMD_SYNTH | CMD_COMPARE | CMD_FIT | CMD_GITT) /* every subcommand that runs a simulation */
+#define CMD_MESHES      (CMD_SIMULATIONS | CMD_MESH)
+
+typedef struct {
+  const char *name; /* "-proto_#_" matches -proto_<i>_ */
+  OptionType  type;
+  UnitKind    kind;
+  const char *choices;
+  int         commands;
+} OptionSpec;
+
+#define OQ(n, k, c)   {n, OPT_QUANTITY, k, NULL, c}
+#define OQL(n, k, c)  {n, OPT_QUANTITY_LIST, k, NULL, c}
+#define OI(n, c)      {n, OPT_INT, UNIT_NONE, NULL, c}
+#define OB(n, c)      {n, OPT_BOOL, UNIT_NONE, NULL, c}
+#define OS(n, c)      {n, OPT_STRING, UNIT_NONE, NULL, c}
+#define OP(n, c)      {n, OPT_PATH, UNIT_NONE, NULL, c}
+#define OC(n, ch, c)  {n, OPT_CHOICE, UNIT_NONE, ch, c}
+
+static const OptionSpec specs[] = {
+  /* mesh/ */
+  OP("-mesh_file", CMD_MESHES),
+  OC("-mesh_shape_type", "disc|ellipse|rectangle|sphere|ellipsoid|box|platelet", CMD_MESHES),
+  OQ("-mesh_shape_radius", UNIT_LENGTH, CMD_MESHES),
+  OQL("-mesh_shape_semi_axes", UNIT_LENGTH, CMD_MESHES),
+  OQL("-mesh_shape_sides", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_shape_corner_radius", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_shape_thickness", UNIT_LENGTH, CMD_MESHES),
+  OQL("-mesh_shape_center", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_cell_size", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_boundary_cell_size", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_boundary_layer", UNIT_LENGTH, CMD_MESHES),
+  OI("-mesh_refine", CMD_MESHES),
+  OB("-mesh_structured", CMD_MESHES),
+  OQ("-mesh_thickness", UNIT_LENGTH, CMD_MESHES),
+  OB("-mesh_gmsh_verbose", CMD_MESHES),
+  OQ("-mesh_max_cells", UNIT_NONE, CMD_MESHES),
+  OP("-mesh_image_file", CMD_MESHES),
+  OQ("-mesh_image_pixel_size", UNIT_LENGTH, CMD_MESHES),
+  OB("-mesh_image_invert", CMD_MESHES),
+  OQ("-mesh_image_sigma", UNIT_NONE, CMD_MESHES),
+  OS("-mesh_image_threshold", CMD_MESHES),
+  OQ("-mesh_image_open_radius", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_image_close_radius", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_image_smoothing", UNIT_NONE, CMD_MESHES),
+  OS("-mesh_image_seed", CMD_MESHES),
+  OQ("-mesh_image_page", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_image_extrude", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_image_max_pixels", UNIT_NONE, CMD_MESHES),
+  /* physics/ */
+  OQ("-phys_c_max", UNIT_CONCENTRATION, CMD_SIMULATIONS),
+  OQ("-phys_alpha", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_capacity_factor", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_temperature", UNIT_TEMPERATURE, CMD_SIMULATIONS),
+  OQ("-phys_out_of_plane_factor", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_transfer_coefficient", UNIT_NONE, CMD_SIMULATIONS),
+  {"-phys_series_resistance", OPT_RESISTANCE, UNIT_NONE, NULL, CMD_SIMULATIONS},
+  OC("-phys_kinetics", "uniform|butler_volmer", CMD_SIMULATIONS),
+  OS("-phys_diffusivity_law", CMD_SIMULATIONS),
+  OP("-phys_diffusivity_file", CMD_SIMULATIONS),
+  OS("-phys_diffusivity_theta_column", CMD_SIMULATIONS),
+  OS("-phys_diffusivity_value_column", CMD_SIMULATIONS),
+  OS("-phys_diffusivity_unit", CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_value", UNIT_DIFFUSIVITY, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_D_ref", UNIT_DIFFUSIVITY, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_rate", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_theta_ref", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_D_lithiated", UNIT_DIFFUSIVITY, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_decades", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_theta_c", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_diffusivity_width", UNIT_NONE, CMD_SIMULATIONS),
+  OS("-phys_ocp_law", CMD_SIMULATIONS),
+  OP("-phys_ocp_file", CMD_SIMULATIONS),
+  OS("-phys_ocp_theta_column", CMD_SIMULATIONS),
+  OS("-phys_ocp_value_column", CMD_SIMULATIONS),
+  OS("-phys_ocp_unit", CMD_SIMULATIONS),
+  OQ("-phys_ocp_value", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  OQ("-phys_ocp_slope", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  OQ("-phys_ocp_theta_ref", UNIT_NONE, CMD_SIMULATIONS),
+  OS("-phys_exchange_current_law", CMD_SIMULATIONS),
+  OP("-phys_exchange_current_file", CMD_SIMULATIONS),
+  OS("-phys_exchange_current_theta_column", CMD_SIMULATIONS),
+  OS("-phys_exchange_current_value_column", CMD_SIMULATIONS),
+  OS("-phys_exchange_current_unit", CMD_SIMULATIONS),
+  OQ("-phys_exchange_current_value", UNIT_CURRENT_DENSITY, CMD_SIMULATIONS),
+  OQ("-phys_exchange_current_a", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_exchange_current_b", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_exchange_current_steepness", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-phys_exchange_current_theta_c", UNIT_NONE, CMD_SIMULATIONS),
+  OI("-phys_mms_kind", CMD_SIMULATIONS),
+  /* the initial state */
+  OQ("-init_theta", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-init_voltage", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  OP("-init_checkpoint_file", CMD_SIMULATIONS),
+  /* the protocol (steps from the document are in the step table, not options) */
+  OI("-proto_nsteps", CMD_SIMULATIONS),
+  OC("-proto_#_type", "cc|cv|rest", CMD_SIMULATIONS),
+  OS("-proto_#_name", CMD_SIMULATIONS),
+  OI("-proto_#_cycle", CMD_SIMULATIONS),
+  OC("-proto_#_direction", "charge|discharge", CMD_SIMULATIONS),
+  OQ("-proto_#_c_rate", UNIT_C_RATE, CMD_SIMULATIONS),
+  OQ("-proto_#_current", UNIT_CURRENT, CMD_SIMULATIONS),
+  OQ("-proto_#_current_density", UNIT_CURRENT_DENSITY, CMD_SIMULATIONS),
+  OQ("-proto_#_voltage", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  OQ("-proto_#_duration", UNIT_TIME, CMD_SIMULATIONS),
+  OQ("-proto_#_theta_below", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-proto_#_theta_above", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-proto_#_voltage_above", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  OQ("-proto_#_voltage_below", UNIT_POTENTIAL, CMD_SIMULATIONS),
+  {"-proto_#_current_below", OPT_CURRENT, UNIT_NONE, NULL, CMD_SIMULATIONS},
+  {"-proto_#_capacity", OPT_CAPACITY, UNIT_NONE, NULL, CMD_SIMULATIONS},
+  OQ("-proto_#_dvdt_below", UNIT_VOLTAGE_RATE, CMD_SIMULATIONS),
+  /* what spot run writes */
+  OP("-out_directory", CMD_RUN | CMD_GITT),
+  OQL("-out_times", UNIT_TIME, CMD_RUN | CMD_GITT),
+  OQL("-out_probes", UNIT_LENGTH, CMD_RUN | CMD_GITT),
+  OQ("-out_centre_fraction", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-out_periphery_width", UNIT_LENGTH, CMD_SIMULATIONS),
+  OB("-out_fields", CMD_RUN | CMD_GITT),
+  OB("-out_progress", CMD_RUN | CMD_GITT),
+  OB("-out_checkpoints", CMD_RUN | CMD_GITT),
+  OQ("-out_checkpoint_interval", UNIT_TIME, CMD_RUN | CMD_GITT),
+  OB("-out_checkpoint_keep", CMD_RUN | CMD_GITT),
+  OB("-out_maps", CMD_RUN),
+  OQL("-out_map_times", UNIT_TIME, CMD_RUN),
+  OC("-out_map_quantity", "theta|delithiation", CMD_RUN),
+  OQ("-out_map_pixel_size", UNIT_LENGTH, CMD_RUN),
+  OQL("-out_map_range", UNIT_NONE, CMD_RUN),
+  OI("-out_map_supersample", CMD_RUN),
+  /* solver/ */
+  OI("-solver_degree", CMD_SIMULATIONS),
+  OC("-solver_quadrature", "kirchhoff|vertex|gauss", CMD_SIMULATIONS),
+  OB("-solver_mass_lumping", CMD_SIMULATIONS),
+  OQ("-solver_rtol", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-solver_atol", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-solver_newton_tol", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-solver_dt_initial", UNIT_TIME, CMD_SIMULATIONS),
+  OQ("-solver_dt_max", UNIT_TIME, CMD_SIMULATIONS),
+  OC("-solver_assembly", "lean|plexfem", CMD_SIMULATIONS),
+  OI("-solver_segment_steps", CMD_SIMULATIONS),
+  /* spot synth */
+  OP("-synth_output", CMD_SYNTH),
+  OP("-synth_timestamps", CMD_SYNTH),
+  OQ("-synth_pixel_size", UNIT_LENGTH, CMD_SYNTH),
+  OQ("-synth_frame_interval", UNIT_TIME, CMD_SYNTH),
+  OQL("-synth_frame_times", UNIT_TIME, CMD_SYNTH),
+  OQ("-synth_time_offset", UNIT_TIME, CMD_SYNTH),
+  OQ("-synth_psf_sigma", UNIT_LENGTH, CMD_SYNTH),
+  OQ("-synth_k", UNIT_NONE, CMD_SYNTH),
+  OQ("-synth_intensity", UNIT_NONE, CMD_SYNTH),
+  OQ("-synth_background", UNIT_NONE, CMD_SYNTH),
+  OQ("-synth_noise", UNIT_NONE, CMD_SYNTH),
+  OQ("-synth_drift", UNIT_NONE, CMD_SYNTH),
+  OQL("-synth_shift", UNIT_NONE, CMD_SYNTH),
+  OQ("-synth_rotation", UNIT_NONE, CMD_SYNTH),
+  {"-synth_size", OPT_INT_LIST, UNIT_NONE, NULL, CMD_SYNTH},
+  OI("-synth_bits", CMD_SYNTH),
+  OI("-synth_seed", CMD_SYNTH),
+  /* spot compare (and the comparison inside spot fit) */
+  OP("-compare_simulation_file", CMD_COMPARE | CMD_FIT),
+  OP("-compare_experiment_stack_file", CMD_COMPARE | CMD_FIT),
+  OI("-compare_experiment_stack_first", CMD_COMPARE | CMD_FIT),
+  OP("-compare_experiment_timestamps_file", CMD_COMPARE | CMD_FIT),
+  OS("-compare_experiment_timestamps_column", CMD_COMPARE | CMD_FIT),
+  OS("-compare_experiment_timestamps_unit", CMD_COMPARE | CMD_FIT),
+  OQ("-compare_experiment_pixel_size", UNIT_LENGTH, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_experiment_current_start", UNIT_TIME, CMD_COMPARE | CMD_FIT),
+  OI("-compare_experiment_reference_frame", CMD_COMPARE | CMD_FIT),
+  OB("-compare_experiment_invert", CMD_COMPARE | CMD_FIT),
+  OC("-compare_experiment_drift_correction", "background|none", CMD_COMPARE | CMD_FIT),
+  OS("-compare_registration_method", CMD_COMPARE | CMD_FIT),
+  OB("-compare_registration_rotation", CMD_COMPARE | CMD_FIT),
+  OI("-compare_registration_max_iterations", CMD_COMPARE | CMD_FIT),
+  OQ("-compare_registration_min_match", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OQL("-compare_registration_matrix", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OQL("-compare_registration_offset", UNIT_LENGTH, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_optics_psf_sigma", UNIT_LENGTH, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_optics_contrast_factor", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_regions_centre_fraction", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_regions_periphery_width", UNIT_LENGTH, CMD_COMPARE | CMD_FIT),
+  OQL("-compare_profiles_directions_deg", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OQ("-compare_metrics_onset_fraction", UNIT_NONE, CMD_COMPARE | CMD_FIT),
+  OS("-compare_metrics_misfit", CMD_COMPARE | CMD_FIT),
+  OQL("-compare_metrics_window", UNIT_TIME, CMD_COMPARE | CMD_FIT),
+  OQL("-compare_figures_times", UNIT_TIME, CMD_COMPARE | CMD_FIT),
+  OP("-compare_output_directory", CMD_COMPARE | CMD_FIT),
+  /* spot fit */
+  OP("-fit_compare_file", CMD_FIT),
+  OQL("-fit_alpha_range", UNIT_NONE, CMD_FIT),
+  OQ("-fit_alpha_tolerance", UNIT_NONE, CMD_FIT),
+  OQL("-fit_psf_sigma_range", UNIT_LENGTH, CMD_FIT),
+  OI("-fit_parallel_ranks_per_run", CMD_FIT),
+  OI("-fit_max_runs", CMD_FIT),
+  OP("-fit_output_directory", CMD_FIT),
+  /* spot gitt */
+  OS("-gitt_time_column", CMD_GITT),
+  OS("-gitt_current_column", CMD_GITT),
+  OS("-gitt_voltage_column", CMD_GITT),
+  OS("-gitt_time_unit", CMD_GITT),
+  OS("-gitt_current_unit", CMD_GITT),
+  OS("-gitt_voltage_unit", CMD_GITT),
+  OC("-gitt_positive", "charge|discharge", CMD_GITT),
+  OQ("-gitt_theta_start", UNIT_NONE, CMD_GITT),
+  OQ("-gitt_capacity", UNIT_CAPACITY, CMD_GITT),
+  OQ("-gitt_length", UNIT_LENGTH, CMD_GITT),
+  OP("-gitt_mesh", CMD_GITT),
+  OQ("-gitt_current_threshold", UNIT_NONE, CMD_GITT),
+  OQ("-gitt_relax_window", UNIT_NONE, CMD_GITT),
+  OQ("-gitt_min_r2", UNIT_NONE, CMD_GITT),
+  OQ("-gitt_current_tolerance", UNIT_NONE, CMD_GITT),
+  OQL("-gitt_fit_window", UNIT_NONE, CMD_GITT),
+  OS("-gitt_edges", CMD_GITT),
+  OQ("-gitt_max_drift", UNIT_NONE, CMD_GITT),
+  OB("-gitt_allow_unrelaxed", CMD_GITT),
+  OQ("-gitt_max_ratio", UNIT_NONE, CMD_GITT),
+  OP("-gitt_output_directory", CMD_GITT),
+  OP("-gitt_simulate", CMD_GITT),
+};
+
+static const char *const spot_prefixes[] = {"-mesh_", "-phys_", "-init_", "-proto_", "-out_", "-solver_", "-synth_", "-compare_", "-fit_", "-gitt_", NULL};
+
+/* PETSc options every subcommand accepts (logging, memory, the options database itself) */
+static const char *const global_petsc[] = {"-log_view", "-log_summary", "-log_all", "-log_exclude", "-malloc", "-malloc_debug", "-malloc_test", "-malloc_coalesce", "-memory_view", "-options_left", "-options_view", "-options_monitor", "-no_signal_handler", "-help", "-version", "-fp_trap", "-checkstack", "-v", "-use_gpu_aware_mpi", "-mpi_linear_solver_server", "-use_gpu_aware_mpi", NULL};
+
+/* ---- what the user gave: the command line, recorded before anything else sets an option ---- */
+typedef struct {
+  char *name, *value; /* value NULL: a flag */
+} GivenOption;
+
+static GivenOption *given  = NULL;
+static PetscInt     ngiven = 0;
+
+static PetscBool IsOptionName(const char s[])
+{
+  if (s[0] != '-' || !s[1]) return PETSC_FALSE;
+  if (isdigit((unsigned char)s[1]) || s[1] == '.') return PETSC_FALSE; /* a negative number */
+  return PETSC_TRUE;
+}
+
+/* The options of argv, as PETSc reads them ("-name value" or "-name"); spot's own arguments
+   ("--pixel-size", "-o") are the subcommand's to check */
+PetscErrorCode InputRecordCommandLine(int argc, char **argv)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(argc + 1, &given));
+  for (int i = 0; i < argc; ++i) {
+    const char *a = argv[i];
+    if (!IsOptionName(a) || a[1] == '-' || !strcmp(a, "-o") || !strcmp(a, "-h")) continue;
+    PetscCall(PetscStrallocpy(a, &given[ngiven].name));
+    given[ngiven].value = NULL;
+    if (i + 1 < argc && !IsOptionName(argv[i + 1])) PetscCall(PetscStrallocpy(argv[++i], &given[ngiven].value));
+    ++ngiven;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* ---- nearest names ---- */
+/* Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps */
+static PetscInt Distance(const char a[], const char b[])
+{
+  const size_t n = strlen(a), m = strlen(b);
+  PetscInt     row[3][256], *prev2 = row[0], *prev = row[1], *cur = row[2];
+
+  if (n > 250 || m > 250) return 1000;
+  for (size_t j = 0; j <= m; ++j) prev[j] = (PetscInt)j;
+  for (size_t i = 1; i <= n; ++i) {
+    cur[0] = (PetscInt)i;
+    for (size_t j = 1; j <= m; ++j) {
+      PetscInt c = PetscMin(prev[j] + 1, cur[j - 1] + 1);
+      c          = PetscMin(c, prev[j - 1] + (a[i - 1] != b[j - 1]));
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) c = PetscMin(c, prev2[j - 2] + 1);
+      cur[j] = c;
+    }
+    {
+      PetscInt *t = prev2;
+      prev2       = prev;
+      prev        = cur;
+      cur         = t;
+    }
+  }
+  return prev[m];
+}
+
+/* The spec's name for option name (-proto_#_ for -proto_<i>_), in buf */
+static void Canonical(const char name[], char buf[], size_t len)
+{
+  if (!strncmp(name, "-proto_", 7) && isdigit((unsigned char)name[7])) {
+    const char *p = name + 7;
+    while (isdigit((unsigned char)*p)) ++p;
+    if (*p == '_') {
+      snprintf(buf, len, "-proto_#%s", p);
+      return;
+    }
+  }
+  snprintf(buf, len, "%s", name);
+}
+
+static const OptionSpec *FindSpec(const char name[])
+{
+  char canon[256];
+  Canonical(name, canon, sizeof(canon));
+  for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); ++i)
+    if (!strcmp(specs[i].name, canon)) return &specs[i];
+  return NULL;
+}
+
+/* The known option nearest to name (NULL if none is close): spot's, then PETSc's */
+static void Nearest(const char name[], char best[], size_t len)
+{
+  char     canon[256], index[32] = "";
+  PetscInt d_best = 1000, limit = PetscMax(2, (PetscInt)strlen(name) / 5);
+
+  best[0] = 0;
+  Canonical(name, canon, sizeof(canon));
+  if (strcmp(canon, name)) snprintf(index, sizeof(index), "%.*s", (int)(strchr(name + 7, '_') - (name + 7)), name + 7);
+  for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); ++i) {
+    const PetscInt d = Distance(canon, specs[i].name);
+    if (d < d_best) {
+      d_best = d;
+      if (!strncmp(specs[i].name, "-proto_#_", 9)) snprintf(best, len, "-proto_%s_%s", index[0] ? index : "0", specs[i].name + 9);
+      else snprintf(best, len, "%s", specs[i].name);
+    }
+  }
+  for (int i = 0; input_petsc_option_names[i]; ++i) {
+    const PetscInt d = Distance(name, input_petsc_option_names[i]);
+    if (d < d_best) {
+      d_best = d;
+      snprintf(best, len, "%s", input_petsc_option_names[i]);
+    }
+  }
+  if (d_best > limit) best[0] = 0;
+}
+
+static PetscBool HasSpotPrefix(const char name[])
+{
+  for (int i = 0; spot_prefixes[i]; ++i)
+    if (!strncmp(name, spot_prefixes[i], strlen(spot_prefixes[i]))) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+static int CommandBit(const char command[])
+{
+  static const struct {
+    const char *name;
+    int         bit;
+  } map[] = {
+    {"run",     CMD_RUN    },
+    {"mesh",    CMD_MESH   },
+    {"synth",   CMD_SYNTH  },
+    {"compare", CMD_COMPARE},
+    {"fit",     CMD_FIT    },
+    {"gitt",    CMD_GITT   },
+  };
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); ++i)
+    if (!strcmp(map[i].name, command)) return map[i].bit;
+  return 0;
+}
+
+static const char *CommandsOf(int bits, char buf[], size_t len)
+{
+  static const char *const names[] = {"run", "mesh", "synth", "compare", "fit", "gitt"};
+  buf[0]                           = 0;
+  for (int k = 0; k < 6; ++k)
+    if (bits & (1 << k)) snprintf(buf + strlen(buf), len - strlen(buf), "%sspot %s", buf[0] ? ", " : "", names[k]);
+  return buf;
+}
+
+/* ---- values ---- */
+static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], const char where[], const char value[])
+{
+  PetscFunctionBeginUser;
+  if (spec->type != OPT_BOOL) PetscCheck(value && value[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s needs a value", where, name);
+  switch (spec->type) {
+  case OPT_QUANTITY: {
+    PetscReal v;
+    PetscCall(InputParseQuantity(name, where, value, spec->kind, &v));
+  } break;
+  case OPT_QUANTITY_LIST: {
+    PetscInt n = -1;
+    PetscCall(InputParseQuantityList(name, where, value, spec->kind, NULL, &n));
+  } break;
+  case OPT_INT:
+  case OPT_INT_LIST: {
+    const char *p = value;
+    do {
+      char *end;
+      long  v = strtol(p, &end, 10);
+      PetscCheck(end != p && (*end == 0 || (spec->type == OPT_INT_LIST && *end == ',')) && v > PETSC_MIN_INT && v < PETSC_MAX_INT, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s expects %s, got '%s'", where, name, spec->type == OPT_INT ? "a whole number" : "whole numbers separated by commas", value);
+      p = *end == ',' ? end + 1 : end;
+    } while (*p);
+  } break;
+  case OPT_BOOL: {
+    static const char *const words[] = {"true", "false", "yes", "no", "1", "0", "on", "off", NULL};
+    PetscBool                ok      = value ? PETSC_FALSE : PETSC_TRUE;
+    for (int k = 0; value && words[k]; ++k) ok = (ok || !strcasecmp(value, words[k])) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s expects true or false, got '%s'", where, name, value);
+  } break;
+  case OPT_CHOICE: {
+    const char *c = spec->choices;
+    size_t      n = strlen(value);
+    PetscBool   ok = PETSC_FALSE;
+    while (c && *c && !ok) {
+      const char *bar = strchr(c, '|');
+      size_t      k   = bar ? (size_t)(bar - c) : strlen(c);
+      ok              = (k == n && !strncmp(c, value, n)) ? PETSC_TRUE : PETSC_FALSE;
+      c               = bar ? bar + 1 : NULL;
+    }
+    if (!ok) {
+      char list[256];
+      PetscCall(PetscStrncpy(list, spec->choices, sizeof(list)));
+      for (char *q = list; *q; ++q)
+        if (*q == '|') *q = '/';
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is one of %s, got '%s'", where, name, list, value);
+    }
+  } break;
+  case OPT_PATH:
+    PetscCheck(strlen(value) < PETSC_MAX_PATH_LEN, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the path given to %s is longer than %d characters", where, name, PETSC_MAX_PATH_LEN - 1);
+    break;
+  case OPT_STRING:
+    PetscCheck(strlen(value) < 256, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the value of %s is longer than 255 characters", where, name);
+    break;
+  case OPT_CURRENT:
+  case OPT_CAPACITY:
+  case OPT_RESISTANCE: { /* a finite number; its unit is checked where it is read */
+    char     *end;
+    PetscReal v = strtod(value, &end);
+    PetscCheck(end != value && !PetscIsInfOrNanReal(v), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s expects a finite number with a unit, got '%s'", where, name, value);
+  } break;
+  default:
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_PLIB, "unknown option type %d", (int)spec->type);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Is name one of PETSc's options (perhaps under a prefix such as -sub_ or -mg_levels_1_)? */
+static PetscBool IsPetscName(const char name[])
+{
+  const size_t n = strlen(name);
+  for (int i = 0; global_petsc[i]; ++i)
+    if (!strcmp(name, global_petsc[i])) return PETSC_TRUE;
+  for (int i = 0; input_petsc_option_names[i]; ++i) {
+    const char  *e = input_petsc_option_names[i] + 1; /* without its dash */
+    const size_t m = strlen(e);
+    if (!strcmp(name + 1, e) || (n > m + 1 && !strcmp(name + n - m, e) && name[n - m - 1] == '_')) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* One option the user gave (on the command line, or in a document when from_document) */
+static PetscErrorCode CheckOne(const char command[], const char name[], const char value[], PetscBool from_document)
+{
+  const OptionSpec *spec;
+  char              where[PETSC_MAX_PATH_LEN], near[256], list[128];
+
+  PetscFunctionBeginUser;
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  if (!HasSpotPrefix(name)) { /* PETSc's: a name PETSc does not know, close to one it does, is a typo */
+    if (from_document || IsPetscName(name)) PetscFunctionReturn(0);
+    Nearest(name, near, sizeof(near));
+    PetscCheck(!near[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s (did you mean %s?)", where, name, near);
+    PetscFunctionReturn(0);
+  }
+  spec = FindSpec(name);
+  if (!spec) {
+    Nearest(name, near, sizeof(near));
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: spot has no option %s%s%s%s", where, name, near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
+  }
+  PetscCheck(from_document || (spec->commands & CommandBit(command)), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is not an option of spot %s (it is one of %s)", where, name, command, CommandsOf(spec->commands, list, sizeof(list)));
+  PetscCall(CheckValue(spec, name, where, value));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ngiven; ++i) PetscCall(CheckOne(command, given[i].name, given[i].value, PETSC_FALSE));
+  PetscCall(InputCheckDocumentOptions(command, CheckOne));
+  PetscFunctionReturn(0);
+}
+
+/* ---- after set-up: what nobody read ---- */
+/* Why an option of this prefix can go unread: the choice it depends on */
+static PetscErrorCode WhyUnused(const char name[], char why[], size_t len)
+{
+  static const struct {
+    const char *prefix, *choice, *what;
+  } laws[] = {
+    {"-phys_diffusivity_",      "-phys_diffusivity_law",      "the diffusivity law"    },
+    {"-phys_ocp_",              "-phys_ocp_law",              "the open-circuit potential law"},
+    {"-phys_exchange_current_", "-phys_exchange_current_law", "the exchange-current law"},
+    {"-mesh_shape_",            "-mesh_shape_type",           "the shape"              },
+  };
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(why, len, "nothing in this run reads it"));
+  for (size_t i = 0; i < sizeof(laws) / sizeof(laws[0]); ++i) {
+    char      value[128];
+    PetscBool set;
+    if (strncmp(name, laws[i].prefix, strlen(laws[i].prefix))) continue;
+    PetscCall(PetscOptionsGetString(NULL, NULL, laws[i].choice, value, sizeof(value), &set));
+    if (set) PetscCall(PetscSNPrintf(why, len, "%s '%s' has no parameter %s", laws[i].what, value, name + strlen(laws[i].prefix)));
+    else PetscCall(PetscSNPrintf(why, len, "this run has no %s (%s)", laws[i].what + 4, laws[i].choice));
+  }
+  if (!strncmp(name, "-mesh_image_", 12)) PetscCall(PetscSNPrintf(why, len, "the mesh is not made from an image"));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputCheckUnusedOptions(MPI_Comm comm, const char command[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ngiven; ++i) {
+    const char *name = given[i].name;
+    PetscBool   used;
+    char        why[256];
+    if (!HasSpotPrefix(name)) continue; /* PETSc reads some of its options only once solving starts */
+    PetscCall(PetscOptionsUsed(NULL, name + 1, &used)); /* the database keeps names without their dash */
+    if (used) continue;
+    PetscCall(WhyUnused(name, why, sizeof(why)));
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "option %s does not apply to this spot %s: %s", name, command, why);
+  }
+  PetscFunctionReturn(0);
+}
