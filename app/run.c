@@ -85,8 +85,9 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   }
   if (!ierr) ierr = OutputFinish(out);
   if (!ierr) ierr = MapsFinish(maps);
-  if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files */
+  if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files, and none of a failed run */
   if (ierr) PetscCall(MapsDiscard(maps));
+  if (ierr) PetscCall(SolverRemoveCheckpoints(solver));
   PetscCall(ierr);
   PetscCall(PetscLogStagePop());
   message[0] = 0;

@@ -199,7 +199,20 @@ PetscErrorCode FileOutDiscard(FileOut *f)
   PetscFunctionReturn(0);
 }
 
-/* Flush, sync and close (each checked), then rename into place; on failure nothing is left */
+/* Flush, sync and close (each checked; a failure sticks) */
+PetscErrorCode FileOutClose(FileOut f)
+{
+  PetscFunctionBeginUser;
+  if (!f->fp) PetscFunctionReturn(0);
+  PetscCall(FileOutFlush(f));
+  if (!f->error && fsync(fileno(f->fp)) && errno != EINVAL && errno != EROFS) PetscCall(FileOutSetFailed(f, errno));
+  errno = 0;
+  if (fclose(f->fp) && !f->error) PetscCall(FileOutSetFailed(f, errno));
+  f->fp = NULL;
+  PetscFunctionReturn(0);
+}
+
+/* Close (if still open), then rename into place; on failure nothing is left */
 PetscErrorCode FileOutPublish(FileOut *out)
 {
   FileOut f = *out;
@@ -207,13 +220,7 @@ PetscErrorCode FileOutPublish(FileOut *out)
 
   PetscFunctionBeginUser;
   if (!f) PetscFunctionReturn(0);
-  if (f->fp) {
-    PetscCall(FileOutFlush(f));
-    if (!f->error && fsync(fileno(f->fp)) && errno != EINVAL && errno != EROFS) PetscCall(FileOutSetFailed(f, errno));
-    errno = 0;
-    if (fclose(f->fp) && !f->error) PetscCall(FileOutSetFailed(f, errno));
-    f->fp = NULL;
-  }
+  PetscCall(FileOutClose(f));
   if (!f->error) {
     struct stat st;
     if (!lstat(f->path, &st) && S_ISDIR(st.st_mode)) f->error = EISDIR;
@@ -259,6 +266,17 @@ static void OnSignal(int sig)
   _exit(1);
 }
 
+/* Once a signal is noted, PETSc's printing goes nowhere: under mpirun, which stops reading the
+   ranks' output when it passes a SIGTERM on, a full pipe would block rank 0 in a write and keep
+   it from finishing its files before mpirun's SIGKILL */
+static PetscErrorCode (*petsc_vfprintf)(FILE *, const char[], va_list) = NULL;
+
+static PetscErrorCode QuietAfterSignal(FILE *fd, const char format[], va_list args)
+{
+  if (signal_received) return 0;
+  return (*petsc_vfprintf)(fd, format, args);
+}
+
 PetscErrorCode FileSignalsSet(FileSignalMode mode)
 {
   static PetscBool installed = PETSC_FALSE;
@@ -280,7 +298,9 @@ PetscErrorCode FileSignalsSet(FileSignalMode mode)
     sa.sa_handler = SIG_IGN; /* a closed pipe on stdout is reported by the write, not a silent death */
     PetscCheck(!sigaction(SIGPIPE, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot ignore SIGPIPE");
   }
-  installed = PETSC_TRUE;
+  petsc_vfprintf = PetscVFPrintf;
+  PetscVFPrintf  = QuietAfterSignal;
+  installed      = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 

@@ -297,6 +297,14 @@ PetscErrorCode InputRecordCommandLine(int argc, char **argv)
   PetscFunctionReturn(0);
 }
 
+/* Did the command line give an option starting with prefix? */
+PetscBool InputCommandLineHas(const char prefix[])
+{
+  for (PetscInt i = 0; i < ngiven; ++i)
+    if (!strncmp(given[i].name, prefix, strlen(prefix))) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 /* ---- nearest names ---- */
 /* Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps */
 static PetscInt Distance(const char a[], const char b[])

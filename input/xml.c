@@ -49,7 +49,7 @@ PetscErrorCode InputSchemaText(const char name[], const char **xsd)
   *xsd = NULL;
   for (int i = 0; spot_schema_names[i]; ++i)
     if (!strcmp(spot_schema_names[i], name)) *xsd = spot_schema_texts[i];
-  PetscCheck(*xsd, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "no compiled-in schema %s", name);
+  PetscCheck(*xsd, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "no compiled-in schema %s (spot schema prints spot.xsd or compare.xsd)", name);
   PetscFunctionReturn(0);
 }
 
