@@ -123,31 +123,59 @@ PetscErrorCode MeshGetMaxPixels(PetscReal *max_pixels)
 }
 
 /* Cells Gmsh makes per unit area (volume) at size x: C2 / x^2, C3 / x^3. Equilateral triangles
-   of side x would give 4/sqrt(3) = 2.31 and regular tetrahedra 6 sqrt(2) = 8.5; the constants
-   are what Gmsh's Frontal-Delaunay triangles and Delaunay tetrahedra with spot's size fields
-   gave on discs, ellipses, rounded rectangles, spheres, boxes, platelets and image outlines
-   (within -15 % to +25 %, see the test mesh_guard_estimate), rounded up. A boundary meshed at
-   h_s needs at least B2 S / h_s triangles (a strip one cell deep) or B3 S / h_s^2 tetrahedra,
-   which rules when the graded layer is thinner than a boundary cell. */
+   of side x would give 4/sqrt(3) = 2.31 and regular tetrahedra 6 sqrt(2) = 8.5. Measured on
+   Gmsh 4.8's Frontal-Delaunay triangles and Delaunay tetrahedra with spot's fields: 2.25 to 2.4
+   for triangles (discs, ellipses, rounded rectangles, image outlines), 4.6 for uniform and 4.3
+   to 6 for graded tetrahedra (spheres, boxes, platelets, extruded images); the constants are
+   the upper ends, so estimates run 0.9 to 1.6 times the cells made (tests/cases.d/mesh_guard.sh
+   checks a few). A boundary meshed at h_s needs at least B2 S / h_s triangles (a strip one cell
+   deep) or B3 S / h_s^2 tetrahedra, which rules when the graded layer is thinner than a
+   boundary cell. */
 #define CELLS_C2 2.4
 #define CELLS_C3 6.0
 #define CELLS_B2 2.0
 #define CELLS_B3 6.0
 
-PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells)
+/* Cross-section of the part of a platelet of thickness T within distance d of its bottom
+   outline: a quarter disc of radius d, cut at height T */
+static PetscReal EdgeSection(PetscReal d, PetscReal T)
 {
-  const PetscInt  n     = 64; /* Simpson intervals over the graded layer */
-  const PetscReal depth = S > 0 && w > 0 ? PetscMin(w, V / S) : 0;
-  PetscReal       layer = 0, body, floor;
+  if (d <= T) return PETSC_PI * d * d / 4;
+  return 0.5 * T * PetscSqrtReal(d * d - T * T) + 0.5 * d * d * PetscAsinReal(T / d);
+}
+
+PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal T, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells)
+{
+  const PetscInt n     = 64; /* Simpson intervals over the graded layer */
+  PetscReal      depth = S > 0 && w > 0 ? w : 0, layer = 0, graded, body, floor;
 
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i <= n && depth > 0; ++i) { /* S ∫_0^depth dd / h(d)^dim, h(d) = h_s + (h - h_s) d / w */
+  /* the graded layer holds at most the body: depth such that its measure is at most V */
+  if (T > 0) {
+    PetscReal lo = 0, hi = depth;
+    for (int it = 0; it < 60 && S * EdgeSection(hi, T) > V; ++it) { /* bisection */
+      const PetscReal mid = 0.5 * (lo + hi);
+      if (S * EdgeSection(mid, T) > V) hi = mid;
+      else lo = mid;
+      depth = lo;
+    }
+    graded = S * EdgeSection(depth, T);
+  } else {
+    depth  = PetscMin(depth, V / S);
+    graded = S * depth;
+  }
+  for (PetscInt i = 0; i <= n && depth > 0; ++i) { /* ∫_0^depth (measure at distance d) / h(d)^dim dd, h(d) = h_s + (h - h_s) d / w */
     const PetscReal d = depth * i / n, size = h_s + (h - h_s) * d / w, weight = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
-    layer += weight * S / PetscPowRealInt(size, dim);
+    const PetscReal rate = T > 0 ? S * d * PetscAsinReal(PetscMin(1, d > 0 ? T / d : 1)) : S; /* d(measure)/dd */
+    layer += weight * rate / PetscPowRealInt(size, dim);
   }
   layer *= depth / (3.0 * n);
-  body  = (dim == 2 ? CELLS_C2 : CELLS_C3) * (layer + PetscMax(0, V - S * depth) / PetscPowRealInt(h, dim));
-  floor = dim == 2 ? CELLS_B2 * S / h_s : CELLS_B3 * S / (h_s * h_s);
+  body = (dim == 2 ? CELLS_C2 : CELLS_C3) * (layer + PetscMax(0, V - graded) / PetscPowRealInt(h, dim));
+  if (T > 0) { /* at least one layer of prisms (3 tetrahedra each) on the bottom face's triangles */
+    PetscReal face;
+    PetscCall(MeshEstimateCells(2, V / T, S, 0, h, h_s, w, &face));
+    floor = 3 * face;
+  } else floor = dim == 2 ? CELLS_B2 * S / h_s : CELLS_B3 * S / (h_s * h_s);
   *cells = PetscMax(body, floor);
   PetscFunctionReturn(0);
 }
@@ -449,13 +477,13 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     const char     *which  = cell_set ? "-mesh_cell_size" : boundary_set ? "-mesh_boundary_cell_size" : layer_set ? "-mesh_boundary_layer" : refine_set && s->refine ? "-mesh_refine" : "-mesh_shape_type";
     PetscReal       cells;
     char            what[256];
-    if (s->structured) PetscCall(MeshEstimateCells(s->dim, thickness > 0 ? measure * thickness : measure, 0, s->cell_size, s->cell_size, 0, &cells));
-    else if (thickness > 0) { /* platelet: a 2-D grading through the thickness, at least one layer of prisms (3 tetrahedra each) under the faces */
+    if (s->structured) PetscCall(MeshEstimateCells(s->dim, thickness > 0 ? measure * thickness : measure, 0, 0, s->cell_size, s->cell_size, 0, &cells));
+    else if (thickness > 0) { /* platelet: graded from its side wall, at least one layer of prisms (3 tetrahedra each) under the faces */
       PetscReal faces;
-      PetscCall(MeshEstimateCells(3, measure * thickness, boundary * thickness, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
-      PetscCall(MeshEstimateCells(2, measure, boundary, s->cell_size, s->boundary_cell_size, s->boundary_layer, &faces));
+      PetscCall(MeshEstimateCells(3, measure * thickness, boundary * thickness, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
+      PetscCall(MeshEstimateCells(2, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &faces));
       cells = PetscMax(cells, 3 * faces);
-    } else PetscCall(MeshEstimateCells(s->dim, measure, boundary, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
+    } else PetscCall(MeshEstimateCells(s->dim, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
     cells *= factor;
     PetscCall(InputOptionWhere(which, where, sizeof(where)));
     PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the %s (%s %.3g um^%d; cells %.3g um, %.3g um at the surface%s%s)", ShapeTypes[s->type], s->dim == 2 ? "area" : "volume", (double)(thickness > 0 ? measure * thickness : measure), (int)s->dim, (double)s->cell_size, (double)(s->structured ? s->cell_size : s->boundary_cell_size), s->refine ? ", refined " : "", s->refine ? (s->refine == 1 ? "once" : "repeatedly") : ""));

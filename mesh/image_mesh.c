@@ -474,12 +474,14 @@ static PetscErrorCode CheckContrast(const ImageSpec *s, const ImageSegmentation 
   const char *brighter = s->invert ? "darker" : "brighter";
   const char *hint     = s->invert ? "for a bright particle drop --invert (-mesh_image_invert)" : "for a dark particle use --invert (-mesh_image_invert)";
 
+  PetscReal   needed;
+
   PetscFunctionBeginUser;
-  PetscCall(MeshImageEdgeContrast(seg->rows, seg->cols, seg->smooth, seg->mask, s->sigma, &rep->edge_contrast));
+  PetscCall(MeshImageEdgeContrast(seg->rows, seg->cols, seg->smooth, seg->mask, s->sigma, &rep->edge_contrast, &needed));
   PetscCall(InputOptionWhere("-mesh_image_file", where, sizeof(where)));
   PetscCall(PetscSNPrintf(threshold, sizeof(threshold), "%s %.4g", rep->otsu ? "Otsu's threshold" : "the threshold", (double)rep->threshold));
   PetscCheck(rep->edge_contrast > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particle: the region %s than %s fills the image (%" PetscInt_FMT " pixels) and nothing surrounds it; %s", where, s->file, brighter, threshold, seg->pixels, hint);
-  PetscCheck(rep->edge_contrast >= MESH_IMAGE_MIN_EDGE_CONTRAST, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particle: the region %s than %s (%" PetscInt_FMT " pixels) does not stand out from its surroundings (edge contrast %.2f: its outline is only %.2f times as steep as the image around it; a particle's is at least %.0f times); %s; otherwise try a --threshold (-mesh_image_threshold) between the particle's grey and the background's, or a larger --sigma (-mesh_image_sigma) for a noisy image", where, s->file, brighter, threshold, seg->pixels, (double)rep->edge_contrast, (double)rep->edge_contrast, (double)MESH_IMAGE_MIN_EDGE_CONTRAST, hint);
+  PetscCheck(rep->edge_contrast >= needed, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particle: the region %s than %s (%" PetscInt_FMT " pixels) does not stand out from its surroundings (edge contrast %.2f: its outline is only %.2f times as steep as the image around it; a particle's is at least %.2g times as steep); %s; otherwise try a --threshold (-mesh_image_threshold) between the particle's grey and the background's, or a larger --sigma (-mesh_image_sigma) for a noisy image", where, s->file, brighter, threshold, seg->pixels, (double)rep->edge_contrast, (double)rep->edge_contrast, (double)needed, hint);
   PetscFunctionReturn(0);
 }
 
@@ -497,13 +499,9 @@ static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt re
   PetscCheck(d_eq <= MESH_LARGEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, larger than any real particle (at most %.6g um = 1 mm); check the pixel size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)MESH_LARGEST_PARTICLE);
   PetscCheck(d_eq >= MESH_SMALLEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, smaller than any real particle (at least %.6g um = 10 nm); check the pixel size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)MESH_SMALLEST_PARTICLE);
   PetscCheck(rep->cell_size >= MESH_LATTICE_SPACING && rep->boundary_cell_size >= MESH_LATTICE_SPACING, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, and its cells (%.3g um, %.3g um at the surface) would be smaller than a lattice spacing (%.6g um = 0.3 nm), where a continuum model means nothing; check the pixel size, or give a larger -mesh_cell_size and -mesh_boundary_cell_size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)rep->cell_size, (double)rep->boundary_cell_size, (double)MESH_LATTICE_SPACING);
-  if (dim == 2) PetscCall(MeshEstimateCells(2, A, P, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
-  else { /* graded in the plane through the thickness; at least one layer of prisms (3 tetrahedra each) under the faces */
-    PetscReal faces;
-    PetscCall(MeshEstimateCells(3, A * s->extrude, P * s->extrude, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
-    PetscCall(MeshEstimateCells(2, A, P, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &faces));
-    cells = PetscMax(cells, 3 * faces);
-  }
+  /* 3-D: Gmsh 4.8 measures the Distance field from the bottom outline in 3-D (FieldZ does not
+     flatten it), so the graded part is a quarter cylinder along that outline */
+  PetscCall(MeshEstimateCells(dim, dim == 2 ? A : A * s->extrude, P, dim == 2 ? 0 : s->extrude, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
   cells *= PetscPowReal(2.0, (PetscReal)(dim * refine)); /* -mesh_refine splits each cell into 2^dim */
   rep->estimated_cells = cells;
   {

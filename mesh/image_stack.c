@@ -80,6 +80,7 @@ PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt co
   MeshStackWriter w;
   TiffHandlers    saved;
   FILE           *fp;
+  const char     *temporary;
   int             fd, e;
 
   PetscFunctionBeginUser;
@@ -98,14 +99,24 @@ PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt co
   }
   PetscCall(PetscMalloc((size_t)cols * (bits / 8), &w->row));
   PetscCall(FileOutGetStream(w->out, &fp));
+  PetscCall(FileOutGetPath(w->out, NULL, &temporary));
   TiffQuiet(&saved);
+  /* libtiff reads back what it wrote (to link the pages): it needs the temporary open for reading
+     and writing; the FileOut's descriptor is write-only. Reopened without following links, and
+     it must be the very file FileOutCreate made. */
   errno = 0;
-  fd    = fcntl(fileno(fp), F_DUPFD_CLOEXEC, 0); /* libtiff closes its descriptor; the FileOut keeps its own */
+  fd    = open(temporary, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   e     = errno;
   if (fd >= 0) {
-    const char *temporary;
-    PetscCall(FileOutGetPath(w->out, NULL, &temporary));
-    w->tif = TIFFFdOpen(fd, temporary, "w");
+    struct stat mine, theirs;
+    if (fstat(fd, &theirs) || fstat(fileno(fp), &mine) || mine.st_dev != theirs.st_dev || mine.st_ino != theirs.st_ino) {
+      e = EEXIST;
+      close(fd);
+      fd = -1;
+    }
+  }
+  if (fd >= 0) {
+    w->tif = TIFFFdOpen(fd, temporary, "w"); /* TIFFClose closes fd; the FileOut keeps its own */
     e      = errno;
     if (!w->tif) close(fd);
   }

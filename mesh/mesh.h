@@ -151,8 +151,9 @@ PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscRe
 /* Does the particle of mask stand out of the (denoised) image? contrast: the median gradient of
    smooth on the particle's outline over its median away from the outline, in the surroundings
    (mesh/segment.c explains it); PETSC_INFINITY for a clean edge on flat surroundings, 0 when the
-   particle has no outline inside the image. Not collective. */
-PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscReal smooth[], const unsigned char mask[], PetscReal sigma, PetscReal *contrast);
+   particle has no outline inside the image. needed: what a particle shows, at least
+   MESH_IMAGE_MIN_EDGE_CONTRAST, more for an outline of few pixels. Not collective. */
+PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscReal smooth[], const unsigned char mask[], PetscReal sigma, PetscReal *contrast, PetscReal *needed);
 #define MESH_IMAGE_MIN_EDGE_CONTRAST 2.0
 
 /* ---- For the meshers of mesh/ (gmsh.c, image_mesh.c) ---- */
@@ -162,10 +163,12 @@ PetscErrorCode MeshGetLength(const char name[], const char what[], PetscReal *va
 /* -mesh_max_cells, -mesh_image_max_pixels (whole numbers >= 1, checked) */
 PetscErrorCode MeshGetMaxCells(PetscReal *max_cells);
 PetscErrorCode MeshGetMaxPixels(PetscReal *max_pixels);
-/* About how many cells Gmsh makes of a body of measure V (area in 2-D, volume in 3-D) whose
-   active boundary has measure S (length, area), with cells of size h_s on it growing linearly
-   to h at distance w (the Threshold field spot gives Gmsh) */
-PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells);
+/* About how many cells Gmsh makes of a body of measure V (area in 2-D, volume in 3-D) with
+   cells of size h_s at its active boundary growing linearly to h at distance w (the Threshold
+   field spot gives Gmsh). The boundary has measure S (a length in 2-D, an area in 3-D); or,
+   when T > 0, the body is a platelet of thickness T and S the length of its bottom outline, the
+   field's distance being measured from that curve (an image extruded by mesh/image_mesh.c) */
+PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal T, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells);
 /* Refuse an estimate above -mesh_max_cells; where/what name the mesh ("the sphere") and the
    sizes that made it, for the message */
 PetscErrorCode MeshCheckCellCount(PetscReal estimate, const char where[], const char what[]);
