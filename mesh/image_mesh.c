@@ -10,7 +10,11 @@
    0.5 and 3 pixels).
    Sizes, as for the built-in shapes (mesh/gmsh.c): h = equivalent diameter / 50 inside,
    h_s = h / 2.5 on the boundary, growing linearly over a layer w = 0.15 × equivalent
-   diameter (a Distance field from the spline, with z ignored for platelets: Threshold on it).
+   diameter (a Distance field from the spline: Threshold on it). For platelets z is meant to be
+   ignored (FieldZ = 0), but Gmsh 4.8 ignores FieldZ: the distance is measured in 3-D from the
+   bottom outline, so the side walls are refined only near z = 0 and the top face not at all
+   (measured: 672 top triangles of mean edge 0.076 um where 0.01 um was asked). The cell
+   estimate follows what Gmsh does (mesh/gmsh.c, MeshEstimateCells with T > 0).
    Frontal-Delaunay triangles (Delaunay tetrahedra), optimised; msh 4.1 with physical groups
    "surface" (boundary curve, or side walls of a platelet), "top", "bottom" (platelet faces)
    and "particle".
@@ -287,7 +291,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
       gmshModelMeshFieldSetNumber(dist, "NumPointsPerCurve", samples, GIERR);
       if (gmsh_ierr_) GmshCall(gmshModelMeshFieldSetNumber(dist, "Sampling", samples, GIERR));
     }
-    if (dim == 3) { /* distance in the plane: the bottom outline seen from z = 0 */
+    if (dim == 3) { /* meant: distance in the plane, the bottom outline seen from z = 0 (Gmsh 4.8 ignores it, see the top) */
       int zero;
       GmshCall(zero = gmshModelMeshFieldAdd("MathEval", -1, GIERR));
       GmshCall(gmshModelMeshFieldSetString(zero, "F", "0", GIERR));
