@@ -118,6 +118,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  PetscCall(FileRemoveOnSignal(generated, PETSC_TRUE)); /* a mesh spot makes is kept only with results */
   ierr = RunInDirectory(comm, argv[0], outdir, interrupted, sizeof(interrupted));
   if (rank == 0) { /* a mesh spot made is kept only with the results it gave (an interrupted run's too) */
     if (ierr) remove(generated);
@@ -126,6 +127,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
       remove(generated);
     }
   }
+  PetscCall(FileRemoveOnSignal(generated, PETSC_FALSE));
   PetscCall(AppUnlockOutputDirectory(&lock));
   PetscCall(ierr);
   PetscCheck(!interrupted[0], comm, PETSC_ERR_USER_INPUT, "%s", interrupted);

@@ -69,6 +69,14 @@ static unsigned long Mix(unsigned long h, unsigned long x)
 
 PetscErrorCode FileOutCreate(const char path[], FileOut *out)
 {
+  PetscFunctionBeginUser;
+  PetscCall(FileOutCreateSuffixed(path, "", out));
+  PetscFunctionReturn(0);
+}
+
+/* The temporary's name ends in suffix: "<path>.<random>.part<suffix>" */
+PetscErrorCode FileOutCreateSuffixed(const char path[], const char suffix[], FileOut *out)
+{
   static unsigned long counter = 0;
   static const char    digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   FileOut              f;
@@ -79,7 +87,7 @@ PetscErrorCode FileOutCreate(const char path[], FileOut *out)
   PetscFunctionBeginUser;
   *out = NULL;
   PetscCheck(path && path[0], PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "no file name to write to");
-  PetscCheck(strlen(path) + 16 < PETSC_MAX_PATH_LEN, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%.64s...': the path is longer than %d characters", path, PETSC_MAX_PATH_LEN - 16);
+  PetscCheck(strlen(path) + strlen(suffix) + 16 < PETSC_MAX_PATH_LEN, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%.64s...': the path is longer than %d characters", path, PETSC_MAX_PATH_LEN - 16);
   PetscCall(PetscNew(&f));
   f->slot = -1;
   PetscCall(PetscStrncpy(f->path, path, sizeof(f->path)));
@@ -89,7 +97,7 @@ PetscErrorCode FileOutCreate(const char path[], FileOut *out)
     char          tag[9];
     for (int k = 0; k < 8; ++k, h /= 36) tag[k] = digits[h % 36];
     tag[8] = 0;
-    PetscCall(PetscSNPrintf(f->temporary, sizeof(f->temporary), "%s.%s.part", path, tag));
+    PetscCall(PetscSNPrintf(f->temporary, sizeof(f->temporary), "%s.%s.part%s", path, tag, suffix));
     fd = open(f->temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0 && errno != EEXIST) break;
   }
@@ -234,6 +242,18 @@ PetscErrorCode FileOutPublish(FileOut *out)
   }
   Unregister(f->slot);
   PetscCall(PetscFree(*out));
+  PetscFunctionReturn(0);
+}
+
+/* A file made elsewhere that an interrupt must remove too (remove false: no longer) */
+PetscErrorCode FileRemoveOnSignal(const char path[], PetscBool remove)
+{
+  PetscFunctionBeginUser;
+  if (remove) {
+    if (Register(path) < 0) PetscCall(PetscInfo(NULL, "no room to register %s for removal on a signal\n", path));
+  } else
+    for (int i = 0; i < REGISTRY_SLOTS; ++i)
+      if (registry_used[i] && !strcmp(registry[i], path)) Unregister(i);
   PetscFunctionReturn(0);
 }
 

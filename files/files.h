@@ -28,6 +28,8 @@
 typedef struct _p_FileOut *FileOut;
 
 PetscErrorCode FileOutCreate(const char path[], FileOut *f);
+/* the temporary's name ends in suffix (".msh": for a library that picks the format by the name) */
+PetscErrorCode FileOutCreateSuffixed(const char path[], const char suffix[], FileOut *f);
 PetscErrorCode FileOutGetStream(FileOut f, FILE **fp); /* for fprintf & co.; check with FileOutCheck */
 PetscErrorCode FileOutGetPath(FileOut f, const char **path, const char **temporary);
 PetscErrorCode FileOutPrintf(FileOut f, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
@@ -69,6 +71,8 @@ typedef enum {
   FILE_SIGNALS_DEFER  /* note the signal for FileSignalReceived; a second one exits */
 } FileSignalMode;
 PetscErrorCode FileSignalsSet(FileSignalMode mode);
+/* a file made elsewhere (a finished file kept only if the run succeeds) that an interrupt removes */
+PetscErrorCode FileRemoveOnSignal(const char path[], PetscBool remove);
 int            FileSignalReceived(void); /* 0, or the signal number */
 
 /* The output directory of a run */

@@ -277,6 +277,7 @@ static PetscBool IsOptionName(const char s[])
 {
   if (s[0] != '-' || !s[1]) return PETSC_FALSE;
   if (isdigit((unsigned char)s[1]) || s[1] == '.') return PETSC_FALSE; /* a negative number */
+  if (!strcasecmp(s + 1, "inf") || !strcasecmp(s + 1, "infinity") || !strcasecmp(s + 1, "nan")) return PETSC_FALSE; /* a value the checks refuse */
   return PETSC_TRUE;
 }
 

@@ -14,8 +14,8 @@
    ends the program (mesh/gmsh_dl.c turns it into an error where it can).
 
    Writes go through files/files.h (MeshGmshWrite): Gmsh writes by name and picks the format
-   from the extension, so it writes through a link "<temporary>.msh" to the exclusive
-   temporary; what it wrote is read back, since Gmsh does not report every failed write. */
+   from the extension, so the exclusive temporary ends in ".msh"; what it wrote is read back,
+   since Gmsh does not report every failed write. */
 #include "mesh/meshimpl.h"
 #include "input/input.h"
 #include <errno.h>
@@ -192,40 +192,6 @@ PetscErrorCode MeshCheckCellCount(PetscReal estimate, const char where[], const 
 }
 
 /* ---------------------------------------------------------------- checked writes -------- */
-/* The link Gmsh writes through is removed by an interrupt too: its handler runs first, then the
-   one it replaced (files/files.h removes the temporary itself) */
-static char                  link_path[PETSC_MAX_PATH_LEN];
-static volatile sig_atomic_t link_made;
-static const int             link_signals[3] = {SIGINT, SIGTERM, SIGHUP};
-static struct sigaction      link_saved[3];
-
-static void LinkSignal(int sig)
-{
-  if (link_made) unlink(link_path);
-  for (int k = 0; k < 3; ++k) {
-    if (link_signals[k] != sig) continue;
-    if (link_saved[k].sa_handler == SIG_IGN) return;
-    if (link_saved[k].sa_handler == SIG_DFL || (link_saved[k].sa_flags & SA_SIGINFO)) {
-      signal(sig, SIG_DFL);
-      raise(sig);
-      return;
-    }
-    link_saved[k].sa_handler(sig);
-  }
-}
-
-static void LinkGuard(PetscBool on)
-{
-  if (on) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = LinkSignal;
-    sigfillset(&sa.sa_mask);
-    for (int k = 0; k < 3; ++k) sigaction(link_signals[k], &sa, &link_saved[k]);
-  } else
-    for (int k = 0; k < 3; ++k) sigaction(link_signals[k], &link_saved[k], NULL);
-}
-
 /* One line of fp without its end, or NULL at the end of the file */
 static char *NextLine(FILE *fp, char **line, size_t *cap)
 {
@@ -276,27 +242,19 @@ done:
 
 PetscErrorCode MeshGmshWrite(FileOut f)
 {
-  const char *path, *temporary, *base;
+  const char *path, *temporary;
   int         error = 0, gmsh_ierr_ = 0;
+  size_t      n;
 
   PetscFunctionBeginUser;
   PetscCall(FileOutGetPath(f, &path, &temporary));
-  base = strrchr(temporary, '/');
-  base = base ? base + 1 : temporary;
-  PetscCall(PetscSNPrintf(link_path, sizeof(link_path), "%s.msh", temporary));
+  n = strlen(temporary);
+  PetscCheck(n > 4 && !strcmp(temporary + n - 4, ".msh"), PETSC_COMM_SELF, PETSC_ERR_PLIB, "Gmsh picks the format by the name: create the FileOut with FileOutCreateSuffixed(..., \".msh\", ...)");
   GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
   GmshCall(gmshOptionSetNumber("Mesh.Binary", 0, GIERR));
-  LinkGuard(PETSC_TRUE);
-  if (symlink(base, link_path)) error = errno; /* never follows or replaces a planted file */
-  else {
-    link_made = 1;
-    errno     = 0;
-    gmshWrite(link_path, GIERR);
-    if (gmsh_ierr_) error = errno ? errno : -1;
-    link_made = 0;
-    unlink(link_path);
-  }
-  LinkGuard(PETSC_FALSE);
+  errno = 0;
+  gmshWrite(temporary, GIERR); /* into the file FileOutCreate made exclusively */
+  if (gmsh_ierr_) error = errno ? errno : -1;
   if (!error && !MshComplete(temporary)) error = -1;
   if (error) {
     char text[512];
@@ -668,7 +626,7 @@ PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[])
     Captured captured = {0, ""};
     FileOut  f        = NULL;
     PetscCall(PetscPushErrorHandler(CaptureError, &captured));
-    ierr = FileOutCreate(path, &f);
+    ierr = FileOutCreateSuffixed(path, ".msh", &f);
     if (!ierr) ierr = ShapeMesh(&spec, f);
     if (!ierr) ierr = FileOutPublish(&f);
     PetscCall(PetscPopErrorHandler());
@@ -813,7 +771,7 @@ static PetscErrorCode RefineFile(const char in[], PetscInt n, const char out[], 
   PetscCall(PetscSNPrintf(what, sizeof(what), "mesh '%s' (%.0f cells) refined %" PetscInt_FMT " time%s", in, (double)cells, n, n == 1 ? "" : "s"));
   PetscCall(MeshCheckCellCount(cells * PetscPowReal(2.0, (PetscReal)(dim * n)), where, what));
   for (PetscInt r = 0; r < n; ++r) GmshCall(gmshModelMeshRefine(GIERR));
-  PetscCall(FileOutCreate(out, f));
+  PetscCall(FileOutCreateSuffixed(out, ".msh", f));
   PetscCall(MeshGmshWrite(*f));
   PetscCall(FileOutPublish(f));
   PetscFunctionReturn(0);

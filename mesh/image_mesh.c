@@ -599,7 +599,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   PetscCall(Elapsed(&t0, &rep->seconds[2]));
 
   if (msh) { /* the mesh, written and read back, not yet in place */
-    PetscCall(FileOutCreate(msh, &w->mesh));
+    PetscCall(FileOutCreateSuffixed(msh, ".msh", &w->mesh));
     PetscCall(OutlineMesh(s, &w->outline, w->mesh, rep, &w->edges));
   }
   PetscCall(Elapsed(&t0, &rep->seconds[3]));
