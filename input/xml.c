@@ -100,11 +100,7 @@ static PetscErrorCode RecordSource(const char name[], const char value[], const 
 PetscErrorCode InputCheckDocumentOptions(const char command[], PetscErrorCode (*check)(const char[], const char[], const char[], PetscBool))
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < num_sources; ++i) {
-    PetscBool set;
-    PetscCall(PetscOptionsHasName(NULL, NULL, sources[i].name, &set));
-    if (set) PetscCall((*check)(command, sources[i].name, sources[i].value, PETSC_TRUE));
-  }
+  for (PetscInt i = 0; i < num_sources; ++i) PetscCall((*check)(command, sources[i].name, sources[i].value, PETSC_TRUE));
   PetscFunctionReturn(0);
 }
 
@@ -122,13 +118,33 @@ PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len)
   PetscFunctionReturn(0);
 }
 
+/* Is the option set? Asked without marking it used (PETSc marks every option it is asked about),
+   so that an option nothing reads is still found unused */
+static PetscErrorCode IsSet(const char name[], PetscBool *has)
+{
+  PetscBool   was_used;
+  const char *value;
+  char       *copy = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsUsed(NULL, name + 1, &was_used));
+  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &value, has));
+  if (*has && !was_used) { /* set it again, unused */
+    if (value) PetscCall(PetscStrallocpy(value, &copy));
+    PetscCall(PetscOptionsClearValue(NULL, name));
+    PetscCall(PetscOptionsSetValue(NULL, name, copy));
+    PetscCall(PetscFree(copy));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Set an option unless it is already set (the command line wins) */
 PetscErrorCode InputSetOption(const char name[], const char value[], const char where[])
 {
   PetscBool has;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+  PetscCall(IsSet(name, &has));
   if (has) PetscFunctionReturn(0);
   PetscCall(PetscOptionsSetValue(NULL, name, value));
   if (where) PetscCall(RecordSource(name, value, where));

@@ -9,7 +9,7 @@ case_ options_misspelt 30 spot_bad misspelt "option -phys_alpah: spot has no opt
 case_ options_misspelt_step 30 spot_bad misspelt_step "option -proto_1_durtion: spot has no option -proto_1_durtion (did you mean -proto_1_duration?)" run $IN/small.xml -proto_1_durtion 5min
 case_ options_misspelt_petsc 30 spot_bad misspelt_petsc "option -ts_monitr: neither spot nor PETSc has an option -ts_monitr (did you mean -ts_monitor?)" run $IN/small.xml -ts_monitr
 case_ options_other_command 30 spot_bad other_command "option -synth_k: -synth_k is not an option of spot run (it is one of spot synth)" run $IN/small.xml -synth_k 0.5
-case_ options_law_parameter 60 spot_bad law_parameter "option -phys_diffusivity_value does not apply to this spot run: the diffusivity law 'ni_rich_smooth' has no parameter value" run $IN/small.xml -phys_diffusivity_value 1e-13cm2/s
+case_ options_law_parameter 60 spot_bad law_parameter "option -phys_diffusivity_value: the diffusivity law 'ni_rich_smooth' has no parameter value" run $IN/small.xml -phys_diffusivity_value 1e-13cm2/s
 case_ options_shape_parameter 60 spot_bad shape_parameter "option -mesh_shape_radius does not apply to this spot run: the shape 'ellipse' has no parameter radius" run $IN/small.xml -mesh_shape_radius 1um
 case_ options_not_integer 30 spot_bad not_integer "option -solver_degree: -solver_degree expects a whole number, got 'two'" run $IN/small.xml -solver_degree two
 case_ options_not_integer_refine 30 spot_bad not_integer_refine "option -mesh_refine: -mesh_refine expects a whole number, got 'lots'" run $IN/small.xml -mesh_refine lots
@@ -28,6 +28,9 @@ case_ options_schema_missing 30 expect_error "no compiled-in schema nothere.xsd 
 document_cases() {
   local d="$TMPROOT/documents"
   rm -rf "$d" && mkdir -p "$d"
+  sed 's|<diffusivity law="ni_rich_smooth"/>|<diffusivity law="ni_rich_smooth"><value unit="cm2/s">1e-13</value></diffusivity>|' $IN/small.xml > "$d/law.xml"
+  spot_bad doc_law_parameter "$d/law.xml:14 (<value>): the diffusivity law 'ni_rich_smooth' has no parameter value" run "$d/law.xml" || return 1
+  spot_bad ocp_parameter "option -phys_ocp_value: this run has no open-circuit potential law (-phys_ocp_law), so -phys_ocp_value does not apply" run $IN/small.xml -phys_ocp_value 3.7V || return 1
   sed 's|<alpha>2.7</alpha>|<alpha>INF</alpha>|' $IN/small.xml > "$d/inf.xml"
   spot_bad doc_inf "$d/inf.xml:13 (<alpha>): expected a finite number for -phys_alpha, got 'INF'" run "$d/inf.xml" || return 1
   sed 's|<duration unit="min">10</duration>|<duration unit="min">NaN</duration>|' $IN/small.xml > "$d/nan.xml"
