@@ -627,7 +627,7 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
   int                    invalid;
 
   PetscFunctionBeginUser;
-  PetscCall(InputCheckReadable(comm, path, "input file"));
+  PetscCall(InputCheckFile(comm, path, "input file", (size_t)64 << 20)); /* 64 MB: far more than any input */
   ++current_load;
   PetscCall(PetscStrncpy(doc_name, path, sizeof(doc_name)));
   slash = strrchr(path, '/');

@@ -19,6 +19,7 @@
 #include "files/files.h"
 #include <hdf5.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #define NSCALARS 17 /* the scalars of the run state (scalar_names) */
 
@@ -399,9 +400,13 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(&c, sizeof(c)));
+  {
+    struct stat st;
+    PetscBool   special = (!stat(path, &st) && !S_ISREG(st.st_mode)) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCheck(!special, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s is not a regular file (%s)", where, path, S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+  }
   PetscCall(PetscTestFile(path, 'r', &exists));
   PetscCheck(exists, s->comm, PETSC_ERR_USER_INPUT, "%s: cannot read the checkpoint %s", where, path);
-  PetscCall(InputCheckFile(s->comm, path, "checkpoint", 0));
   {
     PetscMPIInt rank;
     PetscInt    is_hdf5 = 0;
@@ -475,7 +480,7 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
     PetscCall(VecRestoreArrayRead(seq[0], &th));
     for (PetscInt d = 0; d < dim; ++d) PetscCall(VecRestoreArrayRead(X[d], &c[d]));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_SUM, s->comm));
-    PetscCheck(!missing, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " nodes of this mesh are not in the checkpoint %s: restart with the input (mesh, element degree) that wrote it", where, missing, path);
+    PetscCheck(!missing, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " nodes of this mesh are not in the checkpoint %s: restart with the input (mesh, element degree) that wrote it, or the checkpoint is damaged", where, missing, path);
   }
   PetscCall(PetscFree(pts));
   for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));

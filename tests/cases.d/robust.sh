@@ -167,3 +167,18 @@ repeatable() {
 }
 export -f repeatable
 case_ mpi_repeatable 180 repeatable
+
+# --- damaged checkpoints: one line, no trace
+damaged_checkpoints() {
+  local d="$TMPROOT/damaged"
+  rm -rf "$d" && mkdir -p "$d"
+  "$SPOT" run $IN/bv_small.xml -out_directory "$d/a" -out_fields false > "$d/a.log" 2>&1 || { tail -3 "$d/a.log"; return 1; }
+  head -c 5000 "$d/a/checkpoint.h5" > "$d/truncated.h5"
+  spot_bad truncated_checkpoint "option -init_checkpoint_file: $d/truncated.h5 is not a spot checkpoint, or it is damaged ('$d/truncated.h5' is not an HDF5 file)" run $IN/bv_small.xml -init_checkpoint_file "$d/truncated.h5" -proto_0_duration 1min || return 1
+  cp "$d/a/checkpoint.h5" "$d/zeroed.h5" && dd if=/dev/zero of="$d/zeroed.h5" bs=1 seek=3000 count=4000 conv=notrunc 2>/dev/null
+  spot_bad zeroed_checkpoint "option -init_checkpoint_file: 219 nodes of this mesh are not in the checkpoint $d/zeroed.h5: restart with the input (mesh, element degree) that wrote it, or the checkpoint is damaged" run $IN/bv_small.xml -init_checkpoint_file "$d/zeroed.h5" -proto_0_duration 1min || return 1
+  mkfifo "$d/fifo.h5"
+  spot_bad fifo_checkpoint "option -init_checkpoint_file: the checkpoint $d/fifo.h5 is not a regular file (a FIFO)" run $IN/bv_small.xml -init_checkpoint_file "$d/fifo.h5" -proto_0_duration 1min
+}
+export -f damaged_checkpoints
+case_ files_damaged_checkpoints 120 damaged_checkpoints
