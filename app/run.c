@@ -128,7 +128,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
     }
   }
   PetscCall(FileRemoveOnSignal(generated, PETSC_FALSE));
-  PetscCall(AppUnlockOutputDirectory(&lock));
+  PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscCheck(!interrupted[0], comm, PETSC_ERR_USER_INPUT, "%s", interrupted);
   PetscFunctionReturn(0);
