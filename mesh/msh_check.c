@@ -127,8 +127,8 @@ static PetscErrorCode MshMeshError(const MshFile *f, const char text[])
 #define MshCheck(f, offset, cond, ...) \
   do { \
     if (PetscUnlikely(!(cond))) { \
-      char msh_text_[768]; \
-      PetscCall(PetscSNPrintf(msh_text_, sizeof(msh_text_), __VA_ARGS__)); \
+      char msh_text_[768]; /* snprintf: PetscSNPrintf writes 0 as "0." */ \
+      snprintf(msh_text_, sizeof(msh_text_), __VA_ARGS__); \
       PetscCall(MshError(f, offset, msh_text_)); \
     } \
   } while (0)
@@ -137,7 +137,7 @@ static PetscErrorCode MshMeshError(const MshFile *f, const char text[])
   do { \
     if (PetscUnlikely(!(cond))) { \
       char msh_text_[768]; \
-      PetscCall(PetscSNPrintf(msh_text_, sizeof(msh_text_), __VA_ARGS__)); \
+      snprintf(msh_text_, sizeof(msh_text_), __VA_ARGS__); \
       PetscCall(MshMeshError(f, msh_text_)); \
     } \
   } while (0)
@@ -198,6 +198,15 @@ static PetscErrorCode MshSkipSpace(MshFile *f)
   PetscFunctionReturn(0);
 }
 
+/* Before an item of data: in an ASCII file, skip to its first byte (for its offset); a binary
+   item starts where the last one ended */
+static PetscErrorCode MshSkipToItem(MshFile *f)
+{
+  PetscFunctionBeginUser;
+  if (!f->binary) PetscCall(MshSkipSpace(f));
+  PetscFunctionReturn(0);
+}
+
 /* The next word, and the one white-space byte after it, which PETSc's reader takes with it (in a
    binary file the binary data starts right after that byte) */
 static PetscErrorCode MshWord(MshFile *f, const char what[], const unsigned char **word, size_t *len)
@@ -237,8 +246,12 @@ static PetscErrorCode MshParseInteger(MshFile *f, size_t at, const unsigned char
     else v = 10 * v + (w[k] - '0');
   }
   if (!ok) {
-    char q[32];
+    char      q[32];
+    PetscBool digits = i < len ? PETSC_TRUE : PETSC_FALSE;
+    for (size_t k = i; k < len; ++k)
+      if (w[k] < '0' || w[k] > '9') digits = PETSC_FALSE;
     MshQuote(w, len, q);
+    MshCheck(f, at, !digits, "%s is %s, out of range: expected %" PetscInt64_FMT " to %" PetscInt64_FMT, what, q, lo, hi);
     MshCheck(f, at, PETSC_FALSE, "expected %s (an integer), found %s", what, q);
   }
   if (w[0] == '-') v = -v;
@@ -531,7 +544,7 @@ static PetscErrorCode MshReadEntities(MshFile *f)
       PetscInt64 nphys, nbound;
       int        tag;
       double     box;
-      PetscCall(MshSkipSpace(f));
+      PetscCall(MshSkipToItem(f));
       e->offset = f->pos;
       PetscCall(MshReadInt(f, "an entity tag", 1, PETSC_MAX_INT, &e->tag));
       for (int k = 0; k < (d ? 6 : 3); ++k) PetscCall(MshReadReal(f, d ? "a bounding-box coordinate" : "a point coordinate", PETSC_MAX_REAL, &box));
@@ -584,7 +597,7 @@ static PetscErrorCode MshReadNodes41(MshFile *f)
   for (PetscInt64 b = 0; b < nblocks; ++b) {
     int        dim, tag, parametric;
     PetscInt64 m;
-    PetscCall(MshSkipSpace(f));
+    PetscCall(MshSkipToItem(f));
     at = f->pos;
     PetscCall(MshReadInt(f, "the dimension of a node block's entity", 0, 3, &dim));
     PetscCall(MshReadInt(f, "the entity tag of a node block", PETSC_MIN_INT, PETSC_MAX_INT, &tag));
@@ -723,7 +736,7 @@ static PetscErrorCode MshReadElements41(MshFile *f)
     int              dim, tag, type, tdim = 0, nn = 0, nodes[4] = {-1, -1, -1, -1};
     PetscInt64       m;
     const MshEntity *entity;
-    PetscCall(MshSkipSpace(f));
+    PetscCall(MshSkipToItem(f));
     at = f->pos;
     PetscCall(MshReadInt(f, "the dimension of an element block's entity", 0, 3, &dim));
     PetscCall(MshReadInt(f, "the entity tag of an element block", PETSC_MIN_INT, PETSC_MAX_INT, &tag));
@@ -738,7 +751,7 @@ static PetscErrorCode MshReadElements41(MshFile *f)
     for (PetscInt64 i = 0; i < m; ++i) {
       PetscInt64 t;
       size_t     start;
-      PetscCall(MshSkipSpace(f));
+      PetscCall(MshSkipToItem(f));
       start = f->pos;
       PetscCall(MshReadSize(f, "an element tag", PetscMax(tmin, 1), tmax, &t));
       for (int k = 0; k < nn; ++k) {
@@ -781,7 +794,7 @@ static PetscErrorCode MshReadElements22(MshFile *f)
     int        type, ntags, dim = 0, nn = 0, id, m = 1;
     PetscInt64 t;
     size_t     start;
-    PetscCall(MshSkipSpace(f));
+    PetscCall(MshSkipToItem(f));
     start = at = f->pos;
     if (f->binary) { /* a header: type, number of elements, number of tags */
       PetscCall(MshReadInt(f, "an element type", PETSC_MIN_INT, PETSC_MAX_INT, &type));
@@ -1663,9 +1676,9 @@ static PetscErrorCode MshCheckMesh(MshFile *f)
   PetscCall(MshCheckLowerElements(f, &t));
   PetscCall(PetscFree(t.faces));
   PetscCall(PetscFree(t.face_start));
-  if (t.dim == 2) {
-    PetscCall(MshCheckLoops2d(f, &t));
+  if (t.dim == 2) { /* crossings first: the loops' test assumes none */
     PetscCall(MshBoundaryPairs(f, &t, MshTestEdges));
+    PetscCall(MshCheckLoops2d(f, &t));
   } else {
     PetscCall(MshCheckBoundaryEdges3d(f, &t));
     PetscCall(MshBoundaryPairs(f, &t, MshTestTriangles));
@@ -1764,7 +1777,7 @@ PetscErrorCode MeshCheckMshFile(MPI_Comm comm, const char path[], const char whe
     struct stat st;
     if (!stat(path, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size > max_bytes) {
       failed = PETSC_TRUE;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "%s%smesh '%s' has %.3g GB, more than a mesh of %" PetscInt_FMT " cells (-mesh_max_cells) needs (%.3g GB); raise -mesh_max_cells to read it", prefix, colon, path, (double)st.st_size / 1e9, max_cells, (double)max_bytes / 1e9));
+      snprintf(message, sizeof(message), "%s%smesh '%s' is %.3g MB, more than the %.3g MB a mesh of at most %" PetscInt_FMT " cells (-mesh_max_cells) takes; raise -mesh_max_cells to read it", prefix, colon, path, (double)st.st_size / 1e6, (double)max_bytes / 1e6, max_cells);
     }
   }
   PetscCall(InputCollectiveError(comm, failed, message));
