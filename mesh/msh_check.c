@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,10 +62,11 @@ typedef struct {
 } MshEntity;
 
 typedef struct {
-  /* the file, whole in memory with a 0 after it */
-  const char    *path, *where;
-  unsigned char *buf;
-  size_t         size, pos;
+  /* the file, mapped into memory (or read, where it cannot be mapped) */
+  const char          *path, *where;
+  const unsigned char *buf;
+  void                *mapped;
+  size_t               size, pos;
   PetscBool      binary, swap;
   int            version;    /* 22 or 41 */
   int            size_bytes; /* width of a size_t field in binary 4.1: 4 or 8 */
@@ -170,7 +172,11 @@ static PetscInt64 MshTagAt(const MshFile *f, size_t offset)
     }
     return (PetscInt64)u;
   }
-  return strtoll((const char *)f->buf + offset, NULL, 10);
+  {
+    PetscInt64 v = 0;
+    for (size_t i = offset; i < f->size && i < offset + 18 && f->buf[i] >= '0' && f->buf[i] <= '9'; ++i) v = 10 * v + (f->buf[i] - '0');
+    return v;
+  }
 }
 
 static PetscInt64 MshElementTag(const MshFile *f, PetscInt e)
@@ -260,6 +266,19 @@ static PetscErrorCode MshParseInteger(MshFile *f, size_t at, const unsigned char
   PetscFunctionReturn(0);
 }
 
+/* strtod of a word, which ends in white space or at the end of the file (no 0 after a mapping) */
+static double MshStrtod(const unsigned char *w, size_t len, PetscBool *whole)
+{
+  char        copy[MSH_MAX_WORD + 1], *end;
+  const size_t n = PetscMin(len, (size_t)MSH_MAX_WORD);
+  double       v;
+  memcpy(copy, w, n);
+  copy[n] = 0;
+  v       = strtod(copy, &end);
+  *whole  = (end == copy + n && n == len) ? PETSC_TRUE : PETSC_FALSE;
+  return v;
+}
+
 static PetscErrorCode MshCheckReal(MshFile *f, size_t at, double v, double limit, const char what[])
 {
   PetscFunctionBeginUser;
@@ -337,11 +356,11 @@ static PetscErrorCode MshReadReal(MshFile *f, const char what[], double limit, d
   else {
     const unsigned char *w;
     size_t               len;
-    char                *end;
+    PetscBool            whole;
     PetscCall(MshWord(f, what, &w, &len));
     at     = (size_t)(w - f->buf);
-    *value = strtod((const char *)w, &end); /* the word ends in white space or the final 0 */
-    if ((const unsigned char *)end != w + len) {
+    *value = MshStrtod(w, len, &whole);
+    if (!whole) {
       char q[32];
       MshQuote(w, len, q);
       MshCheck(f, at, PETSC_FALSE, "expected %s (a number), found %s", what, q);
@@ -414,7 +433,8 @@ static PetscErrorCode MshReadMeshFormat(MshFile *f)
   const unsigned char *w;
   size_t               len, at;
   double               version;
-  char                *end, q[32];
+  char                 q[32];
+  PetscBool            whole;
   PetscInt64           type, data_size;
 
   PetscFunctionBeginUser;
@@ -422,8 +442,8 @@ static PetscErrorCode MshReadMeshFormat(MshFile *f)
   at = f->pos;
   PetscCall(MshWord(f, "the format version (4.1 or 2.2)", &w, &len));
   MshQuote(w, len, q);
-  version = strtod((const char *)w, &end);
-  MshCheck(f, at, (const unsigned char *)end == w + len && isfinite(version), "expected the format version (4.1 or 2.2), found %s", q);
+  version = MshStrtod(w, len, &whole);
+  MshCheck(f, at, whole && isfinite(version), "expected the format version (4.1 or 2.2), found %s", q);
   if (fabs(version - 4.1) < 1e-9) f->version = 41;
   else if (fabs(version - 2.2) < 1e-9) f->version = 22;
   else MshCheck(f, at, PETSC_FALSE, "msh format version %s; spot reads versions 4.1 and 2.2, ASCII or binary: save the mesh again from Gmsh as version 4.1", q);
@@ -1695,7 +1715,8 @@ static PetscErrorCode MshCheckMesh(MshFile *f)
 static PetscErrorCode MshFileDestroy(MshFile *f)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscFree(f->buf));
+  if (f->mapped) munmap(f->mapped, f->size);
+  else PetscCall(PetscFree(f->buf));
   PetscCall(PetscFree(f->physicals));
   for (int d = 0; d < 4; ++d) PetscCall(PetscFree(f->surface_tags[d]));
   for (int d = 0; d < 4; ++d) PetscCall(PetscFree(f->entities[d]));
@@ -1705,7 +1726,8 @@ static PetscErrorCode MshFileDestroy(MshFile *f)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode MshCheckFileHere(MshFile *f, size_t max_bytes)
+/* The file in memory: mapped (no copy; the reading never goes past its end), else read */
+static PetscErrorCode MshFileLoad(MshFile *f, size_t max_bytes)
 {
   FILE       *fp;
   struct stat st;
@@ -1719,18 +1741,38 @@ static PetscErrorCode MshCheckFileHere(MshFile *f, size_t max_bytes)
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s%scannot read mesh '%s': not a regular file of at most %zu bytes", f->where ? f->where : "", f->where ? ": " : "", f->path, max_bytes);
   }
   f->size = (size_t)st.st_size;
-  if (PetscMalloc1(f->size + 1, &f->buf)) {
-    fclose(fp);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot hold the %zu bytes of mesh '%s' in memory", f->size, f->path);
+  if (f->size) {
+    void *map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+    if (map != MAP_FAILED) {
+      (void)posix_madvise(map, f->size, POSIX_MADV_SEQUENTIAL | POSIX_MADV_WILLNEED);
+      f->mapped = map;
+      f->buf    = (const unsigned char *)map;
+      fclose(fp);
+      PetscFunctionReturn(0);
+    }
   }
-  while (got < f->size) {
-    const size_t n = fread(f->buf + got, 1, f->size - got, fp);
-    if (!n) break;
-    got += n;
+  {
+    unsigned char *buf;
+    if (PetscMalloc1(f->size + 1, &buf)) {
+      fclose(fp);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot hold the %zu bytes of mesh '%s' in memory", f->size, f->path);
+    }
+    f->buf = buf;
+    while (got < f->size) {
+      const size_t n = fread(buf + got, 1, f->size - got, fp);
+      if (!n) break;
+      got += n;
+    }
   }
   fclose(fp);
   PetscCheck(got == f->size, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s%scannot read mesh '%s': read %zu of its %zu bytes", f->where ? f->where : "", f->where ? ": " : "", f->path, got, f->size);
-  f->buf[f->size] = 0;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode MshCheckFileHere(MshFile *f, size_t max_bytes)
+{
+  PetscFunctionBeginUser;
+  PetscCall(MshFileLoad(f, max_bytes));
   PetscCall(MshReadSections(f));
   PetscCall(MshCheckMesh(f));
   PetscFunctionReturn(0);

@@ -2,11 +2,14 @@
 
      test_msh_check load FILE...  each file loads through MeshLoad (the check, then PETSc's reader,
                                   then distribution): cells, vertices and "surface" faces > 0
+     test_msh_check check FILE... each file passes the check alone (not loaded); -verbose prints
+                                  the time of each
      test_msh_check speed         structured meshes of -cells cells (default 200 000), 2-D and
                                   3-D, written in msh 4.1 and 2.2, ASCII and binary: each passes
                                   the check in under -seconds_per_million (default 3) s a million
                                   cells; -verbose prints the times (and with -gmsh those of the
-                                  Gmsh-API check it replaces, and of PETSc's reader)
+                                  Gmsh-API check it replaces, and of PETSc's reader); -keep
+                                  keeps the files
      test_msh_check fuzz FILE...  each file cut at every byte (every -step bytes for files over
                                   16 kB) and changed at random -mutations times (digits, bytes,
                                   lines): the check fails with one line, or passes and then
@@ -306,13 +309,32 @@ static PetscErrorCode TestLoad(int argc, char **argv)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode TestCheck(int argc, char **argv)
+{
+  PetscBool verbose = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &verbose, NULL));
+  for (int i = 2; i < argc && argv[i][0] != '-'; ++i) {
+    PetscErrorCode ierr;
+    PetscLogDouble t0, t1;
+    PetscCall(PetscTime(&t0));
+    PetscCall(TryCheck(argv[i], &ierr));
+    PetscCall(PetscTime(&t1));
+    CHECK(!ierr, "%s fails the check: %s", argv[i], last_error);
+    if (verbose) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: check %.4f s\n", argv[i], t1 - t0));
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode TestSpeed(void)
 {
   PetscInt  cells = 200000;
   PetscReal per_million = 3;
-  PetscBool verbose = PETSC_FALSE, gmsh = PETSC_FALSE;
+  PetscBool verbose = PETSC_FALSE, gmsh = PETSC_FALSE, keep = PETSC_FALSE;
 
   PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-keep", &keep, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-cells", &cells, NULL));
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-seconds_per_million", &per_million, NULL));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &verbose, NULL));
@@ -349,7 +371,7 @@ static PetscErrorCode TestSpeed(void)
         stat(path, &st);
         if (verbose) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%" PetscInt_FMT "-D %8" PetscInt_FMT " cells, msh %s %-6s %7.1f MB: check %.3f s%s", dim, g.ncells, version == 41 ? "4.1" : "2.2", binary ? "binary" : "ascii", st.st_size / 1e6, t_check, gmsh ? "" : "\n"));
         if (verbose && gmsh) PetscCall(PetscPrintf(PETSC_COMM_WORLD, ", Gmsh check %.3f s, PETSc reader %.3f s\n", t3, t2));
-        remove(path);
+        if (!keep) remove(path);
       }
     PetscCall(GridDestroy(&g));
   }
@@ -478,9 +500,10 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, "spot's check of Gmsh files"));
   PetscCall(TestPart(argc, argv, "msh_check", which, sizeof(which), tmpdir, sizeof(tmpdir)));
   if (!strcmp(which, "load")) PetscCall(TestLoad(argc, argv));
+  else if (!strcmp(which, "check")) PetscCall(TestCheck(argc, argv));
   else if (!strcmp(which, "speed")) PetscCall(TestSpeed());
   else if (!strcmp(which, "fuzz")) PetscCall(TestFuzz(argc, argv));
-  else SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "usage: test_msh_check load|speed|fuzz [FILE...]");
+  else SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "usage: test_msh_check load|check|speed|fuzz [FILE...]");
   PetscCall(TestEnd(0));
   PetscCall(PetscFinalize());
   return test_failures ? 1 : 0;
