@@ -111,6 +111,7 @@ touching	@:39: the boundary touches itself at node 3: more than two boundary edg
 degenerate_3d	@:52: element 15 is degenerate: its volume is 0 (its longest edge is 1.73205)
 folded_3d	@:52: element 15 is left-handed, but 5 of the 6 cells are right-handed: the mesh folds over itself or its cells overlap
 non_manifold_3d	@:52: the triangle of nodes 1, 2, 8 is a face of 3 tetrahedra (element 13 and others); a face is in one or two
+nested_3d	@:89: the mesh covers the inside of its boundary triangle of nodes 13, 16, 15 2 times: cells lie on top of other cells
 intersecting_3d	@:85: the boundary intersects itself: its triangle of nodes 5, 6, 8 (a face of element 17) meets its triangle of nodes 9, 10, 14 (a face of element 214)
 binary_endian	@:byte 20: the integer 1 that gives the byte order of a binary mesh reads as 7
 binary_huge_count	@:byte 319: the number of nodes is 1099511627776, out of range: expected 0 to 2147483647

@@ -362,6 +362,13 @@ def main():
     two.blocks[0][3] = faces + [(100 + g, [v + 8 for v in f]) for g, f in faces]
     two.blocks[1][3] = tets + [(200 + g, [v + 8 for v in t]) for g, t in tets]
     write("intersecting_3d.msh", ascii41(two))
+    nested = cube()  # a small cube inside the big one, apart from it: no faces meet, but cells overlap
+    small = {v + 8: (0.4 + 0.2 * x, 0.4 + 0.2 * y, 0.4 + 0.2 * z) for v, (x, y, z) in nested.nodes.items()}
+    nested.nodes.update(small)
+    faces, tets = nested.blocks[0][3], nested.blocks[1][3]
+    nested.blocks[0][3] = faces + [(100 + g, [v + 8 for v in f]) for g, f in faces]
+    nested.blocks[1][3] = tets + [(200 + g, [v + 8 for v in t]) for g, t in tets]
+    write("nested_3d.msh", ascii41(nested))
 
     # --- binary
     write("binary_endian.msh", binary41(sq, one=7))
