@@ -3,7 +3,7 @@
      test_msh_check load FILE...  each file loads through MeshLoad (the check, then PETSc's reader,
                                   then distribution): cells, vertices and "surface" faces > 0
      test_msh_check check FILE... each file passes the check alone (not loaded); -verbose prints
-                                  the time of each
+                                  the time of each (with -gmsh, and of the Gmsh-API check)
      test_msh_check speed         structured meshes of -cells cells (default 200 000), 2-D and
                                   3-D, written in msh 4.1 and 2.2, ASCII and binary: each passes
                                   the check in under -seconds_per_million (default 3) s a million
@@ -311,18 +311,25 @@ static PetscErrorCode TestLoad(int argc, char **argv)
 
 static PetscErrorCode TestCheck(int argc, char **argv)
 {
-  PetscBool verbose = PETSC_FALSE;
+  PetscBool verbose = PETSC_FALSE, gmsh = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-verbose", &verbose, NULL));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-gmsh", &gmsh, NULL));
   for (int i = 2; i < argc && argv[i][0] != '-'; ++i) {
     PetscErrorCode ierr;
-    PetscLogDouble t0, t1;
+    PetscLogDouble t0, t1, t2 = 0, t3 = 0;
     PetscCall(PetscTime(&t0));
     PetscCall(TryCheck(argv[i], &ierr));
     PetscCall(PetscTime(&t1));
     CHECK(!ierr, "%s fails the check: %s", argv[i], last_error);
-    if (verbose) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: check %.4f s\n", argv[i], t1 - t0));
+    if (gmsh) {
+      PetscCall(PetscTime(&t2));
+      PetscCall(MeshCheckFile(PETSC_COMM_WORLD, argv[i], NULL));
+      PetscCall(PetscTime(&t3));
+    }
+    if (verbose) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: check %.4f s%s", argv[i], t1 - t0, gmsh ? "" : "\n"));
+    if (verbose && gmsh) PetscCall(PetscPrintf(PETSC_COMM_WORLD, ", Gmsh check %.4f s\n", t3 - t2));
   }
   PetscFunctionReturn(0);
 }
