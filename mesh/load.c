@@ -122,7 +122,7 @@ PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[]
   if (rank == 0) PetscCall(SuitsSpot(*dm, &ok)); /* the serial mesh lives on rank 0 */
   {
     char message[1024] = "";
-    if (!ok) PetscCall(PetscSNPrintf(message, sizeof(message), "%s%smesh '%s' passed spot's checks, but PETSc read it as something else than triangles or tetrahedra with a \"" MESH_SURFACE_LABEL "\" group (a bug in the checks: please report it with the file)", where ? where : "", where ? ": " : "", path));
+    if (!ok) PetscCall(PetscSNPrintf(message, sizeof(message), "%s%smesh '%s' passed spot's checks, but PETSc read it as something other than triangles or tetrahedra with a \"" MESH_SURFACE_LABEL "\" group (a bug in the checks: please report it with the file)", where ? where : "", where ? ": " : "", path));
     PetscCall(InputCollectiveError(comm, !ok, message));
   }
   PetscCall(PetscObjectSetName((PetscObject)*dm, "particle"));
