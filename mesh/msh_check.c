@@ -14,6 +14,7 @@
      allocate; every node an element names defined; every entity a block names defined;
    - content: first-order triangles (2-D) or tetrahedra (3-D) with lines/triangles and points
      below them; physical names PETSc parses as written; a "surface" group of dimension dim-1;
+     no FILE.info beside a binary file (PETSc's binary viewer would read it as options);
      at most -mesh_max_cells cells (default 10 000 000) and a file of at most 256 bytes a cell;
    - the mesh as a mesh: no cell with a repeated node or zero area/volume; one orientation for
      all cells (all clockwise is fine for the lean assembly; a mix means a fold); every face in
@@ -1898,6 +1899,12 @@ static PetscErrorCode MshCheckFileHere(MshFile *f, size_t max_bytes)
   PetscFunctionBeginUser;
   PetscCall(MshFileLoad(f, max_bytes));
   PetscCall(MshReadSections(f));
+  if (f->binary) { /* PETSc's binary viewer reads FILE.info, if there is one, as PETSc options */
+    char        info[PETSC_MAX_PATH_LEN];
+    struct stat st;
+    PetscCall(PetscSNPrintf(info, sizeof(info), "%s.info", f->path));
+    MshMeshCheck(f, stat(info, &st) != 0, "is binary and has a file '%.512s' beside it, which PETSc's reader would read as options: remove or rename it", info);
+  }
   PetscCall(MshCheckMesh(f));
   PetscFunctionReturn(0);
 }

@@ -160,7 +160,8 @@ msh_long() {
 export -f msh_long
 case_ msh_long_words 120 msh_long
 
-# Not a regular file, no file, not a .msh, too big for the cell limit, too many cells
+# Not a regular file, no file, not a .msh, too big for the cell limit, a binary mesh with a .info
+# file (PETSc would read it as options), too many cells
 msh_not_files() {
   local d="$TMPROOT/msh" fifo="$TMPROOT/msh/fifo.msh" big="$TMPROOT/msh/big.msh"
   mkdir -p "$d/dir.msh" && rm -f "$fifo" && mkfifo "$fifo" || return 1
@@ -174,6 +175,8 @@ msh_not_files() {
   rm -f "$big" && truncate -s 70M "$big" || return 1
   msh_refused "$big" "mesh '@' is 73.4 MB, more than the 67.1 MB a mesh of at most 1 cells (-mesh_max_cells) takes; raise -mesh_max_cells to read it" -mesh_max_cells 1 || return 1
   rm -f "$big"
+  cp "$MSH/good/grid_square_41_binary.msh" "$d/with_info.msh" && echo "-ts_max_steps 1" >"$d/with_info.msh.info" || return 1
+  msh_refused "$d/with_info.msh" "mesh '@' is binary and has a file '@.info' beside it, which PETSc's reader would read as options: remove or rename it" || return 1
   msh_refused "$MSH/good/grid_square.msh" "mesh '@' has 18 cells, more than the 10 spot reads (-mesh_max_cells); raise -mesh_max_cells if the machine has the memory" -mesh_max_cells 10
 }
 export -f msh_not_files
