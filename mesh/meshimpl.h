@@ -93,4 +93,9 @@ PetscErrorCode ImagePolygonMeasure(const ImagePolygon *poly, PetscReal *area, Pe
    (triangles, µm) and the outline (µm) drawn over it, as PNG (mesh/image_preview.c) */
 PetscErrorCode ImagePreviewWrite(const MeshRaster *image, const ImagePolygon *outline, PetscInt ntri, const PetscReal tri[], const PetscReal centroid[2], PetscReal pixel_size, const char path[]);
 
+/* Collective: rank 0 checks a Gmsh file (msh 2.2 or 4.1) as PETSc's reader will read it and as
+   spot will use it, before PETSc sees it; every rank fails with one message naming where (the
+   option or XML line that gave the path), the file and the line, or none does (mesh/msh_check.c) */
+PetscErrorCode MeshCheckMshFile(MPI_Comm comm, const char path[], const char where[]);
+
 #endif
