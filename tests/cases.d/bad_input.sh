@@ -36,7 +36,7 @@ case_ bad_unknown_law 30 spot_bad unknown_law "option -phys_diffusivity_law: unk
 case_ bad_table_nonmonotone 30 spot_bad table_nonmonotone "tests/inputs/nonmonotone.csv:6: column 'theta' must be strictly monotone, but 0.8 follows 0.9 (line 5)" run $IN/bad_table.xml
 case_ bad_table_missing 30 spot_bad table_missing "cannot read diffusivity table 'tests/inputs/missing.csv': No such file or directory" run $IN/bad_table_missing.xml
 case_ bad_mesh_no_surface 30 spot_bad mesh_no_surface "tests/inputs/bad_no_surface.xml:5 (<file>): mesh 'tests/inputs/no_surface.msh' has no physical group \"surface\" of dimension 1 (its boundary groups: boundary); name the particle's boundary \"surface\" in Gmsh" run $IN/bad_no_surface.xml
-case_ bad_mesh_truncated 30 spot_bad mesh_truncated "tests/inputs/bad_truncated_mesh.xml:5 (<file>): cannot read mesh 'tests/inputs/truncated.msh': Could not read nodes" run $IN/bad_truncated_mesh.xml
+case_ bad_mesh_truncated 30 spot_bad mesh_truncated "tests/inputs/bad_truncated_mesh.xml:5 (<file>): tests/inputs/truncated.msh:4: \$Nodes before \$Entities: a msh 4.1 file defines its entities (\$Entities) before \$Nodes" run $IN/bad_truncated_mesh.xml
 case_ bad_outdir_xml 30 spot_bad own_outdir_xml "tests/inputs/bad_outdir.xml:29 (<directory>): output directory '/proc/spot-cannot-write-here' is not writable: No such file or directory" run $IN/bad_outdir.xml
 bad_outdir_file() { touch "$TMPROOT/a_file"; spot_bad own_outdir_option "option -out_directory: output directory '$TMPROOT/a_file/out' is not writable: Not a directory" run $IN/small.xml -out_directory "$TMPROOT/a_file/out"; }
 export -f bad_outdir_file
@@ -63,8 +63,7 @@ bad_mpi() {
 export -f bad_mpi
 case_ bad_input_mpi 120 bash -c bad_mpi
 case_ bad_probe_outside 60 spot_bad probe_outside "option -out_probes: probe 2 at (0.9, 0.) um lies outside the particle" run $IN/small.xml -out_probes 0,0,0.9,0
-# meshes PETSc can read but spot cannot use: one rank reads them without Gmsh first, so these
-# check that such files still fall back to the Gmsh check and its message
+# meshes PETSc can read but spot cannot use: spot's own check (mesh/msh_check.c) names the reason
 case_ bad_mesh_second_order 30 spot_bad mesh_second_order "option -mesh_file: mesh 'tests/inputs/second_order.msh' holds Gmsh element type 9; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/second_order.msh
 case_ bad_inverted_plexfem 30 spot_bad inverted_plexfem "option -solver_assembly: PetscFE's assembly needs positively oriented cells, but 162 of the mesh's 162 are inverted (clockwise or left-handed); reorient them (Gmsh: ReverseMesh) or use the lean assembly" run bench/problems/rounded_square.xml -mesh_file tests/inputs/inverted.msh -solver_assembly plexfem
 case_ bad_mesh_quads 30 spot_bad mesh_quads "option -mesh_file: mesh 'tests/inputs/quads.msh' holds Gmsh element type 3; spot needs first-order triangles (type 2)" run bench/problems/rounded_square.xml -mesh_file tests/inputs/quads.msh
