@@ -111,6 +111,7 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCheck(image, comm, PETSC_ERR_USER_INPUT, "usage: spot mesh IMAGE --pixel-size P [-o particle.msh] (PETSc options go after the image; see spot mesh --help)");
   PetscCall(InputSetOption("-mesh_image_file", image, "argument IMAGE"));
   PetscCall(InputCheckOptions(comm, "mesh")); /* names and values of every option, before any work */
+  PetscCall(InputCheckNoSolverOptions(comm, "mesh"));
   {
     PetscBool set;
     PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_pixel_size", &set));

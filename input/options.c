@@ -383,6 +383,13 @@ static void Nearest(const char name[], char best[], size_t len)
   if (d_best > limit) best[0] = 0;
 }
 
+static PetscBool IsGlobalPetsc(const char name[])
+{
+  for (int i = 0; global_petsc[i]; ++i)
+    if (!strcmp(name, global_petsc[i])) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
 static PetscBool HasSpotPrefix(const char name[])
 {
   for (int i = 0; spot_prefixes[i]; ++i)
@@ -527,6 +534,19 @@ PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[])
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < ngiven; ++i) PetscCall(CheckOne(command, given[i].name, given[i].value, PETSC_FALSE));
   PetscCall(InputCheckDocumentOptions(command, CheckOne));
+  PetscFunctionReturn(0);
+}
+
+/* A subcommand that solves nothing (spot mesh, the analysis of a GITT record) reads no PETSc
+   option but the global ones (-log_view, -help, ...): any other is a mistake, said before any work */
+PetscErrorCode InputCheckNoSolverOptions(MPI_Comm comm, const char command[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt i = 0; i < ngiven; ++i) {
+    const char *name = given[i].name;
+    if (HasSpotPrefix(name) || IsGlobalPetsc(name)) continue;
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "option %s: spot %s solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)", name, command);
+  }
   PetscFunctionReturn(0);
 }
 

@@ -182,3 +182,6 @@ damaged_checkpoints() {
 }
 export -f damaged_checkpoints
 case_ files_damaged_checkpoints 120 damaged_checkpoints
+
+# spot mesh solves nothing: a PETSc solver option given to it is a mistake, said before any work
+case_ options_mesh_petsc 30 spot_bad own_mesh_petsc "option -ts_monitor: spot mesh solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)" mesh data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png --pixel-size 12nm -o "$TMPROOT/bad_own_mesh_petsc/p.msh" -ts_monitor
