@@ -74,13 +74,10 @@ PetscErrorCode InputStepsNewTemplate(PetscInt *tmpl)
 {
   PetscFunctionBeginUser;
   if (table.ntemplates == table.cap_templates) {
-    StepTemplate *more;
     table.cap_templates = table.cap_templates ? 2 * table.cap_templates : 16;
-    PetscCall(PetscCalloc1(table.cap_templates, &more));
-    if (table.ntemplates) PetscCall(PetscArraycpy(more, table.templates, table.ntemplates));
-    PetscCall(PetscFree(table.templates));
-    table.templates = more;
+    PetscCall(PetscRealloc(sizeof(StepTemplate) * table.cap_templates, &table.templates));
   }
+  PetscCall(PetscMemzero(&table.templates[table.ntemplates], sizeof(StepTemplate)));
   *tmpl = table.ntemplates++;
   PetscFunctionReturn(0);
 }
@@ -94,12 +91,8 @@ PetscErrorCode InputStepsTemplateAdd(PetscInt tmpl, const char key[], const char
   for (PetscInt i = 0; i < t->n; ++i)
     PetscCheck(strcmp(t->entries[i].key, key), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT " (%s): %s is given twice (also at %s:%" PetscInt_FMT " (%s))", table.doc, line, what, what, table.doc, t->entries[i].line, t->entries[i].what);
   if (t->n == t->cap) {
-    StepEntry *more;
     t->cap = t->cap ? 2 * t->cap : 8;
-    PetscCall(PetscMalloc1(t->cap, &more));
-    if (t->n) PetscCall(PetscArraycpy(more, t->entries, t->n));
-    PetscCall(PetscFree(t->entries));
-    t->entries = more;
+    PetscCall(PetscRealloc(sizeof(StepEntry) * t->cap, &t->entries));
   }
   e = &t->entries[t->n++];
   PetscCall(PetscStrallocpy(key, &e->key));
@@ -116,12 +109,8 @@ PetscErrorCode InputStepsAdd(PetscInt tmpl, PetscInt line, const char what[], co
   PetscFunctionBeginUser;
   PetscCheck(table.nsteps < INPUT_MAX_STEPS, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT " (<protocol>): the protocol expands to more than the %d steps spot runs", table.doc, table.line, INPUT_MAX_STEPS);
   if (table.nsteps == table.cap_steps) {
-    StepRecord *more;
     table.cap_steps = table.cap_steps ? 2 * table.cap_steps : 64;
-    PetscCall(PetscMalloc1(table.cap_steps, &more));
-    if (table.nsteps) PetscCall(PetscArraycpy(more, table.steps, table.nsteps));
-    PetscCall(PetscFree(table.steps));
-    table.steps = more;
+    PetscCall(PetscRealloc(sizeof(StepRecord) * table.cap_steps, &table.steps));
   }
   s            = &table.steps[table.nsteps++];
   s->tmpl      = tmpl;
