@@ -68,6 +68,10 @@ int main(int argc, char **argv)
       help = PETSC_TRUE;
       continue;
     }
+    if (!strcmp(argv[i], "--version") && !command) {
+      command = "version";
+      continue;
+    }
     pargv[pargc++] = argv[i];
     if (i == 0) continue;
     if (!command && argv[i][0] != '-') command = argv[i];

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
 
 typedef enum {
   OPT_QUANTITY,      /* a finite number with an optional unit of kind */
@@ -573,6 +574,12 @@ static PetscErrorCode WhyUnused(const char name[], char why[], size_t len)
     else PetscCall(PetscSNPrintf(why, len, "this run has no %s (%s)", laws[i].what + 4, laws[i].choice));
   }
   if (!strncmp(name, "-mesh_image_", 12)) PetscCall(PetscSNPrintf(why, len, "the mesh is not made from an image"));
+  if (!strncmp(name, "-proto_", 7) && isdigit((unsigned char)name[7])) {
+    PetscInt step = (PetscInt)strtol(name + 7, NULL, 10), n;
+    PetscCall(InputStepCount(&n));
+    if (step >= n) PetscCall(PetscSNPrintf(why, len, "the protocol has %" PetscInt_FMT " step%s, numbered from 0", n, n == 1 ? "" : "s"));
+    else PetscCall(PetscSNPrintf(why, len, "step %" PetscInt_FMT " (numbered from 0) is of a type that does not use it", step));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -185,3 +185,8 @@ case_ files_damaged_checkpoints 120 damaged_checkpoints
 
 # spot mesh solves nothing: a PETSc solver option given to it is a mistake, said before any work
 case_ options_mesh_petsc 30 spot_bad own_mesh_petsc "option -ts_monitor: spot mesh solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)" mesh data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png --pixel-size 12nm -o "$TMPROOT/bad_own_mesh_petsc/p.msh" -ts_monitor
+case_ options_step_beyond 60 spot_bad step_beyond "option -proto_7_duration does not apply to this spot run: the protocol has 2 steps, numbered from 0" run $IN/small.xml -proto_7_duration 5min
+case_ options_step_unused 60 spot_bad step_unused "option -proto_1_voltage does not apply to this spot run: step 1 (numbered from 0) is of a type that does not use it" run $IN/small.xml -proto_1_voltage 3.9V
+version_flag() { [ "$("$SPOT" --version)" = "$("$SPOT" version)" ] && "$SPOT" --version | grep -q "^spot [0-9.]* (PETSc 3\.18"; }
+export -f version_flag
+case_ version_flag 30 version_flag
