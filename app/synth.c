@@ -99,6 +99,19 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
     if (!dir[0]) PetscCall(PetscStrncpy(dir, "/", sizeof(dir)));
     PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
   }
+  { /* timestamps elsewhere: a file name in a writable directory */
+    char      stamps[PETSC_MAX_PATH_LEN], stamps_dir[PETSC_MAX_PATH_LEN] = ".", where_ts[PETSC_MAX_PATH_LEN];
+    PetscBool set;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-synth_timestamps", stamps, sizeof(stamps), &set));
+    if (set) {
+      const char *slash = strrchr(stamps, '/');
+      PetscCall(InputOptionWhere("-synth_timestamps", where_ts, sizeof(where_ts)));
+      PetscCheck(stamps[0] && (!slash || slash[1]), comm, PETSC_ERR_USER_INPUT, "%s: the timestamps need a file name, got '%s'", where_ts, stamps);
+      if (slash) PetscCall(PetscSNPrintf(stamps_dir, sizeof(stamps_dir), "%.*s", (int)(slash - stamps), stamps));
+      if (!stamps_dir[0]) PetscCall(PetscStrncpy(stamps_dir, "/", sizeof(stamps_dir)));
+      PetscCall(InputCheckWritableDirectory(comm, stamps_dir, where_ts));
+    }
+  }
   PetscCall(InputLoadXML(comm, input));
   PetscCall(InputCheckOptions(comm, "synth"));
   PetscCall(SynthRun(comm, dir, PETSC_VIEWER_STDOUT_(comm), NULL));
