@@ -47,6 +47,7 @@
 
 #define COMPARE_MAX_DIRECTIONS 4
 #define COMPARE_MAX_FIGURE_TIMES 6
+#define COMPARE_MAX_TIMESTAMPS_BYTES (64 << 20) /* a timestamps table larger than this is not one */
 
 typedef enum {
   MISFIT_SERIES,
@@ -225,6 +226,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   PetscCall(InputGetQuantity("-compare_optics_contrast_factor", UNIT_NONE, &c->k, &c->k_given));
   PetscCall(Where("-compare_optics_contrast_factor", where));
   PetscCheck(!c->k_given || c->k != 0, c->comm, PETSC_ERR_USER_INPUT, "%s: a contrast factor k of 0 shows nothing; leave it out to calibrate k", where);
+  PetscCheck(!c->k_given || PetscAbsReal(c->k) <= 100, c->comm, PETSC_ERR_USER_INPUT, "%s: a contrast factor k of %.6g is not a contrast per unit delithiation (|k| <= 100; operando particles show about 0.6)", where, (double)c->k);
 
   /* regions: the run's definitions, overridden here for both the run and the pixels */
   {
@@ -344,6 +346,10 @@ PetscErrorCode ComparisonCreate(MPI_Comm comm, Comparison *out)
   PetscCallMPI(MPI_Comm_rank(comm, &c->rank));
   *out = c;
   PetscCall(ReadOptions(c));
+  /* regular files of sane size before a reader opens them (a FIFO would hang it); a numbered
+     series ("f_%03d.png") is checked frame by frame by its reader */
+  if (!strchr(c->stack_path, '%')) PetscCall(InputCheckFile(comm, c->stack_path, "image stack", 0));
+  PetscCall(InputCheckFile(comm, c->times_path, "timestamps", COMPARE_MAX_TIMESTAMPS_BYTES));
   PetscCall(CompareOnRankZero(comm, OpenStack, c));
   PetscCallMPI(MPI_Bcast(&c->nframes, 1, MPIU_INT, 0, comm));
 
@@ -359,6 +365,12 @@ PetscErrorCode ComparisonCreate(MPI_Comm comm, Comparison *out)
   for (PetscInt i = 0; i < c->nframes; ++i) {
     c->t_exp[i] = t.values[i * t.ncols + col] * factor;
     c->t_sim[i] = c->t_exp[i] - c->current_start;
+    if (PetscIsInfOrNanReal(c->t_exp[i]) || PetscIsInfOrNanReal(c->t_sim[i])) {
+      char msg[1024];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamp %.6g s of frame %" PetscInt_FMT " is not a finite time", c->times_path, t.lines[i], (double)t.values[i * t.ncols + col], i));
+      PetscCall(InputTableDestroy(&t));
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+    }
     if (i && !(c->t_exp[i] > c->t_exp[i - 1])) {
       char msg[1024];
       PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamps must increase, but %.6g s follows %.6g s (line %" PetscInt_FMT ")", c->times_path, t.lines[i], (double)c->t_exp[i], (double)c->t_exp[i - 1], t.lines[i - 1]));
@@ -872,6 +884,12 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     c->t_planned = 0;
     for (PetscInt i = 0; i < n; ++i) c->t_planned = steps[i].duration < PETSC_MAX_REAL && c->t_planned < PETSC_MAX_REAL ? c->t_planned + steps[i].duration : PETSC_MAX_REAL;
   }
+  { /* the particle must show in the optical frame as more than a speck */
+    const PetscReal extent = PetscMax(info->upper[0] - info->lower[0], info->upper[1] - info->lower[1]);
+    char            where[PETSC_MAX_PATH_LEN];
+    PetscCall(Where("-compare_experiment_pixel_size", where));
+    PetscCheck(extent >= 3 * c->pixel_size, c->comm, PETSC_ERR_USER_INPUT, "%s: the simulated particle (%.3g x %.3g um) spans only %.3g optical pixels of %.6g um; a comparison needs it at least 3 pixels across", where, (double)(info->upper[0] - info->lower[0]), (double)(info->upper[1] - info->lower[1]), (double)(extent / c->pixel_size), (double)c->pixel_size);
+  }
   PetscCall(MeshBoundaryFacets(dm, &c->nfacets, &c->facets));
   PetscCall(ObserverCreate(s, &obs));
   PetscCall(ObserverGetRegions(obs, &c->d_max, &c->centre_threshold, &c->periphery_width, NULL, NULL));
@@ -1176,6 +1194,11 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   if (sim->have[c->reference] && c->t_sim[c->reference] > 0)
     for (PetscInt j = 0; j < nwin; ++j) m[(size_t)c->reference * nwin + j] = 0;
 
+  {
+    PetscInt nused = 0;
+    for (PetscInt f = 0; f < nf; ++f) nused += sim->used[f] ? 1 : 0;
+    PetscCheck(nused >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nused, nused == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+  }
   /* region means per frame (experiment; model per unit k) */
   for (PetscInt f = 0; f < nf; ++f) {
     const PetscReal *C  = &c->contrast[(size_t)f * nwin], *M = &m[(size_t)f * nwin];
@@ -1196,13 +1219,15 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
      noise, which offsets every later frame's contrast alike. */
   {
-    double   n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    double   n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, xlo = PETSC_MAX_REAL, xhi = -PETSC_MAX_REAL;
     for (PetscInt f = 0; f < nf; ++f)
       if (sim->used[f] && f != c->reference) {
         const double x = sim->series[f * NSERIES + S_SIM_DELITH], y = sim->series[f * NSERIES + S_EXP_MEAN];
         n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+        xlo = PetscMin(xlo, x), xhi = PetscMax(xhi, x);
       }
-    PetscCheck(n >= 2 && sxx - sx * sx / n > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %.6g to %.6g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+    /* a delithiation that does not change (beyond round-off) over the frames calibrates nothing */
+    PetscCheck(n >= 2 && sxx - sx * sx / n > 0 && xhi - xlo > 1e-9, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %.6g to %.6g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
     res->k      = c->k_given ? c->k : (sxy - sx * sy / n) / (sxx - sx * sx / n);
     res->offset = (sy - res->k * sx) / n;
   }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #define GITT_MIN_REST_SAMPLES 3
+#define GITT_MAX_LENGTH       1e4  /* um */
+#define GITT_THETA_SLACK      0.25 /* θ by coulomb counting may leave [0, 1] by this much (a rough capacity) */
 
 typedef enum {
   GITT_EDGES_PREVIOUS,
@@ -147,6 +149,7 @@ PetscErrorCode GittSetLength(Gitt g, PetscReal length, const char what[])
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(g->length_what, what ? what : "option -gitt_length", sizeof(g->length_what)));
   PetscCheck(isfinite(length) && length > 0, g->comm, PETSC_ERR_USER_INPUT, "%s: the diffusion length L must be positive, got %.6g um", g->length_what, (double)length);
+  PetscCheck(length <= GITT_MAX_LENGTH, g->comm, PETSC_ERR_USER_INPUT, "%s: a diffusion length of %.6g um is not that of a particle or an electrode (at most %.6g um = 1 cm); check its unit", g->length_what, (double)length, (double)GITT_MAX_LENGTH);
   g->length     = length;
   g->length_set = PETSC_TRUE;
   g->analysed   = PETSC_FALSE;
@@ -302,7 +305,7 @@ PetscErrorCode GittFindPulses(Gitt g)
   if (!(g->pulse_current > 20 * g->noise)) PetscCall(PetscFree2(f, d));
   PetscCheck(g->pulse_current > 0, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: the current is zero throughout", g->source);
   PetscCheck(g->pulse_current > 20 * g->noise, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: the current never rises above its noise (largest |I| %.3g A, noise %.3g A)", g->source, (double)g->pulse_current, (double)g->noise);
-  hi = PetscMax(0.2, 2 * g->threshold) * g->pulse_current;
+  hi = PetscMin(PetscMax(0.2, 2 * g->threshold), 0.95) * g->pulse_current;
   lo = g->threshold * g->pulse_current;
 
   PetscCall(PetscMalloc1(cap, &g->pulses));
@@ -332,6 +335,7 @@ PetscErrorCode GittFindPulses(Gitt g)
     i        = b;
   }
   PetscCall(PetscFree2(f, d));
+  PetscCheck(g->npulses > 0, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: no sample rises above %.3g A (%.3g of the largest current %.3g A)", g->source, (double)hi, (double)(hi / g->pulse_current), (double)g->pulse_current);
   for (PetscInt j = 0; j <= g->npulses; ++j) {
     PetscInt a, b;
     RestSamples(g, j, &a, &b);
@@ -593,6 +597,14 @@ PetscErrorCode GittAnalyse(Gitt g)
     }
   }
   PetscCall(PetscFree3(rests, x, y));
+  { /* θ by coulomb counting stays near [0, 1], or the capacity or θ_start cannot be right */
+    PetscReal lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL;
+    for (PetscInt k = 0; k < g->npulses; ++k) {
+      lo = PetscMin(lo, PetscMin(g->pulses[k].theta_before, g->pulses[k].theta_after));
+      hi = PetscMax(hi, PetscMax(g->pulses[k].theta_before, g->pulses[k].theta_after));
+    }
+    PetscCheck(lo >= -GITT_THETA_SLACK && hi <= 1 + GITT_THETA_SLACK, g->comm, PETSC_ERR_USER_INPUT, "%s: theta by coulomb counting would run from %.4g to %.4g, more than %.6g outside [0, 1]: the pulses pass %.4g Ah of net charge against a capacity of %.4g Ah (%s) from theta_start %.4g (%s); check the capacity and theta_start", g->source, (double)lo, (double)hi, (double)GITT_THETA_SLACK, (double)(net / 3600), (double)(g->capacity_used / 3600), g->capacity_set ? g->capacity_what : "default: the charge of all pulses", (double)g->theta_start_used, g->theta_start_set ? g->theta_start_what : "default");
+  }
   PetscCall(BuildTable(g));
   g->analysed = PETSC_TRUE;
   PetscFunctionReturn(0);

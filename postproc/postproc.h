@@ -188,8 +188,8 @@ PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, 
 
    Pulse finder. The current is median-filtered over 3 samples (isolated spikes and dropouts
    vanish); I_p = max |I_filtered|, and the record must rise above 20 times its noise (σ from
-   the median step between samples). A pulse starts where |I_f| > max(0.2, 2f) I_p (so pulses
-   down to a fifth of the largest are found) and extends, on both sides, over the samples with
+   the median step between samples). A pulse starts where |I_f| > min(max(0.2, 2f), 0.95) I_p
+   (so pulses down to a fifth of the largest are found) and extends, on both sides, over the samples with
    |I_f| > f I_p of the same sign (f = -gitt_current_threshold, default 0.05), so ramps and CV
    tails belong to it. Edges (-gitt_edges): "previous" (default; cyclers log a sample at the
    end of every step, so the step changes right after it): the pulse runs from the last sample
@@ -198,7 +198,8 @@ PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, 
    and each sample carries its share of time. Either way τ = t_end − t_start and Q = Σ I_i w_i
    with Σ w_i = τ.
    The samples between two pulses are a rest. θ by coulomb counting over the pulses only
-   (the rests carry no current):  θ = θ_start − Q_before / C,  θ_pulse = mid-pulse value.
+   (the rests carry no current):  θ = θ_start − Q_before / C,  θ_pulse = mid-pulse value; a θ
+   beyond [−0.25, 1.25] is an error (the capacity or θ_start is wrong), within it a warning.
 
    Per pulse k (the rest before it ends at E_s(k−1), the rest after it at E_s(k)):
      relaxed voltage E_s   least-squares line through the last -gitt_relax_window (10 %) of the

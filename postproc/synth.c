@@ -210,7 +210,7 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
     PetscReal now, before;
     PetscCall(PetscSNPrintf(text, sizeof(text), "%.15g", (double)(s->times[i] + s->time_offset)));
     now = strtod(text, NULL);
-    PetscCheck(PetscIsNormalReal(now) || now == 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a time offset of %.6g s makes the timestamp of frame %" PetscInt_FMT " (run time %.6g s) %s", where, (double)s->time_offset, i, (double)s->times[i], text);
+    PetscCheck(!PetscIsInfOrNanReal(now), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a time offset of %.6g s makes the timestamp of frame %" PetscInt_FMT " (run time %.6g s) %s", where, (double)s->time_offset, i, (double)s->times[i], text);
     if (!i) continue;
     PetscCall(PetscSNPrintf(prev, sizeof(prev), "%.15g", (double)(s->times[i - 1] + s->time_offset)));
     before = strtod(prev, NULL);
@@ -224,7 +224,9 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
     const PetscReal gain = PetscMax(1, 1 + r->drift * last / 3600);
     const char     *name = r->intensity >= r->background ? "-synth_intensity" : "-synth_background";
     PetscCall(InputOptionWhere(name, where, sizeof(where)));
-    PetscCheck(gain * PetscMax(r->intensity, r->background) < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: an intensity of %.6g (times the drift's %.6g) reaches the full scale 1 of a 16-bit page, where every pixel would saturate; lower it, or write 32-bit float pages (--bits 32)", where, (double)PetscMax(r->intensity, r->background), (double)gain);
+    char            brightened[64] = "";
+    if (gain > 1) PetscCall(PetscSNPrintf(brightened, sizeof(brightened), ", brightened to %.6g by the drift,", (double)(gain * PetscMax(r->intensity, r->background))));
+    PetscCheck(gain * PetscMax(r->intensity, r->background) < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: an intensity of %.6g%s reaches the full scale 1 of a 16-bit page, where every pixel would saturate; lower it, or write 32-bit float pages (--bits 32)", where, (double)PetscMax(r->intensity, r->background), brightened);
   }
   PetscFunctionReturn(0);
 }
@@ -394,9 +396,10 @@ static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
     const PetscReal e  = r->rotation_deg != 0 ? PetscMax(ex, ey) : 0;
     const PetscReal cols = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
     const PetscReal rows = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
+    const PetscBool shifted = 2 * (PetscAbsReal(r->shift[0]) + PetscAbsReal(r->shift[1])) > (1.6 * PetscMax(ex, ey) + 2 * m) / r->pixel_size ? PETSC_TRUE : PETSC_FALSE;
     char            where[PETSC_MAX_PATH_LEN];
-    PetscCall(InputOptionWhere("-synth_pixel_size", where, sizeof(where)));
-    PetscCheck(rows * cols <= SYNTH_MAX_PIXELS, comm, PETSC_ERR_USER_INPUT, "%s: pixels of %.6g um (and a shift of %.6g, %.6g px) make a frame of %.6g x %.6g pixels around this %.3g x %.3g um particle, more than the %d megapixels (4096 x 4096) spot synth makes; raise the pixel size or give the size", where, (double)r->pixel_size, (double)r->shift[0], (double)r->shift[1], (double)rows, (double)cols, (double)ex, (double)ey, SYNTH_MAX_PIXELS >> 20);
+    PetscCall(InputOptionWhere(shifted ? "-synth_shift" : "-synth_pixel_size", where, sizeof(where)));
+    PetscCheck(rows * cols <= SYNTH_MAX_PIXELS, comm, PETSC_ERR_USER_INPUT, "%s: a frame around this %.3g x %.3g um particle in pixels of %.6g um, shifted by (%.6g, %.6g) px, would be %.6g x %.6g pixels, more than the %d megapixels (4096 x 4096) spot synth makes; raise the pixel size, reduce the shift or give the size", where, (double)ex, (double)ey, (double)r->pixel_size, (double)r->shift[0], (double)r->shift[1], (double)rows, (double)cols, SYNTH_MAX_PIXELS >> 20);
     r->cols = (PetscInt)cols;
     r->rows = (PetscInt)rows;
   }
