@@ -251,7 +251,7 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   PetscCall(InputGetQuantityArray("-fit_alpha_range", UNIT_NONE, range, &n, &set));
   PetscCall(InputOptionWhere("-fit_alpha_range", where, sizeof(where)));
   PetscCheck(!set || (n == 2 && range[0] > 0 && range[1] > range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range needs two increasing positive numbers (min max)", where);
-  PetscCheck(range[0] >= FIT_ALPHA_MIN && range[1] <= FIT_ALPHA_MAX, fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range %.6g to %.6g reaches beyond %g to %g: alpha scales D_GITT, and a run that far from it does not describe the particle", where, (double)range[0], (double)range[1], FIT_ALPHA_MIN, FIT_ALPHA_MAX);
+  PetscCheck(range[0] >= FIT_ALPHA_MIN && range[1] <= FIT_ALPHA_MAX, fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range %.6g to %.6g reaches beyond %.6g to %.6g: alpha scales D_GITT, and a run that far from it does not describe the particle", where, (double)range[0], (double)range[1], (double)FIT_ALPHA_MIN, (double)FIT_ALPHA_MAX);
   *tol = 0.02;
   PetscCall(InputGetQuantity("-fit_alpha_tolerance", UNIT_NONE, tol, NULL));
   PetscCall(InputOptionWhere("-fit_alpha_tolerance", where, sizeof(where)));

@@ -221,31 +221,51 @@ static PetscErrorCode MapFileName(Maps m, PetscInt k, char path[], size_t len)
   PetscFunctionReturn(0);
 }
 
-/* ---- image stacks: mesh/'s TIFF writer, given the temporary of a file of the set ---- */
+/* ---- image stacks: mesh/'s TIFF writer inside a file of the set ----
+   The set's temporary T is "<path>.<tag>.part"; the writer is given X = "<path>.<tag>" and
+   keeps its own work under "X.part" or "X.<tag2>.part" (its temporaries, removed by an
+   interrupt either way) until it renames the finished stack to X; X is then renamed over T, which
+   the set publishes with the command's other files. */
 struct _p_PostprocStack {
   PostprocFiles   files;
   FileOut         f;
   MeshStackWriter w;
   PetscInt        pages;
-  char            path[PETSC_MAX_PATH_LEN], temporary[PETSC_MAX_PATH_LEN];
+  char            path[PETSC_MAX_PATH_LEN], temporary[PETSC_MAX_PATH_LEN], written[PETSC_MAX_PATH_LEN];
 };
 
-/* The writer failed: its message names the temporary; say it of the stack. A write that failed
-   (errno, or the disk's state) is the stack's failed write; a size it refuses is the input's. */
-static PetscErrorCode StackFailed(PostprocStack s, const PostprocCaptured *cap, int errnum)
+/* Replace every from in text by to */
+static PetscErrorCode Substitute(char text[], size_t len, const char from[], const char to[])
 {
-  char        message[sizeof(cap->message) + PETSC_MAX_PATH_LEN], *at;
-  const char *from = cap->message;
-  size_t      used = 0, n = strlen(s->temporary);
+  char  *out, *at;
+  size_t n = strlen(from), used = 0;
 
   PetscFunctionBeginUser;
-  message[0] = 0;
-  while ((at = strstr(from, s->temporary)) && used + (size_t)(at - from) + strlen(s->path) + 1 < sizeof(message)) {
-    PetscCall(PetscSNPrintf(message + used, sizeof(message) - used, "%.*s%s", (int)(at - from), from, s->path));
-    used += strlen(message + used);
-    from = at + n;
+  if (!n || !strstr(text, from)) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(len, &out));
+  out[0]           = 0;
+  const char *rest = text;
+  while ((at = strstr(rest, from)) && used + (size_t)(at - rest) + strlen(to) + 1 < len) {
+    PetscCall(PetscSNPrintf(out + used, len - used, "%.*s%s", (int)(at - rest), rest, to));
+    used += strlen(out + used);
+    rest = at + n;
   }
-  PetscCall(PetscStrlcat(message, from, sizeof(message)));
+  PetscCall(PetscStrlcat(out, rest, len));
+  PetscCall(PetscStrncpy(text, out, len));
+  PetscCall(PetscFree(out));
+  PetscFunctionReturn(0);
+}
+
+/* The writer failed: its message names its own file; say it of the stack. A size it refuses is
+   the input's error; anything else is the stack's failed write (errno, or the disk's state). */
+static PetscErrorCode StackFailed(PostprocStack s, const PostprocCaptured *cap, int errnum)
+{
+  char message[sizeof(cap->message) + 2 * PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(message, cap->message, sizeof(message)));
+  PetscCall(Substitute(message, sizeof(message), s->temporary, s->path));
+  PetscCall(Substitute(message, sizeof(message), s->written, s->path));
   if (cap->code == PETSC_ERR_USER_INPUT && !strstr(message, "cannot write")) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", message);
   if (cap->code == PETSC_ERR_FILE_WRITE && !strncmp(message, "cannot write '", 14)) {
     PetscCall(FileOutSetFailed(s->f, errnum));
@@ -263,6 +283,7 @@ PetscErrorCode PostprocStackOpen(PostprocFiles files, const char path[], PetscIn
   PostprocCaptured cap = {0, ""};
   PetscErrorCode   ierr;
   const char      *temporary;
+  size_t           n;
   int              e;
 
   PetscFunctionBeginUser;
@@ -275,9 +296,12 @@ PetscErrorCode PostprocStackOpen(PostprocFiles files, const char path[], PetscIn
   PetscCall(ierr);
   PetscCall(FileOutGetPath(s->f, NULL, &temporary));
   PetscCall(PetscStrncpy(s->temporary, temporary, sizeof(s->temporary)));
+  n = strlen(temporary);
+  PetscCheck(n > 5 && !strcmp(temporary + n - 5, ".part"), PETSC_COMM_SELF, PETSC_ERR_PLIB, "unexpected temporary name '%s'", temporary);
+  PetscCall(PetscSNPrintf(s->written, sizeof(s->written), "%.*s", (int)(n - 5), temporary));
   PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
   errno = 0;
-  ierr  = MeshStackWriterOpen(s->temporary, rows, cols, bits, &s->w);
+  ierr  = MeshStackWriterOpen(s->written, rows, cols, bits, &s->w);
   e     = errno;
   PetscCall(PetscPopErrorHandler());
   if (ierr) {
@@ -319,11 +343,20 @@ PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep)
   keep   = keep && s->pages ? PETSC_TRUE : PETSC_FALSE; /* a stack without pages is no file */
   PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
   errno = 0;
-  ierr  = MeshStackWriterClose(&s->w, keep); /* keep: the finished stack replaces the temporary */
+  ierr  = MeshStackWriterClose(&s->w, keep); /* keep: the finished stack is renamed to s->written */
   e     = errno;
   PetscCall(PetscPopErrorHandler());
-  if (ierr) ierr = StackFailed(s, &cap, e);
-  else if (keep) ierr = PostprocFilesComplete(s->files, s->f);
+  if (ierr) {
+    ierr = StackFailed(s, &cap, e);
+    unlink(s->written);
+  } else if (keep) {
+    if (rename(s->written, s->temporary)) { /* the finished stack in the place of the set's file */
+      e = errno;
+      unlink(s->written);
+      PetscCall(FileOutSetFailed(s->f, e));
+    }
+    ierr = PostprocFilesComplete(s->files, s->f);
+  } else unlink(s->written);
   PetscCall(PetscFree(s));
   PetscCall(ierr);
   PetscFunctionReturn(0);
