@@ -22,6 +22,8 @@ static const char compare_help[] = "usage: [mpirun -n N] spot compare COMPARE.xm
                                    "  compare_maps.png      contrast maps side by side at <figures><times>, one colour scale\n"
                                    "  compare_series.png    centre and periphery against time\n"
                                    "  compare_kymographs.png  line profiles against time, experiment and simulation\n"
+                                   "  mesh.msh              the mesh, when spot made it\n"
+                                   "All of them appear together once all are complete; after a failure (a full disk too), none does.\n"
                                    "Every value of the document is also an option (-compare_experiment_pixel_size 65nm, ...), and\n"
                                    "the run's too (-phys_alpha 3). `spot schema compare.xsd` prints the schema.\n";
 

@@ -25,6 +25,7 @@ static const char gitt_help[] =
     "  diffusivity.csv  theta,D_cm2_per_s: read by spot run as <diffusivity law=\"table\" file=\"...\"/>\n"
     "  pulses.csv       one row per pulse with every intermediate value and flags\n"
     "  gitt.png         D(theta), and E against sqrt(t) with the fitted lines for a few pulses\n"
+    "All of them appear together once all are complete; after a failure (a full disk too), none does.\n"
     "\n"
     "Record:\n"
     "  --time-column NAME      default: time_s, time or t      --time-unit s|min|h      (default from the name, else s)\n"

@@ -237,14 +237,14 @@ struct _p_PostprocStack {
 /* Replace every from in text by to */
 static PetscErrorCode Substitute(char text[], size_t len, const char from[], const char to[])
 {
-  char  *out, *at;
-  size_t n = strlen(from), used = 0;
+  char       *out, *at;
+  const char *rest = text;
+  size_t      n    = strlen(from), used = 0;
 
   PetscFunctionBeginUser;
   if (!n || !strstr(text, from)) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(len, &out));
-  out[0]           = 0;
-  const char *rest = text;
+  out[0] = 0;
   while ((at = strstr(rest, from)) && used + (size_t)(at - rest) + strlen(to) + 1 < len) {
     PetscCall(PetscSNPrintf(out + used, len - used, "%.*s%s", (int)(at - rest), rest, to));
     used += strlen(out + used);
