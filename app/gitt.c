@@ -222,19 +222,18 @@ static PetscErrorCode WriteSimulation(MPI_Comm comm, GittRoundTrip rt, Gitt gitt
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+static PetscErrorCode SimulateWithFiles(MPI_Comm comm, const char input[], const char outdir[], PostprocFiles files)
 {
-  Simulation     sim;
-  Solver         solver;
-  GittRoundTrip  rt;
-  Gitt           gitt;
-  PetscInt       ntable;
-  PostprocFiles  files;
-  PetscErrorCode ierr;
-  char           source[PETSC_MAX_PATH_LEN + 32];
+  Simulation    sim;
+  Solver        solver;
+  GittRoundTrip rt;
+  Gitt          gitt;
+  PetscInt      ntable;
+  char          source[PETSC_MAX_PATH_LEN + 32];
 
   PetscFunctionBeginUser;
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
+  PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* from now on an interrupt removes it */
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(PetscSNPrintf(source, sizeof(source), "simulated record of %s", input));
   PetscCall(GittRoundTripCreate(solver, source, &rt));
@@ -248,20 +247,28 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
   PetscCall(GittRoundTripCompare(rt, gitt));
   PetscCall(GittRoundTripView(rt, PETSC_VIEWER_STDOUT_(comm)));
   PetscCall(GittGetDiffusivity(gitt, &ntable, NULL, NULL));
-
-  PetscCall(PostprocFilesCreate(comm, &files));
   PetscCall(GittSetOutputFiles(gitt, files));
   PetscCall(GittRoundTripSetOutputFiles(rt, files));
-  ierr = WriteSimulation(comm, rt, gitt, outdir, ntable);
-  if (!ierr) ierr = PostprocFilesAdoptMesh(files, outdir);
-  if (!ierr) ierr = PostprocFilesPublish(files);
-  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
-  PetscCall(ierr);
+  PetscCall(WriteSimulation(comm, rt, gitt, outdir, ntable));
+  PetscCall(PostprocFilesPublish(files));
   if (ntable < 2) PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
   PetscCall(PetscPrintf(comm, "  wrote %s/: record.csv, pulses.csv, gitt.png,%s roundtrip.csv, roundtrip.png\n", outdir, ntable >= 2 ? " diffusivity.csv," : ""));
   PetscCall(GittDestroy(&gitt));
   PetscCall(GittRoundTripDestroy(&rt));
   PetscCall(SimulationDestroy(&sim));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+{
+  PostprocFiles  files;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesCreate(comm, &files));
+  ierr = SimulateWithFiles(comm, input, outdir, files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 
@@ -272,7 +279,7 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
   char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], value[256], generated[PETSC_MAX_PATH_LEN + 32];
   const char              *docdir;
   PetscInt                 nsteps = 0;
-  PetscBool                found  = PETSC_FALSE, set, has_ocp;
+  PetscBool                found  = PETSC_FALSE, set, has_ocp, made;
   PetscMPIInt              rank;
   PetscErrorCode           ierr;
 
@@ -313,8 +320,9 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
 
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
+  PetscCall(PostprocMeshGenerated(&made));
   ierr = SimulateInDirectory(comm, input, outdir);
-  if (ierr && rank == 0) remove(generated); /* a mesh spot made is kept only with the results it gave */
+  if (ierr && made && rank == 0) remove(generated); /* a mesh spot made is kept only with the results it gave */
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

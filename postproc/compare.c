@@ -1668,19 +1668,19 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
 
 /* ================================================================ spot compare =========== */
 
-PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, CompareResult *res)
+/* The chain with its outputs in files, published by the caller */
+static PetscErrorCode CompareInDirectory(MPI_Comm comm, const char dir[], PetscViewer viewer, PostprocFiles files, CompareResult *res)
 {
   Comparison     cmp = NULL;
   Simulation     sim = NULL;
   Solver         solver;
   CompareSim     cs = NULL;
-  PostprocFiles  files;
   PetscLogDouble t0, t1;
-  PetscErrorCode ierr;
 
   PetscFunctionBeginUser;
   PetscCall(ComparisonCreate(comm, &cmp));
   PetscCall(SimulationCreate(comm, dir, viewer, &sim));
+  PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* from now on an interrupt removes it */
   PetscCall(ComparisonSetUp(cmp, sim, 0, viewer));
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(CompareSimCreate(cmp, solver, &cs));
@@ -1690,19 +1690,26 @@ PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, C
   PetscCall(PetscTime(&t1));
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "simulation: run to t = %.6g s in %.3g s wall\n", (double)cs->t_end, (double)(t1 - t0)));
   PetscCall(ComparisonEvaluate(cmp, cs, cmp->psf_sigma, res));
-  /* the tables, the figures and the mesh spot made: all or nothing */
-  PetscCall(PostprocFilesCreate(comm, &files));
-  ierr = ComparisonWrite(cmp, cs, res, dir, files);
-  if (!ierr) ierr = PostprocFilesAdoptMesh(files, dir);
-  if (!ierr) ierr = PostprocFilesPublish(files);
-  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
-  PetscCall(ierr);
-  if (viewer) {
-    PetscCall(CompareResultView(res, viewer));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/compare_series.csv, compare_metrics.csv, compare_profiles.csv, compare_maps.png, compare_series.png, compare_kymographs.png\n", dir));
-  }
+  PetscCall(ComparisonWrite(cmp, cs, res, dir, files));
+  if (viewer) PetscCall(CompareResultView(res, viewer));
   PetscCall(CompareSimDestroy(&cs));
   PetscCall(SimulationDestroy(&sim));
   PetscCall(ComparisonDestroy(&cmp));
+  PetscFunctionReturn(0);
+}
+
+/* The tables, the figures and the mesh spot made: all or nothing */
+PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, CompareResult *res)
+{
+  PostprocFiles  files;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesCreate(comm, &files));
+  ierr = CompareInDirectory(comm, dir, viewer, files, res);
+  if (!ierr) ierr = PostprocFilesPublish(files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(ierr);
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/compare_series.csv, compare_metrics.csv, compare_profiles.csv, compare_maps.png, compare_series.png, compare_kymographs.png\n", dir));
   PetscFunctionReturn(0);
 }

@@ -292,27 +292,22 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PostprocFiles f
   lo = PetscLogReal(range[0]);
   hi = PetscLogReal(range[1]);
 
-  { /* the experiment, registered once against the run's particle; the mesh made once */
+  { /* the experiment, registered once against the run's particle; the mesh made once, adopted
+       as an output (an interrupt removes it), and every candidate loads it where it waits to be
+       published */
     Simulation sim;
+    char       mesh[PETSC_MAX_PATH_LEN];
     PetscCall(ComparisonCreate(comm, &fit->cmp));
     PetscCall(SimulationCreate(comm, dir, viewer, &sim));
+    PetscCall(PostprocFilesAdoptMesh(files, dir, mesh, sizeof(mesh)));
     PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));
     PetscCall(ComparisonGetPSFSigma(fit->cmp, &fit->sigma0));
     PetscCall(SimulationDestroy(&sim));
-    { /* the mesh spot made: every candidate loads it under its working name; it is published
-         as mesh.msh with the other outputs, and removed with them after a failure */
-      char     generated[PETSC_MAX_PATH_LEN];
-      PetscInt exists = 0;
-      PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
-      if (fit->rank == 0) exists = access(generated, F_OK) ? 0 : 1;
-      PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_INT, 0, comm));
-      PetscCall(PostprocFilesAdoptMesh(files, dir));
-      if (exists) {
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
-        PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", generated));
-      }
+    if (mesh[0]) {
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
+      PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", mesh));
     }
   }
 
@@ -447,6 +442,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   Fit           *fit;
   PostprocFiles  files;
   PetscErrorCode ierr;
+  PetscBool      made;
 
   PetscFunctionBeginUser;
   PetscCall(PetscNew(&fit));
@@ -455,6 +451,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   fit->sub    = MPI_COMM_NULL;
   PetscCallMPI(MPI_Comm_rank(comm, &fit->rank));
   PetscCallMPI(MPI_Comm_size(comm, &fit->size));
+  PetscCall(PostprocMeshGenerated(&made));
   PetscCall(PostprocFilesCreate(comm, &files));
   ierr = FitInDirectory(fit, dir, files, rep);
   if (!ierr) ierr = PostprocFilesPublish(files);
@@ -468,7 +465,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
     }
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs", dir));
     rmdir(path);
-    if (ierr) { /* a mesh made before the failure that the set had not yet adopted */
+    if (ierr && made) { /* a mesh made before the failure that the set had not yet adopted */
       PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
       unlink(path);
     }

@@ -213,7 +213,7 @@ typedef struct {
 } HeldFile;
 
 typedef struct {
-  char path[PETSC_MAX_PATH_LEN], made[PETSC_MAX_PATH_LEN];
+  char path[PETSC_MAX_PATH_LEN];
 } NamedFile;
 
 struct _p_PostprocFiles {
@@ -223,8 +223,6 @@ struct _p_PostprocFiles {
   PetscInt    nheld;
   NamedFile  *early; /* published before the others: more than POSTPROC_FILES_HELD files */
   PetscInt    nearly, capearly;
-  NamedFile  *adopted; /* complete files made elsewhere, renamed to their path on publishing */
-  PetscInt    nadopted, capadopted;
 };
 
 /* "cannot write 'x': ..." of files/ as "cannot write <what> 'x': ..." */
@@ -262,7 +260,7 @@ PetscErrorCode PostprocFilesCreate(MPI_Comm comm, PostprocFiles *files)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Remember(NamedFile **list, PetscInt *n, PetscInt *cap, const char path[], const char made[])
+static PetscErrorCode Remember(NamedFile **list, PetscInt *n, PetscInt *cap, const char path[])
 {
   PetscFunctionBeginUser;
   if (*n == *cap) {
@@ -274,7 +272,6 @@ static PetscErrorCode Remember(NamedFile **list, PetscInt *n, PetscInt *cap, con
     *list = more;
   }
   PetscCall(PetscStrncpy((*list)[*n].path, path, PETSC_MAX_PATH_LEN));
-  PetscCall(PetscStrncpy((*list)[*n].made, made ? made : "", PETSC_MAX_PATH_LEN));
   ++*n;
   PetscFunctionReturn(0);
 }
@@ -285,8 +282,6 @@ static PetscBool Named(PostprocFiles s, const char path[])
     if (!strcmp(s->held[i].path, path)) return PETSC_TRUE;
   for (PetscInt i = 0; i < s->nearly; ++i)
     if (!strcmp(s->early[i].path, path)) return PETSC_TRUE;
-  for (PetscInt i = 0; i < s->nadopted; ++i)
-    if (!strcmp(s->adopted[i].path, path)) return PETSC_TRUE;
   return PETSC_FALSE;
 }
 
@@ -308,7 +303,7 @@ static PetscErrorCode PublishEarly(PostprocFiles s)
   ierr = FileOutPublish(&h.f);
   PetscCall(PetscPopErrorHandler());
   PetscCall(Reraise(ierr, &cap, h.what));
-  PetscCall(Remember(&s->early, &s->nearly, &s->capearly, h.path, NULL));
+  PetscCall(Remember(&s->early, &s->nearly, &s->capearly, h.path));
   PetscFunctionReturn(0);
 }
 
@@ -362,38 +357,68 @@ PetscErrorCode PostprocFilesComplete(PostprocFiles s, FileOut f)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode PostprocFilesAdopt(PostprocFiles s, const char made[], const char path[])
+/* A complete file made elsewhere moves into the temporary of a new file of the set: an interrupt
+   removes it from then on, and it is published with the others */
+PetscErrorCode PostprocFilesAdopt(PostprocFiles s, const char made[], const char path[], char temporary[], size_t len)
 {
+  FileOut     f;
+  const char *tmp;
+
   PetscFunctionBeginUser;
-  PetscCheck(s->rank == 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "output files are written on rank 0");
-  PetscCheck(!Named(s, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "two outputs of this command would both be '%s'; give them different names", path);
-  PetscCall(Remember(&s->adopted, &s->nadopted, &s->capadopted, path, made));
+  PetscCall(PostprocFilesOpen(s, path, NULL, &f));
+  PetscCall(FileOutGetPath(f, NULL, &tmp));
+  if (rename(made, tmp)) PetscCall(FileOutSetFailed(f, errno));
+  PetscCall(PostprocFilesComplete(s, f));
+  PetscCall(PetscStrncpy(temporary, tmp, len));
   PetscFunctionReturn(0);
 }
 
 typedef struct {
   PostprocFiles files;
   const char   *dir;
+  char          mesh[PETSC_MAX_PATH_LEN];
 } MeshJob;
 
-static PetscErrorCode AdoptMesh(void *ctx)
+/* Did spot make the command's mesh (a shape or an image meshed, or a given mesh refined)? Not a
+   mesh file of the user's, which may even have the generated name */
+PetscErrorCode PostprocMeshGenerated(PetscBool *generated)
 {
-  MeshJob *job = (MeshJob *)ctx;
-  char     generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
+  PetscBool file;
+  PetscInt  refine = 0;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, job->dir));
-  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", job->dir));
-  if (!access(generated, F_OK)) PetscCall(PostprocFilesAdopt(job->files, generated, kept));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_file", &file));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
+  *generated = !file || refine > 0 ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[])
+static PetscErrorCode AdoptMesh(void *ctx)
 {
-  MeshJob job = {files, dir};
+  MeshJob  *job = (MeshJob *)ctx;
+  char      generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
+  PetscBool made;
 
   PetscFunctionBeginUser;
+  PetscCall(PostprocMeshGenerated(&made));
+  if (!made) PetscFunctionReturn(0);
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, job->dir));
+  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", job->dir));
+  if (!access(generated, F_OK)) PetscCall(PostprocFilesAdopt(job->files, generated, kept, job->mesh, sizeof(job->mesh)));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], char mesh[], size_t len)
+{
+  MeshJob job;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&job, sizeof(job)));
+  job.files = files;
+  job.dir   = dir;
   PetscCall(CompareOnRankZero(files->comm, AdoptMesh, &job));
+  PetscCallMPI(MPI_Bcast(job.mesh, sizeof(job.mesh), MPI_CHAR, 0, files->comm));
+  if (mesh) PetscCall(PetscStrncpy(mesh, job.mesh, len));
   PetscFunctionReturn(0);
 }
 
@@ -404,8 +429,7 @@ static PetscErrorCode RemoveAll(PostprocFiles s, const NamedFile done[], PetscIn
   for (PetscInt i = 0; i < ndone; ++i) unlink(done[i].path);
   for (PetscInt i = 0; i < s->nheld; ++i) PetscCall(FileOutDiscard(&s->held[i].f));
   for (PetscInt i = 0; i < s->nearly; ++i) unlink(s->early[i].path);
-  for (PetscInt i = 0; i < s->nadopted; ++i) unlink(s->adopted[i].made);
-  s->nheld = s->nearly = s->nadopted = 0;
+  s->nheld = s->nearly = 0;
   PetscFunctionReturn(0);
 }
 
@@ -423,16 +447,15 @@ static PetscErrorCode PublishOnRankZero(PostprocFiles s, char message[], size_t 
     PetscCall(FileOutFailed(s->held[i].f, failed, text, sizeof(text)));
     if (*failed) PetscCall(Reword(text, s->held[i].what, message, len));
   }
-  for (PetscInt i = 0; i < s->nheld + s->nadopted && !*failed; ++i) {
-    const char *path = i < s->nheld ? s->held[i].path : s->adopted[i - s->nheld].path;
-    const char *what = i < s->nheld ? s->held[i].what : "";
+  for (PetscInt i = 0; i < s->nheld && !*failed; ++i) {
+    const char *path = s->held[i].path, *what = s->held[i].what;
     struct stat st;
     if (!lstat(path, &st) && S_ISDIR(st.st_mode)) {
       *failed = PETSC_TRUE;
       PetscCall(PetscSNPrintf(message, len, "cannot write %s%s'%s': a directory of that name is in the way", what, what[0] ? " " : "", path));
     }
   }
-  PetscCall(PetscMalloc1(s->nheld + s->nadopted + 1, &done));
+  PetscCall(PetscMalloc1(s->nheld + 1, &done));
   while (!*failed && s->nheld) { /* in order; each flushed, synced, closed and renamed */
     PostprocCaptured cap = {0, ""};
     PetscErrorCode   ierr;
@@ -446,16 +469,6 @@ static PetscErrorCode PublishOnRankZero(PostprocFiles s, char message[], size_t 
       *failed = PETSC_TRUE;
       PetscCall(Reword(cap.message, h.what, message, len));
     } else PetscCall(PetscStrncpy(done[ndone++].path, h.path, PETSC_MAX_PATH_LEN));
-  }
-  while (!*failed && s->nadopted) {
-    NamedFile a = s->adopted[s->nadopted - 1];
-    if (rename(a.made, a.path)) {
-      *failed = PETSC_TRUE;
-      PetscCall(FileWriteFailure(a.path, errno, message, len));
-    } else {
-      --s->nadopted;
-      PetscCall(PetscStrncpy(done[ndone++].path, a.path, PETSC_MAX_PATH_LEN));
-    }
   }
   if (*failed) PetscCall(RemoveAll(s, done, ndone));
   else s->nearly = 0;
@@ -493,7 +506,6 @@ PetscErrorCode PostprocFilesDestroy(PostprocFiles *files)
   if (!s) PetscFunctionReturn(0);
   if (s->rank == 0) PetscCall(RemoveAll(s, NULL, 0));
   PetscCall(PetscFree(s->early));
-  PetscCall(PetscFree(s->adopted));
   PetscCall(PetscFree(s));
   *files = NULL;
   PetscFunctionReturn(0);

@@ -63,8 +63,8 @@ PetscErrorCode OutputDestroy(Output *out);
    failure kept); PostprocFilesComplete checks a file as soon as it is written, so a full disk
    stops the command at once. Nothing appears under its own name until PostprocFilesPublish,
    collective, which first checks that every file is complete and that no directory stands in
-   the way of any of them, then renames them all (and the files adopted: a mesh spot made for
-   the command); if one rename fails, those already renamed are removed again.
+   the way of any of them, then renames them all (the files adopted too: a mesh spot made for the
+   command); if one rename fails, those already renamed are removed again.
    PostprocFilesDestroy removes whatever was not published, so a command that fails, on any
    rank, leaves no file behind. A planted link at a file's name is replaced, never followed.
    At most 32 temporaries stay open: a command that writes more (spot run with many maps)
@@ -78,10 +78,15 @@ typedef struct _p_PostprocFiles *PostprocFiles;
 PetscErrorCode PostprocFilesCreate(MPI_Comm comm, PostprocFiles *files);
 PetscErrorCode PostprocFilesOpen(PostprocFiles files, const char path[], const char what[], FileOut *f); /* the set owns f */
 PetscErrorCode PostprocFilesComplete(PostprocFiles files, FileOut f);
-PetscErrorCode PostprocFilesAdopt(PostprocFiles files, const char made[], const char path[]);
-/* Collective: the mesh spot made for the command in dir (MESH_GENERATED_NAME), if any, is
-   published as dir/mesh.msh with the other files, and removed with them after a failure */
-PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[]);
+/* A complete file made elsewhere (made) becomes the file of the set for path: it is moved into
+   that file's temporary (returned), so that an interrupt removes it and it is published with the
+   others. Rank 0. */
+PetscErrorCode PostprocFilesAdopt(PostprocFiles files, const char made[], const char path[], char temporary[], size_t len);
+/* Collective: the mesh spot made for the command in dir (MESH_GENERATED_NAME), if any, adopted as
+   dir/mesh.msh; mesh: where it is until then ("" when there is none), every rank */
+PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], char mesh[], size_t len);
+/* Did spot make the command's mesh (MESH_GENERATED_NAME), rather than load the user's? */
+PetscErrorCode PostprocMeshGenerated(PetscBool *generated);
 PetscErrorCode PostprocFilesPublish(PostprocFiles files);
 PetscErrorCode PostprocFilesDestroy(PostprocFiles *files);
 /* Rank 0 runs write(files, ctx), which opens, writes and completes files of the set; a failure

@@ -460,14 +460,16 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   ierr = ReadOptions(&s);
   if (!ierr) ierr = PostprocFilesCreate(comm, &s.files);
   if (!ierr) ierr = SimulationCreate(comm, workdir, viewer, &sim);
+  if (s.rank == 0) { /* the mesh spot made for the run is loaded, and not part of the movie */
+    char      generated[PETSC_MAX_PATH_LEN];
+    PetscBool made;
+    PetscCall(PostprocMeshGenerated(&made));
+    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, workdir));
+    if (made) remove(generated);
+  }
   if (!ierr) ierr = SynthMovie(&s, sim);
   PetscCall(SynthDestroy(&s)); /* after a failure: neither the stack nor the timestamps */
   if (sim) PetscCall(SimulationDestroy(&sim));
-  if (s.rank == 0) { /* the mesh spot made for the run is not part of the movie */
-    char generated[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, workdir));
-    remove(generated);
-  }
   PetscCall(ierr);
   r->frames = s.next;
   if (viewer) {

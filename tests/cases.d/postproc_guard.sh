@@ -207,6 +207,27 @@ guard_interrupt() {
   guard_empty "$d/out" || return 1
 }
 
+# ---- an interrupt while compare runs: the mesh it made (and adopted as an output) is removed ----
+guard_interrupt_compare() {
+  local d="$TMPROOT/guard_interrupt_compare" f="$TMPROOT/guard_fixture" pid rc err
+  guard_fixture || return 1
+  rm -rf "$d" && mkdir -p "$d"
+  "$SPOT" compare "$GUARD_CMP" -compare_experiment_stack_file "$f/movie.tif" -compare_experiment_timestamps_file "$f/movie_timestamps.csv" \
+    -compare_output_directory "$d/out" -ts_adapt_dt_max 0.2 >/dev/null 2>"$d/err" &
+  pid=$!
+  for _ in $(seq 200); do # until the run is under way with its mesh
+    ls -A "$d/out" 2>/dev/null | grep -q '^mesh\.msh\..*\.part$' && break
+    sleep 0.05
+  done
+  ls -A "$d/out" | grep -q '^mesh\.msh\..*\.part$' || guard_fail "compare never adopted its mesh: $(ls -A "$d/out")" || { kill $pid; return 1; }
+  kill -INT $pid
+  wait $pid
+  rc=$?
+  err=$(cat "$d/err")
+  [ $rc -eq 1 ] && [ "$err" = "spot: error: interrupted (SIGINT); unfinished files removed" ] || guard_fail "interrupted compare: exit $rc, $err" || return 1
+  guard_empty "$d/out" || return 1
+}
+
 # ---- spot synth: every -synth_ option checked before the run ----
 guard_synth_checks() {
   local d="$TMPROOT/guard_synth" R="$TMPROOT/guard_fixture/run.xml" o
@@ -322,7 +343,7 @@ guard_gitt_inputs() {
 export -f guard_fail guard_empty guard_mesh_input guard_fixture guard_compare guard_expect_full guard_full
 export -f guard_full_synth_body guard_full_compare_body guard_full_fit_body guard_full_gitt_body guard_full_maps_body
 export -f guard_full_synth guard_full_compare guard_full_fit guard_full_gitt guard_full_maps
-export -f guard_links guard_in_the_way guard_interrupt guard_synth_checks guard_compare_inputs guard_gitt_inputs
+export -f guard_links guard_in_the_way guard_interrupt guard_interrupt_compare guard_synth_checks guard_compare_inputs guard_gitt_inputs
 case_ guard_full_synth 180 bash -c guard_full_synth
 case_ guard_full_compare 180 bash -c guard_full_compare
 case_ guard_full_fit 240 bash -c guard_full_fit
@@ -331,6 +352,7 @@ case_ guard_full_maps 180 bash -c guard_full_maps
 case_ guard_links 180 bash -c guard_links
 case_ guard_in_the_way 180 bash -c guard_in_the_way
 case_ guard_interrupt 120 bash -c guard_interrupt
+case_ guard_interrupt_compare 120 bash -c guard_interrupt_compare
 case_ guard_synth_checks 240 bash -c guard_synth_checks
 case_ guard_compare_inputs 240 bash -c guard_compare_inputs
 case_ guard_gitt_inputs 120 bash -c guard_gitt_inputs
