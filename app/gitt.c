@@ -229,11 +229,13 @@ static PetscErrorCode SimulateWithFiles(MPI_Comm comm, const char input[], const
   GittRoundTrip rt;
   Gitt          gitt;
   PetscInt      ntable;
+  PetscBool     made;
   char          source[PETSC_MAX_PATH_LEN + 32];
 
   PetscFunctionBeginUser;
+  PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
-  PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* from now on an interrupt removes it */
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* from now on an interrupt removes it */
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(PetscSNPrintf(source, sizeof(source), "simulated record of %s", input));
   PetscCall(GittRoundTripCreate(solver, source, &rt));

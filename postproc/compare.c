@@ -1676,11 +1676,13 @@ static PetscErrorCode CompareInDirectory(MPI_Comm comm, const char dir[], PetscV
   Solver         solver;
   CompareSim     cs = NULL;
   PetscLogDouble t0, t1;
+  PetscBool      made;
 
   PetscFunctionBeginUser;
   PetscCall(ComparisonCreate(comm, &cmp));
+  PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, dir, viewer, &sim));
-  PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* from now on an interrupt removes it */
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* from now on an interrupt removes it */
   PetscCall(ComparisonSetUp(cmp, sim, 0, viewer));
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(CompareSimCreate(cmp, solver, &cs));

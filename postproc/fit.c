@@ -277,7 +277,7 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
 }
 
 /* The search and its outputs into files (the caller publishes them) */
-static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PostprocFiles files, FitReport *rep)
+static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made, PostprocFiles files, FitReport *rep)
 {
   const MPI_Comm    comm   = fit->comm;
   const PetscViewer viewer = fit->viewer;
@@ -292,22 +292,25 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PostprocFiles f
   lo = PetscLogReal(range[0]);
   hi = PetscLogReal(range[1]);
 
-  { /* the experiment, registered once against the run's particle; the mesh made once, adopted
-       as an output (an interrupt removes it), and every candidate loads it where it waits to be
-       published */
+  { /* the experiment, registered once against the run's particle; the mesh made once, loaded
+       by every candidate, and adopted as an output at the end (a temporary of the set is not a
+       .msh file the candidates could load) */
     Simulation sim;
-    char       mesh[PETSC_MAX_PATH_LEN];
+    char       generated[PETSC_MAX_PATH_LEN];
+    PetscInt   exists = 0;
     PetscCall(ComparisonCreate(comm, &fit->cmp));
     PetscCall(SimulationCreate(comm, dir, viewer, &sim));
-    PetscCall(PostprocFilesAdoptMesh(files, dir, mesh, sizeof(mesh)));
     PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));
     PetscCall(ComparisonGetPSFSigma(fit->cmp, &fit->sigma0));
     PetscCall(SimulationDestroy(&sim));
-    if (mesh[0]) {
+    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
+    if (fit->rank == 0 && made) exists = access(generated, F_OK) ? 0 : 1;
+    PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_INT, 0, comm));
+    if (exists) {
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
-      PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", mesh));
+      PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", generated));
     }
   }
 
@@ -380,6 +383,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PostprocFiles f
     PetscCall(SimulationRun(sim));
     PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->fit_sigma ? fit->pts[b].r[R_SIGMA] : fit->sigma0, &res));
     PetscCall(ComparisonWrite(fit->cmp, cs, &res, dir, files));
+    if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0));
     PetscCall(PetscTime(&t1));
     rep->alpha         = PetscExpReal(xbest);
     rep->misfit        = res.misfit;
@@ -453,7 +457,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   PetscCallMPI(MPI_Comm_size(comm, &fit->size));
   PetscCall(PostprocMeshGenerated(&made));
   PetscCall(PostprocFilesCreate(comm, &files));
-  ierr = FitInDirectory(fit, dir, files, rep);
+  ierr = FitInDirectory(fit, dir, made, files, rep);
   if (!ierr) ierr = PostprocFilesPublish(files);
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them, nor the mesh */
   if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));

@@ -395,13 +395,10 @@ PetscErrorCode PostprocMeshGenerated(PetscBool *generated)
 
 static PetscErrorCode AdoptMesh(void *ctx)
 {
-  MeshJob  *job = (MeshJob *)ctx;
-  char      generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
-  PetscBool made;
+  MeshJob *job = (MeshJob *)ctx;
+  char     generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PostprocMeshGenerated(&made));
-  if (!made) PetscFunctionReturn(0);
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, job->dir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", job->dir));
   if (!access(generated, F_OK)) PetscCall(PostprocFilesAdopt(job->files, generated, kept, job->mesh, sizeof(job->mesh)));

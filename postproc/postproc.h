@@ -82,8 +82,10 @@ PetscErrorCode PostprocFilesComplete(PostprocFiles files, FileOut f);
    that file's temporary (returned), so that an interrupt removes it and it is published with the
    others. Rank 0. */
 PetscErrorCode PostprocFilesAdopt(PostprocFiles files, const char made[], const char path[], char temporary[], size_t len);
-/* Collective: the mesh spot made for the command in dir (MESH_GENERATED_NAME), if any, adopted as
-   dir/mesh.msh; mesh: where it is until then ("" when there is none), every rank */
+/* Collective: the mesh spot made for the command in dir (MESH_GENERATED_NAME), if it is there,
+   adopted as dir/mesh.msh (call it only when PostprocMeshGenerated says spot made the mesh);
+   mesh: where it is until then ("" when there is none), every rank. Its temporary name does not
+   end in .msh: a run that must load the mesh again adopts it after that. */
 PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], char mesh[], size_t len);
 /* Did spot make the command's mesh (MESH_GENERATED_NAME), rather than load the user's? */
 PetscErrorCode PostprocMeshGenerated(PetscBool *generated);
