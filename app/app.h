@@ -19,9 +19,9 @@ PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help);
    directory: subdir beside the document, or the option */
 PetscErrorCode AppLoadDocument(MPI_Comm comm, int argc, char **argv, const char usage[], const char subdir[], const char option[], char outdir[], size_t len);
 /* Once every input is checked: create the output directory, prove it writable and lock it
-   against a second run (which then refuses with one line); unlock when done */
+   against a second run (which then refuses with one line); unlock when done (only rank 0 holds it) */
 typedef struct _p_AppOutputLock *AppOutputLock;
 PetscErrorCode AppLockOutputDirectory(MPI_Comm comm, const char option[], const char outdir[], AppOutputLock *lock);
-PetscErrorCode AppUnlockOutputDirectory(AppOutputLock *lock);
+PetscErrorCode AppUnlockOutputDirectory(AppOutputLock *lock, PetscBool failed); /* failed: remove the folders made for it, if empty */
 
 #endif

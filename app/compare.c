@@ -56,7 +56,7 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
     remove(generated);
   }
-  PetscCall(AppUnlockOutputDirectory(&lock));
+  PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -4,6 +4,10 @@
 #include "app/app.h"
 #include "input/input.h"
 #include "files/files.h"
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 PetscErrorCode AppLoadDocument(MPI_Comm comm, int argc, char **argv, const char usage[], const char subdir[], const char option[], char outdir[], size_t len)
 {
@@ -20,8 +24,27 @@ PetscErrorCode AppLoadDocument(MPI_Comm comm, int argc, char **argv, const char 
 }
 
 struct _p_AppOutputLock {
-  FileLock lock; /* rank 0's */
+  FileLock lock;                        /* rank 0's */
+  char     dir[PETSC_MAX_PATH_LEN];     /* the output directory */
+  char     created[PETSC_MAX_PATH_LEN]; /* the topmost folder spot made for it ("" if none) */
 };
+
+/* The topmost folder of dir that does not exist yet ("" if dir exists) */
+static void FirstMissing(const char dir[], char missing[], size_t len)
+{
+  char        path[PETSC_MAX_PATH_LEN];
+  struct stat st;
+
+  missing[0] = 0;
+  snprintf(path, sizeof(path), "%s", dir);
+  while (path[0] && stat(path, &st)) {
+    char *slash;
+    snprintf(missing, len, "%s", path);
+    slash = strrchr(path, '/');
+    if (!slash || slash == path) break;
+    *slash = 0;
+  }
+}
 
 PetscErrorCode AppLockOutputDirectory(MPI_Comm comm, const char option[], const char outdir[], AppOutputLock *out)
 {
@@ -31,9 +54,15 @@ PetscErrorCode AppLockOutputDirectory(MPI_Comm comm, const char option[], const 
 
   PetscFunctionBeginUser;
   PetscCall(InputOptionWhere(option, where, sizeof(where)));
-  PetscCall(InputCheckWritableDirectory(comm, outdir, where));
   PetscCall(PetscNew(out));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) FirstMissing(outdir, (*out)->created, sizeof((*out)->created));
+  PetscCall(PetscStrncpy((*out)->dir, outdir, sizeof((*out)->dir)));
+  {
+    PetscErrorCode ierr = InputCheckWritableDirectory(comm, outdir, where);
+    if (ierr) PetscCall(PetscFree(*out));
+    PetscCall(ierr);
+  }
   if (rank == 0) {
     PetscCall(FileLockDirectory(outdir, &(*out)->lock, holder, sizeof(holder)));
     busy = (*out)->lock ? PETSC_FALSE : PETSC_TRUE;
@@ -44,11 +73,21 @@ PetscErrorCode AppLockOutputDirectory(MPI_Comm comm, const char option[], const 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode AppUnlockOutputDirectory(AppOutputLock *out)
+PetscErrorCode AppUnlockOutputDirectory(AppOutputLock *out, PetscBool failed)
 {
   PetscFunctionBeginUser;
   if (!*out) PetscFunctionReturn(0);
   PetscCall(FileUnlockDirectory(&(*out)->lock));
+  if (failed && (*out)->created[0]) { /* the folders spot made for a run that failed go, if empty */
+    char   path[PETSC_MAX_PATH_LEN];
+    size_t top = strlen((*out)->created);
+    PetscCall(PetscStrncpy(path, (*out)->dir, sizeof(path)));
+    while (strlen(path) >= top && !rmdir(path)) {
+      char *slash = strrchr(path, '/');
+      if (!slash || strlen(path) == top) break;
+      *slash = 0;
+    }
+  }
   PetscCall(PetscFree(*out));
   PetscFunctionReturn(0);
 }

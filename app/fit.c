@@ -43,7 +43,7 @@ PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(InputCheckOptions(comm, "fit"));
   PetscCall(AppLockOutputDirectory(comm, "-fit_output_directory", outdir, &lock));
   ierr = FitRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &rep);
-  PetscCall(AppUnlockOutputDirectory(&lock));
+  PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -2,11 +2,15 @@
 
    The double-dash arguments are translated into the -mesh_image_* (and -mesh_*_size) options,
    so that the options database stays the single source (-mesh_image_sigma 2 works as well as
-   --sigma 2; an option given both ways keeps the PETSc one). The mesh layer does the rest. */
+   --sigma 2; an option given both ways keeps the PETSc one). Every argument is checked before
+   any work: here the outputs (names, folders); in the mesh layer the options, the image's
+   header and the size of the mesh. An interrupt removes the unfinished files. */
 #include "app/app.h"
+#include "files/files.h"
 #include "input/input.h"
 #include "mesh/mesh.h"
 #include <string.h>
+#include <sys/stat.h>
 
 static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-size P [-o particle.msh] [options] [PETSc options]\n"
                                 "\n"
@@ -37,7 +41,10 @@ static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-si
                                 "  --boundary-cell-size H   cell size at the outline (default H / 2.5)     [-mesh_boundary_cell_size]\n"
                                 "  --boundary-layer W  width over which cells grow (default 0.15 x diameter)  [-mesh_boundary_layer]\n"
                                 "Holes (dark cracks inside the particle) are filled; a particle touching the image border is\n"
-                                "meshed with a warning. -mesh_gmsh_verbose shows Gmsh's log.\n";
+                                "meshed with a warning. An image where nothing stands out (noise, a smooth ramp) is refused.\n"
+                                "Limits: -mesh_image_max_pixels N (default 100000000) for the image, read from its header;\n"
+                                "-mesh_max_cells N (default 10000000) for the mesh, estimated before Gmsh runs.\n"
+                                "-mesh_gmsh_verbose shows Gmsh's log.\n";
 
 typedef struct {
   const char *arg, *option;
@@ -69,6 +76,7 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscPrintf(comm, "%s", mesh_help));
     PetscFunctionReturn(0);
   }
+  PetscCall(FileSignalsSet(FILE_SIGNALS_EXIT));
   for (int i = 0; i < argc; ++i) {
     const char *a = argv[i];
     if (a[0] == '-' && a[1] == '-') {
@@ -102,6 +110,7 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
   }
   PetscCheck(image, comm, PETSC_ERR_USER_INPUT, "usage: spot mesh IMAGE --pixel-size P [-o particle.msh] (PETSc options go after the image; see spot mesh --help)");
   PetscCall(InputSetOption("-mesh_image_file", image, "argument IMAGE"));
+  PetscCall(InputCheckOptions(comm, "mesh")); /* names and values of every option, before any work */
   {
     PetscBool set;
     PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_pixel_size", &set));
@@ -116,9 +125,20 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
     if (n > 4 && !strcmp(output + n - 4, ".msh")) n -= 4;
     PetscCall(PetscSNPrintf(preview, sizeof(preview), "%.*s_preview.png", (int)n, output));
   }
-  { /* the output folder must be writable before the work starts */
+  { /* the outputs must be files in writable folders before the work starts */
     const char *slash = strrchr(output, '/');
+    PetscMPIInt rank;
+    char        message[PETSC_MAX_PATH_LEN + 128] = "";
     PetscCheck(output[0] && (!slash || slash[1]), comm, PETSC_ERR_USER_INPUT, "spot mesh: -o needs a file name, got '%s'", output);
+    PetscCheck(!preview_arg || (preview_arg[0] && preview_arg[strlen(preview_arg) - 1] != '/'), comm, PETSC_ERR_USER_INPUT, "spot mesh: --preview needs a file name, got '%s'", preview_arg);
+    PetscCheck(strcmp(output, preview), comm, PETSC_ERR_USER_INPUT, "argument --preview: the preview would overwrite the mesh '%s'; give it another name", output);
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    if (rank == 0) {
+      struct stat st;
+      if (!stat(output, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "argument -o: '%s' is a directory; give the mesh a file name, e.g. -o %s/particle.msh", output, output));
+      else if (!stat(preview, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "argument --preview: '%s' is a directory; give the preview a file name, e.g. --preview %s/preview.png", preview, preview));
+    }
+    PetscCall(InputCollectiveError(comm, message[0] ? PETSC_TRUE : PETSC_FALSE, message));
     if (slash) {
       PetscCall(PetscSNPrintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output));
       if (dir[0]) PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));

@@ -85,8 +85,9 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   }
   if (!ierr) ierr = OutputFinish(out);
   if (!ierr) ierr = MapsFinish(maps);
-  if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files */
+  if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files, and none of a failed run */
   if (ierr) PetscCall(MapsDiscard(maps));
+  if (ierr) PetscCall(SolverRemoveCheckpoints(solver));
   PetscCall(ierr);
   PetscCall(PetscLogStagePop());
   message[0] = 0;
@@ -117,6 +118,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  PetscCall(FileRemoveOnSignal(generated, PETSC_TRUE)); /* a mesh spot makes is kept only with results */
   ierr = RunInDirectory(comm, argv[0], outdir, interrupted, sizeof(interrupted));
   if (rank == 0) { /* a mesh spot made is kept only with the results it gave (an interrupted run's too) */
     if (ierr) remove(generated);
@@ -125,7 +127,8 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
       remove(generated);
     }
   }
-  PetscCall(AppUnlockOutputDirectory(&lock));
+  PetscCall(FileRemoveOnSignal(generated, PETSC_FALSE));
+  PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscCheck(!interrupted[0], comm, PETSC_ERR_USER_INPUT, "%s", interrupted);
   PetscFunctionReturn(0);

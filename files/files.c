@@ -69,6 +69,14 @@ static unsigned long Mix(unsigned long h, unsigned long x)
 
 PetscErrorCode FileOutCreate(const char path[], FileOut *out)
 {
+  PetscFunctionBeginUser;
+  PetscCall(FileOutCreateSuffixed(path, "", out));
+  PetscFunctionReturn(0);
+}
+
+/* The temporary's name ends in suffix: "<path>.<random>.part<suffix>" */
+PetscErrorCode FileOutCreateSuffixed(const char path[], const char suffix[], FileOut *out)
+{
   static unsigned long counter = 0;
   static const char    digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   FileOut              f;
@@ -79,7 +87,7 @@ PetscErrorCode FileOutCreate(const char path[], FileOut *out)
   PetscFunctionBeginUser;
   *out = NULL;
   PetscCheck(path && path[0], PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "no file name to write to");
-  PetscCheck(strlen(path) + 16 < PETSC_MAX_PATH_LEN, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%.64s...': the path is longer than %d characters", path, PETSC_MAX_PATH_LEN - 16);
+  PetscCheck(strlen(path) + strlen(suffix) + 16 < PETSC_MAX_PATH_LEN, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%.64s...': the path is longer than %d characters", path, PETSC_MAX_PATH_LEN - 16);
   PetscCall(PetscNew(&f));
   f->slot = -1;
   PetscCall(PetscStrncpy(f->path, path, sizeof(f->path)));
@@ -89,7 +97,7 @@ PetscErrorCode FileOutCreate(const char path[], FileOut *out)
     char          tag[9];
     for (int k = 0; k < 8; ++k, h /= 36) tag[k] = digits[h % 36];
     tag[8] = 0;
-    PetscCall(PetscSNPrintf(f->temporary, sizeof(f->temporary), "%s.%s.part", path, tag));
+    PetscCall(PetscSNPrintf(f->temporary, sizeof(f->temporary), "%s.%s.part%s", path, tag, suffix));
     fd = open(f->temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0 && errno != EEXIST) break;
   }
@@ -199,7 +207,20 @@ PetscErrorCode FileOutDiscard(FileOut *f)
   PetscFunctionReturn(0);
 }
 
-/* Flush, sync and close (each checked), then rename into place; on failure nothing is left */
+/* Flush, sync and close (each checked; a failure sticks) */
+PetscErrorCode FileOutClose(FileOut f)
+{
+  PetscFunctionBeginUser;
+  if (!f->fp) PetscFunctionReturn(0);
+  PetscCall(FileOutFlush(f));
+  if (!f->error && fsync(fileno(f->fp)) && errno != EINVAL && errno != EROFS) PetscCall(FileOutSetFailed(f, errno));
+  errno = 0;
+  if (fclose(f->fp) && !f->error) PetscCall(FileOutSetFailed(f, errno));
+  f->fp = NULL;
+  PetscFunctionReturn(0);
+}
+
+/* Close (if still open), then rename into place; on failure nothing is left */
 PetscErrorCode FileOutPublish(FileOut *out)
 {
   FileOut f = *out;
@@ -207,13 +228,7 @@ PetscErrorCode FileOutPublish(FileOut *out)
 
   PetscFunctionBeginUser;
   if (!f) PetscFunctionReturn(0);
-  if (f->fp) {
-    PetscCall(FileOutFlush(f));
-    if (!f->error && fsync(fileno(f->fp)) && errno != EINVAL && errno != EROFS) PetscCall(FileOutSetFailed(f, errno));
-    errno = 0;
-    if (fclose(f->fp) && !f->error) PetscCall(FileOutSetFailed(f, errno));
-    f->fp = NULL;
-  }
+  PetscCall(FileOutClose(f));
   if (!f->error) {
     struct stat st;
     if (!lstat(f->path, &st) && S_ISDIR(st.st_mode)) f->error = EISDIR;
@@ -227,6 +242,18 @@ PetscErrorCode FileOutPublish(FileOut *out)
   }
   Unregister(f->slot);
   PetscCall(PetscFree(*out));
+  PetscFunctionReturn(0);
+}
+
+/* A file made elsewhere that an interrupt must remove too (remove false: no longer) */
+PetscErrorCode FileRemoveOnSignal(const char path[], PetscBool remove)
+{
+  PetscFunctionBeginUser;
+  if (remove) {
+    if (Register(path) < 0) PetscCall(PetscInfo(NULL, "no room to register %s for removal on a signal\n", path));
+  } else
+    for (int i = 0; i < REGISTRY_SLOTS; ++i)
+      if (registry_used[i] && !strcmp(registry[i], path)) Unregister(i);
   PetscFunctionReturn(0);
 }
 
@@ -259,6 +286,17 @@ static void OnSignal(int sig)
   _exit(1);
 }
 
+/* Once a signal is noted, PETSc's printing goes nowhere: under mpirun, which stops reading the
+   ranks' output when it passes a SIGTERM on, a full pipe would block rank 0 in a write and keep
+   it from finishing its files before mpirun's SIGKILL */
+static PetscErrorCode (*petsc_vfprintf)(FILE *, const char[], va_list) = NULL;
+
+static PetscErrorCode QuietAfterSignal(FILE *fd, const char format[], va_list args)
+{
+  if (signal_received) return 0;
+  return (*petsc_vfprintf)(fd, format, args);
+}
+
 PetscErrorCode FileSignalsSet(FileSignalMode mode)
 {
   static PetscBool installed = PETSC_FALSE;
@@ -280,7 +318,9 @@ PetscErrorCode FileSignalsSet(FileSignalMode mode)
     sa.sa_handler = SIG_IGN; /* a closed pipe on stdout is reported by the write, not a silent death */
     PetscCheck(!sigaction(SIGPIPE, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot ignore SIGPIPE");
   }
-  installed = PETSC_TRUE;
+  petsc_vfprintf = PetscVFPrintf;
+  PetscVFPrintf  = QuietAfterSignal;
+  installed      = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 

@@ -28,6 +28,8 @@
 typedef struct _p_FileOut *FileOut;
 
 PetscErrorCode FileOutCreate(const char path[], FileOut *f);
+/* the temporary's name ends in suffix (".msh": for a library that picks the format by the name) */
+PetscErrorCode FileOutCreateSuffixed(const char path[], const char suffix[], FileOut *f);
 PetscErrorCode FileOutGetStream(FileOut f, FILE **fp); /* for fprintf & co.; check with FileOutCheck */
 PetscErrorCode FileOutGetPath(FileOut f, const char **path, const char **temporary);
 PetscErrorCode FileOutPrintf(FileOut f, const char fmt[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
@@ -39,11 +41,29 @@ PetscErrorCode FileOutSetFailed(FileOut f, int errnum);
 /* Raise the first failure as a PETSc error (PETSC_ERR_FILE_WRITE) */
 PetscErrorCode FileOutCheck(FileOut f);
 PetscErrorCode FileOutFlush(FileOut f);
+PetscErrorCode FileOutClose(FileOut f); /* flush, sync, close: the file is complete (a failure sticks) */
 PetscErrorCode FileOutPublish(FileOut *f);
 PetscErrorCode FileOutDiscard(FileOut *f);
 
 /* The one-line reason a write to path failed with errnum, the disk's state included */
 PetscErrorCode FileWriteFailure(const char path[], int errnum, char message[], size_t len);
+
+/* HDF5 files one rank writes or reads (files/h5.c), with HDF5's POSIX driver: no MPI-IO, whose
+   lock files and error prints would escape these checks. path names a dataset ("/a/b/theta";
+   groups are made as needed); attributes are reals on "/"; units (may be NULL) become a string
+   attribute "units" of the dataset. A written file lives in a FileOut's temporary: close it
+   (FileH5Close), then publish the FileOut. */
+typedef struct _p_FileH5 *FileH5;
+PetscErrorCode FileH5Create(FileOut out, FileH5 *h);
+PetscErrorCode FileH5Open(const char path[], FileH5 *h);
+PetscErrorCode FileH5Flush(FileH5 h);
+PetscErrorCode FileH5Close(FileH5 *h);
+PetscErrorCode FileH5WriteReals(FileH5 h, const char path[], PetscInt rank, const PetscInt dims[], const PetscReal data[], const char units[]);
+PetscErrorCode FileH5WriteInts(FileH5 h, const char path[], PetscInt rank, const PetscInt dims[], const PetscInt data[], const char units[]);
+PetscErrorCode FileH5WriteRow(FileH5 h, const char path[], PetscInt row, PetscInt n, const PetscReal data[], const char units[]);
+PetscErrorCode FileH5SetAttribute(FileH5 h, const char name[], PetscReal value);
+PetscErrorCode FileH5GetAttribute(FileH5 h, const char name[], PetscReal *value, PetscBool *has);
+PetscErrorCode FileH5ReadReals(FileH5 h, const char path[], PetscInt n, PetscReal data[]);
 
 /* Interrupts */
 typedef enum {
@@ -51,6 +71,8 @@ typedef enum {
   FILE_SIGNALS_DEFER  /* note the signal for FileSignalReceived; a second one exits */
 } FileSignalMode;
 PetscErrorCode FileSignalsSet(FileSignalMode mode);
+/* a file made elsewhere (a finished file kept only if the run succeeds) that an interrupt removes */
+PetscErrorCode FileRemoveOnSignal(const char path[], PetscBool remove);
 int            FileSignalReceived(void); /* 0, or the signal number */
 
 /* The output directory of a run */

@@ -92,6 +92,9 @@ PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const 
 PetscErrorCode InputRecordCommandLine(int argc, char **argv);
 PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[]);
 PetscErrorCode InputCheckUnusedOptions(MPI_Comm comm, const char command[]);
+/* After a law is set up: an option under prefix that it did not read (from a document too) is
+   an error: "in.xml:14 (<value>): the diffusivity law 'ni_rich_smooth' has no parameter value" */
+PetscErrorCode InputCheckUnreadParameters(MPI_Comm comm, const char prefix[], const char choice[], const char what[]);
 
 /* Error reporting: user errors become one line; see app/spot.c. */
 PetscErrorCode InputPushErrorHandler(void);

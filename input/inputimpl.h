@@ -16,6 +16,9 @@ PetscErrorCode InputStepsTemplateAdd(PetscInt tmpl, const char key[], const char
    own (extra_key NULL for none: a gitt pulse's duration, a pitt step's voltage) */
 PetscErrorCode InputStepsAdd(PetscInt tmpl, PetscInt line, const char what[], const char type[], PetscInt cycle, const char name[], const char extra_key[], const char extra_value[]);
 
+/* Did the command line give an option starting with prefix? (options.c) */
+PetscBool InputCommandLineHas(const char prefix[]);
+
 /* Names of PETSc options (input/petsc_names.c), NULL-terminated */
 extern const char *const input_petsc_option_names[];
 

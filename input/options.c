@@ -277,6 +277,7 @@ static PetscBool IsOptionName(const char s[])
 {
   if (s[0] != '-' || !s[1]) return PETSC_FALSE;
   if (isdigit((unsigned char)s[1]) || s[1] == '.') return PETSC_FALSE; /* a negative number */
+  if (!strcasecmp(s + 1, "inf") || !strcasecmp(s + 1, "infinity") || !strcasecmp(s + 1, "nan")) return PETSC_FALSE; /* a value the checks refuse */
   return PETSC_TRUE;
 }
 
@@ -295,6 +296,14 @@ PetscErrorCode InputRecordCommandLine(int argc, char **argv)
     ++ngiven;
   }
   PetscFunctionReturn(0);
+}
+
+/* Did the command line give an option starting with prefix? */
+PetscBool InputCommandLineHas(const char prefix[])
+{
+  for (PetscInt i = 0; i < ngiven; ++i)
+    if (!strncmp(given[i].name, prefix, strlen(prefix))) return PETSC_TRUE;
+  return PETSC_FALSE;
 }
 
 /* ---- nearest names ---- */
@@ -544,6 +553,31 @@ static PetscErrorCode WhyUnused(const char name[], char why[], size_t len)
     else PetscCall(PetscSNPrintf(why, len, "this run has no %s (%s)", laws[i].what + 4, laws[i].choice));
   }
   if (!strncmp(name, "-mesh_image_", 12)) PetscCall(PetscSNPrintf(why, len, "the mesh is not made from an image"));
+  PetscFunctionReturn(0);
+}
+
+/* Options under prefix that nothing read, from the command line or a document: parameters of a
+   law (choice: its option, what: its name) that the chosen law does not have */
+PetscErrorCode InputCheckUnreadParameters(MPI_Comm comm, const char prefix[], const char choice[], const char what[])
+{
+  PetscInt N;
+  char   **names, **values;
+  char     message[PETSC_MAX_PATH_LEN + 512] = "";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsLeftGet(NULL, &N, &names, &values));
+  for (PetscInt i = 0; i < N && !message[0]; ++i) {
+    char      name[256], where[PETSC_MAX_PATH_LEN], law[64];
+    PetscBool set;
+    PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", names[i]));
+    if (strncmp(name, prefix, strlen(prefix)) || !strcmp(name, choice)) continue;
+    PetscCall(InputOptionWhere(name, where, sizeof(where)));
+    PetscCall(PetscOptionsGetString(NULL, NULL, choice, law, sizeof(law), &set));
+    if (set) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: the %s '%s' has no parameter %s", where, what, law, name + strlen(prefix)));
+    else PetscCall(PetscSNPrintf(message, sizeof(message), "%s: this run has no %s (%s), so %s does not apply", where, what, choice, name));
+  }
+  PetscCall(PetscOptionsLeftRestore(NULL, &N, &names, &values));
+  PetscCheck(!message[0], comm, PETSC_ERR_USER_INPUT, "%s", message);
   PetscFunctionReturn(0);
 }
 

@@ -31,6 +31,8 @@ typedef struct {
   char        name[48];
 } StepRecord;
 
+static PetscBool command_line_steps = PETSC_FALSE; /* the command line gave some -proto_ option */
+
 static struct {
   char          doc[PETSC_MAX_PATH_LEN];
   PetscInt      line;
@@ -52,6 +54,7 @@ static const char *Intern(const char s[])
 PetscErrorCode InputStepsReset(const char doc[], PetscInt line)
 {
   PetscFunctionBeginUser;
+  command_line_steps = InputCommandLineHas("-proto_");
   for (PetscInt t = 0; t < table.ntemplates; ++t) {
     for (PetscInt e = 0; e < table.templates[t].n; ++e) {
       PetscCall(PetscFree(table.templates[t].entries[e].key));
@@ -178,9 +181,12 @@ PetscErrorCode InputStepGetString(PetscInt i, const char key[], char value[], si
   PetscInt    line;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(option, sizeof(option), "-proto_%" PetscInt_FMT "_%s", i, key));
-  PetscCall(PetscOptionsGetString(NULL, NULL, option, value, len, set));
-  if (*set) PetscFunctionReturn(0);
+  *set = PETSC_FALSE;
+  if (!table.nsteps || command_line_steps) { /* a long protocol from a document skips 15 lookups a step */
+    PetscCall(PetscSNPrintf(option, sizeof(option), "-proto_%" PetscInt_FMT "_%s", i, key));
+    PetscCall(PetscOptionsGetString(NULL, NULL, option, value, len, set));
+    if (*set) PetscFunctionReturn(0);
+  }
   Lookup(i, key, &v, &line, &what, cycle, sizeof(cycle));
   if (!v) PetscFunctionReturn(0);
   PetscCall(PetscStrncpy(value, v, len));
@@ -197,7 +203,8 @@ PetscErrorCode InputStepWhere(PetscInt i, const char key[], char where[], size_t
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(option, sizeof(option), "-proto_%" PetscInt_FMT "_%s", i, key));
-  PetscCall(PetscOptionsHasName(NULL, NULL, option, &set));
+  set = PETSC_FALSE;
+  if (!table.nsteps || command_line_steps) PetscCall(PetscOptionsHasName(NULL, NULL, option, &set));
   if (set || i >= table.nsteps) {
     PetscCall(InputOptionWhere(option, where, len));
     PetscFunctionReturn(0);

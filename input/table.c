@@ -5,8 +5,26 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
-#define TABLE_MAX_COLS 32
+#define TABLE_MAX_COLS  32
+#define TABLE_MAX_LINE  65536
+#define TABLE_MAX_BYTES ((size_t)256 << 20) /* a table larger than this is not a table of a material law or a record */
+
+/* A field for a message: at most 40 characters, bytes that are not printable as \xNN */
+static void Printable(const char in[], char out[], size_t len)
+{
+  size_t k = 0;
+  for (const unsigned char *c = (const unsigned char *)in; *c && k + 5 < len; ++c) {
+    if (c - (const unsigned char *)in >= 40) {
+      k += (size_t)snprintf(out + k, len - k, "...");
+      break;
+    }
+    if (*c >= 0x20 && *c < 0x7f) out[k++] = (char)*c;
+    else k += (size_t)snprintf(out + k, len - k, "\\x%02x", *c);
+  }
+  out[k < len ? k : len - 1] = 0;
+}
 
 static PetscErrorCode SplitCSV(char line[], char *fields[], PetscInt *n)
 {
@@ -35,7 +53,9 @@ static PetscErrorCode SplitCSV(char line[], char *fields[], PetscInt *n)
 static PetscErrorCode ParseTable(const char path[], InputTable *t, PetscBool *ok, char message[], size_t len)
 {
   FILE     *fp = fopen(path, "r");
-  char      line[8192], *fields[TABLE_MAX_COLS];
+  char     *line = NULL, *fields[TABLE_MAX_COLS];
+  size_t    cap_line = 0;
+  ssize_t   n_read;
   PetscInt  lineno = 0, cap = 0, n;
   PetscBool header = PETSC_FALSE;
 
@@ -45,23 +65,35 @@ static PetscErrorCode ParseTable(const char path[], InputTable *t, PetscBool *ok
     PetscCall(PetscSNPrintf(message, len, "cannot read table '%s': %s", path, strerror(errno)));
     PetscFunctionReturn(0);
   }
-  while (fgets(line, sizeof(line), fp)) {
+  while ((n_read = getline(&line, &cap_line, fp)) >= 0) {
     char *s = line;
     ++lineno;
+    if (n_read > TABLE_MAX_LINE) {
+      PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": the line is %zd characters long, more than the %d a table's line may have", path, lineno, n_read, TABLE_MAX_LINE));
+      break;
+    }
+    for (ssize_t k = 0; k < n_read && !message[0]; ++k) {
+      const unsigned char c = (unsigned char)line[k];
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": holds the byte 0x%02x, which no text table has (is it a binary file?)", path, lineno, c));
+    }
+    if (message[0]) break;
     while (*s == ' ' || *s == '\t') ++s;
     if (*s == '#' || *s == '\n' || *s == '\r' || !*s) continue;
     PetscCall(SplitCSV(s, fields, &n));
     if (!header) {
+      if (n >= TABLE_MAX_COLS) {
+        PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": more than %d columns; a table has a few", path, lineno, TABLE_MAX_COLS - 1));
+        break;
+      }
       t->ncols = n;
       PetscCall(PetscMalloc1(n, &t->names));
       for (PetscInt j = 0; j < n; ++j) PetscCall(PetscStrallocpy(fields[j], &t->names[j]));
       header = PETSC_TRUE;
       continue;
     }
-    if (n != t->ncols) {
+    if (n != t->ncols || n >= TABLE_MAX_COLS) {
       PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": expected %" PetscInt_FMT " comma-separated values, found %" PetscInt_FMT, path, lineno, t->ncols, n));
-      fclose(fp);
-      PetscFunctionReturn(0);
+      break;
     }
     if ((t->nrows + 1) * t->ncols > cap) {
       PetscReal *more;
@@ -80,15 +112,20 @@ static PetscErrorCode ParseTable(const char path[], InputTable *t, PetscBool *ok
     for (PetscInt j = 0; j < n; ++j) {
       char *end;
       t->values[t->nrows * t->ncols + j] = strtod(fields[j], &end);
-      if (end == fields[j] || *end) {
-        PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": column '%s' holds '%s', expected a number", path, lineno, t->names[j], fields[j]));
-        fclose(fp);
-        PetscFunctionReturn(0);
+      if (end == fields[j] || *end) { /* nan and inf are numbers here (spot writes nan where a value is undefined); readers that need finite values check */
+        char shown[256], col[256];
+        Printable(fields[j], shown, sizeof(shown));
+        Printable(t->names[j], col, sizeof(col));
+        PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": column '%s' holds '%s', expected a number", path, lineno, col, shown));
+        break;
       }
     }
+    if (message[0]) break;
     ++t->nrows;
   }
+  free(line);
   fclose(fp);
+  if (message[0]) PetscFunctionReturn(0);
   if (!header || !t->nrows) {
     PetscCall(PetscSNPrintf(message, len, "%s: no data rows (expected a header line and numeric rows)", path));
     PetscFunctionReturn(0);
@@ -106,6 +143,7 @@ PetscErrorCode InputTableRead(MPI_Comm comm, const char path[], InputTable *t)
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(t, sizeof(*t)));
+  PetscCall(InputCheckFile(comm, path, "table", TABLE_MAX_BYTES));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) PetscCall(ParseTable(path, t, &ok, message, sizeof(message)));
   PetscCall(InputCollectiveError(comm, !ok, message));

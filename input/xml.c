@@ -49,7 +49,7 @@ PetscErrorCode InputSchemaText(const char name[], const char **xsd)
   *xsd = NULL;
   for (int i = 0; spot_schema_names[i]; ++i)
     if (!strcmp(spot_schema_names[i], name)) *xsd = spot_schema_texts[i];
-  PetscCheck(*xsd, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "no compiled-in schema %s", name);
+  PetscCheck(*xsd, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "no compiled-in schema %s (spot schema prints spot.xsd or compare.xsd)", name);
   PetscFunctionReturn(0);
 }
 
@@ -100,11 +100,7 @@ static PetscErrorCode RecordSource(const char name[], const char value[], const 
 PetscErrorCode InputCheckDocumentOptions(const char command[], PetscErrorCode (*check)(const char[], const char[], const char[], PetscBool))
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < num_sources; ++i) {
-    PetscBool set;
-    PetscCall(PetscOptionsHasName(NULL, NULL, sources[i].name, &set));
-    if (set) PetscCall((*check)(command, sources[i].name, sources[i].value, PETSC_TRUE));
-  }
+  for (PetscInt i = 0; i < num_sources; ++i) PetscCall((*check)(command, sources[i].name, sources[i].value, PETSC_TRUE));
   PetscFunctionReturn(0);
 }
 
@@ -122,13 +118,33 @@ PetscErrorCode InputOptionWhere(const char name[], char where[], size_t len)
   PetscFunctionReturn(0);
 }
 
+/* Is the option set? Asked without marking it used (PETSc marks every option it is asked about),
+   so that an option nothing reads is still found unused */
+static PetscErrorCode IsSet(const char name[], PetscBool *has)
+{
+  PetscBool   was_used;
+  const char *value;
+  char       *copy = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsUsed(NULL, name + 1, &was_used));
+  PetscCall(PetscOptionsFindPair(NULL, NULL, name, &value, has));
+  if (*has && !was_used) { /* set it again, unused */
+    if (value) PetscCall(PetscStrallocpy(value, &copy));
+    PetscCall(PetscOptionsClearValue(NULL, name));
+    PetscCall(PetscOptionsSetValue(NULL, name, copy));
+    PetscCall(PetscFree(copy));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* Set an option unless it is already set (the command line wins) */
 PetscErrorCode InputSetOption(const char name[], const char value[], const char where[])
 {
   PetscBool has;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscOptionsHasName(NULL, NULL, name, &has));
+  PetscCall(IsSet(name, &has));
   if (has) PetscFunctionReturn(0);
   PetscCall(PetscOptionsSetValue(NULL, name, value));
   if (where) PetscCall(RecordSource(name, value, where));
@@ -611,7 +627,7 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
   int                    invalid;
 
   PetscFunctionBeginUser;
-  PetscCall(InputCheckReadable(comm, path, "input file"));
+  PetscCall(InputCheckFile(comm, path, "input file", (size_t)64 << 20)); /* 64 MB: far more than any input */
   ++current_load;
   PetscCall(PetscStrncpy(doc_name, path, sizeof(doc_name)));
   slash = strrchr(path, '/');

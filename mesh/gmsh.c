@@ -5,11 +5,25 @@
    a verdict on one) are shared with the other ranks by the caller.
 
    Built-in shapes are meshed with a size field: h_s on the active surface, growing linearly
-   to h over a boundary layer of width w (fronts start at the surface), then optimised. */
+   to h over a boundary layer of width w (fronts start at the surface), then optimised.
+
+   Gmsh is never handed what it cannot mesh: every length is finite and between a lattice
+   spacing and the largest particle (mesh.h), and the cell count is estimated from the geometry
+   and the size field before Gmsh runs (MeshEstimateCells), refused above -mesh_max_cells.
+   Gmsh runs on one thread: an exception thrown inside its OpenMP loops cannot be caught and
+   ends the program (mesh/gmsh_dl.c turns it into an error where it can).
+
+   Writes go through files/files.h (MeshGmshWrite): Gmsh writes by name and picks the format
+   from the extension, so the exclusive temporary ends in ".msh"; what it wrote is read back,
+   since Gmsh does not report every failed write. */
 #include "mesh/meshimpl.h"
 #include "input/input.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 static PetscBool gmsh_started = PETSC_FALSE;
 
@@ -34,7 +48,7 @@ void GmshLastError(char buf[], size_t len)
   if (msg) gmshFree(msg);
 }
 
-/* Start Gmsh once per process (quiet unless -mesh_gmsh_verbose) and clear its model */
+/* Start Gmsh once per process (quiet unless -mesh_gmsh_verbose, one thread) and clear its model */
 PetscErrorCode GmshStart(void)
 {
   PetscBool verbose = PETSC_FALSE;
@@ -49,7 +63,206 @@ PetscErrorCode GmshStart(void)
   }
   GmshCall(gmshOptionSetNumber("General.Terminal", verbose ? 1 : 0, GIERR));
   GmshCall(gmshOptionSetNumber("General.Verbosity", verbose ? 5 : 1, GIERR));
+  GmshCall(gmshOptionSetNumber("General.NumThreads", 1, GIERR)); /* see mesh/gmsh_dl.c */
   GmshCall(gmshClear(GIERR));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------- limits ---------------- */
+PetscErrorCode MeshGetLength(const char name[], const char what[], PetscReal *value, PetscBool *set)
+{
+  char      where[PETSC_MAX_PATH_LEN], text[256];
+  PetscBool flg;
+  PetscReal v;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputGetQuantity(name, UNIT_LENGTH, &v, &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(0);
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), NULL));
+  PetscCheck(v > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: %s must be a positive length, got '%s'", where, what, text); /* NaN too */
+  PetscCheck(!PetscIsInfReal(v), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: %s must be a finite length, got '%s'", where, what, text);
+  PetscCheck(v <= MESH_LARGEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: %s of %.6g um is larger than any real particle (at most 1000 um = 1 mm)", where, what, (double)v);
+  PetscCheck(v >= MESH_LATTICE_SPACING, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: %s of %.6g um is smaller than a lattice spacing (0.0003 um = 0.3 nm), where a continuum model means nothing", where, what, (double)v);
+  *value = v;
+  PetscFunctionReturn(0);
+}
+
+/* A whole number >= 1 from an option (1e7 and 10000000 alike), or its default */
+static PetscErrorCode GetCount(const char name[], const char what[], PetscReal fallback, PetscReal *value)
+{
+  char      text[256], where[PETSC_MAX_PATH_LEN], *end;
+  PetscBool set;
+  PetscReal v;
+
+  PetscFunctionBeginUser;
+  *value = fallback;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &set));
+  if (!set) PetscFunctionReturn(0);
+  v = strtod(text, &end);
+  while (*end == ' ') ++end;
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  PetscCheck(end != text && !*end && v >= 1 && v <= 1e15 && v == PetscFloorReal(v), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: %s must be a whole number between 1 and 1e15, got '%s'", where, what, text);
+  *value = v;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshGetMaxCells(PetscReal *max_cells)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GetCount("-mesh_max_cells", "the largest cell count", MESH_MAX_CELLS_DEFAULT, max_cells));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshGetMaxPixels(PetscReal *max_pixels)
+{
+  PetscFunctionBeginUser;
+  PetscCall(GetCount("-mesh_image_max_pixels", "the largest pixel count", MESH_IMAGE_MAX_PIXELS_DEFAULT, max_pixels));
+  PetscFunctionReturn(0);
+}
+
+/* Cells Gmsh makes per unit area (volume) at size x: C2 / x^2, C3 / x^3. Equilateral triangles
+   of side x would give 4/sqrt(3) = 2.31 and regular tetrahedra 6 sqrt(2) = 8.5. Measured on
+   Gmsh 4.8's Frontal-Delaunay triangles and Delaunay tetrahedra with spot's fields: 2.25 to 2.4
+   for triangles (discs, ellipses, rounded rectangles, image outlines), 4.6 for uniform and 4.3
+   to 6 for graded tetrahedra (spheres, boxes, platelets, extruded images); the constants are
+   the upper ends, so estimates run 0.9 to 1.6 times the cells made (tests/cases.d/mesh_guard.sh
+   checks a few). A boundary meshed at h_s needs at least B2 S / h_s triangles (a strip one cell
+   deep) or B3 S / h_s^2 tetrahedra, which rules when the graded layer is thinner than a
+   boundary cell. */
+#define CELLS_C2 2.4
+#define CELLS_C3 6.0
+#define CELLS_B2 2.0
+#define CELLS_B3 6.0
+
+/* Cross-section of the part of a platelet of thickness T within distance d of its bottom
+   outline: a quarter disc of radius d, cut at height T */
+static PetscReal EdgeSection(PetscReal d, PetscReal T)
+{
+  if (d <= T) return PETSC_PI * d * d / 4;
+  return 0.5 * T * PetscSqrtReal(d * d - T * T) + 0.5 * d * d * PetscAsinReal(T / d);
+}
+
+PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal T, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells)
+{
+  const PetscInt n     = 64; /* Simpson intervals over the graded layer */
+  PetscReal      depth = S > 0 && w > 0 ? w : 0, layer = 0, graded, body, floor;
+
+  PetscFunctionBeginUser;
+  /* the graded layer holds at most the body: depth such that its measure is at most V */
+  if (T > 0) {
+    PetscReal lo = 0, hi = depth;
+    for (int it = 0; it < 60 && S * EdgeSection(hi, T) > V; ++it) { /* bisection */
+      const PetscReal mid = 0.5 * (lo + hi);
+      if (S * EdgeSection(mid, T) > V) hi = mid;
+      else lo = mid;
+      depth = lo;
+    }
+    graded = S * EdgeSection(depth, T);
+  } else {
+    depth  = PetscMin(depth, V / S);
+    graded = S * depth;
+  }
+  for (PetscInt i = 0; i <= n && depth > 0; ++i) { /* ∫_0^depth (measure at distance d) / h(d)^dim dd, h(d) = h_s + (h - h_s) d / w */
+    const PetscReal d = depth * i / n, size = h_s + (h - h_s) * d / w, weight = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
+    const PetscReal rate = T > 0 ? S * d * PetscAsinReal(PetscMin(1, d > 0 ? T / d : 1)) : S; /* d(measure)/dd */
+    layer += weight * rate / PetscPowRealInt(size, dim);
+  }
+  layer *= depth / (3.0 * n);
+  body = (dim == 2 ? CELLS_C2 : CELLS_C3) * (layer + PetscMax(0, V - graded) / PetscPowRealInt(h, dim));
+  if (T > 0) { /* at least one layer of prisms (3 tetrahedra each) on the bottom face's triangles */
+    PetscReal face;
+    PetscCall(MeshEstimateCells(2, V / T, S, 0, h, h_s, w, &face));
+    floor = 3 * face;
+  } else floor = dim == 2 ? CELLS_B2 * S / h_s : CELLS_B3 * S / (h_s * h_s);
+  *cells = PetscMax(body, floor);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshCheckCellCount(PetscReal estimate, const char where[], const char what[])
+{
+  PetscReal max_cells;
+
+  PetscFunctionBeginUser;
+  PetscCall(MeshGetMaxCells(&max_cells));
+  PetscCall(PetscInfo(NULL, "%s: about %g cells (limit %g)\n", what, (double)estimate, (double)max_cells));
+  PetscCheck(estimate <= max_cells, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s%s%s would have about %.2g cells, more than -mesh_max_cells allows (%.0f); use coarser cells, or raise -mesh_max_cells", where && where[0] ? where : "", where && where[0] ? ": " : "", what, (double)estimate, (double)max_cells);
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------- checked writes -------- */
+/* One line of fp without its end, or NULL at the end of the file */
+static char *NextLine(FILE *fp, char **line, size_t *cap)
+{
+  ssize_t n = getline(line, cap, fp);
+  if (n < 0) return NULL;
+  while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r')) (*line)[--n] = 0;
+  return *line;
+}
+
+/* Is path a complete msh 4.1 ASCII file? Its $Nodes and $Elements sections hold as many blocks
+   and lines as their headers say, and $EndElements ends the file. A write cut short by a full
+   disk (or a block lost in the middle) breaks one of these. */
+static PetscBool MshComplete(const char path[])
+{
+  int       fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  FILE     *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+  char     *line = NULL, *l;
+  size_t    cap = 0;
+  PetscBool ok  = PETSC_FALSE;
+
+  if (!fp) {
+    if (fd >= 0) close(fd);
+    return PETSC_FALSE;
+  }
+  if (!(l = NextLine(fp, &line, &cap)) || strcmp(l, "$MeshFormat") || !(l = NextLine(fp, &line, &cap)) || strncmp(l, "4.1 0 ", 6)) goto done;
+  for (int section = 0; section < 2; ++section) { /* $Nodes, then $Elements */
+    const char *start = section ? "$Elements" : "$Nodes", *end = section ? "$EndElements" : "$EndNodes";
+    size_t      blocks, total, sum = 0;
+    while ((l = NextLine(fp, &line, &cap)) && strcmp(l, start)) {}
+    if (!l || !(l = NextLine(fp, &line, &cap)) || sscanf(l, "%zu %zu", &blocks, &total) != 2) goto done;
+    for (size_t b = 0; b < blocks; ++b) {
+      int    dim, tag, third;
+      size_t count;
+      if (!(l = NextLine(fp, &line, &cap)) || sscanf(l, "%d %d %d %zu", &dim, &tag, &third, &count) != 4) goto done;
+      sum += count;
+      for (size_t i = 0; i < (section ? 1 : 2) * count; ++i) /* nodes: tags, then coordinates */
+        if (!NextLine(fp, &line, &cap)) goto done;
+    }
+    if (sum != total || !(l = NextLine(fp, &line, &cap)) || strcmp(l, end)) goto done;
+  }
+  while ((l = NextLine(fp, &line, &cap)) && !l[0]) {}
+  ok = l ? PETSC_FALSE : PETSC_TRUE;
+done:
+  free(line);
+  fclose(fp);
+  return ok;
+}
+
+PetscErrorCode MeshGmshWrite(FileOut f)
+{
+  const char *path, *temporary;
+  int         error = 0, gmsh_ierr_ = 0;
+  size_t      n;
+
+  PetscFunctionBeginUser;
+  PetscCall(FileOutGetPath(f, &path, &temporary));
+  n = strlen(temporary);
+  PetscCheck(n > 4 && !strcmp(temporary + n - 4, ".msh"), PETSC_COMM_SELF, PETSC_ERR_PLIB, "Gmsh picks the format by the name: create the FileOut with FileOutCreateSuffixed(..., \".msh\", ...)");
+  GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
+  GmshCall(gmshOptionSetNumber("Mesh.Binary", 0, GIERR));
+  errno = 0;
+  gmshWrite(temporary, GIERR); /* into the file FileOutCreate made exclusively */
+  if (gmsh_ierr_) error = errno ? errno : -1;
+  if (!error && !MshComplete(temporary)) error = -1;
+  if (error) {
+    char text[512];
+    GmshLastError(text, sizeof(text));
+    PetscCall(PetscInfo(NULL, "writing %s failed (errno %d; Gmsh: %s)\n", path, error, gmsh_ierr_ ? text : "no error reported"));
+    PetscCall(FileOutSetFailed(f, error > 0 ? error : 0));
+  }
+  PetscCall(FileOutCheck(f));
   PetscFunctionReturn(0);
 }
 
@@ -74,13 +287,19 @@ typedef struct {
   PetscInt  refine;     /* uniform refinements after meshing */
 } ShapeSpec;
 
-static PetscErrorCode RequireLength(const char name[], PetscReal v)
+/* One length of a shape (µm): positive, finite, at most the largest particle; at least the
+   smallest particle (a size of the particle) or a lattice spacing (a thickness, a corner) */
+static PetscErrorCode RequireLength(const char name[], PetscReal v, PetscBool size)
 {
   char where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
   PetscCall(InputOptionWhere(name, where, sizeof(where)));
-  PetscCheck(v > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be a positive length, got %g um", where, name + 1, (double)v);
+  PetscCheck(v > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be a positive length, got %.6g um", where, name + 1, (double)v);
+  PetscCheck(!PetscIsInfReal(v), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be a finite length, got %.6g um", where, name + 1, (double)v);
+  PetscCheck(v <= MESH_LARGEST_PARTICLE, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s of %.6g um is larger than any real particle (at most 1000 um = 1 mm)", where, name + 1, (double)v);
+  PetscCheck(!size || v >= MESH_SMALLEST_PARTICLE, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s of %.6g um is smaller than any real particle (at least 0.01 um = 10 nm)", where, name + 1, (double)v);
+  PetscCheck(v >= MESH_LATTICE_SPACING, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s of %.6g um is smaller than a lattice spacing (0.0003 um = 0.3 nm), where a continuum model means nothing", where, name + 1, (double)v);
   PetscFunctionReturn(0);
 }
 
@@ -96,15 +315,30 @@ static PetscErrorCode GetLengths(const char name[], PetscInt want, PetscReal v[]
   PetscCheck(set || !required, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: this shape needs %s (%" PetscInt_FMT " lengths)", where, name + 1, want);
   if (!set) PetscFunctionReturn(0);
   PetscCheck(n == want, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s needs %" PetscInt_FMT " values, got %" PetscInt_FMT, where, name + 1, want, n);
-  for (PetscInt i = 0; i < n; ++i) PetscCall(RequireLength(name, v[i]));
+  for (PetscInt i = 0; i < n; ++i) PetscCall(RequireLength(name, v[i], PETSC_TRUE));
   PetscFunctionReturn(0);
+}
+
+/* Perimeter of an ellipse (Ramanujan's second formula, 1e-5 relative) and area of an ellipsoid
+   (Thomsen's formula, 1 %): the measures of the estimate */
+static PetscReal EllipsePerimeter(PetscReal a, PetscReal b)
+{
+  const PetscReal q = PetscSqr((a - b) / (a + b));
+  return PETSC_PI * (a + b) * (1 + 3 * q / (10 + PetscSqrtReal(4 - 3 * q)));
+}
+
+static PetscReal EllipsoidArea(PetscReal a, PetscReal b, PetscReal c)
+{
+  const PetscReal p = 1.6075;
+  return 4 * PETSC_PI * PetscPowReal((PetscPowReal(a * b, p) + PetscPowReal(a * c, p) + PetscPowReal(b * c, p)) / 3, 1 / p);
 }
 
 static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
 {
   PetscInt  type = 0, n = 3;
-  PetscBool set;
+  PetscBool set, cell_set, boundary_set, layer_set, refine_set;
   char      where[PETSC_MAX_PATH_LEN];
+  PetscReal measure, boundary, thickness = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(s, sizeof(*s)));
@@ -117,7 +351,7 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     PetscCall(InputGetQuantity("-mesh_shape_radius", UNIT_LENGTH, &s->radius, &set));
     PetscCall(InputOptionWhere("-mesh_shape_radius", where, sizeof(where)));
     PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a %s needs a radius", where, ShapeTypes[s->type]);
-    PetscCall(RequireLength("-mesh_shape_radius", s->radius));
+    PetscCall(RequireLength("-mesh_shape_radius", s->radius, PETSC_TRUE));
     s->semi_axes[0] = s->semi_axes[1] = s->semi_axes[2] = s->radius;
     break;
   case SHAPE_ELLIPSE:
@@ -137,60 +371,81 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     PetscCall(InputGetQuantity("-mesh_shape_thickness", UNIT_LENGTH, &s->thickness, &set));
     PetscCall(InputOptionWhere("-mesh_shape_thickness", where, sizeof(where)));
     PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a platelet needs a thickness", where);
-    PetscCall(RequireLength("-mesh_shape_thickness", s->thickness));
+    PetscCall(RequireLength("-mesh_shape_thickness", s->thickness, PETSC_FALSE));
     break;
   default:
     SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_shape_type: unknown shape");
   }
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_structured", &s->structured, NULL));
-  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &s->refine, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &s->refine, &refine_set));
+  PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
+  PetscCheck(s->refine >= 0 && s->refine <= 6, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 6, got %" PetscInt_FMT, where, s->refine);
   PetscCheck(!s->structured || s->type == SHAPE_RECTANGLE || s->type == SHAPE_BOX, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -mesh_structured: only rectangles and boxes have structured meshes");
   PetscCall(InputGetQuantity("-mesh_shape_corner_radius", UNIT_LENGTH, &s->corner_radius, &set));
   if (set) {
     PetscCall(InputOptionWhere("-mesh_shape_corner_radius", where, sizeof(where)));
     PetscCheck(s->type == SHAPE_RECTANGLE, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: corner_radius applies to rectangles only", where);
     PetscCheck(s->corner_radius >= 0 && 2 * s->corner_radius < PetscMin(s->sides[0], s->sides[1]), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: corner_radius must be below half the shorter side (%g um)", where, (double)(0.5 * PetscMin(s->sides[0], s->sides[1])));
+    if (s->corner_radius > 0) PetscCall(RequireLength("-mesh_shape_corner_radius", s->corner_radius, PETSC_FALSE));
   }
   PetscCall(InputGetQuantityArray("-mesh_shape_center", UNIT_LENGTH, s->center, &n, &set));
   if (set) {
     PetscCall(InputOptionWhere("-mesh_shape_center", where, sizeof(where)));
     PetscCheck(n == s->dim, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: center needs %" PetscInt_FMT " coordinates, got %" PetscInt_FMT, where, s->dim, n);
+    for (PetscInt i = 0; i < n; ++i) PetscCheck(PetscAbsReal(s->center[i]) <= MESH_FARTHEST_CENTER, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a particle centred %.6g um from the origin is a slip (coordinates must be finite and within %.6g um = 1 m)", where, (double)s->center[i], (double)MESH_FARTHEST_CENTER);
   }
-  { /* equivalent diameter sets the default cell sizes */
-    PetscReal measure;
+  { /* measures: |Ω| and the active boundary |∂Ω| for the estimate; equivalent diameter for the default sizes */
+    const PetscReal *a = s->semi_axes, *l = s->sides, r = s->corner_radius;
     switch (s->type) {
     case SHAPE_DISC:
     case SHAPE_ELLIPSE:
-      measure = PETSC_PI * s->semi_axes[0] * s->semi_axes[1];
+      measure  = PETSC_PI * a[0] * a[1];
+      boundary = EllipsePerimeter(a[0], a[1]);
       break;
     case SHAPE_RECTANGLE:
-      measure = s->sides[0] * s->sides[1] - (4 - PETSC_PI) * s->corner_radius * s->corner_radius;
+      measure  = l[0] * l[1] - (4 - PETSC_PI) * r * r;
+      boundary = 2 * (l[0] + l[1]) - (8 - 2 * PETSC_PI) * r;
       break;
     case SHAPE_SPHERE:
     case SHAPE_ELLIPSOID:
-      measure = 4.0 / 3.0 * PETSC_PI * s->semi_axes[0] * s->semi_axes[1] * s->semi_axes[2];
+      measure  = 4.0 / 3.0 * PETSC_PI * a[0] * a[1] * a[2];
+      boundary = EllipsoidArea(a[0], a[1], a[2]);
       break;
     case SHAPE_BOX:
-      measure = s->sides[0] * s->sides[1] * s->sides[2];
+      measure  = l[0] * l[1] * l[2];
+      boundary = 2 * (l[0] * l[1] + l[1] * l[2] + l[0] * l[2]);
       break;
-    default: /* platelet: in-plane size matters */
-      measure = PETSC_PI * s->semi_axes[0] * s->semi_axes[1];
+    default: /* platelet: in-plane size matters; the side wall is active */
+      measure   = PETSC_PI * a[0] * a[1];
+      boundary  = EllipsePerimeter(a[0], a[1]);
+      thickness = s->thickness;
     }
     s->equivalent_diameter = (s->dim == 2 || s->type == SHAPE_PLATELET) ? PetscSqrtReal(4 * measure / PETSC_PI) : PetscPowReal(6 * measure / PETSC_PI, 1.0 / 3.0);
   }
   s->cell_size = s->equivalent_diameter / (s->dim == 2 ? 30 : 12);
-  PetscCall(InputGetQuantity("-mesh_cell_size", UNIT_LENGTH, &s->cell_size, &set));
-  if (set) PetscCall(RequireLength("-mesh_cell_size", s->cell_size));
+  PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &cell_set));
   s->boundary_cell_size = s->cell_size / 2.5;
-  PetscCall(InputGetQuantity("-mesh_boundary_cell_size", UNIT_LENGTH, &s->boundary_cell_size, &set));
-  if (set) PetscCall(RequireLength("-mesh_boundary_cell_size", s->boundary_cell_size));
+  PetscCall(MeshGetLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &boundary_set));
   s->boundary_layer = 0.15 * s->equivalent_diameter;
-  PetscCall(InputGetQuantity("-mesh_boundary_layer", UNIT_LENGTH, &s->boundary_layer, &set));
-  if (set) PetscCall(RequireLength("-mesh_boundary_layer", s->boundary_layer));
-  {
-    PetscReal smallest = s->equivalent_diameter;
-    if (s->type == SHAPE_PLATELET) smallest = PetscMax(s->thickness, smallest / 20);
-    PetscCheck(s->boundary_cell_size > smallest / 2000, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "-mesh_boundary_cell_size %g um would give more than 2000 cells across a %g um particle; use a coarser size", (double)s->boundary_cell_size, (double)s->equivalent_diameter);
+  PetscCall(MeshGetLength("-mesh_boundary_layer", "the boundary layer", &s->boundary_layer, &layer_set));
+  /* given sizes were checked; the defaults follow the particle */
+  PetscCheck(s->cell_size >= MESH_LATTICE_SPACING && s->boundary_cell_size >= MESH_LATTICE_SPACING, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "the cells of the %.3g um %s (%.3g um, %.3g um at the surface) would be smaller than a lattice spacing (%.6g um = 0.3 nm), where a continuum model means nothing; give a larger -mesh_cell_size and -mesh_boundary_cell_size", (double)s->equivalent_diameter, ShapeTypes[s->type], (double)s->cell_size, (double)s->boundary_cell_size, (double)MESH_LATTICE_SPACING);
+  { /* the cell count, before Gmsh runs */
+    const PetscReal factor = PetscPowReal(2.0, (PetscReal)(s->dim * s->refine)); /* each refinement splits a cell into 2^dim */
+    const char     *which  = cell_set ? "-mesh_cell_size" : boundary_set ? "-mesh_boundary_cell_size" : layer_set ? "-mesh_boundary_layer" : refine_set && s->refine ? "-mesh_refine" : "-mesh_shape_type";
+    PetscReal       cells;
+    char            what[256];
+    if (s->structured) PetscCall(MeshEstimateCells(s->dim, thickness > 0 ? measure * thickness : measure, 0, 0, s->cell_size, s->cell_size, 0, &cells));
+    else if (thickness > 0) { /* platelet: graded from its side wall, at least one layer of prisms (3 tetrahedra each) under the faces */
+      PetscReal faces;
+      PetscCall(MeshEstimateCells(3, measure * thickness, boundary * thickness, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
+      PetscCall(MeshEstimateCells(2, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &faces));
+      cells = PetscMax(cells, 3 * faces);
+    } else PetscCall(MeshEstimateCells(s->dim, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
+    cells *= factor;
+    PetscCall(InputOptionWhere(which, where, sizeof(where)));
+    PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the %s (%s %.3g um^%d; cells %.3g um, %.3g um at the surface%s%s)", ShapeTypes[s->type], s->dim == 2 ? "area" : "volume", (double)(thickness > 0 ? measure * thickness : measure), (int)s->dim, (double)s->cell_size, (double)(s->structured ? s->cell_size : s->boundary_cell_size), s->refine ? ", refined " : "", s->refine ? (s->refine == 1 ? "once" : "repeatedly") : ""));
+    PetscCall(MeshCheckCellCount(cells, where, what));
   }
   PetscFunctionReturn(0);
 }
@@ -224,8 +479,8 @@ static PetscErrorCode AddBoundaryField(const ShapeSpec *s, int *active, size_t n
   PetscFunctionReturn(0);
 }
 
-/* Build the CAD model of the shape, label it, mesh it and write path (msh 4.1). Rank 0 only. */
-static PetscErrorCode ShapeMesh(const ShapeSpec *s, const char path[])
+/* Build the CAD model of the shape, label it, mesh it and write it into f (msh 4.1). Rank 0 only. */
+static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
 {
   int     *dimtags = NULL, *bnd = NULL, active[256], top = -1, bottom = -1, body;
   size_t   ndimtags = 0, nbnd = 0, nactive = 0;
@@ -335,40 +590,50 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, const char path[])
   for (PetscInt r = 0; r < s->refine; ++r) GmshCall(gmshModelMeshRefine(GIERR)); /* new boundary nodes on the curve */
   GmshCall(gmshModelGetEntities(&dimtags, &ndimtags, -1, GIERR));
   gmshFree(dimtags);
-  GmshCall(gmshWrite(path, GIERR));
+  PetscCall(MeshGmshWrite(f));
   PetscFunctionReturn(0);
 }
 
-/* Keeps the first error message while meshing on rank 0, so it can be shared with all ranks */
+/* Keeps the first error (code and message) while meshing on rank 0, so it can be shared with all ranks */
+typedef struct {
+  PetscErrorCode code;
+  char           message[1024];
+} Captured;
+
 static PetscErrorCode CaptureError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  char *buf = (char *)ctx;
-  if (p == PETSC_ERROR_INITIAL && !buf[0]) snprintf(buf, 512, "%s", mess ? mess : "error");
+  Captured *c = (Captured *)ctx;
+  if (p == PETSC_ERROR_INITIAL && !c->message[0]) {
+    c->code = n;
+    snprintf(c->message, sizeof(c->message), "%s", mess ? mess : "error");
+  }
   return n;
 }
 
-/* Mesh the shape given by the -mesh_shape_ options into path (rank 0 meshes, all ranks agree) */
+/* Mesh the shape given by the -mesh_shape_ options into path (rank 0 meshes, all ranks agree).
+   The options are checked and the cell count estimated on every rank first. */
 PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[])
 {
   ShapeSpec      spec;
   PetscMPIInt    rank;
   PetscErrorCode ierr = 0;
-  char           tmp[PETSC_MAX_PATH_LEN], message[1024] = "", text[512] = "";
+  char           message[1024] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ShapeFromOptions(&spec));
   if (rank == 0) {
-    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part.msh", path));
-    PetscCall(PetscPushErrorHandler(CaptureError, text));
-    ierr = ShapeMesh(&spec, tmp);
+    Captured captured = {0, ""};
+    FileOut  f        = NULL;
+    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    ierr = FileOutCreateSuffixed(path, ".msh", &f);
+    if (!ierr) ierr = ShapeMesh(&spec, f);
+    if (!ierr) ierr = FileOutPublish(&f);
     PetscCall(PetscPopErrorHandler());
+    PetscCall(FileOutDiscard(&f));
     if (ierr) {
-      PetscCall(PetscSNPrintf(message, sizeof(message), "meshing the %s failed (%s); try other -mesh_cell_size / -mesh_boundary_cell_size", ShapeTypes[spec.type], text));
-      remove(tmp);
-    } else if (rename(tmp, path)) {
-      ierr = 1;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot rename %s to %s", tmp, path));
+      if (captured.code == PETSC_ERR_FILE_WRITE || captured.code == PETSC_ERR_USER_INPUT) PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
+      else PetscCall(PetscSNPrintf(message, sizeof(message), "meshing the %s failed (%s); try other -mesh_cell_size / -mesh_boundary_cell_size", ShapeTypes[spec.type], captured.message));
     }
   }
   PetscCall(InputCollectiveError(comm, ierr ? PETSC_TRUE : PETSC_FALSE, message));
@@ -380,17 +645,18 @@ static PetscErrorCode InspectFile(const char path[], PetscBool *ok, char message
 {
   int   *groups = NULL, dim, *types = NULL, has_surface = 0, gmsh_ierr_ = 0;
   size_t ngroups = 0, ntypes = 0;
-  char   names[512] = "", text[512] = "";
+  char   names[512] = "";
 
   PetscFunctionBeginUser;
   *ok = PETSC_FALSE;
   { /* Gmsh is loaded here on first use (mesh/gmsh_dl.c): if it is missing, say so in one line */
     PetscErrorCode started;
-    PetscCall(PetscPushErrorHandler(CaptureError, text));
+    Captured       captured = {0, ""};
+    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
     started = GmshStart();
     PetscCall(PetscPopErrorHandler());
     if (started) {
-      PetscCall(PetscSNPrintf(message, len, "cannot check mesh '%s': %s", path, text));
+      PetscCall(PetscSNPrintf(message, len, "cannot check mesh '%s': %s", path, captured.message));
       PetscFunctionReturn(0);
     }
   }
@@ -461,37 +727,75 @@ PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[], const char where[
   PetscFunctionReturn(0);
 }
 
+/* Cells of the top dimension of Gmsh's current mesh */
+static PetscErrorCode CountCells(int *dim, PetscReal *cells)
+{
+  int   *types = NULL;
+  size_t ntypes = 0;
+
+  PetscFunctionBeginUser;
+  *cells = 0;
+  GmshCall(*dim = gmshModelGetDimension(GIERR));
+  GmshCall(gmshModelMeshGetElementTypes(&types, &ntypes, *dim, -1, GIERR));
+  for (size_t i = 0; i < ntypes; ++i) {
+    size_t *etags = NULL, ne = 0, *ntags = NULL, nn = 0;
+    GmshCall(gmshModelMeshGetElementsByType(types[i], &etags, &ne, &ntags, &nn, -1, 0, 1, GIERR));
+    *cells += (PetscReal)ne;
+    gmshFree(etags);
+    gmshFree(ntags);
+  }
+  gmshFree(types);
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: open in, check what n refinements would make against -mesh_max_cells, refine, write out */
+static PetscErrorCode RefineFile(const char in[], PetscInt n, const char out[], FileOut *f)
+{
+  int       dim;
+  PetscReal cells;
+  char      where[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 128];
+
+  PetscFunctionBeginUser;
+  PetscCall(GmshStart());
+  {
+    int gmsh_ierr_ = 0;
+    gmshOpen(in, GIERR);
+    if (gmsh_ierr_) {
+      char text[512];
+      GmshLastError(text, sizeof(text));
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "%s", text);
+    }
+  }
+  PetscCall(CountCells(&dim, &cells));
+  PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
+  PetscCall(PetscSNPrintf(what, sizeof(what), "mesh '%s' (%.0f cells) refined %" PetscInt_FMT " time%s", in, (double)cells, n, n == 1 ? "" : "s"));
+  PetscCall(MeshCheckCellCount(cells * PetscPowReal(2.0, (PetscReal)(dim * n)), where, what));
+  for (PetscInt r = 0; r < n; ++r) GmshCall(gmshModelMeshRefine(GIERR));
+  PetscCall(FileOutCreateSuffixed(out, ".msh", f));
+  PetscCall(MeshGmshWrite(*f));
+  PetscCall(FileOutPublish(f));
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0 refines with Gmsh; every rank learns the outcome */
 PetscErrorCode MeshRefineFile(MPI_Comm comm, const char in[], PetscInt n, const char out[])
 {
   PetscMPIInt    rank;
   PetscErrorCode ierr = 0;
-  char           tmp[PETSC_MAX_PATH_LEN], message[1024] = "", text[512] = "";
+  char           message[1024] = "";
 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part.msh", out));
-    PetscCall(PetscPushErrorHandler(CaptureError, text));
-    ierr = GmshStart();
-    if (!ierr) {
-      int gmsh_ierr_ = 0;
-      gmshOpen(in, GIERR);
-      for (PetscInt r = 0; r < n && !gmsh_ierr_; ++r) gmshModelMeshRefine(GIERR);
-      if (!gmsh_ierr_) gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR);
-      if (!gmsh_ierr_) gmshWrite(tmp, GIERR);
-      if (gmsh_ierr_) {
-        GmshLastError(text, sizeof(text));
-        ierr = PETSC_ERR_LIB;
-      }
-    }
+    Captured captured = {0, ""};
+    FileOut  f        = NULL;
+    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    ierr = RefineFile(in, n, out, &f);
     PetscCall(PetscPopErrorHandler());
+    PetscCall(FileOutDiscard(&f));
     if (ierr) {
-      PetscCall(PetscSNPrintf(message, sizeof(message), "refining the mesh %s failed (%s)", in, text));
-      remove(tmp);
-    } else if (rename(tmp, out)) {
-      ierr = 1;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot rename %s to %s", tmp, out));
+      if (captured.code == PETSC_ERR_FILE_WRITE || captured.code == PETSC_ERR_USER_INPUT) PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
+      else PetscCall(PetscSNPrintf(message, sizeof(message), "refining the mesh %s failed (%s)", in, captured.message));
     }
   }
   PetscCall(InputCollectiveError(comm, ierr ? PETSC_TRUE : PETSC_FALSE, message));

@@ -12,9 +12,23 @@
 
    To call another Gmsh function, add a line to the table below: GMSH_VOID or GMSH_INT, the
    name, the parameter list copied from gmshc.h, and the argument names. Not thread-safe, like
-   the rest of spot's Gmsh use (one thread of rank 0). */
+   the rest of spot's Gmsh use (one thread of rank 0).
+
+   Exceptions. Gmsh's C API catches the C++ exceptions of its calls and sets *ierr, except those
+   thrown inside its OpenMP loops (meshing curves and surfaces), which cannot leave the loop:
+   the C++ runtime calls std::terminate, and the default handler prints "terminate called after
+   throwing an instance of 'std::bad_alloc'" and aborts (a huge curve mesh asked for more
+   memory than exists). spot checks what it gives Gmsh so that this does not happen, and as a
+   last guard every forwarded call runs under a terminate handler of ours (installed through
+   std::set_terminate, looked up in the C++ runtime Gmsh loads): on the thread of the call it
+   jumps back out of Gmsh, and the call fails like any Gmsh call, with the exception's type as
+   the message. Gmsh's state is then unknown, so every later call fails with the same message.
+   Gmsh runs on one thread (General.NumThreads 1, mesh/gmsh.c): a handler on another thread
+   could not jump, and aborts as before. */
 #include <dlfcn.h>
 #include <gmshc.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,16 +79,96 @@ static void GmshForwarded(const int *ierr)
   if (ierr && *ierr) gmsh_error[0] = '\0';
 }
 
+/* ---- the terminate guard ---- */
+static sigjmp_buf   gmsh_jump;
+static volatile int gmsh_guarded;    /* a forwarded call is running on gmsh_thread */
+static pthread_t    gmsh_thread;
+static char         gmsh_broken[512]; /* why Gmsh cannot be used any more; "" while it can */
+
+typedef void (*GmshTerminateHandler)(void);
+
+/* The type of the exception being handled, demangled ("std::bad_alloc"), from the C++ ABI */
+static void GmshExceptionName(char name[], size_t len)
+{
+  void *(*current)(void)                                       = NULL;
+  char *(*demangle)(const char *, char *, size_t *, int *)     = NULL;
+  const char *mangled                                          = NULL;
+  char       *readable                                         = NULL;
+  int         status                                           = -1;
+
+  snprintf(name, len, "an unknown C++ exception");
+  if (!gmsh_lib) return;
+  current  = (void *(*)(void))dlsym(gmsh_lib, "__cxa_current_exception_type");
+  demangle = (char *(*)(const char *, char *, size_t *, int *))dlsym(gmsh_lib, "__cxa_demangle");
+  if (current) {
+    void **info = (void **)current(); /* std::type_info: a vtable pointer, then the mangled name */
+    if (info) mangled = (const char *)info[1];
+  }
+  if (mangled && demangle) readable = demangle(mangled, NULL, NULL, &status);
+  if (readable && !status) snprintf(name, len, "%s", readable);
+  else if (mangled) snprintf(name, len, "%s", mangled);
+  free(readable);
+}
+
+static void GmshTerminate(void)
+{
+  if (gmsh_guarded && pthread_equal(pthread_self(), gmsh_thread)) {
+    char what[256];
+    GmshExceptionName(what, sizeof(what));
+    snprintf(gmsh_broken, sizeof(gmsh_broken), "Gmsh stopped on a C++ exception it could not catch (%s)%s", what, strstr(what, "bad_alloc") ? ": it asked for more memory than there is" : "");
+    gmsh_guarded = 0;
+    siglongjmp(gmsh_jump, 1);
+  }
+  abort();
+}
+
+/* Once, when the library is loaded: our handler in place of the C++ runtime's */
+static void GmshGuardInstall(void)
+{
+  static int           done;
+  GmshTerminateHandler (*set_terminate)(GmshTerminateHandler);
+
+  if (done || !gmsh_lib) return;
+  done          = 1;
+  set_terminate = (GmshTerminateHandler(*)(GmshTerminateHandler))dlsym(gmsh_lib, "_ZSt13set_terminatePFvvE"); /* std::set_terminate */
+  if (set_terminate) set_terminate(GmshTerminate);
+}
+
+/* Before a call: 1 when Gmsh is broken (ierr set, gmsh_error says why) */
+static int GmshBroken(int *ierr)
+{
+  if (!gmsh_broken[0]) return 0;
+  snprintf(gmsh_error, sizeof(gmsh_error), "%s", gmsh_broken);
+  if (ierr) *ierr = 1;
+  return 1;
+}
+
+/* The call itself, between sigsetjmp (which must be in the caller's frame) and the guard's end */
+#define GMSH_GUARDED(call, on_exception) \
+  do { \
+    GmshGuardInstall(); \
+    if (sigsetjmp(gmsh_jump, 0)) { \
+      snprintf(gmsh_error, sizeof(gmsh_error), "%s", gmsh_broken); \
+      if (ierr) *ierr = 1; \
+      on_exception; \
+    } \
+    gmsh_thread  = pthread_self(); \
+    gmsh_guarded = 1; \
+    call; \
+    gmsh_guarded = 0; \
+  } while (0)
+
 #define GMSH_VOID(name, params, args)                     \
   void name params                                        \
   {                                                       \
     static void(*real) params;                            \
+    if (GmshBroken(ierr)) return;                         \
     if (!real) real = (void(*) params)GmshResolve(#name); \
     if (!real) {                                          \
       if (ierr) *ierr = 1;                                \
       return;                                             \
     }                                                     \
-    real args;                                            \
+    GMSH_GUARDED(real args, return);                      \
     GmshForwarded(ierr);                                  \
   }
 
@@ -82,13 +176,14 @@ static void GmshForwarded(const int *ierr)
   int name params                                        \
   {                                                      \
     static int(*real) params;                            \
-    int result;                                          \
+    int result = 0;                                      \
+    if (GmshBroken(ierr)) return 0;                      \
     if (!real) real = (int(*) params)GmshResolve(#name); \
     if (!real) {                                         \
       if (ierr) *ierr = 1;                               \
       return 0;                                          \
     }                                                    \
-    result = real args;                                  \
+    GMSH_GUARDED(result = real args, return 0);          \
     GmshForwarded(ierr);                                 \
     return result;                                       \
   }

@@ -9,9 +9,14 @@
      (directory, 0-based); PhotometricInterpretation BlackIsZero, WhiteIsZero (inverted here),
      RGB and Palette.
    - PGM/PPM: P2, P5 (grey), P3, P6 (colour); maxval up to 65535 (16-bit big-endian samples).
-   The format is found from the first bytes, not from the name. Errors are user errors
+   The format is found from the first bytes, not from the name. The size is read from the
+   header and checked against -mesh_image_max_pixels before any pixel is decoded or any memory
+   allocated for them (MeshRasterReadHeader stops there). Errors are user errors
    (PETSC_ERR_USER_INPUT) naming the file; they are raised on PETSC_COMM_SELF, since images
-   are read by one rank. */
+   are read by one rank. libpng and libtiff never print: their errors become the message.
+
+   The PNG writer goes through files/files.h: a failed write (a full disk) is one line
+   (PETSC_ERR_FILE_WRITE) and leaves no file. */
 #include "mesh/meshimpl.h"
 #include <png.h>
 #include <tiffio.h>
@@ -22,13 +27,17 @@
 #include <sys/stat.h>
 
 #define LUMA(r, g, b) (0.299 * (r) + 0.587 * (g) + 0.114 * (b))
-#define MAX_SIDE 65536
+#define MAX_SIDE (1 << 24) /* pixels: keeps row and column indices far inside PetscInt */
 
-static PetscErrorCode CheckSize(const char path[], long width, long height)
+/* The size from the header: some pixels, at most -mesh_image_max_pixels */
+static PetscErrorCode CheckSize(const char path[], double width, double height)
 {
+  PetscReal max_pixels;
+
   PetscFunctionBeginUser;
-  PetscCheck(width > 0 && height > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s' has no pixels (%ld x %ld)", path, width, height);
-  PetscCheck(width <= MAX_SIDE && height <= MAX_SIDE && (double)width * (double)height <= 4.0e8, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s' is too large (%ld x %ld pixels); crop it around the particle", path, width, height);
+  PetscCall(MeshGetMaxPixels(&max_pixels));
+  PetscCheck(width > 0 && height > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s' has no pixels (%.0f x %.0f)", path, width, height);
+  PetscCheck(width * height <= max_pixels && width <= MAX_SIDE && height <= MAX_SIDE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s' has %.0f x %.0f = %.3g pixels, more than -mesh_image_max_pixels allows (%.0f); crop it around the particle, or raise -mesh_image_max_pixels", path, width, height, width * height, (double)max_pixels);
   PetscFunctionReturn(0);
 }
 
@@ -61,8 +70,10 @@ static void PngWarning(png_structp png, png_const_charp msg)
 }
 
 /* The libpng part: libpng reports errors by longjmp, so nothing here may return early through
-   PetscCall; buffers live in volatile pointers and are freed on the way out */
-static int PngDecode(FILE *fp, PngFailure *failure, unsigned char **pixels, png_uint_32 *width, png_uint_32 *height, int *depth, int *channels, int *source_bits)
+   PetscCall; buffers live in volatile pointers and are freed on the way out. Stops after the
+   header (returns 2, nothing allocated) when header_only or when the image has more than
+   max_pixels pixels. */
+static int PngDecode(FILE *fp, PngFailure *failure, PetscBool header_only, double max_pixels, unsigned char **pixels, png_uint_32 *width, png_uint_32 *height, int *depth, int *channels, int *source_bits)
 {
   png_structp png;
   png_infop   info                = NULL;
@@ -89,6 +100,13 @@ static int PngDecode(FILE *fp, PngFailure *failure, unsigned char **pixels, png_
   png_init_io(png, fp);
   png_set_user_limits(png, MAX_SIDE, MAX_SIDE);
   png_read_info(png, info);
+  *width       = png_get_image_width(png, info);
+  *height      = png_get_image_height(png, info);
+  *source_bits = png_get_bit_depth(png, info);
+  if (header_only || (double)*width * (double)*height > max_pixels) {
+    png_destroy_read_struct(&png, &info, NULL);
+    return 2;
+  }
   {
     const int color = png_get_color_type(png, info);
     *source_bits    = png_get_bit_depth(png, info);
@@ -124,19 +142,23 @@ static int PngDecode(FILE *fp, PngFailure *failure, unsigned char **pixels, png_
   return 0;
 }
 
-static PetscErrorCode ReadPNG(const char path[], FILE *fp, MeshRaster *img)
+static PetscErrorCode ReadPNG(const char path[], FILE *fp, PetscBool header_only, MeshRaster *img)
 {
   PngFailure     failure = {.message = ""};
   unsigned char *data    = NULL;
   png_uint_32    width = 0, height = 0;
-  int            depth = 8, channels = 1, bits = 8;
+  int            depth = 8, channels = 1, bits = 8, status;
+  PetscReal      max_pixels;
 
   PetscFunctionBeginUser;
-  if (PngDecode(fp, &failure, &data, &width, &height, &depth, &channels, &bits)) {
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read PNG image '%s': the file is truncated or corrupt (libpng: %s)", path, failure.message);
-  }
+  PetscCall(MeshGetMaxPixels(&max_pixels));
+  status = PngDecode(fp, &failure, header_only, max_pixels, &data, &width, &height, &depth, &channels, &bits);
+  PetscCheck(status != 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read PNG image '%s': the file is truncated or corrupt (libpng: %s)", path, failure.message);
   img->bits = bits;
-  PetscCall(CheckSize(path, (long)width, (long)height));
+  img->rows = (PetscInt)height;
+  img->cols = (PetscInt)width;
+  PetscCall(CheckSize(path, (double)width, (double)height));
+  if (status == 2) PetscFunctionReturn(0); /* the header only */
   PetscCall(RasterAllocate(img, (PetscInt)height, (PetscInt)width));
   {
     const double   full = depth == 16 ? 65535.0 : 255.0;
@@ -171,7 +193,7 @@ static inline double TiffSample(const unsigned char *buf, size_t index, int bits
   return bits == 16 ? (double)((const uint16_t *)buf)[index] : (double)buf[index];
 }
 
-static PetscErrorCode ReadTIFF(const char path[], PetscInt page, MeshRaster *img)
+static PetscErrorCode ReadTIFF(const char path[], PetscInt page, PetscBool header_only, MeshRaster *img)
 {
   TIFF            *tif;
   TIFFErrorHandler old_error, old_warning;
@@ -229,15 +251,25 @@ static PetscErrorCode ReadTIFF(const char path[], PetscInt page, MeshRaster *img
       ok = 0;
     }
   }
-  if (ok && (width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE || (double)width * height > 4.0e8)) {
-    PetscCall(PetscSNPrintf(message, sizeof(message), "TIFF image '%s' has an unusable size (%u x %u pixels)", path, (unsigned)width, (unsigned)height));
-    ok = 0;
+  if (ok) {
+    PetscReal max_pixels;
+    PetscCall(MeshGetMaxPixels(&max_pixels));
+    if (width == 0 || height == 0) {
+      PetscCall(PetscSNPrintf(message, sizeof(message), "TIFF image '%s' page %" PetscInt_FMT " has no pixels (%u x %u)", path, page, (unsigned)width, (unsigned)height));
+      ok = 0;
+    } else if ((double)width * height > max_pixels || width > MAX_SIDE || height > MAX_SIDE) {
+      PetscCall(PetscSNPrintf(message, sizeof(message), "image '%s' has %u x %u = %.3g pixels, more than -mesh_image_max_pixels allows (%.0f); crop it around the particle, or raise -mesh_image_max_pixels", path, (unsigned)width, (unsigned)height, (double)width * height, (double)max_pixels));
+      ok = 0;
+    }
   }
-  if (!ok) {
+  if (!ok || header_only) {
     TIFFClose(tif);
     TIFFSetErrorHandler(old_error);
     TIFFSetWarningHandler(old_warning);
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", message);
+    PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", message);
+    img->rows = (PetscInt)height;
+    img->cols = (PetscInt)width;
+    PetscFunctionReturn(0);
   }
 
   /* decode into up to three channel planes of doubles (full-scale units) */
@@ -340,7 +372,7 @@ static long NetpbmHeaderInt(FILE *fp)
   return digits ? v : -1;
 }
 
-static PetscErrorCode ReadNetpbm(const char path[], FILE *fp, MeshRaster *img)
+static PetscErrorCode ReadNetpbm(const char path[], FILE *fp, PetscBool header_only, MeshRaster *img)
 {
   char   magic[2];
   long   width, height, maxval;
@@ -356,8 +388,11 @@ static PetscErrorCode ReadNetpbm(const char path[], FILE *fp, MeshRaster *img)
   maxval   = height < 0 ? -1 : NetpbmHeaderInt(fp);
   PetscCheck(width >= 0 && height >= 0 && maxval >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read PGM image '%s': the header (width, height, maxval) is truncated or corrupt", path);
   PetscCheck(maxval >= 1 && maxval <= 65535, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read PGM image '%s': maxval %ld is not between 1 and 65535", path, maxval);
-  PetscCall(CheckSize(path, width, height));
+  PetscCall(CheckSize(path, (double)width, (double)height));
   img->bits = maxval > 255 ? 16 : 8;
+  img->rows = (PetscInt)height;
+  img->cols = (PetscInt)width;
+  if (header_only) PetscFunctionReturn(0);
   PetscCall(RasterAllocate(img, (PetscInt)height, (PetscInt)width));
   n = (size_t)width * (size_t)height;
   if (ascii) {
@@ -395,7 +430,7 @@ static PetscErrorCode ReadNetpbm(const char path[], FILE *fp, MeshRaster *img)
 }
 
 /* ---------------------------------------------------------------- dispatch -------------- */
-PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *img)
+static PetscErrorCode RasterRead(const char path[], PetscInt page, PetscBool header_only, MeshRaster *img)
 {
   unsigned char head[8] = {0};
   size_t        nhead;
@@ -418,15 +453,15 @@ PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *img)
   nhead = fread(head, 1, sizeof(head), fp);
   rewind(fp);
   if (nhead >= 4 && !png_sig_cmp(head, 0, nhead)) { /* a short file with the start of the signature: a truncated PNG */
-    PetscErrorCode ierr = ReadPNG(path, fp, img);
+    PetscErrorCode ierr = ReadPNG(path, fp, header_only, img);
     fclose(fp);
     PetscCall(ierr);
     PetscCheck(page == 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "PNG image '%s' has 1 page; page %" PetscInt_FMT " does not exist (pages count from 0)", path, page);
   } else if (nhead >= 4 && ((head[0] == 'I' && head[1] == 'I' && (head[2] == 42 || head[2] == 43) && head[3] == 0) || (head[0] == 'M' && head[1] == 'M' && head[2] == 0 && (head[3] == 42 || head[3] == 43)))) {
     fclose(fp);
-    PetscCall(ReadTIFF(path, page, img));
+    PetscCall(ReadTIFF(path, page, header_only, img));
   } else if (nhead >= 2 && head[0] == 'P' && head[1] >= '2' && head[1] <= '6' && head[1] != '4') {
-    PetscErrorCode ierr = ReadNetpbm(path, fp, img);
+    PetscErrorCode ierr = ReadNetpbm(path, fp, header_only, img);
     fclose(fp);
     PetscCall(ierr);
     PetscCheck(page == 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "PGM image '%s' has 1 page; page %" PetscInt_FMT " does not exist (pages count from 0)", path, page);
@@ -448,6 +483,20 @@ PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *img)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *img)
+{
+  PetscFunctionBeginUser;
+  PetscCall(RasterRead(path, page, PETSC_FALSE, img));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshRasterReadHeader(const char path[], PetscInt page, MeshRaster *img)
+{
+  PetscFunctionBeginUser;
+  PetscCall(RasterRead(path, page, PETSC_TRUE, img));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshRasterDestroy(MeshRaster *img)
 {
   PetscFunctionBeginUser;
@@ -457,18 +506,38 @@ PetscErrorCode MeshRasterDestroy(MeshRaster *img)
 }
 
 /* ---------------------------------------------------------------- PNG writer ------------ */
-static int PngEncode(FILE *fp, PngFailure *failure, PetscInt rows, PetscInt cols, PetscInt channels, const unsigned char data[])
+/* libpng writes through FileOut: the first failed write is kept there (with its errno) and
+   stops the encoder */
+static void PngWriteData(png_structp png, png_bytep data, size_t length)
+{
+  FileOut   f = (FileOut)png_get_io_ptr(png);
+  PetscBool failed;
+  (void)FileOutWrite(f, data, length);
+  (void)FileOutFailed(f, &failed, NULL, 0);
+  if (failed) png_error(png, "write failed");
+}
+
+static void PngFlushData(png_structp png)
+{
+  (void)FileOutFlush((FileOut)png_get_io_ptr(png));
+}
+
+static int PngEncode(FileOut f, PngFailure *failure, PetscInt rows, PetscInt cols, PetscInt channels, const unsigned char data[])
 {
   png_structp png  = png_create_write_struct(PNG_LIBPNG_VER_STRING, failure, PngError, PngWarning);
   png_infop   info = NULL;
 
-  if (!png) return 1;
+  if (!png) {
+    snprintf(failure->message, sizeof(failure->message), "out of memory");
+    return 1;
+  }
   info = png_create_info_struct(png);
   if (!info || setjmp(failure->jump)) {
     png_destroy_write_struct(&png, info ? &info : NULL);
+    if (!failure->message[0]) snprintf(failure->message, sizeof(failure->message), "out of memory");
     return 1;
   }
-  png_init_io(png, fp);
+  png_set_write_fn(png, f, PngWriteData, PngFlushData);
   png_set_compression_level(png, 2); /* previews are big and looked at once: speed over size */
   png_set_filter(png, 0, PNG_FILTER_SUB | PNG_FILTER_UP);
   png_set_IHDR(png, info, (png_uint_32)cols, (png_uint_32)rows, 8, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
@@ -480,25 +549,23 @@ static int PngEncode(FILE *fp, PngFailure *failure, PetscInt rows, PetscInt cols
   return 0;
 }
 
-/* 8-bit grey (channels 1) or RGB (channels 3) PNG, row 0 at the top; written to a temporary
-   name and renamed when complete */
+/* 8-bit grey (channels 1) or RGB (channels 3) PNG, row 0 at the top; written under a temporary
+   name and published when complete (files/files.h) */
 PetscErrorCode MeshPNGWrite(const char path[], PetscInt rows, PetscInt cols, PetscInt channels, const unsigned char data[])
 {
   PngFailure failure = {.message = ""};
-  char       tmp[PETSC_MAX_PATH_LEN];
-  FILE      *fp;
-  int        failed;
+  FileOut    f;
+  PetscBool  write_failed;
 
   PetscFunctionBeginUser;
   PetscCheck(channels == 1 || channels == 3, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "PNG output needs 1 or 3 channels, not %" PetscInt_FMT, channels);
-  PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part", path));
-  errno = 0;
-  fp    = fopen(tmp, "wb");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write image '%s': %s", path, errno ? strerror(errno) : "cannot open");
-  failed = PngEncode(fp, &failure, rows, cols, channels, data);
-  if (fclose(fp)) failed = 1;
-  if (failed) remove(tmp);
-  PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write image '%s'%s%s", path, failure.message[0] ? ": " : "", failure.message);
-  PetscCheck(!rename(tmp, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  PetscCall(FileOutCreate(path, &f));
+  if (PngEncode(f, &failure, rows, cols, channels, data)) {
+    PetscCall(FileOutFailed(f, &write_failed, NULL, 0));
+    if (write_failed) PetscCall(FileOutPublish(&f)); /* raises the write's failure, and removes the temporary */
+    PetscCall(FileOutDiscard(&f));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write image '%s': libpng: %s", path, failure.message);
+  }
+  PetscCall(FileOutPublish(&f));
   PetscFunctionReturn(0);
 }

@@ -10,10 +10,22 @@
    0.5 and 3 pixels).
    Sizes, as for the built-in shapes (mesh/gmsh.c): h = equivalent diameter / 50 inside,
    h_s = h / 2.5 on the boundary, growing linearly over a layer w = 0.15 × equivalent
-   diameter (a Distance field from the spline, with z ignored for platelets: Threshold on it).
+   diameter (a Distance field from the spline: Threshold on it). For platelets z is meant to be
+   ignored (FieldZ = 0), but Gmsh 4.8 ignores FieldZ: the distance is measured in 3-D from the
+   bottom outline, so the side walls are refined only near z = 0 and the top face not at all
+   (measured: 672 top triangles of mean edge 0.076 um where 0.01 um was asked). The cell
+   estimate follows what Gmsh does (mesh/gmsh.c, MeshEstimateCells with T > 0).
    Frontal-Delaunay triangles (Delaunay tetrahedra), optimised; msh 4.1 with physical groups
    "surface" (boundary curve, or side walls of a platelet), "top", "bottom" (platelet faces)
    and "particle".
+
+   Checked before any work: every option (finite, in range), the image's header (format, page,
+   pixel count against -mesh_image_max_pixels, its extent at the pixel size) and both outputs
+   (not a directory, a temporary can be made beside them). Checked before Gmsh runs: the
+   particle stands out of the image (MeshImageEdgeContrast), its size is a particle's, and the
+   cell count estimated from its area, perimeter and the size field is below -mesh_max_cells.
+   The mesh is written through files/files.h and read back (MeshGmshWrite), then the preview;
+   the mesh is published last, and if that fails the preview goes too: both or neither.
 
    Rank 0 does everything; errors there are captured and shared (InputCollectiveError), the
    report is broadcast. The reported area, perimeter and centroid are those of the mesh itself
@@ -23,8 +35,13 @@
 #include <petsctime.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_PIXELS_OPTION 50
+#define SMALLEST_PARTICLE_PIXELS 16 /* mesh/segment.c's MIN_PIXELS: 4 pixels across */
+#define LARGEST_PIXEL (MESH_LARGEST_PARTICLE / 4) /* µm: a 4-pixel particle would exceed the largest */
+#define SMALLEST_PIXEL 1e-5 /* µm = 0.01 nm, finer than any microscope resolves */
 
 /* ---------------------------------------------------------------- options --------------- */
 /* A number in [lo, hi] (whole if integer); what names it in messages: "%s: <what> must be ..." */
@@ -47,16 +64,20 @@ static PetscErrorCode GetNumber(const char name[], PetscReal lo, PetscReal hi, P
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode GetPositiveLength(const char name[], const char what[], PetscReal *value, PetscBool *set)
+/* The pixel size (µm per pixel): finite, between SMALLEST_PIXEL and LARGEST_PIXEL */
+static PetscErrorCode GetPixelSize(PetscReal *value, PetscBool *set)
 {
   char where[PETSC_MAX_PATH_LEN], text[256];
 
   PetscFunctionBeginUser;
-  PetscCall(InputGetQuantity(name, UNIT_LENGTH, value, set));
+  PetscCall(InputGetQuantity("-mesh_image_pixel_size", UNIT_LENGTH, value, set));
   if (!*set) PetscFunctionReturn(0);
-  PetscCall(InputOptionWhere(name, where, sizeof(where)));
-  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), NULL));
-  PetscCheck(*value > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s must be a positive length, got '%s'", where, what, text);
+  PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_pixel_size", text, sizeof(text), NULL));
+  PetscCheck(*value > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the pixel size must be a positive length, got '%s'", where, text); /* NaN too */
+  PetscCheck(!PetscIsInfReal(*value), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the pixel size must be a finite length, got '%s'", where, text);
+  PetscCheck(*value <= LARGEST_PIXEL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a pixel of %.6g um is too large: the smallest particle spot meshes (%d pixels) would be %.6g um across, larger than any real particle (at most %.6g um = 1 mm); the pixel size is in micrometres per pixel (e.g. 0.012 or 12nm)", where, (double)*value, SMALLEST_PARTICLE_PIXELS, (double)(4 * *value), (double)MESH_LARGEST_PARTICLE);
+  PetscCheck(*value >= SMALLEST_PIXEL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a pixel of %.6g um is finer than any microscope resolves (at least %.6g um = 0.01 nm); the pixel size is in micrometres per pixel (e.g. 0.012 or 12nm)", where, (double)*value, (double)SMALLEST_PIXEL);
   PetscFunctionReturn(0);
 }
 
@@ -71,7 +92,7 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
   PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_file", s->file, sizeof(s->file), &set));
   PetscCheck(set && s->file[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "no image given: set -mesh_image_file (XML: <mesh><image file=...>)");
 
-  PetscCall(GetPositiveLength("-mesh_image_pixel_size", "the pixel size", &s->pixel_size, &set));
+  PetscCall(GetPixelSize(&s->pixel_size, &set));
   PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
   PetscCheck(set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the pixel size of image '%s' is required (micrometres per pixel; spot mesh --pixel-size, XML <pixel_size>)", where, s->file);
 
@@ -112,7 +133,7 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
       while (*p == ' ' || (k == 1 && (*p == ',' || *p == 'x')))
         ++p;
       rc[k] = strtol(p, &end, 10);
-      ok    = end != p && rc[k] >= 0;
+      ok    = end != p && rc[k] >= 0 && rc[k] <= 1000000000;
       p     = end;
     }
     while (*p == ' ')
@@ -123,10 +144,15 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
     s->seed[0]  = (PetscInt)rc[0];
     s->seed[1]  = (PetscInt)rc[1];
   }
-  PetscCall(GetPositiveLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
-  PetscCall(GetPositiveLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
-  PetscCall(GetPositiveLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &set));
-  PetscCall(GetPositiveLength("-mesh_boundary_layer", "the boundary layer", &s->boundary_layer, &set));
+  PetscCall(MeshGetLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
+  PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
+  PetscCall(MeshGetLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &set));
+  PetscCall(MeshGetLength("-mesh_boundary_layer", "the boundary layer", &s->boundary_layer, &set));
+  { /* the limits themselves, so that a bad one is named before the work */
+    PetscReal limit;
+    PetscCall(MeshGetMaxCells(&limit));
+    PetscCall(MeshGetMaxPixels(&limit));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -192,8 +218,8 @@ static PetscErrorCode CheckBoundaryMesh(const int curves[], PetscInt npieces, co
   PetscFunctionReturn(0);
 }
 
-/* Mesh the outline (µm, counter-clockwise) and write path; measure the mesh into rep */
-static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outline, const char path[], MeshImageReport *rep, ImageMeshEdges *edges)
+/* Mesh the outline (µm, counter-clockwise), measure the mesh into rep and write it into f (when given) */
+static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outline, FileOut f, MeshImageReport *rep, ImageMeshEdges *edges)
 {
   const PetscInt dim = s->extrude > 0 ? 3 : 2;
   /* the closed outline is cut into open splines of about 100 points: the built-in kernel
@@ -205,6 +231,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   size_t         ncoord = 0, nparam = 0;
   size_t         maxtag = 0;
   PetscInt      *index;
+  PetscBool     *used; /* nodes of the cells: Gmsh also keeps one at each spline control point */
 
   PetscFunctionBeginUser;
   PetscCall(GmshStart());
@@ -264,7 +291,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
       gmshModelMeshFieldSetNumber(dist, "NumPointsPerCurve", samples, GIERR);
       if (gmsh_ierr_) GmshCall(gmshModelMeshFieldSetNumber(dist, "Sampling", samples, GIERR));
     }
-    if (dim == 3) { /* distance in the plane: the bottom outline seen from z = 0 */
+    if (dim == 3) { /* meant: distance in the plane, the bottom outline seen from z = 0 (Gmsh 4.8 ignores it, see the top) */
       int zero;
       GmshCall(zero = gmshModelMeshFieldAdd("MathEval", -1, GIERR));
       GmshCall(gmshModelMeshFieldSetString(zero, "F", "0", GIERR));
@@ -299,11 +326,11 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
     for (size_t i = 0; i < ntag; ++i)
       maxtag = PetscMax(maxtag, tags[i]);
     PetscCall(PetscMalloc1(maxtag + 1, &index));
+    PetscCall(PetscCalloc1(ntag, &used));
     for (size_t i = 0; i <= maxtag; ++i)
       index[i] = -1;
     for (size_t i = 0; i < ntag; ++i)
       index[tags[i]] = (PetscInt)i;
-    rep->num_vertices = (PetscInt)ntag;
     gmshFree(tags);
     if (param) gmshFree(param);
   }
@@ -317,6 +344,8 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
       const double   *a = &coord[3 * index[ntags[3 * e]]], *b = &coord[3 * index[ntags[3 * e + 1]]], *c = &coord[3 * index[ntags[3 * e + 2]]];
       const PetscReal sa = 0.5 * ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])), A = PetscAbsReal(sa);
       area += A;
+      if (dim == 2)
+        for (int k = 0; k < 3; ++k) used[index[ntags[3 * e + k]]] = PETSC_TRUE;
       cx += A * (a[0] + b[0] + c[0]) / 3;
       cy += A * (a[1] + b[1] + c[1]) / 3;
       if (dim == 2) minangle = PetscMin(minangle, MinAngle(a, b, c));
@@ -347,8 +376,10 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
       for (size_t e = 0; e < nn / 4; ++e) {
         const double *x[4];
         PetscReal     d[3][3];
-        for (int k = 0; k < 4; ++k)
-          x[k] = &coord[3 * index[ntags[4 * e + k]]];
+        for (int k = 0; k < 4; ++k) {
+          x[k]                          = &coord[3 * index[ntags[4 * e + k]]];
+          used[index[ntags[4 * e + k]]] = PETSC_TRUE;
+        }
         for (int k = 0; k < 3; ++k)
           for (int j = 0; j < 3; ++j)
             d[k][j] = x[k + 1][j] - x[0][j];
@@ -364,10 +395,13 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
     }
     rep->min_angle = minangle;
   }
+  rep->num_vertices = 0;
+  for (size_t i = 0; i < ncoord / 3; ++i) rep->num_vertices += used[i] ? 1 : 0;
+  PetscCall(PetscFree(used));
   PetscCall(PetscFree(index));
   PetscCall(PetscFree3(ptags, curves, sides));
   gmshFree(coord);
-  GmshCall(gmshWrite(path, GIERR));
+  if (f) PetscCall(MeshGmshWrite(f));
   PetscFunctionReturn(0);
 }
 
@@ -377,6 +411,7 @@ typedef struct {
   ImageSegmentation seg;
   ImagePolygon      trace, fine, outline;
   ImageMeshEdges    edges;
+  FileOut           mesh; /* the mesh's temporary, until both files are complete */
 } ImageWork;
 
 static PetscErrorCode ImageWorkDestroy(ImageWork *w)
@@ -388,6 +423,7 @@ static PetscErrorCode ImageWorkDestroy(ImageWork *w)
   PetscCall(ImagePolygonDestroy(&w->fine));
   PetscCall(ImagePolygonDestroy(&w->outline));
   PetscCall(PetscFree(w->edges.tri));
+  PetscCall(FileOutDiscard(&w->mesh));
   PetscFunctionReturn(0);
 }
 
@@ -402,14 +438,106 @@ static PetscErrorCode Elapsed(PetscLogDouble *t0, PetscReal *seconds)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: the whole pipeline */
-static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char preview[], ImageWork *w, MeshImageReport *rep)
+/* An output can be written: not a directory, and a temporary can be made beside it (then removed) */
+static PetscErrorCode CheckOutput(const char path[])
+{
+  struct stat st;
+  FileOut     f;
+
+  PetscFunctionBeginUser;
+  PetscCheck(lstat(path, &st) || !S_ISDIR(st.st_mode), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%s': a directory of that name is in the way", path);
+  PetscCall(FileOutCreate(path, &f));
+  PetscCall(FileOutDiscard(&f));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0, before any work: the image's header (format, page, pixel count), its extent at the
+   pixel size, and the outputs */
+static PetscErrorCode ImagePreflight(const ImageSpec *s, const char msh[], const char preview[])
+{
+  MeshRaster head;
+  char       where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(MeshRasterReadHeader(s->file, s->page, &head));
+  PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
+  {
+    const PetscReal extent = PetscMax(head.rows, head.cols) * s->pixel_size;
+    PetscCheck(extent >= MESH_SMALLEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel, image '%s' (%" PetscInt_FMT " x %" PetscInt_FMT " pixels) spans %.6g um, less than any real particle (at least %.6g um = 10 nm); the pixel size is in micrometres per pixel (e.g. 0.012 or 12nm)", where, (double)s->pixel_size, s->file, head.rows, head.cols, (double)extent, (double)MESH_SMALLEST_PARTICLE);
+  }
+  if (msh && preview) PetscCheck(strcmp(msh, preview), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the mesh and the preview would both be written to '%s'; give them different names", msh);
+  if (msh) PetscCall(CheckOutput(msh));
+  if (preview) PetscCall(CheckOutput(preview));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: does the particle stand out of its image? (mesh/segment.c explains the statistic) */
+static PetscErrorCode CheckContrast(const ImageSpec *s, const ImageSegmentation *seg, MeshImageReport *rep)
+{
+  char        where[PETSC_MAX_PATH_LEN], threshold[64];
+  const char *brighter = s->invert ? "darker" : "brighter";
+  const char *hint     = s->invert ? "for a bright particle drop --invert (-mesh_image_invert)" : "for a dark particle use --invert (-mesh_image_invert)";
+
+  PetscReal   needed;
+
+  PetscFunctionBeginUser;
+  PetscCall(MeshImageEdgeContrast(seg->rows, seg->cols, seg->smooth, seg->mask, s->sigma, &rep->edge_contrast, &needed));
+  PetscCall(InputOptionWhere("-mesh_image_file", where, sizeof(where)));
+  PetscCall(PetscSNPrintf(threshold, sizeof(threshold), "%s %.4g", rep->otsu ? "Otsu's threshold" : "the threshold", (double)rep->threshold));
+  PetscCheck(rep->edge_contrast > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particle: the region %s than %s fills the image (%" PetscInt_FMT " pixels) and nothing surrounds it; %s", where, s->file, brighter, threshold, seg->pixels, hint);
+  PetscCheck(rep->edge_contrast >= needed, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particle: the region %s than %s (%" PetscInt_FMT " pixels) does not stand out from its surroundings (edge contrast %.2f: its outline is only %.2f times as steep as the image around it; a particle's is at least %.2g times as steep); %s; otherwise try a --threshold (-mesh_image_threshold) between the particle's grey and the background's, or a larger --sigma (-mesh_image_sigma) for a noisy image", where, s->file, brighter, threshold, seg->pixels, (double)rep->edge_contrast, (double)rep->edge_contrast, (double)needed, hint);
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the particle's size and the cells (before Gmsh): a particle's size, cells no smaller
+   than a lattice spacing, and the estimated count within -mesh_max_cells */
+static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt refine, MeshImageReport *rep)
+{
+  char            where[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 256];
+  const PetscInt  dim = s->extrude > 0 ? 3 : 2;
+  const PetscReal A = rep->outline_area, P = rep->outline_perimeter;
+  PetscReal       cells;
+
+  PetscFunctionBeginUser;
+  PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
+  PetscCheck(d_eq <= MESH_LARGEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, larger than any real particle (at most %.6g um = 1 mm); check the pixel size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)MESH_LARGEST_PARTICLE);
+  PetscCheck(d_eq >= MESH_SMALLEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, smaller than any real particle (at least %.6g um = 10 nm); check the pixel size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)MESH_SMALLEST_PARTICLE);
+  if (s->cell_size > 0 && !(s->boundary_cell_size > 0)) { /* a given cell size, below which the default boundary cells fall */
+    PetscCall(InputOptionWhere("-mesh_cell_size", where, sizeof(where)));
+    PetscCheck(rep->boundary_cell_size >= MESH_LATTICE_SPACING, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: the boundary cells of %.3g um it implies (the cell size / 2.5) would be smaller than a lattice spacing (0.0003 um = 0.3 nm), where a continuum model means nothing; give a larger cell size, or -mesh_boundary_cell_size", where, (double)rep->boundary_cell_size);
+    PetscCall(InputOptionWhere("-mesh_image_pixel_size", where, sizeof(where)));
+  }
+  PetscCheck(rep->cell_size >= MESH_LATTICE_SPACING && rep->boundary_cell_size >= MESH_LATTICE_SPACING, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel the particle of image '%s' is %.6g um across, and its default cells (%.3g um, %.3g um at the surface) would be smaller than a lattice spacing (0.0003 um = 0.3 nm), where a continuum model means nothing; check the pixel size, or give a larger -mesh_cell_size and -mesh_boundary_cell_size", where, (double)s->pixel_size, s->file, (double)d_eq, (double)rep->cell_size, (double)rep->boundary_cell_size);
+  /* 3-D: Gmsh 4.8 measures the Distance field from the bottom outline in 3-D (FieldZ does not
+     flatten it), so the graded part is a quarter cylinder along that outline */
+  PetscCall(MeshEstimateCells(dim, dim == 2 ? A : A * s->extrude, P, dim == 2 ? 0 : s->extrude, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
+  cells *= PetscPowReal(2.0, (PetscReal)(dim * refine)); /* -mesh_refine splits each cell into 2^dim */
+  rep->estimated_cells = cells;
+  {
+    PetscBool set;
+    where[0] = 0;
+    for (const char *const *o = (const char *const[]){"-mesh_cell_size", "-mesh_boundary_cell_size", "-mesh_boundary_layer", "-mesh_image_extrude", NULL}; *o; ++o) {
+      PetscCall(PetscOptionsHasName(NULL, NULL, *o, &set));
+      if (set) {
+        PetscCall(InputOptionWhere(*o, where, sizeof(where)));
+        break;
+      }
+    }
+  }
+  PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the particle of image '%s' (%s%.3g um^2%s; cells %.3g um, %.3g um at the surface%s)", s->file, dim == 3 ? "a platelet of " : "area ", (double)A, dim == 3 ? " by the thickness" : "", (double)rep->cell_size, (double)rep->boundary_cell_size, refine ? ", refined" : ""));
+  PetscCall(MeshCheckCellCount(cells, where, what));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the whole pipeline; refine: the refinements spot run will make of the mesh (for the estimate) */
+static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char preview[], PetscInt refine, ImageWork *w, MeshImageReport *rep)
 {
   const PetscReal p = s->pixel_size;
   PetscLogDouble  t0;
   PetscReal       area_px, d_eq, spacing;
 
   PetscFunctionBeginUser;
+  PetscCall(ImagePreflight(s, msh, preview));
   PetscCall(PetscTime(&t0));
   PetscCall(MeshRasterRead(s->file, s->page, &w->raster));
   PetscCall(PetscStrncpy(rep->file, s->file, sizeof(rep->file)));
@@ -426,6 +554,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->holes_filled    = w->seg.filled;
   rep->num_regions     = w->seg.num_regions;
   rep->border_pixels   = w->seg.border_pixels;
+  PetscCall(CheckContrast(s, &w->seg, rep));
   if (w->seg.border_pixels) PetscCall(PetscPrintf(PETSC_COMM_SELF, "warning: the particle in image '%s' touches the image border (%" PetscInt_FMT " pixels); its outline follows the image edge there, which is probably not the particle's edge\n", s->file, w->seg.border_pixels));
   PetscCall(Elapsed(&t0, &rep->seconds[1]));
 
@@ -436,9 +565,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->cell_size          = s->cell_size > 0 ? s->cell_size : d_eq / 50;
   rep->boundary_cell_size = s->boundary_cell_size > 0 ? s->boundary_cell_size : rep->cell_size / 2.5;
   rep->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
-  PetscCheck(rep->cell_size > d_eq / 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-mesh_cell_size %g um would give more than 2000 cells across the %g um particle of image '%s'; use a coarser size", (double)rep->cell_size, (double)d_eq, s->file);
-  PetscCheck(rep->boundary_cell_size > d_eq / 2000, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "-mesh_boundary_cell_size %g um would give more than 2000 cells across the %g um particle of image '%s'; use a coarser size", (double)rep->boundary_cell_size, (double)d_eq, s->file);
-  spacing = PetscMin(3.0, PetscMax(0.5, 0.5 * rep->boundary_cell_size / p)); /* pixels */
+  spacing                 = PetscMin(3.0, PetscMax(0.5, 0.5 * rep->boundary_cell_size / p)); /* pixels */
   PetscCall(ImagePolygonResample(&w->trace, 0.5, 16, &w->fine));
   {
     PetscReal sigma = s->smoothing;
@@ -468,20 +595,20 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->perimeter           = rep->outline_perimeter;
   rep->equivalent_diameter = PetscSqrtReal(4 * rep->area / PETSC_PI);
   rep->dim                 = s->extrude > 0 ? 3 : 2;
+  PetscCall(CheckSizes(s, d_eq, refine, rep));
   PetscCall(Elapsed(&t0, &rep->seconds[2]));
 
-  if (msh) {
-    char tmp[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part.msh", msh));
-    {
-      PetscErrorCode ierr = OutlineMesh(s, &w->outline, tmp, rep, &w->edges);
-      if (ierr) remove(tmp);
-      PetscCall(ierr);
-    }
-    PetscCheck(!rename(tmp, msh), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename %s to %s: %s", tmp, msh, strerror(errno));
+  if (msh) { /* the mesh, written and read back, not yet in place */
+    PetscCall(FileOutCreateSuffixed(msh, ".msh", &w->mesh));
+    PetscCall(OutlineMesh(s, &w->outline, w->mesh, rep, &w->edges));
   }
   PetscCall(Elapsed(&t0, &rep->seconds[3]));
   if (preview) PetscCall(ImagePreviewWrite(&w->raster, &w->outline, w->edges.ntri, w->edges.tri, rep->centroid, p, preview));
+  if (msh) { /* both files or neither */
+    PetscErrorCode ierr = FileOutPublish(&w->mesh);
+    if (ierr && preview) unlink(preview);
+    PetscCall(ierr);
+  }
   PetscCall(Elapsed(&t0, &rep->seconds[4]));
   PetscFunctionReturn(0);
 }
@@ -501,7 +628,7 @@ static PetscErrorCode CaptureImageError(MPI_Comm comm, int line, const char *fun
   return n;
 }
 
-PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
+static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char preview[], PetscInt refine, MeshImageReport *report)
 {
   ImageSpec      spec;
   PetscMPIInt    rank;
@@ -517,11 +644,11 @@ PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview
     CapturedError captured = {0, ""};
     PetscCall(PetscMemzero(&work, sizeof(work)));
     PetscCall(PetscPushErrorHandler(CaptureImageError, &captured));
-    ierr = ImageRun(&spec, msh, preview, &work, report);
+    ierr = ImageRun(&spec, msh, preview, refine, &work, report);
     PetscCall(PetscPopErrorHandler());
     PetscCall(ImageWorkDestroy(&work));
     if (ierr) {
-      if (captured.code == PETSC_ERR_USER_INPUT)
+      if (captured.code == PETSC_ERR_USER_INPUT || captured.code == PETSC_ERR_FILE_WRITE)
         PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
       else if (captured.code == PETSC_ERR_LIB)
         PetscCall(PetscSNPrintf(message, sizeof(message), "meshing the particle of image '%s' failed (%s); try other -mesh_cell_size / -mesh_boundary_cell_size or a smoother outline (-mesh_image_sigma, -mesh_image_smoothing)", spec.file, captured.message));
@@ -534,6 +661,13 @@ PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ImageMesh(comm, msh, preview, 0, report));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], const char preview[], PetscViewer viewer)
 {
   const PetscReal p = r->pixel_size;
@@ -541,7 +675,7 @@ PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], c
   PetscFunctionBeginUser;
   PetscCall(PetscViewerASCIIPrintf(viewer, "image: %s, %" PetscInt_FMT " x %" PetscInt_FMT " pixels (rows x columns)", r->file, r->rows, r->cols));
   if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
-  PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", (double)r->edge_contrast, r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
   if (r->holes_filled) PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " hole pixels filled", r->holes_filled));
   PetscCall(PetscViewerASCIIPrintf(viewer, ")%s\n", r->border_pixels ? ", touching the image border" : ""));
   PetscCall(PetscViewerASCIIPrintf(viewer, "particle: area %.6g um^2, perimeter %.6g um, equivalent diameter %.5g um, centroid (%.5g, %.5g) um = pixel (row %.1f, col %.1f)\n", (double)r->area, (double)r->perimeter, (double)r->equivalent_diameter, (double)r->centroid[0], (double)r->centroid[1], (double)(r->centroid[1] / p - 0.5), (double)(r->centroid[0] / p - 0.5)));
@@ -563,13 +697,15 @@ PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
   MeshImageReport report;
   char            preview[PETSC_MAX_PATH_LEN];
   const char     *slash = strrchr(path, '/');
+  PetscInt        refine = 0;
 
   PetscFunctionBeginUser;
   if (slash)
     PetscCall(PetscSNPrintf(preview, sizeof(preview), "%.*s/particle_preview.png", (int)(slash - path), path));
   else
     PetscCall(PetscStrncpy(preview, "particle_preview.png", sizeof(preview)));
-  PetscCall(MeshFromImage(comm, path, preview, &report));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL)); /* mesh/load.c refines the mesh after: part of the estimate */
+  PetscCall(ImageMesh(comm, path, preview, PetscMax(0, PetscMin(refine, 6)), &report));
   PetscCall(MeshImageReportView(&report, path, preview, PETSC_VIEWER_STDOUT_(comm)));
   PetscFunctionReturn(0);
 }

@@ -11,8 +11,11 @@
 
    Writing (MeshStackWriterOpen/Add/Close): a multi-page grey TIFF, 16-bit unsigned (values in
    [0, 1] scaled to 0..65535, rounded and clamped) or 32-bit float (values as given), one strip
-   per page, no compression, each page with an ImageDescription; written under "<path>.part"
-   and renamed on MeshStackWriterClose(keep = true).
+   per page, no compression, each page with an ImageDescription; written through files/files.h
+   (libtiff writes into the descriptor of the exclusive temporary, never reopening it by name),
+   every libtiff call checked, and published on MeshStackWriterClose(keep = true). A failed
+   write (a full disk) is one line (PETSC_ERR_FILE_WRITE) and leaves no file; libtiff's own
+   messages are kept for it, never printed.
 
    The particle of a frame (MeshImageParticleMask) reuses the segmentation of spot mesh.
    Nothing here is collective: call it on the rank that holds the images. Errors are user
@@ -20,6 +23,8 @@
 #include "mesh/meshimpl.h"
 #include <tiffio.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,38 +58,75 @@ static void TiffRestore(const TiffHandlers *saved)
 
 /* ---------------------------------------------------------------- writer ---------------- */
 struct _p_MeshStackWriter {
-  char      path[PETSC_MAX_PATH_LEN], part[PETSC_MAX_PATH_LEN];
-  TIFF     *tif;
-  PetscInt  rows, cols, bits, pages;
-  void     *row;
-  PetscBool failed;
+  char     path[PETSC_MAX_PATH_LEN];
+  FileOut  out;
+  TIFF    *tif;
+  PetscInt rows, cols, bits, pages;
+  void    *row;
 };
+
+/* A libtiff write failed: keep its errno (or the disk's state) in the FileOut and raise it */
+static PetscErrorCode StackWriteFailed(MeshStackWriter w, int errnum)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscInfo(NULL, "writing %s failed (errno %d; libtiff: %s)\n", w->path, errnum, stack_tiff_message[0] ? stack_tiff_message : "no message"));
+  PetscCall(FileOutSetFailed(w->out, errnum));
+  PetscCall(FileOutCheck(w->out));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt cols, PetscInt bits, MeshStackWriter *out)
 {
   MeshStackWriter w;
   TiffHandlers    saved;
+  FILE           *fp;
+  const char     *temporary;
+  int             fd, e;
 
   PetscFunctionBeginUser;
+  *out = NULL;
   PetscCheck(bits == 16 || bits == 32, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image stack '%s': spot writes 16-bit integer or 32-bit float TIFF stacks, not %" PetscInt_FMT "-bit", path, bits);
   PetscCheck(rows > 0 && cols > 0 && rows <= 65536 && cols <= 65536, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image stack '%s': unusable frame size %" PetscInt_FMT " x %" PetscInt_FMT, path, rows, cols);
   PetscCall(PetscNew(&w));
   PetscCall(PetscStrncpy(w->path, path, sizeof(w->path)));
-  PetscCall(PetscSNPrintf(w->part, sizeof(w->part), "%s.part", path));
   w->rows = rows;
   w->cols = cols;
   w->bits = bits;
+  {
+    PetscErrorCode ierr = FileOutCreate(path, &w->out);
+    if (ierr) PetscCall(PetscFree(w));
+    PetscCall(ierr);
+  }
   PetscCall(PetscMalloc((size_t)cols * (bits / 8), &w->row));
+  PetscCall(FileOutGetStream(w->out, &fp));
+  PetscCall(FileOutGetPath(w->out, NULL, &temporary));
   TiffQuiet(&saved);
-  errno  = 0;
-  w->tif = TIFFOpen(w->part, "w");
+  /* libtiff reads back what it wrote (to link the pages): it needs the temporary open for reading
+     and writing; the FileOut's descriptor is write-only. Reopened without following links, and
+     it must be the very file FileOutCreate made. */
+  errno = 0;
+  fd    = open(temporary, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  e     = errno;
+  if (fd >= 0) {
+    struct stat mine, theirs;
+    if (fstat(fd, &theirs) || fstat(fileno(fp), &mine) || mine.st_dev != theirs.st_dev || mine.st_ino != theirs.st_ino) {
+      e = EEXIST;
+      close(fd);
+      fd = -1;
+    }
+  }
+  if (fd >= 0) {
+    w->tif = TIFFFdOpen(fd, temporary, "w"); /* TIFFClose closes fd; the FileOut keeps its own */
+    e      = errno;
+    if (!w->tif) close(fd);
+  }
   TiffRestore(&saved);
   if (!w->tif) {
-    char msg[512];
-    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write image stack '%s': %s", path, errno ? strerror(errno) : (stack_tiff_message[0] ? stack_tiff_message : "cannot open")));
+    PetscErrorCode ierr = StackWriteFailed(w, e);
+    PetscCall(FileOutDiscard(&w->out));
     PetscCall(PetscFree(w->row));
     PetscCall(PetscFree(w));
-    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", msg);
+    PetscCall(ierr);
   }
   *out = w;
   PetscFunctionReturn(0);
@@ -94,10 +136,10 @@ PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt co
 PetscErrorCode MeshStackWriterAdd(MeshStackWriter w, const PetscReal values[], const char description[])
 {
   TiffHandlers saved;
-  int          ok = 1;
+  int          ok = 1, e = 0;
 
   PetscFunctionBeginUser;
-  PetscCheck(!w->failed, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "image stack '%s' failed earlier", w->path);
+  PetscCall(FileOutCheck(w->out)); /* failed earlier: the same line again */
   TiffQuiet(&saved);
   TIFFSetField(w->tif, TIFFTAG_IMAGEWIDTH, (uint32_t)w->cols);
   TIFFSetField(w->tif, TIFFTAG_IMAGELENGTH, (uint32_t)w->rows);
@@ -111,6 +153,7 @@ PetscErrorCode MeshStackWriterAdd(MeshStackWriter w, const PetscReal values[], c
   TIFFSetField(w->tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
   TIFFSetField(w->tif, TIFFTAG_SOFTWARE, "spot");
   if (description) TIFFSetField(w->tif, TIFFTAG_IMAGEDESCRIPTION, description);
+  errno = 0;
   for (PetscInt r = 0; r < w->rows && ok; ++r) {
     const PetscReal *v = values + (size_t)r * w->cols;
     if (w->bits == 16) {
@@ -126,30 +169,39 @@ PetscErrorCode MeshStackWriterAdd(MeshStackWriter w, const PetscReal values[], c
     if (TIFFWriteScanline(w->tif, w->row, (uint32_t)r, 0) < 0) ok = 0;
   }
   if (ok && !TIFFWriteDirectory(w->tif)) ok = 0;
+  e = errno;
   TiffRestore(&saved);
-  if (!ok) w->failed = PETSC_TRUE;
-  PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write page %" PetscInt_FMT " of image stack '%s' (libtiff: %s)", w->pages, w->path, stack_tiff_message[0] ? stack_tiff_message : "write error");
+  if (!ok) PetscCall(StackWriteFailed(w, e));
   ++w->pages;
   PetscFunctionReturn(0);
 }
 
-/* Close; keep: rename the finished file into place, otherwise remove it */
+/* Close; keep: publish the finished file, otherwise remove it. A failure to finish it is
+   raised after the temporary is gone. */
 PetscErrorCode MeshStackWriterClose(MeshStackWriter *pw, PetscBool keep)
 {
   MeshStackWriter w = *pw;
-  TiffHandlers    saved;
+  PetscErrorCode  ierr = 0;
 
   PetscFunctionBeginUser;
   if (!w) PetscFunctionReturn(0);
-  TiffQuiet(&saved);
-  if (w->tif) TIFFClose(w->tif);
-  TiffRestore(&saved);
-  w->tif = NULL;
-  if (!keep || w->failed || !w->pages) remove(w->part);
-  else PetscCheck(!rename(w->part, w->path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s: %s", w->part, w->path, strerror(errno));
+  *pw = NULL;
+  if (w->tif) {
+    TiffHandlers saved;
+    int          ok;
+    TiffQuiet(&saved);
+    errno = 0;
+    ok    = TIFFFlush(w->tif);
+    if (!ok) PetscCall(FileOutSetFailed(w->out, errno));
+    TIFFClose(w->tif);
+    TiffRestore(&saved);
+    w->tif = NULL;
+  }
+  if (keep && w->pages) ierr = FileOutPublish(&w->out); /* flush, sync, close, rename: each checked */
+  PetscCall(FileOutDiscard(&w->out));
   PetscCall(PetscFree(w->row));
   PetscCall(PetscFree(w));
-  *pw = NULL;
+  PetscCall(ierr);
   PetscFunctionReturn(0);
 }
 

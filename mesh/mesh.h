@@ -19,7 +19,13 @@
      -mesh_image_file F -mesh_image_pixel_size p (µm per pixel) [-mesh_image_invert]
      [-mesh_image_sigma px] [-mesh_image_threshold otsu|grey] [-mesh_image_open_radius px]
      [-mesh_image_close_radius px] [-mesh_image_smoothing px] [-mesh_image_seed row,col]
-     [-mesh_image_page n] [-mesh_image_extrude thickness]
+     [-mesh_image_page n] [-mesh_image_extrude thickness] [-mesh_image_max_pixels n]
+
+   Limits, checked before any work (mesh/gmsh.c): a generated mesh (shape or image, 2-D or
+   extruded) is estimated from its geometry and size field before Gmsh runs and refused above
+   -mesh_max_cells (default 10 000 000); an image is refused by its header above
+   -mesh_image_max_pixels (default 100 000 000). Lengths must be finite; a particle is at most
+   MESH_LARGEST_PARTICLE across, a cell at least MESH_LATTICE_SPACING.
 
    The image frame, used by every file that refers to pixels: origin at the top-left corner of
    the top-left pixel; x (µm) grows along the columns, to the right; y (µm) grows along the
@@ -30,9 +36,20 @@
 #define SPOT_MESH_H
 
 #include <petscdmplex.h>
+#include "files/files.h"
 
 #define MESH_SURFACE_LABEL "surface"
 #define MESH_GENERATED_NAME "mesh.part.msh" /* a mesh spot made, until the run that uses it succeeds */
+
+/* What a particle can be, so that a slip (a unit missed, a pixel size in metres) is named at
+   once instead of making Gmsh run out of memory. Lengths in µm. */
+#define MESH_LARGEST_PARTICLE  1000.0 /* 1 mm: electrode particles are tens of µm at most */
+#define MESH_SMALLEST_PARTICLE 0.01   /* 10 nm: the smallest cathode nanoparticles */
+#define MESH_LATTICE_SPACING   3e-4   /* 0.3 nm, about the in-plane lattice parameter of layered
+                                         oxides (a = 0.287 nm): no continuum cell is smaller */
+#define MESH_FARTHEST_CENTER   1e6    /* 1 m: a particle centred farther from the origin is a slip */
+#define MESH_MAX_CELLS_DEFAULT        10000000  /* -mesh_max_cells */
+#define MESH_IMAGE_MAX_PIXELS_DEFAULT 100000000 /* -mesh_image_max_pixels */
 
 typedef struct {
   PetscInt  dim;
@@ -68,8 +85,12 @@ typedef struct {
 } MeshRaster;
 
 PetscErrorCode MeshRasterRead(const char path[], PetscInt page, MeshRaster *image);
+/* The header only (size, pages, bits; grey stays NULL), with the same checks as MeshRasterRead:
+   format, page, and the pixel count against -mesh_image_max_pixels, before any decoding */
+PetscErrorCode MeshRasterReadHeader(const char path[], PetscInt page, MeshRaster *image);
 PetscErrorCode MeshRasterDestroy(MeshRaster *image);
-/* 8-bit grey (channels 1) or RGB (3) PNG, row 0 at the top, data[(r * cols + c) * channels + k] */
+/* 8-bit grey (channels 1) or RGB (3) PNG, row 0 at the top, data[(r * cols + c) * channels + k];
+   written through files/files.h (a failed write is PETSC_ERR_FILE_WRITE, and no file is left) */
 PetscErrorCode MeshPNGWrite(const char path[], PetscInt rows, PetscInt cols, PetscInt channels, const unsigned char data[]);
 
 /* What meshing an image found and made (every rank gets a copy) */
@@ -79,6 +100,7 @@ typedef struct {
   PetscReal pixel_size;                                    /* µm */
   PetscReal threshold;                                     /* grey level used, as displayed (0 black, 1 white) */
   PetscBool otsu;                                          /* threshold found by Otsu's method */
+  PetscReal edge_contrast;                                 /* how much steeper the outline is than the rest (MeshImageEdgeContrast) */
   PetscInt  particle_pixels;                               /* pixels of the particle, filled holes included */
   PetscInt  holes_filled;                                  /* pixels of dark holes made particle */
   PetscInt  num_regions;                                   /* regions above the threshold (the particle is one) */
@@ -92,13 +114,15 @@ typedef struct {
   PetscReal thickness, volume;                             /* 3-D: µm, µm³ */
   PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm, as used */
   PetscInt  num_cells, num_vertices;                       /* triangles or tetrahedra; mesh nodes */
+  PetscReal estimated_cells;                               /* the estimate checked against -mesh_max_cells */
   PetscReal min_angle;                                     /* smallest angle of a triangle (3-D: of a tetrahedron face), degrees */
   PetscReal seconds[5];                                    /* read, segment, outline, mesh, preview */
 } MeshImageReport;
 
 /* Mesh the particle of the image given by the -mesh_image_ options: writes the msh file
    (msh 4.1; skipped when msh is NULL) and the preview PNG (skipped when preview is NULL).
-   Collective: rank 0 works, every rank gets the report or the same error. */
+   Every option, the image's header and both outputs are checked before any work; both files
+   appear, or neither. Collective: rank 0 works, every rank gets the report or the same error. */
 PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report);
 PetscErrorCode MeshImageReportView(const MeshImageReport *report, const char msh[], const char preview[], PetscViewer viewer);
 
@@ -116,12 +140,41 @@ PetscErrorCode MeshStackFrameName(MeshStack stack, PetscInt frame, char name[], 
 PetscErrorCode MeshStackRead(MeshStack stack, PetscInt frame, PetscInt *rows, PetscInt *cols, PetscReal **values);
 PetscErrorCode MeshStackClose(MeshStack *stack);
 /* Writing a multi-page grey TIFF: bits 16 (values in [0, 1] scaled to 0..65535) or 32 (float, as
-   given); under "<path>.part" until MeshStackWriterClose(keep = PETSC_TRUE) renames it */
+   given), through files/files.h: under a temporary name until MeshStackWriterClose(keep =
+   PETSC_TRUE) publishes it; a failed write is PETSC_ERR_FILE_WRITE and leaves no file */
 PetscErrorCode MeshStackWriterOpen(const char path[], PetscInt rows, PetscInt cols, PetscInt bits, MeshStackWriter *writer);
 PetscErrorCode MeshStackWriterAdd(MeshStackWriter writer, const PetscReal values[], const char description[]);
 PetscErrorCode MeshStackWriterClose(MeshStackWriter *writer, PetscBool keep);
 /* The particle of a grey image as spot mesh segments it (Gaussian sigma px, Otsu, largest region
    brighter than the threshold, or darker with invert; holes filled): mask[r * cols + c] = 1 on it */
 PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal sigma, PetscBool invert, unsigned char mask[], PetscReal *threshold, PetscInt *pixels);
+/* Does the particle of mask stand out of the (denoised) image? contrast: the median gradient of
+   smooth on the particle's outline over its median away from the outline, in the surroundings
+   (mesh/segment.c explains it); PETSC_INFINITY for a clean edge on flat surroundings, 0 when the
+   particle has no outline inside the image. needed: what a particle shows, at least
+   MESH_IMAGE_MIN_EDGE_CONTRAST, more for an outline of few pixels. Not collective. */
+PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscReal smooth[], const unsigned char mask[], PetscReal sigma, PetscReal *contrast, PetscReal *needed);
+#define MESH_IMAGE_MIN_EDGE_CONTRAST 2.0
+
+/* ---- For the meshers of mesh/ (gmsh.c, image_mesh.c) ---- */
+/* A length option (µm, units allowed) of a particle or its cells: finite, at least
+   MESH_LATTICE_SPACING, at most MESH_LARGEST_PARTICLE; the message names the option's source */
+PetscErrorCode MeshGetLength(const char name[], const char what[], PetscReal *value, PetscBool *set);
+/* -mesh_max_cells, -mesh_image_max_pixels (whole numbers >= 1, checked) */
+PetscErrorCode MeshGetMaxCells(PetscReal *max_cells);
+PetscErrorCode MeshGetMaxPixels(PetscReal *max_pixels);
+/* About how many cells Gmsh makes of a body of measure V (area in 2-D, volume in 3-D) with
+   cells of size h_s at its active boundary growing linearly to h at distance w (the Threshold
+   field spot gives Gmsh). The boundary has measure S (a length in 2-D, an area in 3-D); or,
+   when T > 0, the body is a platelet of thickness T and S the length of its bottom outline, the
+   field's distance being measured from that curve (an image extruded by mesh/image_mesh.c) */
+PetscErrorCode MeshEstimateCells(PetscInt dim, PetscReal V, PetscReal S, PetscReal T, PetscReal h, PetscReal h_s, PetscReal w, PetscReal *cells);
+/* Refuse an estimate above -mesh_max_cells; where/what name the mesh ("the sphere") and the
+   sizes that made it, for the message */
+PetscErrorCode MeshCheckCellCount(PetscReal estimate, const char where[], const char what[]);
+/* Gmsh writes its current model as msh 4.1 into f's temporary, checked: Gmsh does not report
+   every failed write, so the file is read back (every section complete, as long as its
+   headers say). On failure f holds the reason, and PETSC_ERR_FILE_WRITE is raised */
+PetscErrorCode MeshGmshWrite(FileOut f);
 
 #endif

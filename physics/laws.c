@@ -204,6 +204,7 @@ PetscErrorCode PhysLawTableFromOptions(Physics phys, const char prefix[], const 
   sign = t.values[it + t.ncols] > t.values[it] ? 1 : -1;
   for (PetscInt r = 0; r < m; ++r) {
     const PetscReal th = t.values[r * t.ncols + it], v = t.values[r * t.ncols + iv];
+    PetscCheck(!PetscIsInfOrNanReal(th) && !PetscIsInfOrNanReal(v), phys->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": expected finite numbers, got %g and %g", file, t.lines[r], (double)th, (double)v);
     if (logscale) PetscCheck(v > 0, phys->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s must be positive, got %g", file, t.lines[r], what, (double)v);
     if (r) {
       const PetscReal prev = t.values[(r - 1) * t.ncols + it];

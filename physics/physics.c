@@ -68,6 +68,10 @@ PetscErrorCode PhysicsSetFromOptions(Physics phys)
 
   PetscCall(PhysicsDiffusivitySetUp(phys));
   PetscCall(PhysicsKineticsSetUp(phys));
+  /* a parameter the chosen law does not have would be ignored: refuse it */
+  PetscCall(InputCheckUnreadParameters(phys->comm, "-phys_diffusivity_", "-phys_diffusivity_law", "diffusivity law"));
+  PetscCall(InputCheckUnreadParameters(phys->comm, "-phys_ocp_", "-phys_ocp_law", "open-circuit potential law"));
+  PetscCall(InputCheckUnreadParameters(phys->comm, "-phys_exchange_current_", "-phys_exchange_current_law", "exchange-current law"));
   PetscCall(PetscFree(phys->constants)); /* fixed slots, then the D, U and i0 blocks */
   phys->nconstants = PHYS_LAW + phys->D.n + phys->U.n + phys->i0.n;
   PetscCall(PetscCalloc1(phys->nconstants, &phys->constants));

@@ -4,12 +4,16 @@
    the column names. Snapshots of θ go to fields.h5 at the times of -out_times (interpolated
    within the time step by the integrator, so no step is shortened for output) and at the end
    of every protocol step when no times are given; fields.xmf describes them for ParaView.
-   Everything is written under "<name>.part" and renamed by OutputFinish; OutputDiscard
-   removes the partial files after a failure. The CSV is flushed at least every 10 s so a
-   long run can be watched. */
+   Rank 0 writes every file, through files/files.h: under a unique temporary name until
+   OutputFinish has completed all of them and renames them (all or nothing); OutputDiscard
+   removes them after a failure. fields.h5 is a serial HDF5 file of the vertices, cells and θ
+   gathered to rank 0 (no MPI-IO: its lock files and its failures on some ranks only are
+   avoided). A failed write (a full disk) is noticed at the next time step on every rank at
+   once and ends the run with one line. The CSV is flushed at least every 10 s so a long run
+   can be watched. */
 #include "postproc/postproc.h"
 #include "input/input.h"
-#include <petscviewerhdf5.h>
+#include "files/files.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,17 +32,26 @@ struct _p_Output {
   PetscMPIInt    rank;
   char           dir[PETSC_MAX_PATH_LEN], input[PETSC_MAX_PATH_LEN];
   char           csv_path[PETSC_MAX_PATH_LEN], h5_path[PETSC_MAX_PATH_LEN], xmf_path[PETSC_MAX_PATH_LEN], probe_path[PETSC_MAX_PATH_LEN];
-  FILE          *csv, *probe_csv;
+  FileOut        csv, probe_csv, h5_file, xmf; /* rank 0 */
   Probe          probes;
   PetscInt       nprobes;
   PetscReal     *probe_values;
-  PetscViewer    h5;
+  FileH5         h5; /* rank 0: fields.h5, in h5_file's temporary */
+  /* the vertices gathered to rank 0 for fields.h5: this rank's owned vertices (their offsets in
+     the local θ vector), and on rank 0 every rank's counts and the global numbers of all */
+  PetscInt       nown, *own_offset, nvert, ncells;
+  PetscMPIInt   *counts, *displs;
+  PetscInt      *gathered_vertex;
+  PetscReal     *own_values, *all_values;
+  PetscReal     *theta_row; /* rank 0: θ in global vertex order */
+  PetscBool      failed; /* rank 0: a write failed (message) */
+  char           message[PETSC_MAX_PATH_LEN + 256];
   PetscBool      fields, progress, tty, finished;
   PetscReal     *times;
   PetscInt       ntimes, next_time;
   PetscReal     *snap_times;
   PetscInt       nsnap, snap_cap;
-  Vec            snapshot;
+  Vec            snapshot; /* θ at an output time between steps */
   PetscReal      t_prev;
   PetscLogDouble wall_start, last_progress, last_flush;
   PetscReal      theta0_max, theta0_min, overshoot, undershoot, max_inventory_error, max_cv_mismatch, run_min, run_max;
@@ -47,10 +60,192 @@ struct _p_Output {
   PetscInt       progress_len;
 };
 
-static PetscErrorCode PartName(const char path[], char part[], size_t len)
+/* Run fn(o, ctx) on rank 0 with its errors caught: the first failure is kept in o->message
+   (collective checks raise it on every rank) */
+static PetscErrorCode OnRank0(Output o, PetscErrorCode (*fn)(Output, void *), void *ctx)
+{
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  if (o->rank || o->failed) PetscFunctionReturn(0);
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = (*fn)(o, ctx);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    const char *text;
+    char       *specific = NULL;
+    o->failed = PETSC_TRUE;
+    PetscCall(PetscErrorMessage(ierr, &text, &specific));
+    if (ierr == PETSC_ERR_FILE_WRITE && specific && specific[0]) PetscCall(PetscStrncpy(o->message, specific, sizeof(o->message)));
+    else PetscCall(FileWriteFailure(o->h5 ? o->h5_path : o->csv_path, 0, o->message, sizeof(o->message)));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A write failed on rank 0 (or the CSV's stream failed): every rank stops with its line */
+static PetscErrorCode CheckWrites(Output o)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(part, len, "%s.part", path));
+  if (o->rank == 0 && !o->failed) {
+    FileOut   files[2] = {o->csv, o->probe_csv};
+    PetscBool failed;
+    for (int k = 0; k < 2 && !o->failed; ++k) {
+      if (!files[k]) continue;
+      PetscCall(FileOutFailed(files[k], &failed, o->message, sizeof(o->message)));
+      o->failed = failed;
+    }
+  }
+  PetscCall(InputCollectiveError(o->comm, o->failed, o->message));
+  PetscFunctionReturn(0);
+}
+
+/* ---- the fields: vertices, cells and θ gathered to rank 0 ---- */
+static PetscErrorCode FieldsGatherSetUp(Output o, PetscReal **coords, PetscInt **cells)
+{
+  DM              dm, cdm;
+  PetscSection    section, csection;
+  Vec             lcoords;
+  IS              vnum, cnum;
+  const PetscInt *vn, *cn;
+  const PetscScalar *xc;
+  PetscInt        dim, vStart, vEnd, cStart, cEnd, nc = 0, corners, *own_g, *own_cells;
+  PetscReal      *own_x;
+  PetscMPIInt     size, n, *ccounts = NULL, *cdispls = NULL, *xcounts = NULL, *xdispls = NULL;
+  PetscInt       *all_g = NULL, *all_cells = NULL;
+  PetscReal      *all_x = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetDM(o->solver, &dm));
+  PetscCallMPI(MPI_Comm_size(o->comm, &size));
+  PetscCall(DMGetDimension(dm, &dim));
+  corners = dim + 1;
+  PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(DMGetLocalSection(dm, &section));
+  PetscCall(DMGetCoordinateDM(dm, &cdm));
+  PetscCall(DMGetLocalSection(cdm, &csection));
+  PetscCall(DMGetCoordinatesLocal(dm, &lcoords));
+  PetscCall(DMPlexGetVertexNumbering(dm, &vnum));
+  PetscCall(DMPlexGetCellNumbering(dm, &cnum));
+  PetscCall(ISGetIndices(vnum, &vn));
+  PetscCall(ISGetIndices(cnum, &cn));
+  PetscCall(VecGetArrayRead(lcoords, &xc));
+  o->nown = 0;
+  for (PetscInt v = vStart; v < vEnd; ++v) o->nown += vn[v - vStart] >= 0;
+  PetscCall(PetscMalloc1(o->nown + 1, &o->own_offset));
+  PetscCall(PetscMalloc1(o->nown + 1, &o->own_values));
+  PetscCall(PetscMalloc1(o->nown + 1, &own_g));
+  PetscCall(PetscMalloc1(o->nown * dim + 1, &own_x));
+  for (PetscInt v = vStart, k = 0; v < vEnd; ++v) {
+    PetscInt off;
+    if (vn[v - vStart] < 0) continue;
+    PetscCall(PetscSectionGetOffset(section, v, &o->own_offset[k]));
+    PetscCall(PetscSectionGetOffset(csection, v, &off));
+    own_g[k] = vn[v - vStart];
+    for (PetscInt d = 0; d < dim; ++d) own_x[k * dim + d] = PetscRealPart(xc[off + d]);
+    ++k;
+  }
+  for (PetscInt c = cStart; c < cEnd; ++c) nc += cn[c - cStart] >= 0;
+  PetscCall(PetscMalloc1(nc * corners + 1, &own_cells));
+  nc = 0;
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscInt *closure = NULL, ncl, m = 0;
+    if (cn[c - cStart] < 0) continue;
+    PetscCall(DMPlexGetTransitiveClosure(dm, c, PETSC_TRUE, &ncl, &closure));
+    for (PetscInt i = 0; i < 2 * ncl; i += 2) {
+      const PetscInt p = closure[i];
+      if (p < vStart || p >= vEnd || m >= corners) continue;
+      own_cells[nc * corners + m++] = vn[p - vStart] >= 0 ? vn[p - vStart] : -(vn[p - vStart] + 1);
+    }
+    PetscCall(DMPlexRestoreTransitiveClosure(dm, c, PETSC_TRUE, &ncl, &closure));
+    ++nc;
+  }
+  PetscCall(VecRestoreArrayRead(lcoords, &xc));
+  PetscCall(ISRestoreIndices(vnum, &vn));
+  PetscCall(ISRestoreIndices(cnum, &cn));
+
+  if (o->rank == 0) {
+    PetscCall(PetscMalloc1(size, &o->counts));
+    PetscCall(PetscMalloc1(size, &o->displs));
+    PetscCall(PetscMalloc4(size, &ccounts, size, &cdispls, size, &xcounts, size, &xdispls));
+  }
+  n = (PetscMPIInt)o->nown;
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, o->counts, 1, MPI_INT, 0, o->comm));
+  n = (PetscMPIInt)(nc * corners);
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, ccounts, 1, MPI_INT, 0, o->comm));
+  if (o->rank == 0) {
+    o->nvert = o->ncells = 0;
+    for (PetscMPIInt r = 0; r < size; ++r) {
+      o->displs[r] = (PetscMPIInt)o->nvert;
+      cdispls[r]   = (PetscMPIInt)(o->ncells * corners);
+      xcounts[r]   = o->counts[r] * (PetscMPIInt)dim;
+      xdispls[r]   = o->displs[r] * (PetscMPIInt)dim;
+      o->nvert += o->counts[r];
+      o->ncells += ccounts[r] / corners;
+    }
+    PetscCall(PetscMalloc1(o->nvert + 1, &all_g));
+    PetscCall(PetscMalloc1(o->nvert * dim + 1, &all_x));
+    PetscCall(PetscMalloc1(o->ncells * corners + 1, &all_cells));
+    PetscCall(PetscMalloc1(o->nvert + 1, &o->all_values));
+    PetscCall(PetscMalloc1(o->nvert + 1, &o->theta_row));
+  }
+  PetscCallMPI(MPI_Gatherv(own_g, (PetscMPIInt)o->nown, MPIU_INT, all_g, o->counts, o->displs, MPIU_INT, 0, o->comm));
+  PetscCallMPI(MPI_Gatherv(own_x, (PetscMPIInt)(o->nown * dim), MPIU_REAL, all_x, xcounts, xdispls, MPIU_REAL, 0, o->comm));
+  PetscCallMPI(MPI_Gatherv(own_cells, (PetscMPIInt)(nc * corners), MPIU_INT, all_cells, ccounts, cdispls, MPIU_INT, 0, o->comm));
+  if (o->rank == 0) { /* coordinates in global vertex order */
+    PetscCall(PetscMalloc1(o->nvert * dim, coords));
+    for (PetscInt k = 0; k < o->nvert; ++k)
+      for (PetscInt d = 0; d < dim; ++d) (*coords)[all_g[k] * dim + d] = all_x[k * dim + d];
+    *cells             = all_cells;
+    o->gathered_vertex = all_g;
+    PetscCall(PetscFree(all_x));
+    PetscCall(PetscFree4(ccounts, cdispls, xcounts, xdispls));
+  }
+  PetscCall(PetscFree(own_cells));
+  PetscCall(PetscFree(own_x));
+  PetscCall(PetscFree(own_g));
+  PetscFunctionReturn(0);
+}
+typedef struct {
+  PetscReal *coords; /* rank 0: [nvert][dim] in global vertex order */
+  PetscInt  *cells;  /* rank 0: [ncells][dim + 1] global vertex numbers */
+} FieldsGeometry;
+
+/* Rank 0: the temporaries of every output; fields.h5 gets the vertices and cells */
+static PetscErrorCode OpenFiles(Output o, void *ctx)
+{
+  FieldsGeometry *g = (FieldsGeometry *)ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(FileOutCreate(o->csv_path, &o->csv));
+  if (o->nprobes) {
+    const PetscReal *pts;
+    PetscInt         dim;
+    PetscCall(FileOutCreate(o->probe_path, &o->probe_csv));
+    PetscCall(ProbeGetPoints(o->probes, NULL, &dim, &pts));
+    PetscCall(FileOutPrintf(o->probe_csv, "t_s"));
+    for (PetscInt i = 0; i < o->nprobes; ++i) {
+      PetscCall(FileOutPrintf(o->probe_csv, ",theta_at_x%g_y%g", (double)pts[i * dim], (double)pts[i * dim + 1]));
+      if (dim == 3) PetscCall(FileOutPrintf(o->probe_csv, "_z%g", (double)pts[i * dim + 2]));
+      PetscCall(FileOutPrintf(o->probe_csv, "_um"));
+    }
+    PetscCall(FileOutPrintf(o->probe_csv, "\n"));
+  }
+  if (o->fields) {
+    PetscInt dim, dims[2];
+    DM       dm;
+    PetscCall(SolverGetDM(o->solver, &dm));
+    PetscCall(DMGetDimension(dm, &dim));
+    PetscCall(FileOutCreate(o->h5_path, &o->h5_file));
+    PetscCall(FileH5Create(o->h5_file, &o->h5));
+    dims[0] = o->nvert;
+    dims[1] = dim;
+    PetscCall(FileH5WriteReals(o->h5, "/geometry/vertices", 2, dims, g->coords, "um"));
+    dims[0] = o->ncells;
+    dims[1] = dim + 1;
+    PetscCall(FileH5WriteInts(o->h5, "/viz/topology/cells", 2, dims, g->cells, NULL));
+    PetscCall(FileH5Flush(o->h5));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -58,7 +253,6 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
 {
   Output    o;
   PetscBool set;
-  char      part[PETSC_MAX_PATH_LEN];
   DM        dm;
 
   PetscFunctionBeginUser;
@@ -117,31 +311,16 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCall(PetscSNPrintf(o->h5_path, sizeof(o->h5_path), "%s/fields.h5", o->dir));
   PetscCall(PetscSNPrintf(o->xmf_path, sizeof(o->xmf_path), "%s/fields.xmf", o->dir));
   PetscCall(PetscSNPrintf(o->probe_path, sizeof(o->probe_path), "%s/probes.csv", o->dir));
-  if (o->rank == 0) {
-    PetscCall(PartName(o->csv_path, part, sizeof(part)));
-    o->csv = fopen(part, "w");
-    PetscCheck(o->csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", part);
-    if (o->nprobes) {
-      const PetscReal *pts;
-      PetscInt         dim;
-      PetscCall(PartName(o->probe_path, part, sizeof(part)));
-      o->probe_csv = fopen(part, "w");
-      PetscCheck(o->probe_csv, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", part);
-      PetscCall(ProbeGetPoints(o->probes, NULL, &dim, &pts));
-      fprintf(o->probe_csv, "t_s");
-      for (PetscInt i = 0; i < o->nprobes; ++i) {
-        fprintf(o->probe_csv, ",theta_at_x%g_y%g", (double)pts[i * dim], (double)pts[i * dim + 1]);
-        if (dim == 3) fprintf(o->probe_csv, "_z%g", (double)pts[i * dim + 2]);
-        fprintf(o->probe_csv, "_um");
-      }
-      fprintf(o->probe_csv, "\n");
-    }
-  }
-  if (o->fields) {
-    PetscCall(PartName(o->h5_path, part, sizeof(part)));
-    PetscCall(PetscViewerHDF5Open(o->comm, part, FILE_MODE_WRITE, &o->h5));
-    PetscCall(PetscViewerPushFormat(o->h5, PETSC_VIEWER_HDF5_VIZ));
-    PetscCall(DMView(dm, o->h5));
+  { /* the files, on rank 0; a failure there fails every rank */
+    FieldsGeometry g = {NULL, NULL};
+    if (o->fields) PetscCall(FieldsGatherSetUp(o, &g.coords, &g.cells));
+    PetscErrorCode ierr;
+    PetscCall(OnRank0(o, OpenFiles, &g));
+    PetscCall(PetscFree(g.coords));
+    PetscCall(PetscFree(g.cells));
+    ierr = InputCollectiveError(o->comm, o->failed, o->message);
+    if (ierr) PetscCall(OutputDestroy(&o)); /* its temporaries go too */
+    PetscCall(ierr);
   }
   PetscCall(SolverGetSolution(s, &o->snapshot));
   PetscCall(VecDuplicate(o->snapshot, &o->snapshot)); /* θ at output times between steps */
@@ -155,8 +334,8 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
 static PetscErrorCode WriteHeader(Output o)
 {
   PetscFunctionBeginUser;
-  if (o->rank) PetscFunctionReturn(0);
-  fprintf(o->csv, "t_s,step,cycle,step_type,voltage_V,cell_voltage_V,current_density_A_per_m2,current_A,c_rate_1_per_h,mean_theta,centroid_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,min_theta,max_theta,inventory_error,dt_s\n");
+  if (o->rank || !o->csv) PetscFunctionReturn(0);
+  PetscCall(FileOutPrintf(o->csv, "t_s,step,cycle,step_type,voltage_V,cell_voltage_V,current_density_A_per_m2,current_A,c_rate_1_per_h,mean_theta,centroid_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,min_theta,max_theta,inventory_error,dt_s\n"));
   PetscFunctionReturn(0);
 }
 
@@ -167,11 +346,11 @@ static PetscErrorCode WriteRow(Output o, const SolverState *st, const Observable
 
   PetscFunctionBeginUser;
   ++o->nrows;
-  if (o->rank) PetscFunctionReturn(0);
-  fprintf(o->csv, "%.12g,%" PetscInt_FMT ",%" PetscInt_FMT ",%s,%.12g,%.12g,%.10g,%.10g,%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.6e,%.6g\n", (double)st->t, step->index + 1, step->cycle, StepTypes[step->type], (double)st->voltage, (double)st->cell_voltage, (double)st->current_density, (double)st->current, (double)st->c_rate, (double)v->mean, (double)v->centroid, (double)v->centre, (double)v->periphery, (double)v->surface, (double)v->min, (double)v->max, (double)st->inventory_error, (double)st->dt);
+  if (o->rank || !o->csv) PetscFunctionReturn(0);
+  PetscCall(FileOutPrintf(o->csv, "%.12g,%" PetscInt_FMT ",%" PetscInt_FMT ",%s,%.12g,%.12g,%.10g,%.10g,%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.6e,%.6g\n", (double)st->t, step->index + 1, step->cycle, StepTypes[step->type], (double)st->voltage, (double)st->cell_voltage, (double)st->current_density, (double)st->current, (double)st->c_rate, (double)v->mean, (double)v->centroid, (double)v->centre, (double)v->periphery, (double)v->surface, (double)v->min, (double)v->max, (double)st->inventory_error, (double)st->dt));
   PetscCall(PetscTime(&now));
   if (now - o->last_flush > 10) {
-    fflush(o->csv);
+    PetscCall(FileOutFlush(o->csv));
     o->last_flush = now;
   }
   PetscFunctionReturn(0);
@@ -182,25 +361,45 @@ static PetscErrorCode WriteProbes(Output o, PetscReal t, Vec theta)
   PetscFunctionBeginUser;
   if (!o->nprobes) PetscFunctionReturn(0);
   PetscCall(ProbeEvaluate(o->probes, theta, o->probe_values));
-  if (o->rank) PetscFunctionReturn(0);
-  fprintf(o->probe_csv, "%.12g", (double)t);
-  for (PetscInt i = 0; i < o->nprobes; ++i) fprintf(o->probe_csv, ",%.12g", (double)o->probe_values[i]);
-  fprintf(o->probe_csv, "\n");
+  if (o->rank || !o->probe_csv) PetscFunctionReturn(0);
+  PetscCall(FileOutPrintf(o->probe_csv, "%.12g", (double)t));
+  for (PetscInt i = 0; i < o->nprobes; ++i) PetscCall(FileOutPrintf(o->probe_csv, ",%.12g", (double)o->probe_values[i]));
+  PetscCall(FileOutPrintf(o->probe_csv, "\n"));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: θ gathered into theta_seq becomes the next time step of /vertex_fields/theta */
+static PetscErrorCode WriteTheta(Output o, void *ctx)
+{
+  PetscReal t = *(PetscReal *)ctx;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < o->nvert; ++k) o->theta_row[o->gathered_vertex[k]] = o->all_values[k];
+  PetscCall(FileH5WriteRow(o->h5, "/vertex_fields/theta", o->nsnap, o->nvert, o->theta_row, "1 (Li site fraction; 1 = lithiated)"));
+  PetscCall(FileH5WriteRow(o->h5, "/time", o->nsnap, 1, &t, "s"));
+  PetscCall(FileH5Flush(o->h5)); /* a full disk shows now, not at the end */
   PetscFunctionReturn(0);
 }
 
 /* Everything written at an output time: the θ snapshot and the probes */
 static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 {
-  DM dm;
+  DM                 dm;
+  Vec                loc;
+  const PetscScalar *a;
 
   PetscFunctionBeginUser;
   PetscCall(WriteProbes(o, t, theta));
   if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetDM(o->solver, &dm));
-  if (theta != o->snapshot) PetscCall(VecCopy(theta, o->snapshot));
-  PetscCall(DMSetOutputSequenceNumber(dm, o->nsnap, t));
-  PetscCall(VecView(o->snapshot, o->h5));
+  PetscCall(DMGetLocalVector(dm, &loc));
+  PetscCall(DMGlobalToLocal(dm, theta, INSERT_VALUES, loc));
+  PetscCall(VecGetArrayRead(loc, &a));
+  for (PetscInt k = 0; k < o->nown; ++k) o->own_values[k] = PetscRealPart(a[o->own_offset[k]]);
+  PetscCall(VecRestoreArrayRead(loc, &a));
+  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscCallMPI(MPI_Gatherv(o->own_values, (PetscMPIInt)o->nown, MPIU_REAL, o->all_values, o->counts, o->displs, MPIU_REAL, 0, o->comm));
+  PetscCall(OnRank0(o, WriteTheta, &t));
   if (o->nsnap == o->snap_cap) {
     PetscReal *more;
     o->snap_cap = o->snap_cap ? 2 * o->snap_cap : 64;
@@ -246,7 +445,7 @@ static PetscErrorCode ShowProgress(Output o, const SolverState *st, PetscBool fi
   char           line[256], tbuf[32], eta[32] = "?";
 
   PetscFunctionBeginUser;
-  if (!o->progress || o->rank) PetscFunctionReturn(0);
+  if (!o->progress || o->rank || FileSignalReceived()) PetscFunctionReturn(0); /* see LogStepEnd */
   PetscCall(PetscTime(&now));
   if (!final && now - o->last_progress < (o->tty ? 0.25 : 30)) PetscFunctionReturn(0);
   o->last_progress = now;
@@ -278,6 +477,9 @@ static PetscErrorCode LogStepEnd(Output o, const SolverState *st, const Observab
   static const char *const why[] = {"-", "its duration", "its mean-theta cut-off", "theta reaching 0 or 1", "its voltage cut-off", "its current cut-off", "its capacity cut-off", "its dV/dt cut-off"};
 
   PetscFunctionBeginUser;
+  /* once interrupted, nothing more on the terminal until the run has stopped: under mpirun, which
+     stops forwarding the output when it passes a SIGTERM on, a full pipe would block rank 0 here */
+  if (FileSignalReceived()) PetscFunctionReturn(0);
   PetscCall(ClearProgress(o));
   PetscCall(FormatDuration(st->t, when, sizeof(when)));
   PetscCall(PetscPrintf(o->comm, "step %" PetscInt_FMT "/%" PetscInt_FMT " %-14s ended by %s at t = %s (%.6g s): mean theta %.5f (step change %+.5f), centre %.5f, periphery %.5f, surface %.5f, V %.4f V, I %.4g A/m^2 (C-rate %.3g)\n", st->step->index + 1, st->nsteps, st->step->name, why[st->ended], when, (double)st->t, (double)v->mean, (double)-st->capacity_step, (double)v->centre, (double)v->periphery, (double)v->surface, (double)st->cell_voltage, (double)st->current_density, (double)st->c_rate));
@@ -323,87 +525,67 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
   default:
     SETERRQ(o->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown solver event %d", (int)e);
   }
+  PetscCall(CheckWrites(o)); /* a full disk stops every rank now, with one line */
   PetscFunctionReturn(0);
 }
 
-/* fields.xmf: a temporal collection of the snapshots in fields.h5 */
-static PetscErrorCode WriteXDMF(Output o, const char path[])
+/* fields.xmf: a temporal collection of the snapshots in fields.h5 (rank 0) */
+static PetscErrorCode WriteXDMF(Output o, void *ctx)
 {
   DM          dm;
-  PetscInt    dim, ncells, nvert, corners;
+  PetscInt    dim, corners;
   const char *topo;
-  FILE       *fp;
+  FileOut     f;
 
   PetscFunctionBeginUser;
   PetscCall(SolverGetDM(o->solver, &dm));
   PetscCall(DMGetDimension(dm, &dim));
-  {
-    const MeshInfo *info;
-    PetscCall(SolverGetMeshInfo(o->solver, &info));
-    ncells = info->num_cells;
-    nvert  = info->num_vertices;
-  }
   corners = dim + 1;
   topo    = dim == 2 ? "Triangle" : "Tetrahedron";
-  if (o->rank) PetscFunctionReturn(0);
-  fp = fopen(path, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
-  fprintf(fp, "<?xml version=\"1.0\" ?>\n<!-- theta (Li site fraction, 1 = lithiated) of a spot run; coordinates in um, time in s -->\n");
-  fprintf(fp, "<Xdmf xmlns:xi=\"http://www.w3.org/2001/XInclude\" Version=\"2.0\">\n <Domain Name=\"spot\">\n");
-  fprintf(fp, "  <DataItem Name=\"cells\" ItemType=\"Uniform\" Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/viz/topology/cells</DataItem>\n", ncells, corners);
-  fprintf(fp, "  <DataItem Name=\"vertices\" Format=\"HDF\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/geometry/vertices</DataItem>\n", nvert, dim);
-  fprintf(fp, "  <Grid Name=\"theta\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
+  PetscCall(FileOutCreate(o->xmf_path, &o->xmf));
+  f = o->xmf;
+  PetscCall(FileOutPrintf(f, "<?xml version=\"1.0\" ?>\n<!-- theta (Li site fraction, 1 = lithiated) of a spot run; coordinates in um, time in s -->\n"));
+  PetscCall(FileOutPrintf(f, "<Xdmf xmlns:xi=\"http://www.w3.org/2001/XInclude\" Version=\"2.0\">\n <Domain Name=\"spot\">\n"));
+  PetscCall(FileOutPrintf(f, "  <DataItem Name=\"cells\" ItemType=\"Uniform\" Format=\"HDF\" NumberType=\"Int\" Precision=\"%d\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/viz/topology/cells</DataItem>\n", (int)sizeof(PetscInt), o->ncells, corners));
+  PetscCall(FileOutPrintf(f, "  <DataItem Name=\"vertices\" Format=\"HDF\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/geometry/vertices</DataItem>\n", o->nvert, dim));
+  PetscCall(FileOutPrintf(f, "  <Grid Name=\"theta\" GridType=\"Collection\" CollectionType=\"Temporal\">\n"));
   for (PetscInt i = 0; i < o->nsnap; ++i) {
-    fprintf(fp, "   <Grid Name=\"particle\" GridType=\"Uniform\">\n");
-    fprintf(fp, "    <Time Value=\"%.12g\"/>\n", (double)o->snap_times[i]);
-    fprintf(fp, "    <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"cells\"]</DataItem></Topology>\n", topo, ncells);
-    fprintf(fp, "    <Geometry GeometryType=\"%s\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"vertices\"]</DataItem></Geometry>\n", dim == 2 ? "XY" : "XYZ");
-    fprintf(fp, "    <Attribute Name=\"theta\" AttributeType=\"Scalar\" Center=\"Node\">\n");
-    fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"1 %" PetscInt_FMT " 1\" Type=\"HyperSlab\">\n", nvert);
-    fprintf(fp, "      <DataItem Dimensions=\"3 3\" Format=\"XML\">%" PetscInt_FMT " 0 0 1 1 1 1 %" PetscInt_FMT " 1</DataItem>\n", i, nvert);
-    fprintf(fp, "      <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT " 1\" Format=\"HDF\">fields.h5:/vertex_fields/theta_theta</DataItem>\n", o->nsnap, nvert);
-    fprintf(fp, "     </DataItem>\n    </Attribute>\n   </Grid>\n");
+    PetscCall(FileOutPrintf(f, "   <Grid Name=\"particle\" GridType=\"Uniform\">\n"));
+    PetscCall(FileOutPrintf(f, "    <Time Value=\"%.12g\"/>\n", (double)o->snap_times[i]));
+    PetscCall(FileOutPrintf(f, "    <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"cells\"]</DataItem></Topology>\n", topo, o->ncells));
+    PetscCall(FileOutPrintf(f, "    <Geometry GeometryType=\"%s\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"vertices\"]</DataItem></Geometry>\n", dim == 2 ? "XY" : "XYZ"));
+    PetscCall(FileOutPrintf(f, "    <Attribute Name=\"theta\" AttributeType=\"Scalar\" Center=\"Node\">\n"));
+    PetscCall(FileOutPrintf(f, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"1 %" PetscInt_FMT "\" Type=\"HyperSlab\">\n", o->nvert));
+    PetscCall(FileOutPrintf(f, "      <DataItem Dimensions=\"3 2\" Format=\"XML\">%" PetscInt_FMT " 0 1 1 1 %" PetscInt_FMT "</DataItem>\n", i, o->nvert));
+    PetscCall(FileOutPrintf(f, "      <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" Format=\"HDF\">fields.h5:/vertex_fields/theta</DataItem>\n", o->nsnap, o->nvert));
+    PetscCall(FileOutPrintf(f, "     </DataItem>\n    </Attribute>\n   </Grid>\n"));
   }
-  fprintf(fp, "  </Grid>\n </Domain>\n</Xdmf>\n");
-  fclose(fp);
+  PetscCall(FileOutPrintf(f, "  </Grid>\n </Domain>\n</Xdmf>\n"));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode Promote(Output o, const char path[])
+/* Rank 0: close fields.h5, write fields.xmf, then rename every file into place (all or nothing:
+   nothing is renamed unless every file is complete) */
+static PetscErrorCode FinishFiles(Output o, void *ctx)
 {
-  char part[PETSC_MAX_PATH_LEN];
+  FileOut *files[4] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf};
 
   PetscFunctionBeginUser;
-  if (o->rank) PetscFunctionReturn(0);
-  PetscCall(PartName(path, part, sizeof(part)));
-  PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", part, path);
+  if (o->h5) PetscCall(FileH5Close(&o->h5));
+  if (o->fields) PetscCall(WriteXDMF(o, NULL));
+  for (int k = 0; k < 4; ++k)
+    if (*files[k]) PetscCall(FileOutClose(*files[k]));
+  for (int k = 0; k < 4; ++k)
+    if (*files[k]) PetscCall(FileOutPublish(files[k]));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OutputFinish(Output o)
 {
-  char part[PETSC_MAX_PATH_LEN];
-
   PetscFunctionBeginUser;
   PetscCall(ClearProgress(o));
-  if (o->rank == 0 && o->csv) {
-    fclose(o->csv);
-    o->csv = NULL;
-  }
-  PetscCall(Promote(o, o->csv_path));
-  if (o->rank == 0 && o->probe_csv) {
-    fclose(o->probe_csv);
-    o->probe_csv = NULL;
-    PetscCall(Promote(o, o->probe_path));
-  }
-  if (o->fields) {
-    PetscCall(PetscViewerPopFormat(o->h5));
-    PetscCall(PetscViewerDestroy(&o->h5));
-    PetscCall(PartName(o->xmf_path, part, sizeof(part)));
-    PetscCall(WriteXDMF(o, part));
-    PetscCall(Promote(o, o->h5_path));
-    PetscCall(Promote(o, o->xmf_path));
-  }
+  PetscCall(OnRank0(o, FinishFiles, NULL));
+  PetscCall(InputCollectiveError(o->comm, o->failed, o->message));
   o->finished = PETSC_TRUE;
   {
     PetscLogDouble now;
@@ -429,29 +611,19 @@ PetscErrorCode OutputFinish(Output o)
 /* After a failure: close and remove every partial file */
 PetscErrorCode OutputDiscard(Output o)
 {
-  char part[PETSC_MAX_PATH_LEN];
-
   PetscFunctionBeginUser;
   if (!o || o->finished) PetscFunctionReturn(0);
   PetscCall(ClearProgress(o));
-  if (o->rank == 0 && o->csv) {
-    fclose(o->csv);
-    o->csv = NULL;
-  }
-  if (o->h5) PetscCall(PetscViewerDestroy(&o->h5));
-  if (o->rank == 0 && o->probe_csv) {
-    fclose(o->probe_csv);
-    o->probe_csv = NULL;
-  }
   if (o->rank == 0) {
-    PetscCall(PartName(o->probe_path, part, sizeof(part)));
-    remove(part);
-    PetscCall(PartName(o->csv_path, part, sizeof(part)));
-    remove(part);
-    PetscCall(PartName(o->h5_path, part, sizeof(part)));
-    remove(part);
-    PetscCall(PartName(o->xmf_path, part, sizeof(part)));
-    remove(part);
+    if (o->h5) { /* closing may fail again on a full disk: the file goes anyway */
+      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+      (void)FileH5Close(&o->h5);
+      PetscCall(PetscPopErrorHandler());
+    }
+    PetscCall(FileOutDiscard(&o->csv));
+    PetscCall(FileOutDiscard(&o->probe_csv));
+    PetscCall(FileOutDiscard(&o->h5_file));
+    PetscCall(FileOutDiscard(&o->xmf));
   }
   o->finished = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -466,6 +638,13 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(ProbeDestroy(&(*o)->probes));
   PetscCall(PetscFree((*o)->probe_values));
   PetscCall(VecDestroy(&(*o)->snapshot));
+  PetscCall(PetscFree((*o)->theta_row));
+  PetscCall(PetscFree((*o)->own_offset));
+  PetscCall(PetscFree((*o)->own_values));
+  PetscCall(PetscFree((*o)->all_values));
+  PetscCall(PetscFree((*o)->gathered_vertex));
+  PetscCall(PetscFree((*o)->counts));
+  PetscCall(PetscFree((*o)->displs));
   PetscCall(PetscFree((*o)->times));
   PetscCall(PetscFree((*o)->snap_times));
   PetscCall(PetscFree(*o));

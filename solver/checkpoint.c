@@ -17,9 +17,9 @@
 #include "solver/solverimpl.h"
 #include "input/input.h"
 #include "files/files.h"
-#include <petscviewerhdf5.h>
 #include <hdf5.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #define NSCALARS 17 /* the scalars of the run state (scalar_names) */
 
@@ -36,6 +36,7 @@ struct _p_Checkpointer {
   PetscReal      mark_x[NSCALARS];
   PetscInt       mark_step;
   PetscBool      mark_valid;
+  PetscBool      wrote; /* this run wrote checkpoint.h5 */
 };
 
 /* the scalars of the run state, in file order */
@@ -149,40 +150,36 @@ PetscErrorCode SolverCheckpointDestroy(Solver s)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 writes the gathered state seq[] (theta, dof_x, dof_y[, dof_z]) to path through a
-   temporary (a full disk or a kill leaves the previous checkpoint whole), and a kept copy */
-static PetscErrorCode WriteFile(Solver s, Protocol p, Vec seq[], PetscInt dim, const PetscReal x[NSCALARS], PetscInt next_step, PetscBool step_end, const char path[], const char copy[])
+/* Rank 0 writes the gathered state seq[] (theta, dof_x, dof_y[, dof_z]) to path through the
+   temporary *f (a full disk or a kill leaves the previous checkpoint whole); on failure the caller
+   discards *h and *f */
+static PetscErrorCode WriteFile(Solver s, Protocol p, Vec seq[], PetscInt dim, const PetscReal x[NSCALARS], PetscInt next_step, PetscBool step_end, const char path[], FileOut *f, FileH5 *h)
 {
-  static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
-  PetscViewer              v;
-  PetscReal                info[3] = {s->info.volume, s->info.surface, 0};
-  PetscInt                 n, pos[4] = {next_step, step_end ? 0 : 1, p->nsteps, ProtocolSignature(p)};
-  const char              *tmp;
-  FileOut                  f;
+  static const char *const names[4] = {"/theta", "/dof_x", "/dof_y", "/dof_z"};
+  PetscInt                 n;
+  const PetscReal          pos[5] = {(PetscReal)next_step, step_end ? 0 : 1, (PetscReal)p->nsteps, (PetscReal)ProtocolSignature(p), (PetscReal)dim};
 
   PetscFunctionBeginUser;
   PetscCall(VecGetSize(seq[0], &n));
-  info[2] = (PetscReal)n;
-  for (int k = 0; k < (copy ? 2 : 1); ++k) {
-    PetscCall(FileOutCreate(k ? copy : path, &f));
-    PetscCall(FileOutGetPath(f, NULL, &tmp));
-    PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, tmp, FILE_MODE_WRITE, &v));
-    for (PetscInt d = 0; d <= dim; ++d) {
-      PetscCall(PetscObjectSetName((PetscObject)seq[d], names[d]));
-      PetscCall(VecView(seq[d], v));
-    }
-    for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(PetscViewerHDF5WriteAttribute(v, "/", scalar_names[i], PETSC_REAL, &x[i]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "next_step", PETSC_INT, &pos[0]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "inside_step", PETSC_INT, &pos[1]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "protocol_steps", PETSC_INT, &pos[2]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "protocol_signature", PETSC_INT, &pos[3]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "mesh_volume_um", PETSC_REAL, &info[0]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "mesh_surface_um", PETSC_REAL, &info[1]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "unknowns", PETSC_REAL, &info[2]));
-    PetscCall(PetscViewerHDF5WriteAttribute(v, "/", "dimension", PETSC_INT, &dim));
-    PetscCall(PetscViewerDestroy(&v));
-    PetscCall(FileOutPublish(&f));
+  PetscCall(FileOutCreate(path, f));
+  PetscCall(FileH5Create(*f, h));
+  for (PetscInt d = 0; d <= dim; ++d) {
+    const PetscScalar *a;
+    PetscCall(VecGetArrayRead(seq[d], &a));
+    PetscCall(FileH5WriteReals(*h, names[d], 1, &n, (const PetscReal *)a, d ? "um" : NULL));
+    PetscCall(VecRestoreArrayRead(seq[d], &a));
   }
+  for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(FileH5SetAttribute(*h, scalar_names[i], x[i]));
+  PetscCall(FileH5SetAttribute(*h, "next_step", pos[0]));
+  PetscCall(FileH5SetAttribute(*h, "inside_step", pos[1]));
+  PetscCall(FileH5SetAttribute(*h, "protocol_steps", pos[2]));
+  PetscCall(FileH5SetAttribute(*h, "protocol_signature", pos[3]));
+  PetscCall(FileH5SetAttribute(*h, "mesh_volume_um", s->info.volume));
+  PetscCall(FileH5SetAttribute(*h, "mesh_surface_um", s->info.surface));
+  PetscCall(FileH5SetAttribute(*h, "unknowns", (PetscReal)n));
+  PetscCall(FileH5SetAttribute(*h, "dimension", pos[4]));
+  PetscCall(FileH5Close(h));
+  PetscCall(FileOutPublish(f));
   PetscFunctionReturn(0);
 }
 
@@ -213,23 +210,29 @@ static PetscErrorCode WriteCheckpoint(Solver s, Protocol p, Vec theta, const Pet
   }
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", cp->dir));
   PetscCall(PetscSNPrintf(copy, sizeof(copy), "%s/checkpoint_%04" PetscInt_FMT ".h5", cp->dir, cp->count));
-  if (rank == 0) { /* errors here are rank 0's alone: caught, then raised on every rank */
-    PetscErrorCode ierr;
-    PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
-    ierr = WriteFile(s, p, seq, dim, x, next_step, step_end, path, cp->keep ? copy : NULL);
-    PetscCall(PetscPopErrorHandler());
-    if (ierr) {
-      failed = PETSC_TRUE;
-      if (ierr == PETSC_ERR_FILE_WRITE) {
+  if (rank == 0) { /* errors here are rank 0's alone: caught, cleaned up, then raised on every rank */
+    for (int k = 0; k < (cp->keep ? 2 : 1) && !failed; ++k) {
+      PetscErrorCode ierr;
+      FileOut        f = NULL;
+      FileH5         h = NULL;
+      PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+      ierr = WriteFile(s, p, seq, dim, x, next_step, step_end, k ? copy : path, &f, &h);
+      if (ierr) {
         const char *text;
         char       *specific = NULL;
+        failed = PETSC_TRUE;
         PetscCall(PetscErrorMessage(ierr, &text, &specific));
-        PetscCall(PetscStrncpy(message, specific ? specific : "cannot write the checkpoint", sizeof(message)));
-      } else PetscCall(FileWriteFailure(path, 0, message, sizeof(message)));
+        if (ierr == PETSC_ERR_FILE_WRITE && specific && specific[0]) PetscCall(PetscStrncpy(message, specific, sizeof(message)));
+        else PetscCall(FileWriteFailure(k ? copy : path, 0, message, sizeof(message)));
+        (void)FileH5Close(&h);
+        (void)FileOutDiscard(&f);
+      }
+      PetscCall(PetscPopErrorHandler());
     }
   }
   for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
   PetscCall(InputCollectiveError(s->comm, failed, message));
+  cp->wrote = PETSC_TRUE;
   if (cp->keep) PetscCall(PetscPrintf(s->comm, "checkpoint %s at t = %.9g s, %s step %" PetscInt_FMT "\n", copy, (double)x[0], step_end ? "before" : "inside", next_step + 1));
   cp->count++;
   PetscCall(PetscTime(&cp->last));
@@ -250,6 +253,28 @@ PetscErrorCode SolverCheckpoint(Solver s, Protocol p, PetscInt next_step, PetscR
   if (now - cp->last < cp->interval && !(step_end && next_step == p->nsteps)) PetscFunctionReturn(0);
   Scalars(s, t, done, x);
   PetscCall(WriteCheckpoint(s, p, s->theta, x, next_step, step_end));
+  PetscFunctionReturn(0);
+}
+
+/* After a failed run: the checkpoints it wrote go with its other outputs */
+PetscErrorCode SolverRemoveCheckpoints(Solver s)
+{
+  Checkpointer cp = s->checkpointer;
+  PetscMPIInt  rank;
+  char         path[PETSC_MAX_PATH_LEN + 32];
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(s->comm, &rank));
+  if (!cp || rank) PetscFunctionReturn(0);
+  if (cp->wrote) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint.h5", cp->dir));
+    remove(path);
+  }
+  for (PetscInt k = 0; cp->keep && k < cp->count; ++k) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/checkpoint_%04" PetscInt_FMT ".h5", cp->dir, k));
+    remove(path);
+  }
+  cp->wrote = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -294,17 +319,92 @@ static int ComparePoints(const void *a, const void *b)
 
 /* Load θ and the protocol position from a checkpoint; *first is the step to run, *fresh whether
    the protocol starts anew (a finished run's checkpoint with another protocol) */
-PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], const char where[], PetscInt *first, PetscBool *fresh)
+/* What a checkpoint holds; read by every rank with errors caught (ReadHeader, ReadData) */
+typedef struct {
+  PetscReal  x[NSCALARS], pos[4], info[3], dim;
+  PetscReal *data[4]; /* theta, dof_x, dof_y, dof_z */
+} CheckpointData;
+
+static PetscErrorCode ReadHeader(const char path[], CheckpointData *c)
 {
-  PetscViewer  v;
-  Vec          seq[4] = {NULL, NULL, NULL, NULL}, X[3];
-  PetscInt     dim, fdim, n, nf, pos[4];
-  PetscReal    x[NSCALARS], info[3], tol, lo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[3] = {PETSC_MIN_REAL, PETSC_MIN_REAL, PETSC_MIN_REAL};
-  DofPoint    *pts;
-  PetscBool    exists;
-  static const char *const names[4] = {"theta", "dof_x", "dof_y", "dof_z"};
+  static const char *const pos_names[4]  = {"next_step", "inside_step", "protocol_steps", "protocol_signature"};
+  static const char *const info_names[3] = {"mesh_volume_um", "mesh_surface_um", "unknowns"};
+  FileH5                   h;
+  PetscBool                has, all = PETSC_TRUE;
 
   PetscFunctionBeginUser;
+  PetscCall(FileH5Open(path, &h));
+  for (PetscInt i = 0; i < NSCALARS; ++i) {
+    PetscCall(FileH5GetAttribute(h, scalar_names[i], &c->x[i], &has));
+    all = (all && has) ? PETSC_TRUE : PETSC_FALSE;
+  }
+  for (PetscInt i = 0; i < 4; ++i) {
+    PetscCall(FileH5GetAttribute(h, pos_names[i], &c->pos[i], &has));
+    all = (all && has) ? PETSC_TRUE : PETSC_FALSE;
+  }
+  for (PetscInt i = 0; i < 3; ++i) {
+    PetscCall(FileH5GetAttribute(h, info_names[i], &c->info[i], &has));
+    all = (all && has) ? PETSC_TRUE : PETSC_FALSE;
+  }
+  PetscCall(FileH5GetAttribute(h, "dimension", &c->dim, &has));
+  all = (all && has) ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(FileH5Close(&h));
+  PetscCheck(all, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "no protocol position in it");
+  for (PetscInt i = 0; i < NSCALARS; ++i) PetscCheck(!PetscIsInfOrNanReal(c->x[i]) || i == 7 || i == 11, PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "its %s is not a number", scalar_names[i]);
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadData(const char path[], PetscInt dim, PetscInt n, CheckpointData *c)
+{
+  static const char *const names[4] = {"/theta", "/dof_x", "/dof_y", "/dof_z"};
+  FileH5                   h;
+
+  PetscFunctionBeginUser;
+  PetscCall(FileH5Open(path, &h));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(FileH5ReadReals(h, names[d], n, c->data[d]));
+  PetscCall(FileH5Close(&h));
+  for (PetscInt d = 0; d <= dim; ++d)
+    for (PetscInt i = 0; i < n; ++i) PetscCheck(!PetscIsInfOrNanReal(c->data[d][i]), PETSC_COMM_SELF, PETSC_ERR_FILE_READ, "%s holds a value that is not a number", names[d] + 1);
+  PetscFunctionReturn(0);
+}
+
+/* Every rank runs read(path, ...) with its errors caught; a failure on any rank fails all with
+   one line (a damaged file gives the same error on every rank, but not necessarily) */
+static PetscErrorCode ReadCollectively(Solver s, const char path[], const char where[], PetscBool data, PetscInt dim, PetscInt n, CheckpointData *c)
+{
+  PetscErrorCode ierr;
+  char           message[PETSC_MAX_PATH_LEN + 512] = "";
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
+  ierr = data ? ReadData(path, dim, n, c) : ReadHeader(path, c);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    const char *text;
+    char       *specific = NULL;
+    PetscCall(PetscErrorMessage(ierr, &text, &specific));
+    PetscCall(PetscSNPrintf(message, sizeof(message), "%s: %s is not a spot checkpoint, or it is damaged (%s)", where, path, specific && specific[0] ? specific : text));
+  }
+  PetscCall(InputCollectiveError(s->comm, ierr ? PETSC_TRUE : PETSC_FALSE, message));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], const char where[], PetscInt *first, PetscBool *fresh)
+{
+  Vec            seq[4] = {NULL, NULL, NULL, NULL}, X[3];
+  PetscInt       dim, fdim, n, nf, pos[4];
+  PetscReal      x[NSCALARS], info[3], tol, lo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[3] = {PETSC_MIN_REAL, PETSC_MIN_REAL, PETSC_MIN_REAL};
+  DofPoint      *pts;
+  PetscBool      exists;
+  CheckpointData c;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&c, sizeof(c)));
+  {
+    struct stat st;
+    PetscBool   special = (!stat(path, &st) && !S_ISREG(st.st_mode)) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCheck(!special, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s is not a regular file (%s)", where, path, S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+  }
   PetscCall(PetscTestFile(path, 'r', &exists));
   PetscCheck(exists, s->comm, PETSC_ERR_USER_INPUT, "%s: cannot read the checkpoint %s", where, path);
   {
@@ -317,31 +417,16 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
   }
   PetscCall(DMGetDimension(s->dm, &dim));
   PetscCall(VecGetSize(s->theta, &n));
-  PetscCall(PetscViewerHDF5Open(PETSC_COMM_SELF, path, FILE_MODE_READ, &v));
-  {
-    PetscBool has;
-    PetscCall(PetscViewerHDF5HasAttribute(v, "/", "protocol_signature", &has));
-    if (!has) PetscCall(PetscViewerDestroy(&v));
-    PetscCheck(has, s->comm, PETSC_ERR_USER_INPUT, "%s: %s is not a spot checkpoint (no protocol position in it)", where, path);
-  }
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "dimension", PETSC_INT, NULL, &fdim));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "unknowns", PETSC_REAL, NULL, &info[2]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "mesh_volume_um", PETSC_REAL, NULL, &info[0]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "mesh_surface_um", PETSC_REAL, NULL, &info[1]));
+  PetscCall(ReadCollectively(s, path, where, PETSC_FALSE, dim, n, &c));
+  fdim = (PetscInt)c.dim;
+  for (PetscInt i = 0; i < 3; ++i) info[i] = c.info[i];
+  for (PetscInt i = 0; i < 4; ++i) pos[i] = (PetscInt)c.pos[i];
+  for (PetscInt i = 0; i < NSCALARS; ++i) x[i] = c.x[i];
   nf = (PetscInt)info[2];
-  if (fdim != dim || nf != n || PetscAbsReal(info[0] - s->info.volume) > 1e-9 * s->info.volume) PetscCall(PetscViewerDestroy(&v));
   PetscCheck(fdim == dim && nf == n && PetscAbsReal(info[0] - s->info.volume) <= 1e-9 * s->info.volume, s->comm, PETSC_ERR_USER_INPUT, "%s: the checkpoint %s is of another mesh (%" PetscInt_FMT "-D, %" PetscInt_FMT " unknowns, volume %g um^%" PetscInt_FMT "; this run: %" PetscInt_FMT "-D, %" PetscInt_FMT " unknowns, %g um^%" PetscInt_FMT "): restart with the input (mesh, element degree) that wrote it", where, path, fdim, nf, (double)info[0], fdim, dim, n, (double)s->info.volume, dim);
-  for (PetscInt d = 0; d <= dim; ++d) {
-    PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &seq[d]));
-    PetscCall(PetscObjectSetName((PetscObject)seq[d], names[d]));
-    PetscCall(VecLoad(seq[d], v));
-  }
-  for (PetscInt i = 0; i < NSCALARS; ++i) PetscCall(PetscViewerHDF5ReadAttribute(v, "/", scalar_names[i], PETSC_REAL, NULL, &x[i]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "next_step", PETSC_INT, NULL, &pos[0]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "inside_step", PETSC_INT, NULL, &pos[1]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "protocol_steps", PETSC_INT, NULL, &pos[2]));
-  PetscCall(PetscViewerHDF5ReadAttribute(v, "/", "protocol_signature", PETSC_INT, NULL, &pos[3]));
-  PetscCall(PetscViewerDestroy(&v));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(PetscMalloc1(n, &c.data[d]));
+  PetscCall(ReadCollectively(s, path, where, PETSC_TRUE, dim, n, &c));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, 1, n, c.data[d], &seq[d]));
 
   /* match this rank's degrees of freedom to the file's by coordinates */
   PetscCall(PetscMalloc1(n, &pts));
@@ -395,10 +480,11 @@ PetscErrorCode SolverLoadCheckpoint(Solver s, Protocol p, const char path[], con
     PetscCall(VecRestoreArrayRead(seq[0], &th));
     for (PetscInt d = 0; d < dim; ++d) PetscCall(VecRestoreArrayRead(X[d], &c[d]));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &missing, 1, MPIU_INT, MPI_SUM, s->comm));
-    PetscCheck(!missing, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " nodes of this mesh are not in the checkpoint %s: restart with the input (mesh, element degree) that wrote it", where, missing, path);
+    PetscCheck(!missing, s->comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " nodes of this mesh are not in the checkpoint %s: restart with the input (mesh, element degree) that wrote it, or the checkpoint is damaged", where, missing, path);
   }
   PetscCall(PetscFree(pts));
   for (PetscInt d = 0; d <= dim; ++d) PetscCall(VecDestroy(&seq[d]));
+  for (PetscInt d = 0; d <= dim; ++d) PetscCall(PetscFree(c.data[d]));
   for (PetscInt d = 0; d < dim; ++d) PetscCall(VecDestroy(&X[d]));
 
   PetscCall(TSSetTime(s->ts, x[0]));

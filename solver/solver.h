@@ -126,6 +126,7 @@ PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set);
 PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);
 PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscReal *i, PetscReal *theta_s, PetscReal *U_s);
 PetscErrorCode SolverSetCheckpointDirectory(Solver s, const char dir[]);
+PetscErrorCode SolverRemoveCheckpoints(Solver s); /* after a failed run: the checkpoints it wrote */
 PetscErrorCode SolverGetStats(Solver s, PetscInt *steps, PetscInt *rejected, PetscInt *newton, PetscInt *linear);
 /* A run stopped by SIGINT or SIGTERM (files/files.h defers them while the protocol runs) returns
    early: signal is the signal (0: the run finished), t_stop the time of its last step, t_restart

@@ -11,12 +11,26 @@
                                  extruded 3-D); run it under mpirun -n 2 too
      test_mesh_image errors      bad files and options, with their messages
      test_mesh_image xml         <mesh><image> of an input file through spot run's MeshImageWrite
+     test_mesh_image guard       images without a particle (noise at several levels and spreads,
+                                 ramps, flat images) refused and their edge contrast below 1.6;
+                                 the real images of data/images and the synthetic micrographs
+                                 above 2.5; cell estimates against the cells Gmsh makes (shapes,
+                                 images, extruded); the limits' options
+     test_mesh_image gmsh_guard  a C++ exception thrown inside Gmsh's OpenMP loop (a disc of
+                                 radius 1e30 um) becomes an error and spot goes on; run it under
+                                 ulimit -v (Gmsh grows its arrays until memory runs out)
+     test_mesh_image stackfull DIR   a TIFF stack written into DIR (a small full disk) fails with
+                                 one line and leaves no file
+     test_mesh_image image KIND PATH [ARGS]   a tool for the CLI tests: writes a test image (see
+                                 ToolImage: noise, ramp, flat, dark, huge, particle)
    Files go to $TMPROOT (or /tmp). */
 #include "testing.h"
 #include "mesh/meshimpl.h"
 #include <png.h>
 #include <tiffio.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static char tmpdir[PETSC_MAX_PATH_LEN];
@@ -32,7 +46,7 @@ static PetscErrorCode TmpPath(const char name[], char path[])
 /* Start from a clean set of image options, then set name/value pairs (NULL-terminated) */
 static PetscErrorCode SetImageOptions(const char *const kv[])
 {
-  static const char *const names[] = {"-mesh_image_file", "-mesh_image_pixel_size", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_threshold", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_smoothing", "-mesh_image_seed", "-mesh_image_page", "-mesh_image_extrude", "-mesh_cell_size", "-mesh_boundary_cell_size", "-mesh_boundary_layer", NULL};
+  static const char *const names[] = {"-mesh_image_file", "-mesh_image_pixel_size", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_threshold", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_smoothing", "-mesh_image_seed", "-mesh_image_page", "-mesh_image_extrude", "-mesh_cell_size", "-mesh_boundary_cell_size", "-mesh_boundary_layer", "-mesh_max_cells", "-mesh_image_max_pixels", "-mesh_shape_type", "-mesh_shape_radius", "-mesh_shape_semi_axes", "-mesh_shape_thickness", NULL};
 
   PetscFunctionBeginUser;
   for (int i = 0; names[i]; ++i)
@@ -964,7 +978,7 @@ static PetscErrorCode TestErrors(void)
     PetscCall(ExpectImageError(kvs, "option -mesh_image_sigma: sigma must be a number between 0 and 50 pixels, got '-1'"));
     PetscCall(ExpectImageError(kvo, "option -mesh_image_open_radius: the opening radius must be a whole number between 0 and 50 pixels, got '1.5'"));
     PetscCall(ExpectImageError(kvd, "option -mesh_image_seed: the seed must be a pixel ROW,COL (two whole numbers from 0), got '12'"));
-    PetscCall(ExpectImageError(kvh, "-mesh_cell_size 0.0001 um would give more than 2000 cells across the 0.7"));
+    PetscCall(ExpectImageError(kvh, "option -mesh_cell_size: the cell size of 0.0001 um is smaller than a lattice spacing (0.0003 um = 0.3 nm), where a continuum model means nothing"));
   }
   { /* no particle */
     PetscCall(PetscCalloc1(80 * 90, &v));
@@ -1005,7 +1019,8 @@ static PetscErrorCode TestErrors(void)
     const char     *kv[] = {"-mesh_image_file", png, "-mesh_image_pixel_size", "0.012", NULL};
     PetscCall(SetImageOptions(kv));
     PetscCall(TmpPath("no/such/dir/out.msh", path));
-    CHECK_USER_ERROR(MeshFromImage(PETSC_COMM_WORLD, path, NULL, &rep), "meshing the particle of image");
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': No such file or directory", path));
+    CHECK_USER_ERROR(MeshFromImage(PETSC_COMM_WORLD, path, NULL, &rep), msg);
   }
   PetscFunctionReturn(0);
 }
@@ -1163,6 +1178,356 @@ static PetscErrorCode TestXML(void)
   PetscFunctionReturn(0);
 }
 
+/* ---------------------------------------------------------------- guards ---------------- */
+/* Grey images with no particle, and particles, made here: kind and a parameter */
+typedef enum {
+  IMG_NOISE,    /* Gaussian noise: level a, standard deviation b */
+  IMG_UNIFORM,  /* uniform noise in [0, 1] */
+  IMG_RAMP,     /* a linear ramp from a to b along the columns (+ noise c) */
+  IMG_DIAGONAL, /* a ramp from a to b along the diagonal */
+  IMG_RADIAL,   /* bright centre a fading to b at the corners */
+  IMG_VIGNETTE, /* level a darkened towards the corners, noise b */
+  IMG_SINE,     /* a smooth texture about a, amplitude b */
+  IMG_LSB,      /* flat at a, each pixel one 8-bit step up or not */
+  IMG_DARK,     /* a dark disc on a bright background (a particle, not bright) */
+  IMG_PARTICLE  /* a bright disc of radius a px, step b, on noise c */
+} ImageKind;
+
+static PetscErrorCode MakeGuardImage(ImageKind kind, PetscInt rows, PetscInt cols, double a, double b, double c, int depth, const char path[])
+{
+  double *v;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(rows * cols, &v));
+  for (PetscInt r = 0; r < rows; ++r)
+    for (PetscInt k = 0; k < cols; ++k) {
+      const double x = (k + 0.5) / cols, y = (r + 0.5) / rows, rr = hypot(x - 0.5, y - 0.5);
+      double       g = 0;
+      switch (kind) {
+      case IMG_NOISE:
+        g = a + b * Normal();
+        break;
+      case IMG_UNIFORM:
+        g = Uniform();
+        break;
+      case IMG_RAMP:
+        g = a + (b - a) * x + c * Normal();
+        break;
+      case IMG_DIAGONAL:
+        g = a + (b - a) * (x + y) / 2;
+        break;
+      case IMG_RADIAL:
+        g = a + (b - a) * rr / sqrt(0.5);
+        break;
+      case IMG_VIGNETTE:
+        g = a * (1 - 1.2 * rr * rr) + b * Normal();
+        break;
+      case IMG_SINE:
+        g = a + b * sin(k / 9.0) * sin(r / 13.0);
+        break;
+      case IMG_LSB:
+        g = a + (Uniform() < 0.5 ? 1.0 / 255 : 0);
+        break;
+      case IMG_DARK:
+        g = (rr * cols < 0.3 * cols ? 0.25 : 0.8) + 0.02 * Normal();
+        break;
+      case IMG_PARTICLE:
+        g = 0.3 + (hypot(k + 0.5 - cols / 2.0, r + 0.5 - rows / 2.0) < a ? b : 0) + c * Normal();
+        break;
+      }
+      v[r * cols + k] = g;
+    }
+  PetscCall(WritePNGRaw(path, rows, cols, PNG_COLOR_TYPE_GRAY, depth, v));
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
+/* The edge contrast of an image, and whether spot refuses it ("shows no particle") */
+static PetscErrorCode ImageContrast(const char path[], const char sigma[], PetscBool invert, const char seed[], PetscReal *contrast, PetscBool *refused, char message[], size_t len)
+{
+  MeshImageReport rep;
+  PetscErrorCode  ierr;
+  const char     *msg;
+  const char     *kv[] = {"-mesh_image_file", path, "-mesh_image_pixel_size", "0.012", "-mesh_image_sigma", sigma, invert ? "-mesh_image_invert" : NULL, "1", NULL};
+  ImageSpec       spec;
+  MeshRaster      img;
+  ImageSegmentation seg;
+  PetscReal       needed;
+
+  PetscFunctionBeginUser;
+  PetscCall(SetImageOptions(kv));
+  if (seed) PetscCall(PetscOptionsSetValue(NULL, "-mesh_image_seed", seed));
+  InputClearUserError();
+  ierr = MeshFromImage(PETSC_COMM_WORLD, NULL, NULL, &rep);
+  PetscCall(InputLastUserError(&msg));
+  *refused = ierr ? PETSC_TRUE : PETSC_FALSE;
+  PetscCall(PetscStrncpy(message, msg ? msg : "", len));
+  InputClearUserError();
+  /* the statistic itself, whether refused or not */
+  PetscCall(ImageSpecFromOptions(&spec));
+  PetscCall(MeshRasterRead(path, 0, &img));
+  PetscCall(ImageSegment(&img, &spec, &seg));
+  PetscCall(MeshImageEdgeContrast(seg.rows, seg.cols, seg.smooth, seg.mask, spec.sigma, contrast, &needed));
+  PetscCall(ImageSegmentationDestroy(&seg));
+  PetscCall(MeshRasterDestroy(&img));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode TestGuard(void)
+{
+  char      path[PETSC_MAX_PATH_LEN], message[2048], expect[PETSC_MAX_PATH_LEN + 128];
+  PetscReal contrast, worst_noise = 0, worst_real = PETSC_MAX_REAL;
+  PetscBool refused;
+
+  PetscFunctionBeginUser;
+  { /* no particle: noise at three levels and three spreads, 8 and 16 bit; ramps; flat images */
+    const struct {
+      const char *name;
+      ImageKind   kind;
+      double      a, b, c;
+      int         depth;
+    } none[] = {
+        {"noise_l0.1_s0.01", IMG_NOISE, 0.1, 0.01, 0, 8},  {"noise_l0.1_s0.05", IMG_NOISE, 0.1, 0.05, 0, 8}, {"noise_l0.1_s0.2", IMG_NOISE, 0.1, 0.2, 0, 8},
+        {"noise_l0.5_s0.01", IMG_NOISE, 0.5, 0.01, 0, 8},  {"noise_l0.5_s0.05", IMG_NOISE, 0.5, 0.05, 0, 8}, {"noise_l0.5_s0.2", IMG_NOISE, 0.5, 0.2, 0, 8},
+        {"noise_l0.9_s0.01", IMG_NOISE, 0.9, 0.01, 0, 8},  {"noise_l0.9_s0.05", IMG_NOISE, 0.9, 0.05, 0, 8}, {"noise_l0.9_s0.2", IMG_NOISE, 0.9, 0.2, 0, 8},
+        {"noise16", IMG_NOISE, 0.5, 0.002, 0, 16},         {"uniform", IMG_UNIFORM, 0, 0, 0, 8},              {"ramp", IMG_RAMP, 0, 1, 0, 8},
+        {"ramp_noise", IMG_RAMP, 0.3, 0.7, 0.03, 8},       {"ramp_weak16", IMG_RAMP, 0.5, 0.51, 0, 16},       {"diagonal", IMG_DIAGONAL, 0.2, 0.8, 0, 8},
+        {"radial", IMG_RADIAL, 0.8, 0.2, 0, 8},            {"vignette", IMG_VIGNETTE, 0.5, 0.02, 0, 8},       {"sine", IMG_SINE, 0.5, 0.2, 0, 8},
+        {"flat_dark", IMG_LSB, 0.02, 0, 0, 8},             {"flat_mid", IMG_LSB, 100 / 255.0, 0, 0, 8},       {"flat_bright", IMG_LSB, 0.97, 0, 0, 8},
+    };
+    const char *sigmas[] = {"0", "1", "3"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); ++i) {
+      char name[128];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "guard_%s.png", none[i].name));
+      PetscCall(TmpPath(name, path));
+      PetscCall(MakeGuardImage(none[i].kind, 200, 220, none[i].a, none[i].b, none[i].c, none[i].depth, path));
+      for (int k = 0; k < 3; ++k) {
+        PetscCall(ImageContrast(path, sigmas[k], PETSC_FALSE, NULL, &contrast, &refused, message, sizeof(message)));
+        PetscCall(PetscSNPrintf(expect, sizeof(expect), "option -mesh_image_file: '%s' shows no particle: the region brighter than Otsu's threshold ", path));
+        CHECK(refused && strstr(message, expect) == message && strstr(message, "does not stand out from its surroundings (edge contrast "), "%s, sigma %s: not refused as no particle (contrast %g): '%s'", none[i].name, sigmas[k], (double)contrast, message);
+        CHECK(contrast < 1.6, "%s, sigma %s: edge contrast %g of an image without a particle, expected below 1.6", none[i].name, sigmas[k], (double)contrast);
+        worst_noise = PetscMax(worst_noise, contrast);
+      }
+    }
+  }
+  { /* a dark particle without --invert: the bright background fills the image */
+    PetscCall(TmpPath("guard_dark.png", path));
+    PetscCall(MakeGuardImage(IMG_DARK, 150, 160, 0, 0, 0, 8, path));
+    PetscCall(ImageContrast(path, "1", PETSC_FALSE, NULL, &contrast, &refused, message, sizeof(message)));
+    PetscCall(PetscSNPrintf(expect, sizeof(expect), "option -mesh_image_file: '%s' shows no particle: the region brighter than Otsu's threshold 0.4948 fills the image (24000 pixels) and nothing surrounds it; for a dark particle use --invert (-mesh_image_invert)", path));
+    CHECK(refused && !strcmp(message, expect), "dark particle without --invert: '%s'", message);
+    PetscCall(ImageContrast(path, "1", PETSC_TRUE, NULL, &contrast, &refused, message, sizeof(message)));
+    CHECK(!refused && contrast > 2.5, "dark particle with --invert: refused (%s) or contrast %g", message, (double)contrast);
+  }
+  { /* particles: the real images at sigma 0 to 2, the test micrographs, a weak and a small particle in noise */
+    const char *const real[] = {"data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png", "data/images/nmc811_single_particle_cropB_rows446-602_cols561-717.png", "data/images/nrel_nmc-1-cal_labels_slice125.png", "data/images/nmc811_xray_nanoholotomo_slice_example_xy_YijinLiuLab.tif"};
+    const char *const seeds[] = {NULL, "450,1616", "122,1558"};
+    const char *const sigmas[] = {"1", "2", "0"};
+    for (int i = 0; i < 4; ++i)
+      for (int k = 0; k < 3; ++k)
+        for (int j = 0; j < (i == 3 ? 3 : 1); ++j) {
+          PetscCall(ImageContrast(real[i], sigmas[k], PETSC_FALSE, seeds[j], &contrast, &refused, message, sizeof(message)));
+          CHECK(!refused && contrast >= (k == 2 ? 2.3 : 2.5), "%s, sigma %s, seed %s: refused (%s) or edge contrast %g below %g", real[i], sigmas[k], seeds[j] ? seeds[j] : "none", message, (double)contrast, k == 2 ? 2.3 : 2.5);
+          if (k < 2) worst_real = PetscMin(worst_real, contrast);
+        }
+    {
+      const Particle one = {SHAPE_ELLIPSE, 150.2, 120.7, 100.0, 70.0, 0.7};
+      PetscCall(MakeImage("guard_micrograph.png", 250, 300, &one, 1, PETSC_FALSE, PETSC_FALSE, path));
+      PetscCall(ImageContrast(path, "1", PETSC_FALSE, NULL, &contrast, &refused, message, sizeof(message)));
+      CHECK(!refused && contrast > 8, "synthetic micrograph: refused (%s) or edge contrast %g", message, (double)contrast);
+    }
+    PetscCall(TmpPath("guard_weak.png", path)); /* contrast-to-noise 3: step 0.06, noise 0.02 */
+    PetscCall(MakeGuardImage(IMG_PARTICLE, 200, 200, 50, 0.06, 0.02, 8, path));
+    PetscCall(ImageContrast(path, "1", PETSC_FALSE, NULL, &contrast, &refused, message, sizeof(message)));
+    CHECK(!refused && contrast > 2.5, "weak particle (CNR 3): refused (%s) or edge contrast %g", message, (double)contrast);
+    PetscCall(TmpPath("guard_small.png", path)); /* 12 px across */
+    PetscCall(MakeGuardImage(IMG_PARTICLE, 200, 200, 6, 0.4, 0.03, 8, path));
+    PetscCall(ImageContrast(path, "1", PETSC_FALSE, NULL, &contrast, &refused, message, sizeof(message)));
+    CHECK(!refused && contrast > 5, "small particle: refused (%s) or edge contrast %g", message, (double)contrast);
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "edge contrast: highest without a particle %.3f, lowest real image (sigma 1, 2) %.3f\n", (double)worst_noise, (double)worst_real));
+
+  { /* cell estimates against what Gmsh makes: shapes (2-D, 3-D, platelet), an image and an extruded image */
+    const struct {
+      const char *kv[13];
+      double      lo, hi;
+    } shapes[] = {
+        {{"-mesh_shape_type", "disc", "-mesh_shape_radius", "1", "-mesh_cell_size", "0.02", NULL}, 0.9, 1.4},
+        {{"-mesh_shape_type", "ellipse", "-mesh_shape_semi_axes", "2,0.5", NULL}, 0.9, 1.4},
+        {{"-mesh_shape_type", "sphere", "-mesh_shape_radius", "1", "-mesh_cell_size", "0.2", "-mesh_boundary_cell_size", "0.05", NULL}, 0.8, 1.7},
+        {{"-mesh_shape_type", "platelet", "-mesh_shape_semi_axes", "1,0.8", "-mesh_shape_thickness", "0.3", NULL}, 0.8, 1.7},
+    };
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); ++i) {
+      char      msh[PETSC_MAX_PATH_LEN];
+      PetscReal estimate = 0;
+      DM        dm;
+      MeshInfo  info;
+      PetscCall(SetImageOptions(shapes[i].kv));
+      PetscCall(TmpPath("guard_shape.msh", msh));
+      PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh));
+      PetscCall(MeshLoad(PETSC_COMM_WORLD, msh, &dm));
+      PetscCall(MeshGetInfo(dm, &info));
+      PetscCall(DMDestroy(&dm));
+      { /* the estimate, as MeshShapeWrite made it: from the same measures */
+        const char *type = shapes[i].kv[1];
+        if (!strcmp(type, "disc")) PetscCall(MeshEstimateCells(2, PETSC_PI, 2 * PETSC_PI, 0, 0.02, 0.008, 0.3, &estimate));
+        else if (!strcmp(type, "ellipse")) PetscCall(MeshEstimateCells(2, PETSC_PI, 8.5811, 0, 2.0 / 30, 2.0 / 75, 0.3, &estimate));
+        else if (!strcmp(type, "sphere")) PetscCall(MeshEstimateCells(3, 4 * PETSC_PI / 3, 4 * PETSC_PI, 0, 0.2, 0.05, 0.3, &estimate));
+        else {
+          PetscReal faces;
+          PetscCall(MeshEstimateCells(3, 0.8 * PETSC_PI * 0.3, 5.6723 * 0.3, 0, 2 * sqrt(0.8) / 12, 2 * sqrt(0.8) / 30, 0.3 * sqrt(0.8), &estimate));
+          PetscCall(MeshEstimateCells(2, 0.8 * PETSC_PI, 5.6723, 0, 2 * sqrt(0.8) / 12, 2 * sqrt(0.8) / 30, 0.3 * sqrt(0.8), &faces));
+          estimate = PetscMax(estimate, 3 * faces);
+        }
+      }
+      CHECK(estimate >= shapes[i].lo * info.num_cells && estimate <= shapes[i].hi * info.num_cells, "%s: estimated %g cells, Gmsh made %" PetscInt_FMT " (ratio %.2f, expected %.1f to %.1f)", shapes[i].kv[1], (double)estimate, info.num_cells, (double)(estimate / info.num_cells), shapes[i].lo, shapes[i].hi);
+      PetscCall(PetscPrintf(PETSC_COMM_WORLD, "estimate %-9s %8.0f cells, made %8" PetscInt_FMT " (%.2f)\n", shapes[i].kv[1], (double)estimate, info.num_cells, (double)(estimate / info.num_cells)));
+    }
+    {
+      const char *const crop     = "data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png";
+      const char *const extra[3] = {NULL, "300nm", "30nm"};
+      for (int k = 0; k < 3; ++k) {
+        const char     *kv[] = {"-mesh_image_file", crop, "-mesh_image_pixel_size", "0.012", extra[k] ? "-mesh_image_extrude" : NULL, extra[k], "-mesh_cell_size", "0.06", NULL};
+        MeshImageReport rep;
+        char            msh[PETSC_MAX_PATH_LEN];
+        PetscCall(SetImageOptions(kv));
+        if (!extra[k]) PetscCall(PetscOptionsClearValue(NULL, "-mesh_cell_size"));
+        PetscCall(TmpPath("guard_image.msh", msh));
+        PetscCall(MeshFromImage(PETSC_COMM_WORLD, msh, NULL, &rep));
+        CHECK(rep.estimated_cells >= 0.85 * rep.num_cells && rep.estimated_cells <= 1.6 * rep.num_cells, "crop A%s%s: estimated %g cells, Gmsh made %" PetscInt_FMT " (ratio %.2f, expected 0.85 to 1.6)", extra[k] ? " extruded " : "", extra[k] ? extra[k] : "", (double)rep.estimated_cells, rep.num_cells, (double)(rep.estimated_cells / rep.num_cells));
+        PetscCall(PetscPrintf(PETSC_COMM_WORLD, "estimate crop A %-6s %8.0f cells, made %8" PetscInt_FMT " (%.2f)\n", extra[k] ? extra[k] : "2-D", (double)rep.estimated_cells, rep.num_cells, (double)(rep.estimated_cells / rep.num_cells)));
+        { /* the file is complete and nothing else is left in the folder */
+          struct stat st;
+          CHECK(!stat(msh, &st) && st.st_size > 1000, "crop A%s: no mesh written", extra[k] ? " extruded" : "");
+        }
+      }
+    }
+  }
+  { /* the limits' own options: whole numbers from 1 */
+    const char *crop = "data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png";
+    const char *kv1[] = {"-mesh_image_file", crop, "-mesh_image_pixel_size", "0.012", "-mesh_max_cells", "1.5e3x", NULL};
+    const char *kv2[] = {"-mesh_image_file", crop, "-mesh_image_pixel_size", "0.012", "-mesh_image_max_pixels", "0", NULL};
+    const char *kv3[] = {"-mesh_image_file", crop, "-mesh_image_pixel_size", "0.012", "-mesh_image_max_pixels", "30000", NULL};
+    const char *kv4[] = {"-mesh_image_file", crop, "-mesh_image_pixel_size", "0.012", "-mesh_max_cells", "5000", NULL};
+    PetscCall(ExpectImageError(kv1, "option -mesh_max_cells: the largest cell count must be a whole number between 1 and 1e15, got '1.5e3x'"));
+    PetscCall(ExpectImageError(kv2, "option -mesh_image_max_pixels: the largest pixel count must be a whole number between 1 and 1e15, got '0'"));
+    PetscCall(PetscSNPrintf(expect, sizeof(expect), "image '%s' has 166 x 192 = 3.19e+04 pixels, more than -mesh_image_max_pixels allows (30000); crop it around the particle, or raise -mesh_image_max_pixels", crop));
+    PetscCall(ExpectImageError(kv3, expect));
+    PetscCall(SetImageOptions(kv4));
+    { /* an estimate above the limit: refused before Gmsh runs, naming the option */
+      MeshImageReport rep;
+      char            msh[PETSC_MAX_PATH_LEN];
+      PetscCall(TmpPath("guard_limit.msh", msh));
+      PetscCall(PetscSNPrintf(expect, sizeof(expect), "the mesh of the particle of image '%s' (area 1.67 um^2; cells 0.0292 um, 0.0117 um at the surface) would have about 9.4e+03 cells, more than -mesh_max_cells allows (5000); use coarser cells, or raise -mesh_max_cells", crop));
+      CHECK_USER_ERROR(MeshFromImage(PETSC_COMM_WORLD, msh, NULL, &rep), expect);
+      CHECK(access(msh, F_OK), "a refused mesh left %s", msh);
+    }
+    PetscCall(PetscOptionsClearValue(NULL, "-mesh_max_cells"));
+    PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_max_pixels"));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* A disc of radius 1e30 um: Gmsh's curve mesher asks for ever more points inside its OpenMP
+   loop, and std::bad_alloc there cannot be caught by Gmsh's C API. The adapter turns it into
+   an error; Gmsh then refuses every call; spot itself goes on (PETSc, files). */
+static PetscErrorCode TestGmshGuard(void)
+{
+  int  gmsh_ierr_ = 0;
+  char text[512], path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(GmshStart());
+  gmshModelAdd("huge", GIERR);
+  gmshModelOccAddDisk(0, 0, 0, 1e30, 1e30, -1, GIERR);
+  gmshModelOccSynchronize(GIERR);
+  CHECK(!gmsh_ierr_, "building the disc failed");
+  gmshModelMeshGenerate(2, GIERR);
+  GmshLastError(text, sizeof(text));
+  CHECK(gmsh_ierr_ == 1 && !strcmp(text, "Gmsh stopped on a C++ exception it could not catch (std::bad_alloc): it asked for more memory than there is"), "meshing a disc of radius 1e30: ierr %d, '%s'", gmsh_ierr_, text);
+  gmsh_ierr_ = 0;
+  gmshClear(GIERR);
+  CHECK(gmsh_ierr_ == 1, "Gmsh should refuse every call after an uncaught exception");
+  { /* and through the shape mesher: one line, no file */
+    const char *kv[] = {"-mesh_shape_type", "disc", "-mesh_shape_radius", "1", NULL};
+    PetscCall(SetImageOptions(kv));
+    PetscCall(TmpPath("after_guard.msh", path));
+    CHECK_USER_ERROR(MeshShapeWrite(PETSC_COMM_WORLD, path), ": Gmsh stopped on a C++ exception it could not catch (std::bad_alloc): it asked for more memory than there is); try other -mesh_cell_size / -mesh_boundary_cell_size");
+    CHECK(access(path, F_OK), "%s left behind", path);
+  }
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", text));
+  PetscFunctionReturn(0);
+}
+
+/* A TIFF stack written into dir (a small full disk): one line naming the file, nothing left */
+static PetscErrorCode TestStackFull(const char dir[])
+{
+  char            path[PETSC_MAX_PATH_LEN], expect[PETSC_MAX_PATH_LEN + 128];
+  MeshStackWriter w;
+  PetscReal      *v;
+  PetscErrorCode  ierr = 0;
+  const char     *msg;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/stack.tif", dir));
+  PetscCall(PetscMalloc1(256 * 256, &v));
+  for (PetscInt i = 0; i < 256 * 256; ++i) v[i] = Uniform();
+  InputClearUserError();
+  ierr = MeshStackWriterOpen(path, 256, 256, 32, &w);
+  for (int page = 0; page < 64 && !ierr; ++page) ierr = MeshStackWriterAdd(w, v, "page");
+  if (!ierr) ierr = MeshStackWriterClose(&w, PETSC_TRUE);
+  else PetscCall(MeshStackWriterClose(&w, PETSC_FALSE));
+  PetscCall(InputLastUserError(&msg));
+  PetscCall(PetscSNPrintf(expect, sizeof(expect), "cannot write '%s': the disk is full (No space left on device)", path));
+  CHECK(ierr == PETSC_ERR_FILE_WRITE && msg && !strcmp(msg, expect), "a 16 MB stack on a full disk: code %d, '%s'", (int)ierr, msg ? msg : "(no message)");
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s\n", msg ? msg : "(no message)"));
+  InputClearUserError();
+  {
+    DIR           *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+      CHECK(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."), "%s/%s left behind", dir, e->d_name);
+    if (d) closedir(d);
+  }
+  PetscCall(PetscFree(v));
+  PetscFunctionReturn(0);
+}
+
+/* test_mesh_image image KIND PATH: the images of the CLI tests */
+static PetscErrorCode ToolImage(const char kind[], const char path[])
+{
+  PetscFunctionBeginUser;
+  if (!strcmp(kind, "noise")) PetscCall(MakeGuardImage(IMG_NOISE, 200, 220, 0.5, 0.05, 0, 8, path));
+  else if (!strcmp(kind, "noise_dark")) PetscCall(MakeGuardImage(IMG_NOISE, 200, 220, 0.1, 0.02, 0, 8, path));
+  else if (!strcmp(kind, "noise_bright")) PetscCall(MakeGuardImage(IMG_NOISE, 200, 220, 0.9, 0.2, 0, 8, path));
+  else if (!strcmp(kind, "noise16")) PetscCall(MakeGuardImage(IMG_NOISE, 200, 220, 0.5, 0.002, 0, 16, path));
+  else if (!strcmp(kind, "ramp")) PetscCall(MakeGuardImage(IMG_RAMP, 200, 220, 0, 1, 0, 8, path));
+  else if (!strcmp(kind, "ramp_noise")) PetscCall(MakeGuardImage(IMG_RAMP, 200, 220, 0.3, 0.7, 0.03, 8, path));
+  else if (!strcmp(kind, "flat")) PetscCall(MakeGuardImage(IMG_LSB, 200, 220, 100 / 255.0, 0, 0, 8, path));
+  else if (!strcmp(kind, "dark")) PetscCall(MakeGuardImage(IMG_DARK, 150, 160, 0, 0, 0, 8, path));
+  else if (!strcmp(kind, "particle")) PetscCall(MakeGuardImage(IMG_PARTICLE, 120, 130, 40, 0.4, 0.02, 8, path));
+  else if (!strcmp(kind, "huge")) { /* 20000 x 20000 black, 8-bit grey: 400 MB of pixels in a 400 kB file */
+    FILE       *fp  = fopen(path, "wb");
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop   info;
+    png_bytep   row;
+    PetscCheck(fp && png, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot write %s", path);
+    info = png_create_info_struct(png);
+    png_init_io(png, fp);
+    png_set_compression_level(png, 1);
+    png_set_filter(png, 0, PNG_FILTER_NONE);
+    png_set_IHDR(png, info, 20000, 20000, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    PetscCall(PetscCalloc1(20000, &row));
+    for (int r = 0; r < 20000; ++r) png_write_row(png, row);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(fp);
+    PetscCall(PetscFree(row));
+  } else SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "unknown image kind '%s'", kind);
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   char      which[64] = "";
@@ -1170,6 +1535,16 @@ int main(int argc, char **argv)
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscCall(InputPushErrorHandler());
+  if (argc >= 4 && !strcmp(argv[1], "image")) { /* the image tool */
+    PetscCall(ToolImage(argv[2], argv[3]));
+    PetscCall(PetscFinalize());
+    return 0;
+  }
+  if (argc >= 3 && !strcmp(argv[1], "stackfull")) {
+    PetscCall(TestStackFull(argv[2]));
+    PetscCall(PetscFinalize());
+    return test_failures;
+  }
   PetscCall(TestPart(argc, argv, "mesh_image", which, sizeof(which), tmpdir, sizeof(tmpdir)));
   PetscCall(PetscStrcmp(which, "readers", &flg));
   if (flg) PetscCall(TestReaders());
@@ -1187,6 +1562,10 @@ int main(int argc, char **argv)
   if (flg) PetscCall(TestXML());
   PetscCall(PetscStrcmp(which, "outline", &flg));
   if (flg) PetscCall(TestOutline());
+  PetscCall(PetscStrcmp(which, "guard", &flg));
+  if (flg) PetscCall(TestGuard());
+  PetscCall(PetscStrcmp(which, "gmsh_guard", &flg));
+  if (flg) PetscCall(TestGmshGuard());
   PetscCall(TestEnd(0));
   PetscCall(PetscFinalize());
   return test_failures;

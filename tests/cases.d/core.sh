@@ -133,7 +133,7 @@ example_c3() {
   nv=$(grep -o 'vertices" Format="HDF" Dimensions="[0-9]*' "$d/fields.xmf" | grep -o '[0-9]*$')
   nsnap=$(grep -c '<Time Value=' "$d/fields.xmf")
   [ "$nsnap" -eq 19 ] || { echo "expected 19 snapshots, found $nsnap"; return 1; }
-  h5dump -H -d /vertex_fields/theta_theta "$d/fields.h5" | grep -q "DATASPACE  SIMPLE { ( $nsnap, $nv ) / ( H5S_UNLIMITED, $nv ) }" || { echo "fields.h5 does not hold $nsnap x $nv values"; h5dump -H "$d/fields.h5" | head -30; return 1; }
+  h5dump -H -d /vertex_fields/theta "$d/fields.h5" | grep -q "DATASPACE  SIMPLE { ( $nsnap, $nv ) / ( H5S_UNLIMITED, $nv ) }" || { echo "fields.h5 does not hold $nsnap x $nv values"; h5dump -H "$d/fields.h5" | head -30; return 1; }
   h5dump -H -d /geometry/vertices "$d/fields.h5" | grep -q "( $nv, 2 )" || { echo "geometry has not $nv vertices"; return 1; }
   [ -z "$(ls "$d" | grep part)" ] || { echo "partial files left: $(ls "$d")"; return 1; }
   [ -f "$d/mesh.msh" ] || { echo "no mesh.msh"; return 1; }
