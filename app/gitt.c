@@ -235,7 +235,7 @@ static PetscErrorCode SimulateWithFiles(MPI_Comm comm, const char input[], const
   PetscFunctionBeginUser;
   PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
-  if (made) PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* from now on an interrupt removes it */
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* an output of the set from now on */
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(PetscSNPrintf(source, sizeof(source), "simulated record of %s", input));
   PetscCall(GittRoundTripCreate(solver, source, &rt));
@@ -268,8 +268,10 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
 
   PetscFunctionBeginUser;
   PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(outdir, PETSC_TRUE)); /* while it is made */
   ierr = SimulateWithFiles(comm, input, outdir, files);
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(PostprocMeshRemoveOnSignal(outdir, PETSC_FALSE));
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

@@ -1682,7 +1682,7 @@ static PetscErrorCode CompareInDirectory(MPI_Comm comm, const char dir[], PetscV
   PetscCall(ComparisonCreate(comm, &cmp));
   PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, dir, viewer, &sim));
-  if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* from now on an interrupt removes it */
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* an output of the set from now on */
   PetscCall(ComparisonSetUp(cmp, sim, 0, viewer));
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(CompareSimCreate(cmp, solver, &cs));
@@ -1708,9 +1708,11 @@ PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, C
 
   PetscFunctionBeginUser;
   PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_TRUE)); /* while it is made */
   ierr = CompareInDirectory(comm, dir, viewer, files, res);
   if (!ierr) ierr = PostprocFilesPublish(files);
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
   PetscCall(ierr);
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/compare_series.csv, compare_metrics.csv, compare_profiles.csv, compare_maps.png, compare_series.png, compare_kymographs.png\n", dir));
   PetscFunctionReturn(0);

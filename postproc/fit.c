@@ -457,9 +457,11 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   PetscCallMPI(MPI_Comm_size(comm, &fit->size));
   PetscCall(PostprocMeshGenerated(&made));
   PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_TRUE)); /* until it is adopted at the end */
   ierr = FitInDirectory(fit, dir, made, files, rep);
   if (!ierr) ierr = PostprocFilesPublish(files);
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them, nor the mesh */
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
   if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));
   if (fit->rank == 0) { /* the groups' work directories are empty */
     char path[PETSC_MAX_PATH_LEN];

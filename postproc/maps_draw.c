@@ -204,7 +204,7 @@ PetscErrorCode PostprocWrite(MPI_Comm comm, PostprocFiles files, PetscErrorCode 
 }
 
 /* A command's outputs, all or nothing (see postproc.h). Rank 0 holds the state. */
-#define POSTPROC_FILES_HELD 32 /* temporaries open at once (files/ registers 64 for interrupts) */
+#define POSTPROC_FILES_HELD 32 /* temporaries kept at once (files/ registers 64 for interrupts) */
 
 typedef struct {
   FileOut   f;
@@ -349,7 +349,7 @@ PetscErrorCode PostprocFilesComplete(PostprocFiles s, FileOut f)
 
   PetscFunctionBeginUser;
   PetscCall(Held(s, f, &h));
-  PetscCall(FileOutFlush(f));
+  PetscCall(FileOutClose(f)); /* flushed, synced and closed: no descriptor stays open */
   PetscCall(FileOutFailed(f, &failed, message, sizeof(message)));
   PetscCall(Reword(message, h->what, reworded, sizeof(reworded)));
   PetscCheck(!failed, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s", reworded);
@@ -378,6 +378,20 @@ typedef struct {
   const char   *dir;
   char          mesh[PETSC_MAX_PATH_LEN];
 } MeshJob;
+
+/* The mesh spot makes in dir, removed by an interrupt until it is adopted or removed */
+PetscErrorCode PostprocMeshRemoveOnSignal(const char dir[], PetscBool remove)
+{
+  char      generated[PETSC_MAX_PATH_LEN];
+  PetscBool made;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocMeshGenerated(&made));
+  if (remove && !made) PetscFunctionReturn(0); /* a mesh file of the user's is never removed */
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
+  PetscCall(FileRemoveOnSignal(generated, remove));
+  PetscFunctionReturn(0);
+}
 
 /* Did spot make the command's mesh (a shape or an image meshed, or a given mesh refined)? Not a
    mesh file of the user's, which may even have the generated name */

@@ -67,8 +67,9 @@ PetscErrorCode OutputDestroy(Output *out);
    command); if one rename fails, those already renamed are removed again.
    PostprocFilesDestroy removes whatever was not published, so a command that fails, on any
    rank, leaves no file behind. A planted link at a file's name is replaced, never followed.
-   At most 32 temporaries stay open: a command that writes more (spot run with many maps)
-   publishes its oldest complete files early and still removes them if it fails later.
+   A complete file is closed (flushed and synced); at most 32 wait at once: a command that writes
+   more (spot run with many maps) publishes its oldest complete files early and still removes
+   them if it fails later.
    Messages: "cannot write <what> 'path': the disk is full (No space left on device)", <what> the
    kind of file given to PostprocFilesOpen ("figure", "image stack"; NULL: none).
    Open, Complete and Adopt are called on rank 0 (inside CompareOnRankZero, which makes a failure
@@ -87,8 +88,11 @@ PetscErrorCode PostprocFilesAdopt(PostprocFiles files, const char made[], const 
    mesh: where it is until then ("" when there is none), every rank. Its temporary name does not
    end in .msh: a run that must load the mesh again adopts it after that. */
 PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], char mesh[], size_t len);
-/* Did spot make the command's mesh (MESH_GENERATED_NAME), rather than load the user's? */
+/* Did spot make the command's mesh (MESH_GENERATED_NAME), rather than load the user's? While it
+   is made and until it is adopted or removed, an interrupt removes it (every rank: true, after:
+   false) */
 PetscErrorCode PostprocMeshGenerated(PetscBool *generated);
+PetscErrorCode PostprocMeshRemoveOnSignal(const char dir[], PetscBool remove);
 PetscErrorCode PostprocFilesPublish(PostprocFiles files);
 PetscErrorCode PostprocFilesDestroy(PostprocFiles *files);
 /* Rank 0 runs write(files, ctx), which opens, writes and completes files of the set; a failure

@@ -459,6 +459,7 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   PetscCallMPI(MPI_Comm_rank(comm, &s.rank));
   ierr = ReadOptions(&s);
   if (!ierr) ierr = PostprocFilesCreate(comm, &s.files);
+  if (!ierr) ierr = PostprocMeshRemoveOnSignal(workdir, PETSC_TRUE); /* while it is made */
   if (!ierr) ierr = SimulationCreate(comm, workdir, viewer, &sim);
   if (s.rank == 0) { /* the mesh spot made for the run is loaded, and not part of the movie */
     char      generated[PETSC_MAX_PATH_LEN];
@@ -469,6 +470,7 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   }
   if (!ierr) ierr = SynthMovie(&s, sim);
   PetscCall(SynthDestroy(&s)); /* after a failure: neither the stack nor the timestamps */
+  PetscCall(PostprocMeshRemoveOnSignal(workdir, PETSC_FALSE));
   if (sim) PetscCall(SimulationDestroy(&sim));
   PetscCall(ierr);
   r->frames = s.next;
