@@ -14,8 +14,9 @@
    The candidates of a round run concurrently: the communicator is split into G groups of
    -fit_parallel_ranks_per_run ranks (default size/4, at least 1), each with its own Simulation
    (options are per process, so each group sets its own -phys_alpha). The mesh is made once and
-   shared as a file. Finally the comparison at the fitted α runs on all ranks and writes its
-   outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. */
+   shared as a file; the candidates write nothing. Finally the comparison at the fitted α runs on
+   all ranks and writes its outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. The
+   outputs and the mesh appear together at the end, or none (PostprocFiles). */
 #include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
@@ -318,8 +319,9 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
   fit->group = PetscMin(fit->rank / fit->rpr, fit->groups - 1);
   PetscCallMPI(MPI_Comm_split(comm, (int)fit->group, fit->rank, &fit->sub));
   PetscCallMPI(MPI_Comm_rank(fit->sub, &fit->subrank));
-  PetscCall(PetscSNPrintf(fit->workdir, sizeof(fit->workdir), "%s/runs/group_%" PetscInt_FMT, dir, fit->group));
-  PetscCall(InputCheckWritableDirectory(fit->sub, fit->workdir, "fit work directory"));
+  /* the candidates load the mesh made (or given) once, so they write nothing of their own: no
+     working directories, which an interrupt would leave behind */
+  PetscCall(PetscStrncpy(fit->workdir, dir, sizeof(fit->workdir)));
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha in [%.6g, %.6g] (tolerance %.6g %%), %" PetscInt_FMT " candidate%s at a time on %" PetscInt_FMT " rank%s each%s\n", (double)range[0], (double)range[1], (double)(100 * tol), fit->groups, fit->groups == 1 ? "" : "s", fit->rpr, fit->rpr == 1 ? "" : "s", fit->fit_sigma ? "; psf_sigma fitted too" : ""));
 
   { /* 1. the grid */
@@ -440,7 +442,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
 }
 
 /* The outputs, all or nothing: fit_misfit.csv and .png, the comparison at the fitted α and the
-   mesh spot made; the groups' working directories are removed either way */
+   mesh spot made */
 PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitReport *rep)
 {
   Fit           *fit;
@@ -463,18 +465,10 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them, nor the mesh */
   PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
   if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));
-  if (fit->rank == 0) { /* the groups' work directories are empty */
+  if (fit->rank == 0 && ierr && made) { /* a mesh made before the failure, not yet adopted */
     char path[PETSC_MAX_PATH_LEN];
-    for (PetscInt g = 0; g < fit->groups; ++g) {
-      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs/group_%" PetscInt_FMT, dir, g));
-      rmdir(path);
-    }
-    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs", dir));
-    rmdir(path);
-    if (ierr && made) { /* a mesh made before the failure that the set had not yet adopted */
-      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
-      unlink(path);
-    }
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
+    unlink(path);
   }
   PetscCall(ComparisonDestroy(&fit->cmp));
   PetscCall(PetscFree(fit));
