@@ -1196,7 +1196,8 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
 
   {
     PetscInt nused = 0;
-    for (PetscInt f = 0; f < nf; ++f) nused += sim->used[f] ? 1 : 0;
+    for (PetscInt f = 0; f < nf; ++f)
+      nused += sim->used[f] ? 1 : 0;
     PetscCheck(nused >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nused, nused == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
   }
   /* region means per frame (experiment; model per unit k) */
@@ -1219,7 +1220,7 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
      noise, which offsets every later frame's contrast alike. */
   {
-    double   n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, xlo = PETSC_MAX_REAL, xhi = -PETSC_MAX_REAL;
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, xlo = PETSC_MAX_REAL, xhi = -PETSC_MAX_REAL;
     for (PetscInt f = 0; f < nf; ++f)
       if (sim->used[f] && f != c->reference) {
         const double x = sim->series[f * NSERIES + S_SIM_DELITH], y = sim->series[f * NSERIES + S_EXP_MEAN];
@@ -1345,11 +1346,13 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
   PetscCall(FileOutPrintf(f, "# spot compare: differential contrast (I - I_ref)/I_ref of '%s' (reference frame %d) and of the simulation seen through the same optics\n", c->stack_path, (int)c->reference));
   PetscCall(FileOutPrintf(f, "# k = %.8g, psf_sigma = %.6g um, background/particle = %.6g; regions: centre d >= %.6g um, periphery d <= %.6g um (d: distance to the surface)\n", (double)r->k, (double)r->psf_sigma, (double)r->background_ratio, (double)c->centre_threshold, (double)c->periphery_width));
   PetscCall(FileOutPrintf(f, "frame,t_exp_s,t_s,used,drift,sim_mean_theta"));
-  for (PetscInt k = 0; k < NSERIES; ++k) PetscCall(FileOutPrintf(f, ",%s", SeriesNames[k]));
+  for (PetscInt k = 0; k < NSERIES; ++k)
+    PetscCall(FileOutPrintf(f, ",%s", SeriesNames[k]));
   PetscCall(FileOutPrintf(f, "\n"));
   for (PetscInt fr = 0; fr < c->nframes; ++fr) {
     PetscCall(FileOutPrintf(f, "%d,%.12g,%.12g,%d,%.8g,%.12g", (int)fr, (double)c->t_exp[fr], (double)c->t_sim[fr], sim->used[fr] ? 1 : 0, (double)c->drift[fr], sim->have[fr] ? (double)sim->mean_theta[fr] : NAN));
-    for (PetscInt k = 0; k < NSERIES; ++k) PetscCall(FileOutPrintf(f, ",%.10g", (double)sim->series[fr * NSERIES + k]));
+    for (PetscInt k = 0; k < NSERIES; ++k)
+      PetscCall(FileOutPrintf(f, ",%.10g", (double)sim->series[fr * NSERIES + k]));
     PetscCall(FileOutPrintf(f, "\n"));
   }
   PetscCall(PostprocFilesComplete(files, f));
@@ -1400,7 +1403,8 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
       if (!sim->have[fr]) continue;
       PetscCall(ProfileSample(c, d, &c->contrast[(size_t)fr * c->nwin], pe));
       PetscCall(ProfileSample(c, d, &sim->model[(size_t)fr * c->nwin], ps));
-      for (PetscInt i = 0; i < c->nprofile[d]; ++i) PetscCall(FileOutPrintf(f, "%.6g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)fr, (double)c->t_sim[fr], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]));
+      for (PetscInt i = 0; i < c->nprofile[d]; ++i)
+        PetscCall(FileOutPrintf(f, "%.6g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)fr, (double)c->t_sim[fr], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]));
     }
   PetscCall(PetscFree2(pe, ps));
   PetscCall(PostprocFilesComplete(files, f));

@@ -26,8 +26,8 @@
 
 #define FIT_MAX_POINTS 256
 #define FIT_MAX_GROUPS 32 /* candidates at a time; more ranks join the groups' runs */
-#define FIT_ALPHA_MIN  1e-4
-#define FIT_ALPHA_MAX  1e4
+#define FIT_ALPHA_MIN 1e-4
+#define FIT_ALPHA_MAX 1e4
 
 enum {
   R_MISFIT,

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #define GITT_MIN_REST_SAMPLES 3
-#define GITT_MAX_LENGTH       1e4  /* um */
-#define GITT_THETA_SLACK      0.25 /* θ by coulomb counting may leave [0, 1] by this much (a rough capacity) */
+#define GITT_MAX_LENGTH 1e4   /* um */
+#define GITT_THETA_SLACK 0.25 /* θ by coulomb counting may leave [0, 1] by this much (a rough capacity) */
 
 typedef enum {
   GITT_EDGES_PREVIOUS,
@@ -826,7 +826,8 @@ static PetscErrorCode WriteDiffusivity(PostprocFiles files, void *ctx)
   PetscCall(Provenance(g, f));
   PetscCall(FileOutPrintf(f, "# Columns: theta (Li site fraction, 1 = lithiated), D_GITT in cm^2/s; for spot run: <diffusivity law=\"table\" file=\"...\"/>\n"));
   PetscCall(FileOutPrintf(f, "theta,D_cm2_per_s\n"));
-  for (PetscInt i = 0; i < g->ntable; ++i) PetscCall(FileOutPrintf(f, "%.10g,%.6e\n", (double)g->table_theta[i], (double)(g->table_D[i] * 1e-8)));
+  for (PetscInt i = 0; i < g->ntable; ++i)
+    PetscCall(FileOutPrintf(f, "%.10g,%.6e\n", (double)g->table_theta[i], (double)(g->table_D[i] * 1e-8)));
   PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }

@@ -423,7 +423,8 @@ static PetscErrorCode WriteRecord(PostprocFiles files, void *ctx)
   PetscCall(FileOutPrintf(f, "# The particle: L = %.10g um, initial mean theta %.10g, capacity %.10g As; analyse with\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity));
   PetscCall(FileOutPrintf(f, "#   spot gitt THIS.csv --length %.10gum --theta-start %.10g --capacity %.10gAs\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity));
   PetscCall(FileOutPrintf(f, "t_s,current_A,voltage_V,current_density_A_per_m2,mean_theta\n"));
-  for (PetscInt i = 0; i < rt->n; ++i) PetscCall(FileOutPrintf(f, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]));
+  for (PetscInt i = 0; i < rt->n; ++i)
+    PetscCall(FileOutPrintf(f, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]));
   PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
@@ -450,7 +451,8 @@ static PetscErrorCode WriteComparison(PostprocFiles files, void *ctx)
   PetscCall(FileOutPrintf(f, "# ratio = D_analysed/D_true; apparent_alpha = D_true/D_analysed: the alpha an FE model of this particle needs on a D measured this way\n"));
   if (isfinite(rt->kappa))
     PetscCall(FileOutPrintf(f, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A"));
-  else PetscCall(FileOutPrintf(f, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n"));
+  else
+    PetscCall(FileOutPrintf(f, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n"));
   PetscCall(FileOutPrintf(f, "# theta_low/high: lowest/highest theta anywhere in the particle during the pulse; D_variation = max/min D_true there;\n"));
   PetscCall(FileOutPrintf(f, "# nonlinearity = max |dE/dtheta / (dU/dtheta over the pulse) - 1| there (E = U + overpotential at the pulse current);\n"));
   PetscCall(FileOutPrintf(f, "# rest_offset = |surface theta - mean theta| at the end of the rests beside the pulse, over its |d theta|\n"));

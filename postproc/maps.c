@@ -42,9 +42,9 @@ struct _p_Maps {
   PetscInt    nmaps, cap;
   PetscReal  *map_t;
   PetscReal **maps; /* rank 0 */
-  PostprocFiles files;     /* the outputs of MapsFinish, all or nothing */
-  PetscInt      nwritten;  /* published, for MapsDiscard */
-  char        (*written)[PETSC_MAX_PATH_LEN];
+  PostprocFiles files;    /* the outputs of MapsFinish, all or nothing */
+  PetscInt      nwritten; /* published, for MapsDiscard */
+  char (*written)[PETSC_MAX_PATH_LEN];
 };
 
 static const char *QuantityName(Maps m)
@@ -239,7 +239,7 @@ static PetscErrorCode Substitute(char text[], size_t len, const char from[], con
 {
   char       *out, *at;
   const char *rest = text;
-  size_t      n    = strlen(from), used = 0;
+  size_t      n = strlen(from), used = 0;
 
   PetscFunctionBeginUser;
   if (!n || !strstr(text, from)) PetscFunctionReturn(0);
@@ -356,7 +356,8 @@ PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep)
       PetscCall(FileOutSetFailed(s->f, e));
     }
     ierr = PostprocFilesComplete(s->files, s->f);
-  } else unlink(s->written);
+  } else
+    unlink(s->written);
   PetscCall(PetscFree(s));
   PetscCall(ierr);
   PetscFunctionReturn(0);
@@ -419,7 +420,8 @@ static PetscErrorCode RememberPublished(Maps m)
   PetscFunctionBeginUser;
   if (m->rank) PetscFunctionReturn(0);
   PetscCall(PetscMalloc1(m->nmaps + 2, &m->written));
-  for (PetscInt k = 0; k < m->nmaps; ++k) PetscCall(MapFileName(m, k, m->written[m->nwritten++], PETSC_MAX_PATH_LEN));
+  for (PetscInt k = 0; k < m->nmaps; ++k)
+    PetscCall(MapFileName(m, k, m->written[m->nwritten++], PETSC_MAX_PATH_LEN));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.tif", m->dir, QuantityName(m)));
   PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.csv", m->dir, QuantityName(m)));
@@ -523,7 +525,8 @@ PetscErrorCode MapsDiscard(Maps m)
   if (!m) PetscFunctionReturn(0);
   PetscCall(PostprocFilesDestroy(&m->files));
   if (m->rank == 0)
-    for (PetscInt i = 0; i < m->nwritten; ++i) unlink(m->written[i]);
+    for (PetscInt i = 0; i < m->nwritten; ++i)
+      unlink(m->written[i]);
   m->nwritten = 0;
   m->finished = PETSC_TRUE;
   PetscFunctionReturn(0);

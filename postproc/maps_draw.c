@@ -159,7 +159,8 @@ PetscErrorCode CompareOnRankZero(MPI_Comm comm, PetscErrorCode (*fn)(void *), vo
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
       failed = PETSC_TRUE;
-      if (captured.code == PETSC_ERR_USER_INPUT || captured.code == PETSC_ERR_NOT_CONVERGED || captured.code == PETSC_ERR_FILE_WRITE) PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
+      if (captured.code == PETSC_ERR_USER_INPUT || captured.code == PETSC_ERR_NOT_CONVERGED || captured.code == PETSC_ERR_FILE_WRITE)
+        PetscCall(PetscStrncpy(message, captured.message, sizeof(message)));
       else PetscCall(PetscSNPrintf(message, sizeof(message), "internal error (code %d): %s", (int)captured.code, captured.message));
     }
   }
@@ -232,8 +233,10 @@ static PetscErrorCode Reword(const char message[], const char what[], char out[]
   const size_t      n        = sizeof(prefix) - 1;
 
   PetscFunctionBeginUser;
-  if (what && what[0] && !strncmp(message, prefix, n)) PetscCall(PetscSNPrintf(out, len, "cannot write %s '%s", what, message + n));
-  else PetscCall(PetscStrncpy(out, message, len));
+  if (what && what[0] && !strncmp(message, prefix, n))
+    PetscCall(PetscSNPrintf(out, len, "cannot write %s '%s", what, message + n));
+  else
+    PetscCall(PetscStrncpy(out, message, len));
   PetscFunctionReturn(0);
 }
 
@@ -294,10 +297,12 @@ static PetscErrorCode PublishEarly(PostprocFiles s)
   HeldFile         h;
 
   PetscFunctionBeginUser;
-  while (k < s->nheld && !s->held[k].complete) ++k;
+  while (k < s->nheld && !s->held[k].complete)
+    ++k;
   PetscCheck(k < s->nheld, PETSC_COMM_SELF, PETSC_ERR_PLIB, "more than %d output files open at once", POSTPROC_FILES_HELD);
   h = s->held[k];
-  for (PetscInt i = k; i + 1 < s->nheld; ++i) s->held[i] = s->held[i + 1];
+  for (PetscInt i = k; i + 1 < s->nheld; ++i)
+    s->held[i] = s->held[i + 1];
   --s->nheld;
   PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
   ierr = FileOutPublish(&h.f);
@@ -437,9 +442,12 @@ PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], cha
 static PetscErrorCode RemoveAll(PostprocFiles s, const NamedFile done[], PetscInt ndone)
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < ndone; ++i) unlink(done[i].path);
-  for (PetscInt i = 0; i < s->nheld; ++i) PetscCall(FileOutDiscard(&s->held[i].f));
-  for (PetscInt i = 0; i < s->nearly; ++i) unlink(s->early[i].path);
+  for (PetscInt i = 0; i < ndone; ++i)
+    unlink(done[i].path);
+  for (PetscInt i = 0; i < s->nheld; ++i)
+    PetscCall(FileOutDiscard(&s->held[i].f));
+  for (PetscInt i = 0; i < s->nearly; ++i)
+    unlink(s->early[i].path);
   s->nheld = s->nearly = 0;
   PetscFunctionReturn(0);
 }
@@ -471,7 +479,8 @@ static PetscErrorCode PublishOnRankZero(PostprocFiles s, char message[], size_t 
     PostprocCaptured cap = {0, ""};
     PetscErrorCode   ierr;
     HeldFile         h = s->held[0];
-    for (PetscInt i = 0; i + 1 < s->nheld; ++i) s->held[i] = s->held[i + 1];
+    for (PetscInt i = 0; i + 1 < s->nheld; ++i)
+      s->held[i] = s->held[i + 1];
     --s->nheld;
     PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
     ierr = FileOutPublish(&h.f); /* removes its temporary if it fails */
@@ -479,10 +488,13 @@ static PetscErrorCode PublishOnRankZero(PostprocFiles s, char message[], size_t 
     if (ierr) {
       *failed = PETSC_TRUE;
       PetscCall(Reword(cap.message, h.what, message, len));
-    } else PetscCall(PetscStrncpy(done[ndone++].path, h.path, PETSC_MAX_PATH_LEN));
+    } else
+      PetscCall(PetscStrncpy(done[ndone++].path, h.path, PETSC_MAX_PATH_LEN));
   }
-  if (*failed) PetscCall(RemoveAll(s, done, ndone));
-  else s->nearly = 0;
+  if (*failed)
+    PetscCall(RemoveAll(s, done, ndone));
+  else
+    s->nearly = 0;
   PetscCall(PetscFree(done));
   PetscFunctionReturn(0);
 }

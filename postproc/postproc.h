@@ -477,8 +477,8 @@ PetscErrorCode MapsDestroy(Maps *maps);
    (values in [0, 1] scaled to 0..65535) or 32 (float, as given). Rank 0. A failed write is one
    line naming the stack ("cannot write image stack 'movie.tif': the disk is full (...)"). */
 typedef struct _p_PostprocStack *PostprocStack;
-PetscErrorCode PostprocStackOpen(PostprocFiles files, const char path[], PetscInt rows, PetscInt cols, PetscInt bits, PostprocStack *stack);
-PetscErrorCode PostprocStackAdd(PostprocStack stack, const PetscReal values[], const char description[]);
+PetscErrorCode                   PostprocStackOpen(PostprocFiles files, const char path[], PetscInt rows, PetscInt cols, PetscInt bits, PostprocStack *stack);
+PetscErrorCode                   PostprocStackAdd(PostprocStack stack, const PetscReal values[], const char description[]);
 /* keep: the finished stack is a complete file of the set; else it is dropped with its temporary */
 PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep);
 

@@ -38,8 +38,8 @@ typedef struct {
   char              output[PETSC_MAX_PATH_LEN], timestamps[PETSC_MAX_PATH_LEN];
   PetscReal        *times;   /* simulation times of the frames */
   PetscInt          nframes, next, written;
-  PetscBool         times_given; /* -synth_frame_times, else every -synth_frame_interval */
-  PetscReal         interval;
+  PetscBool          times_given; /* -synth_frame_times, else every -synth_frame_interval */
+  PetscReal          interval;
   PetscReal         time_offset;
   PetscInt          seed;
   RasterGrid        fine;
@@ -48,12 +48,12 @@ typedef struct {
   OpticalProjection P;
   PetscReal        *pc;      /* P(G*χ) over the window */
   PetscReal        *delta, *blurred, *pn, *img, *page; /* rank 0 work */
-  PostprocFiles     files; /* the stack and the timestamps, all or nothing */
-  PostprocStack     stack; /* rank 0 */
+  PostprocFiles      files;                             /* the stack and the timestamps, all or nothing */
+  PostprocStack      stack;                             /* rank 0 */
   Vec               snapshot;
   Solver            solver;
-  PetscViewer       viewer;
-  PetscReal         t_end; /* the run's last time */
+  PetscViewer        viewer;
+  PetscReal          t_end; /* the run's last time */
   unsigned long long rng;
   PetscBool          have_spare;
   double             spare;
@@ -165,7 +165,8 @@ static PetscErrorCode ReadOptions(Synth *s)
   PetscCheck(!(s->times_given && set), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: give the frame times or the frame interval, not both", where);
   if (s->times_given) {
     PetscCheck(s->times[0] >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times are run times from t = 0, got %.6g s", where, (double)s->times[0]);
-    for (PetscInt i = 1; i < s->nframes; ++i) PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %.6g s follows %.6g s", where, (double)s->times[i], (double)s->times[i - 1]);
+    for (PetscInt i = 1; i < s->nframes; ++i)
+      PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %.6g s follows %.6g s", where, (double)s->times[i], (double)s->times[i - 1]);
     PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a movie needs at least 2 frames", where);
   } else {
     s->interval = 30;
@@ -200,7 +201,8 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
     count = PetscFloorReal(end * (1 + 1e-12) / s->interval) + 1;
     PetscCheck(count <= SYNTH_MAX_FRAMES, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s makes %.6g frames of the %.6g s protocol; spot synth makes at most %d: raise the interval", where, (double)s->interval, (double)count, (double)end, SYNTH_MAX_FRAMES);
     s->nframes = (PetscInt)count;
-    for (PetscInt i = 0; i < s->nframes; ++i) s->times[i] = i * s->interval;
+    for (PetscInt i = 0; i < s->nframes; ++i)
+      s->times[i] = i * s->interval;
     PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s gives fewer than 2 frames in the %.6g s protocol", where, (double)s->interval, (double)end);
   }
   /* the timestamps as written (t + offset, %.15g): finite, and still increasing */
@@ -224,7 +226,7 @@ static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
     const PetscReal gain = PetscMax(1, 1 + r->drift * last / 3600);
     const char     *name = r->intensity >= r->background ? "-synth_intensity" : "-synth_background";
     PetscCall(InputOptionWhere(name, where, sizeof(where)));
-    char            brightened[64] = "";
+    char brightened[64] = "";
     if (gain > 1) PetscCall(PetscSNPrintf(brightened, sizeof(brightened), ", brightened to %.6g by the drift,", (double)(gain * PetscMax(r->intensity, r->background))));
     PetscCheck(gain * PetscMax(r->intensity, r->background) < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: an intensity of %.6g%s reaches the full scale 1 of a 16-bit page, where every pixel would saturate; lower it, or write 32-bit float pages (--bits 32)", where, (double)PetscMax(r->intensity, r->background), brightened);
   }
@@ -328,7 +330,8 @@ static PetscErrorCode FinishFiles(void *ctx)
   PetscCall(PostprocFilesOpen(s->files, s->timestamps, NULL, &f));
   PetscCall(FileOutPrintf(f, "# spot synth: %s; pixel %.6g um, psf_sigma %.6g um, k %.6g, noise %.6g, drift %.6g per h, shift (%.6g, %.6g) px, rotation %.6g deg\n", s->output, (double)s->rep.pixel_size, (double)s->rep.psf_sigma, (double)s->rep.k, (double)s->rep.noise, (double)s->rep.drift, (double)s->rep.shift[0], (double)s->rep.shift[1], (double)s->rep.rotation_deg));
   PetscCall(FileOutPrintf(f, "frame,t_s\n"));
-  for (PetscInt i = 0; i < s->written; ++i) PetscCall(FileOutPrintf(f, "%d,%.15g\n", (int)i, (double)(s->times[i] + s->time_offset)));
+  for (PetscInt i = 0; i < s->written; ++i)
+    PetscCall(FileOutPrintf(f, "%d,%.15g\n", (int)i, (double)(s->times[i] + s->time_offset)));
   PetscCall(PostprocFilesComplete(s->files, f));
   PetscFunctionReturn(0);
 }
@@ -394,8 +397,8 @@ static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
   if (!r->rows) {
     const PetscReal ex = info->upper[0] - info->lower[0], ey = info->upper[1] - info->lower[1], m = 4 * r->psf_sigma + 4 * r->pixel_size;
     const PetscReal e  = r->rotation_deg != 0 ? PetscMax(ex, ey) : 0;
-    const PetscReal cols = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
-    const PetscReal rows = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
+    const PetscReal cols    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
+    const PetscReal rows    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
     const PetscBool shifted = 2 * (PetscAbsReal(r->shift[0]) + PetscAbsReal(r->shift[1])) > (1.6 * PetscMax(ex, ey) + 2 * m) / r->pixel_size ? PETSC_TRUE : PETSC_FALSE;
     char            where[PETSC_MAX_PATH_LEN];
     PetscCall(InputOptionWhere(shifted ? "-synth_shift" : "-synth_pixel_size", where, sizeof(where)));
