@@ -549,7 +549,10 @@ typedef struct {
    run's t = 0, default 0), psf_sigma (µm, 0.3), k (0.6), intensity I0 (0.35), background (0.15),
    noise (standard deviation / I0, 0.02), drift (fraction per hour, 0), shift (col,row px, 0,0),
    rotation (deg, 0), size (rows,cols; default: the particle and 60 % more), bits (16 or 32),
-   seed (1). Collective. */
+   seed (1). Every option is checked before the run: ranges, frame times within the protocol
+   (at most 100 000 frames), timestamps finite and increasing as written, the illumination
+   positive under the drift, a 16-bit page unsaturated, the frame at most 4096 x 4096 pixels with
+   the particle inside. The stack and the timestamps appear together, or neither. Collective. */
 PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer, SynthReport *report);
 
 /* ---------------------------------------------------------------- Comparison ------------ */
