@@ -22,6 +22,8 @@ static const char compare_help[] = "usage: [mpirun -n N] spot compare COMPARE.xm
                                    "  compare_maps.png      contrast maps side by side at <figures><times>, one colour scale\n"
                                    "  compare_series.png    centre and periphery against time\n"
                                    "  compare_kymographs.png  line profiles against time, experiment and simulation\n"
+                                   "  mesh.msh              the mesh, when spot made it\n"
+                                   "All of them appear together once all are complete; after a failure (a full disk too), none does.\n"
                                    "Every value of the document is also an option (-compare_experiment_pixel_size 65nm, ...), and\n"
                                    "the run's too (-phys_alpha 3). `spot schema compare.xsd` prints the schema.\n";
 
@@ -29,7 +31,7 @@ static const char compare_help[] = "usage: [mpirun -n N] spot compare COMPARE.xm
 PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
   char           outdir[PETSC_MAX_PATH_LEN], simfile[PETSC_MAX_PATH_LEN];
-  PetscBool      set;
+  PetscBool      set, made;
   CompareResult  res;
   PetscErrorCode ierr;
   PetscMPIInt    rank;
@@ -46,9 +48,10 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(InputLoadXML(comm, simfile));
   PetscCall(InputCheckOptions(comm, "compare"));
   PetscCall(AppLockOutputDirectory(comm, "-compare_output_directory", outdir, &lock));
+  PetscCall(PostprocMeshGenerated(&made));
   ierr = CompareRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &res);
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (ierr && rank == 0) { /* a mesh made for a run that failed is not kept */
+  if (ierr && made && rank == 0) { /* a mesh made for a run that failed is not kept */
     char generated[PETSC_MAX_PATH_LEN];
     PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
     remove(generated);

@@ -17,7 +17,8 @@ static const char fit_help[] = "usage: [mpirun -n N] spot fit FIT.xml [PETSc opt
                                "candidates on two ranks each. Writes to <output><directory> (default fit/ beside FIT.xml):\n"
                                "  fit_misfit.csv, fit_misfit.png  every candidate: alpha, misfit, k, ...\n"
                                "  compare_*.csv, compare_*.png    the comparison at the fitted alpha\n"
-                               "  mesh.msh                        the mesh every candidate used\n";
+                               "  mesh.msh                        the mesh every candidate used\n"
+                               "All of them appear together once all are complete; after a failure (a full disk too), none does.\n";
 
 PetscErrorCode SpotFit(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {

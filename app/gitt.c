@@ -25,6 +25,7 @@ static const char gitt_help[] =
     "  diffusivity.csv  theta,D_cm2_per_s: read by spot run as <diffusivity law=\"table\" file=\"...\"/>\n"
     "  pulses.csv       one row per pulse with every intermediate value and flags\n"
     "  gitt.png         D(theta), and E against sqrt(t) with the fitted lines for a few pulses\n"
+    "All of them appear together once all are complete; after a failure (a full disk too), none does.\n"
     "\n"
     "Record:\n"
     "  --time-column NAME      default: time_s, time or t      --time-unit s|min|h      (default from the name, else s)\n"
@@ -195,25 +196,50 @@ static PetscErrorCode LengthFromMesh(MPI_Comm comm, const char path[], PetscReal
   PetscFunctionReturn(0);
 }
 
-/* The run and its analysis; a failure leaves the files written so far (the caller removes a mesh
-   spot made) */
-static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+/* The run, its analysis and their files, all or nothing: record.csv, pulses.csv, gitt.png,
+   diffusivity.csv (with 2 pulses or more that gave a D), roundtrip.csv, roundtrip.png and the
+   mesh spot made, published together once all are written (the caller removes the mesh after a
+   failure) */
+static PetscErrorCode WriteSimulation(MPI_Comm comm, GittRoundTrip rt, Gitt gitt, const char outdir[], PetscInt ntable)
+{
+  char path[PETSC_MAX_PATH_LEN + 32];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/record.csv", outdir));
+  PetscCall(GittRoundTripWriteRecord(rt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir));
+  PetscCall(GittWritePulses(gitt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir));
+  PetscCall(GittWritePlot(gitt, path));
+  if (ntable >= 2) {
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
+    PetscCall(GittWriteDiffusivity(gitt, path));
+  }
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.csv", outdir));
+  PetscCall(GittRoundTripWrite(rt, path));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.png", outdir));
+  PetscCall(GittRoundTripWritePlot(rt, path));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SimulateWithFiles(MPI_Comm comm, const char input[], const char outdir[], PostprocFiles files)
 {
   Simulation    sim;
   Solver        solver;
   GittRoundTrip rt;
   Gitt          gitt;
   PetscInt      ntable;
-  char          source[PETSC_MAX_PATH_LEN + 32], path[PETSC_MAX_PATH_LEN + 32];
+  PetscBool     made;
+  char          source[PETSC_MAX_PATH_LEN + 32];
 
   PetscFunctionBeginUser;
+  PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &sim));
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, outdir, NULL, 0)); /* an output of the set from now on */
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(PetscSNPrintf(source, sizeof(source), "simulated record of %s", input));
   PetscCall(GittRoundTripCreate(solver, source, &rt));
   PetscCall(SimulationRun(sim));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/record.csv", outdir));
-  PetscCall(GittRoundTripWriteRecord(rt, path));
 
   PetscCall(GittCreate(comm, &gitt));
   PetscCall(GittRoundTripSetUp(rt, gitt));
@@ -222,21 +248,12 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
   PetscCall(GittView(gitt, PETSC_VIEWER_STDOUT_(comm)));
   PetscCall(GittRoundTripCompare(rt, gitt));
   PetscCall(GittRoundTripView(rt, PETSC_VIEWER_STDOUT_(comm)));
-
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir));
-  PetscCall(GittWritePulses(gitt, path));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir));
-  PetscCall(GittWritePlot(gitt, path));
   PetscCall(GittGetDiffusivity(gitt, &ntable, NULL, NULL));
-  if (ntable >= 2) {
-    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
-    PetscCall(GittWriteDiffusivity(gitt, path));
-  } else
-    PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.csv", outdir));
-  PetscCall(GittRoundTripWrite(rt, path));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/roundtrip.png", outdir));
-  PetscCall(GittRoundTripWritePlot(rt, path));
+  PetscCall(GittSetOutputFiles(gitt, files));
+  PetscCall(GittRoundTripSetOutputFiles(rt, files));
+  PetscCall(WriteSimulation(comm, rt, gitt, outdir, ntable));
+  PetscCall(PostprocFilesPublish(files));
+  if (ntable < 2) PetscCall(PetscPrintf(comm, "  no diffusivity.csv: %" PetscInt_FMT " pulse(s) gave a D, a table needs 2\n", ntable));
   PetscCall(PetscPrintf(comm, "  wrote %s/: record.csv, pulses.csv, gitt.png,%s roundtrip.csv, roundtrip.png\n", outdir, ntable >= 2 ? " diffusivity.csv," : ""));
   PetscCall(GittDestroy(&gitt));
   PetscCall(GittRoundTripDestroy(&rt));
@@ -244,14 +261,29 @@ static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], con
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode SimulateInDirectory(MPI_Comm comm, const char input[], const char outdir[])
+{
+  PostprocFiles  files;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(outdir, PETSC_TRUE)); /* while it is made */
+  ierr = SimulateWithFiles(comm, input, outdir, files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(PostprocMeshRemoveOnSignal(outdir, PETSC_FALSE));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
 /* spot gitt --simulate INPUT.xml: the parameters of the analysis come from the run */
 static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
 {
   static const char *const from_run[] = {"-gitt_length", "-gitt_mesh", "-gitt_capacity", "-gitt_theta_start", "-gitt_positive"};
-  char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], value[256], generated[PETSC_MAX_PATH_LEN + 32], kept[PETSC_MAX_PATH_LEN + 32];
+  char                     outdir[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], value[256], generated[PETSC_MAX_PATH_LEN + 32];
   const char              *docdir;
   PetscInt                 nsteps = 0;
-  PetscBool                found  = PETSC_FALSE, set, has_ocp;
+  PetscBool                found  = PETSC_FALSE, set, has_ocp, made;
   PetscMPIInt              rank;
   PetscErrorCode           ierr;
 
@@ -292,14 +324,9 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
 
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
-  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  PetscCall(PostprocMeshGenerated(&made));
   ierr = SimulateInDirectory(comm, input, outdir);
-  if (rank == 0) { /* a mesh spot made is kept only with the results it gave */
-    if (ierr)
-      remove(generated);
-    else if (!access(generated, F_OK))
-      PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
-  }
+  if (ierr && made && rank == 0) remove(generated); /* a mesh spot made is kept only with the results it gave */
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }
@@ -317,6 +344,8 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
   char                     description[1024], path[PETSC_MAX_PATH_LEN + 32];
   PetscBool                has_mesh, has_length;
   const char              *record;
+  PostprocFiles            files;
+  PetscErrorCode           ierr;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -382,13 +411,20 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
   }
   PetscCall(GittAnalyse(gitt));
   PetscCall(GittView(gitt, PETSC_VIEWER_STDOUT_(comm)));
+  PetscCall(GittCheckTable(gitt)); /* no table: fail before any file is made */
 
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir));
-  PetscCall(GittWritePulses(gitt, path));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir));
-  PetscCall(GittWritePlot(gitt, path));
-  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir));
-  PetscCall(GittWriteDiffusivity(gitt, path));
+  /* pulses.csv, gitt.png and diffusivity.csv, all or nothing */
+  PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(GittSetOutputFiles(gitt, files));
+  ierr = PetscSNPrintf(path, sizeof(path), "%s/pulses.csv", outdir);
+  if (!ierr) ierr = GittWritePulses(gitt, path);
+  if (!ierr) ierr = PetscSNPrintf(path, sizeof(path), "%s/gitt.png", outdir);
+  if (!ierr) ierr = GittWritePlot(gitt, path);
+  if (!ierr) ierr = PetscSNPrintf(path, sizeof(path), "%s/diffusivity.csv", outdir);
+  if (!ierr) ierr = GittWriteDiffusivity(gitt, path);
+  if (!ierr) ierr = PostprocFilesPublish(files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(ierr);
   PetscCall(PetscPrintf(comm, "  wrote %s/diffusivity.csv, %s/pulses.csv, %s/gitt.png\n", outdir, outdir, outdir));
   PetscCall(GittDestroy(&gitt));
   PetscFunctionReturn(0);

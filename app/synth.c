@@ -16,7 +16,8 @@ static const char synth_help[] = "usage: [mpirun -n N] spot synth RUN.xml -o mov
                                  "illumination and an optional shift and rotation. Writes\n"
                                  "  movie.tif             a multi-page TIFF, one frame per page (16-bit integer or 32-bit float)\n"
                                  "  movie_timestamps.csv  frame,t_s: the time of every frame\n"
-                                 "and prints where the particle lies (the truth spot compare should recover).\n"
+                                 "and prints where the particle lies (the truth spot compare should recover). Every option is\n"
+                                 "checked before the run; the two files appear together when the movie is complete, or neither.\n"
                                  "\n"
                                  "options (each is also a PETSc option, in brackets; lengths and times accept units):\n"
                                  "  -o, --output FILE       the stack (default movie.tif)                           [-synth_output]\n"
@@ -98,6 +99,19 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
     if (slash) PetscCall(PetscSNPrintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output));
     if (!dir[0]) PetscCall(PetscStrncpy(dir, "/", sizeof(dir)));
     PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
+  }
+  { /* timestamps elsewhere: a file name in a writable directory */
+    char      stamps[PETSC_MAX_PATH_LEN], stamps_dir[PETSC_MAX_PATH_LEN] = ".", where_ts[PETSC_MAX_PATH_LEN];
+    PetscBool set;
+    PetscCall(PetscOptionsGetString(NULL, NULL, "-synth_timestamps", stamps, sizeof(stamps), &set));
+    if (set) {
+      const char *slash = strrchr(stamps, '/');
+      PetscCall(InputOptionWhere("-synth_timestamps", where_ts, sizeof(where_ts)));
+      PetscCheck(stamps[0] && (!slash || slash[1]), comm, PETSC_ERR_USER_INPUT, "%s: the timestamps need a file name, got '%s'", where_ts, stamps);
+      if (slash) PetscCall(PetscSNPrintf(stamps_dir, sizeof(stamps_dir), "%.*s", (int)(slash - stamps), stamps));
+      if (!stamps_dir[0]) PetscCall(PetscStrncpy(stamps_dir, "/", sizeof(stamps_dir)));
+      PetscCall(InputCheckWritableDirectory(comm, stamps_dir, where_ts));
+    }
   }
   PetscCall(InputLoadXML(comm, input));
   PetscCall(InputCheckOptions(comm, "synth"));

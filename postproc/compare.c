@@ -47,6 +47,7 @@
 
 #define COMPARE_MAX_DIRECTIONS 4
 #define COMPARE_MAX_FIGURE_TIMES 6
+#define COMPARE_MAX_TIMESTAMPS_BYTES (64 << 20) /* a timestamps table larger than this is not one */
 
 typedef enum {
   MISFIT_SERIES,
@@ -225,6 +226,7 @@ static PetscErrorCode ReadOptions(Comparison c)
   PetscCall(InputGetQuantity("-compare_optics_contrast_factor", UNIT_NONE, &c->k, &c->k_given));
   PetscCall(Where("-compare_optics_contrast_factor", where));
   PetscCheck(!c->k_given || c->k != 0, c->comm, PETSC_ERR_USER_INPUT, "%s: a contrast factor k of 0 shows nothing; leave it out to calibrate k", where);
+  PetscCheck(!c->k_given || PetscAbsReal(c->k) <= 100, c->comm, PETSC_ERR_USER_INPUT, "%s: a contrast factor k of %.6g is not a contrast per unit delithiation (|k| <= 100; operando particles show about 0.6)", where, (double)c->k);
 
   /* regions: the run's definitions, overridden here for both the run and the pixels */
   {
@@ -344,6 +346,10 @@ PetscErrorCode ComparisonCreate(MPI_Comm comm, Comparison *out)
   PetscCallMPI(MPI_Comm_rank(comm, &c->rank));
   *out = c;
   PetscCall(ReadOptions(c));
+  /* regular files of sane size before a reader opens them (a FIFO would hang it); a numbered
+     series ("f_%03d.png") is checked frame by frame by its reader */
+  if (!strchr(c->stack_path, '%')) PetscCall(InputCheckFile(comm, c->stack_path, "image stack", 0));
+  PetscCall(InputCheckFile(comm, c->times_path, "timestamps", COMPARE_MAX_TIMESTAMPS_BYTES));
   PetscCall(CompareOnRankZero(comm, OpenStack, c));
   PetscCallMPI(MPI_Bcast(&c->nframes, 1, MPIU_INT, 0, comm));
 
@@ -359,6 +365,12 @@ PetscErrorCode ComparisonCreate(MPI_Comm comm, Comparison *out)
   for (PetscInt i = 0; i < c->nframes; ++i) {
     c->t_exp[i] = t.values[i * t.ncols + col] * factor;
     c->t_sim[i] = c->t_exp[i] - c->current_start;
+    if (PetscIsInfOrNanReal(c->t_exp[i]) || PetscIsInfOrNanReal(c->t_sim[i])) {
+      char msg[1024];
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamp %.6g s of frame %" PetscInt_FMT " is not a finite time", c->times_path, t.lines[i], (double)t.values[i * t.ncols + col], i));
+      PetscCall(InputTableDestroy(&t));
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+    }
     if (i && !(c->t_exp[i] > c->t_exp[i - 1])) {
       char msg[1024];
       PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%" PetscInt_FMT ": timestamps must increase, but %.6g s follows %.6g s (line %" PetscInt_FMT ")", c->times_path, t.lines[i], (double)c->t_exp[i], (double)c->t_exp[i - 1], t.lines[i - 1]));
@@ -872,6 +884,12 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     c->t_planned = 0;
     for (PetscInt i = 0; i < n; ++i) c->t_planned = steps[i].duration < PETSC_MAX_REAL && c->t_planned < PETSC_MAX_REAL ? c->t_planned + steps[i].duration : PETSC_MAX_REAL;
   }
+  { /* the particle must show in the optical frame as more than a speck */
+    const PetscReal extent = PetscMax(info->upper[0] - info->lower[0], info->upper[1] - info->lower[1]);
+    char            where[PETSC_MAX_PATH_LEN];
+    PetscCall(Where("-compare_experiment_pixel_size", where));
+    PetscCheck(extent >= 3 * c->pixel_size, c->comm, PETSC_ERR_USER_INPUT, "%s: the simulated particle (%.3g x %.3g um) spans only %.3g optical pixels of %.6g um; a comparison needs it at least 3 pixels across", where, (double)(info->upper[0] - info->lower[0]), (double)(info->upper[1] - info->lower[1]), (double)(extent / c->pixel_size), (double)c->pixel_size);
+  }
   PetscCall(MeshBoundaryFacets(dm, &c->nfacets, &c->facets));
   PetscCall(ObserverCreate(s, &obs));
   PetscCall(ObserverGetRegions(obs, &c->d_max, &c->centre_threshold, &c->periphery_width, NULL, NULL));
@@ -1176,6 +1194,12 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   if (sim->have[c->reference] && c->t_sim[c->reference] > 0)
     for (PetscInt j = 0; j < nwin; ++j) m[(size_t)c->reference * nwin + j] = 0;
 
+  {
+    PetscInt nused = 0;
+    for (PetscInt f = 0; f < nf; ++f)
+      nused += sim->used[f] ? 1 : 0;
+    PetscCheck(nused >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nused, nused == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+  }
   /* region means per frame (experiment; model per unit k) */
   for (PetscInt f = 0; f < nf; ++f) {
     const PetscReal *C  = &c->contrast[(size_t)f * nwin], *M = &m[(size_t)f * nwin];
@@ -1196,13 +1220,15 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
      noise, which offsets every later frame's contrast alike. */
   {
-    double   n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, xlo = PETSC_MAX_REAL, xhi = -PETSC_MAX_REAL;
     for (PetscInt f = 0; f < nf; ++f)
       if (sim->used[f] && f != c->reference) {
         const double x = sim->series[f * NSERIES + S_SIM_DELITH], y = sim->series[f * NSERIES + S_EXP_MEAN];
         n += 1, sx += x, sy += y, sxx += x * x, sxy += x * y;
+        xlo = PetscMin(xlo, x), xhi = PetscMax(xhi, x);
       }
-    PetscCheck(n >= 2 && sxx - sx * sx / n > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %.6g to %.6g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
+    /* a delithiation that does not change (beyond round-off) over the frames calibrates nothing */
+    PetscCheck(n >= 2 && sxx - sx * sx / n > 0 && xhi - xlo > 1e-9, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot calibrate the contrast factor k: the simulated particle does not delithiate during the compared frames (run time %.6g to %.6g s); check <experiment><current_start> or give <optics><contrast_factor>", (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
     res->k      = c->k_given ? c->k : (sxy - sx * sy / n) / (sxx - sx * sx / n);
     res->offset = (sy - res->k * sx) / n;
   }
@@ -1296,98 +1322,92 @@ typedef struct {
   const char          *dir;
 } WriteCtx;
 
-static PetscErrorCode OpenPart(const char dir[], const char name[], char path[], char part[], FILE **fp)
+static PetscErrorCode OpenTable(PostprocFiles files, const char dir[], const char name[], FileOut *f)
 {
+  char path[PETSC_MAX_PATH_LEN];
+
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(path, PETSC_MAX_PATH_LEN, "%s/%s", dir, name));
-  PetscCall(PetscSNPrintf(part, PETSC_MAX_PATH_LEN, "%s/%s.part", dir, name));
-  *fp = fopen(part, "w");
-  PetscCheck(*fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s", dir, name));
+  PetscCall(PostprocFilesOpen(files, path, NULL, f));
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ClosePart(FILE *fp, const char path[], const char part[])
+static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
 {
-  PetscFunctionBeginUser;
-  PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
-  PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename '%s' to '%s'", part, path);
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode WriteTablesOnRankZero(void *ctx)
-{
-  WriteCtx            *w = (WriteCtx *)ctx;
-  const Comparison     c = w->c;
+  WriteCtx            *w   = (WriteCtx *)ctx;
+  const Comparison     c   = w->c;
   const CompareSim     sim = w->sim;
-  const CompareResult *r = w->res;
-  char                 path[PETSC_MAX_PATH_LEN], part[PETSC_MAX_PATH_LEN];
-  FILE                *fp;
+  const CompareResult *r   = w->res;
+  FileOut              f;
   PetscReal           *pe, *ps;
 
   PetscFunctionBeginUser;
-  PetscCall(OpenPart(w->dir, "compare_series.csv", path, part, &fp));
-  fprintf(fp, "# spot compare: differential contrast (I - I_ref)/I_ref of '%s' (reference frame %d) and of the simulation seen through the same optics\n", c->stack_path, (int)c->reference);
-  fprintf(fp, "# k = %.8g, psf_sigma = %.6g um, background/particle = %.6g; regions: centre d >= %.6g um, periphery d <= %.6g um (d: distance to the surface)\n", (double)r->k, (double)r->psf_sigma, (double)r->background_ratio, (double)c->centre_threshold, (double)c->periphery_width);
-  fprintf(fp, "frame,t_exp_s,t_s,used,drift,sim_mean_theta");
-  for (PetscInt k = 0; k < NSERIES; ++k) fprintf(fp, ",%s", SeriesNames[k]);
-  fprintf(fp, "\n");
-  for (PetscInt f = 0; f < c->nframes; ++f) {
-    fprintf(fp, "%d,%.12g,%.12g,%d,%.8g,%.12g", (int)f, (double)c->t_exp[f], (double)c->t_sim[f], sim->used[f] ? 1 : 0, (double)c->drift[f], sim->have[f] ? (double)sim->mean_theta[f] : NAN);
-    for (PetscInt k = 0; k < NSERIES; ++k) fprintf(fp, ",%.10g", (double)sim->series[f * NSERIES + k]);
-    fprintf(fp, "\n");
+  PetscCall(OpenTable(files, w->dir, "compare_series.csv", &f));
+  PetscCall(FileOutPrintf(f, "# spot compare: differential contrast (I - I_ref)/I_ref of '%s' (reference frame %d) and of the simulation seen through the same optics\n", c->stack_path, (int)c->reference));
+  PetscCall(FileOutPrintf(f, "# k = %.8g, psf_sigma = %.6g um, background/particle = %.6g; regions: centre d >= %.6g um, periphery d <= %.6g um (d: distance to the surface)\n", (double)r->k, (double)r->psf_sigma, (double)r->background_ratio, (double)c->centre_threshold, (double)c->periphery_width));
+  PetscCall(FileOutPrintf(f, "frame,t_exp_s,t_s,used,drift,sim_mean_theta"));
+  for (PetscInt k = 0; k < NSERIES; ++k)
+    PetscCall(FileOutPrintf(f, ",%s", SeriesNames[k]));
+  PetscCall(FileOutPrintf(f, "\n"));
+  for (PetscInt fr = 0; fr < c->nframes; ++fr) {
+    PetscCall(FileOutPrintf(f, "%d,%.12g,%.12g,%d,%.8g,%.12g", (int)fr, (double)c->t_exp[fr], (double)c->t_sim[fr], sim->used[fr] ? 1 : 0, (double)c->drift[fr], sim->have[fr] ? (double)sim->mean_theta[fr] : NAN));
+    for (PetscInt k = 0; k < NSERIES; ++k)
+      PetscCall(FileOutPrintf(f, ",%.10g", (double)sim->series[fr * NSERIES + k]));
+    PetscCall(FileOutPrintf(f, "\n"));
   }
-  PetscCall(ClosePart(fp, path, part));
+  PetscCall(PostprocFilesComplete(files, f));
 
-  PetscCall(OpenPart(w->dir, "compare_metrics.csv", path, part, &fp));
-  fprintf(fp, "name,value,unit\n");
-  fprintf(fp, "misfit,%.10g,contrast (%s)\n", (double)r->misfit, c->misfit == MISFIT_MAPS ? "pixel RMSE" : "RMSE of the centre and periphery series");
-  fprintf(fp, "k,%.10g,contrast per unit delithiation (%s)\n", (double)r->k, c->k_given ? "given" : "calibrated");
-  fprintf(fp, "offset,%.10g,contrast (particle mean; every frame but the reference: the reference frame's noise)\n", (double)r->offset);
-  fprintf(fp, "offset_centre,%.10g,contrast\n", (double)r->offset_centre);
-  fprintf(fp, "offset_periphery,%.10g,contrast\n", (double)r->offset_periphery);
-  fprintf(fp, "psf_sigma,%.10g,um\n", (double)r->psf_sigma);
-  fprintf(fp, "background_ratio,%.10g,1\n", (double)r->background_ratio);
-  fprintf(fp, "rmse_centre,%.10g,contrast\n", (double)r->rmse_centre);
-  fprintf(fp, "rmse_periphery,%.10g,contrast\n", (double)r->rmse_periphery);
-  fprintf(fp, "rmse_mean,%.10g,contrast\n", (double)r->rmse_mean);
-  fprintf(fp, "rmse_maps,%.10g,contrast\n", (double)r->rmse_maps);
-  fprintf(fp, "correlation_centre,%.10g,1\n", (double)r->corr_centre);
-  fprintf(fp, "correlation_periphery,%.10g,1\n", (double)r->corr_periphery);
-  fprintf(fp, "onset_fraction,%.10g,1\n", (double)c->onset_fraction);
-  fprintf(fp, "onset_centre_exp,%.10g,s\n", (double)r->onset_exp[0]);
-  fprintf(fp, "onset_centre_sim,%.10g,s\n", (double)r->onset_sim[0]);
-  fprintf(fp, "onset_periphery_exp,%.10g,s\n", (double)r->onset_exp[1]);
-  fprintf(fp, "onset_periphery_sim,%.10g,s\n", (double)r->onset_sim[1]);
-  fprintf(fp, "centre_delay_exp,%.10g,s\n", (double)r->delay_exp);
-  fprintf(fp, "centre_delay_sim,%.10g,s\n", (double)r->delay_sim);
-  fprintf(fp, "frames_used,%d,1\n", (int)r->frames_used);
-  fprintf(fp, "registration_centroid_col,%.10g,px\n", (double)c->centroid_px[0]);
-  fprintf(fp, "registration_centroid_row,%.10g,px\n", (double)c->centroid_px[1]);
-  fprintf(fp, "registration_rotation,%.10g,deg\n", (double)c->rotation_deg);
-  fprintf(fp, "registration_match,%.10g,R^2\n", (double)c->match);
-  fprintf(fp, "registration_a11,%.12g,1\nregistration_a12,%.12g,1\nregistration_a21,%.12g,1\nregistration_a22,%.12g,1\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3]);
-  fprintf(fp, "registration_b1,%.12g,um\nregistration_b2,%.12g,um\n", (double)c->frame.b[0], (double)c->frame.b[1]);
-  fprintf(fp, "optical_pixel_size,%.10g,um\n", (double)c->pixel_size);
-  fprintf(fp, "centre_threshold,%.10g,um\nperiphery_width,%.10g,um\n", (double)c->centre_threshold, (double)c->periphery_width);
-  PetscCall(ClosePart(fp, path, part));
+  PetscCall(OpenTable(files, w->dir, "compare_metrics.csv", &f));
+  PetscCall(FileOutPrintf(f, "name,value,unit\n"));
+  PetscCall(FileOutPrintf(f, "misfit,%.10g,contrast (%s)\n", (double)r->misfit, c->misfit == MISFIT_MAPS ? "pixel RMSE" : "RMSE of the centre and periphery series"));
+  PetscCall(FileOutPrintf(f, "k,%.10g,contrast per unit delithiation (%s)\n", (double)r->k, c->k_given ? "given" : "calibrated"));
+  PetscCall(FileOutPrintf(f, "offset,%.10g,contrast (particle mean; every frame but the reference: the reference frame's noise)\n", (double)r->offset));
+  PetscCall(FileOutPrintf(f, "offset_centre,%.10g,contrast\n", (double)r->offset_centre));
+  PetscCall(FileOutPrintf(f, "offset_periphery,%.10g,contrast\n", (double)r->offset_periphery));
+  PetscCall(FileOutPrintf(f, "psf_sigma,%.10g,um\n", (double)r->psf_sigma));
+  PetscCall(FileOutPrintf(f, "background_ratio,%.10g,1\n", (double)r->background_ratio));
+  PetscCall(FileOutPrintf(f, "rmse_centre,%.10g,contrast\n", (double)r->rmse_centre));
+  PetscCall(FileOutPrintf(f, "rmse_periphery,%.10g,contrast\n", (double)r->rmse_periphery));
+  PetscCall(FileOutPrintf(f, "rmse_mean,%.10g,contrast\n", (double)r->rmse_mean));
+  PetscCall(FileOutPrintf(f, "rmse_maps,%.10g,contrast\n", (double)r->rmse_maps));
+  PetscCall(FileOutPrintf(f, "correlation_centre,%.10g,1\n", (double)r->corr_centre));
+  PetscCall(FileOutPrintf(f, "correlation_periphery,%.10g,1\n", (double)r->corr_periphery));
+  PetscCall(FileOutPrintf(f, "onset_fraction,%.10g,1\n", (double)c->onset_fraction));
+  PetscCall(FileOutPrintf(f, "onset_centre_exp,%.10g,s\n", (double)r->onset_exp[0]));
+  PetscCall(FileOutPrintf(f, "onset_centre_sim,%.10g,s\n", (double)r->onset_sim[0]));
+  PetscCall(FileOutPrintf(f, "onset_periphery_exp,%.10g,s\n", (double)r->onset_exp[1]));
+  PetscCall(FileOutPrintf(f, "onset_periphery_sim,%.10g,s\n", (double)r->onset_sim[1]));
+  PetscCall(FileOutPrintf(f, "centre_delay_exp,%.10g,s\n", (double)r->delay_exp));
+  PetscCall(FileOutPrintf(f, "centre_delay_sim,%.10g,s\n", (double)r->delay_sim));
+  PetscCall(FileOutPrintf(f, "frames_used,%d,1\n", (int)r->frames_used));
+  PetscCall(FileOutPrintf(f, "registration_centroid_col,%.10g,px\n", (double)c->centroid_px[0]));
+  PetscCall(FileOutPrintf(f, "registration_centroid_row,%.10g,px\n", (double)c->centroid_px[1]));
+  PetscCall(FileOutPrintf(f, "registration_rotation,%.10g,deg\n", (double)c->rotation_deg));
+  PetscCall(FileOutPrintf(f, "registration_match,%.10g,R^2\n", (double)c->match));
+  PetscCall(FileOutPrintf(f, "registration_a11,%.12g,1\nregistration_a12,%.12g,1\nregistration_a21,%.12g,1\nregistration_a22,%.12g,1\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3]));
+  PetscCall(FileOutPrintf(f, "registration_b1,%.12g,um\nregistration_b2,%.12g,um\n", (double)c->frame.b[0], (double)c->frame.b[1]));
+  PetscCall(FileOutPrintf(f, "optical_pixel_size,%.10g,um\n", (double)c->pixel_size));
+  PetscCall(FileOutPrintf(f, "centre_threshold,%.10g,um\nperiphery_width,%.10g,um\n", (double)c->centre_threshold, (double)c->periphery_width));
+  PetscCall(PostprocFilesComplete(files, f));
 
-  PetscCall(OpenPart(w->dir, "compare_profiles.csv", path, part, &fp));
-  fprintf(fp, "# line profiles through the particle's centroid; direction in degrees from +x (image columns) towards +y (down the rows); position in um from the centroid\n");
-  fprintf(fp, "direction_deg,frame,t_s,position_um,exp_contrast,sim_contrast\n");
+  PetscCall(OpenTable(files, w->dir, "compare_profiles.csv", &f));
+  PetscCall(FileOutPrintf(f, "# line profiles through the particle's centroid; direction in degrees from +x (image columns) towards +y (down the rows); position in um from the centroid\n"));
+  PetscCall(FileOutPrintf(f, "direction_deg,frame,t_s,position_um,exp_contrast,sim_contrast\n"));
   {
     PetscInt nmax = 1;
     for (PetscInt d = 0; d < c->ndirections; ++d) nmax = PetscMax(nmax, c->nprofile[d]);
     PetscCall(PetscMalloc2(nmax, &pe, nmax, &ps));
   }
   for (PetscInt d = 0; d < c->ndirections; ++d)
-    for (PetscInt f = 0; f < c->nframes; ++f) {
-      if (!sim->have[f]) continue;
-      PetscCall(ProfileSample(c, d, &c->contrast[(size_t)f * c->nwin], pe));
-      PetscCall(ProfileSample(c, d, &sim->model[(size_t)f * c->nwin], ps));
-      for (PetscInt i = 0; i < c->nprofile[d]; ++i) fprintf(fp, "%.6g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)f, (double)c->t_sim[f], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]);
+    for (PetscInt fr = 0; fr < c->nframes; ++fr) {
+      if (!sim->have[fr]) continue;
+      PetscCall(ProfileSample(c, d, &c->contrast[(size_t)fr * c->nwin], pe));
+      PetscCall(ProfileSample(c, d, &sim->model[(size_t)fr * c->nwin], ps));
+      for (PetscInt i = 0; i < c->nprofile[d]; ++i)
+        PetscCall(FileOutPrintf(f, "%.6g,%d,%.10g,%.6g,%.8g,%.8g\n", (double)c->directions[d], (int)fr, (double)c->t_sim[fr], (double)c->profile_s[d][i], (double)pe[i], (double)ps[i]));
     }
   PetscCall(PetscFree2(pe, ps));
-  PetscCall(ClosePart(fp, path, part));
+  PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
 
@@ -1460,7 +1480,8 @@ static void FormatMinutes(PetscReal t, char buf[], size_t len)
   snprintf(buf, len, "%.3g min", (double)(t / 60));
 }
 
-PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult *res, const char dir[])
+/* The tables and figures into files (published by the caller with its other outputs) */
+PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult *res, const char dir[], PostprocFiles files)
 {
   WriteCtx w = {c, sim, res, dir};
   PetscInt frames[COMPARE_MAX_FIGURE_TIMES], nshow = 0;
@@ -1468,7 +1489,8 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
   char     path[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(CompareOnRankZero(sim->comm, WriteTablesOnRankZero, &w));
+  PetscCheck(files, sim->comm, PETSC_ERR_ARG_NULL, "ComparisonWrite needs the set of output files");
+  PetscCall(PostprocWrite(sim->comm, files, WriteTablesOnRankZero, &w));
   if (sim->rank == 0)
     for (PetscInt f = 0; f < c->nframes; ++f)
       if (sim->used[f]) {
@@ -1507,6 +1529,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
     if (sim->rank == 0) PetscCall(ColourRange(c, sim, nshow, frames, range));
     PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, sim->comm));
     PetscCall(PlotFigureCreate(sim->comm, 360 * nshow + 170, 760, &fig));
+    PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureSetFontScale(fig, 2));
     PetscCall(PetscMemzero(panels, sizeof(panels)));
     for (PetscInt k = 0; k < nshow; ++k)
@@ -1566,6 +1589,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
     PetscCallMPI(MPI_Bcast(t, (PetscMPIInt)n, MPIU_REAL, 0, sim->comm));
     for (PetscInt k = 0; k < NSERIES; ++k) PetscCallMPI(MPI_Bcast(v[k], (PetscMPIInt)n, MPIU_REAL, 0, sim->comm));
     PetscCall(PlotFigureCreate(sim->comm, 1300, 560, &fig));
+    PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureSetFontScale(fig, 2));
     PetscCall(PlotFigureAddAxes(fig, 0, 0, 0.55, 1, &ax[0]));
     PetscCall(PetscSNPrintf(title, sizeof(title), "centre and periphery (RMSE %.3g, %.3g)", (double)res->rmse_centre, (double)res->rmse_periphery));
@@ -1597,6 +1621,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
     if (sim->rank == 0) PetscCall(ColourRange(c, sim, 1, &last_used, range));
     PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, sim->comm));
     PetscCall(PlotFigureCreate(sim->comm, 1300, 330 * nd + 40, &fig));
+    PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureSetFontScale(fig, 2));
     PetscCall(PetscMemzero(panels, sizeof(panels)));
     PetscCall(PetscMemzero(kctx, sizeof(kctx)));
@@ -1647,19 +1672,21 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
 
 /* ================================================================ spot compare =========== */
 
-PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, CompareResult *res)
+/* The chain with its outputs in files, published by the caller */
+static PetscErrorCode CompareInDirectory(MPI_Comm comm, const char dir[], PetscViewer viewer, PostprocFiles files, CompareResult *res)
 {
   Comparison     cmp = NULL;
   Simulation     sim = NULL;
   Solver         solver;
   CompareSim     cs = NULL;
   PetscLogDouble t0, t1;
-  PetscMPIInt    rank;
+  PetscBool      made;
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ComparisonCreate(comm, &cmp));
+  PetscCall(PostprocMeshGenerated(&made));
   PetscCall(SimulationCreate(comm, dir, viewer, &sim));
+  if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0)); /* an output of the set from now on */
   PetscCall(ComparisonSetUp(cmp, sim, 0, viewer));
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(CompareSimCreate(cmp, solver, &cs));
@@ -1669,19 +1696,28 @@ PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, C
   PetscCall(PetscTime(&t1));
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "simulation: run to t = %.6g s in %.3g s wall\n", (double)cs->t_end, (double)(t1 - t0)));
   PetscCall(ComparisonEvaluate(cmp, cs, cmp->psf_sigma, res));
-  PetscCall(ComparisonWrite(cmp, cs, res, dir));
-  if (viewer) {
-    PetscCall(CompareResultView(res, viewer));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/compare_series.csv, compare_metrics.csv, compare_profiles.csv, compare_maps.png, compare_series.png, compare_kymographs.png\n", dir));
-  }
+  PetscCall(ComparisonWrite(cmp, cs, res, dir, files));
+  if (viewer) PetscCall(CompareResultView(res, viewer));
   PetscCall(CompareSimDestroy(&cs));
   PetscCall(SimulationDestroy(&sim));
   PetscCall(ComparisonDestroy(&cmp));
-  if (rank == 0) { /* a mesh spot made is kept beside the results */
-    char generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
-    PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", dir));
-    if (!access(generated, F_OK)) PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
-  }
+  PetscFunctionReturn(0);
+}
+
+/* The tables, the figures and the mesh spot made: all or nothing */
+PetscErrorCode CompareRun(MPI_Comm comm, const char dir[], PetscViewer viewer, CompareResult *res)
+{
+  PostprocFiles  files;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_TRUE)); /* while it is made */
+  ierr = CompareInDirectory(comm, dir, viewer, files, res);
+  if (!ierr) ierr = PostprocFilesPublish(files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them */
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
+  PetscCall(ierr);
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/compare_series.csv, compare_metrics.csv, compare_profiles.csv, compare_maps.png, compare_series.png, compare_kymographs.png\n", dir));
   PetscFunctionReturn(0);
 }

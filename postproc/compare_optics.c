@@ -74,6 +74,14 @@ PetscErrorCode OpticalWindow(const RasterGrid *fine, const OpticalFrame *f, Pets
       hi[d] = PetscMax(hi[d], u[d] / f->pixel_size);
     }
   }
+  if (PetscIsInfOrNanReal(lo[0]) || PetscIsInfOrNanReal(lo[1]) || PetscIsInfOrNanReal(hi[0]) || PetscIsInfOrNanReal(hi[1]) || hi[0] < -margin || hi[1] < -margin || lo[0] > cols + margin || lo[1] > rows + margin) {
+    *r0 = *c0 = *wr = *wc = 0; /* nowhere in the frame (or no frame at all: a transform of NaN) */
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt d = 0; d < 2; ++d) { /* within reach of an integer before the cast */
+    lo[d] = PetscMax(lo[d], -1.0 - margin);
+    hi[d] = PetscMin(hi[d], (d ? rows : cols) + 1.0 + margin);
+  }
   a0 = (PetscInt)PetscFloorReal(lo[0]) - margin;
   a1 = (PetscInt)PetscFloorReal(hi[0]) + margin;
   b0 = (PetscInt)PetscFloorReal(lo[1]) - margin;

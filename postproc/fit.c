@@ -14,8 +14,9 @@
    The candidates of a round run concurrently: the communicator is split into G groups of
    -fit_parallel_ranks_per_run ranks (default size/4, at least 1), each with its own Simulation
    (options are per process, so each group sets its own -phys_alpha). The mesh is made once and
-   shared as a file. Finally the comparison at the fitted α runs on all ranks and writes its
-   outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. */
+   shared as a file; the candidates write nothing. Finally the comparison at the fitted α runs on
+   all ranks and writes its outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. The
+   outputs and the mesh appear together at the end, or none (PostprocFiles). */
 #include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
@@ -24,6 +25,9 @@
 #include <unistd.h>
 
 #define FIT_MAX_POINTS 256
+#define FIT_MAX_GROUPS 32 /* candidates at a time; more ranks join the groups' runs */
+#define FIT_ALPHA_MIN 1e-4
+#define FIT_ALPHA_MAX 1e4
 
 enum {
   R_MISFIT,
@@ -216,26 +220,23 @@ typedef struct {
   PetscReal    alpha, misfit;
 } CurveCtx;
 
-static PetscErrorCode WriteCurveCSV(void *ctx)
+static PetscErrorCode WriteCurveCSV(PostprocFiles files, void *ctx)
 {
   CurveCtx *c   = (CurveCtx *)ctx;
   Fit      *fit = c->fit;
-  char      path[PETSC_MAX_PATH_LEN], part[PETSC_MAX_PATH_LEN + 8];
-  FILE     *fp;
+  char      path[PETSC_MAX_PATH_LEN];
+  FileOut   f;
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_misfit.csv", c->dir));
-  PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", path));
-  fp = fopen(part, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
-  fprintf(fp, "# spot fit: alpha = %.8g (misfit %.8g at the fitted alpha); every candidate run below, sorted by alpha\n", (double)c->alpha, (double)c->misfit);
-  fprintf(fp, "alpha,log10_alpha,misfit,k,psf_sigma_um,rmse_centre,rmse_periphery,frames,complete,failed,round,group,run_wall_s\n");
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(FileOutPrintf(f, "# spot fit: alpha = %.8g (misfit %.8g at the fitted alpha); every candidate run below, sorted by alpha\n", (double)c->alpha, (double)c->misfit));
+  PetscCall(FileOutPrintf(f, "alpha,log10_alpha,misfit,k,psf_sigma_um,rmse_centre,rmse_periphery,frames,complete,failed,round,group,run_wall_s\n"));
   for (PetscInt i = 0; i < fit->npts; ++i) {
     const PetscReal *r = fit->pts[i].r;
-    fprintf(fp, "%.10g,%.10g,%.10g,%.10g,%.6g,%.8g,%.8g,%d,%d,%d,%d,%d,%.4g\n", (double)PetscExpReal(fit->pts[i].x), (double)(fit->pts[i].x / PetscLogReal(10.0)), r[R_MISFIT] >= 1e299 ? NAN : (double)r[R_MISFIT], (double)r[R_K], (double)r[R_SIGMA], (double)r[R_RMSE_C], (double)r[R_RMSE_P], (int)r[R_FRAMES], (int)r[R_COMPLETE], (int)r[R_FAILED], (int)fit->pts[i].round, (int)r[R_GROUP], (double)r[R_WALL]);
+    PetscCall(FileOutPrintf(f, "%.10g,%.10g,%.10g,%.10g,%.6g,%.8g,%.8g,%d,%d,%d,%d,%d,%.4g\n", (double)PetscExpReal(fit->pts[i].x), (double)(fit->pts[i].x / PetscLogReal(10.0)), r[R_MISFIT] >= 1e299 ? NAN : (double)r[R_MISFIT], (double)r[R_K], (double)r[R_SIGMA], (double)r[R_RMSE_C], (double)r[R_RMSE_P], (int)r[R_FRAMES], (int)r[R_COMPLETE], (int)r[R_FAILED], (int)fit->pts[i].round, (int)r[R_GROUP], (double)r[R_WALL]));
   }
-  PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
-  PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename '%s' to '%s'", part, path);
+  PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
 
@@ -251,6 +252,7 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   PetscCall(InputGetQuantityArray("-fit_alpha_range", UNIT_NONE, range, &n, &set));
   PetscCall(InputOptionWhere("-fit_alpha_range", where, sizeof(where)));
   PetscCheck(!set || (n == 2 && range[0] > 0 && range[1] > range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range needs two increasing positive numbers (min max)", where);
+  PetscCheck(range[0] >= FIT_ALPHA_MIN && range[1] <= FIT_ALPHA_MAX, fit->comm, PETSC_ERR_USER_INPUT, "%s: the alpha range %.6g to %.6g reaches beyond %.6g to %.6g: alpha scales D_GITT, and a run that far from it does not describe the particle", where, (double)range[0], (double)range[1], (double)FIT_ALPHA_MIN, (double)FIT_ALPHA_MAX);
   *tol = 0.02;
   PetscCall(InputGetQuantity("-fit_alpha_tolerance", UNIT_NONE, tol, NULL));
   PetscCall(InputOptionWhere("-fit_alpha_tolerance", where, sizeof(where)));
@@ -259,67 +261,67 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   PetscCall(InputGetQuantityArray("-fit_psf_sigma_range", UNIT_LENGTH, fit->sigma_range, &n, &fit->fit_sigma));
   PetscCall(InputOptionWhere("-fit_psf_sigma_range", where, sizeof(where)));
   PetscCheck(!fit->fit_sigma || (n == 2 && fit->sigma_range[0] >= 0 && fit->sigma_range[1] > fit->sigma_range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the psf_sigma range needs two increasing lengths (min max)", where);
+  PetscCheck(!fit->fit_sigma || fit->sigma_range[1] < 50, fit->comm, PETSC_ERR_USER_INPUT, "%s: psf_sigma must stay below 50 um (as <optics><psf_sigma>), got up to %.6g um", where, (double)fit->sigma_range[1]);
   fit->rpr = PetscMax(1, fit->size / 4);
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_parallel_ranks_per_run", &fit->rpr, NULL));
   PetscCall(InputOptionWhere("-fit_parallel_ranks_per_run", where, sizeof(where)));
   PetscCheck(fit->rpr >= 1 && fit->rpr <= fit->size, fit->comm, PETSC_ERR_USER_INPUT, "%s: ranks_per_run must be between 1 and the %d ranks of the job, got %" PetscInt_FMT, where, (int)fit->size, fit->rpr);
+  fit->groups   = PetscMin(FIT_MAX_GROUPS, PetscMax(1, fit->size / fit->rpr));
   fit->max_runs = 80;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_max_runs", &fit->max_runs, NULL));
+  PetscCall(InputOptionWhere("-fit_max_runs", where, sizeof(where)));
+  { /* the first grid is evaluated whole, and a round may overshoot by a batch */
+    const PetscInt grid = ((PetscMax(5, fit->groups) + fit->groups - 1) / fit->groups) * fit->groups, most = FIT_MAX_POINTS - fit->groups;
+    PetscCheck(fit->max_runs >= grid && fit->max_runs <= most, fit->comm, PETSC_ERR_USER_INPUT, "%s: max_runs must be between %" PetscInt_FMT " (the first grid of alpha) and %" PetscInt_FMT ", got %" PetscInt_FMT, where, grid, most, fit->max_runs);
+  }
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitReport *rep)
+/* The search and its outputs into files (the caller publishes them) */
+static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made, PostprocFiles files, FitReport *rep)
 {
-  Fit           *fit;
-  PetscReal      range[2], tol, lo, hi, xbest;
-  PetscInt       expansions = 0, runs;
-  PetscBool      at_edge = PETSC_FALSE;
-  PetscLogDouble t0, t1;
+  const MPI_Comm    comm   = fit->comm;
+  const PetscViewer viewer = fit->viewer;
+  PetscReal         range[2], tol, lo, hi, xbest;
+  PetscInt          expansions = 0, runs;
+  PetscBool         at_edge    = PETSC_FALSE;
+  PetscLogDouble    t0, t1;
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  PetscCall(PetscNew(&fit));
-  fit->comm   = comm;
-  fit->viewer = viewer;
-  PetscCallMPI(MPI_Comm_rank(comm, &fit->rank));
-  PetscCallMPI(MPI_Comm_size(comm, &fit->size));
   PetscCall(ReadOptions(fit, range, &tol));
   lo = PetscLogReal(range[0]);
   hi = PetscLogReal(range[1]);
 
-  { /* the experiment, registered once against the run's particle; the mesh made once */
+  { /* the experiment, registered once against the run's particle; the mesh made once, loaded
+       by every candidate, and adopted as an output at the end (a temporary of the set is not a
+       .msh file the candidates could load) */
     Simulation sim;
+    char       generated[PETSC_MAX_PATH_LEN];
+    PetscInt   exists = 0;
     PetscCall(ComparisonCreate(comm, &fit->cmp));
     PetscCall(SimulationCreate(comm, dir, viewer, &sim));
     PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));
     PetscCall(ComparisonGetPSFSigma(fit->cmp, &fit->sigma0));
     PetscCall(SimulationDestroy(&sim));
-    {
-      char generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN];
-      PetscInt exists = 0;
-      PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
-      PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", dir));
-      if (fit->rank == 0 && !access(generated, F_OK)) {
-        PetscCheck(!rename(generated, kept), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", generated, kept);
-        exists = 1;
-      }
-      PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_INT, 0, comm));
-      if (exists) { /* every candidate loads the same mesh */
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
-        PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
-        PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", kept));
-      }
+    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
+    if (fit->rank == 0 && made) exists = access(generated, F_OK) ? 0 : 1;
+    PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_INT, 0, comm));
+    if (exists) {
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
+      PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", generated));
     }
   }
 
   /* groups */
-  fit->groups = PetscMax(1, fit->size / fit->rpr);
-  fit->group  = PetscMin(fit->rank / fit->rpr, fit->groups - 1);
+  fit->group = PetscMin(fit->rank / fit->rpr, fit->groups - 1);
   PetscCallMPI(MPI_Comm_split(comm, (int)fit->group, fit->rank, &fit->sub));
   PetscCallMPI(MPI_Comm_rank(fit->sub, &fit->subrank));
-  PetscCall(PetscSNPrintf(fit->workdir, sizeof(fit->workdir), "%s/runs/group_%" PetscInt_FMT, dir, fit->group));
-  PetscCall(InputCheckWritableDirectory(fit->sub, fit->workdir, "fit work directory"));
+  /* the candidates load the mesh made (or given) once, so they write nothing of their own: no
+     working directories, which an interrupt would leave behind */
+  PetscCall(PetscStrncpy(fit->workdir, dir, sizeof(fit->workdir)));
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha in [%.6g, %.6g] (tolerance %.6g %%), %" PetscInt_FMT " candidate%s at a time on %" PetscInt_FMT " rank%s each%s\n", (double)range[0], (double)range[1], (double)(100 * tol), fit->groups, fit->groups == 1 ? "" : "s", fit->rpr, fit->rpr == 1 ? "" : "s", fit->fit_sigma ? "; psf_sigma fitted too" : ""));
 
   { /* 1. the grid */
@@ -382,7 +384,8 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
     PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
     PetscCall(SimulationRun(sim));
     PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->fit_sigma ? fit->pts[b].r[R_SIGMA] : fit->sigma0, &res));
-    PetscCall(ComparisonWrite(fit->cmp, cs, &res, dir));
+    PetscCall(ComparisonWrite(fit->cmp, cs, &res, dir, files));
+    if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0));
     PetscCall(PetscTime(&t1));
     rep->alpha         = PetscExpReal(xbest);
     rep->misfit        = res.misfit;
@@ -407,7 +410,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
     PetscReal  xs[FIT_MAX_POINTS], ys[FIT_MAX_POINTS], lims[2] = {PETSC_MAX_REAL, -PETSC_MAX_REAL};
     PetscInt   n = 0;
     char       path[PETSC_MAX_PATH_LEN], title[160];
-    PetscCall(CompareOnRankZero(comm, WriteCurveCSV, &cc));
+    PetscCall(PostprocWrite(comm, files, WriteCurveCSV, &cc));
     for (PetscInt i = 0; i < fit->npts; ++i)
       if (fit->pts[i].r[R_MISFIT] < 1e299) {
         xs[n] = PetscExpReal(fit->pts[i].x);
@@ -417,6 +420,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
         ++n;
       }
     PetscCall(PlotFigureCreate(comm, 900, 560, &fig));
+    PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureAddAxes(fig, 0, 0, 1, 1, &ax));
     PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: α = %.4g (misfit %.3g, k = %.3g), %" PetscInt_FMT " runs", (double)rep->alpha, (double)rep->misfit, (double)rep->k, rep->runs));
     PetscCall(PlotAxesSetLabels(ax, title, "α (diffusivity scale)", "misfit (contrast RMSE)"));
@@ -433,19 +437,42 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   }
   if (viewer) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha = %.5g (misfit %.5g, k = %.5g, psf_sigma %.4g um) after %" PetscInt_FMT " runs in %" PetscInt_FMT " rounds on %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s, %.3g s wall%s\n", (double)rep->alpha, (double)rep->misfit, (double)rep->k, (double)rep->psf_sigma, rep->runs, rep->rounds, rep->groups, rep->groups == 1 ? "" : "s", rep->ranks_per_run, rep->ranks_per_run == 1 ? "" : "s", (double)rep->wall, at_edge ? "; WARNING: the best alpha lies at the edge of the search, widen <alpha><range>" : ""));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/fit_misfit.csv, fit_misfit.png and the comparison at the fitted alpha (compare_*.csv, compare_*.png)\n", dir));
   }
-  PetscCallMPI(MPI_Comm_free(&fit->sub));
-  if (fit->rank == 0) { /* the groups' work directories are empty */
+  PetscFunctionReturn(0);
+}
+
+/* The outputs, all or nothing: fit_misfit.csv and .png, the comparison at the fitted α and the
+   mesh spot made */
+PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitReport *rep)
+{
+  Fit           *fit;
+  PostprocFiles  files;
+  PetscErrorCode ierr;
+  PetscBool      made;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscNew(&fit));
+  fit->comm   = comm;
+  fit->viewer = viewer;
+  fit->sub    = MPI_COMM_NULL;
+  PetscCallMPI(MPI_Comm_rank(comm, &fit->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &fit->size));
+  PetscCall(PostprocMeshGenerated(&made));
+  PetscCall(PostprocFilesCreate(comm, &files));
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_TRUE)); /* until it is adopted at the end */
+  ierr = FitInDirectory(fit, dir, made, files, rep);
+  if (!ierr) ierr = PostprocFilesPublish(files);
+  PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them, nor the mesh */
+  PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
+  if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));
+  if (fit->rank == 0 && ierr && made) { /* a mesh made before the failure, not yet adopted */
     char path[PETSC_MAX_PATH_LEN];
-    for (PetscInt g = 0; g < fit->groups; ++g) {
-      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs/group_%" PetscInt_FMT, dir, g));
-      rmdir(path);
-    }
-    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/runs", dir));
-    rmdir(path);
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
+    unlink(path);
   }
   PetscCall(ComparisonDestroy(&fit->cmp));
   PetscCall(PetscFree(fit));
+  PetscCall(ierr);
+  if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/fit_misfit.csv, fit_misfit.png and the comparison at the fitted alpha (compare_*.csv, compare_*.png)\n", dir));
   PetscFunctionReturn(0);
 }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #define GITT_MIN_REST_SAMPLES 3
+#define GITT_MAX_LENGTH 1e4   /* um */
+#define GITT_THETA_SLACK 0.25 /* θ by coulomb counting may leave [0, 1] by this much (a rough capacity) */
 
 typedef enum {
   GITT_EDGES_PREVIOUS,
@@ -41,6 +43,7 @@ struct _p_Gitt {
   PetscInt   ntable;
   PetscReal *table_theta, *table_D;
   PetscReal  capacity_used, theta_start_used;
+  PostprocFiles files; /* where the outputs go (NULL: each published when written) */
 };
 
 PetscErrorCode GittCreate(MPI_Comm comm, Gitt *gitt)
@@ -146,6 +149,7 @@ PetscErrorCode GittSetLength(Gitt g, PetscReal length, const char what[])
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(g->length_what, what ? what : "option -gitt_length", sizeof(g->length_what)));
   PetscCheck(isfinite(length) && length > 0, g->comm, PETSC_ERR_USER_INPUT, "%s: the diffusion length L must be positive, got %.6g um", g->length_what, (double)length);
+  PetscCheck(length <= GITT_MAX_LENGTH, g->comm, PETSC_ERR_USER_INPUT, "%s: a diffusion length of %.6g um is not that of a particle or an electrode (at most %.6g um = 1 cm); check its unit", g->length_what, (double)length, (double)GITT_MAX_LENGTH);
   g->length     = length;
   g->length_set = PETSC_TRUE;
   g->analysed   = PETSC_FALSE;
@@ -301,7 +305,7 @@ PetscErrorCode GittFindPulses(Gitt g)
   if (!(g->pulse_current > 20 * g->noise)) PetscCall(PetscFree2(f, d));
   PetscCheck(g->pulse_current > 0, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: the current is zero throughout", g->source);
   PetscCheck(g->pulse_current > 20 * g->noise, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: the current never rises above its noise (largest |I| %.3g A, noise %.3g A)", g->source, (double)g->pulse_current, (double)g->noise);
-  hi = PetscMax(0.2, 2 * g->threshold) * g->pulse_current;
+  hi = PetscMin(PetscMax(0.2, 2 * g->threshold), 0.95) * g->pulse_current;
   lo = g->threshold * g->pulse_current;
 
   PetscCall(PetscMalloc1(cap, &g->pulses));
@@ -331,6 +335,7 @@ PetscErrorCode GittFindPulses(Gitt g)
     i        = b;
   }
   PetscCall(PetscFree2(f, d));
+  PetscCheck(g->npulses > 0, g->comm, PETSC_ERR_USER_INPUT, "no current pulses in %s: no sample rises above %.3g A (%.3g of the largest current %.3g A)", g->source, (double)hi, (double)(hi / g->pulse_current), (double)g->pulse_current);
   for (PetscInt j = 0; j <= g->npulses; ++j) {
     PetscInt a, b;
     RestSamples(g, j, &a, &b);
@@ -592,6 +597,14 @@ PetscErrorCode GittAnalyse(Gitt g)
     }
   }
   PetscCall(PetscFree3(rests, x, y));
+  { /* θ by coulomb counting stays near [0, 1], or the capacity or θ_start cannot be right */
+    PetscReal lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL;
+    for (PetscInt k = 0; k < g->npulses; ++k) {
+      lo = PetscMin(lo, PetscMin(g->pulses[k].theta_before, g->pulses[k].theta_after));
+      hi = PetscMax(hi, PetscMax(g->pulses[k].theta_before, g->pulses[k].theta_after));
+    }
+    PetscCheck(lo >= -GITT_THETA_SLACK && hi <= 1 + GITT_THETA_SLACK, g->comm, PETSC_ERR_USER_INPUT, "%s: theta by coulomb counting would run from %.4g to %.4g, more than %.6g outside [0, 1]: the pulses pass %.4g Ah of net charge against a capacity of %.4g Ah (%s) from theta_start %.4g (%s); check the capacity and theta_start", g->source, (double)lo, (double)hi, (double)GITT_THETA_SLACK, (double)(net / 3600), (double)(g->capacity_used / 3600), g->capacity_set ? g->capacity_what : "default: the charge of all pulses", (double)g->theta_start_used, g->theta_start_set ? g->theta_start_what : "default");
+  }
   PetscCall(BuildTable(g));
   g->analysed = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -746,51 +759,15 @@ PetscErrorCode GittView(Gitt g, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
-/* ---------------------------------------------------------------- CSV outputs */
-/* Rank 0 opens path.part-PID; *fp NULL on the other ranks or on failure (message filled) */
-PetscErrorCode PostprocOpenOutput(MPI_Comm comm, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen)
+/* ---------------------------------------------------------------- outputs */
+PetscErrorCode GittSetOutputFiles(Gitt g, PostprocFiles files)
 {
-  PetscMPIInt rank;
-
   PetscFunctionBeginUser;
-  *fp = NULL;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank) PetscFunctionReturn(0);
-  PetscCall(PetscSNPrintf(tmp, len, "%s.part-%d", path, (int)getpid()));
-  *fp = fopen(tmp, "w");
-  if (!*fp) PetscCall(PetscSNPrintf(message, mlen, "cannot write '%s': %s", path, strerror(errno)));
+  g->files = files;
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 closes and renames path.part-PID to path; one error on every rank if anything failed */
-PetscErrorCode PostprocCloseOutput(MPI_Comm comm, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen)
-{
-  PetscMPIInt rank;
-  PetscBool   failed = PETSC_FALSE;
-
-  PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (!rank) {
-    if (!fp)
-      failed = PETSC_TRUE;
-    else {
-      const int bad = ferror(fp);
-      if (fclose(fp) || bad) {
-        failed = PETSC_TRUE;
-        PetscCall(PetscSNPrintf(message, mlen, "cannot write '%s' (disk full?)", path));
-        remove(tmp);
-      } else if (rename(tmp, path)) {
-        failed = PETSC_TRUE;
-        PetscCall(PetscSNPrintf(message, mlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno)));
-        remove(tmp);
-      }
-    }
-  }
-  PetscCall(InputCollectiveError(comm, failed, message));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode Provenance(Gitt g, FILE *fp)
+static PetscErrorCode Provenance(Gitt g, FileOut f)
 {
   char      date[64] = "", list[512];
   time_t    now      = time(NULL);
@@ -799,66 +776,114 @@ static PetscErrorCode Provenance(Gitt g, FILE *fp)
 
   PetscFunctionBeginUser;
   if (localtime_r(&now, &tm)) strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", &tm);
-  fprintf(fp, "# Made by spot gitt on %s: Weppner-Huggins analysis, D = 4/(pi tau) (L dE_s/dE_t)^2, valid for tau << L^2/D\n", date);
-  fprintf(fp, "# Source: %s%s%s\n", g->source, g->description[0] ? ": " : "", g->description);
-  fprintf(fp, "# L = %.6g um (%s); theta_start = %.6g (%s); capacity = %.6g Ah (%s)\n", (double)g->length, g->length_what, (double)g->theta_start_used, g->theta_start_set ? g->theta_start_what : "default", (double)(g->capacity_used / 3600), g->capacity_set ? g->capacity_what : "default: the charge of all pulses");
-  fprintf(fp, "# Pulse edges: %s\n", g->edges == GITT_EDGES_PREVIOUS ? "a pulse starts at the last sample of the rest before it and ends at its own last sample (cyclers log the end of every step; -gitt_edges)" : "midway between the last rest sample and the first pulse sample, and between the last pulse sample and the first rest sample (-gitt_edges)");
-  fprintf(fp, "# theta: Li site fraction at mid-pulse by coulomb counting over the pulses, theta = theta_start - Q/capacity (Q > 0 on charge)\n");
-  fprintf(fp, "# dE_s: change of the relaxed voltage (end of rest, line through its last %.6g %%); dE_t = m sqrt(tau), m the slope of E against sqrt(t) over t in [%.6g, %.6g] tau (IR step excluded)\n", (double)(100 * g->relax_window), (double)g->fit_window[0], (double)g->fit_window[1]);
+  PetscCall(FileOutPrintf(f, "# Made by spot gitt on %s: Weppner-Huggins analysis, D = 4/(pi tau) (L dE_s/dE_t)^2, valid for tau << L^2/D\n", date));
+  PetscCall(FileOutPrintf(f, "# Source: %s%s%s\n", g->source, g->description[0] ? ": " : "", g->description));
+  PetscCall(FileOutPrintf(f, "# L = %.6g um (%s); theta_start = %.6g (%s); capacity = %.6g Ah (%s)\n", (double)g->length, g->length_what, (double)g->theta_start_used, g->theta_start_set ? g->theta_start_what : "default", (double)(g->capacity_used / 3600), g->capacity_set ? g->capacity_what : "default: the charge of all pulses"));
+  PetscCall(FileOutPrintf(f, "# Pulse edges: %s\n", g->edges == GITT_EDGES_PREVIOUS ? "a pulse starts at the last sample of the rest before it and ends at its own last sample (cyclers log the end of every step; -gitt_edges)" : "midway between the last rest sample and the first pulse sample, and between the last pulse sample and the first rest sample (-gitt_edges)"));
+  PetscCall(FileOutPrintf(f, "# theta: Li site fraction at mid-pulse by coulomb counting over the pulses, theta = theta_start - Q/capacity (Q > 0 on charge)\n"));
+  PetscCall(FileOutPrintf(f, "# dE_s: change of the relaxed voltage (end of rest, line through its last %.6g %%); dE_t = m sqrt(tau), m the slope of E against sqrt(t) over t in [%.6g, %.6g] tau (IR step excluded)\n", (double)(100 * g->relax_window), (double)g->fit_window[0], (double)g->fit_window[1]));
   PetscCall(PulseList(g, GITT_FLAG_EXCLUDED, PETSC_FALSE, list, sizeof(list), &count));
-  fprintf(fp, "# Pulses: %d found, %d in the table%s%s%s\n", (int)g->npulses, (int)g->nused, count ? "; excluded: " : "", list, count ? " (see the per-pulse CSV)" : "");
+  PetscCall(FileOutPrintf(f, "# Pulses: %d found, %d in the table%s%s%s\n", (int)g->npulses, (int)g->nused, count ? "; excluded: " : "", list, count ? " (see the per-pulse CSV)" : ""));
   PetscCall(PulseList(g, GITT_FLAG_LONG_PULSE | GITT_FLAG_POOR_FIT | GITT_FLAG_UNRELAXED, PETSC_FALSE, list, sizeof(list), &count));
-  if (count) fprintf(fp, "# Flagged (tau D/L^2 > %.6g, sqrt(t) fit R^2 < %.6g, or unrelaxed rest; kept unless excluded): pulses %s\n", (double)g->max_ratio, (double)g->min_r2, list);
+  if (count) PetscCall(FileOutPrintf(f, "# Flagged (tau D/L^2 > %.6g, sqrt(t) fit R^2 < %.6g, or unrelaxed rest; kept unless excluded): pulses %s\n", (double)g->max_ratio, (double)g->min_r2, list));
+  PetscFunctionReturn(0);
+}
+
+/* Why a D(θ) table cannot be made: fewer than 2 pulses gave a D; the others named by reason */
+PetscErrorCode GittCheckTable(Gitt g)
+{
+  char     why[2048] = "";
+  PetscInt count;
+
+  PetscFunctionBeginUser;
+  PetscCheck(g->analysed, g->comm, PETSC_ERR_ARG_WRONGSTATE, "GittAnalyse() first");
+  if (g->ntable >= 2) PetscFunctionReturn(0);
+  for (int b = 0; b < 7; ++b) {
+    char what[128], list[512], item[700];
+    if (!((1 << b) & GITT_FLAG_EXCLUDED)) continue;
+    PetscCall(PulseList(g, 1 << b, PETSC_FALSE, list, sizeof(list), &count));
+    if (!count) continue;
+    PetscCall(GittFlagsToString(1 << b, what, sizeof(what)));
+    PetscCall(PetscSNPrintf(item, sizeof(item), "%s%s: pulse%s %s", why[0] ? "; " : "", what, count > 1 ? "s" : "", list));
+    PetscCall(PetscStrlcat(why, item, sizeof(why)));
+  }
+  SETERRQ(g->comm, PETSC_ERR_USER_INPUT, "%s: only %" PetscInt_FMT " of %" PetscInt_FMT " pulse(s) gave a diffusivity; a D(theta) table needs at least 2%s%s%s", g->source, g->ntable, g->npulses, why[0] ? " (excluded: " : "", why, why[0] ? ")" : "");
+}
+
+typedef struct {
+  Gitt        g;
+  const char *path;
+} GittFile;
+
+static PetscErrorCode WriteDiffusivity(PostprocFiles files, void *ctx)
+{
+  const Gitt  g    = ((GittFile *)ctx)->g;
+  const char *path = ((GittFile *)ctx)->path;
+  FileOut     f;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(Provenance(g, f));
+  PetscCall(FileOutPrintf(f, "# Columns: theta (Li site fraction, 1 = lithiated), D_GITT in cm^2/s; for spot run: <diffusivity law=\"table\" file=\"...\"/>\n"));
+  PetscCall(FileOutPrintf(f, "theta,D_cm2_per_s\n"));
+  for (PetscInt i = 0; i < g->ntable; ++i)
+    PetscCall(FileOutPrintf(f, "%.10g,%.6e\n", (double)g->table_theta[i], (double)(g->table_D[i] * 1e-8)));
+  PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GittWriteDiffusivity(Gitt g, const char path[])
 {
-  char  tmp[PETSC_MAX_PATH_LEN], message[1024] = "";
-  FILE *fp;
+  GittFile job = {g, path};
 
   PetscFunctionBeginUser;
-  PetscCheck(g->analysed, g->comm, PETSC_ERR_ARG_WRONGSTATE, "GittAnalyse() first");
-  PetscCheck(g->ntable >= 2, g->comm, PETSC_ERR_USER_INPUT, "%s: only %" PetscInt_FMT " pulse(s) gave a diffusivity; a D(theta) table needs at least 2 (the per-pulse CSV says why the others did not)", g->source, g->ntable);
-  PetscCall(PostprocOpenOutput(g->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
-  if (fp) {
-    PetscCall(Provenance(g, fp));
-    fprintf(fp, "# Columns: theta (Li site fraction, 1 = lithiated), D_GITT in cm^2/s; for spot run: <diffusivity law=\"table\" file=\"...\"/>\n");
-    fprintf(fp, "theta,D_cm2_per_s\n");
-    for (PetscInt i = 0; i < g->ntable; ++i)
-      fprintf(fp, "%.10g,%.6e\n", (double)g->table_theta[i], (double)(g->table_D[i] * 1e-8));
+  PetscCall(GittCheckTable(g));
+  PetscCall(PostprocWrite(g->comm, g->files, WriteDiffusivity, &job));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WritePulses(PostprocFiles files, void *ctx)
+{
+  const Gitt  g    = ((GittFile *)ctx)->g;
+  const char *path = ((GittFile *)ctx)->path;
+  FileOut     f;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(Provenance(g, f));
+  PetscCall(FileOutPrintf(f, "# One row per pulse. rest_before/after: durations of the rests around the pulse; drift: dE/dt at the end of those rests;\n"));
+  PetscCall(FileOutPrintf(f, "# ir_step = E_0 - E_s(before), E_0 the sqrt(t) line at the pulse start; resistance = ir_step / current; nan = not available\n"));
+  PetscCall(FileOutPrintf(f, "# flags (sum of): 1 tau D/L^2 > %.6g, 2 sqrt(t) fit R^2 < %.6g, 4 unrelaxed rest, 8 no rest (excluded), 16 current not constant (excluded),\n", (double)g->max_ratio, (double)g->min_r2));
+  PetscCall(FileOutPrintf(f, "#   32 fewer than 3 points in the fit window (excluded), 64 dE_s and dE_t of opposite sign (excluded); used = 1: in the D(theta) table\n"));
+  PetscCall(FileOutPrintf(f, "pulse,t_start_s,t_end_s,tau_s,current_A,charge_Ah,theta_before,theta_after,theta,rest_before_s,rest_after_s,"
+                             "relaxed_voltage_before_V,relaxed_voltage_after_V,drift_before_mV_per_h,drift_after_mV_per_h,relaxed_change_V,"
+                             "ir_step_V,resistance_ohm,sqrt_slope_V_per_sqrt_s,fit_start_s,fit_end_s,fit_points,fit_r2,transient_change_V,"
+                             "L_um,D_cm2_per_s,tau_D_over_L2,flags,used\n"));
+  for (PetscInt k = 0; k < g->npulses; ++k) {
+    const GittPulse *p    = &g->pulses[k];
+    const PetscBool  used = !(p->flags & GITT_FLAG_EXCLUDED) && p->D > 0 && isfinite(p->D);
+    PetscCall(FileOutPrintf(f, "%d,%.10g,%.10g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,", (int)(k + 1), (double)p->t_start, (double)p->t_end, (double)p->tau, (double)p->current, (double)(p->charge / 3600), (double)p->theta_before, (double)p->theta_after, (double)p->theta, (double)p->rest_before, (double)p->rest_after));
+    PetscCall(FileOutPrintf(f, "%.8g,%.8g,%.6g,%.6g,%.8g,", (double)p->relaxed_voltage_before, (double)p->relaxed_voltage_after, (double)(p->drift_before * 3.6e6), (double)(p->drift_after * 3.6e6), (double)p->relaxed_change));
+    PetscCall(FileOutPrintf(f, "%.8g,%.8g,%.8g,%.8g,%.8g,%d,%.8g,%.8g,", (double)p->ir_step, (double)(p->ir_step / p->current), (double)p->sqrt_slope, (double)p->fit_start, (double)p->fit_end, (int)p->fit_points, (double)p->fit_r2, (double)p->transient_change));
+    PetscCall(FileOutPrintf(f, "%.6g,%.6e,%.6g,%d,%d\n", (double)g->length, (double)(p->D * 1e-8), (double)p->tau_D_over_L2, (int)p->flags, used ? 1 : 0));
   }
-  PetscCall(PostprocCloseOutput(g->comm, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GittWritePulses(Gitt g, const char path[])
 {
-  char  tmp[PETSC_MAX_PATH_LEN], message[1024] = "";
-  FILE *fp;
+  GittFile job = {g, path};
 
   PetscFunctionBeginUser;
   PetscCheck(g->analysed, g->comm, PETSC_ERR_ARG_WRONGSTATE, "GittAnalyse() first");
-  PetscCall(PostprocOpenOutput(g->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
-  if (fp) {
-    PetscCall(Provenance(g, fp));
-    fprintf(fp, "# One row per pulse. rest_before/after: durations of the rests around the pulse; drift: dE/dt at the end of those rests;\n");
-    fprintf(fp, "# ir_step = E_0 - E_s(before), E_0 the sqrt(t) line at the pulse start; resistance = ir_step / current; nan = not available\n");
-    fprintf(fp, "# flags (sum of): 1 tau D/L^2 > %.6g, 2 sqrt(t) fit R^2 < %.6g, 4 unrelaxed rest, 8 no rest (excluded), 16 current not constant (excluded),\n", (double)g->max_ratio, (double)g->min_r2);
-    fprintf(fp, "#   32 fewer than 3 points in the fit window (excluded), 64 dE_s and dE_t of opposite sign (excluded); used = 1: in the D(theta) table\n");
-    fprintf(fp, "pulse,t_start_s,t_end_s,tau_s,current_A,charge_Ah,theta_before,theta_after,theta,rest_before_s,rest_after_s,"
-                "relaxed_voltage_before_V,relaxed_voltage_after_V,drift_before_mV_per_h,drift_after_mV_per_h,relaxed_change_V,"
-                "ir_step_V,resistance_ohm,sqrt_slope_V_per_sqrt_s,fit_start_s,fit_end_s,fit_points,fit_r2,transient_change_V,"
-                "L_um,D_cm2_per_s,tau_D_over_L2,flags,used\n");
-    for (PetscInt k = 0; k < g->npulses; ++k) {
-      const GittPulse *p    = &g->pulses[k];
-      const PetscBool  used = !(p->flags & GITT_FLAG_EXCLUDED) && p->D > 0 && isfinite(p->D);
-      fprintf(fp, "%d,%.10g,%.10g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,", (int)(k + 1), (double)p->t_start, (double)p->t_end, (double)p->tau, (double)p->current, (double)(p->charge / 3600), (double)p->theta_before, (double)p->theta_after, (double)p->theta, (double)p->rest_before, (double)p->rest_after);
-      fprintf(fp, "%.8g,%.8g,%.6g,%.6g,%.8g,", (double)p->relaxed_voltage_before, (double)p->relaxed_voltage_after, (double)(p->drift_before * 3.6e6), (double)(p->drift_after * 3.6e6), (double)p->relaxed_change);
-      fprintf(fp, "%.8g,%.8g,%.8g,%.8g,%.8g,%d,%.8g,%.8g,", (double)p->ir_step, (double)(p->ir_step / p->current), (double)p->sqrt_slope, (double)p->fit_start, (double)p->fit_end, (int)p->fit_points, (double)p->fit_r2, (double)p->transient_change);
-      fprintf(fp, "%.6g,%.6e,%.6g,%d,%d\n", (double)g->length, (double)(p->D * 1e-8), (double)p->tau_D_over_L2, (int)p->flags, used ? 1 : 0);
-    }
-  }
-  PetscCall(PostprocCloseOutput(g->comm, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocWrite(g->comm, g->files, WritePulses, &job));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GittGetOutputFiles(Gitt g, PostprocFiles *files)
+{
+  PetscFunctionBeginUser;
+  *files = g->files;
   PetscFunctionReturn(0);
 }

@@ -29,6 +29,11 @@ PetscErrorCode GittWritePlot(Gitt g, const char path[])
   PetscCall(PetscMalloc6(PetscMax(m, 1), &x, PetscMax(m, 1), &y, np, &xf, np, &yf, np, &xe, np, &ye));
 
   PetscCall(PlotFigureCreate(comm, 1600, 840, &fig));
+  {
+    PostprocFiles files;
+    PetscCall(GittGetOutputFiles(g, &files));
+    PetscCall(PlotFigureSetOutputFiles(fig, files));
+  }
   PetscCall(PlotFigureSetFontScale(fig, 2));
   PetscCall(PlotFigureAddAxes(fig, 0.0, 0.06, 0.5, 0.94, &left));
   PetscCall(GittGetSource(g, &base));
@@ -104,8 +109,11 @@ PetscErrorCode GittWritePlot(Gitt g, const char path[])
     PetscCall(PlotFigureAddText(fig, 0.505, 0.945, "points: samples; square: E_s at the end of the rest before", PlotColorRGB(60, 60, 60)));
     PetscCall(PlotFigureAddText(fig, 0.505, 0.972, "thick line: √t fit over its window; thin: extended to t_start", PlotColorRGB(60, 60, 60)));
   }
-  PetscCall(PlotFigureWritePNG(fig, path));
-  PetscCall(PlotFigureDestroy(&fig));
-  PetscCall(PetscFree6(x, y, xf, yf, xe, ye));
+  {
+    PetscErrorCode ierr = PlotFigureWritePNG(fig, path);
+    PetscCall(PlotFigureDestroy(&fig));
+    PetscCall(PetscFree6(x, y, xf, yf, xe, ye));
+    PetscCall(ierr);
+  }
   PetscFunctionReturn(0);
 }

@@ -35,6 +35,7 @@ struct _p_GittRoundTrip {
   PetscInt            nrows;
   GittRoundTripPulse *rows;
   PetscBool           compared;
+  PostprocFiles       files; /* where the outputs go (NULL: each published when written) */
 };
 
 static const char *const flag_names[GITT_RT_NUM_FLAGS] = {"long pulse", "unrelaxed rest", "E(theta) nonlinear", "D varies", "poor sqrt(t) fit", "no D"};
@@ -384,66 +385,96 @@ PetscErrorCode GittRoundTripView(GittRoundTrip rt, PetscViewer viewer)
 }
 
 /* ---------------------------------------------------------------- outputs */
-static void Stamp(FILE *fp, const char what[], const char source[])
+PetscErrorCode GittRoundTripSetOutputFiles(GittRoundTrip rt, PostprocFiles files)
+{
+  PetscFunctionBeginUser;
+  rt->files = files;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Stamp(FileOut f, const char what[], const char source[])
 {
   char      date[64] = "";
   time_t    now      = time(NULL);
   struct tm tm;
 
+  PetscFunctionBeginUser;
   if (localtime_r(&now, &tm)) strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", &tm);
-  fprintf(fp, "# Made by spot gitt --simulate on %s: %s\n", date, what);
-  fprintf(fp, "# Source: %s\n", source);
+  PetscCall(FileOutPrintf(f, "# Made by spot gitt --simulate on %s: %s\n", date, what));
+  PetscCall(FileOutPrintf(f, "# Source: %s\n", source));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  GittRoundTrip rt;
+  const char   *path;
+} RoundTripFile;
+
+static PetscErrorCode WriteRecord(PostprocFiles files, void *ctx)
+{
+  const GittRoundTrip rt   = ((RoundTripFile *)ctx)->rt;
+  const char         *path = ((RoundTripFile *)ctx)->path;
+  FileOut             f;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(Stamp(f, "the GITT record of a spot run (one row per time step)", rt->source));
+  PetscCall(FileOutPrintf(f, "# current_A = current density x active area%s (positive = charge); voltage_V: the cell voltage\n", rt->area_what));
+  PetscCall(FileOutPrintf(f, "# The particle: L = %.10g um, initial mean theta %.10g, capacity %.10g As; analyse with\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity));
+  PetscCall(FileOutPrintf(f, "#   spot gitt THIS.csv --length %.10gum --theta-start %.10g --capacity %.10gAs\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity));
+  PetscCall(FileOutPrintf(f, "t_s,current_A,voltage_V,current_density_A_per_m2,mean_theta\n"));
+  for (PetscInt i = 0; i < rt->n; ++i)
+    PetscCall(FileOutPrintf(f, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]));
+  PetscCall(PostprocFilesComplete(files, f));
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode GittRoundTripWriteRecord(GittRoundTrip rt, const char path[])
 {
-  char  tmp[PETSC_MAX_PATH_LEN + 32], message[1024] = "";
-  FILE *fp;
+  RoundTripFile job = {rt, path};
 
   PetscFunctionBeginUser;
-  PetscCall(PostprocOpenOutput(rt->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
-  if (fp) {
-    Stamp(fp, "the GITT record of a spot run (one row per time step)", rt->source);
-    fprintf(fp, "# current_A = current density x active area%s (positive = charge); voltage_V: the cell voltage\n", rt->area_what);
-    fprintf(fp, "# The particle: L = %.10g um, initial mean theta %.10g, capacity %.10g As; analyse with\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity);
-    fprintf(fp, "#   spot gitt THIS.csv --length %.10gum --theta-start %.10g --capacity %.10gAs\n", (double)rt->length, (double)rt->theta0, (double)rt->capacity);
-    fprintf(fp, "t_s,current_A,voltage_V,current_density_A_per_m2,mean_theta\n");
-    for (PetscInt i = 0; i < rt->n; ++i)
-      fprintf(fp, "%.12g,%.10g,%.12g,%.10g,%.12g\n", (double)rt->t[i], (double)rt->current[i], (double)rt->voltage[i], (double)rt->density[i], (double)rt->mean[i]);
+  PetscCall(PostprocWrite(rt->comm, rt->files, WriteRecord, &job));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode WriteComparison(PostprocFiles files, void *ctx)
+{
+  const GittRoundTrip rt   = ((RoundTripFile *)ctx)->rt;
+  const char         *path = ((RoundTripFile *)ctx)->path;
+  FileOut             f;
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(Stamp(f, "Weppner-Huggins on a simulated record against the D the run used", rt->source));
+  PetscCall(FileOutPrintf(f, "# L = %.6g um (the run's mesh), fit window [%.6g, %.6g] tau; D_true = alpha D_GITT of the input at theta (mid-pulse mean theta of the run)\n", (double)rt->length, (double)rt->fit_window[0], (double)rt->fit_window[1]));
+  PetscCall(FileOutPrintf(f, "# ratio = D_analysed/D_true; apparent_alpha = D_true/D_analysed: the alpha an FE model of this particle needs on a D measured this way\n"));
+  if (isfinite(rt->kappa))
+    PetscCall(FileOutPrintf(f, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A"));
+  else
+    PetscCall(FileOutPrintf(f, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n"));
+  PetscCall(FileOutPrintf(f, "# theta_low/high: lowest/highest theta anywhere in the particle during the pulse; D_variation = max/min D_true there;\n"));
+  PetscCall(FileOutPrintf(f, "# nonlinearity = max |dE/dtheta / (dU/dtheta over the pulse) - 1| there (E = U + overpotential at the pulse current);\n"));
+  PetscCall(FileOutPrintf(f, "# rest_offset = |surface theta - mean theta| at the end of the rests beside the pulse, over its |d theta|\n"));
+  PetscCall(FileOutPrintf(f, "# flags (sum of): 1 tau D_true/L^2 > %.6g, 2 unrelaxed rest (analysis, or rest_offset > %g), 4 nonlinearity > %g, 8 D_variation > %g, 16 poor sqrt(t) fit, 32 no D\n", (double)rt->max_ratio, (double)GITT_RT_MAX_REST_OFFSET, (double)GITT_RT_MAX_NONLINEARITY, (double)GITT_RT_MAX_D_VARIATION));
+  PetscCall(FileOutPrintf(f, "pulse,theta,theta_analysed,theta_low,theta_high,tau_s,tau_D_over_L2,D_true_cm2_per_s,D_analysed_cm2_per_s,ratio,apparent_alpha,expected_ratio,D_variation,nonlinearity,rest_offset,flags,notes\n"));
+  for (PetscInt k = 0; k < rt->nrows; ++k) {
+    const GittRoundTripPulse *r = &rt->rows[k];
+    char                      notes[256];
+    PetscCall(GittRoundTripFlagsToString(r->flags, notes, sizeof(notes)));
+    PetscCall(FileOutPrintf(f, "%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.6g,%.6e,%.6e,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s\n", (int)r->pulse, (double)r->theta, (double)r->theta_analysed, (double)r->theta_low, (double)r->theta_high, (double)r->tau, (double)r->tau_D_over_L2, (double)(r->D_true * 1e-8), (double)(r->D_analysed * 1e-8), (double)r->ratio, (double)r->apparent_alpha, (double)r->expected_ratio, (double)r->D_variation, (double)r->nonlinearity, (double)r->rest_offset, (int)r->flags, notes));
   }
-  PetscCall(PostprocCloseOutput(rt->comm, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocFilesComplete(files, f));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[])
 {
-  char  tmp[PETSC_MAX_PATH_LEN + 32], message[1024] = "";
-  FILE *fp;
+  RoundTripFile job = {rt, path};
 
   PetscFunctionBeginUser;
   PetscCheck(rt->compared, rt->comm, PETSC_ERR_ARG_WRONGSTATE, "GittRoundTripCompare() first");
-  PetscCall(PostprocOpenOutput(rt->comm, path, tmp, sizeof(tmp), &fp, message, sizeof(message)));
-  if (fp) {
-    Stamp(fp, "Weppner-Huggins on a simulated record against the D the run used", rt->source);
-    fprintf(fp, "# L = %.6g um (the run's mesh), fit window [%.6g, %.6g] tau; D_true = alpha D_GITT of the input at theta (mid-pulse mean theta of the run)\n", (double)rt->length, (double)rt->fit_window[0], (double)rt->fit_window[1]);
-    fprintf(fp, "# ratio = D_analysed/D_true; apparent_alpha = D_true/D_analysed: the alpha an FE model of this particle needs on a D measured this way\n");
-    if (isfinite(rt->kappa))
-      fprintf(fp, "# expected_ratio: short-time curvature estimate 1/(1 + kappa sqrt(pi D_true tau) (sqrt(a) + sqrt(b))/4)^2, kappa = %.6g 1/um (%s); nan for long pulses\n", (double)rt->kappa, rt->info.dim == 2 ? "2 pi/|dOmega|" : "a sphere of the same V/A");
-    else
-      fprintf(fp, "# expected_ratio: nan (part of the boundary has no flux: no curvature estimate)\n");
-    fprintf(fp, "# theta_low/high: lowest/highest theta anywhere in the particle during the pulse; D_variation = max/min D_true there;\n");
-    fprintf(fp, "# nonlinearity = max |dE/dtheta / (dU/dtheta over the pulse) - 1| there (E = U + overpotential at the pulse current);\n");
-    fprintf(fp, "# rest_offset = |surface theta - mean theta| at the end of the rests beside the pulse, over its |d theta|\n");
-    fprintf(fp, "# flags (sum of): 1 tau D_true/L^2 > %.6g, 2 unrelaxed rest (analysis, or rest_offset > %g), 4 nonlinearity > %g, 8 D_variation > %g, 16 poor sqrt(t) fit, 32 no D\n", (double)rt->max_ratio, (double)GITT_RT_MAX_REST_OFFSET, (double)GITT_RT_MAX_NONLINEARITY, (double)GITT_RT_MAX_D_VARIATION);
-    fprintf(fp, "pulse,theta,theta_analysed,theta_low,theta_high,tau_s,tau_D_over_L2,D_true_cm2_per_s,D_analysed_cm2_per_s,ratio,apparent_alpha,expected_ratio,D_variation,nonlinearity,rest_offset,flags,notes\n");
-    for (PetscInt k = 0; k < rt->nrows; ++k) {
-      const GittRoundTripPulse *r = &rt->rows[k];
-      char                      notes[256];
-      PetscCall(GittRoundTripFlagsToString(r->flags, notes, sizeof(notes)));
-      fprintf(fp, "%d,%.8g,%.8g,%.8g,%.8g,%.8g,%.6g,%.6e,%.6e,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%s\n", (int)r->pulse, (double)r->theta, (double)r->theta_analysed, (double)r->theta_low, (double)r->theta_high, (double)r->tau, (double)r->tau_D_over_L2, (double)(r->D_true * 1e-8), (double)(r->D_analysed * 1e-8), (double)r->ratio, (double)r->apparent_alpha, (double)r->expected_ratio, (double)r->D_variation, (double)r->nonlinearity, (double)r->rest_offset, (int)r->flags, notes);
-    }
-  }
-  PetscCall(PostprocCloseOutput(rt->comm, path, tmp, fp, message, sizeof(message)));
+  PetscCall(PostprocWrite(rt->comm, rt->files, WriteComparison, &job));
   PetscFunctionReturn(0);
 }
 
@@ -475,6 +506,7 @@ PetscErrorCode GittRoundTripWritePlot(GittRoundTrip rt, const char path[])
     ly[m] *= 1e-8;
   }
   PetscCall(PlotFigureCreate(rt->comm, 1600, 760, &fig));
+  PetscCall(PlotFigureSetOutputFiles(fig, rt->files));
   PetscCall(PlotFigureSetFontScale(fig, 2));
   PetscCall(PlotFigureAddAxes(fig, 0.0, 0.06, 0.5, 0.92, &left));
   PetscCall(PlotFigureAddAxes(fig, 0.5, 0.06, 1.0, 0.92, &right));
@@ -536,9 +568,12 @@ PetscErrorCode GittRoundTripWritePlot(GittRoundTrip rt, const char path[])
   if (ne) PetscCall(PlotAxesAddSeries(right, ne, ex, ey, PlotColorCycle(4), 0, PLOT_MARKER_CROSS, 11.0, "curvature estimate"));
   if (na) PetscCall(PlotAxesAddSeries(right, na, bx, by, PlotColorCycle(2), 0, PLOT_MARKER_CIRCLE, 9.0, "apparent α"));
   if (nf) PetscCall(PlotAxesAddSeries(right, nf, fx, fy, PlotColorCycle(2), 0, PLOT_MARKER_OPEN_CIRCLE, 12.0, "apparent α, flagged"));
-  PetscCall(PlotFigureWritePNG(fig, path));
-  PetscCall(PlotFigureDestroy(&fig));
-  PetscCall(PetscFree6(lx, ly, ax, ay, fx, fy));
-  PetscCall(PetscFree4(ex, ey, bx, by));
+  {
+    PetscErrorCode ierr = PlotFigureWritePNG(fig, path);
+    PetscCall(PlotFigureDestroy(&fig));
+    PetscCall(PetscFree6(lx, ly, ax, ay, fx, fy));
+    PetscCall(PetscFree4(ex, ey, bx, by));
+    PetscCall(ierr);
+  }
   PetscFunctionReturn(0);
 }

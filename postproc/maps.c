@@ -18,9 +18,11 @@
    and friends) and <q>_maps.csv (time, file, min, mean, max of each map). */
 #include "postproc/postproc.h"
 #include "input/input.h"
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAPS_MAX_TIMES 4096
 
@@ -40,8 +42,9 @@ struct _p_Maps {
   PetscInt    nmaps, cap;
   PetscReal  *map_t;
   PetscReal **maps; /* rank 0 */
-  PetscInt    nwritten;
-  char      (*written)[PETSC_MAX_PATH_LEN];
+  PostprocFiles files;    /* the outputs of MapsFinish, all or nothing */
+  PetscInt      nwritten; /* published, for MapsDiscard */
+  char (*written)[PETSC_MAX_PATH_LEN];
 };
 
 static const char *QuantityName(Maps m)
@@ -218,49 +221,183 @@ static PetscErrorCode MapFileName(Maps m, PetscInt k, char path[], size_t len)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode RememberFile(Maps m, const char path[])
+/* ---- image stacks: mesh/'s TIFF writer inside a file of the set ----
+   The set's temporary T is "<path>.<tag>.part"; the writer is given X = "<path>.<tag>" and
+   keeps its own work under "X.part" or "X.<tag2>.part" (its temporaries, removed by an
+   interrupt either way) until it renames the finished stack to X; X is then renamed over T, which
+   the set publishes with the command's other files. */
+struct _p_PostprocStack {
+  PostprocFiles   files;
+  FileOut         f;
+  MeshStackWriter w;
+  PetscInt        pages;
+  char            path[PETSC_MAX_PATH_LEN], temporary[PETSC_MAX_PATH_LEN], written[PETSC_MAX_PATH_LEN];
+};
+
+/* Replace every from in text by to */
+static PetscErrorCode Substitute(char text[], size_t len, const char from[], const char to[])
 {
+  char       *out, *at;
+  const char *rest = text;
+  size_t      n = strlen(from), used = 0;
+
   PetscFunctionBeginUser;
-  if (m->rank) PetscFunctionReturn(0);
-  if (!m->written) PetscCall(PetscMalloc1(m->nmaps + 4, &m->written));
-  PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
+  if (!n || !strstr(text, from)) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(len, &out));
+  out[0] = 0;
+  while ((at = strstr(rest, from)) && used + (size_t)(at - rest) + strlen(to) + 1 < len) {
+    PetscCall(PetscSNPrintf(out + used, len - used, "%.*s%s", (int)(at - rest), rest, to));
+    used += strlen(out + used);
+    rest = at + n;
+  }
+  PetscCall(PetscStrlcat(out, rest, len));
+  PetscCall(PetscStrncpy(text, out, len));
+  PetscCall(PetscFree(out));
   PetscFunctionReturn(0);
 }
 
+/* The writer failed: its message names its own file; say it of the stack. A size it refuses is
+   the input's error; anything else is the stack's failed write (errno, or the disk's state). */
+static PetscErrorCode StackFailed(PostprocStack s, const PostprocCaptured *cap, int errnum)
+{
+  char message[sizeof(cap->message) + 2 * PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(message, cap->message, sizeof(message)));
+  PetscCall(Substitute(message, sizeof(message), s->temporary, s->path));
+  PetscCall(Substitute(message, sizeof(message), s->written, s->path));
+  if (cap->code == PETSC_ERR_USER_INPUT && !strstr(message, "cannot write")) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", message);
+  if (cap->code == PETSC_ERR_FILE_WRITE && !strncmp(message, "cannot write '", 14)) {
+    PetscCall(FileOutSetFailed(s->f, errnum));
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write image stack '%s", message + 14);
+  }
+  PetscCall(PetscInfo(NULL, "the TIFF writer failed: %s\n", message));
+  PetscCall(FileOutSetFailed(s->f, errnum == ENOSPC || errnum == EDQUOT || errnum == EIO || errnum == EFBIG ? errnum : 0));
+  PetscCall(PostprocFilesComplete(s->files, s->f)); /* raises the failure in the set's words */
+  SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write image stack '%s'", s->path);
+}
+
+PetscErrorCode PostprocStackOpen(PostprocFiles files, const char path[], PetscInt rows, PetscInt cols, PetscInt bits, PostprocStack *stack)
+{
+  PostprocStack    s;
+  PostprocCaptured cap = {0, ""};
+  PetscErrorCode   ierr;
+  const char      *temporary;
+  size_t           n;
+  int              e;
+
+  PetscFunctionBeginUser;
+  *stack = NULL;
+  PetscCall(PetscNew(&s));
+  s->files = files;
+  PetscCall(PetscStrncpy(s->path, path, sizeof(s->path)));
+  ierr = PostprocFilesOpen(files, path, "image stack", &s->f);
+  if (ierr) PetscCall(PetscFree(s));
+  PetscCall(ierr);
+  PetscCall(FileOutGetPath(s->f, NULL, &temporary));
+  PetscCall(PetscStrncpy(s->temporary, temporary, sizeof(s->temporary)));
+  n = strlen(temporary);
+  PetscCheck(n > 5 && !strcmp(temporary + n - 5, ".part"), PETSC_COMM_SELF, PETSC_ERR_PLIB, "unexpected temporary name '%s'", temporary);
+  PetscCall(PetscSNPrintf(s->written, sizeof(s->written), "%.*s", (int)(n - 5), temporary));
+  PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
+  errno = 0;
+  ierr  = MeshStackWriterOpen(s->written, rows, cols, bits, &s->w);
+  e     = errno;
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    ierr = StackFailed(s, &cap, e);
+    PetscCall(PetscFree(s));
+    PetscCall(ierr);
+  }
+  *stack = s;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocStackAdd(PostprocStack s, const PetscReal values[], const char description[])
+{
+  PostprocCaptured cap = {0, ""};
+  PetscErrorCode   ierr;
+  int              e;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
+  errno = 0;
+  ierr  = MeshStackWriterAdd(s->w, values, description);
+  e     = errno;
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) PetscCall(StackFailed(s, &cap, e));
+  ++s->pages;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep)
+{
+  PostprocStack    s   = *stack;
+  PostprocCaptured cap = {0, ""};
+  PetscErrorCode   ierr;
+  int              e;
+
+  PetscFunctionBeginUser;
+  if (!s) PetscFunctionReturn(0);
+  *stack = NULL;
+  keep   = keep && s->pages ? PETSC_TRUE : PETSC_FALSE; /* a stack without pages is no file */
+  PetscCall(PetscPushErrorHandler(PostprocCaptureErrors, &cap));
+  errno = 0;
+  ierr  = MeshStackWriterClose(&s->w, keep); /* keep: the finished stack is renamed to s->written */
+  e     = errno;
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    ierr = StackFailed(s, &cap, e);
+    unlink(s->written);
+  } else if (keep) {
+    if (rename(s->written, s->temporary)) { /* the finished stack in the place of the set's file */
+      e = errno;
+      unlink(s->written);
+      PetscCall(FileOutSetFailed(s->f, e));
+    }
+    ierr = PostprocFilesComplete(s->files, s->f);
+  } else
+    unlink(s->written);
+  PetscCall(PetscFree(s));
+  PetscCall(ierr);
+  PetscFunctionReturn(0);
+}
+
+/* ---- writing the maps ---- */
 static PetscErrorCode WriteRaw(void *ctx)
 {
-  Maps            m = (Maps)ctx;
-  MeshStackWriter w;
-  char            path[PETSC_MAX_PATH_LEN], part[PETSC_MAX_PATH_LEN + 8];
-  const PetscInt  npix = m->grid.rows * m->grid.cols;
+  Maps                 m = (Maps)ctx;
+  PostprocStack        stack;
+  FileOut              f;
+  char                 path[PETSC_MAX_PATH_LEN];
+  const PetscInt       npix = m->grid.rows * m->grid.cols;
   const unsigned char *mask;
-  PetscReal      *page;
-  FILE           *fp;
+  PetscReal           *page;
+  PetscErrorCode       ierr = 0;
 
   PetscFunctionBeginUser;
   PetscCall(RasterGetMask(m->raster, &mask, NULL));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.tif", m->dir, QuantityName(m)));
-  PetscCall(MeshStackWriterOpen(path, m->grid.rows, m->grid.cols, 32, &w));
+  PetscCall(PostprocStackOpen(m->files, path, m->grid.rows, m->grid.cols, 32, &stack));
   PetscCall(PetscMalloc1(npix, &page));
-  for (PetscInt k = 0; k < m->nmaps; ++k) {
+  for (PetscInt k = 0; k < m->nmaps && !ierr; ++k) {
     char desc[256];
     for (PetscInt i = 0; i < npix; ++i) page[i] = mask[i] ? m->maps[k][i] : NAN;
     PetscCall(PetscSNPrintf(desc, sizeof(desc), "spot %s map at t = %.12g s; pixel %.6g um; top-left pixel corner at (%.6g, %.6g) um of the mesh frame", QuantityName(m), (double)m->map_t[k], (double)m->grid.pixel_size, (double)m->grid.origin[0], (double)m->grid.origin[1]));
-    PetscCall(MeshStackWriterAdd(w, page, desc));
+    ierr = PostprocStackAdd(stack, page, desc);
   }
   PetscCall(PetscFree(page));
-  PetscCall(MeshStackWriterClose(&w, PETSC_TRUE));
-  PetscCall(RememberFile(m, path));
+  PetscCall(PostprocStackClose(&stack, ierr ? PETSC_FALSE : PETSC_TRUE));
+  PetscCall(ierr);
 
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.csv", m->dir, QuantityName(m)));
-  PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", path));
-  fp = fopen(part, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
-  fprintf(fp, "# spot %s maps: %" PetscInt_FMT " x %" PetscInt_FMT " pixels of %.6g um, top-left pixel corner at (%.6g, %.6g) um, particle centroid (%.6g, %.6g) um\n", QuantityName(m), m->grid.rows, m->grid.cols, (double)m->grid.pixel_size, (double)m->grid.origin[0], (double)m->grid.origin[1], (double)m->centroid[0], (double)m->centroid[1]);
-  fprintf(fp, "index,t_s,file,min_%s,mean_%s,max_%s\n", QuantityName(m), QuantityName(m), QuantityName(m));
+  PetscCall(PostprocFilesOpen(m->files, path, NULL, &f));
+  PetscCall(FileOutPrintf(f, "# spot %s maps: %" PetscInt_FMT " x %" PetscInt_FMT " pixels of %.6g um, top-left pixel corner at (%.6g, %.6g) um, particle centroid (%.6g, %.6g) um\n", QuantityName(m), m->grid.rows, m->grid.cols, (double)m->grid.pixel_size, (double)m->grid.origin[0], (double)m->grid.origin[1], (double)m->centroid[0], (double)m->centroid[1]));
+  PetscCall(FileOutPrintf(f, "index,t_s,file,min_%s,mean_%s,max_%s\n", QuantityName(m), QuantityName(m), QuantityName(m)));
   for (PetscInt k = 0; k < m->nmaps; ++k) {
     PetscReal lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, sum = 0;
     PetscInt  cnt = 0;
+    char      name[PETSC_MAX_PATH_LEN];
     for (PetscInt i = 0; i < npix; ++i)
       if (mask[i] && !PetscIsNanReal(m->maps[k][i])) {
         lo = PetscMin(lo, m->maps[k][i]);
@@ -268,53 +405,46 @@ static PetscErrorCode WriteRaw(void *ctx)
         sum += m->maps[k][i];
         ++cnt;
       }
-    char name[PETSC_MAX_PATH_LEN];
     PetscCall(MapFileName(m, k, name, sizeof(name)));
-    fprintf(fp, "%" PetscInt_FMT ",%.12g,%s,%.10g,%.10g,%.10g\n", k, (double)m->map_t[k], strrchr(name, '/') + 1, (double)lo, (double)(cnt ? sum / cnt : NAN), (double)hi);
+    PetscCall(FileOutPrintf(f, "%" PetscInt_FMT ",%.12g,%s,%.10g,%.10g,%.10g\n", k, (double)m->map_t[k], strrchr(name, '/') + 1, (double)lo, (double)(cnt ? sum / cnt : NAN), (double)hi));
   }
-  PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write '%s'", part);
-  PetscCheck(!rename(part, path), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename '%s' to '%s'", part, path);
-  PetscCall(RememberFile(m, path));
+  PetscCall(PostprocFilesComplete(m->files, f));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MapsFinish(Maps m)
+/* The published files, for MapsDiscard (rank 0) */
+static PetscErrorCode RememberPublished(Maps m)
 {
-  PetscReal range[2];
+  char path[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  if (!m->enabled || m->finished) PetscFunctionReturn(0);
-  { /* one colour scale */
-    if (m->range_set) {
-      range[0] = m->range[0];
-      range[1] = m->range[1];
-    } else {
-      const unsigned char *mask;
-      PetscCall(RasterGetMask(m->raster, &mask, NULL));
-      range[0] = PETSC_MAX_REAL;
-      range[1] = -PETSC_MAX_REAL;
-      if (m->rank == 0)
-        for (PetscInt k = 0; k < m->nmaps; ++k)
-          for (PetscInt i = 0; i < m->grid.rows * m->grid.cols; ++i)
-            if (mask[i] && !PetscIsNanReal(m->maps[k][i])) {
-              range[0] = PetscMin(range[0], m->maps[k][i]);
-              range[1] = PetscMax(range[1], m->maps[k][i]);
-            }
-      PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, m->comm));
-      if (range[0] > range[1]) range[0] = 0, range[1] = 1;
-      if (range[1] - range[0] < 1e-6) range[0] -= 0.005, range[1] += 0.005;
-    }
-  }
+  if (m->rank) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(m->nmaps + 2, &m->written));
+  for (PetscInt k = 0; k < m->nmaps; ++k)
+    PetscCall(MapFileName(m, k, m->written[m->nwritten++], PETSC_MAX_PATH_LEN));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.tif", m->dir, QuantityName(m)));
+  PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.csv", m->dir, QuantityName(m)));
+  PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
+  PetscFunctionReturn(0);
+}
+
+/* Every map into the set: the PNGs, then the TIFF stack and the CSV */
+static PetscErrorCode WriteAll(Maps m, const PetscReal range[2])
+{
+  PetscFunctionBeginUser;
   for (PetscInt k = 0; k < m->nmaps; ++k) {
-    PlotFigure   fig;
-    MapsPanel    panels[2];
-    MapSampleCtx sctx = {m, m->maps[k]};
-    char         path[PETSC_MAX_PATH_LEN], title[128], when[32];
+    PlotFigure      fig;
+    MapsPanel       panels[2];
+    MapSampleCtx    sctx = {m, m->maps[k]};
+    char            path[PETSC_MAX_PATH_LEN], title[128], when[32];
     const PetscReal x0 = m->grid.origin[0] - m->centroid[0], x1 = x0 + m->grid.cols * m->grid.pixel_size;
     const PetscReal y1 = m->centroid[1] - m->grid.origin[1], y0 = y1 - m->grid.rows * m->grid.pixel_size;
+    PetscErrorCode  ierr;
     FormatTime(m->map_t[k], when, sizeof(when));
     PetscCall(PetscSNPrintf(title, sizeof(title), "%s at t = %s", m->delithiation ? "delithiation 1 − θ" : "θ", when));
     PetscCall(PlotFigureCreate(m->comm, 900, 640, &fig));
+    PetscCall(PlotFigureSetOutputFiles(fig, m->files));
     PetscCall(PlotFigureSetFontScale(fig, 2));
     PetscCall(PetscMemzero(panels, sizeof(panels)));
     panels[0].box[0] = 0.0, panels[0].box[1] = 0.0, panels[0].box[2] = 0.8, panels[0].box[3] = 1.0;
@@ -336,23 +466,67 @@ PetscErrorCode MapsFinish(Maps m)
     panels[1].hi       = range[1];
     panels[1].colorbar = PETSC_TRUE;
     PetscCall(MapFileName(m, k, path, sizeof(path)));
-    PetscCall(MapsFigureWrite(m->comm, fig, 2, panels, path));
-    PetscCall(RememberFile(m, path));
+    ierr = MapsFigureWrite(m->comm, fig, 2, panels, path);
     PetscCall(PlotFigureDestroy(&fig));
+    PetscCall(ierr);
   }
   PetscCall(CompareOnRankZero(m->comm, WriteRaw, m));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MapsFinish(Maps m)
+{
+  PetscReal      range[2];
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  if (!m->enabled || m->finished) PetscFunctionReturn(0);
+  if (!m->nmaps) { /* no map time fell within the run */
+    m->finished = PETSC_TRUE;
+    PetscCall(PetscPrintf(m->comm, "maps: none written: no map time fell within the run (-out_map_times)\n"));
+    PetscFunctionReturn(0);
+  }
+  { /* one colour scale */
+    if (m->range_set) {
+      range[0] = m->range[0];
+      range[1] = m->range[1];
+    } else {
+      const unsigned char *mask;
+      PetscCall(RasterGetMask(m->raster, &mask, NULL));
+      range[0] = PETSC_MAX_REAL;
+      range[1] = -PETSC_MAX_REAL;
+      if (m->rank == 0)
+        for (PetscInt k = 0; k < m->nmaps; ++k)
+          for (PetscInt i = 0; i < m->grid.rows * m->grid.cols; ++i)
+            if (mask[i] && !PetscIsNanReal(m->maps[k][i])) {
+              range[0] = PetscMin(range[0], m->maps[k][i]);
+              range[1] = PetscMax(range[1], m->maps[k][i]);
+            }
+      PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, m->comm));
+      if (range[0] > range[1]) range[0] = 0, range[1] = 1;
+      if (range[1] - range[0] < 1e-6) range[0] -= 0.005, range[1] += 0.005;
+    }
+  }
+  PetscCall(PostprocFilesCreate(m->comm, &m->files));
+  ierr = WriteAll(m, range);
+  if (!ierr) ierr = PostprocFilesPublish(m->files);
+  PetscCall(PostprocFilesDestroy(&m->files)); /* after a failure: removes every map */
+  PetscCall(ierr);
+  PetscCall(RememberPublished(m));
   m->finished = PETSC_TRUE;
   PetscCall(PetscPrintf(m->comm, "maps: %" PetscInt_FMT " %s maps of %" PetscInt_FMT " x %" PetscInt_FMT " pixels of %.4g um (colour scale %.4g to %.4g) in %s\n", m->nmaps, QuantityName(m), m->grid.rows, m->grid.cols, (double)m->grid.pixel_size, (double)range[0], (double)range[1], m->dir));
   PetscFunctionReturn(0);
 }
 
-/* After a failure: remove what MapsFinish wrote (nothing, if it did not run) */
+/* After a failure of the run: remove the maps MapsFinish published (nothing, if it did not run) */
 PetscErrorCode MapsDiscard(Maps m)
 {
   PetscFunctionBeginUser;
   if (!m) PetscFunctionReturn(0);
+  PetscCall(PostprocFilesDestroy(&m->files));
   if (m->rank == 0)
-    for (PetscInt i = 0; i < m->nwritten; ++i) remove(m->written[i]);
+    for (PetscInt i = 0; i < m->nwritten; ++i)
+      unlink(m->written[i]);
   m->nwritten = 0;
   m->finished = PETSC_TRUE;
   PetscFunctionReturn(0);

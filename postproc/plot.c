@@ -11,7 +11,7 @@
 #include <png.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <errno.h>
 
 #define PLOT_MAX_AXES 16
 #define PLOT_MAX_TEXTS 16
@@ -225,6 +225,7 @@ typedef struct {
 
 struct _p_PlotFigure {
   MPI_Comm       comm;
+  PostprocFiles  files; /* where its PNG goes; NULL: published at once */
   PetscInt       width, height, scale;
   unsigned char *rgb;
   PetscInt       clip[4]; /* drawing limited to cols [clip0, clip2), rows [clip1, clip3) */
@@ -898,36 +899,78 @@ PetscErrorCode PlotFigureGetImage(PlotFigure fig, PetscInt *width, PetscInt *hei
   PetscFunctionReturn(0);
 }
 
-/* Rank 0 renders and writes path (under a temporary name, renamed when complete) */
-PetscErrorCode PlotFigureWritePNG(PlotFigure fig, const char path[])
+PetscErrorCode PlotFigureSetOutputFiles(PlotFigure fig, PostprocFiles files)
 {
-  PetscMPIInt rank;
-  PetscBool   failed        = PETSC_FALSE;
-  char        message[1024] = "";
+  PetscFunctionBeginUser;
+  fig->files = files;
+  PetscFunctionReturn(0);
+}
+
+/* An 8-bit RGB image into a file of the set (rank 0): libpng writes to the checked stream */
+PetscErrorCode PlotWritePNG(PostprocFiles files, const char path[], PetscInt width, PetscInt height, const unsigned char rgb[])
+{
+  FileOut   f;
+  FILE     *fp;
+  png_image image;
 
   PetscFunctionBeginUser;
-  PetscCallMPI(MPI_Comm_rank(fig->comm, &rank));
-  if (rank == 0) {
-    png_image image;
-    char      tmp[PETSC_MAX_PATH_LEN];
-    PetscCall(PlotFigureRender(fig));
-    PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.part-%d", path, (int)getpid()));
-    PetscCall(PetscMemzero(&image, sizeof(image)));
-    image.version = PNG_IMAGE_VERSION;
-    image.width   = (png_uint_32)fig->width;
-    image.height  = (png_uint_32)fig->height;
-    image.format  = PNG_FORMAT_RGB;
-    if (!png_image_write_to_file(&image, tmp, 0, fig->rgb, 0, NULL)) {
-      failed = PETSC_TRUE;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot write figure '%s': %s", path, image.message[0] ? image.message : "libpng failed"));
-      png_image_free(&image);
-      remove(tmp);
-    } else if (rename(tmp, path)) {
-      failed = PETSC_TRUE;
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot rename '%s' to '%s'", tmp, path));
-      remove(tmp);
-    }
+  PetscCall(PostprocFilesOpen(files, path, "figure", &f));
+  PetscCall(FileOutGetStream(f, &fp));
+  PetscCall(PetscMemzero(&image, sizeof(image)));
+  image.version = PNG_IMAGE_VERSION;
+  image.width   = (png_uint_32)width;
+  image.height  = (png_uint_32)height;
+  image.format  = PNG_FORMAT_RGB;
+  errno         = 0;
+  if (!png_image_write_to_stdio(&image, fp, 0, rgb, 0, NULL)) {
+    const int e = errno;
+    PetscCall(PetscInfo(NULL, "libpng could not write %s: %s\n", path, image.message));
+    png_image_free(&image);
+    PetscCall(FileOutSetFailed(f, e));
   }
-  PetscCall(InputCollectiveError(fig->comm, failed, message));
+  PetscCall(PostprocFilesComplete(files, f));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  PlotFigure  fig;
+  const char *path;
+  PetscErrorCode (*draw)(PlotFigure, void *);
+  void *ctx;
+} CanvasJob;
+
+static PetscErrorCode WriteCanvasOnRankZero(PostprocFiles files, void *ctx)
+{
+  CanvasJob *job = (CanvasJob *)ctx;
+
+  PetscFunctionBeginUser;
+  PetscCall(job->draw(job->fig, job->ctx));
+  PetscCall(PlotWritePNG(files, job->path, job->fig->width, job->fig->height, job->fig->rgb));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 draws and writes path: into the figure's set, or published at once; collective */
+PetscErrorCode PlotFigureWriteCanvas(PlotFigure fig, const char path[], PetscErrorCode (*draw)(PlotFigure, void *), void *ctx)
+{
+  CanvasJob job = {fig, path, draw, ctx};
+
+  PetscFunctionBeginUser;
+  PetscCall(PostprocWrite(fig->comm, fig->files, WriteCanvasOnRankZero, &job));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode RenderOnly(PlotFigure fig, void *ctx)
+{
+  PetscFunctionBeginUser;
+  (void)ctx;
+  PetscCall(PlotFigureRender(fig));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0 renders and writes path; collective */
+PetscErrorCode PlotFigureWritePNG(PlotFigure fig, const char path[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(PlotFigureWriteCanvas(fig, path, RenderOnly, NULL));
   PetscFunctionReturn(0);
 }

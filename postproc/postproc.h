@@ -22,6 +22,7 @@
 #define SPOT_POSTPROC_H
 
 #include "solver/solver.h"
+#include "files/files.h"
 
 typedef struct {
   PetscReal mean, centroid, centre, periphery, surface, min, max, surface_min;
@@ -54,6 +55,56 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *state, 
 PetscErrorCode OutputFinish(Output out);
 PetscErrorCode OutputDiscard(Output out);
 PetscErrorCode OutputDestroy(Output *out);
+
+/* ======== output files ======== */
+/* The files of one command, all or nothing: spot synth's stack and timestamps, spot compare's
+   tables and figures, spot fit's, spot gitt's, the maps of spot run. Rank 0 writes each file
+   through files/files.h under a unique temporary beside its name (every write checked, the first
+   failure kept); PostprocFilesComplete checks a file as soon as it is written, so a full disk
+   stops the command at once. Nothing appears under its own name until PostprocFilesPublish,
+   collective, which first checks that every file is complete and that no directory stands in
+   the way of any of them, then renames them all (the files adopted too: a mesh spot made for the
+   command); if one rename fails, those already renamed are removed again.
+   PostprocFilesDestroy removes whatever was not published, so a command that fails, on any
+   rank, leaves no file behind. A planted link at a file's name is replaced, never followed.
+   A complete file is closed (flushed and synced); at most 32 wait at once: a command that writes
+   more (spot run with many maps) publishes its oldest complete files early and still removes
+   them if it fails later.
+   Messages: "cannot write <what> 'path': the disk is full (No space left on device)", <what> the
+   kind of file given to PostprocFilesOpen ("figure", "image stack"; NULL: none).
+   Open, Complete and Adopt are called on rank 0 (inside CompareOnRankZero, which makes a failure
+   fail on every rank); Create, Publish and Destroy on every rank. */
+typedef struct _p_PostprocFiles *PostprocFiles;
+
+PetscErrorCode PostprocFilesCreate(MPI_Comm comm, PostprocFiles *files);
+PetscErrorCode PostprocFilesOpen(PostprocFiles files, const char path[], const char what[], FileOut *f); /* the set owns f */
+PetscErrorCode PostprocFilesComplete(PostprocFiles files, FileOut f);
+/* A complete file made elsewhere (made) becomes the file of the set for path: it is moved into
+   that file's temporary (returned), so that an interrupt removes it and it is published with the
+   others. Rank 0. */
+PetscErrorCode PostprocFilesAdopt(PostprocFiles files, const char made[], const char path[], char temporary[], size_t len);
+/* Collective: the mesh spot made for the command in dir (MESH_GENERATED_NAME), if it is there,
+   adopted as dir/mesh.msh (call it only when PostprocMeshGenerated says spot made the mesh);
+   mesh: where it is until then ("" when there is none), every rank. Its temporary name does not
+   end in .msh: a run that must load the mesh again adopts it after that. */
+PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], char mesh[], size_t len);
+/* Did spot make the command's mesh (MESH_GENERATED_NAME), rather than load the user's? While it
+   is made and until it is adopted or removed, an interrupt removes it (every rank: true, after:
+   false) */
+PetscErrorCode PostprocMeshGenerated(PetscBool *generated);
+PetscErrorCode PostprocMeshRemoveOnSignal(const char dir[], PetscBool remove);
+PetscErrorCode PostprocFilesPublish(PostprocFiles files);
+PetscErrorCode PostprocFilesDestroy(PostprocFiles *files);
+/* Rank 0 runs write(files, ctx), which opens, writes and completes files of the set; a failure
+   fails on every rank. files NULL: a set of their own, published at once. Collective. */
+PetscErrorCode PostprocWrite(MPI_Comm comm, PostprocFiles files, PetscErrorCode (*write)(PostprocFiles, void *), void *ctx);
+
+/* PETSc errors caught instead of printed: PetscPushErrorHandler(PostprocCaptureErrors, &captured) */
+typedef struct {
+  PetscErrorCode code;
+  char           message[1024];
+} PostprocCaptured;
+PetscErrorCode PostprocCaptureErrors(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx);
 
 /* ======== plot ======== */
 /* plot: small, dependency-free figures written as PNG (libpng only).
@@ -116,6 +167,12 @@ PetscErrorCode PlotFigureAddText(PlotFigure fig, PetscReal x, PetscReal y, const
 PetscErrorCode PlotFigureRender(PlotFigure fig);                                                                /* draw on this rank (PlotFigureWritePNG does it on rank 0) */
 PetscErrorCode PlotFigureGetImage(PlotFigure fig, PetscInt *width, PetscInt *height, const unsigned char **rgb);
 PetscErrorCode PlotFigureWritePNG(PlotFigure fig, const char path[]);
+/* The figure's PNG goes into files (published with them) instead of being published at once */
+PetscErrorCode PlotFigureSetOutputFiles(PlotFigure fig, PostprocFiles files);
+/* Rank 0 runs draw(fig, ctx), which renders the canvas (and may paint on it), and writes it */
+PetscErrorCode PlotFigureWriteCanvas(PlotFigure fig, const char path[], PetscErrorCode (*draw)(PlotFigure, void *), void *ctx);
+/* Rank 0: an 8-bit RGB image (row 0 at the top) into a file of a set */
+PetscErrorCode PlotWritePNG(PostprocFiles files, const char path[], PetscInt width, PetscInt height, const unsigned char rgb[]);
 PetscErrorCode PlotFigureDestroy(PlotFigure *fig);
 
 PetscErrorCode PlotAxesSetLabels(PlotAxes ax, const char title[], const char xlabel[], const char ylabel[]);
@@ -142,8 +199,8 @@ PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, 
 
    Pulse finder. The current is median-filtered over 3 samples (isolated spikes and dropouts
    vanish); I_p = max |I_filtered|, and the record must rise above 20 times its noise (σ from
-   the median step between samples). A pulse starts where |I_f| > max(0.2, 2f) I_p (so pulses
-   down to a fifth of the largest are found) and extends, on both sides, over the samples with
+   the median step between samples). A pulse starts where |I_f| > min(max(0.2, 2f), 0.95) I_p
+   (so pulses down to a fifth of the largest are found) and extends, on both sides, over the samples with
    |I_f| > f I_p of the same sign (f = -gitt_current_threshold, default 0.05), so ramps and CV
    tails belong to it. Edges (-gitt_edges): "previous" (default; cyclers log a sample at the
    end of every step, so the step changes right after it): the pulse runs from the last sample
@@ -152,7 +209,8 @@ PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, 
    and each sample carries its share of time. Either way τ = t_end − t_start and Q = Σ I_i w_i
    with Σ w_i = τ.
    The samples between two pulses are a rest. θ by coulomb counting over the pulses only
-   (the rests carry no current):  θ = θ_start − Q_before / C,  θ_pulse = mid-pulse value.
+   (the rests carry no current):  θ = θ_start − Q_before / C,  θ_pulse = mid-pulse value; a θ
+   beyond [−0.25, 1.25] is an error (the capacity or θ_start is wrong), within it a warning.
 
    Per pulse k (the rest before it ends at E_s(k−1), the rest after it at E_s(k)):
      relaxed voltage E_s   least-squares line through the last -gitt_relax_window (10 %) of the
@@ -256,9 +314,15 @@ PetscErrorCode GittGetSettings(Gitt gitt, PetscReal fit_window[2], PetscReal *ma
 PetscErrorCode GittView(Gitt gitt, PetscViewer viewer);
 PetscErrorCode GittFlagsToString(PetscInt flags, char text[], size_t len);
 
-/* Outputs (rank 0 writes under a temporary name, then renames; failures fail on every rank):
-   the D(θ) CSV that `spot run` reads (<diffusivity law="table" file="..."/>), the per-pulse
-   CSV with every intermediate value, and a PNG of D(θ) and of the √t fits of a few pulses. */
+/* Outputs (rank 0 writes; failures fail on every rank): the D(θ) CSV that `spot run` reads
+   (<diffusivity law="table" file="..."/>), the per-pulse CSV with every intermediate value, and
+   a PNG of D(θ) and of the √t fits of a few pulses. Each is published when written, or, after
+   GittSetOutputFiles, kept in that set to be published with the command's other outputs.
+   GittCheckTable: the error GittWriteDiffusivity would raise (fewer than 2 pulses gave a D),
+   naming the excluded pulses and why, so that a command can fail before writing anything. */
+PetscErrorCode GittSetOutputFiles(Gitt gitt, PostprocFiles files);
+PetscErrorCode GittGetOutputFiles(Gitt gitt, PostprocFiles *files);
+PetscErrorCode GittCheckTable(Gitt gitt);
 PetscErrorCode GittWriteDiffusivity(Gitt gitt, const char path[]);
 PetscErrorCode GittWritePulses(Gitt gitt, const char path[]);
 PetscErrorCode GittWritePlot(Gitt gitt, const char path[]);
@@ -334,8 +398,10 @@ PetscErrorCode GittRoundTripCompare(GittRoundTrip rt, Gitt gitt);
 PetscErrorCode GittRoundTripGetPulses(GittRoundTrip rt, PetscInt *n, const GittRoundTripPulse **pulses);
 PetscErrorCode GittRoundTripFlagsToString(PetscInt flags, char text[], size_t len);
 PetscErrorCode GittRoundTripView(GittRoundTrip rt, PetscViewer viewer);
-/* Outputs (rank 0 writes under a temporary name, then renames): the simulated record as a CSV
-   that `spot gitt` reads, the comparison (one row per pulse) and its figure */
+/* Outputs (rank 0 writes; failures fail on every rank; into the set of GittRoundTripSetOutputFiles,
+   else each published when written): the simulated record as a CSV that `spot gitt` reads, the
+   comparison (one row per pulse) and its figure */
+PetscErrorCode GittRoundTripSetOutputFiles(GittRoundTrip rt, PostprocFiles files);
 PetscErrorCode GittRoundTripWriteRecord(GittRoundTrip rt, const char path[]);
 PetscErrorCode GittRoundTripWrite(GittRoundTrip rt, const char path[]);
 PetscErrorCode GittRoundTripWritePlot(GittRoundTrip rt, const char path[]);
@@ -397,7 +463,8 @@ PetscErrorCode RasterDestroy(Raster *raster);
    pixel size -out_map_pixel_size, else the -mesh_image_pixel_size of an image mesh, else about
    300 pixels across the particle. One colour scale for all maps (-out_map_range lo,hi, else the
    range of all maps). Writes <quantity>_map_<i>_t<t>s.png, <quantity>_maps.tif (32-bit float,
-   NaN outside the particle, one page per time) and <quantity>_maps.csv, in MapsFinish. */
+   NaN outside the particle, one page per time) and <quantity>_maps.csv, in MapsFinish, all or
+   nothing (PostprocFiles); MapsDiscard removes them again after a later failure of the run. */
 typedef struct _p_Maps *Maps;
 
 PetscErrorCode MapsCreate(Solver s, const char directory[], Maps *maps);
@@ -405,6 +472,15 @@ PetscErrorCode MapsMonitor(Solver s, SolverEvent e, const SolverState *state, Ve
 PetscErrorCode MapsFinish(Maps maps);
 PetscErrorCode MapsDiscard(Maps maps);
 PetscErrorCode MapsDestroy(Maps *maps);
+
+/* Multi-page grey TIFF stacks (the writer of mesh/image_stack.c) as files of a set: bits 16
+   (values in [0, 1] scaled to 0..65535) or 32 (float, as given). Rank 0. A failed write is one
+   line naming the stack ("cannot write image stack 'movie.tif': the disk is full (...)"). */
+typedef struct _p_PostprocStack *PostprocStack;
+PetscErrorCode                   PostprocStackOpen(PostprocFiles files, const char path[], PetscInt rows, PetscInt cols, PetscInt bits, PostprocStack *stack);
+PetscErrorCode                   PostprocStackAdd(PostprocStack stack, const PetscReal values[], const char description[]);
+/* keep: the finished stack is a complete file of the set; else it is dropped with its temporary */
+PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep);
 
 /* Image panels in plot figures: an axes whose plot area is painted from a sampler (data x, y →
    value, NaN for none) with one colour scale; a colour-bar panel paints lo..hi upwards and hides
@@ -473,7 +549,10 @@ typedef struct {
    run's t = 0, default 0), psf_sigma (µm, 0.3), k (0.6), intensity I0 (0.35), background (0.15),
    noise (standard deviation / I0, 0.02), drift (fraction per hour, 0), shift (col,row px, 0,0),
    rotation (deg, 0), size (rows,cols; default: the particle and 60 % more), bits (16 or 32),
-   seed (1). Collective. */
+   seed (1). Every option is checked before the run: ranges, frame times within the protocol
+   (at most 100 000 frames), timestamps finite and increasing as written, the illumination
+   positive under the drift, a 16-bit page unsaturated, the frame at most 4096 x 4096 pixels with
+   the particle inside. The stack and the timestamps appear together, or neither. Collective. */
 PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer, SynthReport *report);
 
 /* ---------------------------------------------------------------- Comparison ------------ */
@@ -514,10 +593,11 @@ PetscErrorCode CompareSimDestroy(CompareSim *sim);
 /* Calibrate and measure (collective on the run's communicator; every rank gets the result) */
 PetscErrorCode ComparisonEvaluate(Comparison cmp, CompareSim sim, PetscReal psf_sigma, CompareResult *result);
 /* compare_series.csv, compare_metrics.csv, compare_profiles.csv and the figures (collective) */
-PetscErrorCode ComparisonWrite(Comparison cmp, CompareSim sim, const CompareResult *result, const char directory[]);
+PetscErrorCode ComparisonWrite(Comparison cmp, CompareSim sim, const CompareResult *result, const char directory[], PostprocFiles files);
 PetscErrorCode CompareResultView(const CompareResult *result, PetscViewer viewer);
 
-/* spot compare: the whole chain for the options database, outputs in directory (collective) */
+/* spot compare: the whole chain for the options database, outputs in directory, all or nothing
+   with the mesh spot made for it (collective) */
 PetscErrorCode CompareRun(MPI_Comm comm, const char directory[], PetscViewer viewer, CompareResult *result);
 
 /* ---------------------------------------------------------------- Fit ------------------- */
@@ -532,10 +612,5 @@ typedef struct {
 /* spot fit: α by bracketing and golden-section (or parallel multi-section) search on log α;
    options -fit_... (see input/compare.xsd); collective */
 PetscErrorCode FitRun(MPI_Comm comm, const char directory[], PetscViewer viewer, FitReport *report);
-
-/* CSV outputs written safely: rank 0 writes path.part-PID and renames it when complete */
-#include <stdio.h>
-PetscErrorCode PostprocOpenOutput(MPI_Comm comm, const char path[], char tmp[], size_t len, FILE **fp, char message[], size_t mlen);
-PetscErrorCode PostprocCloseOutput(MPI_Comm comm, const char path[], const char tmp[], FILE *fp, char message[], size_t mlen);
 
 #endif

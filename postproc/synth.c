@@ -13,7 +13,14 @@
    timestamps a CSV "frame,t_s" (t_s = t + -synth_time_offset), as microscopes write them.
 
    The truth (shift, rotation, where the centroid lies, the transform) is returned in the report
-   and printed, so that tests can check what spot compare and spot fit recover. */
+   and printed, so that tests can check what spot compare and spot fit recover.
+
+   Every -synth_ option is checked before the run (which may be long): each value in its range,
+   the frame times (increasing, from t = 0, within the protocol when its end is known, at most
+   SYNTH_MAX_FRAMES), the timestamps they give (finite and still increasing once written), the
+   drift (the illumination stays positive), a 16-bit page's full scale, the frame size and the
+   particle inside the frame. The stack and the timestamps are published together when the run
+   is done (PostprocFiles): a failure leaves neither. */
 #include "postproc/postproc.h"
 #include "input/input.h"
 #include <math.h>
@@ -22,6 +29,7 @@
 #include <unistd.h>
 
 #define SYNTH_MAX_FRAMES 100000
+#define SYNTH_MAX_PIXELS 16777216 /* per frame: 4096 x 4096 */
 
 typedef struct {
   SynthReport       rep;
@@ -30,6 +38,8 @@ typedef struct {
   char              output[PETSC_MAX_PATH_LEN], timestamps[PETSC_MAX_PATH_LEN];
   PetscReal        *times;   /* simulation times of the frames */
   PetscInt          nframes, next, written;
+  PetscBool          times_given; /* -synth_frame_times, else every -synth_frame_interval */
+  PetscReal          interval;
   PetscReal         time_offset;
   PetscInt          seed;
   RasterGrid        fine;
@@ -38,9 +48,12 @@ typedef struct {
   OpticalProjection P;
   PetscReal        *pc;      /* P(G*χ) over the window */
   PetscReal        *delta, *blurred, *pn, *img, *page; /* rank 0 work */
-  MeshStackWriter   writer;
+  PostprocFiles      files;                             /* the stack and the timestamps, all or nothing */
+  PostprocStack      stack;                             /* rank 0 */
   Vec               snapshot;
   Solver            solver;
+  PetscViewer        viewer;
+  PetscReal          t_end; /* the run's last time */
   unsigned long long rng;
   PetscBool          have_spare;
   double             spare;
@@ -134,42 +147,89 @@ static PetscErrorCode ReadOptions(Synth *s)
     PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-synth_size", size, &n, &set));
     PetscCall(InputOptionWhere("-synth_size", where, sizeof(where)));
     PetscCheck(!set || (n == 2 && size[0] >= 8 && size[1] >= 8 && size[0] <= 16384 && size[1] <= 16384), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: size needs rows,cols, each 8 to 16384", where);
+    PetscCheck(!set || (double)size[0] * size[1] <= SYNTH_MAX_PIXELS, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame of %" PetscInt_FMT " x %" PetscInt_FMT " pixels is more than the %d megapixels (4096 x 4096) spot synth makes", where, size[0], size[1], SYNTH_MAX_PIXELS >> 20);
     r->rows = set ? size[0] : 0;
     r->cols = set ? size[1] : 0;
+  }
+  { /* the stack and the timestamps are two files */
+    char ts_where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-synth_timestamps", ts_where, sizeof(ts_where)));
+    PetscCheck(strcmp(s->output, s->timestamps), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the timestamps need a file of their own, not the stack '%s'", ts_where, s->output);
+  }
+  /* the frame times: a list, or every interval (checked against the protocol in FrameTimes) */
+  PetscCall(PetscMalloc1(SYNTH_MAX_FRAMES, &s->times));
+  s->nframes = SYNTH_MAX_FRAMES;
+  PetscCall(InputGetQuantityArray("-synth_frame_times", UNIT_TIME, s->times, &s->nframes, &s->times_given));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-synth_frame_interval", &set));
+  PetscCall(InputOptionWhere(s->times_given ? "-synth_frame_times" : "-synth_frame_interval", where, sizeof(where)));
+  PetscCheck(!(s->times_given && set), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: give the frame times or the frame interval, not both", where);
+  if (s->times_given) {
+    PetscCheck(s->times[0] >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times are run times from t = 0, got %.6g s", where, (double)s->times[0]);
+    for (PetscInt i = 1; i < s->nframes; ++i)
+      PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %.6g s follows %.6g s", where, (double)s->times[i], (double)s->times[i - 1]);
+    PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a movie needs at least 2 frames", where);
+  } else {
+    s->interval = 30;
+    PetscCall(InputGetQuantity("-synth_frame_interval", UNIT_TIME, &s->interval, NULL));
+    PetscCheck(s->interval > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the frame interval must be a positive time, got %.6g s", where, (double)s->interval);
   }
   PetscFunctionReturn(0);
 }
 
-/* Frame times: the list, or every interval from 0 to the end of the protocol */
+/* Frame times against the protocol (known before the run): every interval from 0 to its end,
+   or the list within it; then what the times make of the timestamps and the illumination */
 static PetscErrorCode FrameTimes(Synth *s, Simulation sim)
 {
   Protocol        protocol;
   const StepSpec *steps;
+  SynthReport    *r = &s->rep;
   PetscInt        n;
-  PetscReal       end = 0, interval = 30;
-  PetscBool       set;
+  PetscReal       end = 0, last;
   char            where[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(SYNTH_MAX_FRAMES, &s->times));
-  s->nframes = SYNTH_MAX_FRAMES;
-  PetscCall(InputGetQuantityArray("-synth_frame_times", UNIT_TIME, s->times, &s->nframes, &set));
-  PetscCall(InputOptionWhere("-synth_frame_times", where, sizeof(where)));
-  if (set) {
-    for (PetscInt i = 1; i < s->nframes; ++i) PetscCheck(s->times[i] > s->times[i - 1], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame times must increase, but %.6g s follows %.6g s", where, (double)s->times[i], (double)s->times[i - 1]);
-    PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a movie needs at least 2 frames", where);
-    PetscFunctionReturn(0);
-  }
   PetscCall(SimulationGetProtocol(sim, &protocol));
   PetscCall(ProtocolGetSteps(protocol, &n, &steps));
   for (PetscInt i = 0; i < n; ++i) end = (steps[i].duration < PETSC_MAX_REAL && end < PETSC_MAX_REAL) ? end + steps[i].duration : PETSC_MAX_REAL;
-  PetscCheck(end < PETSC_MAX_REAL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "the protocol has a step without a duration, so frames every interval have no end: give the frame times (--frame-times, -synth_frame_times)");
-  PetscCall(InputGetQuantity("-synth_frame_interval", UNIT_TIME, &interval, NULL));
-  PetscCall(InputOptionWhere("-synth_frame_interval", where, sizeof(where)));
-  PetscCheck(interval > 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the frame interval must be a positive time, got %.6g s", where, (double)interval);
-  s->nframes = 0;
-  for (PetscReal t = 0; t <= end * (1 + 1e-12) && s->nframes < SYNTH_MAX_FRAMES; t = ++s->nframes * interval) s->times[s->nframes] = t;
-  PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s gives fewer than 2 frames in the %.6g s protocol", where, (double)interval, (double)end);
+  if (s->times_given) {
+    PetscCall(InputOptionWhere("-synth_frame_times", where, sizeof(where)));
+    PetscCheck(end == PETSC_MAX_REAL || s->times[s->nframes - 1] <= end * (1 + 1e-12), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: frame time %.6g s lies after the end of the protocol (%.6g s)", where, (double)s->times[s->nframes - 1], (double)end);
+  } else {
+    PetscReal count;
+    PetscCall(InputOptionWhere("-synth_frame_interval", where, sizeof(where)));
+    PetscCheck(end < PETSC_MAX_REAL, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "the protocol has a step without a duration, so frames every interval have no end: give the frame times (--frame-times, -synth_frame_times)");
+    count = PetscFloorReal(end * (1 + 1e-12) / s->interval) + 1;
+    PetscCheck(count <= SYNTH_MAX_FRAMES, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s makes %.6g frames of the %.6g s protocol; spot synth makes at most %d: raise the interval", where, (double)s->interval, (double)count, (double)end, SYNTH_MAX_FRAMES);
+    s->nframes = (PetscInt)count;
+    for (PetscInt i = 0; i < s->nframes; ++i)
+      s->times[i] = i * s->interval;
+    PetscCheck(s->nframes >= 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a frame every %.6g s gives fewer than 2 frames in the %.6g s protocol", where, (double)s->interval, (double)end);
+  }
+  /* the timestamps as written (t + offset, %.15g): finite, and still increasing */
+  PetscCall(InputOptionWhere("-synth_time_offset", where, sizeof(where)));
+  for (PetscInt i = 0; i < s->nframes; ++i) {
+    char      text[64], prev[64];
+    PetscReal now, before;
+    PetscCall(PetscSNPrintf(text, sizeof(text), "%.15g", (double)(s->times[i] + s->time_offset)));
+    now = strtod(text, NULL);
+    PetscCheck(!PetscIsInfOrNanReal(now), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a time offset of %.6g s makes the timestamp of frame %" PetscInt_FMT " (run time %.6g s) %s", where, (double)s->time_offset, i, (double)s->times[i], text);
+    if (!i) continue;
+    PetscCall(PetscSNPrintf(prev, sizeof(prev), "%.15g", (double)(s->times[i - 1] + s->time_offset)));
+    before = strtod(prev, NULL);
+    PetscCheck(now > before, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: with a time offset of %.6g s the timestamps of frames %" PetscInt_FMT " and %" PetscInt_FMT " (run times %.6g and %.6g s) would both read %s s; give an offset nearer the run's times", where, (double)s->time_offset, i - 1, i, (double)s->times[i - 1], (double)s->times[i], text);
+  }
+  /* the illumination 1 + d t stays positive, and a 16-bit page holds the brightest pixel */
+  last = s->times[s->nframes - 1];
+  PetscCall(InputOptionWhere("-synth_drift", where, sizeof(where)));
+  PetscCheck(1 + r->drift * last / 3600 > 0.01, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a drift of %.6g per hour turns the illumination off (1 + drift t <= 0.01) by the last frame at %.6g s", where, (double)r->drift, (double)last);
+  if (r->bits == 16) {
+    const PetscReal gain = PetscMax(1, 1 + r->drift * last / 3600);
+    const char     *name = r->intensity >= r->background ? "-synth_intensity" : "-synth_background";
+    PetscCall(InputOptionWhere(name, where, sizeof(where)));
+    char brightened[64] = "";
+    if (gain > 1) PetscCall(PetscSNPrintf(brightened, sizeof(brightened), ", brightened to %.6g by the drift,", (double)(gain * PetscMax(r->intensity, r->background))));
+    PetscCheck(gain * PetscMax(r->intensity, r->background) < 1, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: an intensity of %.6g%s reaches the full scale 1 of a 16-bit page, where every pixel would saturate; lower it, or write 32-bit float pages (--bits 32)", where, (double)PetscMax(r->intensity, r->background), brightened);
+  }
   PetscFunctionReturn(0);
 }
 
@@ -199,8 +259,8 @@ static PetscErrorCode WritePage(void *ctx)
     }
   if (sd > 0)
     for (PetscInt i = 0; i < npix; ++i) s->page[i] += sd * Normal(s);
-  PetscCall(PetscSNPrintf(desc, sizeof(desc), "spot synth frame %" PetscInt_FMT ": t = %.10g s (run time %.10g s); pixel %.6g um", s->written, (double)(pcx->t + s->time_offset), (double)pcx->t, (double)r->pixel_size));
-  PetscCall(MeshStackWriterAdd(s->writer, s->page, desc));
+  PetscCall(PetscSNPrintf(desc, sizeof(desc), "spot synth frame %" PetscInt_FMT ": t = %.15g s (run time %.15g s); pixel %.6g um", s->written, (double)(pcx->t + s->time_offset), (double)pcx->t, (double)r->pixel_size));
+  PetscCall(PostprocStackAdd(s->stack, s->page, desc));
   ++s->written;
   PetscFunctionReturn(0);
 }
@@ -228,6 +288,7 @@ static PetscErrorCode SynthMonitor(Solver solver, SolverEvent e, const SolverSta
   TS              ts;
 
   PetscFunctionBeginUser;
+  s->t_end = st->t;
   if (e == SOLVER_EVENT_INITIAL) {
     s->rep.theta0 = st->mean_theta;
     PetscCheck(s->times[0] >= st->t - eps, s->comm, PETSC_ERR_USER_INPUT, "frame time %.6g s lies before the start of the run (%.6g s)", (double)s->times[0], (double)st->t);
@@ -249,38 +310,37 @@ static PetscErrorCode SynthMonitor(Solver solver, SolverEvent e, const SolverSta
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode OpenWriter(void *ctx)
+static PetscErrorCode OpenStack(void *ctx)
 {
   Synth *s = (Synth *)ctx;
 
   PetscFunctionBeginUser;
-  PetscCall(MeshStackWriterOpen(s->output, s->rep.rows, s->rep.cols, s->rep.bits, &s->writer));
+  PetscCall(PostprocStackOpen(s->files, s->output, s->rep.rows, s->rep.cols, s->rep.bits, &s->stack));
   PetscFunctionReturn(0);
 }
 
+/* Rank 0: the stack complete, and the timestamps of the frames written */
 static PetscErrorCode FinishFiles(void *ctx)
 {
-  Synth *s = (Synth *)ctx;
-  char   part[PETSC_MAX_PATH_LEN + 8];
-  FILE  *fp;
+  Synth  *s = (Synth *)ctx;
+  FileOut f;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", s->timestamps));
-  fp = fopen(part, "w");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write timestamps '%s'", s->timestamps);
-  fprintf(fp, "# spot synth: %s; pixel %.6g um, psf_sigma %.6g um, k %.6g, noise %.6g, drift %.6g per h, shift (%.6g, %.6g) px, rotation %.6g deg\n", s->output, (double)s->rep.pixel_size, (double)s->rep.psf_sigma, (double)s->rep.k, (double)s->rep.noise, (double)s->rep.drift, (double)s->rep.shift[0], (double)s->rep.shift[1], (double)s->rep.rotation_deg);
-  fprintf(fp, "frame,t_s\n");
-  for (PetscInt i = 0; i < s->written; ++i) fprintf(fp, "%d,%.10g\n", (int)i, (double)(s->times[i] + s->time_offset));
-  PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot write timestamps '%s'", s->timestamps);
-  PetscCall(MeshStackWriterClose(&s->writer, PETSC_TRUE));
-  PetscCheck(!rename(part, s->timestamps), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot rename '%s' to '%s'", part, s->timestamps);
+  PetscCall(PostprocStackClose(&s->stack, PETSC_TRUE));
+  PetscCall(PostprocFilesOpen(s->files, s->timestamps, NULL, &f));
+  PetscCall(FileOutPrintf(f, "# spot synth: %s; pixel %.6g um, psf_sigma %.6g um, k %.6g, noise %.6g, drift %.6g per h, shift (%.6g, %.6g) px, rotation %.6g deg\n", s->output, (double)s->rep.pixel_size, (double)s->rep.psf_sigma, (double)s->rep.k, (double)s->rep.noise, (double)s->rep.drift, (double)s->rep.shift[0], (double)s->rep.shift[1], (double)s->rep.rotation_deg));
+  PetscCall(FileOutPrintf(f, "frame,t_s\n"));
+  for (PetscInt i = 0; i < s->written; ++i)
+    PetscCall(FileOutPrintf(f, "%d,%.15g\n", (int)i, (double)(s->times[i] + s->time_offset)));
+  PetscCall(PostprocFilesComplete(s->files, f));
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode SynthDestroy(Synth *s)
 {
   PetscFunctionBeginUser;
-  if (s->writer) PetscCall(MeshStackWriterClose(&s->writer, PETSC_FALSE));
+  PetscCall(PostprocStackClose(&s->stack, PETSC_FALSE));
+  PetscCall(PostprocFilesDestroy(&s->files)); /* what was not published: nothing is left */
   PetscCall(PetscFree(s->times));
   PetscCall(RasterDestroy(&s->raster));
   if (s->P.offsets) PetscCall(OpticalProjectionDestroy(&s->P));
@@ -290,34 +350,61 @@ static PetscErrorCode SynthDestroy(Synth *s)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer, SynthReport *report)
+/* Does the particle's outline lie inside the frame? */
+static PetscErrorCode CheckInsideFrame(Synth *s, DM dm)
 {
-  Synth           s;
-  Simulation      sim;
-  DM              dm;
-  const MeshInfo *info;
-  SynthReport    *r = &s.rep;
-  PetscErrorCode  ierr;
+  SynthReport *r = &s->rep;
+  PetscInt     nfacets;
+  PetscReal   *facets, lo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[2] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL};
+  char         where[PETSC_MAX_PATH_LEN];
+  PetscBool    size_set;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMemzero(&s, sizeof(s)));
-  s.comm = comm;
-  PetscCallMPI(MPI_Comm_rank(comm, &s.rank));
-  PetscCall(ReadOptions(&s));
-  PetscCall(SimulationCreate(comm, workdir, viewer, &sim));
-  PetscCall(SimulationGetSolver(sim, &s.solver));
-  PetscCall(SolverGetDM(s.solver, &dm));
-  PetscCall(SolverGetMeshInfo(s.solver, &info));
+  PetscCall(MeshBoundaryFacets(dm, &nfacets, &facets));
+  for (PetscInt i = 0; i < 2 * nfacets; ++i) {
+    PetscReal u[2];
+    PetscCall(OpticalFrameToOptical(&r->frame, &facets[2 * i], u));
+    for (PetscInt d = 0; d < 2; ++d) {
+      lo[d] = PetscMin(lo[d], u[d] / r->pixel_size);
+      hi[d] = PetscMax(hi[d], u[d] / r->pixel_size);
+    }
+  }
+  PetscCall(PetscFree(facets));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-synth_size", &size_set));
+  PetscCall(InputOptionWhere(size_set ? "-synth_size" : "-synth_shift", where, sizeof(where)));
+  PetscCheck(lo[0] >= 0 && lo[1] >= 0 && hi[0] <= r->cols && hi[1] <= r->rows, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the particle does not fit in the %" PetscInt_FMT " x %" PetscInt_FMT " frame: shifted by (%.6g, %.6g) px and rotated by %.6g deg it spans columns %.1f to %.1f and rows %.1f to %.1f; enlarge the size or reduce the shift", where, r->rows, r->cols, (double)r->shift[0], (double)r->shift[1], (double)r->rotation_deg, (double)lo[0], (double)hi[0], (double)lo[1], (double)hi[1]);
+  PetscFunctionReturn(0);
+}
+
+/* Geometry, outputs, run: every check before the run; the stack and the timestamps published
+   together after it */
+static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
+{
+  const MPI_Comm  comm = s->comm;
+  SynthReport    *r    = &s->rep;
+  DM              dm;
+  const MeshInfo *info;
+
+  PetscFunctionBeginUser;
+  PetscCall(SimulationGetSolver(sim, &s->solver));
+  PetscCall(SolverGetDM(s->solver, &dm));
+  PetscCall(SolverGetMeshInfo(s->solver, &info));
   PetscCheck(info->dim == 2, comm, PETSC_ERR_USER_INPUT, "spot synth needs a 2-D run (the imaged cross-section); this mesh is 3-D");
-  PetscCall(FrameTimes(&s, sim));
+  PetscCall(FrameTimes(s, sim));
 
   /* geometry: the particle's centroid in the middle of the frame, shifted, rotated */
-  PetscCall(OpticalFineGrid(info, r->pixel_size, r->psf_sigma, &s.fine));
+  PetscCall(OpticalFineGrid(info, r->pixel_size, r->psf_sigma, &s->fine));
   if (!r->rows) {
     const PetscReal ex = info->upper[0] - info->lower[0], ey = info->upper[1] - info->lower[1], m = 4 * r->psf_sigma + 4 * r->pixel_size;
     const PetscReal e  = r->rotation_deg != 0 ? PetscMax(ex, ey) : 0;
-    r->cols            = 2 * (PetscInt)PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
-    r->rows            = 2 * (PetscInt)PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
+    const PetscReal cols    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
+    const PetscReal rows    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
+    const PetscBool shifted = 2 * (PetscAbsReal(r->shift[0]) + PetscAbsReal(r->shift[1])) > (1.6 * PetscMax(ex, ey) + 2 * m) / r->pixel_size ? PETSC_TRUE : PETSC_FALSE;
+    char            where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere(shifted ? "-synth_shift" : "-synth_pixel_size", where, sizeof(where)));
+    PetscCheck(rows * cols <= SYNTH_MAX_PIXELS, comm, PETSC_ERR_USER_INPUT, "%s: a frame around this %.3g x %.3g um particle in pixels of %.6g um, shifted by (%.6g, %.6g) px, would be %.6g x %.6g pixels, more than the %d megapixels (4096 x 4096) spot synth makes; raise the pixel size, reduce the shift or give the size", where, (double)ex, (double)ey, (double)r->pixel_size, (double)r->shift[0], (double)r->shift[1], (double)rows, (double)cols, SYNTH_MAX_PIXELS >> 20);
+    r->cols = (PetscInt)cols;
+    r->rows = (PetscInt)rows;
   }
   {
     const PetscReal u[2] = {(0.5 * r->cols + r->shift[0]) * r->pixel_size, (0.5 * r->rows + r->shift[1]) * r->pixel_size};
@@ -325,48 +412,71 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
     r->centroid_px[0] = u[0] / r->pixel_size - 0.5;
     r->centroid_px[1] = u[1] / r->pixel_size - 0.5;
   }
+  PetscCall(CheckInsideFrame(s, dm));
   {
     PetscInt r0, c0, wr, wc;
-    PetscCall(OpticalWindow(&s.fine, &r->frame, r->rows, r->cols, 2, &r0, &c0, &wr, &wc));
+    PetscCall(OpticalWindow(&s->fine, &r->frame, r->rows, r->cols, 2, &r0, &c0, &wr, &wc));
     PetscCheck(wr > 0 && wc > 0, comm, PETSC_ERR_USER_INPUT, "the shifted particle lies outside the %" PetscInt_FMT " x %" PetscInt_FMT " frame; reduce the shift or enlarge the size", r->rows, r->cols);
-    PetscCall(OpticalProjectionCreate(&s.fine, &r->frame, r0, c0, wr, wc, 3, &s.P));
+    PetscCall(OpticalProjectionCreate(&s->fine, &r->frame, r0, c0, wr, wc, 3, &s->P));
   }
-  PetscCall(RasterCreate(dm, &s.fine, &s.raster));
-  PetscCall(RasterGetMask(s.raster, NULL, &s.coverage));
+  PetscCall(RasterCreate(dm, &s->fine, &s->raster));
+  PetscCall(RasterGetMask(s->raster, NULL, &s->coverage));
   {
-    const PetscInt nfine = s.fine.rows * s.fine.cols, nwin = s.P.rows * s.P.cols;
+    const PetscInt nfine = s->fine.rows * s->fine.cols, nwin = s->P.rows * s->P.cols;
     PetscReal     *g;
-    PetscCall(PetscMalloc1(nwin, &s.pc));
+    PetscCall(PetscMalloc1(nwin, &s->pc));
     PetscCall(PetscMalloc1(nfine, &g));
-    PetscCall(OpticalBlur(s.fine.rows, s.fine.cols, r->psf_sigma / s.fine.pixel_size, s.coverage, g));
-    PetscCall(OpticalProjectionApply(&s.P, g, s.pc));
+    PetscCall(OpticalBlur(s->fine.rows, s->fine.cols, r->psf_sigma / s->fine.pixel_size, s->coverage, g));
+    PetscCall(OpticalProjectionApply(&s->P, g, s->pc));
     PetscCall(PetscFree(g));
-    if (s.rank == 0) PetscCall(PetscMalloc5(nfine, &s.delta, nfine, &s.blurred, nwin, &s.pn, nfine, &s.img, (size_t)r->rows * r->cols, &s.page));
+    if (s->rank == 0) PetscCall(PetscMalloc5(nfine, &s->delta, nfine, &s->blurred, nwin, &s->pn, nfine, &s->img, (size_t)r->rows * r->cols, &s->page));
   }
   {
     Vec theta;
-    PetscCall(SolverGetSolution(s.solver, &theta));
-    PetscCall(VecDuplicate(theta, &s.snapshot));
+    PetscCall(SolverGetSolution(s->solver, &theta));
+    PetscCall(VecDuplicate(theta, &s->snapshot));
   }
-  PetscCall(CompareOnRankZero(comm, OpenWriter, &s));
-  PetscCall(SolverAddMonitor(s.solver, SynthMonitor, &s));
-  ierr = SimulationRun(sim);
-  if (!ierr) ierr = CompareOnRankZero(comm, FinishFiles, &s);
-  if (ierr && s.rank == 0) { /* no partial movie */
-    char part[PETSC_MAX_PATH_LEN + 8];
-    PetscCall(PetscSNPrintf(part, sizeof(part), "%s.part", s.timestamps));
-    remove(part);
-  }
-  PetscCall(SynthDestroy(&s));
-  PetscCall(SimulationDestroy(&sim));
-  if (s.rank == 0) { /* the mesh spot made for the run is not part of the movie */
-    char generated[PETSC_MAX_PATH_LEN];
+
+  /* the run, the stack written frame by frame */
+  PetscCall(CompareOnRankZero(comm, OpenStack, s));
+  PetscCall(SolverAddMonitor(s->solver, SynthMonitor, s));
+  PetscCall(SimulationRun(sim));
+  PetscCheck(s->next >= 2, comm, PETSC_ERR_USER_INPUT, "the run ended at t = %.6g s, after %" PetscInt_FMT " frame%s: a movie needs at least 2 (the next frame time is %.6g s)", (double)s->t_end, s->next, s->next == 1 ? "" : "s", (double)s->times[s->next]);
+  if (s->next < s->nframes && s->viewer) PetscCall(PetscViewerASCIIPrintf(s->viewer, "synth: the run ended at t = %.6g s: the %" PetscInt_FMT " frame time%s after it (%.6g to %.6g s) are left out\n", (double)s->t_end, s->nframes - s->next, s->nframes - s->next == 1 ? "" : "s", (double)s->times[s->next], (double)s->times[s->nframes - 1]));
+  PetscCall(CompareOnRankZero(comm, FinishFiles, s));
+  PetscCall(PostprocFilesPublish(s->files));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer, SynthReport *report)
+{
+  Synth          s;
+  Simulation     sim = NULL;
+  SynthReport   *r   = &s.rep;
+  PetscErrorCode ierr;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(&s, sizeof(s)));
+  s.comm   = comm;
+  s.viewer = viewer;
+  PetscCallMPI(MPI_Comm_rank(comm, &s.rank));
+  ierr = ReadOptions(&s);
+  if (!ierr) ierr = PostprocFilesCreate(comm, &s.files);
+  if (!ierr) ierr = PostprocMeshRemoveOnSignal(workdir, PETSC_TRUE); /* while it is made */
+  if (!ierr) ierr = SimulationCreate(comm, workdir, viewer, &sim);
+  if (s.rank == 0) { /* the mesh spot made for the run is loaded, and not part of the movie */
+    char      generated[PETSC_MAX_PATH_LEN];
+    PetscBool made;
+    PetscCall(PostprocMeshGenerated(&made));
     PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, workdir));
-    remove(generated);
+    if (made) remove(generated);
   }
+  if (!ierr) ierr = SynthMovie(&s, sim);
+  PetscCall(SynthDestroy(&s)); /* after a failure: neither the stack nor the timestamps */
+  PetscCall(PostprocMeshRemoveOnSignal(workdir, PETSC_FALSE));
+  if (sim) PetscCall(SimulationDestroy(&sim));
   PetscCall(ierr);
-  r->frames = s.written;
-  PetscCallMPI(MPI_Bcast(&r->frames, 1, MPIU_INT, 0, comm));
+  r->frames = s.next;
   if (viewer) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "synth: %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%.6g um, %" PetscInt_FMT "-bit), run time %.6g to %.6g s, in %s; timestamps in %s\n", r->frames, r->rows, r->cols, (double)r->pixel_size, r->bits, (double)r->t_first, (double)r->t_last, s.output, s.timestamps));
     PetscCall(PetscViewerASCIIPrintf(viewer, "synth: optics: I0 %.6g, background %.6g, k %.6g, theta0 %.6g, psf_sigma %.6g um, noise %.6g, drift %.6g per h\n", (double)r->intensity, (double)r->background, (double)r->k, (double)r->theta0, (double)r->psf_sigma, (double)r->noise, (double)r->drift));
