@@ -83,8 +83,8 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
     PetscReal t_stop, t_restart;
     ierr = SolverGetInterruption(solver, &sig, &t_stop, &t_restart);
   }
+  if (!ierr) ierr = MapsFinish(maps); /* maps first: MapsDiscard takes them back if the outputs fail */
   if (!ierr) ierr = OutputFinish(out);
-  if (!ierr) ierr = MapsFinish(maps);
   if (ierr) PetscCall(OutputDiscard(out)); /* no half-finished files, and none of a failed run */
   if (ierr) PetscCall(MapsDiscard(maps));
   if (ierr) PetscCall(SolverRemoveCheckpoints(solver));

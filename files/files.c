@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REGISTRY_SLOTS 64
+#define REGISTRY_SLOTS 256
 #define LOW_SPACE      (1 << 20) /* bytes: a write that failed with less free space than this met a full disk */
 
 /* ---- temporary files an interrupt must remove ---- */

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <time.h>
 
 static char user_error[2048] = "";
 
@@ -138,15 +140,15 @@ PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], cons
       *p = '/';
     }
     if (!failed && mkdir(path, 0777) && errno != EEXIST) failed = PETSC_TRUE;
-    if (!failed) {
-      char  probe[PETSC_MAX_PATH_LEN];
-      FILE *fp;
-      PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d", dir, (int)getpid()));
-      fp = fopen(probe, "w");
-      if (!fp) failed = PETSC_TRUE;
+    if (!failed) { /* a probe created exclusively: a link planted at its name is not followed */
+      char probe[PETSC_MAX_PATH_LEN];
+      int  fd;
+      PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d-%ld", dir, (int)getpid(), (long)time(NULL)));
+      fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+      if (fd < 0) failed = PETSC_TRUE;
       else {
-        fclose(fp);
-        remove(probe);
+        close(fd);
+        unlink(probe);
       }
     }
     if (failed) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(errno)));

@@ -205,7 +205,7 @@ PetscErrorCode PostprocWrite(MPI_Comm comm, PostprocFiles files, PetscErrorCode 
 }
 
 /* A command's outputs, all or nothing (see postproc.h). Rank 0 holds the state. */
-#define POSTPROC_FILES_HELD 32 /* temporaries kept at once (files/ registers 64 for interrupts) */
+#define POSTPROC_FILES_HELD 200 /* temporaries kept at once (files/ registers 256 for interrupts) */
 
 typedef struct {
   FileOut   f;
