@@ -366,6 +366,7 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCheck(argc >= 1 && argv[0][0] != '-', comm, PETSC_ERR_USER_INPUT, "usage: spot gitt RECORD.csv (--length L | --mesh PARTICLE.msh) [arguments] (the record comes first; spot gitt --help)");
   record = argv[0];
   PetscCall(InputCheckOptions(comm, "gitt"));
+  PetscCall(InputCheckNoSolverOptions(comm, "gitt RECORD.csv")); /* the analysis of a record solves nothing */
 
   /* where L comes from, and where the outputs go: checked before the record is read */
   PetscCall(PetscOptionsGetString(NULL, NULL, "-gitt_mesh", mesh, sizeof(mesh), &has_mesh));

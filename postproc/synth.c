@@ -464,6 +464,7 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   if (!ierr) ierr = PostprocFilesCreate(comm, &s.files);
   if (!ierr) ierr = PostprocMeshRemoveOnSignal(workdir, PETSC_TRUE); /* while it is made */
   if (!ierr) ierr = SimulationCreate(comm, workdir, viewer, &sim);
+  if (!ierr) ierr = InputCheckUnusedOptions(comm, "synth"); /* the run's options are all read by now */
   if (s.rank == 0) { /* the mesh spot made for the run is loaded, and not part of the movie */
     char      generated[PETSC_MAX_PATH_LEN];
     PetscBool made;

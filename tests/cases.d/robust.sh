@@ -190,3 +190,5 @@ case_ options_step_unused 60 spot_bad step_unused "option -proto_1_voltage does 
 version_flag() { [ "$("$SPOT" --version)" = "$("$SPOT" version)" ] && "$SPOT" --version | grep -q "^spot [0-9.]* (PETSc 3\.18"; }
 export -f version_flag
 case_ version_flag 30 version_flag
+case_ options_gitt_record_petsc 30 spot_bad own_gitt_petsc "option -ts_monitor: spot gitt RECORD.csv solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)" gitt data/gitt/vtc5a_fullcell_GITT_20C_charge_TUMFTM.csv --length 5um -o "$TMPROOT/bad_own_gitt_petsc" -ts_monitor
+case_ options_synth_unused 120 spot_bad own_synth_unused "option -phys_exchange_current_value: this run has no exchange-current law (-phys_exchange_current_law), so -phys_exchange_current_value does not apply" synth $IN/small.xml -o "$TMPROOT/bad_own_synth_unused/m.tif" -phys_exchange_current_value 2A/m2
