@@ -90,4 +90,5 @@ format:
 clean:
 	rm -rf $(BUILD) $(BIN)
 
+include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
