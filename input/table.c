@@ -68,6 +68,10 @@ static PetscErrorCode ParseTable(const char path[], InputTable *t, PetscBool *ok
   while ((n_read = getline(&line, &cap_line, fp)) >= 0) {
     char *s = line;
     ++lineno;
+    if (lineno == 1 && n_read >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* a UTF-8 byte-order mark (Excel writes one) */
+      memmove(line, line + 3, (size_t)n_read - 2);
+      n_read -= 3;
+    }
     if (n_read > TABLE_MAX_LINE) {
       PetscCall(PetscSNPrintf(message, len, "%s:%" PetscInt_FMT ": the line is %zd characters long, more than the %d a table's line may have", path, lineno, n_read, TABLE_MAX_LINE));
       break;

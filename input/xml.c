@@ -166,6 +166,8 @@ static void CollectXMLError(void *ctx, xmlErrorPtr err)
   if (snprintf(errors->message, sizeof(errors->message), "%s:%d: %s", doc_name, err->line, err->message ? err->message : "invalid XML") >= (int)sizeof(errors->message)) errors->message[sizeof(errors->message) - 1] = 0;
   n = strlen(errors->message);
   while (n && (errors->message[n - 1] == '\n' || errors->message[n - 1] == ' ')) errors->message[--n] = 0;
+  for (size_t i = 0; i < n; ++i) /* libxml2 quotes bytes and values across lines: one line, printable */
+    if ((unsigned char)errors->message[i] < 0x20 || errors->message[i] == 0x7f) errors->message[i] = ' ';
 }
 
 static int IsPathName(const char name[])
@@ -573,13 +575,18 @@ static PetscErrorCode CheckDocumentOption(const char name[], const char value[],
 /* <petsc_options>: "-a 1 -b -c x" → options, without overriding the command line */
 static PetscErrorCode MapPetscOptions(xmlNodePtr node)
 {
-  char *text, *tok, *save = NULL, *pending = NULL, where[PETSC_MAX_PATH_LEN];
+  char    *text, *tok, *save = NULL, *pending = NULL, where[PETSC_MAX_PATH_LEN];
+  PetscInt count = 0;
 
   PetscFunctionBeginUser;
   PetscCall(NodeText(node, &text));
   PetscCall(PetscSNPrintf(where, sizeof(where), "%s:%ld (<petsc_options>)", doc_name, (long)xmlGetLineNo(node)));
   for (tok = strtok_r(text, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
     PetscBool is_name = (tok[0] == '-' && (isalpha((unsigned char)tok[1]) || tok[1] == '_')) ? PETSC_TRUE : PETSC_FALSE;
+    if (is_name && ++count > 100) { /* PETSc's database holds 512 options in all */
+      PetscCall(PetscFree(text));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: more than 100 options; spot takes at most 100 from a document", where);
+    }
     if (is_name) {
       if (pending) {
         PetscCall(CheckDocumentOption(pending, NULL, where));

@@ -167,8 +167,8 @@ static PetscErrorCode ReadPNG(const char path[], FILE *fp, PetscBool header_only
     unsigned char *p    = data;
     for (size_t i = 0; i < n; ++i) {
       double v[3];
-      for (int k = 0; k < channels && k < 3; ++k) {
-        v[k] = depth == 16 ? (double)((p[0] << 8) | p[1]) : (double)p[0];
+      for (int k = 0; k < channels; ++k) { /* every sample, so an alpha channel (a palette's tRNS) keeps pixels aligned */
+        if (k < 3) v[k] = depth == 16 ? (double)((p[0] << 8) | p[1]) : (double)p[0];
         p += depth == 16 ? 2 : 1;
       }
       g[i] = (channels >= 3 ? LUMA(v[0], v[1], v[2]) : v[0]) / full;
@@ -236,10 +236,20 @@ static PetscErrorCode ReadTIFF(const char path[], PetscInt page, PetscBool heade
     if ((bits != 8 && bits != 16) || format != SAMPLEFORMAT_UINT) {
       PetscCall(PetscSNPrintf(message, sizeof(message), "TIFF image '%s' page %" PetscInt_FMT " has %u-bit %s samples; spot reads 8- and 16-bit unsigned integer images (convert it, e.g. to a 16-bit TIFF)", path, page, (unsigned)bits, format == SAMPLEFORMAT_IEEEFP ? "floating-point" : (format == SAMPLEFORMAT_INT ? "signed" : "unsigned")));
       ok = 0;
+    } else if (spp < 1 || spp > 4 || (photometric == PHOTOMETRIC_PALETTE && spp != 1)) {
+      PetscCall(PetscSNPrintf(message, sizeof(message), "TIFF image '%s' page %" PetscInt_FMT " has %u samples per pixel; spot reads grey or colour images (1 to 4 samples, 1 for a palette)", path, page, (unsigned)spp));
+      ok = 0;
     } else if (photometric == PHOTOMETRIC_PALETTE) {
-      if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &cmap[0], &cmap[1], &cmap[2])) {
+      uint16_t *map[3];
+      if (!TIFFGetField(tif, TIFFTAG_COLORMAP, &map[0], &map[1], &map[2])) {
         PetscCall(PetscSNPrintf(message, sizeof(message), "TIFF image '%s' is a palette image without a colour map", path));
         ok = 0;
+      } else { /* a copy: libtiff frees its own with the file */
+        const size_t entries = (size_t)1 << bits;
+        for (int k = 0; k < 3; ++k) {
+          PetscCall(PetscMalloc1(entries, &cmap[k]));
+          PetscCall(PetscArraycpy(cmap[k], map[k], entries));
+        }
       }
     } else if (photometric == PHOTOMETRIC_RGB) {
       if (spp < 3) {
@@ -266,6 +276,7 @@ static PetscErrorCode ReadTIFF(const char path[], PetscInt page, PetscBool heade
     TIFFClose(tif);
     TIFFSetErrorHandler(old_error);
     TIFFSetWarningHandler(old_warning);
+    for (int k = 0; k < 3; ++k) PetscCall(PetscFree(cmap[k]));
     PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s", message);
     img->rows = (PetscInt)height;
     img->cols = (PetscInt)width;
@@ -285,6 +296,14 @@ static PetscErrorCode ReadTIFF(const char path[], PetscInt page, PetscBool heade
       uint32_t tw = 0, th = 0;
       TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
       TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+      if (tw == 0 || th == 0 || (double)tw * th > 1 << 26) { /* a tile of no size would never advance */
+        TIFFClose(tif);
+        TIFFSetErrorHandler(old_error);
+        TIFFSetWarningHandler(old_warning);
+        for (int k = 0; k < 3; ++k) PetscCall(PetscFree(cmap[k]));
+        for (int k = 0; k < nchan; ++k) PetscCall(PetscFree(chan[k]));
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "TIFF image '%s' has tiles of %u x %u pixels: the file is corrupt", path, (unsigned)tw, (unsigned)th);
+      }
       PetscCall(PetscMalloc1((size_t)TIFFTileSize(tif) + 16, &buf));
       for (int s = 0; s < planes && ok; ++s)
         for (uint32_t y = 0; y < height && ok; y += th)
@@ -343,6 +362,7 @@ static PetscErrorCode ReadTIFF(const char path[], PetscInt page, PetscBool heade
   }
   for (int k = 0; k < nchan; ++k)
     PetscCall(PetscFree(chan[k]));
+  for (int k = 0; k < 3; ++k) PetscCall(PetscFree(cmap[k]));
   PetscCheck(ok, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read TIFF image '%s' page %" PetscInt_FMT ": the file is truncated or corrupt (libtiff: %s)", path, page, tiff_message[0] ? tiff_message : "read error");
   PetscFunctionReturn(0);
 }

@@ -230,7 +230,8 @@ static PetscBool IsTIFF(const char path[])
   if (!fp) return PETSC_FALSE;
   n = fread(h, 1, 4, fp);
   fclose(fp);
-  return (n == 4 && ((h[0] == 'I' && h[1] == 'I' && h[2] == 42 && h[3] == 0) || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && h[3] == 42))) ? PETSC_TRUE : PETSC_FALSE;
+  /* classic TIFF (42) and BigTIFF (43), either byte order */
+  return (n == 4 && ((h[0] == 'I' && h[1] == 'I' && (h[2] == 42 || h[2] == 43) && h[3] == 0) || (h[0] == 'M' && h[1] == 'M' && h[2] == 0 && (h[3] == 42 || h[3] == 43)))) ? PETSC_TRUE : PETSC_FALSE;
 }
 
 /* A printf pattern with exactly one integer conversion (%d, %03d, %5d, %i) */
@@ -400,7 +401,13 @@ PetscErrorCode MeshStackRead(MeshStack s, PetscInt frame, PetscInt *rows, PetscI
     }
     fast = ok ? TiffFastPath(s->tif, &w, &h, &bits, &format, &photometric) : 0;
     if (ok && fast) {
+      PetscReal max_pixels;
+      PetscCall(MeshGetMaxPixels(&max_pixels));
       if (!(w > 0 && h > 0 && w <= 65536 && h <= 65536)) ok = 0;
+      else if ((double)w * h > max_pixels) {
+        TiffRestore(&saved);
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "frame %" PetscInt_FMT " of image stack '%s' has %u x %u = %.3g pixels, more than -mesh_image_max_pixels allows (%.0f)", frame, s->path, (unsigned)w, (unsigned)h, (double)w * h, (double)max_pixels);
+      }
       if (ok) {
         img.rows = (PetscInt)h;
         img.cols = (PetscInt)w;

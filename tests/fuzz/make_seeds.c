@@ -232,8 +232,7 @@ int main(int argc, char **argv)
   Tiff((TiffSpec){"white_is_zero8.tif", NULL, 8, 1, PHOTOMETRIC_MINISWHITE, 0, 0, 0, 0, 0, 0, 0});
   Tiff((TiffSpec){"rgb8.tif", NULL, 8, 3, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG, 0, 0, 0, 0, 0, 0});
   Tiff((TiffSpec){"rgb16_planar.tif", NULL, 16, 3, PHOTOMETRIC_RGB, PLANARCONFIG_SEPARATE, 0, 0, 0, 0, 0, 0});
-  /* a palette TIFF is tests/fuzz/findings/image_tiff_palette_use_after_free.tif until that is fixed:
-  Tiff((TiffSpec){"palette8.tif", NULL, 8, 1, PHOTOMETRIC_PALETTE, 0, 0, 0, 0, 0, 0, 0}); */
+  Tiff((TiffSpec){"palette8.tif", NULL, 8, 1, PHOTOMETRIC_PALETTE, 0, 0, 0, 0, 0, 0, 0});
   Tiff((TiffSpec){"grey8_tiled.tif", NULL, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0, 1, 0, 20, 18});
   Tiff((TiffSpec){"rgb16_tiled_planar.tif", NULL, 16, 3, PHOTOMETRIC_RGB, PLANARCONFIG_SEPARATE, 0, 0, 1, 0, 0, 0});
   Tiff((TiffSpec){"grey8_lzw.tif", NULL, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, COMPRESSION_LZW, 0, 0, 0, 0});
@@ -241,8 +240,7 @@ int main(int argc, char **argv)
   Tiff((TiffSpec){"grey8_packbits.tif", NULL, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, COMPRESSION_PACKBITS, 0, 0, 0, 0});
   Tiff((TiffSpec){"stack16_3pages.tif", NULL, 16, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0, 0, 3, 0, 0});
   Tiff((TiffSpec){"stack_float32_3pages.tif", NULL, 32, 1, PHOTOMETRIC_MINISBLACK, 0, SAMPLEFORMAT_IEEEFP, 0, 0, 3, 0, 0});
-  /* a BigTIFF stack is tests/fuzz/findings/image_bigtiff_stack_one_frame.tif until that is fixed:
-  Tiff((TiffSpec){"stack8_bigtiff_2pages.tif", "w8", 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0, 0, 2, 0, 0}); */
+  Tiff((TiffSpec){"stack8_bigtiff_2pages.tif", "w8", 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0, 0, 2, 0, 0});
   Tiff((TiffSpec){"grey_alpha8.tif", NULL, 8, 2, PHOTOMETRIC_MINISBLACK, 0, 0, 0, 0, 0, 0, 0});
   Netpbm("grey8_ascii.pgm", '2', 255);
   Netpbm("grey8.pgm", '5', 255);
