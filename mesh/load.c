@@ -105,6 +105,134 @@ static PetscErrorCode SuitsSpot(DM dm, PetscBool *ok)
   PetscFunctionReturn(0);
 }
 
+/* Label MESH_PARTICLE_LABEL: value k = 1..N on the cells of particle k. From the groups
+   particle_<k> of the file when it has them (spot mesh --all, populations), else from the mesh's
+   connected pieces, numbered by their centroids (top to bottom, then left to right: the image
+   frame's order, y growing down the rows). The per-particle groups themselves are removed: a
+   population of a thousand would give two thousand labels to distribute. Serial: on the rank
+   that holds the mesh before distribution; *message non-empty on a mesh that cannot be split so. */
+static PetscErrorCode SetParticleLabel(DM dm, const char path[], char message[], size_t len)
+{
+  PetscInt  cStart, cEnd, nlabels, nparticles = 0, *piece, npieces = 0;
+  DMLabel   particle;
+  PetscBool from_groups = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  message[0] = 0;
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(PetscMalloc1(cEnd - cStart + 1, &piece));
+  for (PetscInt c = cStart; c < cEnd; ++c) piece[c - cStart] = 0;
+  PetscCall(DMGetNumLabels(dm, &nlabels));
+  for (PetscInt l = nlabels - 1; l >= 0; --l) { /* the groups particle_<k>; surface_<k> are not needed */
+    const char *name;
+    char       *end;
+    long        k;
+    DMLabel     label;
+    PetscCall(DMGetLabelName(dm, l, &name));
+    if (!strncmp(name, "surface_", 8) && strtol(name + 8, &end, 10) > 0 && !*end) {
+      PetscCall(DMRemoveLabel(dm, name, NULL));
+      continue;
+    }
+    if (strncmp(name, "particle_", 9)) continue;
+    k = strtol(name + 9, &end, 10);
+    if (k <= 0 || *end) continue;
+    from_groups = PETSC_TRUE;
+    nparticles  = PetscMax(nparticles, (PetscInt)k);
+    PetscCall(DMGetLabel(dm, name, &label));
+    for (PetscInt c = cStart; c < cEnd; ++c) {
+      PetscInt v;
+      PetscCall(DMLabelGetValue(label, c, &v));
+      if (v < 0) continue;
+      if (piece[c - cStart] && !message[0]) PetscCall(PetscSNPrintf(message, len, "mesh '%s': a cell belongs to particle_%ld and to particle_%" PetscInt_FMT "; each cell belongs to one particle", path, k, piece[c - cStart]));
+      piece[c - cStart] = (PetscInt)k;
+    }
+    PetscCall(DMRemoveLabel(dm, name, NULL));
+  }
+  if (from_groups) {
+    PetscBool *seen;
+    PetscCall(PetscCalloc1(nparticles + 1, &seen));
+    for (PetscInt c = cStart; c < cEnd && !message[0]; ++c) {
+      if (!piece[c - cStart]) PetscCall(PetscSNPrintf(message, len, "mesh '%s' has groups particle_<k>, but some cells are in none of them; each cell belongs to one particle", path));
+      else seen[piece[c - cStart]] = PETSC_TRUE;
+    }
+    for (PetscInt k = 1; k <= nparticles && !message[0]; ++k)
+      if (!seen[k]) PetscCall(PetscSNPrintf(message, len, "mesh '%s' has a group particle_%" PetscInt_FMT " but no particle_%" PetscInt_FMT "; particles are numbered 1, 2, ... without gaps", path, nparticles, k));
+    PetscCall(PetscFree(seen));
+  } else if (cEnd > cStart) { /* connected pieces: cells joined through their faces (union-find) */
+    PetscInt  *parent, *root_of, *order;
+    PetscReal *centroid, *mass;
+    PetscInt   dim;
+    PetscCall(DMGetDimension(dm, &dim));
+    PetscCall(PetscMalloc1(cEnd - cStart, &parent));
+    for (PetscInt c = 0; c < cEnd - cStart; ++c) parent[c] = c;
+    for (PetscInt c = cStart; c < cEnd; ++c) {
+      const PetscInt *cone;
+      PetscInt        ncone;
+      PetscCall(DMPlexGetConeSize(dm, c, &ncone));
+      PetscCall(DMPlexGetCone(dm, c, &cone));
+      for (PetscInt f = 0; f < ncone; ++f) {
+        const PetscInt *supp;
+        PetscInt        nsupp;
+        PetscCall(DMPlexGetSupportSize(dm, cone[f], &nsupp));
+        PetscCall(DMPlexGetSupport(dm, cone[f], &supp));
+        for (PetscInt j = 0; j < nsupp; ++j) {
+          PetscInt a = c - cStart, b = supp[j] - cStart;
+          while (parent[a] != a) a = parent[a] = parent[parent[a]];
+          while (parent[b] != b) b = parent[b] = parent[parent[b]];
+          if (a != b) parent[PetscMax(a, b)] = PetscMin(a, b);
+        }
+      }
+    }
+    PetscCall(PetscMalloc4(cEnd - cStart, &root_of, cEnd - cStart, &order, 2 * (cEnd - cStart), &centroid, cEnd - cStart, &mass));
+    for (PetscInt c = 0; c < cEnd - cStart; ++c) root_of[c] = -1;
+    for (PetscInt c = 0; c < cEnd - cStart; ++c) {
+      PetscInt  r = c, p;
+      PetscReal vol, x[3];
+      while (parent[r] != r) r = parent[r];
+      if (root_of[r] < 0) {
+        root_of[r]                 = npieces;
+        centroid[2 * npieces]      = 0;
+        centroid[2 * npieces + 1]  = 0;
+        mass[npieces]              = 0;
+        ++npieces;
+      }
+      p = root_of[r];
+      PetscCall(DMPlexComputeCellGeometryFVM(dm, c + cStart, &vol, x, NULL));
+      mass[p] += PetscAbsReal(vol);
+      centroid[2 * p] += PetscAbsReal(vol) * x[0];
+      centroid[2 * p + 1] += PetscAbsReal(vol) * x[1];
+      piece[c] = p; /* for now: the piece, numbered by first cell */
+    }
+    for (PetscInt p = 0; p < npieces; ++p) {
+      order[p] = p;
+      centroid[2 * p] /= mass[p];
+      centroid[2 * p + 1] /= mass[p];
+    }
+    for (PetscInt i = 1; i < npieces; ++i) /* by centroid y, then x (insertion: pieces are few) */
+      for (PetscInt j = i; j > 0; --j) {
+        const PetscInt a = order[j - 1], b = order[j];
+        const PetscReal ya = centroid[2 * a + 1], yb = centroid[2 * b + 1], xa = centroid[2 * a], xb = centroid[2 * b];
+        const PetscReal tol = 1e-9 * (PetscAbsReal(ya) + PetscAbsReal(yb) + 1);
+        if (ya > yb + tol || (PetscAbsReal(ya - yb) <= tol && xa > xb)) {
+          order[j - 1] = b;
+          order[j]     = a;
+        } else break;
+      }
+    for (PetscInt p = 0; p < npieces; ++p) root_of[order[p]] = p + 1; /* piece → particle number */
+    for (PetscInt c = 0; c < cEnd - cStart; ++c) piece[c] = root_of[piece[c]];
+    nparticles = npieces;
+    PetscCall(PetscFree4(root_of, order, centroid, mass));
+    PetscCall(PetscFree(parent));
+    (void)dim;
+  }
+  PetscCall(DMCreateLabel(dm, MESH_PARTICLE_LABEL));
+  PetscCall(DMGetLabel(dm, MESH_PARTICLE_LABEL, &particle));
+  for (PetscInt c = cStart; c < cEnd && !message[0]; ++c) PetscCall(DMLabelSetValue(particle, c, piece[c - cStart]));
+  PetscCall(PetscFree(piece));
+  PetscCall(PetscInfo(dm, "%" PetscInt_FMT " particle(s), from %s\n", nparticles, from_groups ? "the groups particle_<k>" : "the connected pieces"));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm)
 {
   DM               dist = NULL;
@@ -127,6 +255,12 @@ PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[]
   }
   PetscCall(PetscObjectSetName((PetscObject)*dm, "particle"));
   PetscCall(NormaliseSurfaceLabel(*dm));
+  {
+    char message[PETSC_MAX_PATH_LEN + 256] = "";
+    if (rank == 0) PetscCall(SetParticleLabel(*dm, path, message, sizeof(message)));
+    else PetscCall(DMCreateLabel(*dm, MESH_PARTICLE_LABEL)); /* empty until the distribution fills it */
+    PetscCall(InputCollectiveError(comm, message[0] ? PETSC_TRUE : PETSC_FALSE, message));
+  }
   PetscCall(DMPlexGetPartitioner(*dm, &part));
 #if defined(PETSC_HAVE_PTSCOTCH)
   PetscCall(PetscPartitionerSetType(part, PETSCPARTITIONERPTSCOTCH));
@@ -335,6 +469,20 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
   info->num_cells         = gcounts[0];
   info->num_vertices      = gcounts[1];
   info->num_surface_faces = gcounts[2];
+  { /* particles: the largest value of the particle label (1 for a mesh without one) */
+    DMLabel  particle;
+    PetscInt kmax = 1;
+    PetscCall(DMGetLabel(dm, MESH_PARTICLE_LABEL, &particle));
+    if (particle) {
+      for (PetscInt c = cStart; c < cEnd; ++c) {
+        PetscInt k;
+        PetscCall(DMLabelGetValue(particle, c, &k));
+        kmax = PetscMax(kmax, k);
+      }
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &kmax, 1, MPIU_INT, MPI_MAX, comm));
+    info->num_particles = kmax;
+  }
   for (PetscInt d = 0; d < dim; ++d) info->centroid[d] = global[0] > 0 ? global[3 + d] / global[0] : 0;
   info->h_min     = gext[0];
   info->h_max     = -gext[1];

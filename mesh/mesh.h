@@ -39,6 +39,7 @@
 #include "files/files.h"
 
 #define MESH_SURFACE_LABEL "surface"
+#define MESH_PARTICLE_LABEL "particle index" /* value k = 1..N on the cells of particle k (mesh/load.c) */
 #define MESH_GENERATED_NAME "mesh.part.msh" /* a mesh spot made, until the run that uses it succeeds */
 
 /* What a particle can be, so that a slip (a unit missed, a pixel size in metres) is named at
@@ -54,6 +55,7 @@
 typedef struct {
   PetscInt  dim;
   PetscInt  num_cells, num_vertices, num_surface_faces; /* global counts */
+  PetscInt  num_particles;                              /* N: the cells carry MESH_PARTICLE_LABEL = 1..N */
   PetscReal volume;                                     /* |Ω|: µm² (2-D) or µm³ (3-D) */
   PetscReal surface;                                    /* |∂Ω_active|: µm (2-D) or µm² (3-D) */
   PetscReal boundary;                                   /* all of ∂Ω, including no-flux faces */
