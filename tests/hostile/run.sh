@@ -47,10 +47,6 @@ declare -A expected_failures=(
   # PETSc errors that reach the terminal as PETSc prints them
   [run_options.pc_factor_unavailable]="PETSc's 25-line error for an unavailable -pc_factor_mat_solver_type (not turned into one line; solver set-up)"
   # libxml2 messages are copied with their inner newline (input/xml.c CollectXMLError trims only the end)
-  [run_xml.bytes_invalid_byte_ff]="two lines: libxml2's 'Input is not proper UTF-8 ... \nBytes: ...' keeps its inner newline"
-  [run_xml.bytes_latin1_in_name]="two lines: libxml2's 'Input is not proper UTF-8 ... \nBytes: ...' keeps its inner newline"
-  [run_xml.bytes_latin1_in_value]="two lines: libxml2's 'Input is not proper UTF-8 ... \nBytes: ...' keeps its inner newline"
-  [run_xml.bytes_overlong_utf8]="two lines: libxml2's 'Input is not proper UTF-8 ... \nBytes: ...' keeps its inner newline"
   [run_xml.bytes_nul_after_root]="a NUL byte and a second root element after </spot> are ignored: the document runs (input/xml.c)"
   [run_xml.version_2]="<spot version=\"2\"> is run by a version-1 spot without a word (input/xml.c)"
   # <petsc_options> in a document that write outside the output directory (input/xml.c CheckDocumentOption)
@@ -76,7 +72,6 @@ declare -A expected_failures=(
   [synth_options.twice]="spot synth: --noise given twice, the last wins silently"
   [gitt_options.other_command_option]="spot gitt accepts -phys_alpha (an option of spot run) and ignores it"
   [fit_options.other_command]="spot fit ignores --pixel-size (an argument of spot mesh and synth)"
-  [fit_options.max_runs_0]="spot fit accepts -fit_max_runs 0 and runs 6 candidates anyway"
   [toplevel.schema_two]="spot schema spot.xsd compare.xsd: the second name is ignored"
   [toplevel.schema_option]="spot schema -bogus_option 1: the unknown option is ignored"
   [toplevel.version_extra]="spot version extra: the extra argument is ignored"
@@ -99,24 +94,12 @@ declare -A expected_failures=(
   [gitt_record.negative_time]="spot gitt writes pulses.csv and gitt.png, then finds too few pulses and fails, leaving them"
   [gitt_record.single_sample_pulses]="spot gitt writes pulses.csv and gitt.png, then finds no usable pulse and fails, leaving them"
   [output.gitt_full]="spot gitt on a full disk leaves pulses.csv (and says 'Write Error', not that the disk is full)"
-  [synth_options.frame_interval_zero]="spot synth checks --frame-interval after meshing the run and leaves mesh.part.msh in the working directory"
-  [synth_options.frame_times_unsorted]="spot synth checks --frame-times after meshing the run and leaves mesh.part.msh in the working directory"
-  [synth_options.shift_huge]="spot synth checks the frame size after meshing the run and leaves mesh.part.msh in the working directory"
-  [compare_xml.figures_time_negative]="'internal error (code 63)' drawing compare_maps.png for a negative figure time; the CSV outputs stay"
-  [compare_xml.leaf_directions_deg_nan]="'internal error (code 63)' drawing compare_kymographs.png for a NaN direction; the other outputs stay"
   # inputs overwritten by outputs
   [mesh_options.output_is_image]="spot mesh -o p.png overwrites the input image p.png with the mesh"
   [mesh_options.preview_is_image]="spot mesh --preview p.png overwrites the input image p.png with the preview"
   [synth_options.timestamps_is_input]="spot synth --timestamps run.xml overwrites the input document with the timestamps"
-  [synth_options.timestamps_is_stack]="spot synth --timestamps m.tif (= -o): one output overwrites the other, exit 0"
   # crashes and hangs
-  [compare_xml.pixel_size_1e-9]="SIGSEGV in RegistrationFit (postproc/compare.c:488): the matching window leaves the frame"
-  [compare_xml.pixel_size_1e9]="SIGSEGV in RegistrationFit (postproc/compare.c:488): the matching window leaves the frame"
-  [compare_xml.leaf_pixel_size_1e308]="SIGSEGV in RegistrationFit (postproc/compare.c:488); leaves compare_out/.spot.lock and mesh.part.msh"
-  [fit_xml.psf_range_huge]="SIGSEGV in RegistrationFit (postproc/compare.c:488) for a PSF sigma range up to 1e12 um"
-  [gitt_record.huge_current]="SIGSEGV in BuildTable (postproc/gitt.c:485) for a current of 1e308 A, then no exit within the time limit"
   [mesh_image_file.fifo]="spot mesh hangs opening a FIFO as the image (mesh/image_io.c RasterRead fopen, before any file check)"
-  [synth_options.frame_interval_1e-9]="spot synth --frame-interval 1e-9: no bound on the number of frames, no answer within the time limit"
 )
 # Files that every case starting Gmsh leaves in $HOME: not counted per case, but a full run fails
 # when no case leaves them any more (then clear these two lines)
