@@ -154,6 +154,13 @@ static const OptionSpec specs[] = {
   {"-proto_#_current_below", OPT_CURRENT, UNIT_NONE, NULL, CMD_SIMULATIONS},
   {"-proto_#_capacity", OPT_CAPACITY, UNIT_NONE, NULL, CMD_SIMULATIONS},
   OQ("-proto_#_dvdt_below", UNIT_VOLTAGE_RATE, CMD_SIMULATIONS),
+  /* solver/population.c: what varies from particle to particle */
+  OP("-particles_table", CMD_SIMULATIONS),
+  OQ("-particles_alpha_spread", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-particles_i0_spread", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-particles_seed", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-out_reacted_theta", UNIT_NONE, CMD_SIMULATIONS),
+  OI("-out_histogram_bins", CMD_SIMULATIONS),
   /* what spot run writes */
   OP("-out_directory", CMD_RUN | CMD_GITT),
   OQL("-out_times", UNIT_TIME, CMD_RUN | CMD_GITT),
@@ -261,7 +268,7 @@ static const OptionSpec specs[] = {
   OP("-gitt_simulate", CMD_GITT),
 };
 
-static const char *const spot_prefixes[] = {"-mesh_", "-phys_", "-init_", "-proto_", "-out_", "-solver_", "-synth_", "-compare_", "-fit_", "-gitt_", NULL};
+static const char *const spot_prefixes[] = {"-mesh_", "-phys_", "-init_", "-proto_", "-out_", "-solver_", "-synth_", "-compare_", "-fit_", "-gitt_", "-particles_", NULL};
 
 /* PETSc options every subcommand accepts (logging, memory, the options database itself) */
 static const char *const global_petsc[] = {"-log_view", "-log_summary", "-log_all", "-log_exclude", "-malloc", "-malloc_debug", "-malloc_test", "-malloc_coalesce", "-memory_view", "-options_left", "-options_view", "-options_monitor", "-no_signal_handler", "-help", "-version", "-fp_trap", "-checkstack", "-v", "-use_gpu_aware_mpi", "-mpi_linear_solver_server", "-use_gpu_aware_mpi", NULL};

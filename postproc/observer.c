@@ -22,6 +22,13 @@ struct _p_Observer {
   Probe       probe;
   PetscReal   probe_point[3];
   PetscBool   probe_is_centroid;
+  /* per particle k (solver/population.c): its own d_max and regions, and the measures */
+  PetscInt    n;
+  const PetscInt *cell_particle, *dof_particle;
+  PetscInt    nown;
+  PetscReal  *pd_max, *pcentre, *pperiphery;          /* [n] d_max, centre threshold, periphery width */
+  PetscReal  *m_volume, *m_centre, *m_periphery, *m_surface; /* [n] measures */
+  PetscReal  *sums;                                   /* [4n] work */
 };
 
 static PetscReal Dot(PetscInt n, const PetscReal a[], const PetscReal b[])
@@ -256,9 +263,11 @@ typedef enum {
   REGION_PERIPHERY
 } Region;
 
-static PetscBool InRegion(const Observer o, Region r, PetscReal d)
+/* Is a point at distance d from the surface, in particle k, in the region? (each particle's regions
+   are its own: relative to its own d_max) */
+static PetscBool InRegion(const Observer o, Region r, PetscReal d, PetscInt k)
 {
-  return r == REGION_CENTRE ? (d >= o->centre_threshold ? PETSC_TRUE : PETSC_FALSE) : (d <= o->periphery_width ? PETSC_TRUE : PETSC_FALSE);
+  return r == REGION_CENTRE ? (d >= o->pcentre[k] ? PETSC_TRUE : PETSC_FALSE) : (d <= o->pperiphery[k] ? PETSC_TRUE : PETSC_FALSE);
 }
 
 /* w_i = ∫ χ_region φ_i; also returns the region's measure. Cells wholly inside use the element's
@@ -307,9 +316,10 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
       }
       radius = PetscMax(radius, PetscSqrtReal(r2));
     }
+    const PetscInt pk = o->cell_particle[c - cStart];
     PetscCall(PostprocSurfaceTreeDistance(o->tree, centroid, &dc));
-    all_in  = InRegion(o, r, dc - radius) && InRegion(o, r, dc + radius);
-    all_out = !InRegion(o, r, dc - radius) && !InRegion(o, r, dc + radius);
+    all_in  = InRegion(o, r, dc - radius, pk) && InRegion(o, r, dc + radius, pk);
+    all_out = !InRegion(o, r, dc - radius, pk) && !InRegion(o, r, dc + radius, pk);
     if (all_out) continue;
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = 0;
     if (all_in) {
@@ -327,7 +337,7 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
             vf[q * dim + d] += J[d * dim + k] * (fx[q * dim + k] + 1);
         }
         PetscCall(PostprocSurfaceTreeDistance(o->tree, &vf[q * dim], &dq));
-        if (!InRegion(o, r, dq)) continue;
+        if (!InRegion(o, r, dq, pk)) continue;
         for (PetscInt b = 0; b < Nb; ++b)
           elem[b] += fw[q] * detJ * Tf->T[0][q * Nb + b];
         local += fw[q] * detJ;
@@ -436,12 +446,14 @@ static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
         centroid[i] += 2 * J[i * dim + k] / (dim + 1);
     }
     PetscCall(PostprocSurfaceTreeDistance(o->tree, centroid, &d));
+    o->pd_max[o->cell_particle[c - cStart]] = PetscMax(o->pd_max[o->cell_particle[c - cStart]], d);
     if (d > mine.d) {
       mine.d = d;
       for (PetscInt i = 0; i < dim; ++i) where[i] = centroid[i];
     }
   }
   PetscCallMPI(MPI_Allreduce(&mine, &best, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, o->pd_max, o->n, MPIU_REAL, MPIU_MAX, comm));
   PetscCallMPI(MPI_Bcast(where, 3, MPIU_REAL, (PetscMPIInt)best.rank, comm));
   o->d_max = best.d;
   for (PetscInt i = 0; i < dim; ++i) deepest[i] = where[i];
@@ -453,6 +465,53 @@ static PetscErrorCode SetUpProbe(Observer o, const PetscReal point[], PetscBool 
   PetscFunctionBeginUser;
   PetscCall(ProbeDestroy(&o->probe));
   PetscCall(ProbeCreate(o->dm, 1, point, found, &o->probe));
+  PetscFunctionReturn(0);
+}
+
+/* sums[4k..4k+3] = Σ over particle k's dofs of w·θ for the volume, centre, periphery and surface
+   weights (every rank: one reduction of 4N numbers) */
+static PetscErrorCode ParticleSums(Observer o, Vec theta)
+{
+  const PetscScalar *t, *w[4];
+  Vec                ws[4];
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
+  ws[1] = o->w_centre;
+  ws[2] = o->w_periphery;
+  ws[3] = o->w_surface;
+  for (PetscInt k = 0; k < 4 * o->n; ++k) o->sums[k] = 0;
+  PetscCall(VecGetArrayRead(theta, &t));
+  for (int m = 0; m < 4; ++m) PetscCall(VecGetArrayRead(ws[m], &w[m]));
+  for (PetscInt i = 0; i < o->nown; ++i) {
+    PetscReal *to = &o->sums[4 * o->dof_particle[i]];
+    for (int m = 0; m < 4; ++m) to[m] += PetscRealPart(w[m][i] * t[i]);
+  }
+  for (int m = 0; m < 4; ++m) PetscCall(VecRestoreArrayRead(ws[m], &w[m]));
+  PetscCall(VecRestoreArrayRead(theta, &t));
+  PetscCall(MPIU_Allreduce(MPI_IN_PLACE, o->sums, 4 * o->n, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)theta)));
+  PetscFunctionReturn(0);
+}
+
+/* Per particle k (arrays of N, every rank): mean θ, centre and periphery means (its own regions)
+   and the surface mean */
+PetscErrorCode ObserverComputeParticles(Observer o, Vec theta, PetscReal mean[], PetscReal centre[], PetscReal periphery[], PetscReal surface[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(ParticleSums(o, theta));
+  for (PetscInt k = 0; k < o->n; ++k) {
+    mean[k]      = o->sums[4 * k] / o->m_volume[k];
+    centre[k]    = o->sums[4 * k + 1] / o->m_centre[k];
+    periphery[k] = o->sums[4 * k + 2] / o->m_periphery[k];
+    surface[k]   = o->m_surface[k] > 0 ? o->sums[4 * k + 3] / o->m_surface[k] : NAN;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ObserverGetParticleVolumes(Observer o, const PetscReal **volume)
+{
+  PetscFunctionBeginUser;
+  *volume = o->m_volume;
   PetscFunctionReturn(0);
 }
 
@@ -473,6 +532,16 @@ PetscErrorCode ObserverCreate(Solver s, Observer *out)
   o->volume = info->volume;
   PetscCall(MeshBoundaryFacets(o->dm, &o->nfacets, &o->facets));
   PetscCall(PostprocSurfaceTreeCreate(o->dim, o->nfacets, o->facets, &o->tree));
+  {
+    const SolverParticles *p;
+    PetscCall(SolverGetParticles(s, &p));
+    o->n             = p->n;
+    o->cell_particle = p->cell;
+    o->dof_particle  = p->dof;
+    o->nown          = p->nown;
+    PetscCall(PetscCalloc5(o->n, &o->pd_max, o->n, &o->pcentre, o->n, &o->pperiphery, o->n, &o->m_volume, o->n, &o->m_centre));
+    PetscCall(PetscCalloc3(o->n, &o->m_periphery, o->n, &o->m_surface, 4 * o->n, &o->sums));
+  }
   PetscCall(FindDeepestPoint(o, deepest));
 
   PetscCall(InputGetQuantity("-out_centre_fraction", UNIT_NONE, &r_c, NULL));
@@ -483,6 +552,10 @@ PetscErrorCode ObserverCreate(Solver s, Observer *out)
   PetscCheck(!set || w > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "%s: periphery_width must be a positive length, got %g um", where, (double)w);
   o->centre_threshold = (1 - r_c) * o->d_max;
   o->periphery_width  = set ? w : 0.25 * o->d_max;
+  for (PetscInt k = 0; k < o->n; ++k) {
+    o->pcentre[k]    = (1 - r_c) * o->pd_max[k];
+    o->pperiphery[k] = set ? w : 0.25 * o->pd_max[k];
+  }
 
   {
     Vec theta;
@@ -494,6 +567,21 @@ PetscErrorCode ObserverCreate(Solver s, Observer *out)
   PetscCall(AssembleRegionWeights(o, REGION_CENTRE, o->w_centre, &o->centre_measure));
   PetscCall(AssembleRegionWeights(o, REGION_PERIPHERY, o->w_periphery, &o->periphery_measure));
   PetscCall(AssembleSurfaceWeights(o, o->w_surface, &o->surface_measure));
+  { /* the measures per particle: the same sums with θ = 1 */
+    Vec one;
+    PetscCall(VecDuplicate(o->w_centre, &one));
+    PetscCall(VecSet(one, 1.0));
+    PetscCall(ParticleSums(o, one));
+    PetscCall(VecDestroy(&one));
+    for (PetscInt k = 0; k < o->n; ++k) {
+      o->m_volume[k]    = o->sums[4 * k];
+      o->m_centre[k]    = o->sums[4 * k + 1];
+      o->m_periphery[k] = o->sums[4 * k + 2];
+      o->m_surface[k]   = o->sums[4 * k + 3];
+      PetscCheck(o->m_centre[k] > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the centre region of particle %" PetscInt_FMT " is empty on this mesh; raise -out_centre_fraction or refine the mesh", k + 1);
+      PetscCheck(o->m_periphery[k] > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the periphery band of particle %" PetscInt_FMT " is empty on this mesh; raise -out_periphery_width or refine the mesh", k + 1);
+    }
+  }
   PetscCheck(o->centre_measure > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the centre region is empty on this mesh; raise -out_centre_fraction or refine the mesh");
   PetscCheck(o->periphery_measure > 0, PetscObjectComm((PetscObject)o->dm), PETSC_ERR_USER_INPUT, "the periphery band is empty on this mesh; raise -out_periphery_width or refine the mesh");
 
@@ -559,6 +647,15 @@ PetscErrorCode ObserverView(Observer o, PetscViewer viewer)
   const char *u = o->dim == 2 ? "um^2" : "um^3";
 
   PetscFunctionBeginUser;
+  if (o->n > 1) {
+    PetscReal lo = PETSC_MAX_REAL, hi = 0;
+    for (PetscInt k = 0; k < o->n; ++k) {
+      lo = PetscMin(lo, o->pd_max[k]);
+      hi = PetscMax(hi, o->pd_max[k]);
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "regions: each particle's own: its d_max (%.4g to %.4g um) and centre and periphery by the same rule; all together: centre %.3g %s (%.1f%%), periphery %.3g %s (%.1f%%)\n", (double)lo, (double)hi, (double)o->centre_measure, u, (double)(100 * o->centre_measure / o->volume), (double)o->periphery_measure, u, (double)(100 * o->periphery_measure / o->volume)));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "regions: largest distance to the surface d_max = %.4g um; centre: d >= %.4g um (%.3g %s, %.1f%% of the particle); periphery: d <= %.4g um (%.3g %s, %.1f%%)\n", (double)o->d_max, (double)o->centre_threshold, (double)o->centre_measure, u, (double)(100 * o->centre_measure / o->volume), (double)o->periphery_width, (double)o->periphery_measure, u, (double)(100 * o->periphery_measure / o->volume)));
   if (o->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "probe: theta at the %s (%.4g, %.4g) um\n", o->probe_is_centroid ? "centroid" : "deepest point (the centroid lies outside the particle)", (double)o->probe_point[0], (double)o->probe_point[1]));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "probe: theta at the %s (%.4g, %.4g, %.4g) um\n", o->probe_is_centroid ? "centroid" : "deepest point (the centroid lies outside the particle)", (double)o->probe_point[0], (double)o->probe_point[1], (double)o->probe_point[2]));
@@ -575,6 +672,8 @@ PetscErrorCode ObserverDestroy(Observer *o)
   PetscCall(ProbeDestroy(&(*o)->probe));
   PetscCall(PetscFree((*o)->facets));
   PetscCall(PostprocSurfaceTreeDestroy(&(*o)->tree));
+  PetscCall(PetscFree5((*o)->pd_max, (*o)->pcentre, (*o)->pperiphery, (*o)->m_volume, (*o)->m_centre));
+  PetscCall(PetscFree3((*o)->m_periphery, (*o)->m_surface, (*o)->sums));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);
 }

@@ -58,6 +58,12 @@ struct _p_Output {
   PetscBool      only_delithiation; /* every step is a cc charge or a rest: the maximum principle bounds θ */
   PetscInt       nrows;
   PetscInt       progress_len;
+  /* a population (N > 1): particles.csv and population.csv at the output times */
+  PetscInt       nparticles, nbins;
+  PetscReal      reacted_theta;
+  char           particles_path[PETSC_MAX_PATH_LEN], population_path[PETSC_MAX_PATH_LEN];
+  FileOut        particles_csv, population_csv; /* rank 0 */
+  PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s; /* [N] */
 };
 
 /* Run fn(o, ctx) on rank 0 with its errors caught: the first failure is kept in o->message
@@ -87,9 +93,9 @@ static PetscErrorCode CheckWrites(Output o)
 {
   PetscFunctionBeginUser;
   if (o->rank == 0 && !o->failed) {
-    FileOut   files[2] = {o->csv, o->probe_csv};
+    FileOut   files[4] = {o->csv, o->probe_csv, o->particles_csv, o->population_csv};
     PetscBool failed;
-    for (int k = 0; k < 2 && !o->failed; ++k) {
+    for (int k = 0; k < 4 && !o->failed; ++k) {
       if (!files[k]) continue;
       PetscCall(FileOutFailed(files[k], &failed, o->message, sizeof(o->message)));
       o->failed = failed;
@@ -231,6 +237,14 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
     }
     PetscCall(FileOutPrintf(o->probe_csv, "\n"));
   }
+  if (o->nparticles > 1) {
+    PetscCall(FileOutCreate(o->particles_path, &o->particles_csv));
+    PetscCall(FileOutPrintf(o->particles_csv, "t_s,particle,mean_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,current_density_A_per_m2,current_share,overpotential_V,alpha_factor,i0_factor\n"));
+    PetscCall(FileOutCreate(o->population_path, &o->population_csv));
+    PetscCall(FileOutPrintf(o->population_csv, "t_s,particles,mean_theta,variance_of_particle_mean_theta,std_of_particle_mean_theta,min_particle_mean_theta,max_particle_mean_theta,reacted_fraction_theta_below_%g,reacted_volume_fraction_theta_below_%g", (double)o->reacted_theta, (double)o->reacted_theta));
+    for (PetscInt b = 0; b < o->nbins; ++b) PetscCall(FileOutPrintf(o->population_csv, ",particles_theta_%.4g_%.4g", (double)b / o->nbins, (double)(b + 1) / o->nbins));
+    PetscCall(FileOutPrintf(o->population_csv, "\n"));
+  }
   if (o->fields) {
     PetscInt dim, dims[2];
     DM       dm;
@@ -311,6 +325,24 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCall(PetscSNPrintf(o->h5_path, sizeof(o->h5_path), "%s/fields.h5", o->dir));
   PetscCall(PetscSNPrintf(o->xmf_path, sizeof(o->xmf_path), "%s/fields.xmf", o->dir));
   PetscCall(PetscSNPrintf(o->probe_path, sizeof(o->probe_path), "%s/probes.csv", o->dir));
+  PetscCall(PetscSNPrintf(o->particles_path, sizeof(o->particles_path), "%s/particles.csv", o->dir));
+  PetscCall(PetscSNPrintf(o->population_path, sizeof(o->population_path), "%s/population.csv", o->dir));
+  { /* a population */
+    const SolverParticles *p;
+    char                   where[PETSC_MAX_PATH_LEN];
+    PetscBool              bins_set;
+    PetscCall(SolverGetParticles(s, &p));
+    o->nparticles    = p->n;
+    o->nbins         = 20;
+    o->reacted_theta = 0.5;
+    PetscCall(PetscOptionsGetInt(NULL, NULL, "-out_histogram_bins", &o->nbins, &bins_set));
+    PetscCall(InputOptionWhere("-out_histogram_bins", where, sizeof(where)));
+    PetscCheck(o->nbins >= 1 && o->nbins <= 1000, o->comm, PETSC_ERR_USER_INPUT, "%s: the histogram of particle mean theta takes 1 to 1000 bins, got %" PetscInt_FMT, where, o->nbins);
+    PetscCall(InputGetQuantity("-out_reacted_theta", UNIT_NONE, &o->reacted_theta, NULL));
+    PetscCall(InputOptionWhere("-out_reacted_theta", where, sizeof(where)));
+    PetscCheck(o->reacted_theta > 0 && o->reacted_theta < 1, o->comm, PETSC_ERR_USER_INPUT, "%s: the mean theta below which a particle counts as reacted must lie in (0, 1), got %g", where, (double)o->reacted_theta);
+    PetscCall(PetscMalloc7(p->n, &o->pmean, p->n, &o->pcentre, p->n, &o->pperiphery, p->n, &o->psurface, p->n, &o->pcurrent, p->n, &o->ptheta_s, p->n, &o->pU_s));
+  }
   { /* the files, on rank 0; a failure there fails every rank */
     FieldsGeometry g = {NULL, NULL};
     if (o->fields) PetscCall(FieldsGatherSetUp(o, &g.coords, &g.cells));
@@ -382,6 +414,61 @@ static PetscErrorCode WriteTheta(Output o, void *ctx)
 }
 
 /* Everything written at an output time: the θ snapshot and the probes */
+static PetscErrorCode WriteParticleRows(Output o, void *ctx)
+{
+  const PetscReal        t = *(PetscReal *)ctx;
+  const SolverParticles *p;
+  const PetscReal       *vol;
+  PetscReal              total = 0, vtot = 0, mean = 0, var = 0, lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, reacted = 0, reacted_vol = 0, V;
+  PetscInt              *hist;
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetParticles(o->solver, &p));
+  PetscCall(ObserverGetParticleVolumes(o->obs, &vol));
+  V = *((PetscReal *)ctx + 1);
+  for (PetscInt k = 0; k < p->n; ++k) total += o->pcurrent[k] * p->area[k];
+  for (PetscInt k = 0; k < p->n; ++k) {
+    const PetscReal share = total != 0 ? o->pcurrent[k] * p->area[k] / total : NAN;
+    PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.8g,%.8g,%.8g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)(V - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k]));
+  }
+  /* the population: volume-weighted mean and variance of the particle means, counts per bin */
+  PetscCall(PetscCalloc1(o->nbins, &hist));
+  for (PetscInt k = 0; k < p->n; ++k) {
+    const PetscReal m = o->pmean[k];
+    vtot += vol[k];
+    mean += vol[k] * m;
+    lo = PetscMin(lo, m);
+    hi = PetscMax(hi, m);
+    if (m < o->reacted_theta) {
+      reacted += 1;
+      reacted_vol += vol[k];
+    }
+    hist[PetscMax(0, PetscMin(o->nbins - 1, (PetscInt)PetscFloorReal(m * o->nbins + 1e-9)))]++; /* a mean at a bin edge to round-off goes up */
+  }
+  mean /= vtot;
+  for (PetscInt k = 0; k < p->n; ++k) var += vol[k] * PetscSqr(o->pmean[k] - mean);
+  var /= vtot;
+  PetscCall(FileOutPrintf(o->population_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.8e,%.8e,%.12g,%.12g,%.8g,%.8g", (double)t, p->n, (double)mean, (double)var, (double)PetscSqrtReal(var), (double)lo, (double)hi, (double)(reacted / p->n), (double)(reacted_vol / vtot)));
+  for (PetscInt b = 0; b < o->nbins; ++b) PetscCall(FileOutPrintf(o->population_csv, ",%" PetscInt_FMT, hist[b]));
+  PetscCall(FileOutPrintf(o->population_csv, "\n"));
+  PetscCall(PetscFree(hist));
+  PetscFunctionReturn(0);
+}
+
+/* particles.csv and population.csv at time t (a population only) */
+static PetscErrorCode WriteParticles(Output o, PetscReal t, Vec theta)
+{
+  PetscReal tV[2] = {t, NAN};
+
+  PetscFunctionBeginUser;
+  if (o->nparticles < 2) PetscFunctionReturn(0);
+  PetscCall(ObserverComputeParticles(o->obs, theta, o->pmean, o->pcentre, o->pperiphery, o->psurface));
+  PetscCall(SolverElectrochemistry(o->solver, theta, &tV[1], NULL, NULL, NULL));
+  PetscCall(SolverParticleElectrochemistry(o->solver, theta, o->pcurrent, o->ptheta_s, o->pU_s));
+  PetscCall(OnRank0(o, WriteParticleRows, tV));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 {
   DM                 dm;
@@ -390,6 +477,7 @@ static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 
   PetscFunctionBeginUser;
   PetscCall(WriteProbes(o, t, theta));
+  PetscCall(WriteParticles(o, t, theta));
   if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetDM(o->solver, &dm));
   PetscCall(DMGetLocalVector(dm, &loc));
@@ -568,14 +656,14 @@ static PetscErrorCode WriteXDMF(Output o, void *ctx)
    nothing is renamed unless every file is complete) */
 static PetscErrorCode FinishFiles(Output o, void *ctx)
 {
-  FileOut *files[4] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf};
+  FileOut *files[6] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf, &o->particles_csv, &o->population_csv};
 
   PetscFunctionBeginUser;
   if (o->h5) PetscCall(FileH5Close(&o->h5));
   if (o->fields) PetscCall(WriteXDMF(o, NULL));
-  for (int k = 0; k < 4; ++k)
+  for (int k = 0; k < 6; ++k)
     if (*files[k]) PetscCall(FileOutClose(*files[k]));
-  for (int k = 0; k < 4; ++k)
+  for (int k = 0; k < 6; ++k)
     if (*files[k]) PetscCall(FileOutPublish(files[k]));
   PetscFunctionReturn(0);
 }
@@ -603,7 +691,9 @@ PetscErrorCode OutputFinish(Output o)
       PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e (cc and rest steps)%s; theta stayed in [%.6f, %.6f]\n", (double)o->max_inventory_error, o->max_cv_mismatch > 0 ? buf : "", (double)o->run_min, (double)o->run_max));
       if (o->run_min < -THETA_OSCILLATION || o->run_max > 1 + THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta left [0, 1]: %s\n", OSCILLATION_HINT));
     }
-    PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s\n", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
+    PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
+    if (o->nparticles > 1) PetscCall(PetscPrintf(o->comm, ", %s, %s", o->particles_path, o->population_path));
+    PetscCall(PetscPrintf(o->comm, "\n"));
   }
   PetscFunctionReturn(0);
 }
@@ -624,6 +714,8 @@ PetscErrorCode OutputDiscard(Output o)
     PetscCall(FileOutDiscard(&o->probe_csv));
     PetscCall(FileOutDiscard(&o->h5_file));
     PetscCall(FileOutDiscard(&o->xmf));
+    PetscCall(FileOutDiscard(&o->particles_csv));
+    PetscCall(FileOutDiscard(&o->population_csv));
   }
   o->finished = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -647,6 +739,7 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(PetscFree((*o)->displs));
   PetscCall(PetscFree((*o)->times));
   PetscCall(PetscFree((*o)->snap_times));
+  PetscCall(PetscFree7((*o)->pmean, (*o)->pcentre, (*o)->pperiphery, (*o)->psurface, (*o)->pcurrent, (*o)->ptheta_s, (*o)->pU_s));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);
 }

@@ -43,6 +43,10 @@ PetscErrorCode ObserverCompute(Observer obs, Vec theta, Observables *o);
 PetscErrorCode ObserverView(Observer obs, PetscViewer viewer);
 PetscErrorCode ObserverGetRegions(Observer obs, PetscReal *d_max, PetscReal *centre_threshold, PetscReal *periphery_width, PetscReal *centre_measure, PetscReal *periphery_measure);
 PetscErrorCode ObserverDestroy(Observer *obs);
+/* Per particle k of a population (arrays of N, every rank; regions relative to the particle's own
+   d_max): mean, centre, periphery and surface means of θ. One reduction of 4N numbers. */
+PetscErrorCode ObserverComputeParticles(Observer obs, Vec theta, PetscReal mean[], PetscReal centre[], PetscReal periphery[], PetscReal surface[]);
+PetscErrorCode ObserverGetParticleVolumes(Observer obs, const PetscReal **volume);
 PetscErrorCode PostprocDistanceToSurface(PetscInt dim, PetscInt nfacets, const PetscReal facets[], const PetscReal x[], PetscReal *d);
 /* The same distance for many points: a bounding-volume tree of the facets (copied) */
 typedef struct _p_SurfaceTree *SurfaceTree;

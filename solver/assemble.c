@@ -60,6 +60,8 @@ struct _p_LeanAssembly {
   PetscScalar *cache_u;     /* the local θ the cached D, D' belong to */
   PetscInt     cache_n;
   PetscBool    cache_valid;
+  PetscReal   *alpha_cell;  /* [ncells] the particle's α factor of each cell, or NULL (all 1) */
+  PetscReal   *alpha_dof;   /* [local dofs] the same per dof (a dof lies in one particle) */
 };
 
 PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
@@ -146,6 +148,8 @@ PetscErrorCode LeanAssemblyDestroy(LeanAssembly *a)
   PetscCall(PetscFree((*a)->cache_u));
   PetscCall(PetscFree2((*a)->Dv, (*a)->dDv));
   PetscCall(PetscFree((*a)->kirchhoff));
+  PetscCall(PetscFree((*a)->alpha_cell));
+  PetscCall(PetscFree((*a)->alpha_dof));
   PetscCall(PetscFree(*a));
   PetscFunctionReturn(0);
 }
@@ -174,8 +178,9 @@ static PetscErrorCode Evaluate(LeanAssembly a, const PetscScalar constants[], Ve
     for (PetscInt i = 0; i < n; ++i) {
       PetscReal Phi, dPhi;
       PhysKirchhoff(PetscRealPart(u[i]), &constants[PHYS_LAW], a->kirchhoff, &Phi, &dPhi);
-      a->Dv[i]  = alpha * Phi;
-      a->dDv[i] = alpha * dPhi;
+      const PetscReal f = a->alpha_dof ? alpha * a->alpha_dof[i] : alpha;
+      a->Dv[i]          = f * Phi;
+      a->dDv[i]         = f * dPhi;
     }
     a->cache_valid = PETSC_TRUE;
     PetscFunctionReturn(0);
@@ -184,23 +189,40 @@ static PetscErrorCode Evaluate(LeanAssembly a, const PetscScalar constants[], Ve
     for (PetscInt i = 0; i < n; ++i) {
       PetscReal D, dD;
       PhysDiffusivity(PetscRealPart(u[i]), &constants[PHYS_LAW], &D, &dD);
-      a->Dv[i]  = alpha * D;
-      a->dDv[i] = alpha * dD;
+      const PetscReal f = a->alpha_dof ? alpha * a->alpha_dof[i] : alpha;
+      a->Dv[i]          = f * D;
+      a->dDv[i]         = f * dD;
     }
     a->cache_valid = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
   for (PetscInt k = 0; k < a->ncells; ++k) {
     const PetscInt *ix = &a->idx[k * nv];
+    const PetscReal f  = a->alpha_cell ? alpha * a->alpha_cell[k] : alpha;
     for (PetscInt q = 0; q < nq; ++q) {
       PetscReal th = 0, D, dD;
       for (PetscInt b = 0; b < nv; ++b) th += a->lambda[q][b] * PetscRealPart(u[ix[b]]);
       PhysDiffusivity(th, &constants[PHYS_LAW], &D, &dD);
-      a->D[k * nq + q]  = alpha * D;
-      a->dD[k * nq + q] = alpha * dD;
+      a->D[k * nq + q]  = f * D;
+      a->dD[k * nq + q] = f * dD;
     }
   }
   a->cache_valid = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* The particles' α factors, per cell and per local dof (nothing to do when all are 1) */
+PetscErrorCode LeanAssemblySetParticles(LeanAssembly a, const SolverParticles *p, PetscInt nlocal)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(a->alpha_cell));
+  PetscCall(PetscFree(a->alpha_dof));
+  a->cache_valid = PETSC_FALSE;
+  if (p->uniform_alpha) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc1(a->ncells + 1, &a->alpha_cell));
+  PetscCall(PetscMalloc1(nlocal + 1, &a->alpha_dof));
+  for (PetscInt k = 0; k < a->ncells; ++k) a->alpha_cell[k] = p->alpha[p->cell[k]];
+  for (PetscInt i = 0; i < nlocal; ++i) a->alpha_dof[i] = p->alpha[p->local_dof[i]];
   PetscFunctionReturn(0);
 }
 

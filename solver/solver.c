@@ -556,6 +556,7 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
   PetscCheck(s->segment_steps >= 1, s->comm, PETSC_ERR_USER_INPUT, "%s: segment_steps must be at least 1, got %" PetscInt_FMT, where, s->segment_steps);
   s->t_restart = NAN;
   PetscCall(SetUpDiscretisation(s));
+  PetscCall(SolverParticlesSetUp(s));
   { /* the lean assembly, unless PetscFE's is asked for or needed */
     char      assembly[32] = "lean";
     PetscBool mms;
@@ -569,10 +570,21 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
       PetscCheck(!asked || !mms, s->comm, PETSC_ERR_USER_INPUT, "%s: manufactured solutions run on PetscFE's assembly, which has no kirchhoff quadrature; use %s", rule_where, s->lumped ? "vertex or gauss" : "gauss");
       PetscCheck(!asked || lean, s->comm, PETSC_ERR_USER_INPUT, "%s: the kirchhoff quadrature needs the lean assembly, not %s", where, assembly);
       s->kirchhoff = lean && s->degree == 1 && !strcmp(rule, "kirchhoff") ? PETSC_TRUE : PETSC_FALSE;
-      if (lean) PetscCall(LeanAssemblyCreate(s, &s->lean));
-      else PetscCall(CheckOrientation(s, mms ? "manufactured solution" : where));
+      PetscCheck(lean || s->particles.uniform_alpha, s->comm, PETSC_ERR_USER_INPUT, "%s: particles with their own alpha need the lean assembly, not %s", where, assembly);
+      if (lean) {
+        Vec      loc;
+        PetscInt nlocal;
+        PetscCall(LeanAssemblyCreate(s, &s->lean));
+        PetscCall(DMGetLocalVector(s->dm, &loc));
+        PetscCall(VecGetLocalSize(loc, &nlocal));
+        PetscCall(DMRestoreLocalVector(s->dm, &loc));
+        PetscCall(LeanAssemblySetParticles(s->lean, &s->particles, nlocal));
+      } else PetscCall(CheckOrientation(s, mms ? "manufactured solution" : where));
     }
-    if (!mms) PetscCall(SurfaceCreate(s, &s->surface));
+    if (!mms) {
+      PetscCall(SurfaceCreate(s, &s->surface));
+      PetscCall(SurfaceSetParticles(s->surface, s));
+    }
   }
   PetscCall(SetUpTS(s));
   s->last_monitor_t = -PETSC_MAX_REAL;
@@ -587,6 +599,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscCall(TSDestroy(&(*s)->ts));
   PetscCall(LeanAssemblyDestroy(&(*s)->lean));
   PetscCall(SurfaceDestroy(&(*s)->surface));
+  PetscCall(SolverParticlesDestroy(*s));
   PetscCall(SolverCheckpointDestroy(*s));
   PetscCall(MatDestroy(&(*s)->J));
   PetscCall(PetscFree((*s)->surface_jac));
@@ -814,6 +827,37 @@ PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscRe
   if (i) *i = cur;
   if (theta_s) *theta_s = th;
   if (U_s) *U_s = U;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[])
+{
+  const SolverParticles *p = &s->particles;
+  const PetscScalar     *c;
+  PetscReal              V, cur, *sums;
+  Vec                    loc;
+  const PetscBool        bv = s->mode != MODE_FLUX ? PETSC_TRUE : PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (!s->surface) {
+    for (PetscInt k = 0; k < p->n; ++k) i[k] = theta_s[k] = U_s[k] = NAN;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(SolverElectrochemistry(s, theta, &V, &cur, NULL, NULL)); /* V of this state; sets the surface's θ */
+  PetscCall(Constants(s, &c));
+  PetscCall(DMGetLocalVector(s->dm, &loc));
+  PetscCall(DMGlobalToLocal(s->dm, theta, INSERT_VALUES, loc));
+  PetscCall(SurfaceSetState(s->surface, loc));
+  PetscCall(DMRestoreLocalVector(s->dm, &loc));
+  PetscCall(PetscMalloc1(3 * p->n, &sums));
+  PetscCall(SurfaceParticleSums(s->surface, s->comm, c, bv && PetscIsInfOrNanReal(V) == 0 ? PETSC_TRUE : PETSC_FALSE, V, p->n, sums));
+  for (PetscInt k = 0; k < p->n; ++k) {
+    const PetscReal a = p->area[k];
+    i[k]       = bv ? (!PetscIsInfOrNanReal(V) ? sums[3 * k] / a : NAN) : cur; /* a uniform flux: the same everywhere */
+    theta_s[k] = sums[3 * k + 1] / a;
+    U_s[k]     = PetscRealPart(c[PHYS_OCP]) >= 0 ? sums[3 * k + 2] / a : NAN;
+  }
+  PetscCall(PetscFree(sums));
   PetscFunctionReturn(0);
 }
 

@@ -121,6 +121,23 @@ PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped);
 PetscErrorCode SolverUsesLeanAssembly(Solver s, PetscBool *lean);
 PetscErrorCode SolverMeanTheta(Solver s, Vec theta, PetscReal *mean);
 PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
+
+/* The particles of the mesh (solver/population.c): N disjoint pieces, each dof in one of them */
+typedef struct {
+  PetscInt   n;                 /* N (1 for a single particle) */
+  PetscReal *alpha, *i0_scale;  /* [N] factors of D_app and of i0 per particle */
+  PetscReal *volume, *area;     /* [N] µm² or µm³; active surface, µm or µm² */
+  PetscBool  uniform_alpha;     /* every alpha factor is 1 */
+  PetscInt  *cell;              /* [local cells] particle 0..N−1 */
+  PetscInt  *dof;               /* [owned dofs of θ] particle 0..N−1 */
+  PetscInt  *local_dof;         /* [dofs of the local (ghosted) vector] particle 0..N−1 */
+  PetscInt   nown;
+} SolverParticles;
+PetscErrorCode SolverGetParticles(Solver s, const SolverParticles **p);
+PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer);
+/* Per particle k (arrays of N, every rank): mean current density i_k over its active surface
+   (A/m², > 0 charge) and the surface means of θ and U(θ) at the state θ (collective) */
+PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[]);
 PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);
 PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set);
 PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);

@@ -85,6 +85,7 @@ struct _p_Solver {
   PetscInt        segment_steps;                     /* accepted time steps per TSSolve segment */
   PetscInt        interrupted;                       /* the signal that stopped the run, or 0 */
   PetscReal       t_interrupted, t_restart;          /* when it stopped; its checkpoint's time (NAN: none) */
+  SolverParticles particles;                         /* solver/population.c */
 };
 
 struct _p_Simulation {
@@ -104,6 +105,11 @@ struct _p_Protocol {
   StepSpec *steps;
 };
 
+PetscErrorCode SolverParticlesSetUp(Solver s);
+PetscErrorCode SolverParticlesDestroy(Solver s);
+PetscErrorCode SurfaceSetParticles(Surface sf, Solver s);
+PetscErrorCode SurfaceParticleSums(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscBool butler_volmer, PetscReal V, PetscInt n, PetscReal sums[]);
+PetscErrorCode LeanAssemblySetParticles(LeanAssembly a, const SolverParticles *p, PetscInt nlocal);
 PetscErrorCode SolverNotify(Solver s, SolverEvent e);
 PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, PetscBool fresh);
 

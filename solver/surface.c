@@ -22,6 +22,9 @@ struct _p_Surface {
   PetscReal *phi;     /* [nfacets][nq][ncl] basis values at the facet's quadrature points */
   PetscReal *w;       /* [nfacets][nq] weights, Σ_q = |F| */
   PetscReal *theta;   /* [nfacets][nq] θ at the points, for the last SurfaceSetState */
+  PetscInt  *cell;    /* [nfacets] the support cell (a local point) */
+  PetscInt  *particle; /* [nfacets] its particle, 0..N−1 */
+  PetscReal *scale;   /* [nfacets] the particle's i0 factor */
   PetscReal  area;    /* global |∂Ω_active| */
 };
 
@@ -85,6 +88,7 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
         continue;
       }
       PetscCall(DMPlexGetSupport(s->dm, f, &supp));
+      sf->cell[k] = supp[0];
       PetscCall(DMPlexComputeCellGeometryFVM(s->dm, f, &area, NULL, NULL));
       PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, f, &nx, &x));
       for (PetscInt q = 0; q < Nq; ++q) /* x = v0 + Σ_j (ξ_j + 1)/2 (v_j − v0) */
@@ -111,6 +115,11 @@ PetscErrorCode SurfaceCreate(Solver s, Surface *out)
     if (pass == 0) {
       sf->nfacets = k;
       PetscCall(PetscMalloc4(k * Nb + 1, &sf->idx, k * Nq * Nb + 1, &sf->phi, k * Nq + 1, &sf->w, k * Nq + 1, &sf->theta));
+      PetscCall(PetscMalloc3(k + 1, &sf->cell, k + 1, &sf->particle, k + 1, &sf->scale));
+      for (PetscInt i = 0; i < k; ++i) {
+        sf->particle[i] = 0;
+        sf->scale[i]    = 1;
+      }
       PetscCall(PetscMalloc1(Nq * dim, &phys));
       PetscCall(PetscMalloc1(Nq * dim, &ref));
     }
@@ -135,6 +144,7 @@ PetscErrorCode SurfaceDestroy(Surface *sf)
   PetscFunctionBeginUser;
   if (!*sf) PetscFunctionReturn(0);
   PetscCall(PetscFree4((*sf)->idx, (*sf)->phi, (*sf)->w, (*sf)->theta));
+  PetscCall(PetscFree3((*sf)->cell, (*sf)->particle, (*sf)->scale));
   PetscCall(PetscFree(*sf));
   PetscFunctionReturn(0);
 }
@@ -173,9 +183,10 @@ PetscErrorCode SurfaceCurrent(Surface sf, MPI_Comm comm, const PetscScalar c[], 
   PetscFunctionBeginUser;
   for (PetscInt j = 0; j < sf->nfacets * sf->nq; ++j) {
     PetscReal i, didV;
+    const PetscReal sc = sf->scale[j / sf->nq];
     PhysButlerVolmer(sf->theta[j], V, c, &i, NULL, &didV);
-    local[0] += sf->w[j] * i;
-    local[1] += sf->w[j] * didV;
+    local[0] += sf->w[j] * sc * i;
+    local[1] += sf->w[j] * sc * didV;
   }
   PetscCall(MPIU_Allreduce(local, global, 2, MPIU_REAL, MPIU_SUM, comm));
   *Itot = global[0];
@@ -210,7 +221,7 @@ static PetscErrorCode SurfaceExchange(Surface sf, MPI_Comm comm, const PetscScal
   for (PetscInt j = 0; j < sf->nfacets * sf->nq; ++j) {
     PetscReal i0, di0;
     PhysExchange(sf->theta[j], c, &i0, &di0);
-    local += sf->w[j] * i0;
+    local += sf->w[j] * sf->scale[j / sf->nq] * i0;
   }
   PetscCall(MPIU_Allreduce(&local, I0, 1, MPIU_REAL, MPIU_SUM, comm));
   PetscFunctionReturn(0);
@@ -268,7 +279,7 @@ PetscErrorCode SurfaceResidual(Surface sf, const PetscScalar c[], PetscBool butl
       if (butler_volmer) {
         PetscReal i;
         PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, NULL, NULL);
-        flx = qs * i;
+        flx = qs * sf->scale[k] * i;
       }
       for (PetscInt b = 0; b < Nb; ++b) f[sf->idx[k * Nb + b]] += sf->w[k * Nq + q] * phi[b] * flx;
     }
@@ -303,7 +314,7 @@ PetscErrorCode SurfaceJacobianValues(Surface sf, const PetscScalar c[], PetscRea
       PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, &didt, NULL);
       for (PetscInt a = 0; a < Nb; ++a)
         for (PetscInt b = 0; b < Nb; ++b)
-          v[a * Nb + b] += sf->w[k * Nq + q] * phi[a] * phi[b] * qs * didt;
+          v[a * Nb + b] += sf->w[k * Nq + q] * phi[a] * phi[b] * qs * sf->scale[k] * didt;
     }
   }
   PetscFunctionReturn(0);
@@ -341,7 +352,7 @@ PetscErrorCode SurfaceCouplings(Surface sf, MPI_Comm comm, const PetscScalar c[]
   for (PetscInt k = 0; k < sf->nfacets; ++k)
     for (PetscInt q = 0; q < Nq; ++q) {
       const PetscReal *phi = &sf->phi[(k * Nq + q) * Nb];
-      const PetscReal  w   = sf->w[k * Nq + q];
+      const PetscReal  w   = sf->w[k * Nq + q] * sf->scale[k];
       PetscReal        i, didt, didv;
       PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, &didt, &didv);
       local += w * didv;
@@ -353,5 +364,50 @@ PetscErrorCode SurfaceCouplings(Surface sf, MPI_Comm comm, const PetscScalar c[]
   PetscCall(VecRestoreArray(locF_V, &fv));
   PetscCall(VecRestoreArray(locI_theta, &it));
   PetscCall(MPIU_Allreduce(&local, dIdV, 1, MPIU_REAL, MPIU_SUM, comm));
+  PetscFunctionReturn(0);
+}
+
+/* Each facet's particle (from its support cell) and that particle's i0 factor */
+PetscErrorCode SurfaceSetParticles(Surface sf, Solver s)
+{
+  PetscInt cStart, cEnd;
+  PetscReal *local;
+
+  PetscFunctionBeginUser;
+  PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
+  PetscCall(PetscCalloc1(s->particles.n, &local));
+  for (PetscInt k = 0; k < sf->nfacets; ++k) {
+    sf->particle[k] = s->particles.cell[sf->cell[k] - cStart];
+    sf->scale[k]    = s->particles.i0_scale[sf->particle[k]];
+    for (PetscInt q = 0; q < sf->nq; ++q) local[sf->particle[k]] += sf->w[k * sf->nq + q];
+  }
+  PetscCall(MPIU_Allreduce(local, s->particles.area, s->particles.n, MPIU_REAL, MPIU_SUM, s->comm));
+  PetscCall(PetscFree(local));
+  PetscFunctionReturn(0);
+}
+
+/* Per particle k (sums[3k..3k+2], every rank): ∮_k i ds (A/m² · µm^(d−1); at V with Butler–Volmer,
+   0 otherwise), ∮_k θ ds and ∮_k U(θ) ds, for the state of the last SurfaceSetState (collective) */
+PetscErrorCode SurfaceParticleSums(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscBool butler_volmer, PetscReal V, PetscInt n, PetscReal sums[])
+{
+  PetscReal *local;
+  const PetscBool has_ocp = PetscRealPart(c[PHYS_OCP]) >= 0 ? PETSC_TRUE : PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(3 * n, &local));
+  for (PetscInt k = 0; k < sf->nfacets; ++k) {
+    PetscReal *to = &local[3 * sf->particle[k]];
+    for (PetscInt q = 0; q < sf->nq; ++q) {
+      const PetscReal th = sf->theta[k * sf->nq + q], w = sf->w[k * sf->nq + q];
+      PetscReal       i = 0, u = 0, du;
+      if (butler_volmer) PhysButlerVolmer(th, V, c, &i, NULL, NULL);
+      if (has_ocp) PhysLaw(th, &c[(PetscInt)PetscRealPart(c[PHYS_OCP])], &u, &du);
+      to[0] += w * sf->scale[k] * i;
+      to[1] += w * th;
+      to[2] += w * u;
+    }
+  }
+  PetscCall(MPIU_Allreduce(local, sums, 3 * n, MPIU_REAL, MPIU_SUM, comm));
+  PetscCall(PetscFree(local));
   PetscFunctionReturn(0);
 }
