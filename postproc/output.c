@@ -239,7 +239,9 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
   }
   if (o->nparticles > 1) {
     PetscCall(FileOutCreate(o->particles_path, &o->particles_csv));
-    PetscCall(FileOutPrintf(o->particles_csv, "t_s,particle,mean_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,current_density_A_per_m2,current_share,overpotential_V,alpha_factor,i0_factor\n"));
+    const MeshInfo *info;
+    PetscCall(SolverGetMeshInfo(o->solver, &info));
+    PetscCall(FileOutPrintf(o->particles_csv, "t_s,particle,mean_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,current_density_A_per_m2,current_share,overpotential_V,alpha_factor,i0_factor,%s,%s\n", info->dim == 2 ? "area_um2" : "volume_um3", info->dim == 2 ? "active_perimeter_um" : "active_area_um2"));
     PetscCall(FileOutCreate(o->population_path, &o->population_csv));
     PetscCall(FileOutPrintf(o->population_csv, "t_s,particles,mean_theta,variance_of_particle_mean_theta,std_of_particle_mean_theta,min_particle_mean_theta,max_particle_mean_theta,reacted_fraction_theta_below_%g,reacted_volume_fraction_theta_below_%g", (double)o->reacted_theta, (double)o->reacted_theta));
     for (PetscInt b = 0; b < o->nbins; ++b) PetscCall(FileOutPrintf(o->population_csv, ",particles_theta_%.4g_%.4g", (double)b / o->nbins, (double)(b + 1) / o->nbins));
@@ -429,7 +431,7 @@ static PetscErrorCode WriteParticleRows(Output o, void *ctx)
   for (PetscInt k = 0; k < p->n; ++k) total += o->pcurrent[k] * p->area[k];
   for (PetscInt k = 0; k < p->n; ++k) {
     const PetscReal share = total != 0 ? o->pcurrent[k] * p->area[k] / total : NAN;
-    PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.8g,%.8g,%.8g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)(V - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k]));
+    PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.8g,%.8g,%.8g,%.10g,%.10g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)(V - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k], (double)vol[k], (double)p->area[k]));
   }
   /* the population: volume-weighted mean and variance of the particle means, counts per bin */
   PetscCall(PetscCalloc1(o->nbins, &hist));

@@ -18,6 +18,7 @@
 #include "input/input.h"
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MAX_SPREAD 3.0 /* σ of ln α: e^3 = 20 times the median at one standard deviation */
 
@@ -84,27 +85,33 @@ static PetscErrorCode ReadTable(Solver s, PetscReal alpha[], PetscReal i0_scale[
   PetscCall(PetscCalloc1(s->particles.n, &seen));
   for (PetscInt r = 0; r < t.nrows; ++r) {
     const PetscReal *row = &t.values[r * t.ncols];
-    const PetscReal  id  = row[cp];
+    const PetscReal  id   = row[cp];
+    const PetscInt   line = t.lines[r];
     PetscInt         k;
     if (!(id >= 1 && id <= s->particles.n && id == PetscFloorReal(id))) {
       PetscCall(PetscFree(seen));
       PetscCall(InputTableDestroy(&t));
-      SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": particle %g does not exist: the mesh has particles 1 to %" PetscInt_FMT, path, t.lines[r], (double)id, s->particles.n);
+      char text[64];
+      snprintf(text, sizeof(text), "%.10g", (double)id); /* as written: 5, 5.5 */
+      SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": particle %s does not exist: the mesh has particles 1 to %" PetscInt_FMT, path, line, text, s->particles.n);
     }
     k = (PetscInt)id - 1;
     if (seen[k]) {
       PetscCall(PetscFree(seen));
       PetscCall(InputTableDestroy(&t));
-      SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": particle %" PetscInt_FMT " is listed twice", path, t.lines[r], k + 1);
+      SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": particle %" PetscInt_FMT " is listed twice", path, line, k + 1);
     }
     seen[k] = PETSC_TRUE;
     for (int m = 0; m < 2; ++m) {
       const PetscInt col = m ? ci : ca;
       if (col < 0) continue;
       if (!(row[col] > 0 && row[col] < PETSC_MAX_REAL)) {
+        const PetscReal v = row[col];
         PetscCall(PetscFree(seen));
         PetscCall(InputTableDestroy(&t));
-        SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s of particle %" PetscInt_FMT " must be a positive number, got %g", path, t.lines[r], t.names[col], k + 1, (double)row[col]);
+        char            text[64];
+        snprintf(text, sizeof(text), "%.10g", (double)v);
+        SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": %s of particle %" PetscInt_FMT " must be a positive number, got %s", path, line, m ? "i0_scale" : "alpha", k + 1, text);
       }
       (m ? i0_scale : alpha)[k] = row[col];
     }

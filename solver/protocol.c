@@ -390,9 +390,13 @@ static PetscErrorCode StepApply(Solver s, const StepSpec *st)
   case STEP_CV:
     PetscCall(SolverSetPotentiostatic(s, st->voltage));
     break;
-  case STEP_REST:
-    PetscCall(SolverSetFlux(s, 0));
-    break;
+  case STEP_REST: { /* at open circuit the particles of a population still trade lithium through the
+                      current collector: no net current, each particle at the one potential */
+    Kinetics kin;
+    PetscCall(PhysicsGetKinetics(s->phys, &kin));
+    if (s->particles.n > 1 && kin == KINETICS_BUTLER_VOLMER && s->surface) PetscCall(SolverSetGalvanostatic(s, 0));
+    else PetscCall(SolverSetFlux(s, 0));
+  } break;
   default:
     SETERRQ(s->comm, PETSC_ERR_ARG_OUTOFRANGE, "unknown step type");
   }

@@ -1,0 +1,109 @@
+# Populations of particles on one current collector (issue 18): tests/inputs/population/
+POP=tests/inputs/population
+export POP
+PYTHON=/usr/bin/python3
+export PYTHON
+# Four identical discs (copies of one mesh) with a constant i0: they stay identical to round-off,
+# carry a quarter of the current each and together the set current; 1, 2 and 4 ranks agree
+pop_identical() {
+  local d="$TMPROOT/pop_identical" n
+  for n in 1 2 4; do
+    $MPIRUN $n "$SPOT" run $POP/discs4_bv.xml -out_directory "$d/$n" >"$d.$n.log" 2>&1 || { tail -3 "$d.$n.log"; return 1; }
+    $PYTHON tests/population/check.py identical "$d/$n" || { echo "$n ranks"; return 1; }
+  done
+  grep -q "^particles: 4 on one current collector, areas 3.121 to 3.121 um^2; alpha factor 1 to 1, i0 factor 1 to 1" "$d.1.log" || { grep "^particles" "$d.1.log"; return 1; }
+  for n in 2 4; do
+    "$TOOLS/csvdiff" "$d/1/particles.csv" "$d/$n/particles.csv" 1e-8 current_share=1 overpotential_V=1e-3 || { echo "particles.csv: 1 and $n ranks differ"; return 1; }
+    "$TOOLS/csvdiff" "$d/1/population.csv" "$d/$n/population.csv" 1e-8 variance_of_particle_mean_theta=1 std_of_particle_mean_theta=1 || { echo "population.csv: 1 and $n ranks differ"; return 1; }
+  done
+}
+export -f pop_identical
+case_ population_identical 300 pop_identical
+# Electro-autocatalysis (Park et al. 2021): with i0 rising as theta falls, a fast charge splits the
+# population into reacted and unreacted particles (bimodal, std of particle mean theta ~0.2), while
+# the same population charged slowly, or discharged fast, stays uniform (std < 1e-3, < 5e-3); the
+# variance grows by more than four orders of magnitude from slow to fast charge
+pop_split() {
+  local d="$TMPROOT/pop_split" run name
+  for run in "fast -proto_0_c_rate 1" "slow -proto_0_c_rate 0.1" "discharge -init_theta 0.3 -proto_0_direction discharge -proto_0_theta_below 0.01 -proto_0_theta_above 0.7"; do
+    set -- $run
+    name=$1 && shift
+    "$SPOT" run $POP/discs16_autocatalytic.xml -particles_i0_spread 0.05 -out_fields false "$@" -out_directory "$d/$name" >"$d.$name.log" 2>&1 || { tail -3 "$d.$name.log"; return 1; }
+  done
+  $PYTHON tests/population/check.py spread "$d/fast" 0.1 0.3 || return 1
+  $PYTHON tests/population/check.py bimodal "$d/fast" || return 1
+  $PYTHON tests/population/check.py spread "$d/slow" 0 1e-3 || return 1
+  $PYTHON tests/population/check.py spread "$d/discharge" 0 5e-3 || return 1
+  # the fast charge's reacted fraction (mean theta below 0.5) at the end is about half
+  awk -F, 'END {if ($8 < 0.3 || $8 > 0.7) {print "reacted fraction " $8; exit 1}}' "$d/fast/population.csv"
+}
+export -f pop_split
+case_ population_split 300 pop_split
+# At open circuit the particles of a split population trade lithium through the collector until
+# they share one potential (a linear OCP: one theta): the spread vanishes, the inventory stays
+pop_rest() {
+  local d="$TMPROOT/pop_rest"
+  "$SPOT" run $POP/discs16_autocatalytic.xml -particles_i0_spread 0.05 -out_fields false -proto_nsteps 2 -proto_1_type rest -proto_1_duration 10h -out_directory "$d" >"$d.log" 2>&1 || { tail -3 "$d.log"; return 1; }
+  $PYTHON tests/population/check.py relaxed "$d" 1e-9
+}
+export -f pop_rest
+case_ population_rest 120 pop_rest
+# Lithium is conserved particle by particle: with time steps of at most 2 s and outputs every 2 s
+# the change of each particle's inventory matches its integrated current to the trapezoid's error
+pop_conserved() {
+  local d="$TMPROOT/pop_conserved"
+  "$SPOT" run $POP/discs16_autocatalytic.xml -particles_i0_spread 0.3 -init_theta 0.3 -proto_0_direction discharge -proto_0_theta_below 0.01 -proto_0_theta_above 0.4 \
+    -solver_dt_max 2 -out_times $(seq -s, 0 2 400) -out_fields false -out_directory "$d" >"$d.log" 2>&1 || { tail -3 "$d.log"; return 1; }
+  $PYTHON tests/population/check.py conserved "$d" 2e-5 49000
+}
+export -f pop_conserved
+case_ population_conserved 120 pop_conserved
+# Factors per particle: a table sets them by particle id; seeded spreads draw the same population on
+# any rank count and another with another seed; a particle with twice the i0 takes a larger share
+pop_factors() {
+  local d="$TMPROOT/pop_factors" n
+  mkdir -p "$d"
+  printf '# factors\nparticle,alpha,i0_scale\n2,2,4\n3,0.5,1\n' >"$d/table.csv"
+  "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/table.csv" -out_fields false -out_directory "$d/table" >"$d/table.log" 2>&1 || { tail -3 "$d/table.log"; return 1; }
+  awk -F, '$1 == 1200 {a[$2] = $10; s[$2] = $11; sh[$2] = $8} END {
+    if (a[1] != 1 || a[2] != 2 || a[3] != 0.5 || a[4] != 1 || s[2] != 4 || s[1] != 1) {print "factors not applied"; exit 1}
+    if (!(sh[2] > sh[1] && sh[1] > 0)) {print "particle 2 (i0 x4) takes " sh[2] ", particle 1 " sh[1]; exit 1}}' "$d/table/particles.csv" || return 1
+  for n in 1 2; do
+    $MPIRUN $n "$SPOT" run $POP/discs16_autocatalytic.xml -particles_alpha_spread 0.5 -particles_i0_spread 0.2 -particles_seed 7 -proto_0_duration 60s -out_fields false -out_directory "$d/seed7_$n" >"$d/seed7_$n.log" 2>&1 || { tail -3 "$d/seed7_$n.log"; return 1; }
+  done
+  "$SPOT" run $POP/discs16_autocatalytic.xml -particles_alpha_spread 0.5 -particles_i0_spread 0.2 -particles_seed 8 -proto_0_duration 60s -out_fields false -out_directory "$d/seed8" >"$d/seed8.log" 2>&1 || { tail -3 "$d/seed8.log"; return 1; }
+  cmp -s <(cut -d, -f10,11 "$d/seed7_1/particles.csv") <(cut -d, -f10,11 "$d/seed7_2/particles.csv") || { echo "seed 7 draws differently on 2 ranks"; return 1; }
+  cmp -s <(cut -d, -f10,11 "$d/seed7_1/particles.csv") <(cut -d, -f10,11 "$d/seed8/particles.csv") && { echo "seeds 7 and 8 draw the same"; return 1; }
+  # 16 draws of ln(alpha) ~ N(0, 0.5^2): their mean within 3 sigma/4 of 0, their std within [0.25, 0.8]
+  awk -F, '$1 == 0 {x = log($10); s += x; q += x * x; n++} END {m = s / n; sd = sqrt(q / n - m * m); if (m > 0.375 || m < -0.375 || sd < 0.25 || sd > 0.8) {print "ln alpha: mean " m ", std " sd; exit 1}}' "$d/seed7_1/particles.csv"
+}
+export -f pop_factors
+case_ population_factors 300 pop_factors
+# Bad factors: one line each, naming the file and line or the option
+pop_refused() {
+  local d="$TMPROOT/pop_refused" out
+  mkdir -p "$d"
+  check() { # expected message, then the options
+    local want=$1 && shift
+    out=$("$SPOT" run $POP/discs4_bv.xml -out_directory "$d/out" "$@" 2>&1 >/dev/null)
+    [ $? -eq 1 ] || { echo "exit status not 1 for $*"; return 1; }
+    [ "$out" = "spot: error: $want" ] || { printf 'for %s\n got: %s\nwant: spot: error: %s\n' "$*" "$out" "$want"; return 1; }
+    [ ! -e "$d/out" ] || { echo "$d/out left behind"; return 1; }
+  }
+  printf 'particle,alpha\n5,2\n' >"$d/five.csv"
+  printf 'particle,alpha\n1,2\n1,3\n' >"$d/twice.csv"
+  printf 'particle,alpha,size\n1,2,3\n' >"$d/column.csv"
+  printf 'particle,i0_scale\n1,0\n' >"$d/zero.csv"
+  printf 'particle\n1\n' >"$d/nothing.csv"
+  check "$d/five.csv:2: particle 5 does not exist: the mesh has particles 1 to 4" -particles_table "$d/five.csv" || return 1
+  check "$d/twice.csv:3: particle 1 is listed twice" -particles_table "$d/twice.csv" || return 1
+  check "$d/column.csv: unknown column 'size'; a particle table has the columns particle, alpha, i0_scale" -particles_table "$d/column.csv" || return 1
+  check "$d/zero.csv:2: i0_scale of particle 1 must be a positive number, got 0" -particles_table "$d/zero.csv" || return 1
+  check "$d/nothing.csv: no column alpha or i0_scale: the table sets nothing" -particles_table "$d/nothing.csv" || return 1
+  check "option -particles_alpha_spread: the spread of ln(alpha) over the particles must lie in [0, 3.], got 5." -particles_alpha_spread 5 || return 1
+  check "option -particles_seed: the seed must be a whole number in [0, 4294967295], got 1.5" -particles_i0_spread 0.1 -particles_seed 1.5 || return 1
+  check "option -solver_assembly: particles with their own alpha need the lean assembly, not plexfem" -particles_alpha_spread 0.1 -solver_assembly plexfem || return 1
+  check "option -out_histogram_bins: the histogram of particle mean theta takes 1 to 1000 bins, got 0" -out_histogram_bins 0 || return 1
+}
+export -f pop_refused
+case_ population_refused 120 pop_refused
