@@ -159,6 +159,7 @@ static const OptionSpec specs[] = {
   OQ("-particles_alpha_spread", UNIT_NONE, CMD_SIMULATIONS),
   OQ("-particles_i0_spread", UNIT_NONE, CMD_SIMULATIONS),
   OQ("-particles_seed", UNIT_NONE, CMD_SIMULATIONS),
+  OQ("-particles_contact_resistance", UNIT_AREA_RESISTANCE, CMD_SIMULATIONS),
   OQ("-out_reacted_theta", UNIT_NONE, CMD_SIMULATIONS),
   OI("-out_histogram_bins", CMD_SIMULATIONS),
   /* what spot run writes */

@@ -63,7 +63,7 @@ struct _p_Output {
   PetscReal      reacted_theta;
   char           particles_path[PETSC_MAX_PATH_LEN], population_path[PETSC_MAX_PATH_LEN];
   FileOut        particles_csv, population_csv; /* rank 0 */
-  PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s; /* [N] */
+  PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s, *pphi; /* [N] */
 };
 
 /* Run fn(o, ctx) on rank 0 with its errors caught: the first failure is kept in o->message
@@ -241,7 +241,7 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
     PetscCall(FileOutCreate(o->particles_path, &o->particles_csv));
     const MeshInfo *info;
     PetscCall(SolverGetMeshInfo(o->solver, &info));
-    PetscCall(FileOutPrintf(o->particles_csv, "t_s,particle,mean_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,current_density_A_per_m2,current_share,overpotential_V,alpha_factor,i0_factor,%s,%s\n", info->dim == 2 ? "area_um2" : "volume_um3", info->dim == 2 ? "active_perimeter_um" : "active_area_um2"));
+    PetscCall(FileOutPrintf(o->particles_csv, "t_s,particle,mean_theta,centre_mean_theta,periphery_mean_theta,surface_mean_theta,current_density_A_per_m2,current_share,potential_V,overpotential_V,alpha_factor,i0_factor,contact_resistance_ohm_m2,%s,%s\n", info->dim == 2 ? "area_um2" : "volume_um3", info->dim == 2 ? "active_perimeter_um" : "active_area_um2"));
     PetscCall(FileOutCreate(o->population_path, &o->population_csv));
     PetscCall(FileOutPrintf(o->population_csv, "t_s,particles,mean_theta,variance_of_particle_mean_theta,std_of_particle_mean_theta,min_particle_mean_theta,max_particle_mean_theta,reacted_fraction_theta_below_%g,reacted_volume_fraction_theta_below_%g", (double)o->reacted_theta, (double)o->reacted_theta));
     for (PetscInt b = 0; b < o->nbins; ++b) PetscCall(FileOutPrintf(o->population_csv, ",particles_theta_%.4g_%.4g", (double)b / o->nbins, (double)(b + 1) / o->nbins));
@@ -344,6 +344,7 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
     PetscCall(InputOptionWhere("-out_reacted_theta", where, sizeof(where)));
     PetscCheck(o->reacted_theta > 0 && o->reacted_theta < 1, o->comm, PETSC_ERR_USER_INPUT, "%s: the mean theta below which a particle counts as reacted must lie in (0, 1), got %g", where, (double)o->reacted_theta);
     PetscCall(PetscMalloc7(p->n, &o->pmean, p->n, &o->pcentre, p->n, &o->pperiphery, p->n, &o->psurface, p->n, &o->pcurrent, p->n, &o->ptheta_s, p->n, &o->pU_s));
+    PetscCall(PetscMalloc1(p->n, &o->pphi));
   }
   { /* the files, on rank 0; a failure there fails every rank */
     FieldsGeometry g = {NULL, NULL};
@@ -421,17 +422,16 @@ static PetscErrorCode WriteParticleRows(Output o, void *ctx)
   const PetscReal        t = *(PetscReal *)ctx;
   const SolverParticles *p;
   const PetscReal       *vol;
-  PetscReal              total = 0, vtot = 0, mean = 0, var = 0, lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, reacted = 0, reacted_vol = 0, V;
+  PetscReal              total = 0, vtot = 0, mean = 0, var = 0, lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, reacted = 0, reacted_vol = 0;
   PetscInt              *hist;
 
   PetscFunctionBeginUser;
   PetscCall(SolverGetParticles(o->solver, &p));
   PetscCall(ObserverGetParticleVolumes(o->obs, &vol));
-  V = *((PetscReal *)ctx + 1);
   for (PetscInt k = 0; k < p->n; ++k) total += o->pcurrent[k] * p->area[k];
   for (PetscInt k = 0; k < p->n; ++k) {
     const PetscReal share = total != 0 ? o->pcurrent[k] * p->area[k] / total : NAN;
-    PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.8g,%.8g,%.8g,%.10g,%.10g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)(V - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k], (double)vol[k], (double)p->area[k]));
+    PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.10g,%.8g,%.8g,%.8g,%.6g,%.10g,%.10g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)o->pphi[k], (double)(o->pphi[k] - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k], (double)p->contact_resistance[k], (double)vol[k], (double)p->area[k]));
   }
   /* the population: volume-weighted mean and variance of the particle means, counts per bin */
   PetscCall(PetscCalloc1(o->nbins, &hist));
@@ -460,14 +460,11 @@ static PetscErrorCode WriteParticleRows(Output o, void *ctx)
 /* particles.csv and population.csv at time t (a population only) */
 static PetscErrorCode WriteParticles(Output o, PetscReal t, Vec theta)
 {
-  PetscReal tV[2] = {t, NAN};
-
   PetscFunctionBeginUser;
   if (o->nparticles < 2) PetscFunctionReturn(0);
   PetscCall(ObserverComputeParticles(o->obs, theta, o->pmean, o->pcentre, o->pperiphery, o->psurface));
-  PetscCall(SolverElectrochemistry(o->solver, theta, &tV[1], NULL, NULL, NULL));
-  PetscCall(SolverParticleElectrochemistry(o->solver, theta, o->pcurrent, o->ptheta_s, o->pU_s));
-  PetscCall(OnRank0(o, WriteParticleRows, tV));
+  PetscCall(SolverParticleElectrochemistry(o->solver, theta, o->pcurrent, o->ptheta_s, o->pU_s, o->pphi));
+  PetscCall(OnRank0(o, WriteParticleRows, &t));
   PetscFunctionReturn(0);
 }
 
@@ -742,6 +739,7 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(PetscFree((*o)->times));
   PetscCall(PetscFree((*o)->snap_times));
   PetscCall(PetscFree7((*o)->pmean, (*o)->pcentre, (*o)->pperiphery, (*o)->psurface, (*o)->pcurrent, (*o)->ptheta_s, (*o)->pU_s));
+  PetscCall(PetscFree((*o)->pphi));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);
 }

@@ -9,7 +9,11 @@
      α_k   the diffusivity: D_app = α_k α D_GITT(θ)         (α from -phys_alpha)
      s_k   the exchange current: i0 → s_k i0(θ)              (Butler–Volmer)
    Options (a particle not named keeps 1):
-     -particles_table FILE   CSV with a header: particle (1..N) and any of alpha, i0_scale
+     R_k   a contact resistance (Ω·m² of its active surface) between the particle and the
+           current collector: the particle sits at φ_k = V − R_k ī_k, ī_k its mean current density
+     -particles_table FILE   CSV with a header: particle (1..N) and any of alpha, i0_scale,
+       contact_resistance_ohm_m2
+     -particles_contact_resistance R: the same R for every particle (a table's value replaces it)
      -particles_alpha_spread σ, -particles_i0_spread σ: lognormal factors of median 1,
        ln α_k ~ N(0, σ²), drawn in particle order from -particles_seed (default 1), so every rank
        count draws the same population; a table's value replaces the draw
@@ -19,6 +23,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define MAX_SPREAD 3.0 /* σ of ln α: e^3 = 20 times the median at one standard deviation */
 
@@ -60,14 +65,14 @@ static PetscErrorCode Spread(Solver s, const char name[], const char what[], uin
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReadTable(Solver s, PetscReal alpha[], PetscReal i0_scale[])
+static PetscErrorCode ReadTable(Solver s, PetscReal alpha[], PetscReal i0_scale[], PetscReal R[])
 {
   char        path[PETSC_MAX_PATH_LEN];
   PetscBool   set;
   InputTable  t;
-  PetscInt    cp, ca = -1, ci = -1;
+  PetscInt    cp, ca = -1, ci = -1, cr = -1;
   PetscBool  *seen;
-  const char *known[] = {"particle", "alpha", "i0_scale"};
+  const char *known[] = {"particle", "alpha", "i0_scale", "contact_resistance_ohm_m2"};
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-particles_table", path, sizeof(path), &set));
@@ -76,12 +81,13 @@ static PetscErrorCode ReadTable(Solver s, PetscReal alpha[], PetscReal i0_scale[
   PetscCall(InputTableColumn(&t, path, "particle", &cp));
   for (PetscInt j = 0; j < t.ncols; ++j) {
     PetscBool ok = PETSC_FALSE;
-    for (int m = 0; m < 3; ++m) ok = ok || !strcmp(t.names[j], known[m]);
-    PetscCheck(ok, s->comm, PETSC_ERR_USER_INPUT, "%s: unknown column '%s'; a particle table has the columns particle, alpha, i0_scale", path, t.names[j]);
+    for (int m = 0; m < 4; ++m) ok = ok || !strcmp(t.names[j], known[m]);
+    PetscCheck(ok, s->comm, PETSC_ERR_USER_INPUT, "%s: unknown column '%s'; a particle table has the columns particle, alpha, i0_scale, contact_resistance_ohm_m2", path, t.names[j]);
     if (!strcmp(t.names[j], "alpha")) ca = j;
     if (!strcmp(t.names[j], "i0_scale")) ci = j;
+    if (!strcmp(t.names[j], "contact_resistance_ohm_m2")) cr = j;
   }
-  PetscCheck(ca >= 0 || ci >= 0, s->comm, PETSC_ERR_USER_INPUT, "%s: no column alpha or i0_scale: the table sets nothing", path);
+  PetscCheck(ca >= 0 || ci >= 0 || cr >= 0, s->comm, PETSC_ERR_USER_INPUT, "%s: no column alpha, i0_scale or contact_resistance_ohm_m2: the table sets nothing", path);
   PetscCall(PetscCalloc1(s->particles.n, &seen));
   for (PetscInt r = 0; r < t.nrows; ++r) {
     const PetscReal *row = &t.values[r * t.ncols];
@@ -102,6 +108,17 @@ static PetscErrorCode ReadTable(Solver s, PetscReal alpha[], PetscReal i0_scale[
       SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": particle %" PetscInt_FMT " is listed twice", path, line, k + 1);
     }
     seen[k] = PETSC_TRUE;
+    if (cr >= 0) {
+      const PetscReal v = row[cr];
+      if (!(v >= 0 && v < PETSC_MAX_REAL)) {
+        char text[64];
+        snprintf(text, sizeof(text), "%.10g", (double)v);
+        PetscCall(PetscFree(seen));
+        PetscCall(InputTableDestroy(&t));
+        SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT ": contact_resistance_ohm_m2 of particle %" PetscInt_FMT " must be a number >= 0, got %s", path, line, k + 1, text);
+      }
+      R[k] = v;
+    }
     for (int m = 0; m < 2; ++m) {
       const PetscInt col = m ? ci : ca;
       if (col < 0) continue;
@@ -136,11 +153,22 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
 
   PetscFunctionBeginUser;
   p->n = PetscMax(1, s->info.num_particles);
-  PetscCall(PetscMalloc4(p->n, &p->alpha, p->n, &p->i0_scale, p->n, &p->volume, p->n, &p->area));
+  PetscCall(PetscMalloc5(p->n, &p->alpha, p->n, &p->i0_scale, p->n, &p->volume, p->n, &p->area, p->n, &p->contact_resistance));
+  {
+    PetscReal R = 0;
+    PetscBool set;
+    char      where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputGetQuantity("-particles_contact_resistance", UNIT_AREA_RESISTANCE, &R, &set));
+    PetscCall(InputOptionWhere("-particles_contact_resistance", where, sizeof(where)));
+    PetscCheck(R >= 0 && R < PETSC_MAX_REAL, s->comm, PETSC_ERR_USER_INPUT, "%s: a contact resistance must be a finite number >= 0 (ohm.m2), got %g", where, (double)R);
+    for (PetscInt k = 0; k < p->n; ++k) p->contact_resistance[k] = R;
+  }
   for (PetscInt k = 0; k < p->n; ++k) p->alpha[k] = p->i0_scale[k] = 1;
   PetscCall(Spread(s, "-particles_alpha_spread", "alpha", 1, p->alpha));
   PetscCall(Spread(s, "-particles_i0_spread", "i0", 2, p->i0_scale));
-  PetscCall(ReadTable(s, p->alpha, p->i0_scale));
+  PetscCall(ReadTable(s, p->alpha, p->i0_scale, p->contact_resistance));
+  p->resistive = PETSC_FALSE;
+  for (PetscInt k = 0; k < p->n; ++k) p->resistive = p->resistive || p->contact_resistance[k] > 0;
   p->uniform_alpha = PETSC_TRUE;
   for (PetscInt k = 0; k < p->n; ++k) p->uniform_alpha = p->uniform_alpha && p->alpha[k] == 1;
 
@@ -198,7 +226,7 @@ PetscErrorCode SolverParticlesDestroy(Solver s)
   SolverParticles *p = &s->particles;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscFree4(p->alpha, p->i0_scale, p->volume, p->area));
+  PetscCall(PetscFree5(p->alpha, p->i0_scale, p->volume, p->area, p->contact_resistance));
   PetscCall(PetscFree(p->cell));
   PetscCall(PetscFree(p->dof));
   PetscCall(PetscFree(p->local_dof));
@@ -218,7 +246,7 @@ PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer)
   PetscReal              lo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[2] = {0, 0}, vlo = PETSC_MAX_REAL, vhi = 0;
 
   PetscFunctionBeginUser;
-  if (p->n == 1 && p->alpha[0] == 1 && p->i0_scale[0] == 1) PetscFunctionReturn(0);
+  if (p->n == 1 && p->alpha[0] == 1 && p->i0_scale[0] == 1 && !p->resistive) PetscFunctionReturn(0);
   for (PetscInt k = 0; k < p->n; ++k) {
     lo[0] = PetscMin(lo[0], p->alpha[k]);
     hi[0] = PetscMax(hi[0], p->alpha[k]);
@@ -227,6 +255,15 @@ PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer)
     vlo   = PetscMin(vlo, p->volume[k]);
     vhi   = PetscMax(vhi, p->volume[k]);
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer, "particles: %" PetscInt_FMT " on one current collector, %s %.4g to %.4g %s; alpha factor %.4g to %.4g, i0 factor %.4g to %.4g\n", p->n, s->info.dim == 2 ? "areas" : "volumes", (double)vlo, (double)vhi, s->info.dim == 2 ? "um^2" : "um^3", (double)lo[0], (double)hi[0], (double)lo[1], (double)hi[1]));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "particles: %" PetscInt_FMT " on one current collector, %s %.4g to %.4g %s; alpha factor %.4g to %.4g, i0 factor %.4g to %.4g", p->n, s->info.dim == 2 ? "areas" : "volumes", (double)vlo, (double)vhi, s->info.dim == 2 ? "um^2" : "um^3", (double)lo[0], (double)hi[0], (double)lo[1], (double)hi[1]));
+  if (p->resistive) {
+    PetscReal rlo = PETSC_MAX_REAL, rhi = 0;
+    for (PetscInt k = 0; k < p->n; ++k) {
+      rlo = PetscMin(rlo, p->contact_resistance[k]);
+      rhi = PetscMax(rhi, p->contact_resistance[k]);
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "; contact resistance %.4g to %.4g ohm.m2", (double)rlo, (double)rhi));
+  }
+  PetscCall(PetscViewerASCIIPrintf(viewer, "\n"));
   PetscFunctionReturn(0);
 }

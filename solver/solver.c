@@ -56,9 +56,11 @@ static PetscErrorCode SurfaceTerm(Solver s, Vec locU, Vec locF)
       PetscCall(TSGetSNES(s->ts, &snes));
       PetscCall(SNESSetFunctionDomainError(snes));
     }
+    PetscCall(SurfacePrepare(s->surface, s->comm, c, s->V)); /* the particles' potentials behind their contacts */
     PetscCall(SurfaceResidual(s->surface, c, PETSC_TRUE, s->V, 0, locF));
   } break;
   case MODE_POTENTIOSTATIC:
+    PetscCall(SurfacePrepare(s->surface, s->comm, c, s->V));
     PetscCall(SurfaceResidual(s->surface, c, PETSC_TRUE, s->V, 0, locF));
     break;
   default:
@@ -101,6 +103,11 @@ static PetscErrorCode IFunction(TS ts, PetscReal t, Vec U, Vec U_t, Vec F, void 
 }
 
 /* The galvanostatic Jacobian J + u vᵀ, applied without forming it */
+/* With contact resistances, particle k's potential moves by
+     dφ_k = c_k (dV − β_k / g_k),   β_k = ∂I_k/∂θ · x,   c_k = g_k / (g_k + I_k'),  g_k = A_k / R_k,
+   and a galvanostatic step keeps Σ_k I_k fixed: dV = −Σ_k c_k β_k / Σ_k c_k I_k' (a potentiostatic
+   one: dV = 0); then y += u dφ_(particle of each dof). Without resistances c_k = 1, dφ_k = dV: the
+   rank-one term u vᵀ x, v = −(∂I/∂θ)/(∂I/∂V). One reduction of N numbers per product. */
 static PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
 {
   Solver      s;
@@ -109,8 +116,39 @@ static PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
   PetscFunctionBeginUser;
   PetscCall(MatShellGetContext(A, &s));
   PetscCall(MatMult(s->J, x, y));
-  PetscCall(VecDot(s->coupling_v, x, &vx));
-  PetscCall(VecAXPY(y, vx, s->coupling_u));
+  if (!s->particles.resistive) {
+    PetscCall(VecDot(s->coupling_v, x, &vx));
+    PetscCall(VecAXPY(y, vx, s->coupling_u));
+    PetscFunctionReturn(0);
+  }
+  {
+    const SolverParticles *p = &s->particles;
+    const PetscReal       *cfac, *dIk, *g;
+    const PetscScalar     *v, *xa, *u;
+    PetscScalar           *ya;
+    PetscReal             *beta = s->particle_work, num = 0, den = 0, dV = 0;
+    PetscCall(SurfaceGetParticleCouplings(s->surface, &cfac, &dIk, &g, NULL));
+    for (PetscInt k = 0; k < p->n; ++k) beta[k] = 0;
+    PetscCall(VecGetArrayRead(s->coupling_v, &v));
+    PetscCall(VecGetArrayRead(x, &xa));
+    for (PetscInt i = 0; i < p->nown; ++i) beta[p->dof[i]] += PetscRealPart(v[i] * xa[i]);
+    PetscCall(VecRestoreArrayRead(x, &xa));
+    PetscCall(VecRestoreArrayRead(s->coupling_v, &v));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, beta, p->n, MPIU_REAL, MPIU_SUM, s->comm));
+    if (s->mode == MODE_GALVANOSTATIC) {
+      for (PetscInt k = 0; k < p->n; ++k) {
+        num += cfac[k] * beta[k];
+        den += cfac[k] * dIk[k];
+      }
+      dV = -num / den;
+    }
+    for (PetscInt k = 0; k < p->n; ++k) beta[k] = cfac[k] * (dV - (g[k] < PETSC_INFINITY ? beta[k] / g[k] : 0)); /* now dφ_k */
+    PetscCall(VecGetArrayRead(s->coupling_u, &u));
+    PetscCall(VecGetArray(y, &ya));
+    for (PetscInt i = 0; i < p->nown; ++i) ya[i] += u[i] * beta[p->dof[i]];
+    PetscCall(VecRestoreArray(y, &ya));
+    PetscCall(VecRestoreArrayRead(s->coupling_u, &u));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -134,6 +172,7 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
       PetscBool found;
       PetscCall(SurfaceSolvePotential(s->surface, s->comm, c, s->i_set, &s->V, &found));
     }
+    PetscCall(SurfacePrepare(s->surface, s->comm, c, s->V));
   }
   if (s->lean) { /* cells and surface blocks in one pass */
     if (kinetic) PetscCall(SurfaceJacobianValues(s->surface, c, s->V, s->surface_jac));
@@ -147,14 +186,14 @@ static PetscErrorCode IJacobian(TS ts, PetscReal t, Vec U, Vec U_t, PetscReal sh
     }
   }
   if (kinetic) {
-    if (s->mode == MODE_GALVANOSTATIC) { /* V = V(θ): dV/dθ = −(∂I/∂θ)/(∂I/∂V) */
+    if (s->mode == MODE_GALVANOSTATIC || s->particles.resistive) { /* V = V(θ): dV/dθ = −(∂I/∂θ)/(∂I/∂V); or see ShellMult */
       PetscReal dIdV;
       PetscCall(SurfaceCouplings(s->surface, s->comm, c, s->V, s->loc_u, s->loc_v, &dIdV));
       PetscCall(VecZeroEntries(s->coupling_u));
       PetscCall(VecZeroEntries(s->coupling_v));
       PetscCall(DMLocalToGlobal(s->dm, s->loc_u, ADD_VALUES, s->coupling_u));
       PetscCall(DMLocalToGlobal(s->dm, s->loc_v, ADD_VALUES, s->coupling_v));
-      PetscCall(VecScale(s->coupling_v, -1.0 / dIdV));
+      if (!s->particles.resistive) PetscCall(VecScale(s->coupling_v, -1.0 / dIdV));
     }
   }
   PetscCall(DMRestoreLocalVector(s->dm, &locU));
@@ -584,7 +623,9 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
     if (!mms) {
       PetscCall(SurfaceCreate(s, &s->surface));
       PetscCall(SurfaceSetParticles(s->surface, s));
+      if (s->particles.resistive) PetscCall(SurfaceSetResistances(s->surface, s->particles.n, s->particles.contact_resistance, s->particles.area));
     }
+    PetscCall(PetscMalloc1(s->particles.n, &s->particle_work));
   }
   PetscCall(SetUpTS(s));
   s->last_monitor_t = -PETSC_MAX_REAL;
@@ -600,6 +641,7 @@ PetscErrorCode SolverDestroy(Solver *s)
   PetscCall(LeanAssemblyDestroy(&(*s)->lean));
   PetscCall(SurfaceDestroy(&(*s)->surface));
   PetscCall(SolverParticlesDestroy(*s));
+  PetscCall(PetscFree((*s)->particle_work));
   PetscCall(SolverCheckpointDestroy(*s));
   PetscCall(MatDestroy(&(*s)->J));
   PetscCall(PetscFree((*s)->surface_jac));
@@ -717,7 +759,7 @@ static PetscErrorCode SetMode(Solver s, SurfaceMode mode)
 {
   PetscFunctionBeginUser;
   s->mode = mode;
-  PetscCall(TSSetIJacobian(s->ts, mode == MODE_GALVANOSTATIC ? s->Jshell : s->J, s->J, IJacobian, s));
+  PetscCall(TSSetIJacobian(s->ts, mode == MODE_GALVANOSTATIC || (mode == MODE_POTENTIOSTATIC && s->particles.resistive) ? s->Jshell : s->J, s->J, IJacobian, s));
   PetscFunctionReturn(0);
 }
 
@@ -830,7 +872,7 @@ PetscErrorCode SolverElectrochemistry(Solver s, Vec theta, PetscReal *V, PetscRe
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[])
+PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[], PetscReal phi[])
 {
   const SolverParticles *p = &s->particles;
   const PetscScalar     *c;
@@ -841,6 +883,8 @@ PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[]
   PetscFunctionBeginUser;
   if (!s->surface) {
     for (PetscInt k = 0; k < p->n; ++k) i[k] = theta_s[k] = U_s[k] = NAN;
+    if (phi)
+      for (PetscInt k = 0; k < p->n; ++k) phi[k] = NAN;
     PetscFunctionReturn(0);
   }
   PetscCall(SolverElectrochemistry(s, theta, &V, &cur, NULL, NULL)); /* V of this state; sets the surface's θ */
@@ -849,6 +893,12 @@ PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[]
   PetscCall(DMGlobalToLocal(s->dm, theta, INSERT_VALUES, loc));
   PetscCall(SurfaceSetState(s->surface, loc));
   PetscCall(DMRestoreLocalVector(s->dm, &loc));
+  if (bv && !PetscIsInfOrNanReal(V)) PetscCall(SurfacePrepare(s->surface, s->comm, c, V));
+  if (phi) {
+    const PetscReal *ph;
+    PetscCall(SurfaceGetParticleCouplings(s->surface, NULL, NULL, NULL, &ph));
+    for (PetscInt k = 0; k < p->n; ++k) phi[k] = ph && bv ? ph[k] : V;
+  }
   PetscCall(PetscMalloc1(3 * p->n, &sums));
   PetscCall(SurfaceParticleSums(s->surface, s->comm, c, bv && PetscIsInfOrNanReal(V) == 0 ? PETSC_TRUE : PETSC_FALSE, V, p->n, sums));
   for (PetscInt k = 0; k < p->n; ++k) {

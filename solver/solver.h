@@ -126,6 +126,8 @@ PetscErrorCode SolverSetInitialUniform(Solver s, PetscReal theta0);
 typedef struct {
   PetscInt   n;                 /* N (1 for a single particle) */
   PetscReal *alpha, *i0_scale;  /* [N] factors of D_app and of i0 per particle */
+  PetscReal *contact_resistance; /* [N] Ω·m² of the particle's active surface (0: none) */
+  PetscBool  resistive;         /* some particle has a contact resistance */
   PetscReal *volume, *area;     /* [N] µm² or µm³; active surface, µm or µm² */
   PetscBool  uniform_alpha;     /* every alpha factor is 1 */
   PetscInt  *cell;              /* [local cells] particle 0..N−1 */
@@ -136,8 +138,9 @@ typedef struct {
 PetscErrorCode SolverGetParticles(Solver s, const SolverParticles **p);
 PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer);
 /* Per particle k (arrays of N, every rank): mean current density i_k over its active surface
-   (A/m², > 0 charge) and the surface means of θ and U(θ) at the state θ (collective) */
-PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[]);
+   (A/m², > 0 charge), the surface means of θ and U(θ), and its potential φ_k (V; the electrode's
+   without a contact resistance) at the state θ (collective) */
+PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[], PetscReal theta_s[], PetscReal U_s[], PetscReal phi[]);
 PetscErrorCode SolverSetFlux(Solver s, PetscReal flux);
 PetscErrorCode SolverSetGalvanostatic(Solver s, PetscReal i_set);
 PetscErrorCode SolverSetPotentiostatic(Solver s, PetscReal V);

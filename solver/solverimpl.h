@@ -86,6 +86,7 @@ struct _p_Solver {
   PetscInt        interrupted;                       /* the signal that stopped the run, or 0 */
   PetscReal       t_interrupted, t_restart;          /* when it stopped; its checkpoint's time (NAN: none) */
   SolverParticles particles;                         /* solver/population.c */
+  PetscReal      *particle_work;                     /* [N] */
 };
 
 struct _p_Simulation {
@@ -109,6 +110,10 @@ PetscErrorCode SolverParticlesSetUp(Solver s);
 PetscErrorCode SolverParticlesDestroy(Solver s);
 PetscErrorCode SurfaceSetParticles(Surface sf, Solver s);
 PetscErrorCode SurfaceParticleSums(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscBool butler_volmer, PetscReal V, PetscInt n, PetscReal sums[]);
+PetscErrorCode SurfaceSetResistances(Surface sf, PetscInt n, const PetscReal R[], const PetscReal A[]);
+PetscErrorCode SurfacePrepare(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal V);
+PetscErrorCode SurfaceGetParticleCouplings(Surface sf, const PetscReal **cfac, const PetscReal **dIk, const PetscReal **g, const PetscReal **phi);
+PetscBool      SurfaceHasResistances(Surface sf);
 PetscErrorCode LeanAssemblySetParticles(LeanAssembly a, const SolverParticles *p, PetscInt nlocal);
 PetscErrorCode SolverNotify(Solver s, SolverEvent e);
 PetscErrorCode SolverRunProtocolFrom(Solver s, Protocol p, PetscInt first, PetscBool fresh);

@@ -16,6 +16,9 @@
 #include <petscsf.h>
 #include <petscbt.h>
 
+/* The potential of facet k's particle */
+#define FACET_V(sf, k, V) ((sf)->pot ? (sf)->pot[(sf)->particle[k]] : (V))
+
 struct _p_Surface {
   PetscInt   nfacets, ncl, nq, dim;
   PetscInt  *idx;     /* [nfacets][ncl] local dof indices of the support cell's closure */
@@ -25,6 +28,15 @@ struct _p_Surface {
   PetscInt  *cell;    /* [nfacets] the support cell (a local point) */
   PetscInt  *particle; /* [nfacets] its particle, 0..N−1 */
   PetscReal *scale;   /* [nfacets] the particle's i0 factor */
+  /* contact resistances (SurfaceSetResistances): particle k at its own potential φ_k with
+     A_k (V − φ_k) / R_k = I_k(φ_k); NULL without */
+  PetscInt   n;
+  PetscReal *pot;      /* [n] φ_k at the V of the last SurfacePrepare, V */
+  PetscReal *g;        /* [n] A_k / R_k, (A/m²)·µm^(d−1) per V; +inf for R_k = 0 */
+  PetscReal *Ik, *dIk; /* [n] ∮_k s_k i ds and its derivative in φ_k at φ_k */
+  PetscReal *cfac;     /* [n] c_k = g_k / (g_k + dI_k/dφ) = dφ_k/dV */
+  PetscReal  V_prepared;
+  PetscReal *work;     /* [2n] */
   PetscReal  area;    /* global |∂Ω_active| */
 };
 
@@ -145,6 +157,7 @@ PetscErrorCode SurfaceDestroy(Surface *sf)
   if (!*sf) PetscFunctionReturn(0);
   PetscCall(PetscFree4((*sf)->idx, (*sf)->phi, (*sf)->w, (*sf)->theta));
   PetscCall(PetscFree3((*sf)->cell, (*sf)->particle, (*sf)->scale));
+  PetscCall(PetscFree6((*sf)->pot, (*sf)->g, (*sf)->Ik, (*sf)->dIk, (*sf)->cfac, (*sf)->work));
   PetscCall(PetscFree(*sf));
   PetscFunctionReturn(0);
 }
@@ -181,6 +194,17 @@ PetscErrorCode SurfaceCurrent(Surface sf, MPI_Comm comm, const PetscScalar c[], 
   PetscReal local[2] = {0, 0}, global[2];
 
   PetscFunctionBeginUser;
+  if (sf->pot) { /* each particle behind its contact: I = Σ I_k(φ_k(V)), dI/dV = Σ c_k I_k' */
+    PetscCall(SurfacePrepare(sf, comm, c, V));
+    global[0] = global[1] = 0;
+    for (PetscInt k = 0; k < sf->n; ++k) {
+      global[0] += sf->Ik[k];
+      global[1] += sf->cfac[k] * sf->dIk[k];
+    }
+    *Itot = global[0];
+    if (dIdV) *dIdV = global[1];
+    PetscFunctionReturn(0);
+  }
   for (PetscInt j = 0; j < sf->nfacets * sf->nq; ++j) {
     PetscReal i, didV;
     const PetscReal sc = sf->scale[j / sf->nq];
@@ -278,7 +302,7 @@ PetscErrorCode SurfaceResidual(Surface sf, const PetscScalar c[], PetscBool butl
       PetscReal        flx = flux;
       if (butler_volmer) {
         PetscReal i;
-        PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, NULL, NULL);
+        PhysButlerVolmer(sf->theta[k * Nq + q], FACET_V(sf, k, V), c, &i, NULL, NULL);
         flx = qs * sf->scale[k] * i;
       }
       for (PetscInt b = 0; b < Nb; ++b) f[sf->idx[k * Nb + b]] += sf->w[k * Nq + q] * phi[b] * flx;
@@ -311,7 +335,7 @@ PetscErrorCode SurfaceJacobianValues(Surface sf, const PetscScalar c[], PetscRea
     for (PetscInt q = 0; q < Nq; ++q) {
       const PetscReal *phi = &sf->phi[(k * Nq + q) * Nb];
       PetscReal        i, didt;
-      PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, &didt, NULL);
+      PhysButlerVolmer(sf->theta[k * Nq + q], FACET_V(sf, k, V), c, &i, &didt, NULL);
       for (PetscInt a = 0; a < Nb; ++a)
         for (PetscInt b = 0; b < Nb; ++b)
           v[a * Nb + b] += sf->w[k * Nq + q] * phi[a] * phi[b] * qs * sf->scale[k] * didt;
@@ -354,7 +378,7 @@ PetscErrorCode SurfaceCouplings(Surface sf, MPI_Comm comm, const PetscScalar c[]
       const PetscReal *phi = &sf->phi[(k * Nq + q) * Nb];
       const PetscReal  w   = sf->w[k * Nq + q] * sf->scale[k];
       PetscReal        i, didt, didv;
-      PhysButlerVolmer(sf->theta[k * Nq + q], V, c, &i, &didt, &didv);
+      PhysButlerVolmer(sf->theta[k * Nq + q], FACET_V(sf, k, V), c, &i, &didt, &didv);
       local += w * didv;
       for (PetscInt b = 0; b < Nb; ++b) {
         fv[sf->idx[k * Nb + b]] += w * phi[b] * qs * didv;
@@ -400,7 +424,7 @@ PetscErrorCode SurfaceParticleSums(Surface sf, MPI_Comm comm, const PetscScalar 
     for (PetscInt q = 0; q < sf->nq; ++q) {
       const PetscReal th = sf->theta[k * sf->nq + q], w = sf->w[k * sf->nq + q];
       PetscReal       i = 0, u = 0, du;
-      if (butler_volmer) PhysButlerVolmer(th, V, c, &i, NULL, NULL);
+      if (butler_volmer) PhysButlerVolmer(th, FACET_V(sf, k, V), c, &i, NULL, NULL);
       if (has_ocp) PhysLaw(th, &c[(PetscInt)PetscRealPart(c[PHYS_OCP])], &u, &du);
       to[0] += w * sf->scale[k] * i;
       to[1] += w * th;
@@ -410,4 +434,109 @@ PetscErrorCode SurfaceParticleSums(Surface sf, MPI_Comm comm, const PetscScalar 
   PetscCall(MPIU_Allreduce(local, sums, 3 * n, MPIU_REAL, MPIU_SUM, comm));
   PetscCall(PetscFree(local));
   PetscFunctionReturn(0);
+}
+
+/* Contact resistances R_k (Ω·m² of the particle's active surface; 0: none) and active areas A_k */
+PetscErrorCode SurfaceSetResistances(Surface sf, PetscInt n, const PetscReal R[], const PetscReal A[])
+{
+  PetscFunctionBeginUser;
+  sf->n = n;
+  PetscCall(PetscMalloc6(n, &sf->pot, n, &sf->g, n, &sf->Ik, n, &sf->dIk, n, &sf->cfac, 2 * n, &sf->work));
+  for (PetscInt k = 0; k < n; ++k) {
+    sf->g[k]   = R[k] > 0 ? A[k] / R[k] : PETSC_INFINITY;
+    sf->pot[k] = 0;
+  }
+  sf->V_prepared = NAN;
+  PetscFunctionReturn(0);
+}
+
+/* Σ_k over the facets of each particle of s_k i and s_k ∂i/∂φ at φ_k (work[2k], work[2k+1]), every rank */
+static PetscErrorCode ParticleCurrents(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal out[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < 2 * sf->n; ++k) sf->work[k] = 0;
+  for (PetscInt f = 0; f < sf->nfacets; ++f) {
+    const PetscInt k = sf->particle[f];
+    for (PetscInt q = 0; q < sf->nq; ++q) {
+      const PetscReal w = sf->w[f * sf->nq + q] * sf->scale[f];
+      PetscReal       i, didv;
+      PhysButlerVolmer(sf->theta[f * sf->nq + q], sf->pot[k], c, &i, NULL, &didv);
+      sf->work[2 * k] += w * i;
+      sf->work[2 * k + 1] += w * didv;
+    }
+  }
+  PetscCall(MPIU_Allreduce(sf->work, out, 2 * sf->n, MPIU_REAL, MPIU_SUM, comm));
+  PetscFunctionReturn(0);
+}
+
+/* With contact resistances: every particle's potential φ_k at electrode potential V, from
+   h_k(φ) = g_k (V − φ) − I_k(φ) = 0 (strictly decreasing in φ: one root), by Newton on all
+   particles at once (one reduction of 2N numbers per iteration), each guarded by its bracket.
+   Also I_k, dI_k/dφ and c_k = dφ_k/dV there. Nothing to do without resistances. Collective. */
+PetscErrorCode SurfacePrepare(Surface sf, MPI_Comm comm, const PetscScalar c[], PetscReal V)
+{
+  PetscReal *lo, *hi, *sums;
+  PetscBool  done = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  if (!sf->pot) PetscFunctionReturn(0);
+  PetscCall(PetscMalloc3(sf->n, &lo, sf->n, &hi, 2 * sf->n, &sums));
+  for (PetscInt k = 0; k < sf->n; ++k) {
+    lo[k] = -PETSC_MAX_REAL;
+    hi[k] = PETSC_MAX_REAL;
+    if (!(sf->V_prepared == sf->V_prepared)) sf->pot[k] = V; /* first call: start at V */
+    else sf->pot[k] += V - sf->V_prepared;                   /* the last solution, shifted */
+    if (!(sf->g[k] < PETSC_INFINITY)) sf->pot[k] = V;
+  }
+  for (PetscInt it = 0; it < 100 && !done; ++it) {
+    PetscCall(ParticleCurrents(sf, comm, c, sums));
+    done = PETSC_TRUE;
+    for (PetscInt k = 0; k < sf->n; ++k) {
+      const PetscReal Icur = sums[2 * k], dI = sums[2 * k + 1];
+      PetscReal       h, dh, step;
+      sf->Ik[k]  = Icur;
+      sf->dIk[k] = dI;
+      if (!(sf->g[k] < PETSC_INFINITY)) continue; /* no resistance: φ_k = V */
+      h  = sf->g[k] * (V - sf->pot[k]) - Icur;
+      dh = -sf->g[k] - dI;
+      if (PetscAbsReal(h) <= 1e-13 * (PetscAbsReal(Icur) + sf->g[k] * PetscAbsReal(V - sf->pot[k])) + 1e-300) continue;
+      if (h > 0) lo[k] = PetscMax(lo[k], sf->pot[k]);
+      else hi[k] = PetscMin(hi[k], sf->pot[k]);
+      step = -h / dh;
+      if (!PetscIsNormalReal(step)) step = h > 0 ? 0.01 : -0.01;
+      step = PetscMax(PetscMin(step, 0.1), -0.1);
+      if (PetscAbsReal(step) < 1e-14 * (1 + PetscAbsReal(sf->pot[k]))) continue;
+      sf->pot[k] += step;
+      if (sf->pot[k] <= lo[k] || sf->pot[k] >= hi[k]) sf->pot[k] = 0.5 * (lo[k] + hi[k]);
+      done = PETSC_FALSE;
+    }
+  }
+  if (!done) { /* the currents at the last potentials */
+    PetscCall(ParticleCurrents(sf, comm, c, sums));
+    for (PetscInt k = 0; k < sf->n; ++k) {
+      sf->Ik[k]  = sums[2 * k];
+      sf->dIk[k] = sums[2 * k + 1];
+    }
+  }
+  for (PetscInt k = 0; k < sf->n; ++k) sf->cfac[k] = sf->g[k] < PETSC_INFINITY ? sf->g[k] / (sf->g[k] + sf->dIk[k]) : 1;
+  sf->V_prepared = V;
+  PetscCall(PetscFree3(lo, hi, sums));
+  PetscFunctionReturn(0);
+}
+
+/* With contact resistances, at the last SurfacePrepare: c_k, dI_k/dφ_k, g_k = A_k/R_k and φ_k
+   (all NULL without) */
+PetscErrorCode SurfaceGetParticleCouplings(Surface sf, const PetscReal **cfac, const PetscReal **dIk, const PetscReal **g, const PetscReal **phi)
+{
+  PetscFunctionBeginUser;
+  if (cfac) *cfac = sf->pot ? sf->cfac : NULL;
+  if (dIk) *dIk = sf->pot ? sf->dIk : NULL;
+  if (g) *g = sf->pot ? sf->g : NULL;
+  if (phi) *phi = sf->pot;
+  PetscFunctionReturn(0);
+}
+
+PetscBool SurfaceHasResistances(Surface sf)
+{
+  return sf->pot ? PETSC_TRUE : PETSC_FALSE;
 }

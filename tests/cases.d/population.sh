@@ -65,17 +65,17 @@ pop_factors() {
   mkdir -p "$d"
   printf '# factors\nparticle,alpha,i0_scale\n2,2,4\n3,0.5,1\n' >"$d/table.csv"
   "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/table.csv" -out_fields false -out_directory "$d/table" >"$d/table.log" 2>&1 || { tail -3 "$d/table.log"; return 1; }
-  awk -F, '$1 == 1200 {a[$2] = $10; s[$2] = $11; sh[$2] = $8} END {
+  awk -F, '$1 == 1200 {a[$2] = $11; s[$2] = $12; sh[$2] = $8} END {
     if (a[1] != 1 || a[2] != 2 || a[3] != 0.5 || a[4] != 1 || s[2] != 4 || s[1] != 1) {print "factors not applied"; exit 1}
     if (!(sh[2] > sh[1] && sh[1] > 0)) {print "particle 2 (i0 x4) takes " sh[2] ", particle 1 " sh[1]; exit 1}}' "$d/table/particles.csv" || return 1
   for n in 1 2; do
     $MPIRUN $n "$SPOT" run $POP/discs16_autocatalytic.xml -particles_alpha_spread 0.5 -particles_i0_spread 0.2 -particles_seed 7 -proto_0_duration 60s -out_fields false -out_directory "$d/seed7_$n" >"$d/seed7_$n.log" 2>&1 || { tail -3 "$d/seed7_$n.log"; return 1; }
   done
   "$SPOT" run $POP/discs16_autocatalytic.xml -particles_alpha_spread 0.5 -particles_i0_spread 0.2 -particles_seed 8 -proto_0_duration 60s -out_fields false -out_directory "$d/seed8" >"$d/seed8.log" 2>&1 || { tail -3 "$d/seed8.log"; return 1; }
-  cmp -s <(cut -d, -f10,11 "$d/seed7_1/particles.csv") <(cut -d, -f10,11 "$d/seed7_2/particles.csv") || { echo "seed 7 draws differently on 2 ranks"; return 1; }
-  cmp -s <(cut -d, -f10,11 "$d/seed7_1/particles.csv") <(cut -d, -f10,11 "$d/seed8/particles.csv") && { echo "seeds 7 and 8 draw the same"; return 1; }
+  cmp -s <(cut -d, -f11,12 "$d/seed7_1/particles.csv") <(cut -d, -f11,12 "$d/seed7_2/particles.csv") || { echo "seed 7 draws differently on 2 ranks"; return 1; }
+  cmp -s <(cut -d, -f11,12 "$d/seed7_1/particles.csv") <(cut -d, -f11,12 "$d/seed8/particles.csv") && { echo "seeds 7 and 8 draw the same"; return 1; }
   # 16 draws of ln(alpha) ~ N(0, 0.5^2): their mean within 3 sigma/4 of 0, their std within [0.25, 0.8]
-  awk -F, '$1 == 0 {x = log($10); s += x; q += x * x; n++} END {m = s / n; sd = sqrt(q / n - m * m); if (m > 0.375 || m < -0.375 || sd < 0.25 || sd > 0.8) {print "ln alpha: mean " m ", std " sd; exit 1}}' "$d/seed7_1/particles.csv"
+  awk -F, '$1 == 0 {x = log($11); s += x; q += x * x; n++} END {m = s / n; sd = sqrt(q / n - m * m); if (m > 0.375 || m < -0.375 || sd < 0.25 || sd > 0.8) {print "ln alpha: mean " m ", std " sd; exit 1}}' "$d/seed7_1/particles.csv"
 }
 export -f pop_factors
 case_ population_factors 300 pop_factors
@@ -97,9 +97,12 @@ pop_refused() {
   printf 'particle\n1\n' >"$d/nothing.csv"
   check "$d/five.csv:2: particle 5 does not exist: the mesh has particles 1 to 4" -particles_table "$d/five.csv" || return 1
   check "$d/twice.csv:3: particle 1 is listed twice" -particles_table "$d/twice.csv" || return 1
-  check "$d/column.csv: unknown column 'size'; a particle table has the columns particle, alpha, i0_scale" -particles_table "$d/column.csv" || return 1
+  check "$d/column.csv: unknown column 'size'; a particle table has the columns particle, alpha, i0_scale, contact_resistance_ohm_m2" -particles_table "$d/column.csv" || return 1
   check "$d/zero.csv:2: i0_scale of particle 1 must be a positive number, got 0" -particles_table "$d/zero.csv" || return 1
-  check "$d/nothing.csv: no column alpha or i0_scale: the table sets nothing" -particles_table "$d/nothing.csv" || return 1
+  check "$d/nothing.csv: no column alpha, i0_scale or contact_resistance_ohm_m2: the table sets nothing" -particles_table "$d/nothing.csv" || return 1
+  printf 'particle,contact_resistance_ohm_m2\n1,-1\n' >"$d/negative.csv"
+  check "$d/negative.csv:2: contact_resistance_ohm_m2 of particle 1 must be a number >= 0, got -1" -particles_table "$d/negative.csv" || return 1
+  check "option -particles_contact_resistance: a contact resistance must be a finite number >= 0 (ohm.m2), got -2." -particles_contact_resistance -2ohm.m2 || return 1
   check "option -particles_alpha_spread: the spread of ln(alpha) over the particles must lie in [0, 3.], got 5." -particles_alpha_spread 5 || return 1
   check "option -particles_seed: the seed must be a whole number in [0, 4294967295], got 1.5" -particles_i0_spread 0.1 -particles_seed 1.5 || return 1
   check "option -solver_assembly: particles with their own alpha need the lean assembly, not plexfem" -particles_alpha_spread 0.1 -solver_assembly plexfem || return 1
@@ -107,3 +110,43 @@ pop_refused() {
 }
 export -f pop_refused
 case_ population_refused 120 pop_refused
+# A contact resistance: the particle behind it sits at phi = V - R i (its own potential), takes a
+# smaller share of the current, and the others make up for it so that the total stays the set
+# current; the Newton solves use the exact Jacobian (the same answer as PETSc's finite-difference
+# operator, in no more Newton iterations), in cc and in cv steps, on 1 and 2 ranks
+pop_contact() {
+  local d="$TMPROOT/pop_contact" n
+  mkdir -p "$d"
+  printf 'particle,contact_resistance_ohm_m2\n2,0.5\n4,0.1\n' >"$d/R.csv"
+  for n in 1 2; do
+    $MPIRUN $n "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/R.csv" -out_fields false -proto_nsteps 2 -proto_1_type cv -proto_1_voltage 3.9V -proto_1_duration 10min \
+      -out_times 600,1200,1500,1800 -out_directory "$d/$n" >"$d/$n.log" 2>&1 || { tail -3 "$d/$n.log"; return 1; }
+  done
+  "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/R.csv" -out_fields false -proto_nsteps 2 -proto_1_type cv -proto_1_voltage 3.9V -proto_1_duration 10min \
+    -out_times 600,1200,1500,1800 -snes_mf_operator -out_directory "$d/fd" >"$d/fd.log" 2>&1 || { tail -3 "$d/fd.log"; return 1; }
+  "$TOOLS/csvdiff" "$d/1/particles.csv" "$d/2/particles.csv" 1e-7 current_share=1 overpotential_V=1e-2 current_density_A_per_m2=1e-2 || { echo "1 and 2 ranks differ"; return 1; }
+  "$TOOLS/csvdiff" "$d/1/particles.csv" "$d/fd/particles.csv" 1e-5 current_share=1 overpotential_V=1e-2 current_density_A_per_m2=1e-2 || { echo "exact and finite-difference Jacobians differ"; return 1; }
+  awk '/^done in/ {print $11}' "$d/1.log" "$d/fd.log" | { read exact; read fd; [ "$exact" -le "$fd" ] || { echo "$exact Newton iterations with the exact Jacobian, $fd with finite differences"; exit 1; }; } || return 1
+  # phi = V - R i for every particle; shares: particle 2 (0.5 ohm.m2) < 4 (0.1) < 1 = 3 (none); they sum to 1
+  awk -F, 'NR > 1 {t = $1; k = $2; i[t, k] = $7; phi[t, k] = $9; R[t, k] = $13; sh[t, k] = $8; ts[t] = 1}
+    END {for (t in ts) {V = ""; for (k = 1; k <= 4; k++) if (R[t, k] == 0) V = phi[t, k];
+           for (k = 1; k <= 4; k++) {e = phi[t, k] - (V - R[t, k] * i[t, k]); if (e > 1e-9 || e < -1e-9) {print "t " t ": particle " k " at " phi[t, k] " V, not V - R i"; exit 1}}
+           if (t + 0 <= 1200 && !(sh[t, 2] < sh[t, 4] && sh[t, 4] < sh[t, 1] && sh[t, 1] == sh[t, 3])) {print "t " t ": shares " sh[t, 1] " " sh[t, 2] " " sh[t, 3] " " sh[t, 4]; exit 1}
+           s = sh[t, 1] + sh[t, 2] + sh[t, 3] + sh[t, 4]; if (s > 1 + 1e-12 || s < 1 - 1e-12) {print "t " t ": shares sum to " s; exit 1}}}' "$d/1/particles.csv" || return 1
+  $PYTHON - "$d/1" <<'PY' || return 1
+import sys, numpy as np
+d = sys.argv[1]
+names = open(d + "/timeseries.csv").readline().strip().split(",")
+ts = np.genfromtxt(d + "/timeseries.csv", delimiter=",", skip_header=1)
+pn = open(d + "/particles.csv").readline().strip().split(",")
+p = np.genfromtxt(d + "/particles.csv", delimiter=",", skip_header=1)
+for t in (600.0, 1200.0):
+    rows = p[p[:, 0] == t]
+    I = (rows[:, pn.index("current_density_A_per_m2")] * rows[:, pn.index("active_perimeter_um")]).sum() / rows[:, pn.index("active_perimeter_um")].sum()
+    i_set = ts[np.argmin(np.abs(ts[:, 0] - t)), names.index("current_density_A_per_m2")]
+    if abs(I - i_set) > 1e-9 * i_set:
+        sys.exit(f"t = {t}: the particles carry {I:.12g} A/m^2, the set current is {i_set:.12g}")
+PY
+}
+export -f pop_contact
+case_ population_contact 300 pop_contact
