@@ -132,7 +132,7 @@ pop_contact() {
     END {for (t in ts) {V = ""; for (k = 1; k <= 4; k++) if (R[t, k] == 0) V = phi[t, k];
            for (k = 1; k <= 4; k++) {e = phi[t, k] - (V - R[t, k] * i[t, k]); if (e > 1e-9 || e < -1e-9) {print "t " t ": particle " k " at " phi[t, k] " V, not V - R i"; exit 1}}
            if (t + 0 <= 1200 && !(sh[t, 2] < sh[t, 4] && sh[t, 4] < sh[t, 1] && sh[t, 1] == sh[t, 3])) {print "t " t ": shares " sh[t, 1] " " sh[t, 2] " " sh[t, 3] " " sh[t, 4]; exit 1}
-           s = sh[t, 1] + sh[t, 2] + sh[t, 3] + sh[t, 4]; if (s > 1 + 1e-12 || s < 1 - 1e-12) {print "t " t ": shares sum to " s; exit 1}}}' "$d/1/particles.csv" || return 1
+           s = sh[t, 1] + sh[t, 2] + sh[t, 3] + sh[t, 4]; if (s > 1 + 1e-8 || s < 1 - 1e-8) {printf "t %s: shares sum to %.15g\n", t, s; exit 1}}}' "$d/1/particles.csv" || return 1
   $PYTHON - "$d/1" <<'PY' || return 1
 import sys, numpy as np
 d = sys.argv[1]
