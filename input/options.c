@@ -162,6 +162,12 @@ static const OptionSpec specs[] = {
   OQ("-particles_contact_resistance", UNIT_AREA_RESISTANCE, CMD_SIMULATIONS),
   OQ("-out_reacted_theta", UNIT_NONE, CMD_SIMULATIONS),
   OI("-out_histogram_bins", CMD_SIMULATIONS),
+  OQ("-out_diffraction_c_lithiated", UNIT_LENGTH, CMD_RUN),
+  OQ("-out_diffraction_c_delithiated", UNIT_LENGTH, CMD_RUN),
+  OP("-out_diffraction_c_file", CMD_RUN),
+  OQ("-out_diffraction_wavelength", UNIT_LENGTH, CMD_RUN),
+  OQ("-out_diffraction_fwhm", UNIT_NONE, CMD_RUN),
+  OI("-out_diffraction_points", CMD_RUN),
   /* what spot run writes */
   OP("-out_directory", CMD_RUN | CMD_GITT),
   OQL("-out_times", UNIT_TIME, CMD_RUN | CMD_GITT),

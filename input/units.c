@@ -23,6 +23,8 @@ static const UnitEntry units[] = {
   {"um", UNIT_LENGTH, 1, 0},
   {"micron", UNIT_LENGTH, 1, 0},
   {"nm", UNIT_LENGTH, 1e-3, 0},
+  {"angstrom", UNIT_LENGTH, 1e-4, 0},
+  {"pm", UNIT_LENGTH, 1e-6, 0},
   {"s", UNIT_TIME, 1, 0},
   {"ms", UNIT_TIME, 1e-3, 0},
   {"min", UNIT_TIME, 60, 0},

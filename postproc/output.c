@@ -63,6 +63,9 @@ struct _p_Output {
   PetscReal      reacted_theta;
   char           particles_path[PETSC_MAX_PATH_LEN], population_path[PETSC_MAX_PATH_LEN];
   FileOut        particles_csv, population_csv; /* rank 0 */
+  Diffraction    diffraction;                   /* the (003) peak at the output times, or NULL */
+  char           diffraction_path[PETSC_MAX_PATH_LEN];
+  FileOut        diffraction_csv;
   PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s, *pphi; /* [N] */
 };
 
@@ -93,9 +96,9 @@ static PetscErrorCode CheckWrites(Output o)
 {
   PetscFunctionBeginUser;
   if (o->rank == 0 && !o->failed) {
-    FileOut   files[4] = {o->csv, o->probe_csv, o->particles_csv, o->population_csv};
+    FileOut   files[5] = {o->csv, o->probe_csv, o->particles_csv, o->population_csv, o->diffraction_csv};
     PetscBool failed;
-    for (int k = 0; k < 4 && !o->failed; ++k) {
+    for (int k = 0; k < 5 && !o->failed; ++k) {
       if (!files[k]) continue;
       PetscCall(FileOutFailed(files[k], &failed, o->message, sizeof(o->message)));
       o->failed = failed;
@@ -237,6 +240,10 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
     }
     PetscCall(FileOutPrintf(o->probe_csv, "\n"));
   }
+  if (o->diffraction) {
+    PetscCall(FileOutCreate(o->diffraction_path, &o->diffraction_csv));
+    PetscCall(DiffractionWriteHeader(o->diffraction, o->diffraction_csv));
+  }
   if (o->nparticles > 1) {
     PetscCall(FileOutCreate(o->particles_path, &o->particles_csv));
     const MeshInfo *info;
@@ -329,6 +336,9 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCall(PetscSNPrintf(o->probe_path, sizeof(o->probe_path), "%s/probes.csv", o->dir));
   PetscCall(PetscSNPrintf(o->particles_path, sizeof(o->particles_path), "%s/particles.csv", o->dir));
   PetscCall(PetscSNPrintf(o->population_path, sizeof(o->population_path), "%s/population.csv", o->dir));
+  PetscCall(PetscSNPrintf(o->diffraction_path, sizeof(o->diffraction_path), "%s/diffraction.csv", o->dir));
+  PetscCall(DiffractionCreate(s, &o->diffraction));
+  PetscCall(DiffractionView(o->diffraction, PETSC_VIEWER_STDOUT_(o->comm)));
   { /* a population */
     const SolverParticles *p;
     char                   where[PETSC_MAX_PATH_LEN];
@@ -468,6 +478,13 @@ static PetscErrorCode WriteParticles(Output o, PetscReal t, Vec theta)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode WriteDiffraction(Output o, void *ctx)
+{
+  PetscFunctionBeginUser;
+  PetscCall(DiffractionWriteRows(o->diffraction, *(PetscReal *)ctx, o->diffraction_csv));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 {
   DM                 dm;
@@ -477,6 +494,10 @@ static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
   PetscFunctionBeginUser;
   PetscCall(WriteProbes(o, t, theta));
   PetscCall(WriteParticles(o, t, theta));
+  if (o->diffraction) {
+    PetscCall(DiffractionCompute(o->diffraction, theta));
+    PetscCall(OnRank0(o, WriteDiffraction, &t));
+  }
   if (!o->fields) PetscFunctionReturn(0);
   PetscCall(SolverGetDM(o->solver, &dm));
   PetscCall(DMGetLocalVector(dm, &loc));
@@ -655,14 +676,14 @@ static PetscErrorCode WriteXDMF(Output o, void *ctx)
    nothing is renamed unless every file is complete) */
 static PetscErrorCode FinishFiles(Output o, void *ctx)
 {
-  FileOut *files[6] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf, &o->particles_csv, &o->population_csv};
+  FileOut *files[7] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf, &o->particles_csv, &o->population_csv, &o->diffraction_csv};
 
   PetscFunctionBeginUser;
   if (o->h5) PetscCall(FileH5Close(&o->h5));
   if (o->fields) PetscCall(WriteXDMF(o, NULL));
-  for (int k = 0; k < 6; ++k)
+  for (int k = 0; k < 7; ++k)
     if (*files[k]) PetscCall(FileOutClose(*files[k]));
-  for (int k = 0; k < 6; ++k)
+  for (int k = 0; k < 7; ++k)
     if (*files[k]) PetscCall(FileOutPublish(files[k]));
   PetscFunctionReturn(0);
 }
@@ -692,6 +713,7 @@ PetscErrorCode OutputFinish(Output o)
     }
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
     if (o->nparticles > 1) PetscCall(PetscPrintf(o->comm, ", %s, %s", o->particles_path, o->population_path));
+    if (o->diffraction) PetscCall(PetscPrintf(o->comm, ", %s", o->diffraction_path));
     PetscCall(PetscPrintf(o->comm, "\n"));
   }
   PetscFunctionReturn(0);
@@ -715,6 +737,7 @@ PetscErrorCode OutputDiscard(Output o)
     PetscCall(FileOutDiscard(&o->xmf));
     PetscCall(FileOutDiscard(&o->particles_csv));
     PetscCall(FileOutDiscard(&o->population_csv));
+    PetscCall(FileOutDiscard(&o->diffraction_csv));
   }
   o->finished = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -740,6 +763,7 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(PetscFree((*o)->snap_times));
   PetscCall(PetscFree7((*o)->pmean, (*o)->pcentre, (*o)->pperiphery, (*o)->psurface, (*o)->pcurrent, (*o)->ptheta_s, (*o)->pU_s));
   PetscCall(PetscFree((*o)->pphi));
+  PetscCall(DiffractionDestroy(&(*o)->diffraction));
   PetscCall(PetscFree(*o));
   PetscFunctionReturn(0);
 }

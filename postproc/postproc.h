@@ -47,6 +47,15 @@ PetscErrorCode ObserverDestroy(Observer *obs);
    d_max): mean, centre, periphery and surface means of θ. One reduction of 4N numbers. */
 PetscErrorCode ObserverComputeParticles(Observer obs, Vec theta, PetscReal mean[], PetscReal centre[], PetscReal periphery[], PetscReal surface[]);
 PetscErrorCode ObserverGetParticleVolumes(Observer obs, const PetscReal **volume);
+/* The synthetic (003) diffraction peak of the field of view (postproc/diffraction.c); NULL
+   without a lattice law */
+typedef struct _p_Diffraction *Diffraction;
+PetscErrorCode DiffractionCreate(Solver s, Diffraction *d);
+PetscErrorCode DiffractionView(Diffraction d, PetscViewer viewer);
+PetscErrorCode DiffractionCompute(Diffraction d, Vec theta);
+PetscErrorCode DiffractionWriteHeader(Diffraction d, FileOut f);
+PetscErrorCode DiffractionWriteRows(Diffraction d, PetscReal t, FileOut f);
+PetscErrorCode DiffractionDestroy(Diffraction *d);
 PetscErrorCode PostprocDistanceToSurface(PetscInt dim, PetscInt nfacets, const PetscReal facets[], const PetscReal x[], PetscReal *d);
 /* The same distance for many points: a bounding-volume tree of the facets (copied) */
 typedef struct _p_SurfaceTree *SurfaceTree;

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential pkg-config petsc-dev libopenmpi-dev openmpi-bin
           libhdf5-openmpi-dev hdf5-tools libgmsh-dev gmsh libxml2-dev libxml2-utils libpng-dev libtiff-dev
-          python3-numpy python3-h5py    # these two: tests that read outputs as users would
+          python3-numpy python3-h5py python3-matplotlib  # tests that read outputs as users would; figures of postproc/*.py
           clang libclang-rt-dev)        # make fuzz: clang, libFuzzer and the sanitizers' runtimes (tests/fuzz/)
 missing=()
 for p in "${packages[@]}"; do

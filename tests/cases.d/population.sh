@@ -22,15 +22,21 @@ case_ population_identical 300 pop_identical
 # Electro-autocatalysis (Park et al. 2021): with i0 rising as theta falls, a fast charge splits the
 # population into reacted and unreacted particles (bimodal, std of particle mean theta ~0.2), while
 # the same population charged slowly, or discharged fast, stays uniform (std < 1e-3, < 5e-3); the
-# variance grows by more than four orders of magnitude from slow to fast charge
+# variance grows by more than four orders of magnitude from slow to fast charge. The synthetic (003)
+# peak (a linear c from 14.5 to 14.2 angstrom) starts as one Gaussian at Bragg's angle for
+# c(0.9) = 14.23 angstrom and ends split in two after the fast charge, single after the slow one
 pop_split() {
   local d="$TMPROOT/pop_split" run name
   for run in "fast -proto_0_c_rate 1" "slow -proto_0_c_rate 0.1" "discharge -init_theta 0.3 -proto_0_direction discharge -proto_0_theta_below 0.01 -proto_0_theta_above 0.7"; do
     set -- $run
     name=$1 && shift
-    "$SPOT" run $POP/discs16_autocatalytic.xml -particles_i0_spread 0.05 -out_fields false "$@" -out_directory "$d/$name" >"$d.$name.log" 2>&1 || { tail -3 "$d.$name.log"; return 1; }
+    "$SPOT" run $POP/discs16_autocatalytic.xml -particles_i0_spread 0.05 -out_fields false "$@" -out_directory "$d/$name" \
+      -out_diffraction_c_lithiated 14.2angstrom -out_diffraction_c_delithiated 14.5angstrom >"$d.$name.log" 2>&1 || { tail -3 "$d.$name.log"; return 1; }
   done
   $PYTHON tests/population/check.py spread "$d/fast" 0.1 0.3 || return 1
+  $PYTHON tests/population/check.py peak "$d/fast" 14.23 0.05 || return 1
+  $PYTHON tests/population/check.py peaks "$d/fast" 2 || return 1
+  $PYTHON tests/population/check.py peaks "$d/slow" 1 || return 1
   $PYTHON tests/population/check.py bimodal "$d/fast" || return 1
   $PYTHON tests/population/check.py spread "$d/slow" 0 1e-3 || return 1
   $PYTHON tests/population/check.py spread "$d/discharge" 0 5e-3 || return 1

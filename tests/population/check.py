@@ -8,6 +8,9 @@
    check.py conserved DIR TOL C_MAX   per particle: area * change of mean theta = -(integral of
                                  its current * perimeter) / (F c_max) to TOL relative (trapezoid
                                  over the rows; 2-D)
+   check.py peak DIR C_ANGSTROM FWHM   at t = 0 (uniform theta): the (003) peak is one Gaussian at the
+                                 Bragg angle of c (Cu K alpha1), of that FWHM (to 1 %) and unit area
+   check.py peaks DIR N          the last peak has N maxima (local maxima above 5 % of the highest)
    check.py relaxed DIR STD      the last row's std of particle mean theta is below STD and the
                                  volume-weighted mean equals the row before's (a rest, to 1e-10)
 Exit status 1 with one line saying what failed."""
@@ -97,6 +100,32 @@ def main():
         if abs(m[-1] - m[-2]) > 1e-10:
             fail(f"mean theta went from {m[-2]:.12g} to {m[-1]:.12g} in the rest")
         print(f"std {s.max():.3e} -> {s[-1]:.3e}")
+    elif what in ("peak", "peaks"):
+        names, data = table(d + "/diffraction.csv")
+        t, x, y = col(names, data, "t_s"), col(names, data, "two_theta_deg"), col(names, data, "intensity_per_deg")
+        if what == "peak":
+            c, fwhm = float(sys.argv[3]), float(sys.argv[4])
+            sel = t == t.min()
+            x, y = x[sel], y[sel]
+            area = np.trapz(y, x)
+            if abs(area - 1) > 1e-3:
+                fail(f"the peak's area is {area:.6f}, not 1")
+            expected = 2 * np.degrees(np.arcsin(1.5406 / (2 * c / 3)))
+            top = np.sum(x * y) / np.sum(y)
+            if abs(top - expected) > 1e-3:
+                fail(f"the peak is at {top:.5f} deg, Bragg's law gives {expected:.5f}")
+            above = x[y >= y.max() / 2]
+            width = above.max() - above.min() + (x[1] - x[0])
+            if abs(width - fwhm) > 0.03 * fwhm + (x[1] - x[0]):
+                fail(f"the peak's FWHM is {width:.4f} deg, expected {fwhm}")
+            print(f"peak at {top:.5f} deg (Bragg {expected:.5f}), FWHM {width:.4f}, area {area:.6f}")
+        else:
+            sel = t == t.max()
+            y = y[sel]
+            m = [i for i in range(1, len(y) - 1) if y[i] > y[i - 1] and y[i] >= y[i + 1] and y[i] > 0.05 * y.max()]
+            if len(m) != int(sys.argv[3]):
+                fail(f"the last peak has {len(m)} maxima, expected {sys.argv[3]}")
+            print(f"{len(m)} maxima")
     else:
         fail("unknown check " + what)
 
