@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """Population meshes for tests: copies of one Gmsh disc, translated, in one msh 2.2 file with the
 groups particle_<k> (triangles of copy k) and surface (every boundary segment). Copies of one mesh
-make the particles identical to the last bit, so identical particles must stay identical.
-   /usr/bin/python3 make_meshes.py   (needs gmsh on PATH; writes the .msh files beside it)"""
+make the particles identical to the last bit, so identical particles must stay identical. Each
+element's elementary tag is its physical tag: PETSc's msh 2.2 reader takes every tag of an element
+for a physical one, so an elementary tag equal to another group's tag would put the element in it.
+   /usr/bin/python3 make_meshes.py   (needs gmsh on PATH; writes the .msh files beside it)
+   /usr/bin/python3 make_meshes.py COPIES RADIUS_UM CELL_UM OUT.msh   (a square grid of copies, for bench/)"""
 import os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,16 +48,22 @@ def write(path, nodes, segs, tris, centres, comment):
         e = 1
         for k in range(len(centres)):
             for s in segs:
-                f.write("%d 1 2 1 %d %s\n" % (e, k + 1, " ".join(str(k * nn + v + 1) for v in s)))
+                f.write("%d 1 2 1 1 %s\n" % (e, " ".join(str(k * nn + v + 1) for v in s)))
                 e += 1
         for k in range(len(centres)):
             for t in tris:
-                f.write("%d 2 2 %d %d %s\n" % (e, k + 2, 100 + k, " ".join(str(k * nn + v + 1) for v in t)))
+                f.write("%d 2 2 %d %d %s\n" % (e, k + 2, k + 2, " ".join(str(k * nn + v + 1) for v in t)))
                 e += 1
         f.write("$EndElements\n")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and len(sys.argv) == 5:
+    n, r, h = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+    nodes, segs, tris = disc(r, h)
+    side = int(-(-n ** 0.5 // 1))  # ceil(sqrt(n))
+    write(sys.argv[4], nodes, segs, tris, [(3 * r * (k % side), 3 * r * (k // side)) for k in range(n)],
+          f"{n} copies of one disc of radius {r} um (cells {h} um); made by make_meshes.py")
+elif __name__ == "__main__":
     nodes, segs, tris = disc(1.0, 0.2)
     write(os.path.join(HERE, "discs4.msh"), nodes, segs, tris, [(0, 0), (3, 0), (0, 3), (3, 3)],
           "four copies of one disc of radius 1 um (cells 0.2 um), 3 um apart; made by make_meshes.py")
