@@ -139,12 +139,32 @@ static PetscErrorCode SetParticleLabel(DM dm, const char path[], char message[],
     from_groups = PETSC_TRUE;
     nparticles  = PetscMax(nparticles, (PetscInt)k);
     PetscCall(DMGetLabel(dm, name, &label));
-    for (PetscInt c = cStart; c < cEnd; ++c) {
-      PetscInt v;
-      PetscCall(DMLabelGetValue(label, c, &v));
-      if (v < 0) continue;
-      if (piece[c - cStart] && !message[0]) PetscCall(PetscSNPrintf(message, len, "mesh '%s': a cell belongs to particle_%ld and to particle_%" PetscInt_FMT "; each cell belongs to one particle", path, k, piece[c - cStart]));
-      piece[c - cStart] = (PetscInt)k;
+    { /* the label's points, stratum by stratum: O(its points), not O(cells), per group */
+      IS              values;
+      const PetscInt *vals;
+      PetscInt        nvals;
+      PetscCall(DMLabelGetValueIS(label, &values));
+      PetscCall(ISGetLocalSize(values, &nvals));
+      PetscCall(ISGetIndices(values, &vals));
+      for (PetscInt iv = 0; iv < nvals; ++iv) {
+        IS              points;
+        const PetscInt *pts;
+        PetscInt        npts;
+        PetscCall(DMLabelGetStratumIS(label, vals[iv], &points));
+        if (!points) continue;
+        PetscCall(ISGetLocalSize(points, &npts));
+        PetscCall(ISGetIndices(points, &pts));
+        for (PetscInt j = 0; j < npts; ++j) {
+          const PetscInt c = pts[j];
+          if (c < cStart || c >= cEnd) continue;
+          if (piece[c - cStart] && piece[c - cStart] != (PetscInt)k && !message[0]) PetscCall(PetscSNPrintf(message, len, "mesh '%s': a cell belongs to particle_%ld and to particle_%" PetscInt_FMT "; each cell belongs to one particle", path, k, piece[c - cStart]));
+          piece[c - cStart] = (PetscInt)k;
+        }
+        PetscCall(ISRestoreIndices(points, &pts));
+        PetscCall(ISDestroy(&points));
+      }
+      PetscCall(ISRestoreIndices(values, &vals));
+      PetscCall(ISDestroy(&values));
     }
     PetscCall(DMRemoveLabel(dm, name, NULL));
   }
@@ -473,12 +493,16 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
     DMLabel  particle;
     PetscInt kmax = 1;
     PetscCall(DMGetLabel(dm, MESH_PARTICLE_LABEL, &particle));
-    if (particle) {
-      for (PetscInt c = cStart; c < cEnd; ++c) {
-        PetscInt k;
-        PetscCall(DMLabelGetValue(particle, c, &k));
-        kmax = PetscMax(kmax, k);
-      }
+    if (particle) { /* its values, not a lookup per cell (DMLabelGetValue is O(values) per point) */
+      IS              values;
+      const PetscInt *vals;
+      PetscInt        nvals;
+      PetscCall(DMLabelGetValueIS(particle, &values));
+      PetscCall(ISGetLocalSize(values, &nvals));
+      PetscCall(ISGetIndices(values, &vals));
+      for (PetscInt i = 0; i < nvals; ++i) kmax = PetscMax(kmax, vals[i]);
+      PetscCall(ISRestoreIndices(values, &vals));
+      PetscCall(ISDestroy(&values));
     }
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &kmax, 1, MPIU_INT, MPI_MAX, comm));
     info->num_particles = kmax;

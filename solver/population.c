@@ -176,13 +176,21 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
   PetscCall(PetscMalloc1(cEnd - cStart + 1, &p->cell));
   PetscCall(DMGetLabel(s->dm, MESH_PARTICLE_LABEL, &label));
-  for (PetscInt c = cStart; c < cEnd; ++c) {
-    PetscInt v = 1;
-    if (label) PetscCall(DMLabelGetValue(label, c, &v));
-    if (p->n == 1) v = 1;
-    PetscCheck(v >= 1 && v <= p->n, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has particle %" PetscInt_FMT ", not 1..%" PetscInt_FMT, c, v, p->n);
-    p->cell[c - cStart] = v - 1;
+  for (PetscInt c = cStart; c < cEnd; ++c) p->cell[c - cStart] = p->n == 1 ? 0 : -1;
+  for (PetscInt k = 1; k <= p->n && label && p->n > 1; ++k) { /* stratum by stratum: DMLabelGetValue is O(N) per point */
+    IS              points;
+    const PetscInt *pts;
+    PetscInt        npts;
+    PetscCall(DMLabelGetStratumIS(label, k, &points));
+    if (!points) continue;
+    PetscCall(ISGetLocalSize(points, &npts));
+    PetscCall(ISGetIndices(points, &pts));
+    for (PetscInt j = 0; j < npts; ++j)
+      if (pts[j] >= cStart && pts[j] < cEnd) p->cell[pts[j] - cStart] = k - 1;
+    PetscCall(ISRestoreIndices(points, &pts));
+    PetscCall(ISDestroy(&points));
   }
+  for (PetscInt c = cStart; c < cEnd; ++c) PetscCheck(p->cell[c - cStart] >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " belongs to no particle", c);
   /* dofs: the particle (+1) of a cell set on its closure, then the owned values */
   PetscCall(DMGetField(s->dm, 0, NULL, (PetscObject *)&fe));
   PetscCall(PetscFEGetDimension(fe, &Nb));
