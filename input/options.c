@@ -566,6 +566,7 @@ static const char *CommandsOf(int bits, char buf[], size_t len)
 }
 
 /* ---- values ---- */
+static PetscErrorCode CheckTimesNotNegative(const char name[], const char where[], const char value[]);
 static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], const char where[], const char value[])
 {
   PetscFunctionBeginUser;
@@ -578,6 +579,7 @@ static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], cons
   case OPT_QUANTITY_LIST: {
     PetscInt n = -1;
     PetscCall(InputParseQuantityList(name, where, value, spec->kind, NULL, &n));
+    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times")) PetscCall(CheckTimesNotNegative(name, where, value));
   } break;
   case OPT_INT:
   case OPT_INT_LIST: {
@@ -692,9 +694,54 @@ static PetscErrorCode CheckOne(const char command[], const char name[], const ch
   PetscFunctionReturn(0);
 }
 
+static PetscBool GivenOnCommandLine(const char name[])
+{
+  for (PetscInt i = 0; i < ngiven; ++i)
+    if (!strcasecmp(given[i].name, name)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* One initial state from each source: the command line may replace a document's (a restart from a
+   checkpoint of a document that starts from theta), but two from the same place contradict */
+static PetscErrorCode CheckInitialState(void)
+{
+  static const char *const states[] = {"-init_checkpoint_file", "-init_theta", "-init_voltage"};
+  char                     a[PETSC_MAX_PATH_LEN], b[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  for (int i = 0; i < 3; ++i)
+    for (int j = i + 1; j < 3; ++j) {
+      PetscCheck(!(GivenOnCommandLine(states[i]) && GivenOnCommandLine(states[j])), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "options %s and %s: both give the initial state; give one", states[i], states[j]);
+      PetscCall(InputOptionWhere(states[i], a, sizeof(a)));
+      PetscCall(InputOptionWhere(states[j], b, sizeof(b)));
+      PetscCheck(!strncmp(a, "option ", 7) || !strncmp(b, "option ", 7), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the document gives two initial states (%s, and %s at %s); give one", b, states[j], states[i], a);
+    }
+  PetscFunctionReturn(0);
+}
+
+/* Output times: at or after the start, as the schema says of <output><times> */
+static PetscErrorCode CheckTimesNotNegative(const char name[], const char where[], const char value[])
+{
+  PetscInt   n = 1;
+  PetscReal *t;
+
+  PetscFunctionBeginUser;
+  for (const char *c = value; *c; ++c) n += *c == ',' || *c == ' ';
+  PetscCall(PetscMalloc1(n, &t));
+  PetscCall(InputParseQuantityList(name, where, value, UNIT_TIME, t, &n));
+  for (PetscInt i = 0; i < n; ++i)
+    if (t[i] < 0) {
+      PetscCall(PetscFree(t));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s are times from the start of the run, at least 0, got '%.60s'", where, name, value);
+    }
+  PetscCall(PetscFree(t));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[])
 {
   PetscFunctionBeginUser;
+  PetscCall(CheckInitialState());
   if (!strcmp(command, "run") || !strcmp(command, "compare") || !strcmp(command, "fit")) PetscCall(CheckDocumentCommandArguments(command));
   for (PetscInt i = 0; i < ngiven; ++i) PetscCall(CheckOne(command, given[i].name, given[i].value, PETSC_FALSE));
   PetscCall(InputCheckDocumentOptions(command, CheckOne));
