@@ -14,6 +14,7 @@
    Values in documents were checked by the schema already; they are checked again here for what
    a schema admits (INF, NaN). */
 #include "input/inputimpl.h"
+#include <petscmat.h>
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
@@ -666,6 +667,29 @@ static PetscBool HasPetscWord(const char name[])
   return PETSC_FALSE;
 }
 
+/* -pc_factor_mat_solver_type NAME (under any prefix): a package this PETSc has. One it lacks
+   stopped the first linear solve, deep in the run, with PETSc's 25-line error */
+static PetscErrorCode CheckSolverPackage(const char name[], const char where[], const char value[])
+{
+  static const char *const packages[] = {"petsc", "mumps", "superlu", "superlu_dist", "umfpack", "cholmod", "klu", "spqr", "strumpack", "mkl_pardiso", "mkl_cpardiso", "pastix", "elemental", "scalapack", "essl", "lusol", "bas", "cusparse", "kokkos", "matlab", NULL};
+  PetscBool                found = PETSC_FALSE, foundm;
+  char                     have[256] = "", shown[80];
+  const size_t             n = strlen(name), m = strlen("pc_factor_mat_solver_type");
+
+  PetscFunctionBeginUser;
+  if (n < m || strcasecmp(name + n - m, "pc_factor_mat_solver_type")) PetscFunctionReturn(0);
+  PetscCheck(value && value[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s needs the name of a solver package", where, name);
+  PetscCall(MatInitializePackage());
+  PetscCall(MatSolverTypeGet(value, MATSEQAIJ, MAT_FACTOR_LU, &found, &foundm, NULL));
+  if (found) PetscFunctionReturn(0);
+  for (int i = 0; packages[i]; ++i) {
+    PetscBool f = PETSC_FALSE;
+    PetscCall(MatSolverTypeGet(packages[i], MATSEQAIJ, MAT_FACTOR_LU, &f, &foundm, NULL));
+    if (f) PetscCall(PetscSNPrintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s", have[0] ? ", " : "", packages[i]));
+  }
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: this PETSc has no solver package '%s' for %s (it has %s)", where, Shown(value, shown, sizeof(shown)), name, have[0] ? have : "none it names");
+}
+
 /* One option the user gave (on the command line, or in a document when from_document) */
 static PetscErrorCode CheckOne(const char command[], const char name[], const char value[], PetscBool from_document)
 {
@@ -678,7 +702,10 @@ static PetscErrorCode CheckOne(const char command[], const char name[], const ch
   /* PETSc's refinement of spot's mesh: no bound on the mesh it makes, and spot's own checks skipped */
   PetscCheck(!strstr(name, "dm_refine"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s refines the mesh behind spot's back (nothing bounds its size); use spot's -mesh_refine N (<mesh><refine> in a document)", where, Shown(name, shown, sizeof(shown)));
   if (!HasSpotPrefix(name)) { /* PETSc's: a name PETSc does not know is a typo, or nobody's */
-    if (IsPetscName(name)) PetscFunctionReturn(0);
+    if (IsPetscName(name)) {
+      PetscCall(CheckSolverPackage(name, where, value));
+      PetscFunctionReturn(0);
+    }
     Nearest(name, near, sizeof(near));
     PetscCheck(!near[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s (did you mean %s?)", where, Shown(name, shown, sizeof(shown)), near);
     PetscCheck(HasPetscWord(name), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s", where, Shown(name, shown, sizeof(shown)));
