@@ -221,7 +221,7 @@ int main(int argc, char **argv)
   if (!command && !help && !problem[0]) snprintf(problem, sizeof(problem), "no command given (%s)", SEE_USAGE);
   /* The options files PetscInitialize reads, checked before it does */
   for (int i = 1; i < argc && !problem[0]; ++i)
-    if (!strcasecmp(argv[i], "-options_file") || !strcasecmp(argv[i], "-options_file_yaml")) CheckOptionsFile(argv[i], i + 1 < argc ? argv[i + 1] : NULL, problem, sizeof(problem));
+    if (!strcasecmp(argv[i], "-options_file") || !strcasecmp(argv[i], "-options_file_yaml")) CheckOptionsFile(argv[i], i + 1 < argc && !(argv[i + 1][0] == '-' && isalpha((unsigned char)argv[i + 1][1])) ? argv[i + 1] : NULL, problem, sizeof(problem));
   if (problem[0]) {
     if (FirstRank()) fprintf(stderr, "spot: error: %s\n", problem);
     return 1;
