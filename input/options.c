@@ -345,6 +345,8 @@ static PetscErrorCode RecordOptionsFile(const char path[])
   PetscFunctionReturn(0);
 }
 
+static PetscBool IsGlobalPetsc(const char name[]);
+
 /* PETSc's YAML reader reports a bad file with a traceback: spot reads it itself, under a handler
    that keeps the first message */
 static char yaml_error[512] = "";
@@ -381,6 +383,11 @@ static PetscErrorCode LoadOptionsYAML(const char path[])
   for (PetscInt i = 0; i < n; ++i) {
     char name[512];
     PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", names[i]));
+    if (IsGlobalPetsc(name)) { /* read while PETSc starts, before spot reads the file: it would be ignored */
+      PetscCall(PetscOptionsLeftRestore(yaml, &n, &names, &values));
+      PetscCall(PetscOptionsDestroy(&yaml));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -options_file_yaml: '%s' gives %s, which PETSc reads as it starts, before spot reads YAML files; give it on the command line or in an -options_file", path, name);
+    }
     PetscCall(InputSetOption(name, values[i], NULL));
     PetscCall(AddGiven(name, values[i], PETSC_TRUE));
   }
