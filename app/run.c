@@ -143,7 +143,9 @@ PetscErrorCode SpotSchema(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(PetscPrintf(comm, "usage: spot schema [spot.xsd | compare.xsd] > file.xsd\nPrints a compiled-in XML schema: spot.xsd for spot run inputs (the default), compare.xsd for spot compare and spot fit.\n"));
     PetscFunctionReturn(0);
   }
-  PetscCall(InputSchemaText(argc >= 1 && argv[0][0] != '-' ? argv[0] : "spot.xsd", &xsd));
+  for (int i = 0; i < argc; ++i) /* one schema name at most, and no options (nothing would read them) */
+    PetscCheck(argv[i][0] != '-' && i == 0, comm, PETSC_ERR_USER_INPUT, "spot schema takes one schema name (spot.xsd or compare.xsd) and no options, got '%.60s%s'%s", argv[i], strlen(argv[i]) > 60 ? "..." : "", i ? " after it" : "");
+  PetscCall(InputSchemaText(argc >= 1 ? argv[0] : "spot.xsd", &xsd));
   PetscCall(PetscPrintf(comm, "%s", xsd));
   PetscFunctionReturn(0);
 }

@@ -14,6 +14,7 @@
    Values in documents were checked by the schema already; they are checked again here for what
    a schema admits (INF, NaN). */
 #include "input/inputimpl.h"
+#include <petscmat.h>
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
@@ -278,15 +279,18 @@ static const OptionSpec specs[] = {
 static const char *const spot_prefixes[] = {"-mesh_", "-phys_", "-init_", "-proto_", "-out_", "-solver_", "-synth_", "-compare_", "-fit_", "-gitt_", "-particles_", NULL};
 
 /* PETSc options every subcommand accepts (logging, memory, the options database itself) */
-static const char *const global_petsc[] = {"-log_view", "-log_summary", "-log_all", "-log_exclude", "-malloc", "-malloc_debug", "-malloc_test", "-malloc_coalesce", "-memory_view", "-options_left", "-options_view", "-options_monitor", "-no_signal_handler", "-help", "-version", "-fp_trap", "-checkstack", "-v", "-use_gpu_aware_mpi", "-mpi_linear_solver_server", "-use_gpu_aware_mpi", NULL};
+static const char *const global_petsc[] = {"-log_view", "-log_summary", "-log_all", "-log_exclude", "-malloc", "-malloc_debug", "-malloc_test", "-malloc_coalesce", "-memory_view", "-options_left", "-options_view", "-options_monitor", "-no_signal_handler", "-help", "-version", "-fp_trap", "-checkstack", "-v", "-use_gpu_aware_mpi", "-mpi_linear_solver_server", "-options_file", "-options_file_yaml", NULL};
 
 /* ---- what the user gave: the command line, recorded before anything else sets an option ---- */
 typedef struct {
-  char *name, *value; /* value NULL: a flag */
+  char     *name, *value; /* value NULL: a flag */
+  PetscBool from_file;    /* from an options file (-options_file, -options_file_yaml) */
 } GivenOption;
 
 static GivenOption *given  = NULL;
-static PetscInt     ngiven = 0;
+static PetscInt     ngiven = 0, maxgiven = 0;
+static int          cl_argc = 0; /* the command's arguments, for InputCheckOptions */
+static char       **cl_argv = NULL;
 
 static PetscBool IsOptionName(const char s[])
 {
@@ -296,19 +300,163 @@ static PetscBool IsOptionName(const char s[])
   return PETSC_TRUE;
 }
 
-/* The options of argv, as PETSc reads them ("-name value" or "-name"); spot's own arguments
-   ("--pixel-size", "-o") are the subcommand's to check */
-PetscErrorCode InputRecordCommandLine(int argc, char **argv)
+/* A name as messages show it: at most 60 characters, "..." when cut */
+static const char *Shown(const char name[], char buf[], size_t len)
+{
+  if (strlen(name) <= 60) return name;
+  snprintf(buf, len, "%.60s...", name);
+  return buf;
+}
+
+static PetscErrorCode AddGiven(const char name[], const char value[], PetscBool from_file)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(argc + 1, &given));
+  if (ngiven == maxgiven) {
+    GivenOption *more;
+    maxgiven = maxgiven ? 2 * maxgiven : 64;
+    PetscCall(PetscMalloc1(maxgiven, &more));
+    if (ngiven) PetscCall(PetscArraycpy(more, given, ngiven));
+    PetscCall(PetscFree(given));
+    given = more;
+  }
+  PetscCall(PetscStrallocpy(name, &given[ngiven].name));
+  given[ngiven].value = NULL;
+  if (value) PetscCall(PetscStrallocpy(value, &given[ngiven].value));
+  given[ngiven].from_file = from_file;
+  ++ngiven;
+  PetscFunctionReturn(0);
+}
+
+/* The options of an options file PETSc has read (-options_file: main checked its syntax before
+   PETSc started), so that they are checked like the command line's */
+static PetscErrorCode RecordOptionsFile(const char path[])
+{
+  FILE *fp = fopen(path, "r");
+  char  line[4096 + 2];
+
+  PetscFunctionBeginUser;
+  PetscCheck(fp, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -options_file: cannot read options file '%s'", path);
+  while (fgets(line, sizeof(line), fp)) {
+    char *hash = strchr(line, '#'), *name, *value, *save = NULL;
+    if (hash) *hash = 0;
+    name = strtok_r(line, " \t\r\n", &save);
+    if (!name || name[0] != '-') continue; /* a blank line, a comment, an alias */
+    value = strtok_r(NULL, "\r\n", &save);
+    if (value) {
+      size_t n;
+      while (*value == ' ' || *value == '\t') ++value;
+      n = strlen(value);
+      while (n && (value[n - 1] == ' ' || value[n - 1] == '\t')) value[--n] = 0;
+      if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+        value[n - 1] = 0;
+        ++value;
+      }
+      if (!value[0]) value = NULL;
+    }
+    PetscCall(AddGiven(name, value, PETSC_TRUE));
+  }
+  fclose(fp);
+  PetscFunctionReturn(0);
+}
+
+static PetscBool IsGlobalPetsc(const char name[]);
+
+/* PETSc's YAML reader reports a bad file with a traceback: spot reads it itself, under a handler
+   that keeps the first message */
+static char yaml_error[512] = "";
+
+static PetscErrorCode KeepYAMLError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+{
+  if (p == PETSC_ERROR_INITIAL && !yaml_error[0]) {
+    snprintf(yaml_error, sizeof(yaml_error), "%s", mess ? mess : "not YAML");
+    for (char *c = yaml_error; *c; ++c)
+      if ((unsigned char)*c < 0x20) *c = ' ';
+  }
+  return n;
+}
+
+/* -options_file_yaml FILE (main kept it from PETSc): its options, under the command line's */
+static PetscErrorCode LoadOptionsYAML(const char path[])
+{
+  PetscOptions   yaml;
+  PetscErrorCode ierr;
+  PetscInt       n;
+  char         **names, **values;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsCreate(&yaml));
+  yaml_error[0] = 0;
+  PetscCall(PetscPushErrorHandler(KeepYAMLError, NULL));
+  ierr = PetscOptionsInsertFileYAML(PETSC_COMM_WORLD, yaml, path, PETSC_TRUE);
+  PetscCall(PetscPopErrorHandler());
+  if (ierr) {
+    PetscCall(PetscOptionsDestroy(&yaml));
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -options_file_yaml: '%s' is not YAML that PETSc reads as options (a mapping of option names to values): %s", path, yaml_error);
+  }
+  PetscCall(PetscOptionsLeftGet(yaml, &n, &names, &values));
+  for (PetscInt i = 0; i < n; ++i) {
+    char name[512];
+    PetscCall(PetscSNPrintf(name, sizeof(name), "-%s", names[i]));
+    if (IsGlobalPetsc(name)) { /* read while PETSc starts, before spot reads the file: it would be ignored */
+      PetscCall(PetscOptionsLeftRestore(yaml, &n, &names, &values));
+      PetscCall(PetscOptionsDestroy(&yaml));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option -options_file_yaml: '%s' gives %s, which PETSc reads as it starts, before spot reads YAML files; give it on the command line or in an -options_file", path, name);
+    }
+    PetscCall(InputSetOption(name, values[i], NULL));
+    PetscCall(AddGiven(name, values[i], PETSC_TRUE));
+  }
+  PetscCall(PetscOptionsLeftRestore(yaml, &n, &names, &values));
+  PetscCall(PetscOptionsDestroy(&yaml));
+  PetscFunctionReturn(0);
+}
+
+/* The options of argv, as PETSc reads them ("-name value" or "-name"), and those of the options
+   files it names; spot's own arguments ("--pixel-size", "-o") are the subcommand's to check, but
+   none may be given twice: the last would win without a word */
+PetscErrorCode InputRecordCommandLine(int argc, char **argv)
+{
+  char shown[80];
+
+  PetscFunctionBeginUser;
+  cl_argc = argc;
+  cl_argv = argv;
   for (int i = 0; i < argc; ++i) {
     const char *a = argv[i];
-    if (!IsOptionName(a) || a[1] == '-' || !strcmp(a, "-o") || !strcmp(a, "-h")) continue;
-    PetscCall(PetscStrallocpy(a, &given[ngiven].name));
-    given[ngiven].value = NULL;
-    if (i + 1 < argc && !IsOptionName(argv[i + 1])) PetscCall(PetscStrallocpy(argv[++i], &given[ngiven].value));
-    ++ngiven;
+    if (a[0] == '-' && (a[1] == '-' || !strcmp(a, "-o"))) { /* an argument of spot's: --name, --name=value, -o */
+      const char *name = strcmp(a, "-o") ? a : "--output";
+      size_t      n    = strcspn(name, "=");
+      for (int j = 0; j < i; ++j) {
+        const char *b = strcmp(argv[j], "-o") ? argv[j] : "--output";
+        PetscCheck(!(b[0] == '-' && b[1] == '-' && strcspn(b, "=") == n && !strncmp(b, name, n)), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "argument %.*s is given twice; give it once", (int)PetscMin(n, 60), name);
+      }
+      continue;
+    }
+    if (!IsOptionName(a) || !strcmp(a, "-h")) continue;
+    if (strcasecmp(a, "-options_file") && strcasecmp(a, "-options_file_yaml") && strcasecmp(a, "-prefix_push") && strcasecmp(a, "-prefix_pop"))
+      for (PetscInt k = 0; k < ngiven; ++k)
+        PetscCheck(given[k].from_file || strcasecmp(given[k].name, a), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "option %s is given twice on the command line (the last would silently win); give it once", Shown(a, shown, sizeof(shown)));
+    PetscCall(AddGiven(a, i + 1 < argc && !IsOptionName(argv[i + 1]) ? argv[i + 1] : NULL, PETSC_FALSE));
+    if (i + 1 < argc && !IsOptionName(argv[i + 1])) ++i;
+    if (!strcasecmp(a, "-options_file") && given[ngiven - 1].value) PetscCall(RecordOptionsFile(given[ngiven - 1].value));
+    if (!strcasecmp(a, "-options_file_yaml") && given[ngiven - 1].value) PetscCall(LoadOptionsYAML(given[ngiven - 1].value));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* spot run, compare and fit take their document, then PETSc options only: an argument of another
+   command (--pixel-size), a lone '-', or a word that follows no option is a mistake */
+static PetscErrorCode CheckDocumentCommandArguments(const char command[])
+{
+  char shown[80];
+
+  PetscFunctionBeginUser;
+  for (int i = 1; i < cl_argc; ++i) {
+    const char *a = cl_argv[i];
+    PetscCheck(strncmp(a, "--", 2), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "spot %s has no argument %s: it takes its document and PETSc options (-name value; spot %s --help)", command, Shown(a, shown, sizeof(shown)), command);
+    PetscCheck(strcmp(a, "-"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "a lone '-' is not an option: spot %s takes its document and options -name [value] (spot %s --help)", command, command);
+    PetscCheck(strcmp(a, "-o"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "spot %s has no argument -o: its output directory is %s DIR", command, !strcmp(command, "run") ? "-out_directory" : !strcmp(command, "fit") ? "-fit_output_directory" : "-compare_output_directory");
+    PetscCheck(IsOptionName(a), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "unexpected argument '%s': spot %s takes one document, then options -name [value] (spot %s --help)", Shown(a, shown, sizeof(shown)), command, command);
+    if (i + 1 < cl_argc && !IsOptionName(cl_argv[i + 1]) && strcmp(cl_argv[i + 1], "-")) ++i;
   }
   PetscFunctionReturn(0);
 }
@@ -440,6 +588,7 @@ static const char *CommandsOf(int bits, char buf[], size_t len)
 }
 
 /* ---- values ---- */
+static PetscErrorCode CheckTimesNotNegative(const char name[], const char where[], const char value[]);
 static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], const char where[], const char value[])
 {
   PetscFunctionBeginUser;
@@ -452,6 +601,7 @@ static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], cons
   case OPT_QUANTITY_LIST: {
     PetscInt n = -1;
     PetscCall(InputParseQuantityList(name, where, value, spec->kind, NULL, &n));
+    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times")) PetscCall(CheckTimesNotNegative(name, where, value));
   } break;
   case OPT_INT:
   case OPT_INT_LIST: {
@@ -511,42 +661,136 @@ static PetscBool IsPetscName(const char name[])
 {
   const size_t n = strlen(name);
   for (int i = 0; global_petsc[i]; ++i)
-    if (!strcmp(name, global_petsc[i])) return PETSC_TRUE;
+    if (!strcasecmp(name, global_petsc[i])) return PETSC_TRUE;
   for (int i = 0; input_petsc_option_names[i]; ++i) {
     const char  *e = input_petsc_option_names[i] + 1; /* without its dash */
     const size_t m = strlen(e);
-    if (!strcmp(name + 1, e) || (n > m + 1 && !strcmp(name + n - m, e) && name[n - m - 1] == '_')) return PETSC_TRUE;
+    if (!strcasecmp(name + 1, e) || (n > m + 1 && !strcasecmp(name + n - m, e) && name[n - m - 1] == '_')) return PETSC_TRUE;
   }
   return PETSC_FALSE;
+}
+
+/* Could name be an option of a PETSc object that the list (taken from one run's -help) does not
+   show, -pc_hypre_type or -mg_levels_ksp_chebyshev_esteig? One of its words must open a PETSc
+   option (pc, ksp, snes, ts, dm, mat, ...); -zzz_top is nobody's */
+static PetscBool HasPetscWord(const char name[])
+{
+  const char *w = name + 1;
+  while (*w) {
+    size_t k = strcspn(w, "_");
+    for (int i = 0; k && input_petsc_option_names[i]; ++i) {
+      const char *e = input_petsc_option_names[i] + 1;
+      if (!strncasecmp(e, w, k) && (e[k] == '_' || !e[k])) return PETSC_TRUE;
+    }
+    w += k;
+    if (*w) ++w;
+  }
+  return PETSC_FALSE;
+}
+
+/* -pc_factor_mat_solver_type NAME (under any prefix): a package this PETSc has. One it lacks
+   stopped the first linear solve, deep in the run, with PETSc's 25-line error */
+static PetscErrorCode CheckSolverPackage(const char name[], const char where[], const char value[])
+{
+  static const char *const packages[] = {"petsc", "mumps", "superlu", "superlu_dist", "umfpack", "cholmod", "klu", "spqr", "strumpack", "mkl_pardiso", "mkl_cpardiso", "pastix", "elemental", "scalapack", "essl", "lusol", "bas", "cusparse", "kokkos", "matlab", NULL};
+  PetscBool                found = PETSC_FALSE, foundm;
+  char                     have[256] = "", shown[80];
+  const size_t             n = strlen(name), m = strlen("pc_factor_mat_solver_type");
+
+  PetscFunctionBeginUser;
+  if (n < m || strcasecmp(name + n - m, "pc_factor_mat_solver_type")) PetscFunctionReturn(0);
+  PetscCheck(value && value[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s needs the name of a solver package", where, name);
+  PetscCall(MatInitializePackage());
+  PetscCall(MatSolverTypeGet(value, MATSEQAIJ, MAT_FACTOR_LU, &found, &foundm, NULL));
+  if (found) PetscFunctionReturn(0);
+  for (int i = 0; packages[i]; ++i) {
+    PetscBool f = PETSC_FALSE;
+    PetscCall(MatSolverTypeGet(packages[i], MATSEQAIJ, MAT_FACTOR_LU, &f, &foundm, NULL));
+    if (f) PetscCall(PetscSNPrintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s", have[0] ? ", " : "", packages[i]));
+  }
+  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: this PETSc has no solver package '%s' for %s (it has %s)", where, Shown(value, shown, sizeof(shown)), name, have[0] ? have : "none it names");
 }
 
 /* One option the user gave (on the command line, or in a document when from_document) */
 static PetscErrorCode CheckOne(const char command[], const char name[], const char value[], PetscBool from_document)
 {
   const OptionSpec *spec;
-  char              where[PETSC_MAX_PATH_LEN], near[256], list[128];
+  char              where[PETSC_MAX_PATH_LEN], near[256], list[128], shown[80];
 
   PetscFunctionBeginUser;
   PetscCall(InputOptionWhere(name, where, sizeof(where)));
-  if (!HasSpotPrefix(name)) { /* PETSc's: a name PETSc does not know, close to one it does, is a typo */
-    if (from_document || IsPetscName(name)) PetscFunctionReturn(0);
+  if (!strncmp(where, "option ", 7)) PetscCall(PetscSNPrintf(where, sizeof(where), "option %s", Shown(name, shown, sizeof(shown))));
+  /* PETSc's refinement of spot's mesh: no bound on the mesh it makes, and spot's own checks skipped */
+  PetscCheck(!strstr(name, "dm_refine"), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s refines the mesh behind spot's back (nothing bounds its size); use spot's -mesh_refine N (<mesh><refine> in a document)", where, Shown(name, shown, sizeof(shown)));
+  if (!HasSpotPrefix(name)) { /* PETSc's: a name PETSc does not know is a typo, or nobody's */
+    if (IsPetscName(name)) {
+      PetscCall(CheckSolverPackage(name, where, value));
+      PetscFunctionReturn(0);
+    }
     Nearest(name, near, sizeof(near));
-    PetscCheck(!near[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s (did you mean %s?)", where, name, near);
+    PetscCheck(!near[0], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s (did you mean %s?)", where, Shown(name, shown, sizeof(shown)), near);
+    PetscCheck(HasPetscWord(name), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: neither spot nor PETSc has an option %s", where, Shown(name, shown, sizeof(shown)));
     PetscFunctionReturn(0);
   }
   spec = FindSpec(name);
   if (!spec) {
     Nearest(name, near, sizeof(near));
-    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: spot has no option %s%s%s%s", where, name, near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: spot has no option %s%s%s%s", where, Shown(name, shown, sizeof(shown)), near[0] ? " (did you mean " : "", near, near[0] ? "?)" : "");
   }
   PetscCheck(from_document || (spec->commands & CommandBit(command)), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is not an option of spot %s (it is one of %s)", where, name, command, CommandsOf(spec->commands, list, sizeof(list)));
   PetscCall(CheckValue(spec, name, where, value));
   PetscFunctionReturn(0);
 }
 
+static PetscBool GivenOnCommandLine(const char name[])
+{
+  for (PetscInt i = 0; i < ngiven; ++i)
+    if (!strcasecmp(given[i].name, name)) return PETSC_TRUE;
+  return PETSC_FALSE;
+}
+
+/* One initial state from each source: the command line may replace a document's (a restart from a
+   checkpoint of a document that starts from theta), but two from the same place contradict */
+static PetscErrorCode CheckInitialState(void)
+{
+  static const char *const states[] = {"-init_checkpoint_file", "-init_theta", "-init_voltage"};
+  char                     a[PETSC_MAX_PATH_LEN], b[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  for (int i = 0; i < 3; ++i)
+    for (int j = i + 1; j < 3; ++j) {
+      PetscCheck(!(GivenOnCommandLine(states[i]) && GivenOnCommandLine(states[j])), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "options %s and %s: both give the initial state; give one", states[i], states[j]);
+      PetscCall(InputOptionWhere(states[i], a, sizeof(a)));
+      PetscCall(InputOptionWhere(states[j], b, sizeof(b)));
+      PetscCheck(!strncmp(a, "option ", 7) || !strncmp(b, "option ", 7), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the document gives two initial states (%s, and %s at %s); give one", b, states[j], states[i], a);
+    }
+  PetscFunctionReturn(0);
+}
+
+/* Output times: at or after the start, as the schema says of <output><times> */
+static PetscErrorCode CheckTimesNotNegative(const char name[], const char where[], const char value[])
+{
+  PetscInt   n = 1;
+  PetscReal *t;
+
+  PetscFunctionBeginUser;
+  for (const char *c = value; *c; ++c) n += *c == ',' || *c == ' ';
+  PetscCall(PetscMalloc1(n, &t));
+  PetscCall(InputParseQuantityList(name, where, value, UNIT_TIME, t, &n));
+  for (PetscInt i = 0; i < n; ++i)
+    if (t[i] < 0) {
+      PetscCall(PetscFree(t));
+      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s are times from the start of the run, at least 0, got '%.60s'", where, name, value);
+    }
+  PetscCall(PetscFree(t));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode InputCheckOptions(MPI_Comm comm, const char command[])
 {
   PetscFunctionBeginUser;
+  PetscCall(CheckInitialState());
+  if (!strcmp(command, "run") || !strcmp(command, "compare") || !strcmp(command, "fit")) PetscCall(CheckDocumentCommandArguments(command));
   for (PetscInt i = 0; i < ngiven; ++i) PetscCall(CheckOne(command, given[i].name, given[i].value, PETSC_FALSE));
   PetscCall(InputCheckDocumentOptions(command, CheckOne));
   PetscFunctionReturn(0);
@@ -559,6 +803,9 @@ PetscErrorCode InputCheckNoSolverOptions(MPI_Comm comm, const char command[])
   PetscFunctionBeginUser;
   for (PetscInt i = 0; i < ngiven; ++i) {
     const char *name = given[i].name;
+    char        shown[80];
+    /* the analysis of a GITT record reads its -gitt_ options only: -phys_alpha is the simulation's */
+    PetscCheck(strncmp(command, "gitt", 4) || !HasSpotPrefix(name) || !strncmp(name, "-gitt_", 6), comm, PETSC_ERR_USER_INPUT, "option %s: spot %s analyses a record and simulates nothing, so only its -gitt_ options apply (%s is for spot run, synth, compare, fit and gitt --simulate)", Shown(name, shown, sizeof(shown)), command, Shown(name, shown, sizeof(shown)));
     if (HasSpotPrefix(name) || IsGlobalPetsc(name)) continue;
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "option %s: spot %s solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)", name, command);
   }

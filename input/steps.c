@@ -178,6 +178,8 @@ PetscErrorCode InputStepGetString(PetscInt i, const char key[], char value[], si
   }
   Lookup(i, key, &v, &line, &what, cycle, sizeof(cycle));
   if (!v) PetscFunctionReturn(0);
+  /* cut, "999...9 min" (400 digits) would lose its unit and read as a finite number of seconds */
+  PetscCheck(strlen(v) < len, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s:%" PetscInt_FMT " (%s): the %s of step %" PetscInt_FMT " is %zu characters long, more than the %zu spot reads ('%.20s...')", table.doc, line, what, key, i, strlen(v), len - 1, v);
   PetscCall(PetscStrncpy(value, v, len));
   *set = PETSC_TRUE;
   PetscFunctionReturn(0);

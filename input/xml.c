@@ -21,6 +21,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 #include <string.h>
+#include <strings.h>
 #include <ctype.h>
 #include <math.h>
 
@@ -558,16 +559,31 @@ static PetscErrorCode MapProtocol(xmlNodePtr protocol)
    files of their own (the command line keeps them: the user typed it) */
 static const char *const forbidden_options[] = {"-options_file", "-python", "-start_in_debugger", "-on_error_attach_debugger", "-on_error_emacs", "-debugger", "-stop_for_debugger", "-display", "-history", "-log_trace", "-info", "-viewer_", "-saws", "-malloc_dump", "-malloc_view", "-memory_view", "-objects_dump", "-log_mpe", "-log_perfstubs", "-petsc_ci", "-check_pointer_intensity", "-dlopen", "-mpi_linear_solver_server", NULL};
 
+/* Words in the name of a PETSc option that writes (monitors, viewers, logs, dumps, trajectories
+   write where they are told, and some, '-ts_monitor binary', into the working directory by
+   default) or reads and runs something: a document may not give any such option */
+static const char *const writing_words[] = {"monitor", "view", "draw", "trajectory", "save", "vtk", "output", "dump", "log", "history", "info", "debug", "options", "python", "viewer", NULL};
+
 /* A PETSc viewer destination "type:file:format:mode" may name a file; "-a ascii:/x" or "-b :x" may not appear in a document */
 static PetscErrorCode CheckDocumentOption(const char name[], const char value[], const char where[])
 {
+  char shown[80];
+
   PetscFunctionBeginUser;
+  if (strlen(name) > 60) name = (snprintf(shown, sizeof(shown), "%.60s...", name), shown);
   for (int i = 0; forbidden_options[i]; ++i)
-    PetscCheck(strncmp(name, forbidden_options[i], strlen(forbidden_options[i])), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s reads, runs or writes files outside spot's control, which a document may not ask for; give it on the command line", where, name);
+    PetscCheck(strncasecmp(name, forbidden_options[i], strlen(forbidden_options[i])), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s reads, runs or writes files outside spot's control, which a document may not ask for; give it on the command line", where, name);
   if (value) {
     const char *colon = strchr(value, ':');
     PetscBool   names_file = (strchr(value, '/') || (colon && colon[1] && colon[1] != ':')) ? PETSC_TRUE : PETSC_FALSE;
-    PetscCheck(!names_file, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s %s' names a file for PETSc to write, which a document may not do (spot writes only into its output directory); give it on the command line", where, name, value);
+    PetscCheck(!names_file, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: '%s %.60s' names a file for PETSc to write, which a document may not do (spot writes only into its output directory); give it on the command line", where, name, value);
+  }
+  for (int i = 0; writing_words[i]; ++i) {
+    char lower[80];
+    for (size_t k = 0; k < sizeof(lower); ++k)
+      if (!(lower[k] = (char)tolower((unsigned char)name[k]))) break;
+    lower[sizeof(lower) - 1] = 0;
+    PetscCheck(!strstr(lower, writing_words[i]), PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s may write files (PETSc's monitors, viewers, logs and dumps write where they are told, some into the working directory), which a document may not ask for; give it on the command line", where, name);
   }
   PetscFunctionReturn(0);
 }
@@ -623,6 +639,60 @@ static const char *SectionPrefix(const char name[])
   return NULL;
 }
 
+/* The document's bytes, whole (InputCheckFile bounded its size): a NUL byte is not XML, and libxml2
+   reading a file stopped at one, running what came before it and ignoring the rest */
+static PetscErrorCode ReadDocumentBytes(MPI_Comm comm, const char path[], char **bytes, size_t *n)
+{
+  FILE  *fp = fopen(path, "rb");
+  long   size;
+  char  *nul;
+
+  PetscFunctionBeginUser;
+  PetscCheck(fp, comm, PETSC_ERR_USER_INPUT, "cannot read input file '%s'", path);
+  if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
+    fclose(fp);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "cannot read input file '%s'", path);
+  }
+  PetscCall(PetscMalloc1((size_t)size + 1, bytes));
+  *n = fread(*bytes, 1, (size_t)size, fp);
+  fclose(fp);
+  (*bytes)[*n] = 0;
+  nul = memchr(*bytes, 0, *n);
+  if (nul) {
+    const size_t offset = (size_t)(nul - *bytes);
+    long         line   = 1;
+    for (size_t i = 0; i < offset; ++i) line += (*bytes)[i] == '\n';
+    PetscCall(PetscFree(*bytes));
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s:%ld: a NUL byte (at byte %zu): the document is not text; an XML document has none", path, line, offset);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* version="N" of the root: this spot reads version 1 (a document without it is version 1); the
+   document is freed when it is refused */
+static PetscErrorCode CheckVersion(MPI_Comm comm, xmlDocPtr doc)
+{
+  xmlNodePtr root = xmlDocGetRootElement(doc);
+  xmlChar   *v    = xmlGetProp(root, (const xmlChar *)"version");
+  char       text[64], *end;
+  long       version;
+  const long line = (long)xmlGetLineNo(root);
+
+  PetscFunctionBeginUser;
+  if (!v) PetscFunctionReturn(0);
+  PetscCall(PetscStrncpy(text, (const char *)v, sizeof(text)));
+  xmlFree(v);
+  Trim(text);
+  version = strtol(text, &end, 10);
+  if (end != text && !*end && version == 1) PetscFunctionReturn(0);
+  {
+    char msg[512];
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s:%ld: <%s version=\"%.20s%s\">: this spot reads version 1 documents (spot schema prints their schema)", doc_name, line, (const char *)root->name, text, strlen(text) > 20 ? "..." : ""));
+    xmlFreeDoc(doc);
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
+  }
+}
+
 PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
 {
   XMLErrors              errors = {{0}, 0};
@@ -632,6 +702,8 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
   xmlSchemaValidCtxtPtr  vctx;
   const char            *slash, *xsd;
   int                    invalid;
+  char                  *bytes;
+  size_t                 nbytes = 0;
 
   PetscFunctionBeginUser;
   PetscCall(InputCheckFile(comm, path, "input file", (size_t)64 << 20)); /* 64 MB: far more than any input */
@@ -643,9 +715,11 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
     if (!doc_dir[0]) PetscCall(PetscStrncpy(doc_dir, "/", sizeof(doc_dir)));
   } else PetscCall(PetscStrncpy(doc_dir, ".", sizeof(doc_dir)));
 
+  PetscCall(ReadDocumentBytes(comm, path, &bytes, &nbytes));
   xmlSetStructuredErrorFunc(&errors, CollectXMLError);
-  doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+  doc = xmlReadMemory(bytes, (int)nbytes, path, NULL, XML_PARSE_NONET); /* the whole file: content after the root is an error */
   xmlSetStructuredErrorFunc(NULL, NULL);
+  PetscCall(PetscFree(bytes));
   if (!doc || errors.count) {
     char msg[1024];
     PetscCall(PetscStrncpy(msg, errors.count ? errors.message : "not a readable XML document", sizeof(msg)));
@@ -662,6 +736,7 @@ PetscErrorCode InputLoadXML(MPI_Comm comm, const char path[])
       SETERRQ(comm, PETSC_ERR_USER_INPUT, "%s", msg);
     }
     PetscCall(InputSchemaText(schema_name, &xsd));
+    PetscCall(CheckVersion(comm, doc));
   }
   pctx = xmlSchemaNewMemParserCtxt(xsd, (int)strlen(xsd));
   PetscCheck(pctx, comm, PETSC_ERR_LIB, "libxml2 could not create a schema parser");

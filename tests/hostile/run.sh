@@ -34,52 +34,6 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_osc=^ucx OMPI_MCA_mtl=^
 # ---------------------------------------------------------------------------------------------
 # Cases that break the contract today: NAME -> why (one line each). Delete a line when its fix lands.
 declare -A expected_failures=(
-  # -options_file is read by PetscInitialize, before spot checks anything (app/spot.c main)
-  [run_options.options_file_missing]="PETSc's own 12-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.missing]="PETSc's own 12-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.directory]="PETSc's own 12-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.symlink_loop]="PETSc's own 12-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.dev_urandom]="PETSc's own 13-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.garbage]="PETSc's own 13-line error: -options_file is read by PetscInitialize before spot's checks"
-  [run_options_file.fifo]="hangs in PetscInitialize opening the FIFO given to -options_file"
-  [run_options_file.dev_zero]="PetscInitialize reads /dev/zero as an options file until it crashes (SIGSEGV) or the time limit"
-  [run_options_file.sparse_300MB]="a 300 MB options file of NUL bytes is read whole by PetscInitialize and taken as empty: the run goes ahead"
-  # PETSc errors that reach the terminal as PETSc prints them
-  [run_options.pc_factor_unavailable]="PETSc's 25-line error for an unavailable -pc_factor_mat_solver_type (not turned into one line; solver set-up)"
-  # libxml2 messages are copied with their inner newline (input/xml.c CollectXMLError trims only the end)
-  [run_xml.bytes_nul_after_root]="a NUL byte and a second root element after </spot> are ignored: the document runs (input/xml.c)"
-  [run_xml.version_2]="<spot version=\"2\"> is run by a version-1 spot without a word (input/xml.c)"
-  # <petsc_options> in a document that write outside the output directory (input/xml.c CheckDocumentOption)
-  [run_xml.petsc_options_ts_monitor_binary]="document option '-ts_monitor binary' writes ./binaryoutput(.info) into the working directory; the run succeeds"
-  [run_xml.petsc_options_mat_view_binary]="document option '-mat_view binary' writes ./binaryoutput(.info) into the working directory; the run succeeds"
-  [run_xml.petsc_options_ts_monitor_solution_vtk]="document option '-ts_monitor_solution_vtk sol-%03d.vtu' writes sol-*.vtu into the working directory"
-  [run_xml.petsc_options_ts_trajectory_visualization]="document options -ts_save_trajectory -ts_trajectory_type visualization write ./Visualization-data/"
-  [mpi.petsc_options_escape]="2 ranks: document option '-ts_monitor binary' writes ./binaryoutput(.info) into the working directory"
-  [run_xml.petsc_options_unknown_petsc]="a misspelt PETSc option in <petsc_options> (-ts_monitr) is ignored, while the command line refuses it"
-  [run_xml.petsc_options_dm_refine_12]="document option -dm_refine 12 is obeyed: no answer within the time limit (no bound on the refined mesh)"
-  # numbers
-  [run_xml.leaf_duration_huge]="a 400-digit duration overflows to inf and passes the finiteness check: the run goes ahead (input/units.c/options.c)"
-  [run_options.out_times_negative]="-out_times -5 is accepted (the schema refuses negative output times in a document)"
-  # command-line arguments accepted that should be refused (input/options.c, app/*.c)
-  [run_options.double_dash_unknown]="spot run ignores an unknown argument --frobnicate"
-  [run_options.option_name_only_dash]="spot run ignores a lone '-' argument"
-  [run_options.unknown_prefix]="spot run ignores an option neither spot nor PETSc knows when its prefix is not spot's (-zzz_top)"
-  [run_options.option_100kB_name]="spot run ignores a 100 kB option name"
-  [run_options.twice_spot]="the same option twice (-phys_alpha 3 -phys_alpha 4): the last wins silently"
-  [run_options.twice_petsc]="the same PETSc option twice (-ts_max_steps 5 -ts_max_steps 6): the last wins silently"
-  [mesh_options.twice]="spot mesh: --pixel-size given twice, the last wins silently"
-  [gitt_options.twice]="spot gitt: --length given twice, the last wins silently"
-  [synth_options.twice]="spot synth: --noise given twice, the last wins silently"
-  [gitt_options.other_command_option]="spot gitt accepts -phys_alpha (an option of spot run) and ignores it"
-  [fit_options.other_command]="spot fit ignores --pixel-size (an argument of spot mesh and synth)"
-  [toplevel.schema_two]="spot schema spot.xsd compare.xsd: the second name is ignored"
-  [toplevel.schema_option]="spot schema -bogus_option 1: the unknown option is ignored"
-  [toplevel.version_extra]="spot version extra: the extra argument is ignored"
-  [toplevel.version_option]="spot version -bogus_option 1: the unknown option is ignored"
-  [toplevel.no_command]="spot without a command prints the 15-line usage to stderr (app/spot.c main)"
-  [toplevel.dash_only]="spot - prints the 15-line usage to stderr (app/spot.c main)"
-  [toplevel.unknown_flag]="spot --bogus prints the 15-line usage to stderr (app/spot.c main)"
-  [file_checkpoint.in_document_and_theta]="-init_checkpoint_file together with -init_theta: two initial states, one silently ignored"
   # output folders made before the checks and left behind (app/gitt.c, app/mesh.c, input/checks.c InputCheckWritableDirectory)
   [gitt_options.edges_unknown]="spot gitt makes its default output folder gitt_out/ before checking --edges, and leaves it"
   [gitt_options.length_zero]="spot gitt makes its default output folder gitt_out/ before checking --length, and leaves it"
@@ -101,7 +55,6 @@ declare -A expected_failures=(
   # crashes and hangs
   [mesh_image_file.fifo]="spot mesh hangs opening a FIFO as the image (mesh/image_io.c RasterRead fopen, before any file check)"
 )
-# Files that every case starting Gmsh leaves in $HOME: not counted per case, but a full run fails
 # when no case leaves them any more (then clear these two lines)
 export HOSTILE_HOME_EXPECTED=".fltk"
 export HOSTILE_HOME_REASON="Gmsh's FLTK makes ~/.fltk/fltk.org/ whenever spot meshes a shape or an image (mesh/gmsh.c: gmshInitialize)"
