@@ -112,7 +112,7 @@ static PetscErrorCode CheckNotInput(const char path[])
 
   PetscFunctionBeginUser;
   PetscCall(FileGetInput(path, &what, &name));
-  PetscCheck(!what, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%s': it would overwrite the input %s '%s'; give the output another name", path, what, name);
+  PetscCheck(!what, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%s': it would overwrite the %s '%s' that spot reads; give the output another name", path, what, name);
   PetscFunctionReturn(0);
 }
 
@@ -419,7 +419,7 @@ PetscErrorCode FileOutPublish(FileOut *out)
     const char *what, *name;
     PetscCall(FileGetInput(f->path, &what, &name));
     if (what) {
-      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot write '%s': it would overwrite the input %s '%s'; give the output another name", f->path, what, name));
+      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot write '%s': it would overwrite the %s '%s' that spot reads; give the output another name", f->path, what, name));
       PetscCall(FileOutDiscard(out));
       SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s", message);
     }

@@ -78,7 +78,7 @@ int            FileSignalReceived(void); /* 0, or the signal number */
 /* Inputs: files a command reads (registered by their device and inode, as named and, for a
    symbolic link, as followed), which none of its outputs may replace. FileOutCreate and
    FileOutPublish refuse a path that is a registered input ("cannot write 'p.png': it would
-   overwrite the input image 'p.png'"); a command checks its outputs up front with FileGetInput.
+   overwrite the image 'p.png' that spot reads"); a command checks its outputs up front with FileGetInput.
    A file this process published is never an input of it (a mesh spot made, then read back). */
 PetscErrorCode FileRegisterInput(const char path[], const char what[]);
 /* *what is NULL unless path names a registered input; then what it is and the name it was read by */

@@ -131,7 +131,7 @@ PetscErrorCode InputCheckOutputFile(MPI_Comm comm, const char path[], const char
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0 && path && path[0]) {
     PetscCall(FileGetInput(path, &what, &name));
-    if (what) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: '%s' would overwrite the input %s '%s'; give the output another name", where, path, what, name));
+    if (what) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: '%s' would overwrite the %s '%s' that spot reads; give the output another name", where, path, what, name));
   }
   PetscCall(InputCollectiveError(comm, what ? PETSC_TRUE : PETSC_FALSE, message));
   PetscFunctionReturn(0);
