@@ -410,6 +410,14 @@ PetscErrorCode SpotGitt(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(LengthFromMesh(comm, mesh, &L, what, sizeof(what)));
     PetscCall(GittSetLength(gitt, L, what));
   }
+  { /* no output may replace the record or the mesh read (-o at the record's folder) */
+    static const char *const outputs[] = {"pulses.csv", "gitt.png", "diffusivity.csv"};
+    PetscCall(InputOptionWhere("-gitt_output_directory", where, sizeof(where)));
+    for (size_t k = 0; k < sizeof(outputs) / sizeof(outputs[0]); ++k) {
+      PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s", outdir, outputs[k]));
+      PetscCall(InputCheckOutputFile(comm, path, where));
+    }
+  }
   PetscCall(GittAnalyse(gitt));
   PetscCall(GittView(gitt, PETSC_VIEWER_STDOUT_(comm)));
   PetscCall(GittCheckTable(gitt)); /* no table: fail before any file is made */

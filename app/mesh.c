@@ -151,6 +151,7 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
     }
   }
 
+  PetscCall(InputCheckInputAndOutputs(comm, image, "image", 0, 2, (const char *[]){output, preview}, (const char *[]){"argument -o", "argument --preview"}));
   PetscCall(MeshFromImage(comm, output, preview, &report));
   PetscCall(MeshImageReportView(&report, output, preview, PETSC_VIEWER_STDOUT_(comm)));
   PetscFunctionReturn(0);

@@ -66,6 +66,8 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
   const char *input = NULL;
   char        output[PETSC_MAX_PATH_LEN] = "movie.tif", dir[PETSC_MAX_PATH_LEN] = ".", where[64];
+  char        stamps[PETSC_MAX_PATH_LEN] = "", where_ts[PETSC_MAX_PATH_LEN] = "";
+  PetscBool   stamps_set;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -101,7 +103,7 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
   }
   { /* timestamps elsewhere: a file name in a writable directory */
-    char      stamps[PETSC_MAX_PATH_LEN], stamps_dir[PETSC_MAX_PATH_LEN] = ".", where_ts[PETSC_MAX_PATH_LEN];
+    char      stamps_dir[PETSC_MAX_PATH_LEN] = ".";
     PetscBool set;
     PetscCall(PetscOptionsGetString(NULL, NULL, "-synth_timestamps", stamps, sizeof(stamps), &set));
     if (set) {
@@ -112,9 +114,13 @@ PetscErrorCode SpotSynth(MPI_Comm comm, int argc, char **argv, PetscBool help)
       if (!stamps_dir[0]) PetscCall(PetscStrncpy(stamps_dir, "/", sizeof(stamps_dir)));
       PetscCall(InputCheckWritableDirectory(comm, stamps_dir, where_ts));
     }
+    stamps_set = set;
   }
   PetscCall(InputLoadXML(comm, input));
   PetscCall(InputCheckOptions(comm, "synth"));
+  /* neither output may replace the document (the files it names are guarded as they are read) */
+  PetscCall(InputCheckOutputFile(comm, output, "argument -o"));
+  if (stamps_set) PetscCall(InputCheckOutputFile(comm, stamps, where_ts));
   PetscCall(SynthRun(comm, dir, PETSC_VIEWER_STDOUT_(comm), NULL));
   PetscFunctionReturn(0);
 }

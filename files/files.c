@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -33,6 +35,189 @@ static int Register(const char path[])
 static void Unregister(int slot)
 {
   if (slot >= 0 && slot < REGISTRY_SLOTS) registry_used[slot] = 0;
+}
+
+/* ---- inputs, and the files this process published (never inputs of it) ---- */
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+  int   ours;     /* published by this process */
+  char  what[48]; /* "image", "input file", ... */
+  char *name;     /* as the command named it */
+} Known;
+/* malloc, not PetscMalloc: the registry lives until the process ends, after PetscFinalize */
+static Known *known = NULL;
+static size_t nknown = 0, known_cap = 0;
+
+static Known *KnownFind(dev_t dev, ino_t ino)
+{
+  for (size_t i = 0; i < nknown; ++i)
+    if (known[i].dev == dev && known[i].ino == ino) return &known[i];
+  return NULL;
+}
+
+static void KnownAdd(const struct stat *st, int ours, const char name[], const char what[])
+{
+  Known *k = KnownFind(st->st_dev, st->st_ino);
+  if (k) {
+    if (ours && !k->ours) k->ours = 1; /* this process replaced it (an inode number used again) */
+    return;
+  }
+  if (nknown == known_cap) {
+    size_t cap  = known_cap ? 2 * known_cap : 16;
+    Known *more = (Known *)realloc(known, cap * sizeof(Known));
+    if (!more) return; /* not registered: no worse than before the registry */
+    known     = more;
+    known_cap = cap;
+  }
+  k       = &known[nknown];
+  k->dev  = st->st_dev;
+  k->ino  = st->st_ino;
+  k->ours = ours;
+  snprintf(k->what, sizeof(k->what), "%s", what ? what : "file");
+  k->name = name ? strdup(name) : NULL;
+  ++nknown;
+}
+
+PetscErrorCode FileRegisterInput(const char path[], const char what[])
+{
+  struct stat st;
+
+  PetscFunctionBeginUser;
+  if (!path || !path[0]) PetscFunctionReturn(0);
+  if (!stat(path, &st)) KnownAdd(&st, 0, path, what); /* the file read */
+  if (!lstat(path, &st) && S_ISLNK(st.st_mode)) KnownAdd(&st, 0, path, what); /* the name it was read by */
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FileGetInput(const char path[], const char **what, const char **name)
+{
+  struct stat st;
+  Known      *k;
+
+  PetscFunctionBeginUser;
+  *what = NULL;
+  if (name) *name = NULL;
+  if (!path || !path[0] || lstat(path, &st)) PetscFunctionReturn(0); /* the entry a rename would replace */
+  k = KnownFind(st.st_dev, st.st_ino);
+  if (!k || k->ours) PetscFunctionReturn(0);
+  *what = k->what;
+  if (name) *name = k->name ? k->name : path;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode CheckNotInput(const char path[])
+{
+  const char *what, *name;
+
+  PetscFunctionBeginUser;
+  PetscCall(FileGetInput(path, &what, &name));
+  PetscCheck(!what, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%s': it would overwrite the %s '%s' that spot reads; give the output another name", path, what, name);
+  PetscFunctionReturn(0);
+}
+
+/* ---- folders this process made: removed again, if empty, when it fails ---- */
+#define MADE_SLOTS 16
+typedef struct {
+  char           path[PETSC_MAX_PATH_LEN]; /* normalised: no repeated or trailing '/' */
+  unsigned short end[PETSC_MAX_PATH_LEN / 2 + 1]; /* the prefixes of path made, shortest first */
+  int            n;
+} Made;
+static Made                  made[MADE_SLOTS];
+static volatile sig_atomic_t made_used[MADE_SLOTS];
+static volatile sig_atomic_t exit_failed = 0;
+
+/* deepest first; rmdir only removes an empty folder (async-signal-safe: rmdir and plain loops) */
+static void RemoveMadeSlot(int slot)
+{
+  static char buf[PETSC_MAX_PATH_LEN];
+  for (int k = made[slot].n - 1; k >= 0; --k) {
+    int e = made[slot].end[k];
+    for (int i = 0; i < e; ++i) buf[i] = made[slot].path[i];
+    buf[e] = 0;
+    (void)rmdir(buf);
+  }
+  made_used[slot] = 0;
+}
+
+static void RemoveMade(void)
+{
+  for (int s = MADE_SLOTS - 1; s >= 0; --s)
+    if (made_used[s]) RemoveMadeSlot(s);
+}
+
+static void RemoveMadeAtExit(void)
+{
+  if (exit_failed) RemoveMade();
+}
+
+void FileNoteFailure(PetscBool failed)
+{
+  exit_failed = failed ? 1 : 0;
+}
+
+PetscErrorCode FileRemoveMadeDirectories(void)
+{
+  PetscFunctionBeginUser;
+  RemoveMade();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FileMakeDirectory(const char dir[], int *errnum)
+{
+  static PetscBool at_exit = PETSC_FALSE;
+  char             path[PETSC_MAX_PATH_LEN];
+  size_t           n = 0, start = 0;
+  int              slot = -1;
+  struct stat      st;
+
+  PetscFunctionBeginUser;
+  *errnum = 0;
+  if (!dir || !dir[0]) {
+    *errnum = ENOENT;
+    PetscFunctionReturn(0);
+  }
+  if (strlen(dir) >= sizeof(path)) {
+    *errnum = ENAMETOOLONG;
+    PetscFunctionReturn(0);
+  }
+  for (const char *c = dir; *c; ++c)
+    if (!(*c == '/' && n && path[n - 1] == '/')) path[n++] = *c;
+  while (n > 1 && path[n - 1] == '/') --n;
+  path[n] = 0;
+  for (size_t i = 0; i <= n; ++i) { /* a component longer than a name may be: before any mkdir */
+    if (i < n && path[i] != '/') continue;
+    if (i - start > NAME_MAX) {
+      *errnum = ENAMETOOLONG;
+      PetscFunctionReturn(0);
+    }
+    start = i + 1;
+  }
+  if (!at_exit) {
+    if (atexit(RemoveMadeAtExit)) PetscCall(PetscInfo(NULL, "cannot register the removal of made folders at exit\n"));
+    at_exit = PETSC_TRUE;
+  }
+  for (int s = 0; s < MADE_SLOTS && slot < 0; ++s)
+    if (!made_used[s]) slot = s;
+  if (slot >= 0) {
+    memcpy(made[slot].path, path, n + 1);
+    made[slot].n = 0;
+  }
+  for (size_t i = 1; i <= n && !*errnum; ++i) { /* mkdir -p */
+    if (i < n && path[i] != '/') continue;
+    path[i] = 0;
+    if (!mkdir(path, 0777)) {
+      if (slot >= 0) made[slot].end[made[slot].n++] = (unsigned short)i;
+    } else if (errno != EEXIST) *errnum = errno;
+    else if (stat(path, &st)) *errnum = errno;
+    else if (!S_ISDIR(st.st_mode)) *errnum = ENOTDIR;
+    if (i < n) path[i] = '/';
+  }
+  if (slot >= 0 && made[slot].n) {
+    made_used[slot] = 1;
+    if (*errnum) RemoveMadeSlot(slot); /* nothing half made is left */
+  }
+  PetscFunctionReturn(0);
 }
 
 /* ---- reasons ---- */
@@ -88,6 +273,7 @@ PetscErrorCode FileOutCreateSuffixed(const char path[], const char suffix[], Fil
   *out = NULL;
   PetscCheck(path && path[0], PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "no file name to write to");
   PetscCheck(strlen(path) + strlen(suffix) + 16 < PETSC_MAX_PATH_LEN, PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "cannot write '%.64s...': the path is longer than %d characters", path, PETSC_MAX_PATH_LEN - 16);
+  PetscCall(CheckNotInput(path));
   PetscCall(PetscNew(&f));
   f->slot = -1;
   PetscCall(PetscStrncpy(f->path, path, sizeof(f->path)));
@@ -224,15 +410,25 @@ PetscErrorCode FileOutClose(FileOut f)
 PetscErrorCode FileOutPublish(FileOut *out)
 {
   FileOut f = *out;
-  char    message[PETSC_MAX_PATH_LEN + 128];
+  char    message[2 * PETSC_MAX_PATH_LEN + 128];
 
   PetscFunctionBeginUser;
   if (!f) PetscFunctionReturn(0);
   PetscCall(FileOutClose(f));
+  if (!f->error) { /* an input may have appeared at the path since the FileOut was made */
+    const char *what, *name;
+    PetscCall(FileGetInput(f->path, &what, &name));
+    if (what) {
+      PetscCall(PetscSNPrintf(message, sizeof(message), "cannot write '%s': it would overwrite the %s '%s' that spot reads; give the output another name", f->path, what, name));
+      PetscCall(FileOutDiscard(out));
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "%s", message);
+    }
+  }
   if (!f->error) {
     struct stat st;
     if (!lstat(f->path, &st) && S_ISDIR(st.st_mode)) f->error = EISDIR;
     else if (rename(f->temporary, f->path)) PetscCall(FileOutSetFailed(f, errno));
+    else if (!lstat(f->path, &st)) KnownAdd(&st, 1, NULL, NULL); /* ours: not an input if read back */
   }
   if (f->error) {
     PetscCall(FileWriteFailure(f->path, f->error > 0 ? f->error : 0, message, sizeof(message)));
@@ -275,6 +471,7 @@ static void OnSignal(int sig)
     return;
   }
   RemoveRegistered();
+  RemoveMade(); /* after the files in them */
   if (signal_report) {
     static const char msg_int[]  = "spot: error: interrupted (SIGINT); unfinished files removed\n";
     static const char msg_term[] = "spot: error: terminated (SIGTERM); unfinished files removed\n";

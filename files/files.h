@@ -75,6 +75,23 @@ PetscErrorCode FileSignalsSet(FileSignalMode mode);
 PetscErrorCode FileRemoveOnSignal(const char path[], PetscBool remove);
 int            FileSignalReceived(void); /* 0, or the signal number */
 
+/* Inputs: files a command reads (registered by their device and inode, as named and, for a
+   symbolic link, as followed), which none of its outputs may replace. FileOutCreate and
+   FileOutPublish refuse a path that is a registered input ("cannot write 'p.png': it would
+   overwrite the image 'p.png' that spot reads"); a command checks its outputs up front with FileGetInput.
+   A file this process published is never an input of it (a mesh spot made, then read back). */
+PetscErrorCode FileRegisterInput(const char path[], const char what[]);
+/* *what is NULL unless path names a registered input; then what it is and the name it was read by */
+PetscErrorCode FileGetInput(const char path[], const char **what, const char **name);
+
+/* Folders: FileMakeDirectory is mkdir -p that remembers the folders it made (errnum: 0, or why it
+   failed; on failure nothing it made is left). When the command fails (FileNoteFailure, which
+   spot's error handler calls) or is interrupted, they are removed at exit, deepest first, each
+   only if empty: a failed command leaves no folder behind. FileRemoveMadeDirectories does it now. */
+PetscErrorCode FileMakeDirectory(const char dir[], int *errnum);
+PetscErrorCode FileRemoveMadeDirectories(void);
+void           FileNoteFailure(PetscBool failed);
+
 /* The output directory of a run */
 typedef struct _p_FileLock *FileLock;
 /* *lock is NULL and holder describes the other run ("pid 1234 on host, since ...") when busy */

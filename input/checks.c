@@ -7,6 +7,8 @@
    that only one rank can make (files read on rank 0) go through InputCollectiveError so
    that every rank fails together instead of hanging. */
 #include "input/input.h"
+#include "files/files.h"
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,7 @@ static char user_error[2048] = "";
 
 static PetscErrorCode SpotErrorHandler(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
+  if (p == PETSC_ERROR_INITIAL) FileNoteFailure(PETSC_TRUE); /* the folders this command made go at exit */
   if ((n == PETSC_ERR_USER_INPUT || n == PETSC_ERR_NOT_CONVERGED || n == PETSC_ERR_FILE_WRITE) && p == PETSC_ERROR_INITIAL) {
     if (!user_error[0]) snprintf(user_error, sizeof(user_error), "%s", mess ? mess : "invalid input");
     return n;
@@ -42,6 +45,7 @@ PetscErrorCode InputPushErrorHandler(void)
 void InputClearUserError(void)
 {
   user_error[0] = 0;
+  FileNoteFailure(PETSC_FALSE);
 }
 
 PetscErrorCode InputLastUserError(const char **message)
@@ -108,9 +112,36 @@ PetscErrorCode InputCheckFile(MPI_Comm comm, const char path[], const char what[
     else {
       fclose(fp);
       failed = PETSC_FALSE;
+      PetscCall(FileRegisterInput(path, what)); /* no output of this command may replace it */
     }
   }
   PetscCall(InputCollectiveError(comm, failed, message));
+  PetscFunctionReturn(0);
+}
+
+/* A file the command will write must not replace one it reads: "argument -o: 'p.png' would
+   overwrite the input image 'p.png'; give the output another name" */
+PetscErrorCode InputCheckOutputFile(MPI_Comm comm, const char path[], const char where[])
+{
+  PetscMPIInt rank;
+  char        message[2 * PETSC_MAX_PATH_LEN + 256] = "";
+  const char *what = NULL, *name = NULL;
+
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0 && path && path[0]) {
+    PetscCall(FileGetInput(path, &what, &name));
+    if (what) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: '%s' would overwrite the %s '%s' that spot reads; give the output another name", where, path, what, name));
+  }
+  PetscCall(InputCollectiveError(comm, what ? PETSC_TRUE : PETSC_FALSE, message));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode InputCheckInputAndOutputs(MPI_Comm comm, const char input[], const char what[], size_t max_bytes, PetscInt n, const char *const outputs[], const char *const wheres[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(InputCheckFile(comm, input, what, max_bytes));
+  for (PetscInt i = 0; i < n; ++i) PetscCall(InputCheckOutputFile(comm, outputs[i], wheres[i]));
   PetscFunctionReturn(0);
 }
 
@@ -121,7 +152,9 @@ PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char w
   PetscFunctionReturn(0);
 }
 
-/* Create dir (and parents) if needed and prove it writable by creating and removing a file */
+/* Create dir (and parents) if needed and prove it writable by creating and removing a file. A
+   path too long, or with a name too long, is refused before any folder is made; the folders made
+   are removed again if the command fails (files/files.h FileMakeDirectory). */
 PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[])
 {
   PetscMPIInt rank;
@@ -131,27 +164,36 @@ PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], cons
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    char path[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscStrncpy(path, dir, sizeof(path)));
-    for (char *p = path + 1; *p && !failed; ++p) { /* mkdir -p */
-      if (*p != '/') continue;
-      *p = 0;
-      if (mkdir(path, 0777) && errno != EEXIST) failed = PETSC_TRUE;
-      *p = '/';
+    const size_t room = 64; /* for the names of the files in it ("<name>.<random>.part.png") */
+    size_t       len  = dir ? strlen(dir) : 0, longest = 0, start = 0, at = 0;
+    int          e    = 0;
+    for (size_t i = 0; i <= len; ++i) {
+      if (i < len && dir[i] != '/') continue;
+      if (i - start > longest) {
+        longest = i - start;
+        at      = start;
+      }
+      start = i + 1;
     }
-    if (!failed && mkdir(path, 0777) && errno != EEXIST) failed = PETSC_TRUE;
-    if (!failed) { /* a probe created exclusively: a link planted at its name is not followed */
+    failed = PETSC_TRUE;
+    if (len + room >= PATH_MAX) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%.64s...' is too long: more than %d characters (a path has at most %d, and the files in it need room for their names)", where, dir, (int)(PATH_MAX - 1 - room), PATH_MAX - 1));
+    else if (longest > NAME_MAX) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%.64s...': the name '%.32s...' is %zu characters long, more than the %d a file name may have", where, dir, dir + at, longest, NAME_MAX));
+    else {
+      PetscCall(FileMakeDirectory(dir, &e));
+      if (e) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(e)));
+    }
+    if (!message[0]) { /* a probe created exclusively: a link planted at its name is not followed */
       char probe[PETSC_MAX_PATH_LEN];
       int  fd;
       PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d-%ld", dir, (int)getpid(), (long)time(NULL)));
       fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-      if (fd < 0) failed = PETSC_TRUE;
+      if (fd < 0) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(errno)));
       else {
         close(fd);
         unlink(probe);
+        failed = PETSC_FALSE;
       }
     }
-    if (failed) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(errno)));
   }
   PetscCall(InputCollectiveError(comm, failed, message));
   PetscFunctionReturn(0);

@@ -82,6 +82,11 @@ PetscErrorCode InputTableDestroy(InputTable *table);
 PetscErrorCode InputCheckFile(MPI_Comm comm, const char path[], const char what[], size_t max_bytes);
 PetscErrorCode InputCheckReadable(MPI_Comm comm, const char path[], const char what[]);
 PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], const char where[]);
+/* An output that would replace a file the command reads (InputCheckFile registers each) is refused:
+   "argument -o: 'p.png' would overwrite the image 'p.png' that spot reads; give the output another name".
+   InputCheckInputAndOutputs: InputCheckFile(input), then each of the n outputs (where: its argument) */
+PetscErrorCode InputCheckOutputFile(MPI_Comm comm, const char path[], const char where[]);
+PetscErrorCode InputCheckInputAndOutputs(MPI_Comm comm, const char input[], const char what[], size_t max_bytes, PetscInt n, const char *const outputs[], const char *const wheres[]);
 PetscErrorCode InputCollectiveError(MPI_Comm comm, PetscBool failed_here, const char message[]);
 
 /* Options (input/options.c): InputRecordCommandLine(argc, argv) before anything sets an option;

@@ -25,6 +25,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #define LUMA(r, g, b) (0.299 * (r) + 0.587 * (g) + 0.114 * (b))
 #define MAX_SIDE (1 << 24) /* pixels: keeps row and column indices far inside PetscInt */
@@ -461,15 +463,27 @@ static PetscErrorCode RasterRead(const char path[], PetscInt page, PetscBool hea
   img->page  = page;
   img->pages = 1;
   PetscCheck(page >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s': page %" PetscInt_FMT " does not exist (pages count from 0)", path, page);
-  {
+  { /* a regular file: a FIFO is opened without waiting for a writer (O_NONBLOCK), then refused */
     struct stat st;
+    int         fd;
     errno = 0;
     PetscCheck(!stat(path, &st), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': %s", path, strerror(errno));
     PetscCheck(!S_ISDIR(st.st_mode), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': it is a directory", path);
+    PetscCheck(S_ISREG(st.st_mode), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': not a regular file (%s)", path, S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    PetscCheck(fd >= 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': %s", path, strerror(errno));
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) { /* replaced since the stat */
+      close(fd);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': not a regular file", path);
+    }
+    errno = 0;
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) || !(fp = fdopen(fd, "rb"))) {
+      const int e = errno;
+      close(fd);
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': %s", path, e ? strerror(e) : "cannot open");
+    }
   }
-  errno = 0;
-  fp    = fopen(path, "rb");
-  PetscCheck(fp, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read image '%s': %s", path, errno ? strerror(errno) : "cannot open");
+  PetscCall(FileRegisterInput(path, "image")); /* no output of this run may replace it */
   nhead = fread(head, 1, sizeof(head), fp);
   rewind(fp);
   if (nhead >= 4 && !png_sig_cmp(head, 0, nhead)) { /* a short file with the start of the signature: a truncated PNG */

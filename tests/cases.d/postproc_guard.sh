@@ -123,6 +123,8 @@ guard_full_gitt_body() {
     guard_empty "$full" || return 1
     guard_expect_full $MPIRUN $n "$SPOT" gitt --simulate "$d/gitt.xml" -o "$full" || return 1
     guard_empty "$full" || return 1
+    guard_expect_full $MPIRUN $n "$SPOT" gitt "$GUARD_VTC5A" --length 5um -o "$full/new/out" || return 1
+    guard_empty "$full" || return 1 # the folders it made too
   done
 }
 
@@ -318,7 +320,7 @@ guard_compare_inputs() {
 guard_gitt_inputs() {
   local d="$TMPROOT/guard_gitt" out
   rm -rf "$d" && mkdir -p "$d/adir"
-  out="$d/out"
+  out="$d/new/out" # folders spot makes, and removes again when it fails
   mkfifo "$d/fifo"
   expect_error "cannot read GITT record '$d/fifo': not a regular file (a FIFO)" "$SPOT" gitt "$d/fifo" --length 1um -o "$out" || return 1
   expect_error "cannot read GITT record '$d/adir': is a directory" "$SPOT" gitt "$d/adir" --length 1um -o "$out" || return 1
@@ -334,7 +336,12 @@ guard_gitt_inputs() {
     "$SPOT" gitt "$GUARD_VTC5A" --length 1m -o "$out" || return 1
   expect_error "$GUARD_VTC5A: theta by coulomb counting would run from -2.581e+30 to 1, more than 0.25 outside [0, 1]: the pulses pass 2.581 Ah of net charge against a capacity of 1e-30 Ah (argument --capacity) from theta_start 1 (default); check the capacity and theta_start" \
     $MPIRUN 2 "$SPOT" gitt "$GUARD_VTC5A" --length 1um --capacity 1e-30Ah -o "$out" || return 1
-  guard_empty "$out" || return 1
+  [ ! -e "$d/new" ] || guard_fail "spot gitt left the folders it made: $(find "$d/new")" || return 1
+  # -o at the record's folder, where an output has the record's name: refused before the analysis
+  mkdir -p "$d/rec" && cp "$GUARD_VTC5A" "$d/rec/pulses.csv"
+  expect_error "argument -o: '$d/rec/pulses.csv' would overwrite the GITT record '$d/rec/pulses.csv' that spot reads; give the output another name" \
+    "$SPOT" gitt "$d/rec/pulses.csv" --length 5um -o "$d/rec" || return 1
+  cmp -s "$GUARD_VTC5A" "$d/rec/pulses.csv" && [ "$(ls -A "$d/rec")" = pulses.csv ] || guard_fail "spot gitt changed the record's folder: $(ls -A "$d/rec")" || return 1
   # the largest current threshold found no pulse at all ("only 0 of 0 pulses gave a diffusivity")
   "$SPOT" gitt "$GUARD_VTC5A" --length 5um --current-threshold 0.5 -o "$d/half" >"$d/half.log" 2>&1 || guard_fail "--current-threshold 0.5: $(cat "$d/half.log")" || return 1
   grep -q "^  pulses: 60 found" "$d/half.log" || guard_fail "--current-threshold 0.5: $(grep pulses "$d/half.log")" || return 1

@@ -192,3 +192,34 @@ export -f version_flag
 case_ version_flag 30 version_flag
 case_ options_gitt_record_petsc 30 spot_bad own_gitt_petsc "option -ts_monitor: spot gitt RECORD.csv solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)" gitt data/gitt/vtc5a_fullcell_GITT_20C_charge_TUMFTM.csv --length 5um -o "$TMPROOT/bad_own_gitt_petsc" -ts_monitor
 case_ options_synth_unused 120 spot_bad own_synth_unused "option -phys_exchange_current_value: this run has no exchange-current law (-phys_exchange_current_law), so -phys_exchange_current_value does not apply" synth $IN/small.xml -o "$TMPROOT/bad_own_synth_unused/m.tif" -phys_exchange_current_value 2A/m2
+
+# --- an output never replaces an input (the same entry, a hard link or the link it was read by),
+# said before any work; the folders a failed command made are gone; a FIFO image does not hang
+outputs_not_inputs() {
+  local d="$TMPROOT/outputs_not_inputs" img=data/images/nmc811_single_particle_cropA_rows354-546_cols1530-1696.png sum
+  rm -rf "$d" && mkdir -p "$d" && cp "$img" "$d/p.png" && ln "$d/p.png" "$d/hard.png" && ln -s p.png "$d/link.png" && cp $IN/small.xml "$d/run.xml"
+  sum=$(cat "$d/p.png" "$d/run.xml" | md5sum)
+  expect_error "argument -o: '$d/p.png' would overwrite the image '$d/p.png' that spot reads; give the output another name" \
+    "$SPOT" mesh "$d/p.png" --pixel-size 12nm -o "$d/p.png" || return 1
+  expect_error "argument --preview: '$d/hard.png' would overwrite the image '$d/p.png' that spot reads; give the output another name" \
+    "$SPOT" mesh "$d/p.png" --pixel-size 12nm -o "$d/m.msh" --preview "$d/hard.png" || return 1
+  expect_error "argument -o: '$d/link.png' would overwrite the image '$d/link.png' that spot reads; give the output another name" \
+    "$SPOT" mesh "$d/link.png" --pixel-size 12nm -o "$d/link.png" || return 1
+  expect_error "argument --timestamps: '$d/run.xml' would overwrite the input file '$d/run.xml' that spot reads; give the output another name" \
+    "$SPOT" synth "$d/run.xml" -o "$d/m.tif" --timestamps "$d/run.xml" || return 1
+  [ "$(cat "$d/p.png" "$d/run.xml" | md5sum)" = "$sum" ] || { echo "an input changed"; return 1; }
+  # folders made for a command that then failed: none left, however deep
+  mkfifo "$d/fifo.png"
+  expect_error "cannot read image '$d/fifo.png': not a regular file (a FIFO)" "$SPOT" mesh "$d/fifo.png" --pixel-size 12nm -o "$d/new/a/b/m.msh" || return 1
+  [ ! -e "$d/new" ] || { echo "spot mesh left $(find "$d/new")"; return 1; }
+  expect_error "argument -o: output directory 'a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/...' is too long: more than 4031 characters (a path has at most 4095, and the files in it need room for their names)" \
+    bash -c 'cd "$1" && "$SPOT" mesh p.png --pixel-size 12nm -o "$(printf "a/%.0s" $(seq 2500))m.msh"' _ "$d" || return 1
+  expect_error "argument -o: output directory 'new/$(printf 'x%.0s' $(seq 60))...': the name '$(printf 'x%.0s' $(seq 32))...' is 300 characters long, more than the 255 a file name may have" \
+    bash -c 'cd "$1" && "$SPOT" mesh p.png --pixel-size 12nm -o "new/$(printf "x%.0s" $(seq 300))/m.msh"' _ "$d" || return 1
+  [ ! -e "$d/a" ] && [ ! -e "$d/new" ] || { echo "folders left: $(ls "$d")"; return 1; }
+  "$SPOT" run $IN/bad_alpha.xml -out_directory "$d/new/run" >/dev/null 2>&1
+  [ $? -eq 1 ] || { echo "spot run of bad_alpha.xml did not fail"; return 1; }
+  [ ! -e "$d/new" ] || { echo "spot run left $(find "$d/new")"; return 1; }
+}
+export -f outputs_not_inputs
+case_ files_outputs_not_inputs 120 outputs_not_inputs

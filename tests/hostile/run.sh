@@ -34,26 +34,6 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_osc=^ucx OMPI_MCA_mtl=^
 # ---------------------------------------------------------------------------------------------
 # Cases that break the contract today: NAME -> why (one line each). Delete a line when its fix lands.
 declare -A expected_failures=(
-  # output folders made before the checks and left behind (app/gitt.c, app/mesh.c, input/checks.c InputCheckWritableDirectory)
-  [gitt_options.edges_unknown]="spot gitt makes its default output folder gitt_out/ before checking --edges, and leaves it"
-  [gitt_options.length_zero]="spot gitt makes its default output folder gitt_out/ before checking --length, and leaves it"
-  [gitt_options.time_column_missing]="spot gitt makes its default output folder gitt_out/ before reading the record, and leaves it"
-  [gitt_record.empty]="spot gitt makes the -o folder before reading the record, and leaves it"
-  [gitt_record.nan_current]="spot gitt makes the -o folder before reading the record, and leaves it"
-  [gitt_record.unsorted_times]="spot gitt makes the -o folder before reading the record, and leaves it"
-  [mpi.gitt_nan]="2 ranks: spot gitt makes the -o folder before reading the record, and leaves it"
-  [mesh_options.output_deep_5000]="spot mesh -o a/a/.../p.msh (5000 characters): makes 2000-odd nested folders, then refuses the path, and leaves them"
-  # partial outputs left by a command that failed
-  [gitt_options.length_1e308]="spot gitt writes pulses.csv and gitt.png, then finds no usable pulse and fails, leaving them"
-  [gitt_record.negative_time]="spot gitt writes pulses.csv and gitt.png, then finds too few pulses and fails, leaving them"
-  [gitt_record.single_sample_pulses]="spot gitt writes pulses.csv and gitt.png, then finds no usable pulse and fails, leaving them"
-  [output.gitt_full]="spot gitt on a full disk leaves pulses.csv (and says 'Write Error', not that the disk is full)"
-  # inputs overwritten by outputs
-  [mesh_options.output_is_image]="spot mesh -o p.png overwrites the input image p.png with the mesh"
-  [mesh_options.preview_is_image]="spot mesh --preview p.png overwrites the input image p.png with the preview"
-  [synth_options.timestamps_is_input]="spot synth --timestamps run.xml overwrites the input document with the timestamps"
-  # crashes and hangs
-  [mesh_image_file.fifo]="spot mesh hangs opening a FIFO as the image (mesh/image_io.c RasterRead fopen, before any file check)"
 )
 # when no case leaves them any more (then clear these two lines)
 export HOSTILE_HOME_EXPECTED=".fltk"
