@@ -660,7 +660,7 @@ typedef struct {
   PetscInt         nkept;
   PetscInt        *which;   /* which[j]: the index in all.particle of particle j + 1 */
   ImagePolygon    *outline_of; /* [j]: µm */
-  PetscReal       *shrink;  /* [j]: pixels its outline was moved in where it touches another */
+  PetscReal       *keep;    /* [j]: how far its outline goes towards a touching particle's pixels (ImageParticleWindow) */
   MeshImageReport *part;    /* [j]: sizes, measures */
   struct PieceMesh *piece;  /* [j]: its mesh */
   FileOut          table;
@@ -683,7 +683,7 @@ static PetscErrorCode ImageWorkDestroy(ImageWork *w)
   }
   PetscCall(PetscFree(w->outline_of));
   PetscCall(PetscFree(w->piece));
-  PetscCall(PetscFree3(w->which, w->shrink, w->part));
+  PetscCall(PetscFree3(w->which, w->keep, w->part));
   PetscCall(ImageParticlesDestroy(&w->all));
   PetscFunctionReturn(0);
 }
@@ -909,41 +909,6 @@ static PetscErrorCode CheckContrastAll(const ImageSpec *s, ImageWork *w, MeshIma
   PetscFunctionReturn(0);
 }
 
-/* Move the points of outline (pixels) of particle k that lie within 1.5 pixels of a pixel of
-   another kept particle by `by` pixels inward, along the outline's normal: touching particles'
-   outlines meet halfway between their pixels, and their meshes must not */
-static PetscErrorCode OutlineShrink(const ImageParticles *all, PetscInt k, PetscReal by, ImagePolygon *outline)
-{
-  const PetscInt n = outline->n;
-  PetscReal     *xy;
-
-  PetscFunctionBeginUser;
-  PetscCall(PetscMalloc1(2 * n, &xy));
-  PetscCall(PetscArraycpy(xy, outline->xy, 2 * n));
-  for (PetscInt i = 0; i < n; ++i) {
-    const PetscReal x = xy[2 * i], y = xy[2 * i + 1];
-    PetscBool       near = PETSC_FALSE;
-    for (PetscInt r = (PetscInt)PetscFloorReal(y - 1.5); r <= (PetscInt)PetscFloorReal(y + 1.5) && !near; ++r)
-      for (PetscInt c = (PetscInt)PetscFloorReal(x - 1.5); c <= (PetscInt)PetscFloorReal(x + 1.5) && !near; ++c) {
-        int l;
-        if (r < 0 || r >= all->rows || c < 0 || c >= all->cols) continue;
-        l = all->label[(size_t)r * all->cols + c];
-        if (!l || l == k + 1 || all->particle[l - 1].fate != PARTICLE_KEPT) continue;
-        near = PetscSqr(c + 0.5 - x) + PetscSqr(r + 0.5 - y) <= 2.25 ? PETSC_TRUE : PETSC_FALSE;
-      }
-    if (near) { /* counter-clockwise in (x, y): the inside is on the left of the tangent */
-      const PetscInt  a = (i + n - 1) % n, b = (i + 1) % n;
-      const PetscReal tx = xy[2 * b] - xy[2 * a], ty = xy[2 * b + 1] - xy[2 * a + 1], t = PetscSqrtReal(tx * tx + ty * ty);
-      if (t > 0) {
-        outline->xy[2 * i] = x - by * ty / t;
-        outline->xy[2 * i + 1] = y + by * tx / t;
-      }
-    }
-  }
-  PetscCall(PetscFree(xy));
-  PetscFunctionReturn(0);
-}
-
 /* Rank 0: the outline of particle j + 1 (µm) into w->outline_of[j], its sizes into w->part[j] */
 static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, ImageWork *w, PetscInt j)
 {
@@ -958,7 +923,7 @@ static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, Image
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(what, sizeof(what), "particle %" PetscInt_FMT " (centroid at pixel row %.0f, col %.0f)", j + 1, (double)(w->all.particle[k].centroid[1] - 0.5), (double)(w->all.particle[k].centroid[0] - 0.5)));
-  PetscCall(ImageParticleWindow(&w->all, k, &seg, origin));
+  PetscCall(ImageParticleWindow(&w->all, k, w->keep[j], &seg, origin));
   PetscCall(ImageOutlineTrace(&seg, &trace));
   PetscCall(ImageSegmentationDestroy(&seg));
   for (PetscInt i = 0; i < trace.n; ++i) {
@@ -973,15 +938,13 @@ static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, Image
   r->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
   spacing               = PetscMin(3.0, PetscMax(0.5, 0.5 * r->boundary_cell_size / p));
   PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
-  PetscCall(OutlineSmooth(s, &trace, spacing, &fine, &w->outline_of[j], what));
+  {
+    ImageSpec less = *s; /* a particle whose outline met another's is smoothed less */
+    less.smoothing = w->keep[j] < 0.25 ? 0.5 * s->smoothing : s->smoothing;
+    PetscCall(OutlineSmooth(&less, &trace, spacing, &fine, &w->outline_of[j], what));
+  }
   PetscCall(ImagePolygonDestroy(&trace));
   PetscCall(ImagePolygonDestroy(&fine));
-  if (w->shrink[j] > 0) {
-    PetscBool crosses;
-    PetscCall(OutlineShrink(&w->all, k, w->shrink[j], &w->outline_of[j]));
-    PetscCall(ImagePolygonSelfIntersects(&w->outline_of[j], &crosses));
-    PetscCheck(!crosses, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outline of %s in image '%s' crosses itself once moved %.2g pixels away from the particles it touches; try a larger -mesh_image_sigma or -mesh_image_smoothing, or --keep-touching (-mesh_image_keep_touching)", what, s->file, (double)w->shrink[j]);
-  }
   for (PetscInt i = 0; i < 2 * w->outline_of[j].n; ++i) w->outline_of[j].xy[i] *= p;
   r->outline_points = w->outline_of[j].n;
   PetscCall(ImagePolygonMeasure(&w->outline_of[j], &r->outline_area, &r->outline_perimeter, r->centroid));
@@ -1002,7 +965,7 @@ static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, Imag
   PetscFunctionBeginUser;
   PetscCall(PetscCalloc1(n + 1, &redo));
   for (PetscInt j = 0; j < n; ++j) {
-    w->shrink[j] = w->all.particle[w->which[j]].split || s->labels ? 0.25 : 0; /* touching ones meet halfway: a quarter pixel each gives half a pixel between them */
+    w->keep[j] = 0.25; /* touching particles: half a pixel between their outlines */
     PetscCall(ParticleOutline(s, refine, w, j));
   }
   for (int round = 0;; ++round) { /* pairs whose boxes are within 2 pixels must not meet */
@@ -1014,15 +977,16 @@ static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, Imag
         if (A[0] > B[1] + 2 || B[0] > A[1] + 2 || A[2] > B[3] + 2 || B[2] > A[3] + 2) continue;
         PetscCall(ImagePolygonsMeet(&w->outline_of[a], &w->outline_of[b], &meet));
         if (meet) {
+          PetscCall(PetscPrintf(PETSC_COMM_SELF, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : ""));
           redo[a] = redo[b] = PETSC_TRUE;
           if (a_meet < 0) a_meet = a, b_meet = b;
         }
       }
     if (a_meet < 0) break;
-    PetscCheck(round < 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outlines of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' still meet after moving them %.2g pixels apart where they touch; try a larger -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a_meet + 1, b_meet + 1, s->file, (double)(w->shrink[a_meet] + w->shrink[b_meet]));
+    PetscCheck(round < 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outlines of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' meet, even %.2g pixels apart where they touch and smoothed less; try a smaller -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a_meet + 1, b_meet + 1, s->file, (double)(1 - w->keep[a_meet] - w->keep[b_meet]));
     for (PetscInt j = 0; j < n; ++j)
       if (redo[j]) {
-        w->shrink[j] += 0.35;
+        w->keep[j] = 0.125;
         PetscCall(ParticleOutline(s, refine, w, j));
         redo[j] = PETSC_FALSE;
       }
@@ -1094,7 +1058,7 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
 
   /* outlines, in the particles' order */
   w->nkept = n;
-  PetscCall(PetscMalloc3(n, &w->which, n, &w->shrink, n, &w->part));
+  PetscCall(PetscMalloc3(n, &w->which, n, &w->keep, n, &w->part));
   PetscCall(PetscCalloc1(n, &w->outline_of));
   PetscCall(PetscMemzero(w->part, n * sizeof(*w->part)));
   for (PetscInt k = 0; k < w->all.nparticles; ++k)

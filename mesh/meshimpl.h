@@ -113,10 +113,12 @@ typedef struct {
 PetscErrorCode ImageSegmentAll(const MeshRaster *image, const ImageSpec *spec, ImageParticles *all);
 PetscErrorCode ImageParticlesDestroy(ImageParticles *all);
 /* The mask and smoothed grey of particle k's window (its box grown by 2 pixels, within the image)
-   as an ImageSegmentation of that window, ready for ImageOutlineTrace: other particles' pixels
-   are mirrored about the threshold, so that touching outlines meet halfway. origin: the window's
-   top-left pixel (row, col) */
-PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, ImageSegmentation *seg, PetscInt origin[2]);
+   as an ImageSegmentation of that window, ready for ImageOutlineTrace: the pixels of other
+   particles are mirrored about the threshold t and scaled, g -> t - (1/keep - 1)|g - t|, so that
+   between a pixel of k and one of another particle of equal brightness the outline crosses at
+   keep of the way (keep = 1/2: touching outlines meet halfway; 1/4: they stay half a pixel
+   apart). origin: the window's top-left pixel (row, col) */
+PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscReal keep, ImageSegmentation *seg, PetscInt origin[2]);
 
 PetscErrorCode ImageGaussianBlur(PetscInt rows, PetscInt cols, const PetscReal in[], PetscReal sigma, PetscReal out[]);
 PetscErrorCode ImageSegment(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg);

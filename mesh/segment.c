@@ -845,6 +845,29 @@ static PetscErrorCode SplitTouching(PetscInt rows, PetscInt cols, const int regi
   PetscFunctionReturn(0);
 }
 
+/* Two particles may not touch only through a corner, crossing: in a block of 2 x 2 pixels
+   [A B; B A] both are 8-connected through the same corner, and their outlines (each joining
+   its own diagonal pixels there) would cross. The upper right pixel goes to the particle of its
+   left neighbour, until no such block is left. */
+static PetscErrorCode UncrossDiagonals(PetscInt rows, PetscInt cols, int label[])
+{
+  PetscBool changed = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  for (int pass = 0; pass < 100 && changed; ++pass) {
+    changed = PETSC_FALSE;
+    for (PetscInt r = 0; r + 1 < rows; ++r)
+      for (PetscInt c = 0; c + 1 < cols; ++c) {
+        int *a = &label[(size_t)r * cols + c], *b = a + cols;
+        if (a[0] && a[1] && a[0] != a[1] && a[0] == b[1] && a[1] == b[0]) {
+          a[1]    = a[0];
+          changed = PETSC_TRUE;
+        }
+      }
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ImageParticlesDestroy(ImageParticles *all)
 {
   PetscFunctionBeginUser;
@@ -959,6 +982,7 @@ PetscErrorCode ImageSegmentAll(const MeshRaster *img, const ImageSpec *spec, Ima
         all->num_split_regions++;
         all->num_split_pieces += split[r];
       }
+    PetscCall(UncrossDiagonals(rows, cols, all->label));
     for (size_t i = 0; i < n; ++i) /* mark the pieces of split regions */
       if (all->label[i] && split[region[i]] > 1) all->particle[all->label[i] - 1].split = PETSC_TRUE;
     PetscCall(PetscFree(split));
@@ -1025,8 +1049,9 @@ PetscErrorCode ImageSegmentAll(const MeshRaster *img, const ImageSpec *spec, Ima
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, ImageSegmentation *seg, PetscInt origin[2])
+PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscReal keep, ImageSegmentation *seg, PetscInt origin[2])
 {
+  const PetscReal lambda = 1 / keep - 1; /* another particle's pixel at t - lambda |g - t|: the outline crosses at keep of the way to it */
   const ImageParticle *q  = &all->particle[k];
   const PetscInt       r0 = PetscMax(0, q->box[0] - 2), r1 = PetscMin(all->rows - 1, q->box[1] + 2);
   const PetscInt       c0 = PetscMax(0, q->box[2] - 2), c1 = PetscMin(all->cols - 1, q->box[3] + 2);
@@ -1054,7 +1079,7 @@ PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, ImageS
       const int       l = all->label[i];
       const PetscReal g = all->smooth[i];
       seg->mask[j]      = l == k + 1;
-      seg->smooth[j]    = (l && l != k + 1) ? t - PetscAbsReal(g - t) : g; /* another particle: mirrored */
+      seg->smooth[j]    = (l && l != k + 1) ? t - lambda * PetscAbsReal(g - t) : g; /* another particle: mirrored (and scaled) */
     }
   PetscFunctionReturn(0);
 }
