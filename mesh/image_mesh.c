@@ -977,7 +977,7 @@ static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, Imag
         if (A[0] > B[1] + 2 || B[0] > A[1] + 2 || A[2] > B[3] + 2 || B[2] > A[3] + 2) continue;
         PetscCall(ImagePolygonsMeet(&w->outline_of[a], &w->outline_of[b], &meet));
         if (meet) {
-          PetscCall(PetscPrintf(PETSC_COMM_SELF, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : ""));
+          PetscCall(PetscInfo(NULL, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : ""));
           redo[a] = redo[b] = PETSC_TRUE;
           if (a_meet < 0) a_meet = a, b_meet = b;
         }

@@ -658,8 +658,9 @@ PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscRe
       the power distance of their inscribed discs, which parts two overlapping discs at their
       neck); where two regions meet
       at level L, the one with the lower peak P stays a particle of its own only if its dynamics
-      P - L is at least the split depth h (pixels) and it has reached the minimum area, else it
-      merges into the other. So a particle is one marker unless a neck at least h narrower than
+      P - L is at least the split depth h (pixels) and it has 16 pixels, else it merges into the
+      other; pieces that end smaller than the minimum area rejoin the piece they share most
+      sides with. So a particle is one marker unless a neck at least h narrower than
       its inscribed disc separates it from another: the h-maxima of the distance transform are
       the markers, without over-segmenting the noise of a digital outline (dynamics below a
       pixel). Ties of the distance are flooded in pixel order.
@@ -868,6 +869,61 @@ static PetscErrorCode UncrossDiagonals(PetscInt rows, PetscInt cols, int label[]
   PetscFunctionReturn(0);
 }
 
+/* Pieces of a split region smaller than min_pixels rejoin the piece of the same region they share
+   most pixel sides with (a fragment of an outline's corner is not a particle) */
+static PetscErrorCode RejoinSmallPieces(PetscInt rows, PetscInt cols, const int region[], int piece[], PetscInt npieces, PetscInt min_pixels)
+{
+  const size_t n = (size_t)rows * cols;
+  PetscInt    *size, *box, *order, *key, *contact;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc5(npieces + 1, &size, 4 * (npieces + 1), &box, npieces, &order, npieces, &key, npieces + 1, &contact));
+  for (PetscInt k = 0; k <= npieces; ++k) box[4 * k] = rows, box[4 * k + 1] = -1, box[4 * k + 2] = cols, box[4 * k + 3] = -1;
+  for (size_t i = 0; i < n; ++i) {
+    const int      k = piece[i];
+    const PetscInt r = (PetscInt)(i / cols), c = (PetscInt)(i % cols);
+    if (!k) continue;
+    size[k]++;
+    box[4 * k] = PetscMin(box[4 * k], r), box[4 * k + 1] = PetscMax(box[4 * k + 1], r);
+    box[4 * k + 2] = PetscMin(box[4 * k + 2], c), box[4 * k + 3] = PetscMax(box[4 * k + 3], c);
+  }
+  for (PetscInt k = 0; k < npieces; ++k) order[k] = k + 1, key[k] = size[k + 1];
+  PetscCall(PetscSortIntWithArray(npieces, key, order)); /* smallest first */
+  for (PetscInt j = 0; j < npieces; ++j) {
+    const PetscInt k = order[j];
+    PetscInt       best = 0;
+    if (!size[k] || size[k] >= min_pixels) continue;
+    for (PetscInt r = box[4 * k]; r <= box[4 * k + 1]; ++r)
+      for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3]; ++c) {
+        const size_t   i       = (size_t)r * cols + c;
+        const PetscInt nb[4][2] = {{r - 1, c}, {r + 1, c}, {r, c - 1}, {r, c + 1}};
+        if (piece[i] != k) continue;
+        for (int e = 0; e < 4; ++e) {
+          const PetscInt rr = nb[e][0], cc = nb[e][1];
+          int            l;
+          if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+          l = piece[(size_t)rr * cols + cc];
+          if (l && l != k && region[(size_t)rr * cols + cc] == region[i]) contact[l]++;
+        }
+      }
+    for (PetscInt l = 1; l <= npieces; ++l)
+      if (contact[l]) {
+        if (!best || contact[l] > contact[best]) best = l;
+        contact[l] = 0;
+      }
+    if (!best) continue; /* alone: its region's only piece */
+    for (PetscInt r = box[4 * k]; r <= box[4 * k + 1]; ++r)
+      for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3]; ++c)
+        if (piece[(size_t)r * cols + c] == k) piece[(size_t)r * cols + c] = (int)best;
+    size[best] += size[k];
+    size[k] = 0;
+    box[4 * best] = PetscMin(box[4 * best], box[4 * k]), box[4 * best + 1] = PetscMax(box[4 * best + 1], box[4 * k + 1]);
+    box[4 * best + 2] = PetscMin(box[4 * best + 2], box[4 * k + 2]), box[4 * best + 3] = PetscMax(box[4 * best + 3], box[4 * k + 3]);
+  }
+  PetscCall(PetscFree5(size, box, order, key, contact));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ImageParticlesDestroy(ImageParticles *all)
 {
   PetscFunctionBeginUser;
@@ -973,7 +1029,19 @@ PetscErrorCode ImageSegmentAll(const MeshRaster *img, const ImageSpec *spec, Ima
       for (PetscInt r = 0; r <= nregions; ++r) split[r] = 1;
     } else {
       const PetscInt min_pixels = (PetscInt)PetscMax(PARTICLE_MIN_PIXELS, PetscCeilReal(spec->min_area / (p * p)));
-      PetscCall(SplitTouching(rows, cols, region, nregions, spec->split_depth, min_pixels, all->label, &npieces, split));
+      PetscCall(SplitTouching(rows, cols, region, nregions, spec->split_depth, PARTICLE_MIN_PIXELS, all->label, &npieces, split));
+      PetscCall(RejoinSmallPieces(rows, cols, region, all->label, npieces, min_pixels));
+      { /* the pieces left of each region */
+        PetscBool *seen;
+        PetscCall(PetscCalloc1(npieces + 1, &seen));
+        for (PetscInt r = 0; r <= nregions; ++r) split[r] = 0;
+        for (size_t i = 0; i < n; ++i)
+          if (all->label[i] && !seen[all->label[i]]) {
+            seen[all->label[i]] = PETSC_TRUE;
+            split[region[i]]++;
+          }
+        PetscCall(PetscFree(seen));
+      }
     }
     all->nparticles = npieces;
     PetscCall(PetscCalloc1(npieces, &all->particle));
