@@ -1245,7 +1245,9 @@ static PetscErrorCode ReportViewAll(const MeshImageReport *r, const char msh[], 
   if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
   if (r->otsu || r->threshold > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g\n", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", (double)r->edge_contrast));
   else PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; labels\n", (double)p));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "particles: %" PetscInt_FMT " found in %" PetscInt_FMT " region%s (%" PetscInt_FMT " touching region%s split by the watershed into %" PetscInt_FMT "); %" PetscInt_FMT " kept, %" PetscInt_FMT " left out at the image border, %" PetscInt_FMT " left out as smaller than %.4g um^2 (%.4g pixels)\n", r->num_found, r->num_regions, r->num_regions == 1 ? "" : "s", r->num_split_regions, r->num_split_regions == 1 ? "" : "s", r->num_split_pieces, r->num_particles, r->num_border, r->num_small, (double)r->min_area, (double)(r->min_area / (p * p))));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "particles: %" PetscInt_FMT " found in %" PetscInt_FMT " region%s", r->num_found, r->num_regions, r->num_regions == 1 ? "" : "s"));
+  if (r->num_split_regions) PetscCall(PetscViewerASCIIPrintf(viewer, " (%" PetscInt_FMT " touching region%s split by the watershed into %" PetscInt_FMT ")", r->num_split_regions, r->num_split_regions == 1 ? "" : "s", r->num_split_pieces));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "; %" PetscInt_FMT " kept, %" PetscInt_FMT " left out at the image border, %" PetscInt_FMT " left out as smaller than %.4g um^2 (%.4g pixels)\n", r->num_particles, r->num_border, r->num_small, (double)r->min_area, (double)(r->min_area / (p * p))));
   PetscCall(PetscViewerASCIIPrintf(viewer, "kept: area %.6g um^2, perimeter %.6g um in all; equivalent diameters %.4g to %.4g um; centroid of all (%.5g, %.5g) um\n", (double)r->area, (double)r->perimeter, (double)r->d_min, (double)r->d_max, (double)r->centroid[0], (double)r->centroid[1]));
   if (msh) {
     if (r->dim == 3)
