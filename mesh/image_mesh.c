@@ -1251,9 +1251,9 @@ static PetscErrorCode ReportViewAll(const MeshImageReport *r, const char msh[], 
   PetscCall(PetscViewerASCIIPrintf(viewer, "kept: area %.6g um^2, perimeter %.6g um in all; equivalent diameters %.4g to %.4g um; centroid of all (%.5g, %.5g) um\n", (double)r->area, (double)r->perimeter, (double)r->d_min, (double)r->d_max, (double)r->centroid[0], (double)r->centroid[1]));
   if (msh) {
     if (r->dim == 3)
-      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particles, 3-D platelets %.4g um thick (volume %.5g um^3), %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes", msh, r->num_particles, (double)r->thickness, (double)r->volume, r->num_cells, r->num_vertices));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particle%s, 3-D platelets %.4g um thick (volume %.5g um^3), %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_particles == 1 ? "" : "s", (double)r->thickness, (double)r->volume, r->num_cells, r->num_vertices));
     else
-      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particles, 2-D, %" PetscInt_FMT " triangles, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_cells, r->num_vertices));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particle%s, 2-D, %" PetscInt_FMT " triangles, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_particles == 1 ? "" : "s", r->num_cells, r->num_vertices));
     PetscCall(PetscViewerASCIIPrintf(viewer, ", smallest cells %.3g um (%.3g um at the surface), smallest angle %.1f deg\n", (double)r->cell_size, (double)r->boundary_cell_size, (double)r->min_angle));
   }
   if (r->table[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "table: %s\n", r->table));

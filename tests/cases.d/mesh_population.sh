@@ -142,3 +142,19 @@ case_ mesh_population_xray 120 bash -c '
   echo "$out"
   grep -qx "particles: 246 found in 207 regions (16 touching regions split by the watershed into 55); 78 kept, 1 left out at the image border, 167 left out as smaller than 1 um^2 (400 pixels)" <<<"$out" || exit 1
   [ "$(wc -l < "$TMPROOT/population_xray/slice_particles.csv")" = 79 ] && [ "$(grep -c "^2 [0-9]* \"particle_" "$TMPROOT/population_xray/slice.msh")" = 78 ]'
+
+# --extrude: each particle a platelet (groups top, bottom, surface_<k>, particle_<k> of dimension 3)
+case_ mesh_population_extrude 120 bash -c '
+  pop_make_images || exit 1
+  out=$("$SPOT" mesh "$pop_dir/discs.pgm" --pixel-size 0.05 --all --extrude 0.5 --cell-size 0.2 -o "$pop_dir/extrude/p.msh") || { echo "$out"; exit 1; }
+  echo "$out"
+  grep -q "^mesh: $pop_dir/extrude/p.msh, 4 particles, 3-D platelets 0.5 um thick" <<<"$out" || exit 1
+  for g in "2 [0-9]* \"surface\"" "2 [0-9]* \"top\"" "2 [0-9]* \"bottom\"" "3 [0-9]* \"particle\"" "3 [0-9]* \"particle_4\"" "2 [0-9]* \"surface_4\""; do
+    grep -q "^$g$" "$pop_dir/extrude/p.msh" || { echo "no group $g"; exit 1; }
+  done
+  out=$("$SPOT" run bench/problems/rounded_square.xml -mesh_file "$pop_dir/extrude/p.msh" -proto_0_duration 30s -out_times 30s -out_probes 3,2.5,0.25 -out_directory "$pop_dir/extrude/run" 2>&1) || { echo "$out"; exit 1; }'
+
+# <mesh><image> in spot run with every particle: the table goes beside the mesh as mesh_particles.csv
+case_ mesh_population_run_image 120 bash -c '
+  out=$("$SPOT" run examples/from_image/charge.xml -out_directory "$TMPROOT/population_run_image" -proto_0_duration 1min -proto_1_duration 20s -out_times 0,1min -mesh_image_particles all -mesh_image_min_area 0.5um2 2>&1) || { echo "$out"; exit 1; }
+  grep -qx "particles: 6 found in 6 regions; 1 kept, 0 left out at the image border, 5 left out as smaller than 0.5 um^2 (3472 pixels)" <<<"$out" && [ -s "$TMPROOT/population_run_image/mesh_particles.csv" ] && [ -s "$TMPROOT/population_run_image/mesh.msh" ]'
