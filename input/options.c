@@ -92,6 +92,13 @@ static const OptionSpec specs[] = {
   OQ("-mesh_image_page", UNIT_NONE, CMD_MESHES),
   OQ("-mesh_image_extrude", UNIT_LENGTH, CMD_MESHES),
   OQ("-mesh_image_max_pixels", UNIT_NONE, CMD_MESHES),
+  OC("-mesh_image_particles", "one|all", CMD_MESHES),
+  OB("-mesh_image_labels", CMD_MESHES),
+  OB("-mesh_image_keep_border", CMD_MESHES),
+  OB("-mesh_image_keep_touching", CMD_MESHES),
+  OS("-mesh_image_min_area", CMD_MESHES),
+  OQ("-mesh_image_split_depth", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_image_max_particles", UNIT_NONE, CMD_MESHES),
   /* physics/ */
   OQ("-phys_c_max", UNIT_CONCENTRATION, CMD_SIMULATIONS),
   OQ("-phys_alpha", UNIT_NONE, CMD_SIMULATIONS),

@@ -208,6 +208,8 @@ GMSH_INT (gmshModelAddPhysicalGroup, (const int dim, int *tags, size_t tags_n, c
 GMSH_VOID(gmshModelSetPhysicalName, (const int dim, const int tag, const char *name, int *ierr), (dim, tag, name, ierr))
 GMSH_VOID(gmshModelGetPhysicalGroups, (int **dimTags, size_t *dimTags_n, const int dim, int *ierr), (dimTags, dimTags_n, dim, ierr))
 GMSH_VOID(gmshModelGetPhysicalName, (const int dim, const int tag, char **name, int *ierr), (dim, tag, name, ierr))
+GMSH_VOID(gmshModelGetEntitiesForPhysicalGroup, (const int dim, const int tag, int **tags, size_t *tags_n, int *ierr), (dim, tag, tags, tags_n, ierr))
+GMSH_INT (gmshModelAddDiscreteEntity, (const int dim, const int tag, int *boundary, size_t boundary_n, int *ierr), (dim, tag, boundary, boundary_n, ierr))
 
 GMSH_INT (gmshModelGeoAddPoint, (const double x, const double y, const double z, const double meshSize, const int tag, int *ierr), (x, y, z, meshSize, tag, ierr))
 GMSH_INT (gmshModelGeoAddSpline, (int *pointTags, size_t pointTags_n, const int tag, int *ierr), (pointTags, pointTags_n, tag, ierr))
@@ -243,6 +245,10 @@ GMSH_VOID(gmshModelMeshGetElementsByType, (const int elementType, size_t **eleme
           (elementType, elementTags, elementTags_n, nodeTags, nodeTags_n, tag, task, numTasks, ierr))
 GMSH_VOID(gmshModelMeshGetNodes, (size_t **nodeTags, size_t *nodeTags_n, double **coord, size_t *coord_n, double **parametricCoord, size_t *parametricCoord_n, const int dim, const int tag, const int includeBoundary, const int returnParametricCoord, int *ierr),
           (nodeTags, nodeTags_n, coord, coord_n, parametricCoord, parametricCoord_n, dim, tag, includeBoundary, returnParametricCoord, ierr))
+GMSH_VOID(gmshModelMeshAddNodes, (const int dim, const int tag, size_t *nodeTags, size_t nodeTags_n, double *coord, size_t coord_n, double *parametricCoord, size_t parametricCoord_n, int *ierr),
+          (dim, tag, nodeTags, nodeTags_n, coord, coord_n, parametricCoord, parametricCoord_n, ierr))
+GMSH_VOID(gmshModelMeshAddElementsByType, (const int tag, const int elementType, size_t *elementTags, size_t elementTags_n, size_t *nodeTags, size_t nodeTags_n, int *ierr),
+          (tag, elementType, elementTags, elementTags_n, nodeTags, nodeTags_n, ierr))
 /* clang-format on */
 
 /* Our failure if it is the latest, else Gmsh's last error; free the text with gmshFree */

@@ -81,6 +81,85 @@ static PetscErrorCode GetPixelSize(PetscReal *value, PetscBool *set)
   PetscFunctionReturn(0);
 }
 
+/* An area (µm² by default; um2, um^2, nm2, nm^2, px for pixels of size pixel µm): finite, >= 0 */
+static PetscErrorCode GetArea(const char name[], PetscReal pixel, PetscReal *value, PetscBool *set)
+{
+  static const struct {
+    const char *unit;
+    PetscReal   factor; /* µm² per unit; 0: a pixel */
+  } units[] = {
+      {"", 1},      {"um2", 1},      {"um^2", 1},      {"\xc2\xb5m2", 1}, {"\xc2\xb5m^2", 1}, {"um\xc2\xb2", 1}, {"\xc2\xb5m\xc2\xb2", 1},
+      {"nm2", 1e-6}, {"nm^2", 1e-6}, {"nm\xc2\xb2", 1e-6}, {"px", 0}, {"pixel", 0}, {"pixels", 0},
+  };
+  char       text[256], where[PETSC_MAX_PATH_LEN], *end;
+  PetscReal  v, factor = -1;
+  PetscBool  flg;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, text, sizeof(text), &flg));
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(0);
+  PetscCall(InputOptionWhere(name, where, sizeof(where)));
+  v = strtod(text, &end);
+  while (*end == ' ') ++end;
+  for (size_t u = 0; u < sizeof(units) / sizeof(units[0]) && end != text; ++u)
+    if (!strcmp(end, units[u].unit)) factor = units[u].factor > 0 ? units[u].factor : pixel * pixel;
+  PetscCheck(end != text && factor >= 0 && v >= 0 && v * factor <= MESH_LARGEST_PARTICLE * MESH_LARGEST_PARTICLE, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the minimum area must be an area from 0 to 1e6 um^2, in um2 (the default unit), nm2 or px (pixels), e.g. 0.05um2 or 16px, got '%s'", where, text); /* NaN and inf fail too */
+  *value = v * factor;
+  PetscFunctionReturn(0);
+}
+
+/* The options of spot mesh --all, and the combinations that make no sense */
+static PetscErrorCode ParticlesFromOptions(ImageSpec *s)
+{
+  char      text[256], where[PETSC_MAX_PATH_LEN];
+  PetscBool set, set_labels = PETSC_FALSE, set_border = PETSC_FALSE, set_touching = PETSC_FALSE, set_area = PETSC_FALSE, set_depth = PETSC_FALSE, set_max = PETSC_FALSE;
+  PetscReal v;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_image_particles", text, sizeof(text), &set));
+  if (set) {
+    PetscBool one, all;
+    PetscCall(PetscStrcasecmp(text, "one", &one));
+    PetscCall(PetscStrcasecmp(text, "all", &all));
+    PetscCall(InputOptionWhere("-mesh_image_particles", where, sizeof(where)));
+    PetscCheck(one || all, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: particles must be \"one\" (the largest, or the one at the seed) or \"all\", got '%s'", where, text);
+    s->all = all;
+  }
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_image_labels", &s->labels, &set_labels));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_image_keep_border", &s->keep_border, &set_border));
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_image_keep_touching", &s->keep_touching, &set_touching));
+  s->min_area = MESH_IMAGE_MIN_AREA_PIXELS * s->pixel_size * s->pixel_size;
+  PetscCall(GetArea("-mesh_image_min_area", s->pixel_size, &s->min_area, &set_area));
+  s->split_depth = MESH_IMAGE_SPLIT_DEPTH_DEFAULT;
+  PetscCall(GetNumber("-mesh_image_split_depth", 0, MAX_PIXELS_OPTION, PETSC_FALSE, "the split depth", " pixels", &s->split_depth, &set_depth));
+  v = MESH_IMAGE_MAX_PARTICLES_DEFAULT;
+  PetscCall(GetNumber("-mesh_image_max_particles", 1, 1e7, PETSC_TRUE, "the largest particle count", "", &v, &set_max));
+  s->max_particles = (PetscInt)v;
+  if (!s->all) { /* these only mean something for every particle */
+    const char *names[] = {"-mesh_image_labels", "-mesh_image_keep_border", "-mesh_image_keep_touching", "-mesh_image_min_area", "-mesh_image_split_depth", "-mesh_image_max_particles"};
+    const PetscBool given[] = {set_labels, set_border, set_touching, set_area, set_depth, set_max};
+    for (int k = 0; k < 6; ++k) {
+      PetscCall(InputOptionWhere(names[k], where, sizeof(where)));
+      PetscCheck(!given[k], PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: only for every particle of the image: add --all (-mesh_image_particles all)", where);
+    }
+    PetscFunctionReturn(0);
+  }
+  if (s->has_seed) {
+    PetscCall(InputOptionWhere("-mesh_image_seed", where, sizeof(where)));
+    SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a seed picks one particle, and --all (-mesh_image_particles all) meshes every particle; give one or the other", where);
+  }
+  if (s->labels) { /* a label image is not thresholded */
+    const char *names[] = {"-mesh_image_threshold", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_keep_touching", "-mesh_image_split_depth"};
+    for (int k = 0; k < 7; ++k) {
+      PetscCall(PetscOptionsHasName(NULL, NULL, names[k], &set));
+      PetscCall(InputOptionWhere(names[k], where, sizeof(where)));
+      PetscCheck(!set, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: does not apply to a label image (--labels, -mesh_image_labels): its values are particles, not grey levels, and touching labels stay apart", where);
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
 {
   PetscBool set;
@@ -144,6 +223,7 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
     s->seed[0]  = (PetscInt)rc[0];
     s->seed[1]  = (PetscInt)rc[1];
   }
+  PetscCall(ParticlesFromOptions(s));
   PetscCall(MeshGetLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
   PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
   PetscCall(MeshGetLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &set));
@@ -405,6 +485,169 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   PetscFunctionReturn(0);
 }
 
+/* ---------------------------------------------------------------- every particle: meshes */
+/* Each particle is meshed in a Gmsh model of its own (OutlineMesh: its own size field, from its
+   own equivalent diameter), its mesh taken out (PieceMeshExtract), and all of them gathered
+   into one model of discrete entities (PiecesWrite): per particle k a surface (a volume for a
+   platelet) and its boundary curves (side walls, top, bottom), with its own nodes, so distinct
+   particles never share a node. Groups: particle_<k> and surface_<k>, and the unions
+   "particle", "surface" ("top", "bottom") that a one-particle mesh has. */
+typedef struct {
+  char    name[32];
+  int     dim, type, per; /* Gmsh element type, nodes per element */
+  size_t  n, cap;         /* elements */
+  size_t *conn;           /* n * per indices into the particle's nodes */
+} PieceGroup;
+
+typedef struct PieceMesh {
+  size_t     nnodes;
+  double    *xyz;
+  PetscInt   ngroups;
+  PieceGroup group[4];
+} PieceMesh;
+
+static PetscErrorCode PieceMeshDestroy(PieceMesh *m)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt g = 0; g < m->ngroups; ++g) PetscCall(PetscFree(m->group[g].conn));
+  PetscCall(PetscFree(m->xyz));
+  PetscCall(PetscMemzero(m, sizeof(*m)));
+  PetscFunctionReturn(0);
+}
+
+/* The current Gmsh model's elements of each physical group, and the nodes they use */
+static PetscErrorCode PieceMeshExtract(PieceMesh *m)
+{
+  size_t   *tags = NULL, ntag = 0, ncoord = 0, nparam = 0, maxtag = 0, ngroups = 0;
+  double   *coord = NULL, *param = NULL;
+  int      *groups = NULL;
+  PetscInt *index, *renumber;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(m, sizeof(*m)));
+  GmshCall(gmshModelMeshGetNodes(&tags, &ntag, &coord, &ncoord, &param, &nparam, -1, -1, 0, 0, GIERR));
+  for (size_t i = 0; i < ntag; ++i) maxtag = PetscMax(maxtag, tags[i]);
+  PetscCall(PetscMalloc2(maxtag + 1, &index, ntag + 1, &renumber));
+  for (size_t i = 0; i <= maxtag; ++i) index[i] = -1;
+  for (size_t i = 0; i < ntag; ++i) {
+    index[tags[i]] = (PetscInt)i;
+    renumber[i]    = -1;
+  }
+  GmshCall(gmshModelGetPhysicalGroups(&groups, &ngroups, -1, GIERR));
+  PetscCheck(ngroups / 2 <= 4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "a particle's model has %zu physical groups", ngroups / 2);
+  for (size_t g = 0; g < ngroups / 2; ++g) {
+    PieceGroup *G = &m->group[m->ngroups++];
+    char       *name = NULL;
+    int        *ents = NULL;
+    size_t      nents = 0;
+    G->dim  = groups[2 * g];
+    G->type = G->dim == 1 ? 1 : (G->dim == 2 ? 2 : 4); /* 2-node line, 3-node triangle, 4-node tetrahedron */
+    G->per  = G->dim + 1;
+    GmshCall(gmshModelGetPhysicalName(G->dim, groups[2 * g + 1], &name, GIERR));
+    PetscCall(PetscStrncpy(G->name, name ? name : "", sizeof(G->name)));
+    if (name) gmshFree(name);
+    GmshCall(gmshModelGetEntitiesForPhysicalGroup(G->dim, groups[2 * g + 1], &ents, &nents, GIERR));
+    for (size_t e = 0; e < nents; ++e) {
+      size_t *etags = NULL, ne = 0, *ntags = NULL, nn = 0;
+      GmshCall(gmshModelMeshGetElementsByType(G->type, &etags, &ne, &ntags, &nn, ents[e], 0, 1, GIERR));
+      if (G->n * G->per + nn > G->cap) {
+        size_t *more;
+        G->cap = 2 * (G->n * G->per + nn);
+        PetscCall(PetscMalloc1(G->cap, &more));
+        if (G->n) PetscCall(PetscArraycpy(more, G->conn, G->n * G->per));
+        PetscCall(PetscFree(G->conn));
+        G->conn = more;
+      }
+      for (size_t i = 0; i < nn; ++i) {
+        const PetscInt at = ntags[i] <= maxtag ? index[ntags[i]] : -1;
+        PetscCheck(at >= 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "Gmsh returned an element with an unknown node %zu", ntags[i]);
+        if (renumber[at] < 0) renumber[at] = (PetscInt)m->nnodes++;
+        G->conn[G->n * G->per + i] = (size_t)renumber[at];
+      }
+      G->n += nn / G->per;
+      gmshFree(etags);
+      gmshFree(ntags);
+    }
+    if (ents) gmshFree(ents);
+  }
+  gmshFree(groups);
+  PetscCall(PetscMalloc1(3 * m->nnodes + 1, &m->xyz));
+  for (size_t i = 0; i < ntag; ++i)
+    if (renumber[i] >= 0)
+      for (int d = 0; d < 3; ++d) m->xyz[3 * renumber[i] + d] = coord[3 * i + d];
+  PetscCall(PetscFree2(index, renumber));
+  gmshFree(tags);
+  gmshFree(coord);
+  if (param) gmshFree(param);
+  PetscFunctionReturn(0);
+}
+
+/* One Gmsh model of the n particles' meshes (in their order), written into f */
+static PetscErrorCode PiecesWrite(PetscInt n, const PieceMesh m[], FileOut f)
+{
+  const PetscInt ng = m[0].ngroups;
+  int           *ent, next[4] = {0, 0, 0, 0}, top = 0, surface = -1, g_top = 0;
+  size_t         node0 = 0, elem0 = 0;
+
+  PetscFunctionBeginUser;
+  for (PetscInt g = 0; g < ng; ++g) {
+    if (m[0].group[g].dim > top) top = m[0].group[g].dim, g_top = (int)g;
+    if (!strcmp(m[0].group[g].name, MESH_SURFACE_LABEL)) surface = (int)g;
+  }
+  PetscCheck(surface >= 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "a particle's mesh has no group \"" MESH_SURFACE_LABEL "\"");
+  PetscCall(GmshStart());
+  GmshCall(gmshModelAdd("particles", GIERR));
+  PetscCall(PetscMalloc1(n * ng, &ent));
+  for (PetscInt k = 0; k < n; ++k) {
+    size_t *tags;
+    PetscCheck(m[k].ngroups == ng, PETSC_COMM_SELF, PETSC_ERR_PLIB, "particles with different groups");
+    for (PetscInt g = 0; g < ng; ++g) {
+      const PetscInt gg = (g_top + g) % ng; /* the particle's body first: its entity holds the nodes */
+      ent[k * ng + gg] = ++next[m[k].group[gg].dim];
+      GmshCall(gmshModelAddDiscreteEntity(m[k].group[gg].dim, ent[k * ng + gg], NULL, 0, GIERR));
+      if (gg == g_top) {
+        PetscCall(PetscMalloc1(m[k].nnodes + 1, &tags));
+        for (size_t i = 0; i < m[k].nnodes; ++i) tags[i] = node0 + 1 + i;
+        GmshCall(gmshModelMeshAddNodes(top, ent[k * ng + gg], tags, m[k].nnodes, m[k].xyz, 3 * m[k].nnodes, NULL, 0, GIERR));
+        PetscCall(PetscFree(tags));
+      }
+    }
+    for (PetscInt g = 0; g < ng; ++g) {
+      const PieceGroup *G = &m[k].group[g];
+      size_t           *etags, *conn;
+      PetscCall(PetscMalloc2(G->n + 1, &etags, G->n * G->per + 1, &conn));
+      for (size_t e = 0; e < G->n; ++e) etags[e] = elem0 + 1 + e;
+      for (size_t i = 0; i < G->n * G->per; ++i) conn[i] = node0 + 1 + G->conn[i];
+      GmshCall(gmshModelMeshAddElementsByType(ent[k * ng + g], G->type, etags, G->n, conn, G->n * G->per, GIERR));
+      elem0 += G->n;
+      PetscCall(PetscFree2(etags, conn));
+    }
+    node0 += m[k].nnodes;
+  }
+  { /* the unions, then the groups of each particle */
+    int *list, tag;
+    PetscCall(PetscMalloc1(n, &list));
+    for (PetscInt g = 0; g < ng; ++g) {
+      for (PetscInt k = 0; k < n; ++k) list[k] = ent[k * ng + g];
+      GmshCall(tag = gmshModelAddPhysicalGroup(m[0].group[g].dim, list, (size_t)n, -1, GIERR));
+      GmshCall(gmshModelSetPhysicalName(m[0].group[g].dim, tag, m[0].group[g].name, GIERR));
+    }
+    PetscCall(PetscFree(list));
+    for (PetscInt k = 0; k < n; ++k) {
+      char name[64];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "particle_%" PetscInt_FMT, k + 1));
+      GmshCall(tag = gmshModelAddPhysicalGroup(top, &ent[k * ng + g_top], 1, -1, GIERR));
+      GmshCall(gmshModelSetPhysicalName(top, tag, name, GIERR));
+      PetscCall(PetscSNPrintf(name, sizeof(name), "surface_%" PetscInt_FMT, k + 1));
+      GmshCall(tag = gmshModelAddPhysicalGroup(top - 1, &ent[k * ng + surface], 1, -1, GIERR));
+      GmshCall(gmshModelSetPhysicalName(top - 1, tag, name, GIERR));
+    }
+  }
+  PetscCall(PetscFree(ent));
+  PetscCall(MeshGmshWrite(f));
+  PetscFunctionReturn(0);
+}
+
 /* ---------------------------------------------------------------- the pipeline ---------- */
 typedef struct {
   MeshRaster        raster;
@@ -412,6 +655,15 @@ typedef struct {
   ImagePolygon      trace, fine, outline;
   ImageMeshEdges    edges;
   FileOut           mesh; /* the mesh's temporary, until both files are complete */
+  /* every particle (spec->all) */
+  ImageParticles   all;
+  PetscInt         nkept;
+  PetscInt        *which;   /* which[j]: the index in all.particle of particle j + 1 */
+  ImagePolygon    *outline_of; /* [j]: µm */
+  PetscReal       *keep;    /* [j]: how far its outline goes towards a touching particle's pixels (ImageParticleWindow) */
+  MeshImageReport *part;    /* [j]: sizes, measures */
+  struct PieceMesh *piece;  /* [j]: its mesh */
+  FileOut          table;
 } ImageWork;
 
 static PetscErrorCode ImageWorkDestroy(ImageWork *w)
@@ -424,6 +676,15 @@ static PetscErrorCode ImageWorkDestroy(ImageWork *w)
   PetscCall(ImagePolygonDestroy(&w->outline));
   PetscCall(PetscFree(w->edges.tri));
   PetscCall(FileOutDiscard(&w->mesh));
+  PetscCall(FileOutDiscard(&w->table));
+  for (PetscInt j = 0; j < w->nkept; ++j) {
+    if (w->outline_of) PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
+    if (w->piece) PetscCall(PieceMeshDestroy(&w->piece[j]));
+  }
+  PetscCall(PetscFree(w->outline_of));
+  PetscCall(PetscFree(w->piece));
+  PetscCall(PetscFree3(w->which, w->keep, w->part));
+  PetscCall(ImageParticlesDestroy(&w->all));
   PetscFunctionReturn(0);
 }
 
@@ -491,7 +752,7 @@ static PetscErrorCode CheckContrast(const ImageSpec *s, const ImageSegmentation 
 
 /* Rank 0: the particle's size and the cells (before Gmsh): a particle's size, cells no smaller
    than a lattice spacing, and the estimated count within -mesh_max_cells */
-static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt refine, MeshImageReport *rep)
+static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt refine, PetscBool check_count, MeshImageReport *rep)
 {
   char            where[PETSC_MAX_PATH_LEN], what[PETSC_MAX_PATH_LEN + 256];
   const PetscInt  dim = s->extrude > 0 ? 3 : 2;
@@ -513,6 +774,7 @@ static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt re
   PetscCall(MeshEstimateCells(dim, dim == 2 ? A : A * s->extrude, P, dim == 2 ? 0 : s->extrude, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
   cells *= PetscPowReal(2.0, (PetscReal)(dim * refine)); /* -mesh_refine splits each cell into 2^dim */
   rep->estimated_cells = cells;
+  if (!check_count) PetscFunctionReturn(0); /* every particle: the caller checks the sum */
   {
     PetscBool set;
     where[0] = 0;
@@ -526,6 +788,35 @@ static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt re
   }
   PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the particle of image '%s' (%s%.3g um^2%s; cells %.3g um, %.3g um at the surface%s)", s->file, dim == 3 ? "a platelet of " : "area ", (double)A, dim == 3 ? " by the thickness" : "", (double)rep->cell_size, (double)rep->boundary_cell_size, refine ? ", refined" : ""));
   PetscCall(MeshCheckCellCount(cells, where, what));
+  PetscFunctionReturn(0);
+}
+
+/* The traced outline (pixels) smoothed and resampled at spacing (pixels) for Gmsh, into outline;
+   fine: a work polygon. If it would cross itself: less smoothing, then none and dense points */
+static PetscErrorCode OutlineSmooth(const ImageSpec *s, const ImagePolygon *trace, PetscReal spacing, ImagePolygon *fine, ImagePolygon *outline, const char what[])
+{
+  PetscReal sigma = s->smoothing;
+
+  PetscFunctionBeginUser;
+  PetscCall(ImagePolygonDestroy(fine));
+  PetscCall(ImagePolygonResample(trace, 0.5, 16, fine));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    PetscBool crosses;
+    PetscCall(ImagePolygonDestroy(outline));
+    PetscCall(ImagePolygonResample(fine, 0.5, 16, outline));
+    PetscCall(ImagePolygonSmooth(outline, sigma));
+    {
+      ImagePolygon coarse;
+      PetscCall(ImagePolygonResample(outline, spacing, 16, &coarse));
+      PetscCall(ImagePolygonDestroy(outline));
+      *outline = coarse;
+    }
+    PetscCall(ImagePolygonSelfIntersects(outline, &crosses));
+    if (!crosses) break;
+    PetscCheck(attempt < 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outline of %s in image '%s' crosses itself (a neck about a pixel wide?); try a larger -mesh_image_sigma or -mesh_image_open_radius", what, s->file);
+    sigma = attempt == 0 ? sigma / 2 : 0;
+    if (attempt == 1) spacing = 0.5;
+  }
   PetscFunctionReturn(0);
 }
 
@@ -566,27 +857,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->boundary_cell_size = s->boundary_cell_size > 0 ? s->boundary_cell_size : rep->cell_size / 2.5;
   rep->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
   spacing                 = PetscMin(3.0, PetscMax(0.5, 0.5 * rep->boundary_cell_size / p)); /* pixels */
-  PetscCall(ImagePolygonResample(&w->trace, 0.5, 16, &w->fine));
-  {
-    PetscReal sigma = s->smoothing;
-    for (int attempt = 0; attempt < 3; ++attempt) { /* if the outline would cross itself: less smoothing, then none and dense points */
-      PetscBool crosses;
-      PetscCall(ImagePolygonDestroy(&w->outline));
-      PetscCall(ImagePolygonResample(&w->fine, 0.5, 16, &w->outline));
-      PetscCall(ImagePolygonSmooth(&w->outline, sigma));
-      {
-        ImagePolygon coarse;
-        PetscCall(ImagePolygonResample(&w->outline, spacing, 16, &coarse));
-        PetscCall(ImagePolygonDestroy(&w->outline));
-        w->outline = coarse;
-      }
-      PetscCall(ImagePolygonSelfIntersects(&w->outline, &crosses));
-      if (!crosses) break;
-      PetscCheck(attempt < 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outline of the particle in image '%s' crosses itself (a neck about a pixel wide?); try a larger -mesh_image_sigma or -mesh_image_open_radius", s->file);
-      sigma = attempt == 0 ? sigma / 2 : 0;
-      if (attempt == 1) spacing = 0.5;
-    }
-  }
+  PetscCall(OutlineSmooth(s, &w->trace, spacing, &w->fine, &w->outline, "the particle"));
   for (PetscInt i = 0; i < 2 * w->outline.n; ++i)
     w->outline.xy[i] *= p;
   rep->outline_points = w->outline.n;
@@ -595,7 +866,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->perimeter           = rep->outline_perimeter;
   rep->equivalent_diameter = PetscSqrtReal(4 * rep->area / PETSC_PI);
   rep->dim                 = s->extrude > 0 ? 3 : 2;
-  PetscCall(CheckSizes(s, d_eq, refine, rep));
+  PetscCall(CheckSizes(s, d_eq, refine, PETSC_TRUE, rep));
   PetscCall(Elapsed(&t0, &rep->seconds[2]));
 
   if (msh) { /* the mesh, written and read back, not yet in place */
@@ -606,6 +877,281 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   if (preview) PetscCall(ImagePreviewWrite(&w->raster, &w->outline, w->edges.ntri, w->edges.tri, rep->centroid, p, preview));
   if (msh) { /* both files or neither */
     PetscErrorCode ierr = FileOutPublish(&w->mesh);
+    if (ierr && preview) unlink(preview);
+    PetscCall(ierr);
+  }
+  PetscCall(Elapsed(&t0, &rep->seconds[4]));
+  PetscFunctionReturn(0);
+}
+
+
+/* ---------------------------------------------------------------- every particle -------- */
+/* Rank 0: do the particles kept stand out of the image? (their union, as for one particle) */
+static PetscErrorCode CheckContrastAll(const ImageSpec *s, ImageWork *w, MeshImageReport *rep)
+{
+  const ImageParticles *all = &w->all;
+  const size_t          n   = (size_t)all->rows * all->cols;
+  unsigned char        *mask;
+  PetscReal             needed;
+  char                  where[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  if (s->labels) {
+    rep->edge_contrast = PETSC_INFINITY;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(PetscMalloc1(n, &mask));
+  for (size_t i = 0; i < n; ++i) mask[i] = all->label[i] && all->particle[all->label[i] - 1].fate == PARTICLE_KEPT;
+  PetscCall(MeshImageEdgeContrast(all->rows, all->cols, all->smooth, mask, s->sigma, &rep->edge_contrast, &needed));
+  PetscCall(PetscFree(mask));
+  PetscCall(InputOptionWhere("-mesh_image_file", where, sizeof(where)));
+  PetscCheck(rep->edge_contrast > 0 && rep->edge_contrast >= needed, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' shows no particles: the %" PetscInt_FMT " regions %s than %s %.4g do not stand out from their surroundings (edge contrast %.2f: their outlines are only %.2f times as steep as the image around them; a particle's is at least %.2g times as steep); for %s particles %s --invert (-mesh_image_invert); otherwise try a --threshold (-mesh_image_threshold) or a larger --sigma (-mesh_image_sigma) for a noisy image", where, s->file, all->num_kept, s->invert ? "darker" : "brighter", rep->otsu ? "Otsu's threshold" : "the threshold", (double)rep->threshold, (double)rep->edge_contrast, (double)rep->edge_contrast, (double)needed, s->invert ? "bright" : "dark", s->invert ? "drop" : "use");
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the outline of particle j + 1 (µm) into w->outline_of[j], its sizes into w->part[j] */
+static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, ImageWork *w, PetscInt j)
+{
+  const PetscInt   k = w->which[j];
+  const PetscReal  p = s->pixel_size;
+  MeshImageReport *r = &w->part[j];
+  ImageSegmentation seg;
+  ImagePolygon     trace = {0, NULL, 0}, fine = {0, NULL, 0};
+  PetscInt         origin[2];
+  PetscReal        area_px, d_eq, spacing;
+  char             what[128];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(what, sizeof(what), "particle %" PetscInt_FMT " (centroid at pixel row %.0f, col %.0f)", j + 1, (double)(w->all.particle[k].centroid[1] - 0.5), (double)(w->all.particle[k].centroid[0] - 0.5)));
+  PetscCall(ImageParticleWindow(&w->all, k, w->keep[j], &seg, origin));
+  PetscCall(ImageOutlineTrace(&seg, &trace));
+  PetscCall(ImageSegmentationDestroy(&seg));
+  for (PetscInt i = 0; i < trace.n; ++i) {
+    trace.xy[2 * i] += origin[1];
+    trace.xy[2 * i + 1] += origin[0];
+  }
+  PetscCall(ImagePolygonMeasure(&trace, &area_px, NULL, NULL));
+  d_eq                  = PetscSqrtReal(4 * area_px / PETSC_PI) * p;
+  r->pixel_size         = p;
+  r->cell_size          = s->cell_size > 0 ? s->cell_size : d_eq / 50;
+  r->boundary_cell_size = s->boundary_cell_size > 0 ? s->boundary_cell_size : r->cell_size / 2.5;
+  r->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
+  spacing               = PetscMin(3.0, PetscMax(0.5, 0.5 * r->boundary_cell_size / p));
+  PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
+  {
+    ImageSpec less = *s; /* a particle whose outline met another's is smoothed less */
+    less.smoothing = w->keep[j] < 0.25 ? 0.5 * s->smoothing : s->smoothing;
+    PetscCall(OutlineSmooth(&less, &trace, spacing, &fine, &w->outline_of[j], what));
+  }
+  PetscCall(ImagePolygonDestroy(&trace));
+  PetscCall(ImagePolygonDestroy(&fine));
+  for (PetscInt i = 0; i < 2 * w->outline_of[j].n; ++i) w->outline_of[j].xy[i] *= p;
+  r->outline_points = w->outline_of[j].n;
+  PetscCall(ImagePolygonMeasure(&w->outline_of[j], &r->outline_area, &r->outline_perimeter, r->centroid));
+  r->area                = r->outline_area;
+  r->perimeter           = r->outline_perimeter;
+  r->equivalent_diameter = PetscSqrtReal(4 * r->area / PETSC_PI);
+  r->dim                 = s->extrude > 0 ? 3 : 2;
+  PetscCall(CheckSizes(s, d_eq, refine, PETSC_FALSE, r));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: outlines of every particle kept, apart from one another */
+static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, ImageWork *w)
+{
+  const PetscInt n = w->nkept;
+  PetscBool     *redo;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(n + 1, &redo));
+  for (PetscInt j = 0; j < n; ++j) {
+    w->keep[j] = 0.25; /* touching particles: half a pixel between their outlines */
+    PetscCall(ParticleOutline(s, refine, w, j));
+  }
+  for (int round = 0;; ++round) { /* pairs whose boxes are within 2 pixels must not meet */
+    PetscInt a_meet = -1, b_meet = -1;
+    for (PetscInt a = 0; a < n; ++a)
+      for (PetscInt b = a + 1; b < n; ++b) {
+        const PetscInt *A = w->all.particle[w->which[a]].box, *B = w->all.particle[w->which[b]].box;
+        PetscBool       meet;
+        if (A[0] > B[1] + 2 || B[0] > A[1] + 2 || A[2] > B[3] + 2 || B[2] > A[3] + 2) continue;
+        PetscCall(ImagePolygonsMeet(&w->outline_of[a], &w->outline_of[b], &meet));
+        if (meet) {
+          PetscCall(PetscInfo(NULL, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : ""));
+          redo[a] = redo[b] = PETSC_TRUE;
+          if (a_meet < 0) a_meet = a, b_meet = b;
+        }
+      }
+    if (a_meet < 0) break;
+    PetscCheck(round < 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outlines of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' meet, even %.2g pixels apart where they touch and smoothed less; try a smaller -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a_meet + 1, b_meet + 1, s->file, (double)(1 - w->keep[a_meet] - w->keep[b_meet]));
+    for (PetscInt j = 0; j < n; ++j)
+      if (redo[j]) {
+        w->keep[j] = 0.125;
+        PetscCall(ParticleOutline(s, refine, w, j));
+        redo[j] = PETSC_FALSE;
+      }
+  }
+  PetscCall(PetscFree(redo));
+  PetscFunctionReturn(0);
+}
+
+/* The geometry table: one row per particle meshed, in their order */
+static PetscErrorCode WriteParticleTable(const ImageSpec *s, ImageWork *w, FileOut f)
+{
+  PetscFunctionBeginUser;
+  PetscCall(FileOutPrintf(f, "particle,area_um2,perimeter_um,equivalent_diameter_um,centroid_x_um,centroid_y_um,row_min,col_min,row_max,col_max,pixels,touches_border,split\n"));
+  for (PetscInt j = 0; j < w->nkept; ++j) {
+    const ImageParticle   *q = &w->all.particle[w->which[j]];
+    const MeshImageReport *r = &w->part[j];
+    PetscCall(FileOutPrintf(f, "%" PetscInt_FMT ",%.8g,%.8g,%.8g,%.8g,%.8g,%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ",%d,%d\n", j + 1, (double)r->area, (double)r->perimeter, (double)r->equivalent_diameter, (double)r->centroid[0], (double)r->centroid[1], q->box[0], q->box[2], q->box[1], q->box[3], q->pixels, q->border ? 1 : 0, q->split ? 1 : 0));
+  }
+  PetscCall(FileOutClose(f));
+  PetscCall(FileOutCheck(f));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: every particle of the image: segment, outline, mesh each, gather, table, preview */
+static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const char preview[], const char table[], PetscInt refine, ImageWork *w, MeshImageReport *rep)
+{
+  const PetscReal p = s->pixel_size;
+  PetscLogDouble  t0;
+  PetscInt        n;
+
+  PetscFunctionBeginUser;
+  PetscCall(ImagePreflight(s, msh, preview));
+  if (table) {
+    PetscCheck((!msh || strcmp(table, msh)) && (!preview || strcmp(table, preview)), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the particle table would overwrite '%s'; give the mesh another name", table);
+    PetscCall(CheckOutput(table));
+  }
+  PetscCall(PetscTime(&t0));
+  PetscCall(MeshRasterRead(s->file, s->page, &w->raster));
+  PetscCall(PetscStrncpy(rep->file, s->file, sizeof(rep->file)));
+  rep->rows       = w->raster.rows;
+  rep->cols       = w->raster.cols;
+  rep->page       = s->page;
+  rep->pixel_size = p;
+  rep->all        = PETSC_TRUE;
+  rep->min_area   = s->min_area;
+  PetscCall(Elapsed(&t0, &rep->seconds[0]));
+
+  PetscCall(ImageSegmentAll(&w->raster, s, &w->all));
+  rep->threshold         = s->labels ? 0 : (s->invert ? 1 - w->all.threshold : w->all.threshold);
+  rep->otsu              = !s->labels && s->threshold < 0 ? PETSC_TRUE : PETSC_FALSE;
+  rep->num_regions       = w->all.num_regions;
+  rep->num_found         = 0;
+  for (PetscInt k = 0; k < w->all.nparticles; ++k) rep->num_found += w->all.particle[k].fate != PARTICLE_NONE;
+  rep->num_particles     = w->all.num_kept;
+  rep->num_border        = w->all.num_border;
+  rep->num_small         = w->all.num_small;
+  rep->num_split_regions = w->all.num_split_regions;
+  rep->num_split_pieces  = w->all.num_split_pieces;
+  n                      = w->all.num_kept;
+  {
+    char where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-mesh_image_file", where, sizeof(where)));
+    PetscCheck(n > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: image '%s' has no particle to mesh: of the %" PetscInt_FMT " found, %" PetscInt_FMT " %s smaller than the minimum area %.4g um^2 (%.4g pixels; --min-area) and %" PetscInt_FMT " touch%s the image border (--keep-border meshes them)", where, s->file, rep->num_found, rep->num_small, rep->num_small == 1 ? "is" : "are", (double)s->min_area, (double)(s->min_area / (p * p)), rep->num_border, rep->num_border == 1 ? "es" : "");
+    PetscCall(InputOptionWhere("-mesh_image_max_particles", where, sizeof(where)));
+    PetscCheck(n <= s->max_particles, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s%simage '%s' has %" PetscInt_FMT " particles to mesh, more than -mesh_image_max_particles allows (%" PetscInt_FMT "); raise it, or leave out the small ones with a larger --min-area", where[0] ? where : "", where[0] ? ": " : "", s->file, n, s->max_particles);
+  }
+  PetscCall(CheckContrastAll(s, w, rep));
+  PetscCall(Elapsed(&t0, &rep->seconds[1]));
+
+  /* outlines, in the particles' order */
+  w->nkept = n;
+  PetscCall(PetscMalloc3(n, &w->which, n, &w->keep, n, &w->part));
+  PetscCall(PetscCalloc1(n, &w->outline_of));
+  PetscCall(PetscMemzero(w->part, n * sizeof(*w->part)));
+  for (PetscInt k = 0; k < w->all.nparticles; ++k)
+    if (w->all.particle[k].fate == PARTICLE_KEPT) w->which[w->all.particle[k].number - 1] = k;
+  PetscCall(ParticleOutlines(s, refine, w));
+  { /* the cells of all of them, against -mesh_max_cells, before Gmsh runs */
+    PetscReal cells = 0, area = 0;
+    char      where[PETSC_MAX_PATH_LEN] = "", what[PETSC_MAX_PATH_LEN + 256];
+    PetscBool set;
+    for (PetscInt j = 0; j < n; ++j) {
+      cells += w->part[j].estimated_cells;
+      area += w->part[j].outline_area;
+    }
+    rep->estimated_cells = cells;
+    for (const char *const *o = (const char *const[]){"-mesh_cell_size", "-mesh_boundary_cell_size", "-mesh_boundary_layer", "-mesh_image_extrude", NULL}; *o; ++o) {
+      PetscCall(PetscOptionsHasName(NULL, NULL, *o, &set));
+      if (set) {
+        PetscCall(InputOptionWhere(*o, where, sizeof(where)));
+        break;
+      }
+    }
+    PetscCall(PetscSNPrintf(what, sizeof(what), "the meshes of the %" PetscInt_FMT " particles of image '%s' (area %.3g um^2 in all%s; cells %s)", n, s->file, (double)area, s->extrude > 0 ? ", extruded" : "", s->cell_size > 0 ? "as given" : "of each particle's equivalent diameter / 50"));
+    PetscCall(MeshCheckCellCount(cells, where, what));
+  }
+  PetscCall(Elapsed(&t0, &rep->seconds[2]));
+
+  rep->dim       = s->extrude > 0 ? 3 : 2;
+  rep->min_angle = 180;
+  rep->d_min     = PETSC_MAX_REAL;
+  if (msh) { /* each particle on its own, then one model of them all */
+    PetscCall(PetscCalloc1(n, &w->piece));
+    for (PetscInt j = 0; j < n; ++j) {
+      ImageMeshEdges e = {0, NULL};
+      PetscCall(OutlineMesh(s, &w->outline_of[j], NULL, &w->part[j], &e));
+      PetscCall(PieceMeshExtract(&w->piece[j]));
+      if (w->edges.ntri + e.ntri > 0) { /* the preview's triangles */
+        PetscReal *more;
+        PetscCall(PetscMalloc1(6 * (w->edges.ntri + e.ntri), &more));
+        if (w->edges.ntri) PetscCall(PetscArraycpy(more, w->edges.tri, 6 * w->edges.ntri));
+        if (e.ntri) PetscCall(PetscArraycpy(more + 6 * w->edges.ntri, e.tri, 6 * e.ntri));
+        PetscCall(PetscFree(w->edges.tri));
+        w->edges.tri = more;
+        w->edges.ntri += e.ntri;
+      }
+      PetscCall(PetscFree(e.tri));
+    }
+    PetscCall(FileOutCreateSuffixed(msh, ".msh", &w->mesh));
+    PetscCall(PiecesWrite(n, w->piece, w->mesh));
+  }
+  for (PetscInt j = 0; j < n; ++j) { /* totals: of the meshes (of the outlines without) */
+    const MeshImageReport *r = &w->part[j];
+    rep->area += r->area;
+    rep->perimeter += r->perimeter;
+    rep->centroid[0] += r->area * r->centroid[0];
+    rep->centroid[1] += r->area * r->centroid[1];
+    rep->num_cells += r->num_cells;
+    rep->num_vertices += r->num_vertices;
+    rep->volume += r->volume;
+    rep->outline_points += r->outline_points;
+    rep->outline_area += r->outline_area;
+    rep->outline_perimeter += r->outline_perimeter;
+    if (msh) rep->min_angle = PetscMin(rep->min_angle, r->min_angle);
+    rep->d_min = PetscMin(rep->d_min, r->equivalent_diameter);
+    rep->d_max = PetscMax(rep->d_max, r->equivalent_diameter);
+    rep->cell_size          = j ? PetscMin(rep->cell_size, r->cell_size) : r->cell_size;
+    rep->boundary_cell_size = j ? PetscMin(rep->boundary_cell_size, r->boundary_cell_size) : r->boundary_cell_size;
+    rep->boundary_layer     = j ? PetscMin(rep->boundary_layer, r->boundary_layer) : r->boundary_layer;
+  }
+  rep->centroid[0] /= rep->area;
+  rep->centroid[1] /= rep->area;
+  rep->equivalent_diameter = PetscSqrtReal(4 * rep->area / PETSC_PI);
+  rep->thickness           = s->extrude;
+  for (PetscInt j = 0; j < n; ++j) rep->particle_pixels += w->all.particle[w->which[j]].pixels;
+  if (table) {
+    PetscCall(FileOutCreate(table, &w->table));
+    PetscCall(WriteParticleTable(s, w, w->table));
+    PetscCall(PetscStrncpy(rep->table, table, sizeof(rep->table)));
+  }
+  PetscCall(Elapsed(&t0, &rep->seconds[3]));
+  if (preview) {
+    ImagePolygon *outlines;
+    PetscCall(PetscMalloc1(n, &outlines));
+    for (PetscInt j = 0; j < n; ++j) outlines[j] = w->outline_of[j];
+    PetscCall(ImagePreviewWriteParticles(&w->raster, &w->all, outlines, w->edges.ntri, w->edges.tri, p, preview));
+    PetscCall(PetscFree(outlines));
+  }
+  { /* the three files, or none */
+    PetscErrorCode ierr = 0;
+    if (table) ierr = FileOutPublish(&w->table);
+    if (!ierr && msh) {
+      ierr = FileOutPublish(&w->mesh);
+      if (ierr && table) unlink(table);
+    }
     if (ierr && preview) unlink(preview);
     PetscCall(ierr);
   }
@@ -628,7 +1174,7 @@ static PetscErrorCode CaptureImageError(MPI_Comm comm, int line, const char *fun
   return n;
 }
 
-static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char preview[], PetscInt refine, MeshImageReport *report)
+static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char preview[], const char table[], PetscInt refine, MeshImageReport *report)
 {
   ImageSpec      spec;
   PetscMPIInt    rank;
@@ -644,7 +1190,7 @@ static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char prev
     CapturedError captured = {0, ""};
     PetscCall(PetscMemzero(&work, sizeof(work)));
     PetscCall(PetscPushErrorHandler(CaptureImageError, &captured));
-    ierr = ImageRun(&spec, msh, preview, refine, &work, report);
+    ierr = spec.all ? ImageRunAll(&spec, msh, preview, table, refine, &work, report) : ImageRun(&spec, msh, preview, refine, &work, report);
     PetscCall(PetscPopErrorHandler());
     PetscCall(ImageWorkDestroy(&work));
     if (ierr) {
@@ -661,10 +1207,58 @@ static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char prev
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
+PetscErrorCode MeshFromImageTable(MPI_Comm comm, const char msh[], const char preview[], const char table[], MeshImageReport *report)
 {
   PetscFunctionBeginUser;
-  PetscCall(ImageMesh(comm, msh, preview, 0, report));
+  PetscCall(ImageMesh(comm, msh, preview, table, 0, report));
+  PetscFunctionReturn(0);
+}
+
+/* <msh without .msh>_particles.csv */
+static PetscErrorCode TableBeside(const char msh[], char table[], size_t len)
+{
+  size_t n = strlen(msh);
+
+  PetscFunctionBeginUser;
+  if (n > 4 && !strcmp(msh + n - 4, ".msh")) n -= 4;
+  PetscCall(PetscSNPrintf(table, len, "%.*s_particles.csv", (int)n, msh));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
+{
+  char table[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  if (msh) PetscCall(TableBeside(msh, table, sizeof(table)));
+  PetscCall(ImageMesh(comm, msh, preview, msh ? table : NULL, 0, report));
+  PetscFunctionReturn(0);
+}
+
+/* The report of spot mesh --all */
+static PetscErrorCode ReportViewAll(const MeshImageReport *r, const char msh[], const char preview[], PetscViewer viewer)
+{
+  const PetscReal p = r->pixel_size;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "image: %s, %" PetscInt_FMT " x %" PetscInt_FMT " pixels (rows x columns)", r->file, r->rows, r->cols));
+  if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
+  if (r->otsu || r->threshold > 0) PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g\n", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", (double)r->edge_contrast));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; labels\n", (double)p));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "particles: %" PetscInt_FMT " found in %" PetscInt_FMT " region%s", r->num_found, r->num_regions, r->num_regions == 1 ? "" : "s"));
+  if (r->num_split_regions) PetscCall(PetscViewerASCIIPrintf(viewer, " (%" PetscInt_FMT " touching region%s split by the watershed into %" PetscInt_FMT ")", r->num_split_regions, r->num_split_regions == 1 ? "" : "s", r->num_split_pieces));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "; %" PetscInt_FMT " kept, %" PetscInt_FMT " left out at the image border, %" PetscInt_FMT " left out as smaller than %.4g um^2 (%.4g pixels)\n", r->num_particles, r->num_border, r->num_small, (double)r->min_area, (double)(r->min_area / (p * p))));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "kept: area %.6g um^2, perimeter %.6g um in all; equivalent diameters %.4g to %.4g um; centroid of all (%.5g, %.5g) um\n", (double)r->area, (double)r->perimeter, (double)r->d_min, (double)r->d_max, (double)r->centroid[0], (double)r->centroid[1]));
+  if (msh) {
+    if (r->dim == 3)
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particle%s, 3-D platelets %.4g um thick (volume %.5g um^3), %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_particles == 1 ? "" : "s", (double)r->thickness, (double)r->volume, r->num_cells, r->num_vertices));
+    else
+      PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particle%s, 2-D, %" PetscInt_FMT " triangles, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_particles == 1 ? "" : "s", r->num_cells, r->num_vertices));
+    PetscCall(PetscViewerASCIIPrintf(viewer, ", smallest cells %.3g um (%.3g um at the surface), smallest angle %.1f deg\n", (double)r->cell_size, (double)r->boundary_cell_size, (double)r->min_angle));
+  }
+  if (r->table[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "table: %s\n", r->table));
+  if (preview) PetscCall(PetscViewerASCIIPrintf(viewer, "preview: %s\n", preview));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "time: read %.3f s, segment %.3f s, outline %.3f s, mesh %.3f s, preview %.3f s\n", (double)r->seconds[0], (double)r->seconds[1], (double)r->seconds[2], (double)r->seconds[3], (double)r->seconds[4]));
   PetscFunctionReturn(0);
 }
 
@@ -673,6 +1267,10 @@ PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], c
   const PetscReal p = r->pixel_size;
 
   PetscFunctionBeginUser;
+  if (r->all) {
+    PetscCall(ReportViewAll(r, msh, preview, viewer));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "image: %s, %" PetscInt_FMT " x %" PetscInt_FMT " pixels (rows x columns)", r->file, r->rows, r->cols));
   if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
   PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", (double)r->edge_contrast, r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
@@ -695,7 +1293,7 @@ PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], c
 PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
 {
   MeshImageReport report;
-  char            preview[PETSC_MAX_PATH_LEN];
+  char            preview[PETSC_MAX_PATH_LEN], table[PETSC_MAX_PATH_LEN];
   const char     *slash = strrchr(path, '/');
   PetscInt        refine = 0;
 
@@ -705,7 +1303,9 @@ PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
   else
     PetscCall(PetscStrncpy(preview, "particle_preview.png", sizeof(preview)));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL)); /* mesh/load.c refines the mesh after: part of the estimate */
-  PetscCall(ImageMesh(comm, path, preview, PetscMax(0, PetscMin(refine, 6)), &report));
+  if (slash) PetscCall(PetscSNPrintf(table, sizeof(table), "%.*s/mesh_particles.csv", (int)(slash - path), path));
+  else PetscCall(PetscStrncpy(table, "mesh_particles.csv", sizeof(table)));
+  PetscCall(ImageMesh(comm, path, preview, table, PetscMax(0, PetscMin(refine, 6)), &report));
   PetscCall(MeshImageReportView(&report, path, preview, PETSC_VIEWER_STDOUT_(comm)));
   PetscFunctionReturn(0);
 }

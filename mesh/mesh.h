@@ -20,6 +20,13 @@
      [-mesh_image_sigma px] [-mesh_image_threshold otsu|grey] [-mesh_image_open_radius px]
      [-mesh_image_close_radius px] [-mesh_image_smoothing px] [-mesh_image_seed row,col]
      [-mesh_image_page n] [-mesh_image_extrude thickness] [-mesh_image_max_pixels n]
+   Every particle of a field of view (spot mesh --all; mesh/segment.c ImageSegmentAll):
+     -mesh_image_particles one|all [-mesh_image_labels] [-mesh_image_min_area A (um2, nm2 or px)]
+     [-mesh_image_keep_border] [-mesh_image_keep_touching] [-mesh_image_split_depth px]
+     [-mesh_image_max_particles n (default 10000)]
+   gives one mesh with the groups particle_<k> and surface_<k> per particle (k = 1..N by
+   centroid: rows, then columns), the unions "particle" and "surface", and a table
+   <stem>_particles.csv of their geometry beside the mesh.
 
    Limits, checked before any work (mesh/gmsh.c): a generated mesh (shape or image, 2-D or
    extruded) is estimated from its geometry and size field before Gmsh runs and refused above
@@ -119,13 +126,29 @@ typedef struct {
   PetscReal estimated_cells;                               /* the estimate checked against -mesh_max_cells */
   PetscReal min_angle;                                     /* smallest angle of a triangle (3-D: of a tetrahedron face), degrees */
   PetscReal seconds[5];                                    /* read, segment, outline, mesh, preview */
+  /* every particle of the image (-mesh_image_particles all): area, perimeter, cells, nodes and
+     the estimate above are totals over the particles meshed, the centroid that of their union */
+  PetscBool all;
+  PetscInt  num_found;                           /* particles found (after the watershed split) */
+  PetscInt  num_particles;                       /* meshed (N), numbered 1..N in the mesh and the table */
+  PetscInt  num_border, num_small;               /* left out: touching the image border, too small */
+  PetscInt  num_split_regions, num_split_pieces; /* regions the watershed split, and the particles they became */
+  PetscReal min_area;                            /* µm², as used */
+  PetscReal d_min, d_max;                        /* smallest and largest equivalent diameter meshed, µm */
+  char      table[PETSC_MAX_PATH_LEN];           /* the geometry table written, or "" */
 } MeshImageReport;
 
 /* Mesh the particle of the image given by the -mesh_image_ options: writes the msh file
    (msh 4.1; skipped when msh is NULL) and the preview PNG (skipped when preview is NULL).
+   With -mesh_image_particles all, every particle, and the table of their geometry beside the
+   mesh: <msh without .msh>_particles.csv (MeshFromImageTable names it).
    Every option, the image's header and both outputs are checked before any work; both files
    appear, or neither. Collective: rank 0 works, every rank gets the report or the same error. */
 PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report);
+PetscErrorCode MeshFromImageTable(MPI_Comm comm, const char msh[], const char preview[], const char table[], MeshImageReport *report);
+#define MESH_IMAGE_MAX_PARTICLES_DEFAULT 10000 /* -mesh_image_max_particles */
+#define MESH_IMAGE_MIN_AREA_PIXELS       16    /* -mesh_image_min_area default, in pixels: 4 x 4, the smallest particle traced */
+#define MESH_IMAGE_SPLIT_DEPTH_DEFAULT   2.0   /* -mesh_image_split_depth, pixels */
 PetscErrorCode MeshImageReportView(const MeshImageReport *report, const char msh[], const char preview[], PetscViewer viewer);
 
 /* Image stacks (mesh/image_stack.c): operando movies, one frame per page of a multi-page TIFF or

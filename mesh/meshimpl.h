@@ -53,6 +53,14 @@ typedef struct {
   PetscInt  seed[2];                                       /* row, col */
   PetscReal extrude;                                       /* platelet thickness, µm; 0: 2-D */
   PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm; 0: default from the particle */
+  /* every particle of the image (-mesh_image_particles all; mesh/segment.c ImageSegmentAll) */
+  PetscBool all;
+  PetscBool labels;        /* the image holds labels: each nonzero grey value is a particle */
+  PetscBool keep_border;   /* mesh particles touching the image border too */
+  PetscBool keep_touching; /* no watershed split of touching particles */
+  PetscReal min_area;      /* µm²: smaller particles are left out */
+  PetscReal split_depth;   /* pixels: h of the h-maxima of the distance transform (watershed markers) */
+  PetscInt  max_particles;
 } ImageSpec;
 
 PetscErrorCode ImageSpecFromOptions(ImageSpec *spec);
@@ -69,6 +77,48 @@ typedef struct {
   PetscInt       border_pixels; /* particle pixels on the image border */
   PetscInt       box[4];        /* rows box[0]..box[1], cols box[2]..box[3] of the particle */
 } ImageSegmentation;
+
+/* Every particle of an image (spec->all): what ImageSegmentAll found, the left-out ones too */
+typedef enum {
+  PARTICLE_KEPT,
+  PARTICLE_SMALL,  /* smaller than the minimum area */
+  PARTICLE_BORDER, /* touches the image border */
+  PARTICLE_NONE    /* absorbed into a particle whose hole held it, or split away */
+} ImageParticleFate;
+
+typedef struct {
+  PetscInt          pixels;      /* holes included */
+  PetscInt          box[4];      /* rows box[0]..box[1], cols box[2]..box[3] */
+  PetscReal         centroid[2]; /* of the pixels, pixel units of the image frame (x, y) */
+  PetscBool         border;      /* has a pixel on the image border */
+  PetscBool         split;       /* came out of a watershed split of touching particles */
+  ImageParticleFate fate;
+  PetscInt          number; /* 1..N in the mesh (kept ones, by centroid: rows, then columns); 0 */
+} ImageParticle;
+
+typedef struct {
+  PetscInt       rows, cols;
+  PetscReal     *smooth;    /* as in ImageSegmentation; for a label image 1 on particles, 0 off */
+  PetscReal      threshold; /* level of smooth between particle and background */
+  PetscReal      low, high;
+  int           *label;     /* label[r * cols + c]: 0 background, else 1 + index into particle[] */
+  PetscInt       nparticles;
+  ImageParticle *particle;
+  PetscInt       num_regions;        /* connected regions (before splitting; after hole filling) */
+  PetscInt       num_split_regions;  /* of which the watershed split */
+  PetscInt       num_split_pieces;   /* the particles they became */
+  PetscInt       num_kept, num_small, num_border;
+} ImageParticles;
+
+PetscErrorCode ImageSegmentAll(const MeshRaster *image, const ImageSpec *spec, ImageParticles *all);
+PetscErrorCode ImageParticlesDestroy(ImageParticles *all);
+/* The mask and smoothed grey of particle k's window (its box grown by 2 pixels, within the image)
+   as an ImageSegmentation of that window, ready for ImageOutlineTrace: the pixels of other
+   particles are mirrored about the threshold t and scaled, g -> t - (1/keep - 1)|g - t|, so that
+   between a pixel of k and one of another particle of equal brightness the outline crosses at
+   keep of the way (keep = 1/2: touching outlines meet halfway; 1/4: they stay half a pixel
+   apart). origin: the window's top-left pixel (row, col) */
+PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscReal keep, ImageSegmentation *seg, PetscInt origin[2]);
 
 PetscErrorCode ImageGaussianBlur(PetscInt rows, PetscInt cols, const PetscReal in[], PetscReal sigma, PetscReal out[]);
 PetscErrorCode ImageSegment(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg);
@@ -88,10 +138,17 @@ PetscErrorCode ImagePolygonReverse(ImagePolygon *poly);
 PetscErrorCode ImagePolygonSelfIntersects(const ImagePolygon *poly, PetscBool *crosses);
 PetscErrorCode ImagePolygonDestroy(ImagePolygon *poly);
 PetscErrorCode ImagePolygonMeasure(const ImagePolygon *poly, PetscReal *area, PetscReal *perimeter, PetscReal centroid[2]);
+/* Do two closed polygons cross, touch, or does one hold the other? */
+PetscErrorCode ImagePolygonsMeet(const ImagePolygon *a, const ImagePolygon *b, PetscBool *meet);
 
 /* The image (contrast-stretched, enlarged to about 900 pixels if small) with the mesh edges
    (triangles, µm) and the outline (µm) drawn over it, as PNG (mesh/image_preview.c) */
 PetscErrorCode ImagePreviewWrite(const MeshRaster *image, const ImagePolygon *outline, PetscInt ntri, const PetscReal tri[], const PetscReal centroid[2], PetscReal pixel_size, const char path[]);
+
+/* The image with every particle (ImageParticles) coloured: kept ones by their outline (µm) in a
+   colour of their own, the mesh edges, and their number; left-out ones shaded (blue: border;
+   magenta: too small) (mesh/image_preview.c) */
+PetscErrorCode ImagePreviewWriteParticles(const MeshRaster *image, const ImageParticles *all, const ImagePolygon outline[], PetscInt ntri, const PetscReal tri[], PetscReal pixel_size, const char path[]);
 
 /* Collective: rank 0 checks a Gmsh file (msh 2.2 or 4.1) as PETSc's reader will read it and as
    spot will use it, before PETSc sees it; every rank fails with one message naming where (the

@@ -327,3 +327,43 @@ PetscErrorCode ImagePolygonSelfIntersects(const ImagePolygon *p, PetscBool *cros
   PetscCall(PetscFree3(start, items, fill));
   PetscFunctionReturn(0);
 }
+
+/* Is point q inside the closed polygon (even-odd rule)? */
+static PetscBool PointInPolygon(const ImagePolygon *p, const PetscReal q[2])
+{
+  PetscBool in = PETSC_FALSE;
+
+  for (PetscInt i = 0, j = p->n - 1; i < p->n; j = i++) {
+    const PetscReal *a = &p->xy[2 * i], *b = &p->xy[2 * j];
+    if ((a[1] > q[1]) != (b[1] > q[1]) && q[0] < (b[0] - a[0]) * (q[1] - a[1]) / (b[1] - a[1]) + a[0]) in = in ? PETSC_FALSE : PETSC_TRUE;
+  }
+  return in;
+}
+
+/* Two particles' outlines must keep apart: no segment of one crosses or touches a segment of
+   the other, and neither lies inside the other. Segments of a within the bounding box of b are
+   tested against every segment of b: outlines of neighbours share a short stretch at most. */
+PetscErrorCode ImagePolygonsMeet(const ImagePolygon *a, const ImagePolygon *b, PetscBool *meet)
+{
+  PetscReal box[4] = {PETSC_MAX_REAL, -PETSC_MAX_REAL, PETSC_MAX_REAL, -PETSC_MAX_REAL};
+
+  PetscFunctionBeginUser;
+  *meet = PETSC_FALSE;
+  for (PetscInt j = 0; j < b->n; ++j) {
+    box[0] = PetscMin(box[0], b->xy[2 * j]);
+    box[1] = PetscMax(box[1], b->xy[2 * j]);
+    box[2] = PetscMin(box[2], b->xy[2 * j + 1]);
+    box[3] = PetscMax(box[3], b->xy[2 * j + 1]);
+  }
+  for (PetscInt i = 0; i < a->n && !*meet; ++i) {
+    const PetscReal *p = &a->xy[2 * i], *q = &a->xy[2 * ((i + 1) % a->n)];
+    if (PetscMax(p[0], q[0]) < box[0] || PetscMin(p[0], q[0]) > box[1] || PetscMax(p[1], q[1]) < box[2] || PetscMin(p[1], q[1]) > box[3]) continue;
+    for (PetscInt j = 0; j < b->n; ++j)
+      if (SegmentsCross(p, q, &b->xy[2 * j], &b->xy[2 * ((j + 1) % b->n)])) {
+        *meet = PETSC_TRUE;
+        break;
+      }
+  }
+  if (!*meet && a->n && b->n) *meet = PointInPolygon(b, &a->xy[0]) || PointInPolygon(a, &b->xy[0]) ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}

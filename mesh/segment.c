@@ -343,14 +343,13 @@ PetscErrorCode ImageSegmentationDestroy(ImageSegmentation *seg)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ImageSegment(const MeshRaster *img, const ImageSpec *spec, ImageSegmentation *seg)
+/* Steps 1 to 3: seg->smooth (denoised, inverted if asked), seg->threshold, seg->low/high and the
+   foreground seg->mask after opening and closing */
+static PetscErrorCode SegmentForeground(const MeshRaster *img, const ImageSpec *spec, ImageSegmentation *seg)
 {
   const PetscInt rows = img->rows, cols = img->cols;
   const size_t   n  = (size_t)rows * cols;
   PetscReal      lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL, *work;
-  int           *label;
-  PetscInt       ncomp = 0, *count = NULL, which = 0;
-  const char    *brighter = spec->invert ? "darker" : "brighter";
 
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(seg, sizeof(*seg)));
@@ -385,7 +384,22 @@ PetscErrorCode ImageSegment(const MeshRaster *img, const ImageSpec *spec, ImageS
     PetscCall(Morph(rows, cols, seg->mask, spec->close_radius, PETSC_TRUE, work));
   }
   PetscCall(PetscFree(work));
+  PetscFunctionReturn(0);
+}
 
+PetscErrorCode ImageSegment(const MeshRaster *img, const ImageSpec *spec, ImageSegmentation *seg)
+{
+  const PetscInt rows = img->rows, cols = img->cols;
+  const size_t   n = (size_t)rows * cols;
+  PetscReal      lo, hi;
+  int           *label;
+  PetscInt       ncomp = 0, *count = NULL, which = 0;
+  const char    *brighter = spec->invert ? "darker" : "brighter";
+
+  PetscFunctionBeginUser;
+  PetscCall(SegmentForeground(img, spec, seg));
+  lo = seg->low;
+  hi = seg->high;
   PetscCall(PetscMalloc1(n, &label));
   PetscCall(Label(rows, cols, seg->mask, label, &ncomp, &count));
   seg->num_regions = ncomp;
@@ -625,5 +639,515 @@ PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscRe
   PetscCall(PetscFree2(edge, around));
   PetscCall(PetscFree(count));
   PetscCall(PetscFree(near));
+  PetscFunctionReturn(0);
+}
+
+/* ---------------------------------------------------------------- every particle -------- */
+/* spot mesh --all (mesh/meshimpl.h ImageSegmentAll): every particle of a field of view.
+
+   1. The foreground as for one particle (steps 1 to 3 above); or, for a label image, the pixels
+      of nonzero grey value, each value its own particles (no threshold, no denoising).
+   2. Regions: 8-connected pixels of the foreground (of one value, for labels).
+   3. Holes, region by region from the largest: pixels of the region's bounding box not
+      4-connected to the box's outside through pixels outside the region become the region's;
+      a region inside another's hole is absorbed. (Background enclosed by several touching
+      regions, a pore between particles, stays background.)
+   4. Touching particles are split (not for labels, nor with keep_touching) by a watershed of
+      the Euclidean distance to the background, flooded from the highest distance down: a pixel
+      joins the region of its processed neighbours (between two particles, the one nearest in
+      the power distance of their inscribed discs, which parts two overlapping discs at their
+      neck); where two regions meet
+      at level L, the one with the lower peak P stays a particle of its own only if its dynamics
+      P - L is at least the split depth h (pixels) and it has 16 pixels, else it merges into the
+      other; pieces that end smaller than the minimum area rejoin the piece they share most
+      sides with. So a particle is one marker unless a neck at least h narrower than
+      its inscribed disc separates it from another: the h-maxima of the distance transform are
+      the markers, without over-segmenting the noise of a digital outline (dynamics below a
+      pixel). Ties of the distance are flooded in pixel order.
+   5. Each particle is measured (pixels, box, centroid, border) and kept, or left out as too
+      small (below the minimum area, 16 pixels or 10 nm across) or for touching the border. */
+#define PARTICLE_MIN_PIXELS MIN_PIXELS
+
+/* 8-connected regions of equal nonzero key: region[i] = 0 where key is 0, else 1..*nregions */
+static PetscErrorCode LabelEqual(PetscInt rows, PetscInt cols, const int key[], int region[], PetscInt *nregions)
+{
+  const size_t n = (size_t)rows * cols;
+  PetscInt    *stack, nr = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc1(n, &stack));
+  for (size_t i = 0; i < n; ++i) region[i] = 0;
+  for (size_t i = 0; i < n; ++i) {
+    PetscInt top = 0;
+    if (!key[i] || region[i]) continue;
+    region[i]    = (int)++nr;
+    stack[top++] = (PetscInt)i;
+    while (top) {
+      const PetscInt p = stack[--top], r = p / cols, c = p % cols;
+      for (PetscInt dr = -1; dr <= 1; ++dr)
+        for (PetscInt dc = -1; dc <= 1; ++dc) {
+          const PetscInt rr = r + dr, cc = c + dc;
+          size_t         q;
+          if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+          q = (size_t)rr * cols + cc;
+          if (key[q] == key[i] && !region[q]) {
+            region[q]    = (int)nr;
+            stack[top++] = (PetscInt)q;
+          }
+        }
+    }
+  }
+  PetscCall(PetscFree(stack));
+  *nregions = nr;
+  PetscFunctionReturn(0);
+}
+
+/* Step 3 for region k (box: its bounding box): its holes become k; returns the pixels filled */
+static PetscErrorCode FillRegionHoles(PetscInt rows, PetscInt cols, int region[], int k, const PetscInt box[4], PetscInt *filled)
+{
+  const PetscInt h = box[1] - box[0] + 3, w = box[3] - box[2] + 3;
+  unsigned char *outside;
+  PetscInt      *stack, top = 0;
+
+  PetscFunctionBeginUser;
+  *filled = 0;
+  PetscCall(PetscCalloc1((size_t)h * w, &outside));
+  PetscCall(PetscMalloc1((size_t)h * w, &stack));
+  outside[0]   = 1;
+  stack[top++] = 0;
+  while (top) {
+    const PetscInt p = stack[--top], i = p / w, j = p % w;
+    const PetscInt nb[4][2] = {
+        {i - 1, j},
+        {i + 1, j},
+        {i, j - 1},
+        {i, j + 1}};
+    for (int e = 0; e < 4; ++e) {
+      const PetscInt ii = nb[e][0], jj = nb[e][1], r = box[0] - 1 + ii, c = box[2] - 1 + jj;
+      PetscInt       q;
+      if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
+      q = ii * w + jj;
+      if (outside[q]) continue;
+      if (r >= 0 && r < rows && c >= 0 && c < cols && region[(size_t)r * cols + c] == k) continue;
+      outside[q]   = 1;
+      stack[top++] = q;
+    }
+  }
+  for (PetscInt r = box[0]; r <= box[1]; ++r)
+    for (PetscInt c = box[2]; c <= box[3]; ++c) {
+      const size_t i = (size_t)r * cols + c;
+      if (region[i] != k && !outside[(r - box[0] + 1) * w + (c - box[2] + 1)]) {
+        region[i] = k;
+        ++*filled;
+      }
+    }
+  PetscCall(PetscFree(stack));
+  PetscCall(PetscFree(outside));
+  PetscFunctionReturn(0);
+}
+
+static PetscInt Root(int parent[], PetscInt p)
+{
+  while (parent[p] != p) p = parent[p] = parent[parent[p]];
+  return p;
+}
+
+/* Step 4: region[] (1..nregions) becomes piece[] (1..*npieces); split[r] = pieces of region r */
+static PetscErrorCode SplitTouching(PetscInt rows, PetscInt cols, const int region[], PetscInt nregions, PetscReal depth, PetscInt min_pixels, int piece[], PetscInt *npieces, PetscInt split[])
+{
+  const size_t   n = (size_t)rows * cols;
+  unsigned char *fg;
+  PetscReal     *d, *key;
+  PetscInt      *order, nfg = 0, np = 0;
+  int           *parent, *size;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc2(n, &fg, n, &d));
+  for (size_t i = 0; i < n; ++i) fg[i] = region[i] ? 1 : 0;
+  PetscCall(DistanceTransform(rows, cols, fg, 0, d)); /* squared distance to the nearest background pixel */
+  for (size_t i = 0; i < n; ++i) nfg += fg[i];
+  PetscCall(PetscMalloc2(nfg, &order, nfg, &key));
+  nfg = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (fg[i]) {
+      order[nfg] = nfg;
+      key[nfg++] = -d[i]; /* highest first */
+    }
+  PetscCall(PetscSortRealWithPermutation(nfg, key, order)); /* a permutation of the foreground pixels */
+  { /* to pixel indices */
+    PetscInt *pixel;
+    PetscCall(PetscMalloc1(nfg, &pixel));
+    nfg = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (fg[i]) pixel[nfg++] = (PetscInt)i;
+    for (PetscInt j = 0; j < nfg; ++j) order[j] = pixel[order[j]];
+    PetscCall(PetscFree(pixel));
+  }
+  for (size_t i = 0; i < n; ++i) d[i] = PetscSqrtReal(d[i]);
+  PetscCall(PetscMalloc2(n, &parent, n, &size));
+  for (size_t i = 0; i < n; ++i) parent[i] = -1;
+  for (PetscInt j = 0; j < nfg; ++j) {
+    const PetscInt p = order[j], r = p / cols, c = p % cols;
+    PetscInt       roots[8], nroots = 0, winner = -1;
+    for (PetscInt dr = -1; dr <= 1; ++dr)
+      for (PetscInt dc = -1; dc <= 1; ++dc) {
+        const PetscInt rr = r + dr, cc = c + dc;
+        PetscInt       q, root, seen = 0;
+        if ((!dr && !dc) || rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+        q = rr * cols + cc;
+        if (parent[q] < 0 || region[q] != region[p]) continue;
+        root = Root(parent, q);
+        for (PetscInt k = 0; k < nroots; ++k) seen |= roots[k] == root;
+        if (!seen) roots[nroots++] = root;
+      }
+    for (PetscInt k = 0; k < nroots; ++k) /* the highest peak (its root is its first pixel: d[root] is the peak) */
+      if (winner < 0 || d[roots[k]] > d[winner] || (d[roots[k]] == d[winner] && roots[k] < winner)) winner = roots[k];
+    if (winner < 0) {
+      parent[p] = (int)p;
+      size[p]   = 1;
+      continue;
+    }
+    for (PetscInt k = 0; k < nroots; ++k) {
+      const PetscInt other = roots[k];
+      if (other == winner) continue;
+      if (d[other] - d[p] < depth || size[other] < min_pixels) { /* not a particle of its own: merge */
+        parent[other] = (int)winner;
+        size[winner] += size[other];
+        roots[k]      = winner;
+      }
+    }
+    { /* between particles, the nearest in the power distance |x - c|^2 - R^2 of their inscribed discs
+         (centre c, radius R: the peak): two overlapping discs part on the line through their
+         intersections, the neck, and not where one flood reaches first */
+      PetscReal best = PETSC_MAX_REAL;
+      for (PetscInt k = 0; k < nroots; ++k) {
+        const PetscInt  q = roots[k], qr = q / cols, qc = q % cols;
+        const PetscReal power = (PetscReal)(r - qr) * (r - qr) + (PetscReal)(c - qc) * (c - qc) - d[q] * d[q];
+        if (power < best) best = power, winner = q;
+      }
+    }
+    parent[p] = (int)winner;
+    size[winner]++;
+  }
+  /* pieces: the roots, numbered in pixel order; split[region] counts them */
+  for (PetscInt r = 0; r <= nregions; ++r) split[r] = 0;
+  for (size_t i = 0; i < n; ++i) piece[i] = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (fg[i] && Root(parent, (PetscInt)i) == (PetscInt)i) {
+      piece[i] = (int)++np;
+      split[region[i]]++;
+    }
+  for (size_t i = 0; i < n; ++i)
+    if (fg[i]) piece[i] = piece[Root(parent, (PetscInt)i)];
+  *npieces = np;
+  PetscCall(PetscFree2(parent, size));
+  PetscCall(PetscFree2(order, key));
+  PetscCall(PetscFree2(fg, d));
+  PetscFunctionReturn(0);
+}
+
+/* Two particles may not touch only through a corner, crossing: in a block of 2 x 2 pixels
+   [A B; B A] both are 8-connected through the same corner, and their outlines (each joining
+   its own diagonal pixels there) would cross. The upper right pixel goes to the particle of its
+   left neighbour, until no such block is left. */
+static PetscErrorCode UncrossDiagonals(PetscInt rows, PetscInt cols, int label[])
+{
+  PetscBool changed = PETSC_TRUE;
+
+  PetscFunctionBeginUser;
+  for (int pass = 0; pass < 100 && changed; ++pass) {
+    changed = PETSC_FALSE;
+    for (PetscInt r = 0; r + 1 < rows; ++r)
+      for (PetscInt c = 0; c + 1 < cols; ++c) {
+        int *a = &label[(size_t)r * cols + c], *b = a + cols;
+        if (a[0] && a[1] && a[0] != a[1] && a[0] == b[1] && a[1] == b[0]) {
+          a[1]    = a[0];
+          changed = PETSC_TRUE;
+        }
+      }
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Pieces of a split region smaller than min_pixels rejoin the piece of the same region they share
+   most pixel sides with (a fragment of an outline's corner is not a particle) */
+static PetscErrorCode RejoinSmallPieces(PetscInt rows, PetscInt cols, const int region[], int piece[], PetscInt npieces, PetscInt min_pixels)
+{
+  const size_t n = (size_t)rows * cols;
+  PetscInt    *size, *box, *order, *key, *contact;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc5(npieces + 1, &size, 4 * (npieces + 1), &box, npieces, &order, npieces, &key, npieces + 1, &contact));
+  for (PetscInt k = 0; k <= npieces; ++k) box[4 * k] = rows, box[4 * k + 1] = -1, box[4 * k + 2] = cols, box[4 * k + 3] = -1;
+  for (size_t i = 0; i < n; ++i) {
+    const int      k = piece[i];
+    const PetscInt r = (PetscInt)(i / cols), c = (PetscInt)(i % cols);
+    if (!k) continue;
+    size[k]++;
+    box[4 * k] = PetscMin(box[4 * k], r), box[4 * k + 1] = PetscMax(box[4 * k + 1], r);
+    box[4 * k + 2] = PetscMin(box[4 * k + 2], c), box[4 * k + 3] = PetscMax(box[4 * k + 3], c);
+  }
+  for (PetscInt k = 0; k < npieces; ++k) order[k] = k + 1, key[k] = size[k + 1];
+  PetscCall(PetscSortIntWithArray(npieces, key, order)); /* smallest first */
+  for (PetscInt j = 0; j < npieces; ++j) {
+    const PetscInt k = order[j];
+    PetscInt       best = 0;
+    if (!size[k] || size[k] >= min_pixels) continue;
+    for (PetscInt r = box[4 * k]; r <= box[4 * k + 1]; ++r)
+      for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3]; ++c) {
+        const size_t   i       = (size_t)r * cols + c;
+        const PetscInt nb[4][2] = {{r - 1, c}, {r + 1, c}, {r, c - 1}, {r, c + 1}};
+        if (piece[i] != k) continue;
+        for (int e = 0; e < 4; ++e) {
+          const PetscInt rr = nb[e][0], cc = nb[e][1];
+          int            l;
+          if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+          l = piece[(size_t)rr * cols + cc];
+          if (l && l != k && region[(size_t)rr * cols + cc] == region[i]) contact[l]++;
+        }
+      }
+    for (PetscInt l = 1; l <= npieces; ++l)
+      if (contact[l]) {
+        if (!best || contact[l] > contact[best]) best = l;
+        contact[l] = 0;
+      }
+    if (!best) continue; /* alone: its region's only piece */
+    for (PetscInt r = box[4 * k]; r <= box[4 * k + 1]; ++r)
+      for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3]; ++c)
+        if (piece[(size_t)r * cols + c] == k) piece[(size_t)r * cols + c] = (int)best;
+    size[best] += size[k];
+    size[k] = 0;
+    box[4 * best] = PetscMin(box[4 * best], box[4 * k]), box[4 * best + 1] = PetscMax(box[4 * best + 1], box[4 * k + 1]);
+    box[4 * best + 2] = PetscMin(box[4 * best + 2], box[4 * k + 2]), box[4 * best + 3] = PetscMax(box[4 * best + 3], box[4 * k + 3]);
+  }
+  PetscCall(PetscFree5(size, box, order, key, contact));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ImageParticlesDestroy(ImageParticles *all)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscFree(all->smooth));
+  PetscCall(PetscFree(all->label));
+  PetscCall(PetscFree(all->particle));
+  all->nparticles = 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ImageSegmentAll(const MeshRaster *img, const ImageSpec *spec, ImageParticles *all)
+{
+  const PetscInt  rows = img->rows, cols = img->cols;
+  const size_t    n = (size_t)rows * cols;
+  const PetscReal p = spec->pixel_size;
+  int            *key, *region;
+  PetscInt        nregions = 0, *box, *pixels;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(all, sizeof(*all)));
+  all->rows = rows;
+  all->cols = cols;
+  PetscCall(PetscMalloc2(n, &key, n, &region));
+  if (spec->labels) { /* values, not grey levels: any two distinct samples differ by at least 1/65535 */
+    PetscCall(PetscMalloc1(n, &all->smooth));
+    for (size_t i = 0; i < n; ++i) {
+      key[i]         = (int)PetscFloorReal(img->grey[i] * 65535 + 0.5);
+      all->smooth[i] = key[i] ? 1 : 0;
+    }
+    all->threshold = 0.5;
+    all->low       = 0;
+    all->high      = 1;
+  } else {
+    ImageSegmentation seg;
+    PetscCall(SegmentForeground(img, spec, &seg));
+    for (size_t i = 0; i < n; ++i) key[i] = seg.mask[i];
+    all->smooth    = seg.smooth;
+    all->threshold = seg.threshold;
+    all->low       = seg.low;
+    all->high      = seg.high;
+    PetscCall(PetscFree(seg.mask));
+  }
+  PetscCall(LabelEqual(rows, cols, key, region, &nregions));
+  if (!nregions) {
+    PetscCall(PetscFree2(key, region));
+    if (spec->labels) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "label image '%s' has no particle: every pixel is 0 (background)", spec->file);
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "image '%s' has no particle: no pixel is %s than the threshold %.4g (smoothed grey values %.4g to %.4g)", spec->file, spec->invert ? "darker" : "brighter", (double)(spec->invert ? 1 - all->threshold : all->threshold), (double)(spec->invert ? 1 - all->high : all->low), (double)(spec->invert ? 1 - all->low : all->high));
+  }
+
+  /* 3. holes, from the largest region down (a region a larger one absorbed is gone) */
+  PetscCall(PetscMalloc2(4 * (nregions + 1), &box, nregions + 1, &pixels));
+  for (PetscInt k = 0; k <= nregions; ++k) {
+    box[4 * k] = rows, box[4 * k + 1] = -1, box[4 * k + 2] = cols, box[4 * k + 3] = -1;
+    pixels[k] = 0;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const int      k = region[i];
+    const PetscInt r = (PetscInt)(i / cols), c = (PetscInt)(i % cols);
+    if (!k) continue;
+    pixels[k]++;
+    box[4 * k]     = PetscMin(box[4 * k], r);
+    box[4 * k + 1] = PetscMax(box[4 * k + 1], r);
+    box[4 * k + 2] = PetscMin(box[4 * k + 2], c);
+    box[4 * k + 3] = PetscMax(box[4 * k + 3], c);
+  }
+  {
+    PetscInt *order, *count;
+    PetscCall(PetscMalloc2(nregions, &order, nregions, &count));
+    for (PetscInt k = 0; k < nregions; ++k) {
+      order[k] = k + 1;
+      count[k] = -pixels[k + 1];
+    }
+    PetscCall(PetscSortIntWithArray(nregions, count, order));
+    for (PetscInt j = 0; j < nregions; ++j) {
+      const PetscInt k = order[j];
+      PetscInt       filled, left = 0;
+      for (PetscInt r = box[4 * k]; r <= box[4 * k + 1] && !left; ++r) /* still there? */
+        for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3] && !left; ++c) left = region[(size_t)r * cols + c] == k;
+      if (left) PetscCall(FillRegionHoles(rows, cols, region, (int)k, &box[4 * k], &filled));
+    }
+    PetscCall(PetscFree2(order, count));
+  }
+  { /* renumber the regions left, in pixel order */
+    int     *renumber;
+    PetscInt nr = 0;
+    PetscCall(PetscCalloc1(nregions + 1, &renumber));
+    for (size_t i = 0; i < n; ++i)
+      if (region[i] && !renumber[region[i]]) renumber[region[i]] = (int)++nr;
+    for (size_t i = 0; i < n; ++i) region[i] = renumber[region[i]];
+    nregions = nr;
+    PetscCall(PetscFree(renumber));
+  }
+  all->num_regions = nregions;
+  PetscCall(PetscFree2(box, pixels));
+
+  /* 4. split touching particles; the label of a pixel is its particle */
+  PetscCall(PetscMalloc1(n, &all->label));
+  {
+    PetscInt *split, npieces = nregions;
+    PetscCall(PetscMalloc1(nregions + 1, &split));
+    if (spec->labels || spec->keep_touching) {
+      for (size_t i = 0; i < n; ++i) all->label[i] = region[i];
+      for (PetscInt r = 0; r <= nregions; ++r) split[r] = 1;
+    } else {
+      const PetscInt min_pixels = (PetscInt)PetscMax(PARTICLE_MIN_PIXELS, PetscCeilReal(spec->min_area / (p * p)));
+      PetscCall(SplitTouching(rows, cols, region, nregions, spec->split_depth, PARTICLE_MIN_PIXELS, all->label, &npieces, split));
+      PetscCall(RejoinSmallPieces(rows, cols, region, all->label, npieces, min_pixels));
+      { /* the pieces left of each region */
+        PetscBool *seen;
+        PetscCall(PetscCalloc1(npieces + 1, &seen));
+        for (PetscInt r = 0; r <= nregions; ++r) split[r] = 0;
+        for (size_t i = 0; i < n; ++i)
+          if (all->label[i] && !seen[all->label[i]]) {
+            seen[all->label[i]] = PETSC_TRUE;
+            split[region[i]]++;
+          }
+        PetscCall(PetscFree(seen));
+      }
+    }
+    all->nparticles = npieces;
+    PetscCall(PetscCalloc1(npieces, &all->particle));
+    for (PetscInt r = 1; r <= nregions; ++r)
+      if (split[r] > 1) {
+        all->num_split_regions++;
+        all->num_split_pieces += split[r];
+      }
+    PetscCall(UncrossDiagonals(rows, cols, all->label));
+    for (size_t i = 0; i < n; ++i) /* mark the pieces of split regions */
+      if (all->label[i] && split[region[i]] > 1) all->particle[all->label[i] - 1].split = PETSC_TRUE;
+    PetscCall(PetscFree(split));
+  }
+  PetscCall(PetscFree2(key, region));
+
+  /* 5. measure, classify, number */
+  for (PetscInt k = 0; k < all->nparticles; ++k) {
+    ImageParticle *q = &all->particle[k];
+    q->box[0] = rows, q->box[1] = -1, q->box[2] = cols, q->box[3] = -1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const PetscInt r = (PetscInt)(i / cols), c = (PetscInt)(i % cols);
+    ImageParticle *q;
+    if (!all->label[i]) continue;
+    q = &all->particle[all->label[i] - 1];
+    q->pixels++;
+    q->centroid[0] += c + 0.5;
+    q->centroid[1] += r + 0.5;
+    q->box[0] = PetscMin(q->box[0], r);
+    q->box[1] = PetscMax(q->box[1], r);
+    q->box[2] = PetscMin(q->box[2], c);
+    q->box[3] = PetscMax(q->box[3], c);
+    if (r == 0 || c == 0 || r == rows - 1 || c == cols - 1) q->border = PETSC_TRUE;
+  }
+  {
+    PetscInt  *order, nkept = 0;
+    PetscReal *y;
+    PetscCall(PetscMalloc2(all->nparticles, &order, all->nparticles, &y));
+    for (PetscInt k = 0; k < all->nparticles; ++k) {
+      ImageParticle  *q    = &all->particle[k];
+      const PetscReal area = q->pixels * p * p, d_eq = PetscSqrtReal(4 * area / PETSC_PI);
+      if (!q->pixels) {
+        q->fate = PARTICLE_NONE;
+        continue;
+      }
+      q->centroid[0] /= q->pixels;
+      q->centroid[1] /= q->pixels;
+      if (area < spec->min_area || q->pixels < PARTICLE_MIN_PIXELS || d_eq < MESH_SMALLEST_PARTICLE) {
+        q->fate = PARTICLE_SMALL;
+        all->num_small++;
+      } else if (q->border && !spec->keep_border) {
+        q->fate = PARTICLE_BORDER;
+        all->num_border++;
+      } else {
+        q->fate       = PARTICLE_KEPT;
+        order[nkept]  = nkept;
+        y[nkept++]    = q->centroid[1] * (PetscReal)(cols + 1) + q->centroid[0]; /* rows, then columns */
+      }
+    }
+    PetscCall(PetscSortRealWithPermutation(nkept, y, order)); /* order[] indexes y[] and the kept list */
+    {
+      PetscInt *kept;
+      PetscCall(PetscMalloc1(nkept + 1, &kept));
+      nkept = 0;
+      for (PetscInt k = 0; k < all->nparticles; ++k)
+        if (all->particle[k].fate == PARTICLE_KEPT) kept[nkept++] = k;
+      for (PetscInt j = 0; j < nkept; ++j) all->particle[kept[order[j]]].number = j + 1;
+      PetscCall(PetscFree(kept));
+    }
+    all->num_kept = nkept;
+    PetscCall(PetscFree2(order, y));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscReal keep, ImageSegmentation *seg, PetscInt origin[2])
+{
+  const PetscReal lambda = 1 / keep - 1; /* another particle's pixel at t - lambda |g - t|: the outline crosses at keep of the way to it */
+  const ImageParticle *q  = &all->particle[k];
+  const PetscInt       r0 = PetscMax(0, q->box[0] - 2), r1 = PetscMin(all->rows - 1, q->box[1] + 2);
+  const PetscInt       c0 = PetscMax(0, q->box[2] - 2), c1 = PetscMin(all->cols - 1, q->box[3] + 2);
+  const PetscReal      t  = all->threshold;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(seg, sizeof(*seg)));
+  seg->rows      = r1 - r0 + 1;
+  seg->cols      = c1 - c0 + 1;
+  seg->threshold = t;
+  seg->low       = all->low;
+  seg->high      = all->high;
+  seg->pixels    = q->pixels;
+  seg->box[0]    = q->box[0] - r0;
+  seg->box[1]    = q->box[1] - r0;
+  seg->box[2]    = q->box[2] - c0;
+  seg->box[3]    = q->box[3] - c0;
+  origin[0]      = r0;
+  origin[1]      = c0;
+  PetscCall(PetscMalloc1((size_t)seg->rows * seg->cols, &seg->smooth));
+  PetscCall(PetscMalloc1((size_t)seg->rows * seg->cols, &seg->mask));
+  for (PetscInt r = r0; r <= r1; ++r)
+    for (PetscInt c = c0; c <= c1; ++c) {
+      const size_t    i = (size_t)r * all->cols + c, j = (size_t)(r - r0) * seg->cols + (c - c0);
+      const int       l = all->label[i];
+      const PetscReal g = all->smooth[i];
+      seg->mask[j]      = l == k + 1;
+      seg->smooth[j]    = (l && l != k + 1) ? t - lambda * PetscAbsReal(g - t) : g; /* another particle: mirrored (and scaled) */
+    }
   PetscFunctionReturn(0);
 }
