@@ -173,7 +173,7 @@ static void CollectXMLError(void *ctx, xmlErrorPtr err)
 
 static int IsPathName(const char name[])
 {
-  static const char *const paths[] = {"file", "table", "directory", "image", "stack", "timestamps", "checkpoint", NULL};
+  static const char *const paths[] = {"file", "table", "directory", "image", "stack", "timestamps", "checkpoint", "c_file", NULL};
   const size_t             n       = strlen(name);
 
   for (int i = 0; paths[i]; ++i)
@@ -633,6 +633,7 @@ static const char *SectionPrefix(const char name[])
     {"protocol", "proto" },
     {"output",   "out"   },
     {"solver",   "solver"},
+    {"particles", "particles"},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); ++i)
     if (!strcmp(name, map[i][0])) return map[i][1];

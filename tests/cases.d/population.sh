@@ -156,3 +156,17 @@ PY
 }
 export -f pop_contact
 case_ population_contact 300 pop_contact
+# A document's <particles> and <output> population settings are the options of the command line
+pop_document() {
+  local d="$TMPROOT/pop_document"
+  "$SPOT" run $POP/discs16_document.xml -out_directory "$d/doc" >"$d.doc.log" 2>&1 || { tail -3 "$d.doc.log"; return 1; }
+  "$SPOT" run $POP/discs16_autocatalytic.xml -out_fields false -out_reacted_theta 0.6 -out_histogram_bins 10 -out_diffraction_c_lithiated 14.2angstrom \
+    -out_diffraction_c_delithiated 14.5angstrom -out_diffraction_fwhm 0.04 -particles_i0_spread 0.05 -particles_seed 3 -particles_contact_resistance 10ohm.cm2 \
+    -out_directory "$d/cli" >"$d.cli.log" 2>&1 || { tail -3 "$d.cli.log"; return 1; }
+  local f
+  for f in particles.csv population.csv diffraction.csv; do cmp -s "$d/doc/$f" "$d/cli/$f" || { echo "$f differs between the document and the command line"; return 1; }; done
+  grep -q "^particles: 16 on one current collector, .*; contact resistance 0.001 to 0.001 ohm.m2" "$d.doc.log" || { grep "^particles" "$d.doc.log"; return 1; }
+  head -1 "$d/doc/population.csv" | grep -q "reacted_fraction_theta_below_0.6,.*,particles_theta_0.9_1$" || { head -1 "$d/doc/population.csv"; return 1; }
+}
+export -f pop_document
+case_ population_document 120 pop_document
