@@ -24,7 +24,12 @@ SANDBOX = r'''
 c=$1 ns=$2 setup=$3 limit=$4
 shift 4
 if [ "$ns" = 1 ]; then
+  # a checkout under /tmp (CI's mktemp -d) stays visible: its top folder is bound over the new /tmp
+  top=
+  case $c in /tmp/*/*) top=${c#/tmp/}; top=/tmp/${top%%/*} ;; esac
+  if [ -n "$top" ]; then mount --bind "$top" /mnt || exit 98; fi
   mount -t tmpfs -o size=512m tmpfs /tmp || exit 98
+  if [ -n "$top" ]; then mkdir "$top" && mount --bind /mnt "$top" || exit 98; fi
   set -f
   case $setup in
     tmpfs\ *) set -- $setup "$@"; mount -t tmpfs -o "size=$3,$4" tmpfs "$c/work/$2" || exit 97; m=$2; shift 4 ;;
@@ -38,7 +43,7 @@ if [ -n "${m:-}" ]; then find "$c/work/$m" -mindepth 1 >"$c/mounted.before"; fi
 timeout -k 5 "$limit" prlimit --as=4294967296 -- "$@" >"$c/stdout" 2>"$c/stderr" </dev/null
 echo $? >"$c/status"
 if [ "$ns" = 1 ]; then
-  ls -A /tmp >"$c/tmp"
+  ls -A /tmp | grep -vxF "${top#/tmp/}" >"$c/tmp"
   if [ -n "$m" ]; then find "$c/work/$m" -mindepth 1 >"$c/mounted.after"; fi
 fi
 exit 0
