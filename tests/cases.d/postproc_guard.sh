@@ -46,12 +46,15 @@ guard_fixture() {
   touch "$d/ready"
 }
 
-# guard_compare OUTDIR [options]: spot compare of the fixture's movie
+# guard_compare OUTDIR [options]: spot compare of the fixture's movie (an option given replaces the
+# fixture's: spot refuses an option given twice)
 guard_compare() {
-  local out=$1 d="$TMPROOT/guard_fixture"
+  local out=$1 d="$TMPROOT/guard_fixture" base=() o
   shift
-  "$SPOT" compare "$d/compare.xml" -compare_experiment_stack_file "$d/movie.tif" \
-    -compare_experiment_timestamps_file "$d/movie_timestamps.csv" -compare_output_directory "$out" "$@"
+  for o in "-compare_experiment_stack_file $d/movie.tif" "-compare_experiment_timestamps_file $d/movie_timestamps.csv" "-compare_output_directory $out"; do
+    case " $* " in *" ${o%% *} "*) ;; *) base+=("${o%% *}" "${o#* }") ;; esac
+  done
+  "$SPOT" compare "$d/compare.xml" "${base[@]}" "$@"
 }
 
 # guard_expect_full COMMAND...: exit 1 and exactly one line
