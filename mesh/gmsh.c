@@ -16,6 +16,7 @@
    Writes go through files/files.h (MeshGmshWrite): Gmsh writes by name and picks the format
    from the extension, so the exclusive temporary ends in ".msh"; what it wrote is read back,
    since Gmsh does not report every failed write. */
+#include <stdlib.h>
 #include "mesh/meshimpl.h"
 #include "input/input.h"
 #include <errno.h>
@@ -56,7 +57,16 @@ PetscErrorCode GmshStart(void)
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-mesh_gmsh_verbose", &verbose, NULL));
   if (!gmsh_started) {
-    GmshCall(gmshInitialize(0, NULL, 0, GIERR));
+    /* Gmsh's FLTK keeps preferences in $HOME/.fltk/ and makes that folder when Gmsh starts: spot
+       writes nothing outside its outputs, so Gmsh starts with a HOME where nothing can be made */
+    const char *home = getenv("HOME");
+    char       *saved = NULL;
+    if (home) PetscCall(PetscStrallocpy(home, &saved));
+    setenv("HOME", "/proc/self/spot-has-no-home-for-gmsh", 1);
+    GmshCall(gmshInitialize(0, NULL, 0, GIERR)); /* (a failure ends the command: HOME no longer matters) */
+    if (saved) setenv("HOME", saved, 1);
+    else unsetenv("HOME");
+    PetscCall(PetscFree(saved));
     gmsh_started = PETSC_TRUE;
     PetscCall(PetscRegisterFinalize(GmshFinalizeAtExit));
     GmshCall(gmshLoggerStart(GIERR));
