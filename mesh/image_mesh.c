@@ -24,6 +24,9 @@
    (not a directory, a temporary can be made beside them). Checked before Gmsh runs: the
    particle stands out of the image (MeshImageEdgeContrast), its size is a particle's, and the
    cell count estimated from its area, perimeter and the size field is below -mesh_max_cells.
+   Every particle (-mesh_image_particles all): each meshed on its own, then their boundary meshes
+   tested pairwise, and those that cross or touch meshed again, finer near each other
+   (ParticleMeshes), so that spot run's check of the whole boundary (mesh/msh_check.c) passes.
    The mesh is written through files/files.h and read back (MeshGmshWrite), then the preview;
    the mesh is published last, and if that fails the preview goes too: both or neither.
 
@@ -34,6 +37,7 @@
 #include "input/input.h"
 #include <petsctime.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -298,8 +302,18 @@ static PetscErrorCode CheckBoundaryMesh(const int curves[], PetscInt npieces, co
   PetscFunctionReturn(0);
 }
 
-/* Mesh the outline (µm, counter-clockwise), measure the mesh into rep and write it into f (when given) */
-static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outline, FileOut f, MeshImageReport *rep, ImageMeshEdges *edges)
+/* Where a particle's outline passes near another particle's (every particle, -mesh_image_particles
+   all): points of the other outlines (µm), and the cell size within dist_min of them; the size
+   grows from there at half the distance, up to the cell size */
+typedef struct {
+  PetscInt   n;
+  PetscReal *xy;
+  PetscReal  size, dist_min;
+} ImageNeck;
+
+/* Mesh the outline (µm, counter-clockwise), measure the mesh into rep and write it into f (when
+   given); neck (or NULL): finer cells near other particles */
+static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outline, const ImageNeck *neck, FileOut f, MeshImageReport *rep, ImageMeshEdges *edges)
 {
   const PetscInt dim = s->extrude > 0 ? 3 : 2;
   /* the closed outline is cut into open splines of about 100 points: the built-in kernel
@@ -312,11 +326,24 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   size_t         maxtag = 0;
   PetscInt      *index;
   PetscBool     *used; /* nodes of the cells: Gmsh also keeps one at each spline control point */
+  /* the neck's points, free points of the model for a Distance field; Gmsh 4.8 measures it in
+     3-D (FieldZ ignored), so for a platelet they are repeated up its side, at most dist_min apart */
+  const PetscInt nlevels = neck && dim == 3 ? PetscMin(64, 1 + (PetscInt)PetscCeilReal(s->extrude / neck->dist_min)) : 1;
+  const PetscInt nneck   = neck ? neck->n * nlevels : 0;
+  double        *neck_tags = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(GmshStart());
   GmshCall(gmshModelAdd("particle", GIERR));
   PetscCall(PetscMalloc3(outline->n + 1, &ptags, npieces, &curves, npieces, &sides));
+  if (nneck) PetscCall(PetscMalloc1(nneck, &neck_tags));
+  for (PetscInt l = 0; l < nlevels && neck; ++l)
+    for (PetscInt i = 0; i < neck->n; ++i) {
+      const double z = nlevels > 1 ? s->extrude * l / (nlevels - 1) : 0;
+      int          tag;
+      GmshCall(tag = gmshModelGeoAddPoint(neck->xy[2 * i], neck->xy[2 * i + 1], z, rep->cell_size, -1, GIERR));
+      neck_tags[l * neck->n + i] = tag;
+    }
   for (PetscInt i = 0; i < outline->n; ++i)
     GmshCall(ptags[i] = gmshModelGeoAddPoint(outline->xy[2 * i], outline->xy[2 * i + 1], 0, rep->boundary_cell_size, -1, GIERR));
   ptags[outline->n] = ptags[0]; /* closed */
@@ -383,6 +410,23 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
     GmshCall(gmshModelMeshFieldSetNumber(thresh, "SizeMax", rep->cell_size, GIERR));
     GmshCall(gmshModelMeshFieldSetNumber(thresh, "DistMin", 0.0, GIERR));
     GmshCall(gmshModelMeshFieldSetNumber(thresh, "DistMax", rep->boundary_layer, GIERR));
+    if (nneck) { /* the smaller of the two sizes: neck->size within dist_min of the neck, growing at 1/2 */
+      int    dneck, tneck, fmin;
+      double both[2];
+      GmshCall(dneck = gmshModelMeshFieldAdd("Distance", -1, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumbers(dneck, "PointsList", neck_tags, (size_t)nneck, GIERR));
+      GmshCall(tneck = gmshModelMeshFieldAdd("Threshold", -1, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(tneck, "InField", dneck, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(tneck, "SizeMin", neck->size, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(tneck, "SizeMax", rep->cell_size, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(tneck, "DistMin", neck->dist_min, GIERR));
+      GmshCall(gmshModelMeshFieldSetNumber(tneck, "DistMax", neck->dist_min + 2 * PetscMax(0, rep->cell_size - neck->size), GIERR));
+      GmshCall(fmin = gmshModelMeshFieldAdd("Min", -1, GIERR));
+      both[0] = thresh;
+      both[1] = tneck;
+      GmshCall(gmshModelMeshFieldSetNumbers(fmin, "FieldsList", both, 2, GIERR));
+      thresh = fmin;
+    }
     GmshCall(gmshModelMeshFieldSetAsBackgroundMesh(thresh, GIERR));
     GmshCall(gmshOptionSetNumber("Mesh.MeshSizeExtendFromBoundary", 0, GIERR));
     GmshCall(gmshOptionSetNumber("Mesh.MeshSizeFromPoints", 0, GIERR));
@@ -480,6 +524,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   PetscCall(PetscFree(used));
   PetscCall(PetscFree(index));
   PetscCall(PetscFree3(ptags, curves, sides));
+  PetscCall(PetscFree(neck_tags));
   gmshFree(coord);
   if (f) PetscCall(MeshGmshWrite(f));
   PetscFunctionReturn(0);
@@ -648,6 +693,191 @@ static PetscErrorCode PiecesWrite(PetscInt n, const PieceMesh m[], FileOut f)
   PetscFunctionReturn(0);
 }
 
+/* ---------------------------------------------------------------- every particle: apart -- */
+/* spot run refuses a mesh whose boundary crosses or touches itself (mesh/msh_check.c), and the
+   particles' meshes are made apart: each boundary edge a chord of its particle's outline, up to
+   a boundary cell long, which at a neck half a pixel wide can cut across the neighbour's. So the
+   boundary edges of different particles are tested in pairs, those near each other found on a
+   grid as in msh_check.c; in 3-D the edges of the side-wall triangles, in the image plane (the
+   walls are vertical: walls apart in the plane are apart). */
+typedef struct {
+  PetscInt  piece;
+  PetscReal x[4]; /* (x0, y0, x1, y1), µm */
+} PieceEdge;
+
+typedef struct {
+  uint64_t cell;
+  PetscInt item;
+} PieceGridEntry;
+
+static int ComparePieceGridEntry(const void *x, const void *y)
+{
+  const PieceGridEntry *a = (const PieceGridEntry *)x, *b = (const PieceGridEntry *)y;
+  if (a->cell != b->cell) return (a->cell > b->cell) - (a->cell < b->cell);
+  return (a->item > b->item) - (a->item < b->item);
+}
+
+static PetscReal PointSegmentDistance(const PetscReal *p, const PetscReal *a, const PetscReal *b)
+{
+  const PetscReal u[2] = {b[0] - a[0], b[1] - a[1]}, uu = u[0] * u[0] + u[1] * u[1];
+  PetscReal       t    = uu > 0 ? ((p[0] - a[0]) * u[0] + (p[1] - a[1]) * u[1]) / uu : 0;
+  t                    = PetscMax(0, PetscMin(1, t));
+  return PetscSqrtReal(PetscSqr(p[0] - a[0] - t * u[0]) + PetscSqr(p[1] - a[1] - t * u[1]));
+}
+
+/* Do segments ab and cd cross, or come within tol of each other? */
+static PetscBool SegmentsNear(const PetscReal *a, const PetscReal *b, const PetscReal *c, const PetscReal *d, PetscReal tol)
+{
+  const PetscReal o1 = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]), o2 = (b[0] - a[0]) * (d[1] - a[1]) - (b[1] - a[1]) * (d[0] - a[0]);
+  const PetscReal o3 = (d[0] - c[0]) * (a[1] - c[1]) - (d[1] - c[1]) * (a[0] - c[0]), o4 = (d[0] - c[0]) * (b[1] - c[1]) - (d[1] - c[1]) * (b[0] - c[0]);
+  if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) return PETSC_TRUE;
+  /* otherwise the closest points include an end */
+  return PetscMin(PetscMin(PointSegmentDistance(a, c, d), PointSegmentDistance(b, c, d)), PetscMin(PointSegmentDistance(c, a, b), PointSegmentDistance(d, a, b))) <= tol ? PETSC_TRUE : PETSC_FALSE;
+}
+
+static int ComparePair(const void *x, const void *y)
+{
+  const PetscInt *a = (const PetscInt *)x, *b = (const PetscInt *)y;
+  if (a[0] != b[0]) return (a[0] > b[0]) - (a[0] < b[0]);
+  return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* The pairs (a < b) of particles whose boundary edges cross or come within tol (µm), each once,
+   in *pairs (2 * *npairs, PetscFree it); at[2 * i]: a place (µm) where pair i meets */
+static PetscErrorCode PiecesConflicts(PetscInt n, const PieceMesh m[], PetscReal tol, PetscInt *npairs, PetscInt **pairs, PetscReal **at)
+{
+  PetscInt        nedges = 0, cap = 0, npair = 0;
+  PieceEdge      *edge;
+  PieceGridEntry *grid;
+  PetscReal       glo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, ghi[2] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL}, h = 0;
+  PetscInt64      total;
+  PetscInt       *pair = NULL;
+  PetscReal      *where = NULL;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < n; ++k)
+    for (PetscInt g = 0; g < m[k].ngroups; ++g)
+      if (!strcmp(m[k].group[g].name, MESH_SURFACE_LABEL)) nedges += (PetscInt)m[k].group[g].n * (m[k].group[g].per == 2 ? 1 : 3);
+  PetscCall(PetscMalloc1(nedges + 1, &edge));
+  nedges = 0;
+  for (PetscInt k = 0; k < n; ++k)
+    for (PetscInt g = 0; g < m[k].ngroups; ++g) {
+      const PieceGroup *G = &m[k].group[g];
+      if (strcmp(G->name, MESH_SURFACE_LABEL)) continue;
+      for (size_t e = 0; e < G->n; ++e)
+        for (int i = 0; i < (G->per == 2 ? 1 : 3); ++i) {
+          const double *p = &m[k].xyz[3 * G->conn[G->per * e + i]], *q = &m[k].xyz[3 * G->conn[G->per * e + (i + 1) % G->per]];
+          PieceEdge    *E = &edge[nedges++];
+          E->piece        = k;
+          E->x[0]         = p[0];
+          E->x[1]         = p[1];
+          E->x[2]         = q[0];
+          E->x[3]         = q[1];
+          for (int d = 0; d < 2; ++d) {
+            glo[d] = PetscMin(glo[d], PetscMin(p[d], q[d]) - tol);
+            ghi[d] = PetscMax(ghi[d], PetscMax(p[d], q[d]) + tol);
+          }
+          h += (PetscMax(PetscAbsReal(p[0] - q[0]), PetscAbsReal(p[1] - q[1])) + 2 * tol);
+        }
+    }
+  *npairs = 0;
+  *pairs  = NULL;
+  *at     = NULL;
+  if (nedges < 2) {
+    PetscCall(PetscFree(edge));
+    PetscFunctionReturn(0);
+  }
+  h /= nedges; /* grid cells about an edge long; larger if edges of very different lengths would fill too many */
+  for (int d = 0; d < 2; ++d) h = PetscMax(h, (ghi[d] - glo[d]) / 1048576.0);
+  if (!(h > 0)) h = 1;
+  for (;;) {
+    total = 0;
+    for (PetscInt i = 0; i < nedges; ++i) {
+      const PetscReal *x = edge[i].x;
+      total += ((PetscInt64)((PetscMax(x[0], x[2]) + tol - glo[0]) / h) - (PetscInt64)((PetscMin(x[0], x[2]) - tol - glo[0]) / h) + 1) * ((PetscInt64)((PetscMax(x[1], x[3]) + tol - glo[1]) / h) - (PetscInt64)((PetscMin(x[1], x[3]) - tol - glo[1]) / h) + 1);
+    }
+    if (total <= 16 * (PetscInt64)nedges + 1024) break;
+    h *= 2;
+  }
+  PetscCall(PetscMalloc1(total, &grid));
+  total = 0;
+  for (PetscInt i = 0; i < nedges; ++i) {
+    const PetscReal *x  = edge[i].x;
+    const PetscInt64 a0 = (PetscInt64)((PetscMin(x[0], x[2]) - tol - glo[0]) / h), b0 = (PetscInt64)((PetscMax(x[0], x[2]) + tol - glo[0]) / h);
+    const PetscInt64 a1 = (PetscInt64)((PetscMin(x[1], x[3]) - tol - glo[1]) / h), b1 = (PetscInt64)((PetscMax(x[1], x[3]) + tol - glo[1]) / h);
+    for (PetscInt64 u = a0; u <= b0; ++u)
+      for (PetscInt64 v = a1; v <= b1; ++v) {
+        grid[total].cell   = (uint64_t)u << 32 | (uint64_t)v;
+        grid[total++].item = i;
+      }
+  }
+  qsort(grid, (size_t)total, sizeof(*grid), ComparePieceGridEntry);
+  for (PetscInt64 g = 0, k; g < total; g = k) {
+    for (k = g + 1; k < total && grid[k].cell == grid[g].cell; ++k) {}
+    for (PetscInt64 p = g; p < k; ++p)
+      for (PetscInt64 q = p + 1; q < k; ++q) {
+        const PieceEdge *E = &edge[grid[p].item], *F = &edge[grid[q].item];
+        PetscReal        low[2];
+        PetscBool        overlap = PETSC_TRUE;
+        if (E->piece == F->piece) continue; /* a particle's own boundary: CheckBoundaryMesh */
+        for (int d = 0; d < 2; ++d) {
+          low[d] = PetscMax(PetscMin(E->x[d], E->x[d + 2]), PetscMin(F->x[d], F->x[d + 2])) - tol;
+          if (low[d] > PetscMin(PetscMax(E->x[d], E->x[d + 2]), PetscMax(F->x[d], F->x[d + 2])) + tol) overlap = PETSC_FALSE;
+        }
+        /* each pair once: in the grid cell of the lower corner of the (widened) boxes' overlap */
+        if (!overlap || ((uint64_t)(PetscInt64)((low[0] - glo[0]) / h) << 32 | (uint64_t)(PetscInt64)((low[1] - glo[1]) / h)) != grid[g].cell) continue;
+        if (!SegmentsNear(&E->x[0], &E->x[2], &F->x[0], &F->x[2], tol)) continue;
+        if (npair == cap) {
+          PetscInt  *more;
+          PetscReal *wmore;
+          cap = 2 * cap + 16;
+          PetscCall(PetscMalloc2(2 * cap, &more, 2 * cap, &wmore));
+          if (npair) PetscCall(PetscArraycpy(more, pair, 2 * npair));
+          if (npair) PetscCall(PetscArraycpy(wmore, where, 2 * npair));
+          PetscCall(PetscFree2(pair, where));
+          pair  = more;
+          where = wmore;
+        }
+        pair[2 * npair]      = PetscMin(E->piece, F->piece);
+        pair[2 * npair + 1]  = PetscMax(E->piece, F->piece);
+        where[2 * npair]     = 0.5 * (E->x[0] + E->x[2]);
+        where[2 * npair + 1] = 0.5 * (E->x[1] + E->x[3]);
+        ++npair;
+      }
+  }
+  PetscCall(PetscFree(grid));
+  PetscCall(PetscFree(edge));
+  if (npair) { /* each pair of particles once, at one of its places */
+    PetscInt *order, *upair, nu = 0;
+    PetscReal *uat;
+    PetscCall(PetscMalloc1(npair, &order));
+    for (PetscInt i = 0; i < npair; ++i) order[i] = i;
+    { /* sort the indices by pair, keeping the order of places within a pair */
+      PetscInt *key;
+      PetscCall(PetscMalloc1(3 * npair, &key));
+      for (PetscInt i = 0; i < npair; ++i) key[3 * i] = pair[2 * i], key[3 * i + 1] = pair[2 * i + 1], key[3 * i + 2] = i;
+      qsort(key, (size_t)npair, 3 * sizeof(PetscInt), ComparePair);
+      for (PetscInt i = 0; i < npair; ++i) order[i] = key[3 * i + 2];
+      PetscCall(PetscFree(key));
+    }
+    PetscCall(PetscMalloc1(2 * npair, &upair));
+    PetscCall(PetscMalloc1(2 * npair, &uat));
+    for (PetscInt i = 0; i < npair; ++i) {
+      const PetscInt o = order[i];
+      if (nu && upair[2 * nu - 2] == pair[2 * o] && upair[2 * nu - 1] == pair[2 * o + 1]) continue;
+      upair[2 * nu] = pair[2 * o], upair[2 * nu + 1] = pair[2 * o + 1];
+      uat[2 * nu] = where[2 * o], uat[2 * nu + 1] = where[2 * o + 1];
+      ++nu;
+    }
+    PetscCall(PetscFree(order));
+    PetscCall(PetscFree2(pair, where));
+    *npairs = nu;
+    *pairs  = upair;
+    *at     = uat;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* ---------------------------------------------------------------- the pipeline ---------- */
 typedef struct {
   MeshRaster        raster;
@@ -662,6 +892,9 @@ typedef struct {
   ImagePolygon    *outline_of; /* [j]: µm */
   PetscReal       *keep;    /* [j]: how far its outline goes towards a touching particle's pixels (ImageParticleWindow) */
   MeshImageReport *part;    /* [j]: sizes, measures */
+  PetscInt        *stage;   /* [j]: 0 as asked; 1 outline points half a pixel apart; 2 also kept further off its neighbours, smoothed less */
+  PetscInt        *level;   /* [j]: how often its boundary cells were refined near its neighbours */
+  ImageMeshEdges  *tri_of;  /* [j]: its triangles, for the preview */
   struct PieceMesh *piece;  /* [j]: its mesh */
   FileOut          table;
 } ImageWork;
@@ -680,7 +913,10 @@ static PetscErrorCode ImageWorkDestroy(ImageWork *w)
   for (PetscInt j = 0; j < w->nkept; ++j) {
     if (w->outline_of) PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
     if (w->piece) PetscCall(PieceMeshDestroy(&w->piece[j]));
+    if (w->tri_of) PetscCall(PetscFree(w->tri_of[j].tri));
   }
+  PetscCall(PetscFree(w->tri_of));
+  PetscCall(PetscFree2(w->stage, w->level));
   PetscCall(PetscFree(w->outline_of));
   PetscCall(PetscFree(w->piece));
   PetscCall(PetscFree3(w->which, w->keep, w->part));
@@ -871,7 +1107,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
 
   if (msh) { /* the mesh, written and read back, not yet in place */
     PetscCall(FileOutCreateSuffixed(msh, ".msh", &w->mesh));
-    PetscCall(OutlineMesh(s, &w->outline, w->mesh, rep, &w->edges));
+    PetscCall(OutlineMesh(s, &w->outline, NULL, w->mesh, rep, &w->edges));
   }
   PetscCall(Elapsed(&t0, &rep->seconds[3]));
   if (preview) PetscCall(ImagePreviewWrite(&w->raster, &w->outline, w->edges.ntri, w->edges.tri, rep->centroid, p, preview));
@@ -936,11 +1172,11 @@ static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, Image
   r->cell_size          = s->cell_size > 0 ? s->cell_size : d_eq / 50;
   r->boundary_cell_size = s->boundary_cell_size > 0 ? s->boundary_cell_size : r->cell_size / 2.5;
   r->boundary_layer     = s->boundary_layer > 0 ? s->boundary_layer : 0.15 * d_eq;
-  spacing               = PetscMin(3.0, PetscMax(0.5, 0.5 * r->boundary_cell_size / p));
+  spacing               = w->stage[j] >= 1 ? 0.5 : PetscMin(3.0, PetscMax(0.5, 0.5 * r->boundary_cell_size / p));
   PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
   {
     ImageSpec less = *s; /* a particle whose outline met another's is smoothed less */
-    less.smoothing = w->keep[j] < 0.25 ? 0.5 * s->smoothing : s->smoothing;
+    less.smoothing = w->stage[j] >= 2 ? 0.5 * s->smoothing : s->smoothing;
     PetscCall(OutlineSmooth(&less, &trace, spacing, &fine, &w->outline_of[j], what));
   }
   PetscCall(ImagePolygonDestroy(&trace));
@@ -956,42 +1192,174 @@ static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, Image
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: outlines of every particle kept, apart from one another */
-static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, ImageWork *w)
+/* Rank 0: outlines of every particle kept, apart from one another. redo[j]: (re)make outline j at
+   its stage (then cleared; remade[j] set, if given). Outlines that meet go up a stage: points half a pixel apart (chords
+   of points up to 3 pixels apart cut the corners of a neck), then further apart and smoothed less */
+static PetscErrorCode ParticleOutlines(const ImageSpec *s, PetscInt refine, ImageWork *w, PetscBool redo[], PetscBool remade[])
 {
   const PetscInt n = w->nkept;
-  PetscBool     *redo;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscCalloc1(n + 1, &redo));
-  for (PetscInt j = 0; j < n; ++j) {
-    w->keep[j] = 0.25; /* touching particles: half a pixel between their outlines */
-    PetscCall(ParticleOutline(s, refine, w, j));
-  }
-  for (int round = 0;; ++round) { /* pairs whose boxes are within 2 pixels must not meet */
+  for (;;) {
     PetscInt a_meet = -1, b_meet = -1;
-    for (PetscInt a = 0; a < n; ++a)
+    for (PetscInt j = 0; j < n; ++j)
+      if (redo[j]) {
+        w->keep[j] = w->stage[j] >= 2 ? 0.125 : 0.25; /* touching particles: half a pixel between their outlines, or 3/4 */
+        PetscCall(ParticleOutline(s, refine, w, j));
+        redo[j] = PETSC_FALSE;
+        if (remade) remade[j] = PETSC_TRUE;
+      }
+    for (PetscInt a = 0; a < n; ++a) /* pairs whose boxes are within 2 pixels must not meet */
       for (PetscInt b = a + 1; b < n; ++b) {
         const PetscInt *A = w->all.particle[w->which[a]].box, *B = w->all.particle[w->which[b]].box;
         PetscBool       meet;
         if (A[0] > B[1] + 2 || B[0] > A[1] + 2 || A[2] > B[3] + 2 || B[2] > A[3] + 2) continue;
         PetscCall(ImagePolygonsMeet(&w->outline_of[a], &w->outline_of[b], &meet));
         if (meet) {
-          PetscCall(PetscInfo(NULL, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s) meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : ""));
-          redo[a] = redo[b] = PETSC_TRUE;
-          if (a_meet < 0) a_meet = a, b_meet = b;
+          PetscCall(PetscInfo(NULL, "outlines of particles %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s, stage %" PetscInt_FMT ") and %" PetscInt_FMT " (rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "%s, stage %" PetscInt_FMT ") meet\n", a + 1, A[0], A[1], A[2], A[3], w->all.particle[w->which[a]].split ? ", split" : "", w->stage[a], b + 1, B[0], B[1], B[2], B[3], w->all.particle[w->which[b]].split ? ", split" : "", w->stage[b]));
+          if (w->stage[a] >= 2 && w->stage[b] >= 2) {
+            if (a_meet < 0) a_meet = a, b_meet = b;
+            continue;
+          }
+          for (PetscInt k = 0; k < 2; ++k) {
+            const PetscInt j = k ? b : a;
+            if (!redo[j] && w->stage[j] < 2) ++w->stage[j], redo[j] = PETSC_TRUE;
+          }
         }
       }
-    if (a_meet < 0) break;
-    PetscCheck(round < 1, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outlines of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' meet, even %.2g pixels apart where they touch and smoothed less; try a smaller -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a_meet + 1, b_meet + 1, s->file, (double)(1 - w->keep[a_meet] - w->keep[b_meet]));
-    for (PetscInt j = 0; j < n; ++j)
-      if (redo[j]) {
-        w->keep[j] = 0.125;
-        PetscCall(ParticleOutline(s, refine, w, j));
-        redo[j] = PETSC_FALSE;
-      }
+    PetscCheck(a_meet < 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the outlines of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' meet, even %.2g pixels apart where they touch and smoothed less; try a smaller -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a_meet + 1, b_meet + 1, s->file, (double)(1 - w->keep[a_meet] - w->keep[b_meet]));
+    {
+      PetscBool more = PETSC_FALSE;
+      for (PetscInt j = 0; j < n; ++j) more = more || redo[j];
+      if (!more) break;
+    }
   }
-  PetscCall(PetscFree(redo));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the neck of particle j: the outlines (points at most half a pixel apart) of the
+   particles its mesh met (pairs), where they come within reach of its own; cells of a pixel
+   there, halved at each further level */
+static PetscErrorCode ParticleNeck(const ImageSpec *s, ImageWork *w, PetscInt j, PetscInt npairs, const PetscInt pairs[], ImageNeck *neck)
+{
+  const PetscReal        p = s->pixel_size;
+  const MeshImageReport *r = &w->part[j];
+  const ImagePolygon    *own = &w->outline_of[j];
+  PetscReal              reach;
+  PetscInt               cap = 0;
+
+  PetscFunctionBeginUser;
+  neck->n        = 0;
+  neck->xy       = NULL;
+  neck->size     = PetscMax(MESH_LATTICE_SPACING, PetscMin(0.5 * r->boundary_cell_size, p) / PetscPowReal(2.0, (PetscReal)(w->level[j] - 1)));
+  neck->dist_min = 2 * p;
+  reach          = neck->dist_min + 2 * PetscMax(0, r->cell_size - neck->size);
+  for (PetscInt i = 0; i < npairs; ++i) {
+    const PetscInt      k     = pairs[2 * i] == j ? pairs[2 * i + 1] : (pairs[2 * i + 1] == j ? pairs[2 * i] : -1);
+    const ImagePolygon *other = k >= 0 ? &w->outline_of[k] : NULL;
+    if (!other) continue;
+    for (PetscInt e = 0; e < other->n; ++e) {
+      const PetscReal *a = &other->xy[2 * e], *b = &other->xy[2 * ((e + 1) % other->n)];
+      const PetscInt   m = PetscMax(1, (PetscInt)PetscCeilReal(PetscSqrtReal(PetscSqr(b[0] - a[0]) + PetscSqr(b[1] - a[1])) / (0.5 * p)));
+      for (PetscInt t = 0; t < m; ++t) {
+        const PetscReal x[2] = {a[0] + (b[0] - a[0]) * t / m, a[1] + (b[1] - a[1]) * t / m};
+        PetscReal       d2   = PETSC_MAX_REAL;
+        for (PetscInt q = 0; q < own->n; ++q) d2 = PetscMin(d2, PetscSqr(x[0] - own->xy[2 * q]) + PetscSqr(x[1] - own->xy[2 * q + 1]));
+        if (d2 > PetscSqr(reach + 3 * p)) continue; /* own points are at most 3 pixels apart */
+        if (neck->n == cap) {
+          PetscReal *more;
+          cap = 2 * cap + 64;
+          PetscCall(PetscMalloc1(2 * cap, &more));
+          if (neck->n) PetscCall(PetscArraycpy(more, neck->xy, 2 * neck->n));
+          PetscCall(PetscFree(neck->xy));
+          neck->xy = more;
+        }
+        neck->xy[2 * neck->n]     = x[0];
+        neck->xy[2 * neck->n + 1] = x[1];
+        ++neck->n;
+      }
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+#define APART_ROUNDS 3 /* refinements near the neighbours before giving up: cells of 1, 1/2, 1/4 pixel */
+
+/* Rank 0: the mesh of each particle (w->piece, w->tri_of), apart from every other: where two
+   particles' boundary meshes cross or touch, both are meshed again with finer boundary cells near
+   the other (ParticleNeck), and their outlines, if coarse, made of points half a pixel apart */
+static PetscErrorCode ParticleMeshes(const ImageSpec *s, PetscInt refine, ImageWork *w)
+{
+  const PetscInt  n   = w->nkept;
+  const PetscReal tol = 0.01 * s->pixel_size; /* closer than this counts as touching */
+  PetscBool      *remesh, *redo;
+  PetscInt        nall = 0, cap = 0, *all = NULL, nremeshed = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscCalloc1(n, &w->piece));
+  PetscCall(PetscCalloc1(n, &w->tri_of));
+  PetscCall(PetscMalloc2(n, &remesh, n, &redo));
+  for (PetscInt j = 0; j < n; ++j) remesh[j] = PETSC_TRUE, redo[j] = PETSC_FALSE;
+  for (PetscInt round = 0;; ++round) {
+    PetscInt  npairs, *pairs;
+    PetscReal *at;
+    for (PetscInt j = 0; j < n; ++j) {
+      ImageNeck neck = {0, NULL, 0, 0};
+      if (!remesh[j]) continue;
+      if (w->level[j]) PetscCall(ParticleNeck(s, w, j, nall, all, &neck));
+      PetscCall(PetscFree(w->tri_of[j].tri));
+      w->tri_of[j].ntri = 0;
+      PetscCall(OutlineMesh(s, &w->outline_of[j], neck.n ? &neck : NULL, NULL, &w->part[j], &w->tri_of[j]));
+      PetscCall(PetscFree(neck.xy));
+      PetscCall(PieceMeshDestroy(&w->piece[j]));
+      PetscCall(PieceMeshExtract(&w->piece[j]));
+      remesh[j] = PETSC_FALSE;
+      if (round) ++nremeshed;
+    }
+    PetscCall(PiecesConflicts(n, w->piece, tol, &npairs, &pairs, &at));
+    if (!npairs) break;
+    for (PetscInt i = 0; i < npairs; ++i) PetscCall(PetscInfo(NULL, "round %" PetscInt_FMT ": the meshes of particles %" PetscInt_FMT " and %" PetscInt_FMT " meet near (%g, %g) um\n", round, pairs[2 * i] + 1, pairs[2 * i + 1] + 1, (double)at[2 * i], (double)at[2 * i + 1]));
+    if (round >= APART_ROUNDS) {
+      const PetscInt  a = pairs[0], b = pairs[1];
+      const PetscReal x = at[0], y = at[1];
+      const PetscReal h = PetscMax(MESH_LATTICE_SPACING, PetscMin(0.5 * PetscMin(w->part[a].boundary_cell_size, w->part[b].boundary_cell_size), s->pixel_size) / PetscPowReal(2.0, APART_ROUNDS - 1));
+      PetscCall(PetscFree(pairs));
+      PetscCall(PetscFree(at));
+      PetscCall(PetscFree(all));
+      PetscCall(PetscFree2(remesh, redo));
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the meshes of particles %" PetscInt_FMT " and %" PetscInt_FMT " of image '%s' cross or touch near (%.4g, %.4g) um, even with boundary cells of %.2g um where they are close; try a smaller -mesh_image_smoothing, --keep-touching (-mesh_image_keep_touching) or a larger --min-area", a + 1, b + 1, s->file, (double)x, (double)y, (double)h);
+    }
+    for (PetscInt i = 0; i < npairs; ++i) {
+      PetscBool known = PETSC_FALSE;
+      for (PetscInt q = 0; q < nall && !known; ++q) known = all[2 * q] == pairs[2 * i] && all[2 * q + 1] == pairs[2 * i + 1];
+      if (!known) {
+        if (nall == cap) {
+          PetscInt *more;
+          cap = 2 * cap + 16;
+          PetscCall(PetscMalloc1(2 * cap, &more));
+          if (nall) PetscCall(PetscArraycpy(more, all, 2 * nall));
+          PetscCall(PetscFree(all));
+          all = more;
+        }
+        all[2 * nall]     = pairs[2 * i];
+        all[2 * nall + 1] = pairs[2 * i + 1];
+        ++nall;
+      }
+      for (PetscInt k = 0; k < 2; ++k) {
+        const PetscInt j = pairs[2 * i + k];
+        if (remesh[j]) continue;
+        remesh[j] = PETSC_TRUE;
+        ++w->level[j];
+        if (w->stage[j] == 0) w->stage[j] = 1, redo[j] = PETSC_TRUE;
+      }
+    }
+    PetscCall(PetscFree(pairs));
+    PetscCall(PetscFree(at));
+    PetscCall(ParticleOutlines(s, refine, w, redo, remesh)); /* outlines made finer, and any they then meet */
+  }
+  if (nall) PetscCall(PetscInfo(NULL, "%" PetscInt_FMT " pairs of particles met; %" PetscInt_FMT " meshes made again with finer cells near their neighbours\n", nall, nremeshed));
+  PetscCall(PetscFree(all));
+  PetscCall(PetscFree2(remesh, redo));
   PetscFunctionReturn(0);
 }
 
@@ -1059,11 +1427,18 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
   /* outlines, in the particles' order */
   w->nkept = n;
   PetscCall(PetscMalloc3(n, &w->which, n, &w->keep, n, &w->part));
+  PetscCall(PetscCalloc2(n, &w->stage, n, &w->level));
   PetscCall(PetscCalloc1(n, &w->outline_of));
   PetscCall(PetscMemzero(w->part, n * sizeof(*w->part)));
   for (PetscInt k = 0; k < w->all.nparticles; ++k)
     if (w->all.particle[k].fate == PARTICLE_KEPT) w->which[w->all.particle[k].number - 1] = k;
-  PetscCall(ParticleOutlines(s, refine, w));
+  {
+    PetscBool *redo;
+    PetscCall(PetscMalloc1(n, &redo));
+    for (PetscInt j = 0; j < n; ++j) redo[j] = PETSC_TRUE;
+    PetscCall(ParticleOutlines(s, refine, w, redo, NULL));
+    PetscCall(PetscFree(redo));
+  }
   { /* the cells of all of them, against -mesh_max_cells, before Gmsh runs */
     PetscReal cells = 0, area = 0;
     char      where[PETSC_MAX_PATH_LEN] = "", what[PETSC_MAX_PATH_LEN + 256];
@@ -1088,23 +1463,12 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
   rep->dim       = s->extrude > 0 ? 3 : 2;
   rep->min_angle = 180;
   rep->d_min     = PETSC_MAX_REAL;
-  if (msh) { /* each particle on its own, then one model of them all */
-    PetscCall(PetscCalloc1(n, &w->piece));
-    for (PetscInt j = 0; j < n; ++j) {
-      ImageMeshEdges e = {0, NULL};
-      PetscCall(OutlineMesh(s, &w->outline_of[j], NULL, &w->part[j], &e));
-      PetscCall(PieceMeshExtract(&w->piece[j]));
-      if (w->edges.ntri + e.ntri > 0) { /* the preview's triangles */
-        PetscReal *more;
-        PetscCall(PetscMalloc1(6 * (w->edges.ntri + e.ntri), &more));
-        if (w->edges.ntri) PetscCall(PetscArraycpy(more, w->edges.tri, 6 * w->edges.ntri));
-        if (e.ntri) PetscCall(PetscArraycpy(more + 6 * w->edges.ntri, e.tri, 6 * e.ntri));
-        PetscCall(PetscFree(w->edges.tri));
-        w->edges.tri = more;
-        w->edges.ntri += e.ntri;
-      }
-      PetscCall(PetscFree(e.tri));
-    }
+  if (msh) { /* each particle on its own, apart from the others, then one model of them all */
+    PetscCall(ParticleMeshes(s, refine, w));
+    for (PetscInt j = 0; j < n; ++j) w->edges.ntri += w->tri_of[j].ntri; /* the preview's triangles */
+    PetscCall(PetscMalloc1(6 * w->edges.ntri + 1, &w->edges.tri));
+    for (PetscInt j = 0, at = 0; j < n; at += w->tri_of[j].ntri, ++j)
+      if (w->tri_of[j].ntri) PetscCall(PetscArraycpy(w->edges.tri + 6 * at, w->tri_of[j].tri, 6 * w->tri_of[j].ntri));
     PetscCall(FileOutCreateSuffixed(msh, ".msh", &w->mesh));
     PetscCall(PiecesWrite(n, w->piece, w->mesh));
   }

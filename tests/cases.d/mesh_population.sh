@@ -158,3 +158,33 @@ case_ mesh_population_extrude 120 bash -c '
 case_ mesh_population_run_image 120 bash -c '
   out=$("$SPOT" run examples/from_image/charge.xml -out_directory "$TMPROOT/population_run_image" -proto_0_duration 1min -proto_1_duration 20s -out_times 0,1min -mesh_image_particles all -mesh_image_min_area 0.5um2 2>&1) || { echo "$out"; exit 1; }
   grep -qx "particles: 6 found in 6 regions; 1 kept, 0 left out at the image border, 5 left out as smaller than 0.5 um^2 (3472 pixels)" <<<"$out" && [ -s "$TMPROOT/population_run_image/mesh_particles.csv" ] && [ -s "$TMPROOT/population_run_image/mesh.msh" ]'
+
+# Particles meshed apart stay apart at any cell size: coarse boundary cells are chords that cut
+# across a neighbour's outline at a neck, so where two particles' boundary meshes meet both are
+# meshed again with finer cells near the other (spot run checks the whole boundary on loading).
+# pop_apart MESH RANKS: spot run loads MESH on RANKS ranks and runs a second of charge
+pop_apart() {
+  local out
+  out=$($MPIRUN "$2" "$SPOT" run tests/inputs/population/discs16_autocatalytic.xml -mesh_file "$1" -proto_0_duration 1s -out_fields false -out_directory "$1.run$2" 2>&1) || { echo "$out"; return 1; }
+  grep -q "^checks: " <<<"$out" || { echo "$out"; return 1; }
+}
+export -f pop_apart
+# the synthetic neck: a disc in a bite of a larger one (touching labels), 2-D and platelets
+case_ mesh_population_apart_neck 240 bash -c '
+  pop_make_images || exit 1
+  for c in 1 2; do
+    out=$("$SPOT" mesh "$pop_dir/neck.pgm" --pixel-size 0.05 --all --labels --cell-size ${c}um -o "$pop_dir/apart/neck_$c.msh") || { echo "$out"; exit 1; }
+    grep -qx "particles: 2 found in 2 regions; 2 kept, 0 left out at the image border, 0 left out as smaller than 0.04 um^2 (16 pixels)" <<<"$out" || { echo "$out"; exit 1; }
+    pop_apart "$pop_dir/apart/neck_$c.msh" 1 && pop_apart "$pop_dir/apart/neck_$c.msh" 2 || { echo "cell size $c um"; exit 1; }
+  done
+  out=$("$SPOT" mesh "$pop_dir/neck.pgm" --pixel-size 0.05 --all --labels --extrude 0.5 --cell-size 1um -o "$pop_dir/apart/neck_3d.msh") || { echo "$out"; exit 1; }
+  pop_apart "$pop_dir/apart/neck_3d.msh" 1'
+# the X-ray slice at coarse cells (it met at 0.5 um with particles of 1 um^2 and 2 um^2)
+for a in 1 2; do
+  for c in 0.5 1; do
+    case_ mesh_population_apart_xray_${a}um2_${c}um 240 bash -c '
+      msh=$TMPROOT/population_apart/slice_$1_$2.msh
+      out=$("$SPOT" mesh data/images/nmc811_xray_nanoholotomo_slice_example_xy_YijinLiuLab.tif --pixel-size 0.05um --all --min-area $1um2 --cell-size $2um -o "$msh") || { echo "$out"; exit 1; }
+      pop_apart "$msh" 1 && pop_apart "$msh" 2' apart "$a" "$c"
+  done
+done

@@ -10,6 +10,10 @@ DIR/discs.pgm   200 x 300, grey 0.2 background, noise 0.02: five anti-aliased di
 DIR/labels.pgm  120 x 160 label image: 0 background; 1 a disc (40, 40, 25); 2 and 3 two squares
                 side by side sharing an edge (rows 70-109, cols 60-99 and 100-139); 4 a disc cut by
                 the top border (130, 0, 15).
+DIR/neck.pgm    120 x 130 label image: 1 a disc (55, 60, 35) with a bite taken out by 2, a disc
+                (90, 60, 12) centred near its edge: the two touch along an arc of radius 12 that
+                is concave for 1, where chords of coarse boundary cells (1 um at 0.05 um per
+                pixel) cut across 2's outline unless refined there.
 DIR/noise.pgm   120 x 160 Gaussian noise (mean 0.5, sd 0.1): no particle.
 DIR/zero.pgm    40 x 40 of 0: a label image without a particle.
 """
@@ -47,6 +51,11 @@ lab[70:110, 60:100] = 2
 lab[70:110, 100:140] = 3
 lab[disc_cover(120, 160, 130, 0, 15) >= 0.5] = 4
 write(f'{out}/labels.pgm', lab)
+
+lab = np.zeros((120, 130))
+lab[disc_cover(120, 130, 55, 60, 35) >= 0.5] = 1
+lab[disc_cover(120, 130, 90, 60, 12) >= 0.5] = 2
+write(f'{out}/neck.pgm', lab)
 
 write(f'{out}/noise.pgm', np.clip(rng.normal(0.5, 0.1, (120, 160)), 0, 1) * 255 + 0.5)
 write(f'{out}/zero.pgm', np.zeros((40, 40)))
