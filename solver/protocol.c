@@ -507,7 +507,9 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
   /* a current saturates the surface in its own direction: θ → 0 in a charge, 1 in a discharge; θ
      beyond the other end is the discretisation's overshoot (a consistent mass next to a steep front), which the
      output's final checks report. Butler–Volmer stops the reaction at θ = 0 and 1 itself. */
-  if (st->type == STEP_CC) f[2] = (st->theta_rate > 0 ? lo : 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0);
+  /* In a population under Butler–Volmer a particle that saturates stops reacting and the others
+     carry the current: the step goes on to its cut-offs (the voltage falls away once none can) */
+  if (st->type == STEP_CC && !(st->butler_volmer && s->particles.n > 1)) f[2] = (st->theta_rate > 0 ? lo : 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0);
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
   if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
   if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) / st->current_below - 1; /* relative: currents span decades */

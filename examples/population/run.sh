@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The population of examples/population/ charged and discharged at 1C and C/10 with NMC811's OCP
+# (population.xml), and charged at 1C and C/10 with a gently sloping OCP (population_flat_ocp.xml),
+# then the figures. Everything goes to out/. About 12 minutes on 2 cores.
+#   bash run.sh [SPOT] [RANKS]
+set -eu
+cd "$(dirname "$0")"
+SPOT=${1:-../../bin/spot}
+RANKS=${2:-2}
+run() { # name, document, options
+  local name=$1 doc=$2 && shift 2
+  echo "== $name"
+  mpirun -n "$RANKS" "$SPOT" run "$doc" -out_directory "out/$name" -proto_0_name "$name" "$@" | grep -E "^(particles|step|done)"
+}
+CHARGE_1C="-proto_0_c_rate 1 -out_times 0,5min,10min,15min,20min,24min"
+CHARGE_C10="-proto_0_c_rate 0.1 -out_times 0,50min,100min,150min,200min,240min"
+# discharges from 4.0 V (theta 0.48) back to a mean theta of 0.85, or 3.0 V
+DISCHARGE="-init_voltage 4.0 -proto_0_direction discharge -proto_0_theta_below 0.01 -proto_0_theta_above 0.85 -proto_0_voltage_above 5 -proto_0_voltage_below 3.0"
+mkdir -p out
+run charge_1C population.xml $CHARGE_1C -out_maps true
+run charge_C10 population.xml $CHARGE_C10 -out_maps true
+run discharge_1C population.xml $DISCHARGE -proto_0_c_rate 1 -out_times 0,5min,10min,15min,20min,24min
+run discharge_C10 population.xml $DISCHARGE -proto_0_c_rate 0.1 -out_times 0,50min,100min,150min,200min,240min
+run flat_charge_1C population_flat_ocp.xml $CHARGE_1C -out_maps true
+run flat_charge_C10 population_flat_ocp.xml $CHARGE_C10
+/usr/bin/python3 ../../postproc/population_figures.py out/charge_1C out/charge_C10 out/discharge_1C out/discharge_C10 \
+  --label "1C charge" --label "C/10 charge" --label "1C discharge" --label "C/10 discharge" -o out/population.png
+/usr/bin/python3 ../../postproc/population_figures.py out/flat_charge_1C out/flat_charge_C10 \
+  --label "1C charge, flat OCP" --label "C/10 charge, flat OCP" -o out/population_flat_ocp.png
