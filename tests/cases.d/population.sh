@@ -170,3 +170,17 @@ pop_document() {
 }
 export -f pop_document
 case_ population_document 120 pop_document
+# A particle that saturates (diffusion 1000 times slower: its surface fills on discharge) stops
+# reacting, the others carry the current, and the step ends at its voltage cut-off, not when that
+# one particle's theta reaches 1
+pop_saturation() {
+  local d="$TMPROOT/pop_saturation"
+  mkdir -p "$d"
+  printf 'particle,alpha\n1,0.001\n' >"$d/slow.csv"
+  "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/slow.csv" -init_theta 0.6 -proto_0_direction discharge -proto_0_duration 30min -proto_0_voltage_below 3.0V \
+    -out_times 0,10min -out_fields false -out_directory "$d/out" >"$d.log" 2>&1 || { tail -3 "$d.log"; return 1; }
+  grep -q "^step 1/1 .* ended by its voltage cut-off at t = 16" "$d.log" || { grep "^step" "$d.log"; return 1; }
+  awk -F, '$1 == 600 {s[$2] = $8} END {if (!(s[1] < 0.1 && s[2] > 0.3 && s[3] > 0.3 && s[4] > 0.3)) {print "shares at 10 min: " s[1] " " s[2] " " s[3] " " s[4]; exit 1}}' "$d/out/particles.csv"
+}
+export -f pop_saturation
+case_ population_saturation 120 pop_saturation
