@@ -29,6 +29,7 @@ const char *const StepTypes[] = {"cc", "cv", "rest", "StepType", "STEP_", NULL};
 const char *const StepEnds[]  = {"none", "duration", "theta", "theta_limit", "voltage", "current", "capacity", "dvdt", "StepEnd", "END_", NULL};
 
 #define NEVENTS 8
+#define POPULATION_THETA_SLACK 1e-2
 #define BV_THETA_SLACK 1e-3 /* Butler–Volmer stops the reaction at θ = 0 and 1 (PhysExchange); this is a safety net */
 #define STALL_DT 1e-9  /* a time step this short relative to the step's elapsed time (or 1 s) ... */
 #define STALL_STEPS 500 /* ... this many times in a row means the run stalls */
@@ -508,8 +509,10 @@ static PetscErrorCode EventIndicators(TS ts, PetscReal t, Vec U, PetscScalar f[]
      beyond the other end is the discretisation's overshoot (a consistent mass next to a steep front), which the
      output's final checks report. Butler–Volmer stops the reaction at θ = 0 and 1 itself. */
   /* In a population under Butler–Volmer a particle that saturates stops reacting and the others
-     carry the current: the step goes on to its cut-offs (the voltage falls away once none can) */
-  if (st->type == STEP_CC && !(st->butler_volmer && s->particles.n > 1)) f[2] = (st->theta_rate > 0 ? lo : 1 - hi) + (st->butler_volmer ? BV_THETA_SLACK : 0);
+     carry the current: the step goes on to its cut-offs (the voltage falls away once none can),
+     unless a saturated particle's θ runs POPULATION_THETA_SLACK past its bound (the discretisation
+     no longer follows a surface that has filled) */
+  if (st->type == STEP_CC) f[2] = (st->theta_rate > 0 ? lo : 1 - hi) + (st->butler_volmer ? (s->particles.n > 1 ? POPULATION_THETA_SLACK : BV_THETA_SLACK) : 0);
   if (!PetscIsNanReal(st->voltage_above)) f[3] = st->voltage_above - Vcell;
   if (!PetscIsNanReal(st->voltage_below)) f[4] = Vcell - st->voltage_below;
   if (!PetscIsNanReal(st->current_below)) f[5] = PetscAbsReal(i) / st->current_below - 1; /* relative: currents span decades */
