@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The population of examples/population/ charged and discharged at 1C and C/10 with NMC811's OCP
-# (population.xml), and charged at 1C and C/10 with a gently sloping OCP (population_flat_ocp.xml),
-# then the figures. Everything goes to out/. About 12 minutes on 2 cores.
+# The population of examples/population/population.xml charged and discharged at 1C and C/10, then
+# the figures. Everything goes to out/. About 8 minutes on 2 cores.
 #   bash run.sh [SPOT] [RANKS]
 set -eu
 cd "$(dirname "$0")"
@@ -21,9 +20,5 @@ run charge_1C population.xml $CHARGE_1C -out_maps true
 run charge_C10 population.xml $CHARGE_C10 -out_maps true
 run discharge_1C population.xml $DISCHARGE -proto_0_c_rate 1 -out_times 0,5min,10min,15min,20min,24min
 run discharge_C10 population.xml $DISCHARGE -proto_0_c_rate 0.1 -out_times 0,50min,100min,150min,200min,240min
-run flat_charge_1C population_flat_ocp.xml $CHARGE_1C -out_maps true
-run flat_charge_C10 population_flat_ocp.xml $CHARGE_C10
 /usr/bin/python3 ../../postproc/population_figures.py out/charge_1C out/charge_C10 out/discharge_1C out/discharge_C10 \
   --label "1C charge" --label "C/10 charge" --label "1C discharge" --label "C/10 discharge" -o out/population.png
-/usr/bin/python3 ../../postproc/population_figures.py out/flat_charge_1C out/flat_charge_C10 \
-  --label "1C charge, flat OCP" --label "C/10 charge, flat OCP" -o out/population_flat_ocp.png
