@@ -7,7 +7,8 @@
    ∫φ_i), broadened by the instrument's Gaussian of full width at half maximum Γ:
      I(2θ) = Σ_i w_i G_Γ(2θ − 2θ_B(θ_i)) / Σ_i w_i          (1/degree: ∫ I d(2θ) = 1)
    The weights are binned on a grid 8 times finer than the output's (one reduction of that grid
-   per output time, whatever the number of particles), then convolved on rank 0.
+   per output time, whatever the number of particles), then convolved; each output value is the
+   mean of I over its bin, so the profile has unit area whatever the FWHM and the spacing.
    Options (-out_diffraction_ prefix; no law, no peak):
      _c_lithiated c1, _c_delithiated c0   a linear law c(θ) = c0 + (c1 − c0) θ (lengths: 14.2angstrom)
      _c_file F                            a table of columns theta and c_angstrom (linear between rows)
@@ -187,15 +188,15 @@ PetscErrorCode DiffractionCompute(Diffraction d, Vec theta)
   PetscCall(VecRestoreArrayRead(theta, &t));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, d->fine, M, MPIU_REAL, MPIU_SUM, d->comm));
   PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &total, 1, MPIU_REAL, MPIU_SUM, d->comm));
-  for (PetscInt j = 0; j < d->npoints; ++j) { /* Gaussian convolution: output point j at the centre of its fine points */
-    const PetscReal x = d->lo + (j + 0.5) * (d->hi - d->lo) / d->npoints;
-    const PetscInt  m0 = PetscMax(0, (PetscInt)((x - 6 * sigma - d->lo) / h)), m1 = PetscMin(M - 1, (PetscInt)((x + 6 * sigma - d->lo) / h) + 1);
+  for (PetscInt j = 0; j < d->npoints; ++j) { /* the Gaussian convolution averaged over output bin j (erf differences): unit area at any FWHM */
+    const PetscReal width = (d->hi - d->lo) / d->npoints, a = d->lo + j * width, b = a + width;
+    const PetscInt  m0 = PetscMax(0, (PetscInt)((a - 6 * sigma - d->lo) / h)), m1 = PetscMin(M - 1, (PetscInt)((b + 6 * sigma - d->lo) / h) + 1);
     PetscReal       v = 0;
     for (PetscInt m = m0; m <= m1; ++m) {
-      const PetscReal u = (d->lo + (m + 0.5) * h - x) / sigma;
-      v += d->fine[m] * PetscExpReal(-0.5 * u * u);
+      const PetscReal mu = d->lo + (m + 0.5) * h;
+      v += d->fine[m] * 0.5 * (erf((b - mu) / (sigma * PETSC_SQRT2)) - erf((a - mu) / (sigma * PETSC_SQRT2)));
     }
-    d->profile[j] = v / (total * sigma * PetscSqrtReal(2 * PETSC_PI));
+    d->profile[j] = v / (total * width);
   }
   PetscFunctionReturn(0);
 }

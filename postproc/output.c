@@ -438,9 +438,16 @@ static PetscErrorCode WriteParticleRows(Output o, void *ctx)
   PetscFunctionBeginUser;
   PetscCall(SolverGetParticles(o->solver, &p));
   PetscCall(ObserverGetParticleVolumes(o->obs, &vol));
-  for (PetscInt k = 0; k < p->n; ++k) total += o->pcurrent[k] * p->area[k];
+  {
+    PetscReal magnitude = 0;
+    for (PetscInt k = 0; k < p->n; ++k) {
+      total += o->pcurrent[k] * p->area[k];
+      magnitude += PetscAbsReal(o->pcurrent[k] * p->area[k]);
+    }
+    if (!(PetscAbsReal(total) > 1e-9 * magnitude)) total = NAN; /* no net current (a rest): no shares */
+  }
   for (PetscInt k = 0; k < p->n; ++k) {
-    const PetscReal share = total != 0 ? o->pcurrent[k] * p->area[k] / total : NAN;
+    const PetscReal share = o->pcurrent[k] * p->area[k] / total;
     PetscCall(FileOutPrintf(o->particles_csv, "%.12g,%" PetscInt_FMT ",%.12g,%.12g,%.12g,%.12g,%.10g,%.10g,%.10g,%.8g,%.8g,%.8g,%.6g,%.10g,%.10g\n", (double)t, k + 1, (double)o->pmean[k], (double)o->pcentre[k], (double)o->pperiphery[k], (double)o->psurface[k], (double)o->pcurrent[k], (double)share, (double)o->pphi[k], (double)(o->pphi[k] - o->pU_s[k]), (double)p->alpha[k], (double)p->i0_scale[k], (double)p->contact_resistance[k], (double)vol[k], (double)p->area[k]));
   }
   /* the population: volume-weighted mean and variance of the particle means, counts per bin */

@@ -202,12 +202,33 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
     for (PetscInt b = 0; b < Nb; ++b) elem[b] = p->cell[c - cStart] + 1;
     PetscCall(DMPlexVecSetClosure(s->dm, NULL, loc, c, elem, INSERT_VALUES));
   }
+  PetscCall(VecDuplicate(s->theta, &owner));
+  PetscCall(DMLocalToGlobal(s->dm, loc, INSERT_VALUES, owner));
+  PetscCall(DMGlobalToLocal(s->dm, owner, INSERT_VALUES, loc)); /* every rank sees the owner's particle */
   PetscCall(PetscMalloc1(nloc + 1, &p->local_dof));
   PetscCall(VecGetArrayRead(loc, &a));
   for (PetscInt i = 0; i < nloc; ++i) p->local_dof[i] = (PetscInt)PetscRealPart(a[i]) - 1;
   PetscCall(VecRestoreArrayRead(loc, &a));
-  PetscCall(VecDuplicate(s->theta, &owner));
-  PetscCall(DMLocalToGlobal(s->dm, loc, INSERT_VALUES, owner));
+  { /* particles are disjoint pieces: a node two particles share would belong to one of them only */
+    PetscInt pair = PETSC_MAX_INT;
+    for (PetscInt c = cStart; c < cEnd && p->n > 1; ++c) {
+      PetscScalar *x = NULL;
+      PetscInt     nx;
+      PetscCall(DMPlexVecGetClosure(s->dm, NULL, loc, c, &nx, &x));
+      for (PetscInt b = 0; b < nx; ++b) {
+        const PetscInt other = (PetscInt)PetscRealPart(x[b]) - 1, mine = p->cell[c - cStart];
+        if (other != mine) pair = PetscMin(pair, PetscMin(mine, other) * p->n + PetscMax(mine, other));
+      }
+      PetscCall(DMPlexVecRestoreClosure(s->dm, NULL, loc, c, &nx, &x));
+    }
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &pair, 1, MPIU_INT, MPI_MIN, s->comm));
+    if (pair != PETSC_MAX_INT) {
+      PetscCall(DMRestoreLocalVector(s->dm, &loc));
+      PetscCall(VecDestroy(&owner));
+      PetscCall(PetscFree(elem));
+      SETERRQ(s->comm, PETSC_ERR_USER_INPUT, "particles %" PetscInt_FMT " and %" PetscInt_FMT " of the mesh share nodes: the particles of a population must be separate pieces of mesh, with a gap between them (or one particle: merge their groups)", pair / p->n + 1, pair % p->n + 1);
+    }
+  }
   PetscCall(DMRestoreLocalVector(s->dm, &loc));
   PetscCall(PetscFree(elem));
   PetscCall(VecGetLocalSize(owner, &n));

@@ -897,7 +897,7 @@ PetscErrorCode SolverParticleElectrochemistry(Solver s, Vec theta, PetscReal i[]
   if (phi) {
     const PetscReal *ph;
     PetscCall(SurfaceGetParticleCouplings(s->surface, NULL, NULL, NULL, &ph));
-    for (PetscInt k = 0; k < p->n; ++k) phi[k] = ph && bv ? ph[k] : V;
+    for (PetscInt k = 0; k < p->n; ++k) phi[k] = ph && bv && !PetscIsInfOrNanReal(V) ? ph[k] : V;
   }
   PetscCall(PetscMalloc1(3 * p->n, &sums));
   PetscCall(SurfaceParticleSums(s->surface, s->comm, c, bv && PetscIsInfOrNanReal(V) == 0 ? PETSC_TRUE : PETSC_FALSE, V, p->n, sums));

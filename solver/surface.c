@@ -407,6 +407,8 @@ PetscErrorCode SurfaceSetParticles(Surface sf, Solver s)
   }
   PetscCall(MPIU_Allreduce(local, s->particles.area, s->particles.n, MPIU_REAL, MPIU_SUM, s->comm));
   PetscCall(PetscFree(local));
+  for (PetscInt k = 0; k < s->particles.n; ++k)
+    PetscCheck(s->particles.area[k] > 0, s->comm, PETSC_ERR_USER_INPUT, "particle %" PetscInt_FMT " of the mesh has no face in the group '%s': lithium cannot enter or leave it; every particle of a population needs an active surface", k + 1, MESH_SURFACE_LABEL);
   PetscFunctionReturn(0);
 }
 
@@ -486,7 +488,7 @@ PetscErrorCode SurfacePrepare(Surface sf, MPI_Comm comm, const PetscScalar c[], 
     hi[k] = PETSC_MAX_REAL;
     if (!(sf->V_prepared == sf->V_prepared)) sf->pot[k] = V; /* first call: start at V */
     else sf->pot[k] += V - sf->V_prepared;                   /* the last solution, shifted */
-    if (!(sf->g[k] < PETSC_INFINITY)) sf->pot[k] = V;
+    if (!(sf->g[k] < PETSC_INFINITY) || PetscIsInfOrNanReal(sf->pot[k])) sf->pot[k] = V; /* a trial state's NaN does not stick */
   }
   for (PetscInt it = 0; it < 100 && !done; ++it) {
     PetscCall(ParticleCurrents(sf, comm, c, sums));
@@ -518,8 +520,14 @@ PetscErrorCode SurfacePrepare(Surface sf, MPI_Comm comm, const PetscScalar c[], 
       sf->dIk[k] = sums[2 * k + 1];
     }
   }
-  for (PetscInt k = 0; k < sf->n; ++k) sf->cfac[k] = sf->g[k] < PETSC_INFINITY ? sf->g[k] / (sf->g[k] + sf->dIk[k]) : 1;
-  sf->V_prepared = V;
+  {
+    PetscBool finite = PETSC_TRUE;
+    for (PetscInt k = 0; k < sf->n; ++k) {
+      sf->cfac[k] = sf->g[k] < PETSC_INFINITY ? sf->g[k] / (sf->g[k] + sf->dIk[k]) : 1;
+      finite      = finite && !PetscIsInfOrNanReal(sf->pot[k]) ? PETSC_TRUE : PETSC_FALSE;
+    }
+    sf->V_prepared = finite ? V : NAN; /* the next call starts afresh from V */
+  }
   PetscCall(PetscFree3(lo, hi, sums));
   PetscFunctionReturn(0);
 }

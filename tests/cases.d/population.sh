@@ -184,3 +184,49 @@ pop_saturation() {
 }
 export -f pop_saturation
 case_ population_saturation 120 pop_saturation
+# Meshes that are no population: two particles sharing nodes (disc 1 split into groups particle_1
+# and particle_5), a particle without active surface (disc 4's boundary not in 'surface')
+pop_bad_meshes() {
+  local d="$TMPROOT/pop_bad_meshes" out
+  mkdir -p "$d"
+  $PYTHON - "$POP/discs4.msh" "$d" <<'PY' || return 1
+import sys
+src, d = sys.argv[1], sys.argv[2]
+lines = open(src).read().split("\n")
+names = lines.index("$PhysicalNames")
+shared, nosurf = list(lines), list(lines)
+shared[names + 1] = str(int(lines[names + 1]) + 1)
+shared.insert(names + 2, '2 6 "particle_5"')
+e0 = shared.index("$Elements") + 2
+tri = [i for i in range(e0, len(shared)) if shared[i].split()[1:2] == ["2"] and shared[i].split()[3] == "2"]
+for i in tri[: len(tri) // 2]:  # half of disc 1's triangles into particle_5
+    w = shared[i].split(); w[3] = w[4] = "6"; shared[i] = " ".join(w)
+open(d + "/shared.msh", "w").write("\n".join(shared))
+e0 = nosurf.index("$Elements") + 2
+segs = [i for i in range(e0, len(nosurf)) if nosurf[i].split()[1:2] == ["1"]]
+nseg = len(segs) // 4
+keep = [l for i, l in enumerate(nosurf) if i not in set(segs[3 * nseg:])]
+k0 = keep.index("$Elements")
+keep[k0 + 1] = str(int(keep[k0 + 1]) - (len(segs) - 3 * nseg))
+open(d + "/nosurface.msh", "w").write("\n".join(keep))
+PY
+  out=$("$SPOT" run $POP/discs4_bv.xml -mesh_file "$d/shared.msh" -out_directory "$d/o1" 2>&1 >/dev/null)
+  [ "$out" = "spot: error: particles 1 and 5 of the mesh share nodes: the particles of a population must be separate pieces of mesh, with a gap between them (or one particle: merge their groups)" ] || { echo "shared: $out"; return 1; }
+  out=$("$SPOT" run $POP/discs4_bv.xml -mesh_file "$d/nosurface.msh" -out_directory "$d/o2" 2>&1 >/dev/null)
+  [ "$out" = "spot: error: particle 4 of the mesh has no face in the group 'surface': lithium cannot enter or leave it; every particle of a population needs an active surface" ] || { echo "no surface: $out"; return 1; }
+  [ ! -e "$d/o1" ] && [ ! -e "$d/o2" ] || { echo "output folders left"; return 1; }
+}
+export -f pop_bad_meshes
+case_ population_bad_meshes 120 pop_bad_meshes
+# The (003) peak has unit area at every output time, also when the instrument's width is far below
+# the output's spacing (each value is the profile's mean over its bin)
+pop_peak_area() {
+  local d="$TMPROOT/pop_peak_area" fwhm
+  for fwhm in 0.002 0.05 0.5; do
+    "$SPOT" run $POP/discs4_bv.xml -out_fields false -out_diffraction_c_lithiated 14.2angstrom -out_diffraction_c_delithiated 14.5angstrom \
+      -out_diffraction_fwhm $fwhm -out_diffraction_points 50 -out_directory "$d/$fwhm" >"$d.$fwhm.log" 2>&1 || { tail -3 "$d.$fwhm.log"; return 1; }
+    awk -F, -v f=$fwhm 'NR > 1 {a[$1] += $3; if (NR == 2) x0 = $2; if (NR == 3) h = $2 - x0} END {for (t in a) if (a[t] * h > 1 + 1e-6 || a[t] * h < 1 - 1e-6) {print "FWHM " f ", t = " t " s: area " a[t] * h; exit 1}}' "$d/$fwhm/diffraction.csv" || return 1
+  done
+}
+export -f pop_peak_area
+case_ population_peak_area 120 pop_peak_area
