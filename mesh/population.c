@@ -263,7 +263,11 @@ static PetscErrorCode PopCheckApart(PopSpec *s, const char where[])
       if (PetscAbsReal(p->y - q->y) > PetscMax(p->a, p->b) + PetscMax(q->a, q->b) + s->gap) continue;
       d = Separation(p, q);
       PetscCheck(d > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' lines %" PetscInt_FMT " and %" PetscInt_FMT ": the particles %s (centres (%.6g, %.6g) and (%.6g, %.6g) um); particles of a population must be apart", where, s->file, first->line, second->line, d < 0 ? "overlap" : "touch", (double)first->x, (double)first->y, (double)second->x, (double)second->y);
-      PetscCheck(d >= s->gap, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' lines %" PetscInt_FMT " and %" PetscInt_FMT ": the particles are %.4g um apart, less than -mesh_population_gap (%.4g um)", where, s->file, first->line, second->line, (double)d, (double)s->gap);
+      if (d < s->gap) {
+        char gap_where[PETSC_MAX_PATH_LEN];
+        PetscCall(InputOptionWhere("-mesh_population_gap", gap_where, sizeof(gap_where)));
+        SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: '%s' lines %" PetscInt_FMT " and %" PetscInt_FMT ": the particles are %.4g um apart, less than the gap asked for (%.4g um)", gap_where, s->file, first->line, second->line, (double)d, (double)s->gap);
+      }
     }
   }
   PetscFunctionReturn(0);
