@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-size P [-o particle.msh] [options] [PETSc options]\n"
+                                "       spot mesh --population N --radius-median R [--radius-spread S] [--seed K] [-o population.msh]\n"
+                                "       spot mesh --population-file particles.csv [-o population.msh]\n"
                                 "\n"
                                 "Finds the particle in IMAGE (PNG, TIFF or PGM; grey or colour; 8 or 16 bit), traces its outline\n"
                                 "at sub-pixel accuracy and meshes it with Gmsh, finer near the boundary where fronts start. Writes\n"
@@ -62,7 +64,19 @@ static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-si
                                 "meshed with a warning. An image where nothing stands out (noise, a smooth ramp) is refused.\n"
                                 "Limits: -mesh_image_max_pixels N (default 100000000) for the image, read from its header;\n"
                                 "-mesh_max_cells N (default 10000000) for the mesh, estimated before Gmsh runs.\n"
-                                "-mesh_gmsh_verbose shows Gmsh's log.\n";
+                                "-mesh_gmsh_verbose shows Gmsh's log.\n"
+                                "\n"
+                                "a population without an image (one mesh, groups as with --all; docs/populations.md):\n"
+                                "  --population N      N discs drawn from a lognormal size distribution    [-mesh_population_count]\n"
+                                "  --radius-median R   their median radius, a length (1um); required      [-mesh_population_radius_median]\n"
+                                "  --radius-spread S   sigma of ln r, 0 to 1.5 (default 0: equal discs)   [-mesh_population_radius_spread]\n"
+                                "  --seed K            seed of the draws (default 1)                       [-mesh_population_seed]\n"
+                                "  --gap G             least distance between discs (default 0.1 R)        [-mesh_population_gap]\n"
+                                "  --fraction F        packing fraction of the square box (default 0.4)    [-mesh_population_fraction]\n"
+                                "  --population-file F particles listed by hand: CSV with x_um, y_um, radius_um (discs) or x_um,\n"
+                                "                      y_um, semi_axis_a_um, semi_axis_b_um, angle_deg (ellipses) [-mesh_population_file]\n"
+                                "  Writes population.msh (or -o) and population_particles.csv (the mesh name with _particles.csv);\n"
+                                "  cells as for one disc of each particle's size unless --cell-size & co. are given.\n";
 
 typedef struct {
   const char *arg, *option;
@@ -84,13 +98,83 @@ static const ArgOption arg_options[] = {
     {"--min-area", "-mesh_image_min_area"},
     {"--max-particles", "-mesh_image_max_particles"},
     {"--split-depth", "-mesh_image_split_depth"},
+    {"--population", "-mesh_population_count"},
+    {"--population-file", "-mesh_population_file"},
+    {"--radius-median", "-mesh_population_radius_median"},
+    {"--radius-spread", "-mesh_population_radius_spread"},
+    {"--gap", "-mesh_population_gap"},
+    {"--fraction", "-mesh_population_fraction"},
 };
+
+/* Options that belong to one source of the mesh only */
+static const char *const image_only[]      = {"-mesh_image_pixel_size", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_threshold", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_smoothing", "-mesh_image_seed", "-mesh_image_page", "-mesh_image_extrude", "-mesh_image_particles", "-mesh_image_labels", "-mesh_image_keep_border", "-mesh_image_keep_touching", "-mesh_image_min_area", "-mesh_image_max_particles", "-mesh_image_split_depth", "-mesh_image_max_pixels"};
+static const char *const population_only[] = {"-mesh_population_count", "-mesh_population_file", "-mesh_population_radius_median", "-mesh_population_radius_spread", "-mesh_population_seed", "-mesh_population_gap", "-mesh_population_fraction"};
+
+/* None of the n options is set, or one line names it and says what it is for */
+static PetscErrorCode RefuseOptions(MPI_Comm comm, PetscInt n, const char *const names[], const char why[])
+{
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < n; ++k) {
+    PetscBool set;
+    char      where[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscOptionsHasName(NULL, NULL, names[k], &set));
+    PetscCall(InputOptionWhere(names[k], where, sizeof(where)));
+    PetscCheck(!set, comm, PETSC_ERR_USER_INPUT, "%s: %s", where, why);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* spot mesh --population N | --population-file F: the outputs checked, then the population */
+static PetscErrorCode SpotMeshPopulation(MPI_Comm comm, const char output[], const char preview_arg[])
+{
+  char                 table[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], list[PETSC_MAX_PATH_LEN];
+  const char          *slash = strrchr(output, '/');
+  PetscBool            listed;
+  PetscMPIInt          rank;
+  MeshPopulationReport report;
+
+  PetscFunctionBeginUser;
+  PetscCall(RefuseOptions(comm, sizeof(image_only) / sizeof(image_only[0]), image_only, "only for a mesh made from an image; a population (--population, --population-file) has none"));
+  PetscCheck(!preview_arg, comm, PETSC_ERR_USER_INPUT, "argument --preview: a population (--population, --population-file) has no image to preview");
+  PetscCall(InputCheckOptions(comm, "mesh"));
+  PetscCall(InputCheckNoSolverOptions(comm, "mesh"));
+  PetscCheck(output[0] && (!slash || slash[1]), comm, PETSC_ERR_USER_INPUT, "spot mesh: -o needs a file name, got '%s'", output);
+  PetscCall(MeshPopulationTableBeside(output, table, sizeof(table)));
+  PetscCheck(strcmp(output, table), comm, PETSC_ERR_USER_INPUT, "argument -o: the table would overwrite the mesh '%s'; give the mesh a name ending in .msh", output);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  {
+    char message[PETSC_MAX_PATH_LEN + 128] = "";
+    if (rank == 0) {
+      struct stat st;
+      if (!stat(output, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "argument -o: '%s' is a directory; give the mesh a file name, e.g. -o %s/population.msh", output, output));
+      else if (!stat(table, &st) && S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "argument -o: the table '%s' would replace a directory; give the mesh another name", table));
+    }
+    PetscCall(InputCollectiveError(comm, message[0] ? PETSC_TRUE : PETSC_FALSE, message));
+  }
+  if (slash) {
+    PetscCall(PetscSNPrintf(dir, sizeof(dir), "%.*s", (int)(slash - output), output));
+    if (dir[0]) PetscCall(InputCheckWritableDirectory(comm, dir, "argument -o"));
+  }
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_population_file", list, sizeof(list), &listed));
+  if (listed && list[0]) {
+    char where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-mesh_population_file", where, sizeof(where)));
+    PetscCall(InputCheckInputAndOutputs(comm, list, where, 0, 2, (const char *[]){output, table}, (const char *[]){"argument -o", "argument -o (its table)"}));
+  } else {
+    PetscCall(InputCheckOutputFile(comm, output, "argument -o"));
+    PetscCall(InputCheckOutputFile(comm, table, "argument -o (its table)"));
+  }
+  PetscCall(MeshPopulationCreate(comm, output, table, &report));
+  PetscCall(MeshPopulationReportView(&report, output, PETSC_VIEWER_STDOUT_(comm)));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
 {
-  const char     *image = NULL, *output = "particle.msh", *preview_arg = NULL;
+  const char     *image = NULL, *output = NULL, *preview_arg = NULL;
   char            preview[PETSC_MAX_PATH_LEN], dir[PETSC_MAX_PATH_LEN], where[64];
   MeshImageReport report;
+  PetscBool       population = PETSC_FALSE;
 
   PetscFunctionBeginUser;
   if (help) {
@@ -98,6 +182,8 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
     PetscFunctionReturn(0);
   }
   PetscCall(FileSignalsSet(FILE_SIGNALS_EXIT));
+  for (int i = 0; i < argc; ++i) /* a population: --seed is the draws' */
+    if (!strcmp(argv[i], "--population") || !strcmp(argv[i], "--population-file")) population = PETSC_TRUE;
   for (int i = 0; i < argc; ++i) {
     const char *a = argv[i];
     if (a[0] == '-' && a[1] == '-') {
@@ -124,6 +210,7 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
       if (!strcmp(a, "--output") || !strcmp(a, "--preview")) option = a;
       for (size_t k = 0; k < sizeof(arg_options) / sizeof(arg_options[0]); ++k)
         if (!strcmp(a, arg_options[k].arg)) option = arg_options[k].option;
+      if (population && !strcmp(a, "--seed")) option = "-mesh_population_seed";
       PetscCheck(option, comm, PETSC_ERR_USER_INPUT, "spot mesh: unknown argument '%s' (spot mesh --help lists them)", a);
       PetscCheck(i + 1 < argc, comm, PETSC_ERR_USER_INPUT, "spot mesh: %s needs a value", a);
       if (!strcmp(a, "--output"))
@@ -144,6 +231,19 @@ PetscErrorCode SpotMesh(MPI_Comm comm, int argc, char **argv, PetscBool help)
       image = a;
     }
   }
+  if (!population) {
+    PetscBool count, file;
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_population_count", &count));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_population_file", &file));
+    population = count || file ? PETSC_TRUE : PETSC_FALSE;
+  }
+  if (population) {
+    PetscCheck(!image, comm, PETSC_ERR_USER_INPUT, "spot mesh: an image ('%s') or a population (--population, --population-file), not both", image);
+    PetscCall(SpotMeshPopulation(comm, output ? output : "population.msh", preview_arg));
+    PetscFunctionReturn(0);
+  }
+  if (!output) output = "particle.msh";
+  PetscCall(RefuseOptions(comm, sizeof(population_only) / sizeof(population_only[0]), population_only, "only for a population (--population N or --population-file F), not for a mesh made from an image"));
   PetscCheck(image, comm, PETSC_ERR_USER_INPUT, "usage: spot mesh IMAGE --pixel-size P [-o particle.msh] (PETSc options go after the image; see spot mesh --help)");
   PetscCall(InputSetOption("-mesh_image_file", image, "argument IMAGE"));
   PetscCall(InputCheckOptions(comm, "mesh")); /* names and values of every option, before any work */

@@ -99,6 +99,13 @@ static const OptionSpec specs[] = {
   OS("-mesh_image_min_area", CMD_MESHES),
   OQ("-mesh_image_split_depth", UNIT_NONE, CMD_MESHES),
   OQ("-mesh_image_max_particles", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_population_count", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_population_radius_median", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_population_radius_spread", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_population_seed", UNIT_NONE, CMD_MESHES),
+  OQ("-mesh_population_gap", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_population_fraction", UNIT_NONE, CMD_MESHES),
+  OP("-mesh_population_file", CMD_MESHES),
   /* physics/ */
   OQ("-phys_c_max", UNIT_CONCENTRATION, CMD_SIMULATIONS),
   OQ("-phys_alpha", UNIT_NONE, CMD_SIMULATIONS),

@@ -239,6 +239,8 @@ GMSH_VOID(gmshModelMeshFieldSetString, (const int tag, const char *option, const
 GMSH_VOID(gmshModelMeshFieldSetAsBackgroundMesh, (const int tag, int *ierr), (tag, ierr))
 GMSH_VOID(gmshModelMeshSetTransfiniteAutomatic, (int *dimTags, size_t dimTags_n, const double cornerAngle, const int recombine, int *ierr), (dimTags, dimTags_n, cornerAngle, recombine, ierr))
 GMSH_VOID(gmshModelMeshGenerate, (const int dim, int *ierr), (dim, ierr))
+GMSH_VOID(gmshModelMeshSetSizeCallback, (double (*callback)(int dim, int tag, double x, double y, double z, void *data), void *callback_data, int *ierr), (callback, callback_data, ierr))
+GMSH_VOID(gmshModelMeshRemoveSizeCallback, (int *ierr), (ierr))
 GMSH_VOID(gmshModelMeshRefine, (int *ierr), (ierr))
 GMSH_VOID(gmshModelMeshGetElementTypes, (int **elementTypes, size_t *elementTypes_n, const int dim, const int tag, int *ierr), (elementTypes, elementTypes_n, dim, tag, ierr))
 GMSH_VOID(gmshModelMeshGetElementsByType, (const int elementType, size_t **elementTags, size_t *elementTags_n, size_t **nodeTags, size_t *nodeTags_n, const int tag, const size_t task, const size_t numTasks, int *ierr),

@@ -304,20 +304,23 @@ PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[]
   PetscFunctionReturn(0);
 }
 
-/* -mesh_file, or a built-in shape or an image meshed into workdir/MESH_GENERATED_NAME; refined
+/* -mesh_file, or a built-in shape, an image or a population meshed into workdir/MESH_GENERATED_NAME; refined
    by Gmsh. The caller keeps (renames) or removes the generated file. */
 PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm)
 {
   char      path[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN];
-  PetscBool file, shape, image;
+  PetscBool file, shape, image, drawn, listed, population;
   PetscInt  refine = 0;
 
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-mesh_file", path, sizeof(path), &file));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_shape_type", &shape));
   PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_file", &image));
-  PetscCheck(file || shape || image, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file>, <mesh><shape type=...> or <mesh><image file=...> in the input, or -mesh_file / -mesh_shape_type / -mesh_image_file");
-  PetscCheck((PetscInt)file + (PetscInt)shape + (PetscInt)image == 1, comm, PETSC_ERR_USER_INPUT, "give one mesh source: -mesh_file, -mesh_shape_type or -mesh_image_file");
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_population_count", &drawn));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_population_file", &listed));
+  population = drawn || listed ? PETSC_TRUE : PETSC_FALSE;
+  PetscCheck(file || shape || image || population, comm, PETSC_ERR_USER_INPUT, "no mesh given: set <mesh><file>, <mesh><shape type=...> or <mesh><image file=...> in the input, or -mesh_file / -mesh_shape_type / -mesh_image_file / -mesh_population_count / -mesh_population_file");
+  PetscCheck((PetscInt)file + (PetscInt)shape + (PetscInt)image + (PetscInt)population == 1, comm, PETSC_ERR_USER_INPUT, "give one mesh source: -mesh_file, -mesh_shape_type, -mesh_image_file or a population (-mesh_population_count or -mesh_population_file)");
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
   PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
   PetscCheck(refine >= 0 && refine <= 6, comm, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 6, got %" PetscInt_FMT, where, refine);
@@ -325,7 +328,8 @@ PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, workdir));
     if (shape) PetscCall(MeshShapeWrite(comm, path)); /* refined with the shape's geometry */
     else {
-      PetscCall(MeshImageWrite(comm, path));
+      if (population) PetscCall(MeshPopulationWrite(comm, path));
+      else PetscCall(MeshImageWrite(comm, path));
       if (refine) PetscCall(MeshRefineFile(comm, path, refine, path));
     }
   } else if (refine) { /* the refined copy is the mesh of the run: keep it beside the results */

@@ -151,6 +151,39 @@ PetscErrorCode MeshFromImageTable(MPI_Comm comm, const char msh[], const char pr
 #define MESH_IMAGE_SPLIT_DEPTH_DEFAULT   2.0   /* -mesh_image_split_depth, pixels */
 PetscErrorCode MeshImageReportView(const MeshImageReport *report, const char msh[], const char preview[], PetscViewer viewer);
 
+/* A population made without an image (mesh/population.c): drawn from a lognormal size
+   distribution, or listed by hand, written as one msh 4.1 file with the groups particle_<k>,
+   surface_<k>, "particle" and "surface" (k = 1..N by centroid: top to bottom, then left to right)
+   and a table of their geometry (the columns of spot mesh --all, pixel columns nan):
+     -mesh_population_count N -mesh_population_radius_median r [-mesh_population_radius_spread σ
+     (ln r ~ N(ln r_median, σ²), σ in [0, 1.5], default 0)] [-mesh_population_seed s (default 1)]
+     [-mesh_population_gap g (default 0.1 r_median)] [-mesh_population_fraction φ (default 0.4)]
+   or
+     -mesh_population_file F (CSV: x_um, y_um, radius_um; or x_um, y_um, semi_axis_a_um,
+     semi_axis_b_um[, angle_deg]) [-mesh_population_gap g (default: apart)]
+   with the cell sizes of a built-in disc for each particle (or -mesh_cell_size & co. for all). */
+typedef struct {
+  PetscBool drawn;
+  char      file[PETSC_MAX_PATH_LEN]; /* the listed table */
+  PetscInt  num_particles, num_ellipses;
+  PetscReal radius_median, radius_spread, seed, gap, fraction, box; /* µm, µm: drawn */
+  PetscReal area, perimeter, centroid[2];                           /* of the mesh: µm², µm */
+  PetscReal d_min, d_max;                                           /* equivalent diameters, µm */
+  PetscReal cell_size, boundary_cell_size;                          /* the smallest used, µm */
+  PetscInt  num_cells, num_vertices;
+  PetscReal estimated_cells, min_angle;
+  PetscReal seconds[2]; /* place, mesh */
+  char      table[PETSC_MAX_PATH_LEN];
+} MeshPopulationReport;
+
+/* Collective: the options checked (and the particles drawn) on every rank, the mesh and the
+   table written by rank 0, both or neither */
+PetscErrorCode MeshPopulationCreate(MPI_Comm comm, const char msh[], const char table[], MeshPopulationReport *report);
+PetscErrorCode MeshPopulationReportView(const MeshPopulationReport *report, const char msh[], PetscViewer viewer);
+PetscErrorCode MeshPopulationTableBeside(const char msh[], char table[], size_t len); /* <msh without .msh>_particles.csv */
+/* spot run: into path, with mesh_particles.csv beside it, the report on stdout */
+PetscErrorCode MeshPopulationWrite(MPI_Comm comm, const char path[]);
+
 /* Image stacks (mesh/image_stack.c): operando movies, one frame per page of a multi-page TIFF or
    a numbered series of images ("frames/f_%03d.png"). Not collective: call on one rank.
    Reading: integer samples in [0, 1] as MeshRasterRead gives them; 32-bit float TIFF samples as
