@@ -605,14 +605,9 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
 }
 
 /* Keeps the first error (code and message) while meshing on rank 0, so it can be shared with all ranks */
-typedef struct {
-  PetscErrorCode code;
-  char           message[1024];
-} Captured;
-
-static PetscErrorCode CaptureError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+PetscErrorCode MeshCaptureError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
 {
-  Captured *c = (Captured *)ctx;
+  MeshCaptured *c = (MeshCaptured *)ctx;
   if (p == PETSC_ERROR_INITIAL && !c->message[0]) {
     c->code = n;
     snprintf(c->message, sizeof(c->message), "%s", mess ? mess : "error");
@@ -633,9 +628,9 @@ PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[])
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(ShapeFromOptions(&spec));
   if (rank == 0) {
-    Captured captured = {0, ""};
+    MeshCaptured captured = {0, ""};
     FileOut  f        = NULL;
-    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     ierr = FileOutCreateSuffixed(path, ".msh", &f);
     if (!ierr) ierr = ShapeMesh(&spec, f);
     if (!ierr) ierr = FileOutPublish(&f);
@@ -661,8 +656,8 @@ static PetscErrorCode InspectFile(const char path[], PetscBool *ok, char message
   *ok = PETSC_FALSE;
   { /* Gmsh is loaded here on first use (mesh/gmsh_dl.c): if it is missing, say so in one line */
     PetscErrorCode started;
-    Captured       captured = {0, ""};
-    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    MeshCaptured       captured = {0, ""};
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     started = GmshStart();
     PetscCall(PetscPopErrorHandler());
     if (started) {
@@ -797,9 +792,9 @@ PetscErrorCode MeshRefineFile(MPI_Comm comm, const char in[], PetscInt n, const 
   PetscFunctionBeginUser;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    Captured captured = {0, ""};
+    MeshCaptured captured = {0, ""};
     FileOut  f        = NULL;
-    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     ierr = RefineFile(in, n, out, &f);
     PetscCall(PetscPopErrorHandler());
     PetscCall(FileOutDiscard(&f));

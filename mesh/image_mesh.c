@@ -1523,21 +1523,6 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
   PetscFunctionReturn(0);
 }
 
-typedef struct {
-  PetscErrorCode code;
-  char           message[1024];
-} CapturedError;
-
-static PetscErrorCode CaptureImageError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  CapturedError *e = (CapturedError *)ctx;
-  if (p == PETSC_ERROR_INITIAL && !e->message[0]) {
-    e->code = n;
-    snprintf(e->message, sizeof(e->message), "%s", mess ? mess : "error");
-  }
-  return n;
-}
-
 static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char preview[], const char table[], PetscInt refine, MeshImageReport *report)
 {
   ImageSpec      spec;
@@ -1551,9 +1536,9 @@ static PetscErrorCode ImageMesh(MPI_Comm comm, const char msh[], const char prev
   PetscCall(ImageSpecFromOptions(&spec));
   if (rank == 0) {
     ImageWork     work;
-    CapturedError captured = {0, ""};
+    MeshCaptured captured = {0, ""};
     PetscCall(PetscMemzero(&work, sizeof(work)));
-    PetscCall(PetscPushErrorHandler(CaptureImageError, &captured));
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     ierr = spec.all ? ImageRunAll(&spec, msh, preview, table, refine, &work, report) : ImageRun(&spec, msh, preview, refine, &work, report);
     PetscCall(PetscPopErrorHandler());
     PetscCall(ImageWorkDestroy(&work));

@@ -333,21 +333,6 @@ PetscErrorCode MeshStackFrameName(MeshStack s, PetscInt frame, char name[], size
   PetscFunctionReturn(0);
 }
 
-typedef struct {
-  PetscErrorCode code;
-  char           message[1024];
-} StackCaptured;
-
-static PetscErrorCode StackCapture(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  StackCaptured *e = (StackCaptured *)ctx;
-  if (p == PETSC_ERROR_INITIAL && !e->message[0]) {
-    e->code = n;
-    snprintf(e->message, sizeof(e->message), "%s", mess ? mess : "error");
-  }
-  return n;
-}
-
 /* Decode the current TIFF directory by scanlines into img (fast path) */
 static int TiffDecodeDirectory(TIFF *tif, uint32_t w, uint32_t h, uint16_t bits, uint16_t format, uint16_t photometric, PetscReal grey[])
 {
@@ -422,9 +407,9 @@ PetscErrorCode MeshStackRead(MeshStack s, PetscInt frame, PetscInt *rows, PetscI
       SETERRQ(PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "cannot read frame %" PetscInt_FMT " of image stack '%s': the page is truncated or corrupt (libtiff: %s)", frame, s->path, stack_tiff_message[0] ? stack_tiff_message : "read error");
     }
     if (!fast) { /* colour, palette, tiled: the general reader */
-      StackCaptured  captured = {0, ""};
+      MeshCaptured  captured = {0, ""};
       PetscErrorCode ierr;
-      PetscCall(PetscPushErrorHandler(StackCapture, &captured));
+      PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
       ierr = MeshRasterRead(s->path, frame, &img);
       PetscCall(PetscPopErrorHandler());
       if (ierr) {
@@ -433,10 +418,10 @@ PetscErrorCode MeshStackRead(MeshStack s, PetscInt frame, PetscInt *rows, PetscI
       }
     }
   } else {
-    StackCaptured  captured = {0, ""};
+    MeshCaptured  captured = {0, ""};
     PetscErrorCode ierr;
     PetscCall(MeshStackFrameName(s, frame, name, sizeof(name)));
-    PetscCall(PetscPushErrorHandler(StackCapture, &captured));
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     ierr = MeshRasterRead(name, 0, &img);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {

@@ -24,6 +24,14 @@ PetscErrorCode GmshStart(void);
   } while (0)
 #define GIERR &gmsh_ierr_
 
+/* The first error (code and message) of work done on rank 0, kept so that every rank can fail with
+   it: PetscPushErrorHandler(MeshCaptureError, &captured) (mesh/gmsh.c) */
+typedef struct {
+  PetscErrorCode code;
+  char           message[1024];
+} MeshCaptured;
+PetscErrorCode MeshCaptureError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx);
+
 /* Collective check that a .msh file is usable (mesh/gmsh.c) */
 PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[], const char where[]);
 /* MeshLoad, naming where the path came from in its messages */

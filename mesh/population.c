@@ -591,21 +591,6 @@ static PetscErrorCode PopTableWrite(const PopSpec *s, const PopMeasure m[], File
   PetscFunctionReturn(0);
 }
 
-typedef struct {
-  PetscErrorCode code;
-  char           message[1024];
-} Captured;
-
-static PetscErrorCode CaptureError(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-{
-  Captured *c = (Captured *)ctx;
-  if (p == PETSC_ERROR_INITIAL && !c->message[0]) {
-    c->code = n;
-    snprintf(c->message, sizeof(c->message), "%s", mess ? mess : "error");
-  }
-  return n;
-}
-
 static PetscErrorCode PopWrite(const PopSpec *s, const char msh[], const char table[], MeshPopulationReport *r, FileOut *fm, FileOut *ft)
 {
   PopMeasure *m;
@@ -681,9 +666,9 @@ PetscErrorCode MeshPopulationCreate(MPI_Comm comm, const char msh[], const char 
   PetscCall(PetscStrncpy(report->table, table, sizeof(report->table)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    Captured captured = {0, ""};
+    MeshCaptured captured = {0, ""};
     FileOut  fm = NULL, ft = NULL;
-    PetscCall(PetscPushErrorHandler(CaptureError, &captured));
+    PetscCall(PetscPushErrorHandler(MeshCaptureError, &captured));
     ierr = PopWrite(&spec, msh, table, report, &fm, &ft);
     PetscCall(PetscPopErrorHandler());
     PetscCall(FileOutDiscard(&fm));

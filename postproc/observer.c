@@ -470,16 +470,24 @@ static PetscErrorCode SetUpProbe(Observer o, const PetscReal point[], PetscBool 
 
 /* sums[4k..4k+3] = Σ over particle k's dofs of w·θ for the volume, centre, periphery and surface
    weights (every rank: one reduction of 4N numbers) */
+/* The weights of the four means: volume, centre, periphery, surface */
+static PetscErrorCode Weights(Observer o, Vec ws[4])
+{
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
+  ws[1] = o->w_centre;
+  ws[2] = o->w_periphery;
+  ws[3] = o->w_surface;
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode ParticleSums(Observer o, Vec theta)
 {
   const PetscScalar *t, *w[4];
   Vec                ws[4];
 
   PetscFunctionBeginUser;
-  PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
-  ws[1] = o->w_centre;
-  ws[2] = o->w_periphery;
-  ws[3] = o->w_surface;
+  PetscCall(Weights(o, ws));
   for (PetscInt k = 0; k < 4 * o->n; ++k) o->sums[k] = 0;
   PetscCall(VecGetArrayRead(theta, &t));
   for (int m = 0; m < 4; ++m) PetscCall(VecGetArrayRead(ws[m], &w[m]));
@@ -603,10 +611,7 @@ PetscErrorCode ObserverCompute(Observer o, Vec theta, Observables *v)
   Vec         ws[4];
 
   PetscFunctionBeginUser;
-  PetscCall(SolverGetVolumeWeights(o->solver, &ws[0]));
-  ws[1] = o->w_centre;
-  ws[2] = o->w_periphery;
-  ws[3] = o->w_surface;
+  PetscCall(Weights(o, ws));
   PetscCall(VecMDot(theta, 4, ws, dots));
   v->mean      = PetscRealPart(dots[0]) / o->volume;
   v->centre    = PetscRealPart(dots[1]) / o->centre_measure;
