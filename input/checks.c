@@ -31,6 +31,12 @@ static PetscErrorCode SpotErrorHandler(MPI_Comm comm, int line, const char *func
     if (!user_error[0]) snprintf(user_error, sizeof(user_error), "a PETSc option is wrong: %s%s", mess ? mess : "invalid value", n == PETSC_ERR_ARG_UNKNOWN_TYPE ? " (-help lists the types)" : "");
     return n;
   }
+  /* a factorisation package asked for (-pc_factor_mat_solver_type) that cannot factor this matrix
+     here (spot's defaults never ask for one it lacks) */
+  if (p == PETSC_ERROR_INITIAL && n == PETSC_ERR_MISSING_FACTOR) {
+    if (!user_error[0]) snprintf(user_error, sizeof(user_error), "a PETSc option is wrong: %s (the solver package asked for cannot factor this matrix here: choose another -pc_factor_mat_solver_type, or drop it)", mess ? mess : "no factorisation");
+    return n;
+  }
   if (user_error[0]) return n; /* unwinding a user error: stay quiet */
   return PetscTraceBackErrorHandler(comm, line, func, file, n, p, mess, ctx);
 }

@@ -95,3 +95,5 @@ args_documents() {
 }
 export -f args_documents
 case_ args_documents 120 args_documents
+# a factorisation package that cannot factor the matrix here: one line, not PETSc's trace
+case_ args_missing_factor 60 spot_bad missing_factor "a PETSc option is wrong: MatSolverType superlu does not support factorization type CHOLESKY for matrix type seqaij (the solver package asked for cannot factor this matrix here: choose another -pc_factor_mat_solver_type, or drop it)" run $IN/small.xml -pc_type cholesky -pc_factor_mat_solver_type superlu -proto_0_duration 10s
