@@ -797,6 +797,24 @@ static unsigned char MshFlagsOfTags(const MshFile *f, int dim, PetscInt ntags, c
   return flags;
 }
 
+/* A msh 2.2 element's other tags (the elementary entity, partitions) that equal the tag of a group
+   spot reads ("surface", particle_<k>) of the element's dimension which the element is not in:
+   PETSc's reader would put the element in that group too. The group's name, or NULL. */
+static const char *MshForeignGroupTag(const MshFile *f, int dim, PetscInt ntags, const int tags[], int *tag)
+{
+  for (PetscInt k = 1; k < PetscMin(ntags, MSH_MAX_PHYSICALS); ++k) {
+    if (tags[k] == tags[0]) continue;
+    for (PetscInt i = 0; i < f->nphysicals; ++i) {
+      const MshPhysical *p = &f->physicals[i];
+      if (p->dim != dim || p->tag != tags[k]) continue;
+      if (strcmp(p->name, MESH_SURFACE_LABEL) && strncmp(p->name, "particle_", 9)) continue;
+      *tag = tags[k];
+      return p->name;
+    }
+  }
+  return NULL;
+}
+
 static PetscErrorCode MshReadElements22(MshFile *f)
 {
   PetscInt64 n, done = 0;
@@ -840,6 +858,11 @@ static PetscErrorCode MshReadElements22(MshFile *f)
         t = tag;
         PetscCall(MshNodeOfTag(f, start, t, &node));
         if (k < 4) nodes[k] = node;
+      }
+      {
+        int         other = 0;
+        const char *group = MshForeignGroupTag(f, dim, ntags, tags, &other);
+        MshCheck(f, start, !group, "element %d (msh 2.2) has the tag %d of the group '%s' among its other tags but is not in that group; PETSc's reader would put it there too: give it another elementary tag, or save the mesh as msh 4.1", id, other, group);
       }
       PetscCall(MshAddElement(f, start, type, dim, nn, nodes, MshFlagsOfTags(f, dim, ntags, tags)));
     }

@@ -230,3 +230,14 @@ pop_peak_area() {
 }
 export -f pop_peak_area
 case_ population_peak_area 120 pop_peak_area
+# A msh 2.2 element whose elementary tag is another group's physical tag: PETSc's reader would put it
+# in both groups (particle 1's triangles into particle_2), so the mesh is refused before PETSc reads it
+pop_tag_collision() {
+  local d="$TMPROOT/pop_tag_collision" out
+  mkdir -p "$d"
+  awk 'BEGIN {e = 0} /^\$Elements/ {e = 1; print; next} /^\$EndElements/ {e = 0} e && NF > 5 && $2 == 2 && $4 == 2 {$5 = 3} {print}' $POP/discs4.msh >"$d/collide.msh"
+  out=$("$SPOT" run $POP/discs4_bv.xml -mesh_file "$d/collide.msh" -out_directory "$d/o" 2>&1 >/dev/null)
+  [[ "$out" == "spot: error: option -mesh_file: $d/collide.msh:"*": element "*" (msh 2.2) has the tag 3 of the group 'particle_2' among its other tags but is not in that group; PETSc's reader would put it there too: give it another elementary tag, or save the mesh as msh 4.1" ]] || { echo "$out"; return 1; }
+}
+export -f pop_tag_collision
+case_ population_tag_collision 60 pop_tag_collision
