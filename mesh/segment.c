@@ -291,8 +291,9 @@ static PetscErrorCode EnclosingComponent(PetscInt rows, PetscInt cols, const int
   PetscFunctionReturn(0);
 }
 
-/* Fill the holes of mask (1 = particle) inside its bounding box: background not 4-connected to the outside */
-static PetscErrorCode FillHoles(PetscInt rows, PetscInt cols, unsigned char mask[], const PetscInt box[4], PetscInt *filled)
+/* The holes inside box of one particle, given either as mask (1 = particle) or as the pixels of
+   region equal to k: background not 4-connected to the outside of the box becomes particle */
+static PetscErrorCode FillHolesOf(PetscInt rows, PetscInt cols, unsigned char mask[], int region[], int k, const PetscInt box[4], PetscInt *filled)
 {
   const PetscInt h = box[1] - box[0] + 3, w = box[3] - box[2] + 3; /* a ring of outside around the box */
   unsigned char *outside;
@@ -311,13 +312,13 @@ static PetscErrorCode FillHoles(PetscInt rows, PetscInt cols, unsigned char mask
         {i + 1, j},
         {i, j - 1},
         {i, j + 1}};
-    for (int k = 0; k < 4; ++k) {
-      const PetscInt ii = nb[k][0], jj = nb[k][1], r = box[0] - 1 + ii, c = box[2] - 1 + jj;
+    for (int e = 0; e < 4; ++e) {
+      const PetscInt ii = nb[e][0], jj = nb[e][1], r = box[0] - 1 + ii, c = box[2] - 1 + jj;
       PetscInt       q;
       if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
       q = ii * w + jj;
       if (outside[q]) continue;
-      if (r >= 0 && r < rows && c >= 0 && c < cols && mask[(size_t)r * cols + c]) continue;
+      if (r >= 0 && r < rows && c >= 0 && c < cols && (mask ? mask[(size_t)r * cols + c] != 0 : region[(size_t)r * cols + c] == k)) continue;
       outside[q]   = 1;
       stack[top++] = q;
     }
@@ -325,8 +326,9 @@ static PetscErrorCode FillHoles(PetscInt rows, PetscInt cols, unsigned char mask
   for (PetscInt r = box[0]; r <= box[1]; ++r)
     for (PetscInt c = box[2]; c <= box[3]; ++c) {
       const size_t i = (size_t)r * cols + c;
-      if (!mask[i] && !outside[(r - box[0] + 1) * w + (c - box[2] + 1)]) {
-        mask[i] = 1;
+      if ((mask ? !mask[i] : region[i] != k) && !outside[(r - box[0] + 1) * w + (c - box[2] + 1)]) {
+        if (mask) mask[i] = 1;
+        else region[i] = k;
         ++*filled;
       }
     }
@@ -447,7 +449,7 @@ PetscErrorCode ImageSegment(const MeshRaster *img, const ImageSpec *spec, ImageS
     seg->box[3] = PetscMax(seg->box[3], c);
   }
   PetscCall(PetscFree(label));
-  PetscCall(FillHoles(rows, cols, seg->mask, seg->box, &seg->filled));
+  PetscCall(FillHolesOf(rows, cols, seg->mask, NULL, 0, seg->box, &seg->filled));
   seg->pixels += seg->filled;
   for (PetscInt c = 0; c < cols; ++c)
     seg->border_pixels += seg->mask[c] + seg->mask[(size_t)(rows - 1) * cols + c];
@@ -699,50 +701,6 @@ static PetscErrorCode LabelEqual(PetscInt rows, PetscInt cols, const int key[], 
   }
   PetscCall(PetscFree(stack));
   *nregions = nr;
-  PetscFunctionReturn(0);
-}
-
-/* Step 3 for region k (box: its bounding box): its holes become k; returns the pixels filled */
-static PetscErrorCode FillRegionHoles(PetscInt rows, PetscInt cols, int region[], int k, const PetscInt box[4], PetscInt *filled)
-{
-  const PetscInt h = box[1] - box[0] + 3, w = box[3] - box[2] + 3;
-  unsigned char *outside;
-  PetscInt      *stack, top = 0;
-
-  PetscFunctionBeginUser;
-  *filled = 0;
-  PetscCall(PetscCalloc1((size_t)h * w, &outside));
-  PetscCall(PetscMalloc1((size_t)h * w, &stack));
-  outside[0]   = 1;
-  stack[top++] = 0;
-  while (top) {
-    const PetscInt p = stack[--top], i = p / w, j = p % w;
-    const PetscInt nb[4][2] = {
-        {i - 1, j},
-        {i + 1, j},
-        {i, j - 1},
-        {i, j + 1}};
-    for (int e = 0; e < 4; ++e) {
-      const PetscInt ii = nb[e][0], jj = nb[e][1], r = box[0] - 1 + ii, c = box[2] - 1 + jj;
-      PetscInt       q;
-      if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
-      q = ii * w + jj;
-      if (outside[q]) continue;
-      if (r >= 0 && r < rows && c >= 0 && c < cols && region[(size_t)r * cols + c] == k) continue;
-      outside[q]   = 1;
-      stack[top++] = q;
-    }
-  }
-  for (PetscInt r = box[0]; r <= box[1]; ++r)
-    for (PetscInt c = box[2]; c <= box[3]; ++c) {
-      const size_t i = (size_t)r * cols + c;
-      if (region[i] != k && !outside[(r - box[0] + 1) * w + (c - box[2] + 1)]) {
-        region[i] = k;
-        ++*filled;
-      }
-    }
-  PetscCall(PetscFree(stack));
-  PetscCall(PetscFree(outside));
   PetscFunctionReturn(0);
 }
 
@@ -1002,7 +960,7 @@ PetscErrorCode ImageSegmentAll(const MeshRaster *img, const ImageSpec *spec, Ima
       PetscInt       filled, left = 0;
       for (PetscInt r = box[4 * k]; r <= box[4 * k + 1] && !left; ++r) /* still there? */
         for (PetscInt c = box[4 * k + 2]; c <= box[4 * k + 3] && !left; ++c) left = region[(size_t)r * cols + c] == k;
-      if (left) PetscCall(FillRegionHoles(rows, cols, region, (int)k, &box[4 * k], &filled));
+      if (left) PetscCall(FillHolesOf(rows, cols, NULL, region, (int)k, &box[4 * k], &filled)); /* step 3 for region k: its holes become k */
     }
     PetscCall(PetscFree2(order, count));
   }
