@@ -33,25 +33,88 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "PETSc's own options work too: -ts_monitor -snes_monitor -log_view -dm_view -ts_type arkimex.\n"
                                "`spot schema` prints the XML schema; README.md describes every element.\n";
 
-/* The one line that ends a run stopped by SIGINT or SIGTERM, and how to go on */
-static PetscErrorCode InterruptedMessage(Simulation sim, const char input[], const char outdir[], char message[], size_t len)
+/* Appends one shell word to cmd, quoted when it holds anything a shell would read: the command
+   in the message below is pasted as it is */
+static PetscErrorCode AppendShellWord(char cmd[], size_t len, const char word[])
+{
+  size_t n = strlen(cmd), plain = strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=.,:/@%");
+
+  PetscFunctionBeginUser;
+  if (n + 1 < len) cmd[n++] = ' ';
+  if (word[0] && !word[plain]) {
+    for (const char *c = word; *c && n + 1 < len; ++c) cmd[n++] = *c;
+  } else {
+    if (n + 1 < len) cmd[n++] = '\'';
+    for (const char *c = word; *c && n + 4 < len; ++c) {
+      if (*c == '\'') {
+        memcpy(cmd + n, "'\\''", 4);
+        n += 4;
+      } else cmd[n++] = *c;
+    }
+    if (n + 1 < len) cmd[n++] = '\'';
+  }
+  cmd[n < len ? n : len - 1] = 0;
+  PetscFunctionReturn(0);
+}
+
+/* Whether argv[i] is the value of the option before it (PETSc's rule: a word that is not an
+   option name, or a negative number) */
+static PetscErrorCode IsOptionValue(int argc, char **argv, int i, PetscBool *value)
+{
+  char *end;
+
+  PetscFunctionBeginUser;
+  *value = i < argc && argv[i][0] != '-' ? PETSC_TRUE : PETSC_FALSE;
+  if (i < argc && argv[i][0] == '-') {
+    (void)strtod(argv[i], &end);
+    *value = end != argv[i] && !*end ? PETSC_TRUE : PETSC_FALSE;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The one line that ends a run stopped by SIGINT or SIGTERM, and how to go on: the command that
+   continues it repeats the interrupted run's own options (all but its output directory and
+   initial state, which the checkpoint replaces) */
+static PetscErrorCode InterruptedMessage(Simulation sim, int argc, char **argv, const char outdir[], char message[], size_t len)
 {
   Solver    solver;
   PetscInt  sig;
   PetscReal t_stop, t_restart;
+  char      cmd[4096] = "spot run", dir[PETSC_MAX_PATH_LEN + 16];
 
   PetscFunctionBeginUser;
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(SolverGetInterruption(solver, &sig, &t_stop, &t_restart));
-  if (PetscIsNanReal(t_restart)) PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; no checkpoint was written (checkpoints are off)", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir));
-  else PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; %s/checkpoint.h5 (t = %g s) continues the run exactly: spot run %s -init_checkpoint_file %s/checkpoint.h5 -out_directory %s/continued", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir, outdir, (double)t_restart, input, outdir, outdir));
+  if (PetscIsNanReal(t_restart)) {
+    PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; no checkpoint was written (checkpoints are off)", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir));
+    PetscFunctionReturn(0);
+  }
+  PetscCall(AppendShellWord(cmd, sizeof(cmd), argv[0]));
+  for (int i = 1; i < argc; ++i) {
+    PetscBool dropped = !strcmp(argv[i], "-out_directory") || !strncmp(argv[i], "-init_", 6) ? PETSC_TRUE : PETSC_FALSE, value;
+
+    if (!dropped) PetscCall(AppendShellWord(cmd, sizeof(cmd), argv[i]));
+    PetscCall(IsOptionValue(argc, argv, i + 1, &value));
+    if (value) {
+      if (!dropped) PetscCall(AppendShellWord(cmd, sizeof(cmd), argv[i + 1]));
+      ++i;
+    }
+  }
+  PetscCall(PetscSNPrintf(dir, sizeof(dir), "%s/checkpoint.h5", outdir));
+  PetscCall(AppendShellWord(cmd, sizeof(cmd), "-init_checkpoint_file"));
+  PetscCall(AppendShellWord(cmd, sizeof(cmd), dir));
+  PetscCall(PetscSNPrintf(dir, sizeof(dir), "%s/continued", outdir));
+  PetscCall(AppendShellWord(cmd, sizeof(cmd), "-out_directory"));
+  PetscCall(AppendShellWord(cmd, sizeof(cmd), dir));
+  if (strlen(cmd) + 8 >= sizeof(cmd)) PetscCall(PetscSNPrintf(cmd, sizeof(cmd), "spot run with this run's input and options, its -out_directory replaced and -init_checkpoint_file %s/checkpoint.h5", outdir));
+  PetscCall(PetscSNPrintf(message, len, "%s at t = %g s: the outputs up to then are complete in %s; %s/checkpoint.h5 (t = %g s) continues the run exactly: %s", sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", (double)t_stop, outdir, outdir, (double)t_restart, cmd));
   PetscFunctionReturn(0);
 }
 
 /* Everything after the output directory is known: any failure leaves no file behind; an
    interrupt (SIGINT, SIGTERM) while the protocol runs ends it cleanly with complete outputs up to
    that time and a checkpoint to continue from */
-static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const char outdir[], char message[], size_t len)
+static PetscErrorCode RunInDirectory(MPI_Comm comm, int argc, char **argv, const char outdir[], char message[], size_t len)
 {
   Simulation           sim;
   Solver               solver;
@@ -69,7 +132,7 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   PetscCall(SimulationGetSolver(sim, &solver));
   PetscCall(SolverSetCheckpointDirectory(solver, outdir));
   PetscCall(MapsCreate(solver, outdir, &maps)); /* PNG maps of θ with -out_maps true (no file yet) */
-  ierr = OutputCreate(solver, outdir, input, &out);
+  ierr = OutputCreate(solver, outdir, argv[0], &out);
   if (!ierr) ierr = InputCheckUnusedOptions(comm, "run"); /* every option is read by now */
   if (!ierr) ierr = SolverAddMonitor(solver, OutputMonitor, out);
   if (!ierr) ierr = SolverAddMonitor(solver, MapsMonitor, maps);
@@ -91,7 +154,7 @@ static PetscErrorCode RunInDirectory(MPI_Comm comm, const char input[], const ch
   PetscCall(ierr);
   PetscCall(PetscLogStagePop());
   message[0] = 0;
-  if (sig) PetscCall(InterruptedMessage(sim, input, outdir, message, len));
+  if (sig) PetscCall(InterruptedMessage(sim, argc, argv, outdir, message, len));
 
   PetscCall(MapsDestroy(&maps));
   PetscCall(OutputDestroy(&out));
@@ -104,7 +167,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscErrorCode ierr;
   PetscMPIInt    rank;
   AppOutputLock  lock;
-  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN], interrupted[3 * PETSC_MAX_PATH_LEN] = "";
+  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN], interrupted[4096 + 3 * PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   if (help) {
@@ -119,7 +182,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
   PetscCall(FileRemoveOnSignal(generated, PETSC_TRUE)); /* a mesh spot makes is kept only with results */
-  ierr = RunInDirectory(comm, argv[0], outdir, interrupted, sizeof(interrupted));
+  ierr = RunInDirectory(comm, argc, argv, outdir, interrupted, sizeof(interrupted));
   if (rank == 0) { /* a mesh spot made is kept only with the results it gave (an interrupted run's too) */
     if (ierr) remove(generated);
     else if (!access(generated, F_OK) && rename(generated, kept)) {

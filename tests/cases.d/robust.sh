@@ -145,8 +145,10 @@ interrupt_restart() {
     # the interrupted series is the uninterrupted one, cut short
     head -n "$(wc -l < "$d/cut$n/timeseries.csv")" "$d/full/timeseries.csv" > "$d/full$n.head"
     "$TOOLS/csvdiff" "$d/full$n.head" "$d/cut$n/timeseries.csv" $([ $n -eq 1 ] && echo 1e-12 || echo 1e-5) inventory_error=1 || { echo "$n ranks: the interrupted series differs"; return 1; }
-    # the restart, as the message says, on 1 rank
-    eval "\"$SPOT\" run ${cmd/-solver_segment_steps/} -solver_segment_steps 20" > "$d/cont$n.log" 2>&1 || { echo "$n ranks: the restart failed"; tail -3 "$d/cont$n.log"; return 1; }
+    # the command carries the interrupted run's own options (not its output directory)
+    [ "$cmd" = "$IN/gitt500.xml -solver_segment_steps 20 -init_checkpoint_file $d/cut$n/checkpoint.h5 -out_directory $d/cut$n/continued" ] || { echo "$n ranks: restart command: $cmd"; return 1; }
+    # the restart, exactly as the message says, on 1 rank
+    eval "\"$SPOT\" run $cmd" > "$d/cont$n.log" 2>&1 || { echo "$n ranks: the restart failed"; tail -3 "$d/cont$n.log"; return 1; }
     t0=$(sed -n 3p "$d/cut$n/continued/timeseries.csv" | cut -d, -f1)
     { head -1 "$d/full/timeseries.csv"; awk -F, -v t="$t0" 'f || $1 == t { f = 1; print }' "$d/full/timeseries.csv"; } > "$d/expected$n"
     { head -1 "$d/full/timeseries.csv"; tail -n +3 "$d/cut$n/continued/timeseries.csv"; } > "$d/got$n"
