@@ -5,6 +5,7 @@
 #   make check      run every test, ending with "N passed, N failed"
 #   make bench      run the benchmarks and write bench/RESULTS.md
 #   make format     clang-format the C sources
+#   make install    PREFIX=/usr/local (and DESTDIR): bin/spot, the schemas, data, examples, docs
 .SUFFIXES:
 SHELL      := /bin/bash
 CC         := mpicc
@@ -29,7 +30,7 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_BIN  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps demo demo-fit check bench format clean
+.PHONY: all deps demo demo-fit check bench format clean install uninstall
 all: $(BIN)/spot $(TEST_BIN) $(BENCH_BIN) $(TOOL_BIN)
 
 # Missing Debian packages are installed once; the stamp records success.
@@ -83,6 +84,23 @@ check: $(DEPS_OK)
 bench: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) BIN=$(BIN) bash bench/run.sh
+
+# Installs what a user needs without the checkout: the binary (schemas compiled in, also copied
+# for editors), data/ and examples/ side by side (the examples' relative data paths hold), the
+# Python helpers of postproc/, the docs and the licences.
+PREFIX     ?= /usr/local
+SHARE      := $(DESTDIR)$(PREFIX)/share/spot
+install: $(BIN)/spot
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/schemas $(SHARE)/postproc $(DESTDIR)$(PREFIX)/share/doc/spot
+	install -m 755 $(BIN)/spot $(DESTDIR)$(PREFIX)/bin/spot
+	install -m 644 $(SCHEMAS) $(SHARE)/schemas/
+	install -m 644 postproc/*.py $(SHARE)/postproc/
+	tar -c --exclude='out' --exclude='*.pyc' data examples | tar -x -C $(SHARE)
+	install -m 644 README.md LICENSE $(DESTDIR)$(PREFIX)/share/doc/spot/
+	cp -r docs $(DESTDIR)$(PREFIX)/share/doc/spot/
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/spot
+	rm -rf $(SHARE) $(DESTDIR)$(PREFIX)/share/doc/spot
 
 format:
 	clang-format -i $(foreach d,$(LAYERS) tests bench,$(wildcard $(d)/*.c $(d)/*.h))
