@@ -29,11 +29,12 @@ def main():
     ap.add_argument("runs", nargs="+")
     ap.add_argument("-o", "--output", default="population.png")
     ap.add_argument("--label", action="append", default=[])
+    ap.add_argument("--pdf", action="store_true", help="also write the figure as PDF beside the PNG")
     a = ap.parse_args()
     labels = a.label + [os.path.basename(os.path.normpath(r)) for r in a.runs[len(a.label):]]
     has_peak = all(os.path.exists(os.path.join(r, "diffraction.csv")) for r in a.runs)
     rows = 3 if has_peak else 2
-    fig, axes = plt.subplots(rows, len(a.runs), figsize=(4.2 * len(a.runs), 3.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, len(a.runs), figsize=(4.6 * len(a.runs), 3.3 * rows), squeeze=False)
     for j, (run, label) in enumerate(zip(a.runs, labels)):
         names, pop = read(os.path.join(run, "population.csv"))
         t_h = pop[:, names.index("t_s")] / 3600
@@ -42,15 +43,19 @@ def main():
         counts = pop[:, [names.index(b) for b in bins]]
         cmap = plt.get_cmap("viridis")
         ax = axes[0, j]
-        width = np.diff(edges)
-        for k in range(len(t_h)):
-            ax.step(edges[:-1], counts[k] / counts[k].sum(), where="post", color=cmap(k / max(1, len(t_h) - 1)), label=f"{t_h[k] * 60:.0f} min")
-        ax.set_xlim(edges[0], edges[-1])
-        ax.set_xlabel("particle mean θ")
-        ax.set_ylabel("fraction of particles")
+        # particles over theta against time: a split population shows as two bands
+        fraction = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        t_edges = np.concatenate([[t_h[0]], 0.5 * (t_h[1:] + t_h[:-1]), [t_h[-1]]]) * 60
+        used = np.nonzero(counts.sum(axis=0))[0]
+        lo, hi = edges[max(used[0] - 2, 0)], edges[min(used[-1] + 3, len(edges) - 1)]
+        mesh = ax.pcolormesh(t_edges, edges, fraction.T, cmap="magma_r", vmin=0, vmax=max(0.5, fraction.max()), shading="flat")
+        ax.plot(t_h * 60, pop[:, names.index("mean_theta")], "w--", lw=1, label="mean θ of all")
+        ax.set_ylim(lo, hi)
+        ax.set_xlabel("time (min)")
+        ax.set_ylabel("particle mean θ")
         ax.set_title(f"{label}: particles over θ")
-        if len(t_h) <= 8:
-            ax.legend(fontsize=7, title="time", title_fontsize=7)
+        ax.legend(fontsize=7, loc="upper right", facecolor="0.6")
+        fig.colorbar(mesh, ax=ax, label="fraction of particles")
         ax = axes[1, j]
         ax.semilogy(t_h * 60, np.maximum(pop[:, names.index("std_of_particle_mean_theta")], 1e-16), "o-", color="C3")
         ax.set_xlabel("time (min)")
@@ -63,16 +68,24 @@ def main():
             t = dif[:, dn.index("t_s")]
             ax = axes[2, j]
             times = np.unique(t)
+            if len(times) > 6:  # six times spread over the run keep the curves readable
+                times = times[np.unique(np.round(np.linspace(0, len(times) - 1, 6)).astype(int))]
             for k, tk in enumerate(times):
                 r = dif[t == tk]
                 ax.plot(r[:, dn.index("two_theta_deg")], r[:, dn.index("intensity_per_deg")], color=cmap(k / max(1, len(times) - 1)), label=f"{tk / 60:.0f} min")
+            x, y = dif[:, dn.index("two_theta_deg")], dif[:, dn.index("intensity_per_deg")]
+            seen = x[y > 0.01 * y.max()]
+            if seen.size:  # the part of the 2θ grid where the peak is
+                pad = 0.15 * (seen.max() - seen.min()) + 1e-3
+                ax.set_xlim(seen.min() - pad, seen.max() + pad)
             ax.set_xlabel("2θ (degrees, Cu Kα1)")
             ax.set_ylabel("intensity (1/degree)")
             ax.set_title(f"{label}: synthetic (003) peak")
-            if len(times) <= 8:
-                ax.legend(fontsize=7)
+            ax.legend(fontsize=7, title="time", title_fontsize=7)
     fig.tight_layout()
     fig.savefig(a.output, dpi=130)
+    if a.pdf:
+        fig.savefig(os.path.splitext(a.output)[0] + ".pdf")
     print(a.output)
 
 
