@@ -66,6 +66,10 @@ struct _p_Output {
   Diffraction    diffraction;                   /* the (003) peak at the output times, or NULL */
   char           diffraction_path[PETSC_MAX_PATH_LEN];
   FileOut        diffraction_csv;
+  Profiles       profiles; /* θ along lines (profiles.csv), or NULL */
+  PetscBool      profiles_every_step;
+  char           profiles_path[PETSC_MAX_PATH_LEN];
+  FileOut        profiles_csv;
   PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s, *pphi; /* [N] */
 };
 
@@ -96,9 +100,9 @@ static PetscErrorCode CheckWrites(Output o)
 {
   PetscFunctionBeginUser;
   if (o->rank == 0 && !o->failed) {
-    FileOut   files[5] = {o->csv, o->probe_csv, o->particles_csv, o->population_csv, o->diffraction_csv};
+    FileOut   files[6] = {o->csv, o->probe_csv, o->particles_csv, o->population_csv, o->diffraction_csv, o->profiles_csv};
     PetscBool failed;
-    for (int k = 0; k < 5 && !o->failed; ++k) {
+    for (int k = 0; k < 6 && !o->failed; ++k) {
       if (!files[k]) continue;
       PetscCall(FileOutFailed(files[k], &failed, o->message, sizeof(o->message)));
       o->failed = failed;
@@ -240,6 +244,10 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
     }
     PetscCall(FileOutPrintf(o->probe_csv, "\n"));
   }
+  if (o->profiles) {
+    PetscCall(FileOutCreate(o->profiles_path, &o->profiles_csv));
+    PetscCall(ProfilesWriteHeader(o->profiles, o->profiles_csv));
+  }
   if (o->diffraction) {
     PetscCall(FileOutCreate(o->diffraction_path, &o->diffraction_csv));
     PetscCall(DiffractionWriteHeader(o->diffraction, o->diffraction_csv));
@@ -337,6 +345,10 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCall(PetscSNPrintf(o->particles_path, sizeof(o->particles_path), "%s/particles.csv", o->dir));
   PetscCall(PetscSNPrintf(o->population_path, sizeof(o->population_path), "%s/population.csv", o->dir));
   PetscCall(PetscSNPrintf(o->diffraction_path, sizeof(o->diffraction_path), "%s/diffraction.csv", o->dir));
+  PetscCall(PetscSNPrintf(o->profiles_path, sizeof(o->profiles_path), "%s/profiles.csv", o->dir));
+  PetscCall(ProfilesCreate(s, &o->profiles));
+  PetscCall(ProfilesView(o->profiles, PETSC_VIEWER_STDOUT_(o->comm)));
+  PetscCall(ProfilesEveryStep(o->profiles, &o->profiles_every_step));
   PetscCall(DiffractionCreate(s, &o->diffraction));
   PetscCall(DiffractionView(o->diffraction, PETSC_VIEWER_STDOUT_(o->comm)));
   { /* a population */
@@ -492,6 +504,23 @@ static PetscErrorCode WriteDiffraction(Output o, void *ctx)
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode WriteProfileRows(Output o, void *ctx)
+{
+  PetscFunctionBeginUser;
+  PetscCall(ProfilesWriteRows(o->profiles, *(PetscReal *)ctx, o->profiles_csv));
+  PetscFunctionReturn(0);
+}
+
+/* θ along the profiles at time t */
+static PetscErrorCode WriteProfiles(Output o, PetscReal t, Vec theta)
+{
+  PetscFunctionBeginUser;
+  if (!o->profiles) PetscFunctionReturn(0);
+  PetscCall(ProfilesCompute(o->profiles, theta));
+  PetscCall(OnRank0(o, WriteProfileRows, &t));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 {
   DM                 dm;
@@ -500,6 +529,7 @@ static PetscErrorCode WriteSnapshot(Output o, PetscReal t, Vec theta)
 
   PetscFunctionBeginUser;
   PetscCall(WriteProbes(o, t, theta));
+  if (!o->profiles_every_step) PetscCall(WriteProfiles(o, t, theta));
   PetscCall(WriteParticles(o, t, theta));
   if (o->diffraction) {
     PetscCall(DiffractionCompute(o->diffraction, theta));
@@ -622,11 +652,13 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
     o->theta0_min = v.min;
     PetscCall(WriteHeader(o));
     PetscCall(WriteRow(o, st, &v));
+    if (o->profiles_every_step) PetscCall(WriteProfiles(o, st->t, theta));
     if (o->ntimes == 0 || o->times[0] <= st->t) PetscCall(WriteSnapshot(o, st->t, theta));
     while (o->next_time < o->ntimes && o->times[o->next_time] <= st->t * (1 + 1e-12)) o->next_time++; /* a restart starts later */
     break;
   case SOLVER_EVENT_TIMESTEP:
     PetscCall(WriteRow(o, st, &v));
+    if (o->profiles_every_step) PetscCall(WriteProfiles(o, st->t, theta));
     PetscCall(WriteDueSnapshots(o, st->t, theta));
     PetscCall(ShowProgress(o, st, PETSC_FALSE));
     /* bounds: nothing above the initial maximum, nothing below the surface minimum (charge) */
@@ -683,14 +715,14 @@ static PetscErrorCode WriteXDMF(Output o, void *ctx)
    nothing is renamed unless every file is complete) */
 static PetscErrorCode FinishFiles(Output o, void *ctx)
 {
-  FileOut *files[7] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf, &o->particles_csv, &o->population_csv, &o->diffraction_csv};
+  FileOut *files[8] = {&o->csv, &o->probe_csv, &o->h5_file, &o->xmf, &o->particles_csv, &o->population_csv, &o->diffraction_csv, &o->profiles_csv};
 
   PetscFunctionBeginUser;
   if (o->h5) PetscCall(FileH5Close(&o->h5));
   if (o->fields) PetscCall(WriteXDMF(o, NULL));
-  for (int k = 0; k < 7; ++k)
+  for (int k = 0; k < 8; ++k)
     if (*files[k]) PetscCall(FileOutClose(*files[k]));
-  for (int k = 0; k < 7; ++k)
+  for (int k = 0; k < 8; ++k)
     if (*files[k]) PetscCall(FileOutPublish(files[k]));
   PetscFunctionReturn(0);
 }
@@ -721,6 +753,7 @@ PetscErrorCode OutputFinish(Output o)
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
     if (o->nparticles > 1) PetscCall(PetscPrintf(o->comm, ", %s, %s", o->particles_path, o->population_path));
     if (o->diffraction) PetscCall(PetscPrintf(o->comm, ", %s", o->diffraction_path));
+    if (o->profiles) PetscCall(PetscPrintf(o->comm, ", %s", o->profiles_path));
     PetscCall(PetscPrintf(o->comm, "\n"));
   }
   PetscFunctionReturn(0);
@@ -745,6 +778,7 @@ PetscErrorCode OutputDiscard(Output o)
     PetscCall(FileOutDiscard(&o->particles_csv));
     PetscCall(FileOutDiscard(&o->population_csv));
     PetscCall(FileOutDiscard(&o->diffraction_csv));
+    PetscCall(FileOutDiscard(&o->profiles_csv));
   }
   o->finished = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -757,6 +791,7 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(OutputDiscard(*o));
   PetscCall(ObserverDestroy(&(*o)->obs));
   PetscCall(ProbeDestroy(&(*o)->probes));
+  PetscCall(ProfilesDestroy(&(*o)->profiles));
   PetscCall(PetscFree((*o)->probe_values));
   PetscCall(VecDestroy(&(*o)->snapshot));
   PetscCall(PetscFree((*o)->theta_row));

@@ -49,6 +49,17 @@ PetscErrorCode ObserverComputeParticles(Observer obs, Vec theta, PetscReal mean[
 PetscErrorCode ObserverGetParticleVolumes(Observer obs, const PetscReal **volume);
 /* The synthetic (003) diffraction peak of the field of view (postproc/diffraction.c); NULL
    without a lattice law */
+/* Line profiles of θ (profile.c): chords through the centroid at angles or segments between end
+   points, sampled evenly; profiles.csv at the output times (or every time step) */
+typedef struct _p_Profiles *Profiles;
+PetscErrorCode ProfilesCreate(Solver s, Profiles *p); /* NULL when no profile is asked for */
+PetscErrorCode ProfilesView(Profiles p, PetscViewer viewer);
+PetscErrorCode ProfilesEveryStep(Profiles p, PetscBool *every);
+PetscErrorCode ProfilesCompute(Profiles p, Vec theta);
+PetscErrorCode ProfilesWriteHeader(Profiles p, FileOut f);
+PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f);
+PetscErrorCode ProfilesDestroy(Profiles *p);
+
 typedef struct _p_Diffraction *Diffraction;
 PetscErrorCode DiffractionCreate(Solver s, Diffraction *d);
 PetscErrorCode DiffractionView(Diffraction d, PetscViewer viewer);

@@ -1,11 +1,12 @@
 /* Point probes: θ at given points, on every rank.
 
-   DMInterpolation locates each point once (probes are few); the rank whose cell holds it then
+   DMLocatePoints finds every point's cell at once (a profile has hundreds); the rank whose cell holds it then
    keeps that cell's closure dofs and the basis values at the point, so an evaluation is a short
    dot product (P1 or P2) and one reduction shares the values. A point outside the particle is
    reported, not guessed. */
 #include "postproc/postproc.h"
 #include "input/input.h"
+#include <petscsf.h>
 
 struct _p_Probe {
   DM         dm;
@@ -36,20 +37,25 @@ PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBoo
   PetscCall(PetscMalloc3(n * p->dim + 1, &p->points, n * p->nb + 1, &p->idx, n * p->nb + 1, &p->phi));
   PetscCall(PetscMalloc1(p->dim, &ref));
   PetscCall(PetscArraycpy(p->points, points, n * p->dim));
-  for (PetscInt i = 0; i < n; ++i) {
-    DMInterpolationInfo ctx;
-    PetscInt            here, total, cell;
-    PetscCall(DMInterpolationCreate(comm, &ctx));
-    PetscCall(DMInterpolationSetDim(ctx, p->dim));
-    PetscCall(DMInterpolationSetDof(ctx, 1));
-    PetscCall(DMInterpolationAddPoints(ctx, 1, &p->points[i * p->dim]));
-    PetscCall(DMInterpolationSetUp(ctx, dm, PETSC_TRUE, PETSC_TRUE));
-    cell = (ctx->n > 0 && ctx->cells[0] >= 0) ? ctx->cells[0] : -1; /* an outside point is kept with cell -1 */
-    PetscCall(DMInterpolationDestroy(&ctx));
-    p->idx[i * p->nb] = -1;
-    if (cell >= 0) { /* reference coordinates by the simplex's affine map, then the basis there */
-      PetscInt        nidx, *ix = NULL;
+  { /* every point located at once on this rank's cells. REMOVE: the leaves are the points found,
+       by index (with NONE, 3.18 keeps the first numFound entries, not the found ones) */
+    Vec                xv;
+    PetscSF            sf = NULL;
+    const PetscInt    *leaf;
+    const PetscSFNode *where;
+    PetscInt           nleaves, *here;
+    PetscCall(PetscMalloc1(n + 1, &here));
+    for (PetscInt i = 0; i < n; ++i) p->idx[i * p->nb] = -1;
+    PetscCall(VecCreateSeqWithArray(PETSC_COMM_SELF, p->dim, n * p->dim, p->points, &xv));
+    PetscCall(DMLocatePoints(dm, xv, DM_POINTLOCATION_REMOVE, &sf));
+    PetscCall(PetscSFGetGraph(sf, NULL, &nleaves, &leaf, &where));
+    for (PetscInt i = 0; i < n; ++i) here[i] = 0;
+    for (PetscInt k = 0; k < nleaves; ++k) {
+      const PetscInt i = leaf ? leaf[k] : k, cell = where[k].index;
+      PetscInt       nidx, *ix = NULL;
       PetscTabulation T;
+      if (i < 0 || i >= n || cell < 0 || here[i]) continue;
+      here[i] = 1; /* reference coordinates by the simplex's affine map, then the basis there */
       PetscCall(MeshCellToReference(dm, cell, 1, &p->points[i * p->dim], ref));
       PetscCall(PetscFECreateTabulation(fe, 1, 1, ref, 0, &T));
       PetscCall(DMPlexGetClosureIndices(dm, section, section, cell, PETSC_TRUE, &nidx, &ix, NULL, NULL));
@@ -61,10 +67,14 @@ PetscErrorCode ProbeCreate(DM dm, PetscInt n, const PetscReal points[], PetscBoo
       PetscCall(DMPlexRestoreClosureIndices(dm, section, section, cell, PETSC_TRUE, &nidx, &ix, NULL, NULL));
       PetscCall(PetscTabulationDestroy(&T));
     }
-    here = cell >= 0 ? 1 : 0;
-    PetscCall(MPIU_Allreduce(&here, &total, 1, MPIU_INT, MPI_SUM, comm));
-    if (found) found[i] = total > 0 ? PETSC_TRUE : PETSC_FALSE;
-    else PetscCheck(total > 0, comm, PETSC_ERR_USER_INPUT, "probe point %" PetscInt_FMT " at (%g, %g) um lies outside the particle", i + 1, (double)points[i * p->dim], (double)points[i * p->dim + 1]);
+    PetscCall(PetscSFDestroy(&sf));
+    PetscCall(VecDestroy(&xv));
+    PetscCall(MPIU_Allreduce(MPI_IN_PLACE, here, (PetscMPIInt)n, MPIU_INT, MPI_SUM, comm));
+    for (PetscInt i = 0; i < n; ++i) {
+      if (found) found[i] = here[i] > 0 ? PETSC_TRUE : PETSC_FALSE;
+      else PetscCheck(here[i] > 0, comm, PETSC_ERR_USER_INPUT, "probe point %" PetscInt_FMT " at (%g, %g) um lies outside the particle", i + 1, (double)points[i * p->dim], (double)points[i * p->dim + 1]);
+    }
+    PetscCall(PetscFree(here));
   }
   PetscCall(PetscFree(ref));
   *out = p;
