@@ -3,13 +3,14 @@
    timeseries.csv has one row per accepted time step (and the initial state); units are in
    the column names. Snapshots of θ go to fields.h5 at the times of -out_times (interpolated
    within the time step by the integrator, so no step is shortened for output) and at the end
-   of every protocol step when no times are given; fields.xmf describes them for ParaView.
+   of every protocol step when no times are given; fields.xmf (XDMF 3) describes them for
+   ParaView and meshio (see WriteXDMF).
    Rank 0 writes every file, through files/files.h: under a unique temporary name until
    OutputFinish has completed all of them and renames them (all or nothing); OutputDiscard
-   removes them after a failure. fields.h5 is a serial HDF5 file of the vertices, cells and θ
-   gathered to rank 0 (no MPI-IO: its lock files and its failures on some ranks only are
-   avoided). A failed write (a full disk) is noticed at the next time step on every rank at
-   once and ends the run with one line. The CSV is flushed at least every 10 s so a long run
+   removes them after a failure. fields.h5 is a serial HDF5 file of the nodes, cells and θ
+   gathered to rank 0, the same on any number of ranks (see FieldsGatherSetUp; no MPI-IO: its
+   lock files and its failures on some ranks only are avoided). A failed write (a full disk) is
+   noticed at the next time step on every rank at once and ends the run with one line. The CSV is flushed at least every 10 s so a long run
    can be watched. */
 #include "postproc/postproc.h"
 #include "input/input.h"
