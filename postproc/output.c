@@ -10,8 +10,8 @@
    removes them after a failure. fields.h5 is a serial HDF5 file of the nodes, cells and θ
    gathered to rank 0, the same on any number of ranks (see FieldsGatherSetUp; no MPI-IO: its
    lock files and its failures on some ranks only are avoided). A failed write (a full disk) is
-   noticed at the next time step on every rank at once and ends the run with one line. The CSV is flushed at least every 10 s so a long run
-   can be watched. */
+   noticed at the next time step on every rank at once and ends the run with one line. The CSV
+   is flushed at least every 10 s so a long run can be watched. */
 #include "postproc/postproc.h"
 #include "input/input.h"
 #include "files/files.h"
@@ -135,7 +135,7 @@ static int CompareVertices(const void *p, const void *q)
   const VertexKey *a = p, *b = q;
   for (int d = 0; d < 3; ++d)
     if (a->x[d] != b->x[d]) return a->x[d] < b->x[d] ? -1 : 1;
-  return 0;
+  return a->g < b->g ? -1 : (a->g > b->g); /* two vertices at one point (never in spot's meshes) */
 }
 
 static int CompareEdges(const void *p, const void *q)
