@@ -135,7 +135,7 @@ static int CompareVertices(const void *p, const void *q)
   const VertexKey *a = p, *b = q;
   for (int d = 0; d < 3; ++d)
     if (a->x[d] != b->x[d]) return a->x[d] < b->x[d] ? -1 : 1;
-  return a->g < b->g ? -1 : (a->g > b->g); /* two vertices at one point (never in spot's meshes) */
+  return a->g < b->g ? -1 : (a->g > b->g); /* two vertices at one point: the partition orders them */
 }
 
 static int CompareEdges(const void *p, const void *q)
