@@ -17,7 +17,7 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "steps of <protocol>, and writes to <output><directory> (default: out/ beside INPUT.xml):\n"
                                "  timeseries.csv       one row per time step: t, step, C-rate, mean/centroid/centre/periphery/\n"
                                "                       surface/min/max theta, lithium-inventory error\n"
-                               "  fields.h5, fields.xmf  theta at <output><times> (open fields.xmf in ParaView)\n"
+                               "  fields.h5, fields.xmf  theta at <output><times> (open fields.xmf in ParaView, or with meshio)\n"
                                "  mesh.msh             the mesh, when spot meshed <mesh><shape> or <mesh><image>, or refined it\n"
                                "  particle_preview.png the traced outline and mesh over the image, for <mesh><image>\n"
                                "  theta_map_*.png      with -out_maps true: maps of theta on the image's pixel grid at\n"

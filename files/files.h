@@ -50,8 +50,9 @@ PetscErrorCode FileWriteFailure(const char path[], int errnum, char message[], s
 
 /* HDF5 files one rank writes or reads (files/h5.c), with HDF5's POSIX driver: no MPI-IO, whose
    lock files and error prints would escape these checks. path names a dataset ("/a/b/theta";
-   groups are made as needed); attributes are reals on "/"; units (may be NULL) become a string
-   attribute "units" of the dataset. A written file lives in a FileOut's temporary: close it
+   groups are made as needed); attributes are reals on "/" (FileH5SetAttribute), or reals and
+   strings on a dataset or group (FileH5SetRealOf, FileH5SetText); units (may be NULL) become a
+   string attribute "units" of the dataset. A written file lives in a FileOut's temporary: close it
    (FileH5Close), then publish the FileOut. */
 typedef struct _p_FileH5 *FileH5;
 PetscErrorCode FileH5Create(FileOut out, FileH5 *h);
@@ -62,6 +63,8 @@ PetscErrorCode FileH5WriteReals(FileH5 h, const char path[], PetscInt rank, cons
 PetscErrorCode FileH5WriteInts(FileH5 h, const char path[], PetscInt rank, const PetscInt dims[], const PetscInt data[], const char units[]);
 PetscErrorCode FileH5WriteRow(FileH5 h, const char path[], PetscInt row, PetscInt n, const PetscReal data[], const char units[]);
 PetscErrorCode FileH5SetAttribute(FileH5 h, const char name[], PetscReal value);
+PetscErrorCode FileH5SetText(FileH5 h, const char path[], const char name[], const char text[]);  /* on a dataset or group */
+PetscErrorCode FileH5SetRealOf(FileH5 h, const char path[], const char name[], PetscReal value); /* on a dataset or group */
 PetscErrorCode FileH5GetAttribute(FileH5 h, const char name[], PetscReal *value, PetscBool *has);
 PetscErrorCode FileH5ReadReals(FileH5 h, const char path[], PetscInt n, PetscReal data[]);
 

@@ -260,6 +260,40 @@ PetscErrorCode FileH5SetAttribute(FileH5 h, const char name[], PetscReal value)
   PetscFunctionReturn(0);
 }
 
+/* A string attribute name = text of the dataset or group at path (which must exist) */
+PetscErrorCode FileH5SetText(FileH5 h, const char path[], const char name[], const char text[])
+{
+  hid_t type, space, attr;
+
+  PetscFunctionBeginUser;
+  type = H5Tcopy(H5T_C_S1);
+  CHECK_H5(h, type, "a string type");
+  CHECK_H5(h, H5Tset_size(type, strlen(text) + 1), "a string type");
+  space = H5Screate(H5S_SCALAR);
+  attr  = H5Acreate_by_name(h->file, path, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  CHECK_H5(h, attr, name);
+  CHECK_H5(h, H5Awrite(attr, type, text), name);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  PetscFunctionReturn(0);
+}
+
+/* A real attribute name = value of the dataset or group at path (which must exist) */
+PetscErrorCode FileH5SetRealOf(FileH5 h, const char path[], const char name[], PetscReal value)
+{
+  hid_t  space = H5Screate(H5S_SCALAR), attr;
+  double v     = (double)value;
+
+  PetscFunctionBeginUser;
+  attr = H5Acreate_by_name(h->file, path, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  CHECK_H5(h, attr, name);
+  CHECK_H5(h, H5Awrite(attr, H5T_NATIVE_DOUBLE, &v), name);
+  H5Aclose(attr);
+  H5Sclose(space);
+  PetscFunctionReturn(0);
+}
+
 /* An attribute of "/" as a real, whatever its stored numeric type */
 PetscErrorCode FileH5GetAttribute(FileH5 h, const char name[], PetscReal *value, PetscBool *has)
 {

@@ -3,14 +3,15 @@
    timeseries.csv has one row per accepted time step (and the initial state); units are in
    the column names. Snapshots of θ go to fields.h5 at the times of -out_times (interpolated
    within the time step by the integrator, so no step is shortened for output) and at the end
-   of every protocol step when no times are given; fields.xmf describes them for ParaView.
+   of every protocol step when no times are given; fields.xmf (XDMF 3) describes them for
+   ParaView and meshio (see WriteXDMF).
    Rank 0 writes every file, through files/files.h: under a unique temporary name until
    OutputFinish has completed all of them and renames them (all or nothing); OutputDiscard
-   removes them after a failure. fields.h5 is a serial HDF5 file of the vertices, cells and θ
-   gathered to rank 0 (no MPI-IO: its lock files and its failures on some ranks only are
-   avoided). A failed write (a full disk) is noticed at the next time step on every rank at
-   once and ends the run with one line. The CSV is flushed at least every 10 s so a long run
-   can be watched. */
+   removes them after a failure. fields.h5 is a serial HDF5 file of the nodes, cells and θ
+   gathered to rank 0, the same on any number of ranks (see FieldsGatherSetUp; no MPI-IO: its
+   lock files and its failures on some ranks only are avoided). A failed write (a full disk) is
+   noticed at the next time step on every rank at once and ends the run with one line. The CSV
+   is flushed at least every 10 s so a long run can be watched. */
 #include "postproc/postproc.h"
 #include "input/input.h"
 #include "files/files.h"
@@ -37,13 +38,14 @@ struct _p_Output {
   PetscInt       nprobes;
   PetscReal     *probe_values;
   FileH5         h5; /* rank 0: fields.h5, in h5_file's temporary */
-  /* the vertices gathered to rank 0 for fields.h5: this rank's owned vertices (their offsets in
-     the local θ vector), and on rank 0 every rank's counts and the global numbers of all */
-  PetscInt       nown, *own_offset, nvert, ncells;
+  /* the nodes gathered to rank 0 for fields.h5 (the vertices; P2 also the edges): this rank's
+     owned nodes (their offsets in the local θ vector), and on rank 0 every rank's counts and the
+     node of each gathered value (see FieldsGatherSetUp) */
+  PetscInt       degree, nown, *own_offset, nvert, nnodes, ncells;
   PetscMPIInt   *counts, *displs;
-  PetscInt      *gathered_vertex;
+  PetscInt      *gathered_node;
   PetscReal     *own_values, *all_values;
-  PetscReal     *theta_row; /* rank 0: θ in global vertex order */
+  PetscReal     *theta_row; /* rank 0: θ in the nodes' order */
   PetscBool      failed; /* rank 0: a write failed (message) */
   char           message[PETSC_MAX_PATH_LEN + 256];
   PetscBool      fields, progress, tty, finished;
@@ -112,29 +114,92 @@ static PetscErrorCode CheckWrites(Output o)
   PetscFunctionReturn(0);
 }
 
-/* ---- the fields: vertices, cells and θ gathered to rank 0 ---- */
+/* ---- the fields: θ at the nodes gathered to rank 0 ----
+
+   The nodes are the vertices, and with P2 also the edge midpoints (a P2 edge dof is θ there), so
+   that fields.h5 holds every dof and its cells are quadratic (Triangle_6, Tetrahedron_10). The
+   file does not depend on the number of ranks, whose partition numbers the vertices: rank 0 orders
+   the vertices by their coordinates (x, then y, then z), the edges by their two vertices, and the
+   cells by their vertices, each cell's vertices ascending but for a swap of the last two that makes
+   its orientation positive (a positive area or volume). */
+typedef struct {
+  PetscReal x[3];
+  PetscInt  g; /* global vertex number */
+} VertexKey;
+typedef struct {
+  PetscInt a, b; /* its vertices (ordered numbers), a < b */
+  PetscInt k;    /* its index among the gathered edges */
+} EdgeKey;
+typedef struct {
+  PetscInt v[10]; /* the vertices, then the edge midpoints (P2) */
+} CellRow;
+
+static int CompareVertices(const void *p, const void *q)
+{
+  const VertexKey *a = p, *b = q;
+  for (int d = 0; d < 3; ++d)
+    if (a->x[d] != b->x[d]) return a->x[d] < b->x[d] ? -1 : 1;
+  return a->g < b->g ? -1 : (a->g > b->g); /* two vertices at one point: the partition orders them */
+}
+
+static int CompareEdges(const void *p, const void *q)
+{
+  const EdgeKey *a = p, *b = q;
+  if (a->a != b->a) return a->a < b->a ? -1 : 1;
+  return a->b < b->b ? -1 : (a->b > b->b);
+}
+
+static int CompareCells(const void *p, const void *q)
+{
+  const CellRow *a = p, *b = q;
+  for (int i = 0; i < 4; ++i)
+    if (a->v[i] != b->v[i]) return a->v[i] < b->v[i] ? -1 : 1;
+  return 0;
+}
+
+/* Twice the signed area of a triangle, or six times the signed volume of a tetrahedron */
+static PetscReal SignedMeasure(const PetscReal *x, PetscInt dim, const PetscInt v[])
+{
+  PetscReal e[3][3] = {{0}};
+  for (PetscInt i = 0; i < dim; ++i)
+    for (PetscInt d = 0; d < dim; ++d) e[i][d] = x[v[i + 1] * dim + d] - x[v[0] * dim + d];
+  if (dim == 2) return e[0][0] * e[1][1] - e[0][1] * e[1][0];
+  return e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) - e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) + e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0]);
+}
+
+/* The edges of a Triangle_6 and a Tetrahedron_10 in XDMF's (and VTK's) order of their midpoints */
+static const PetscInt TriangleEdges[3][2]    = {{0, 1}, {1, 2}, {2, 0}};
+static const PetscInt TetrahedronEdges[6][2] = {{0, 1}, {1, 2}, {2, 0}, {0, 3}, {1, 3}, {2, 3}};
+
+/* Every rank: its owned nodes (their offsets in the local θ vector); rank 0: the nodes' coordinates
+   [nnodes][dim] and the cells [ncells][nodes per cell] in the order above, and for each gathered
+   value its node */
 static PetscErrorCode FieldsGatherSetUp(Output o, PetscReal **coords, PetscInt **cells)
 {
-  DM              dm, cdm;
-  PetscSection    section, csection;
-  Vec             lcoords;
-  IS              vnum, cnum;
-  const PetscInt *vn, *cn;
+  DM                 dm, cdm;
+  PetscSection       section, gsection, csection;
+  Vec                lcoords;
+  IS                 vnum, cnum;
+  const PetscInt    *vn, *cn;
   const PetscScalar *xc;
-  PetscInt        dim, vStart, vEnd, cStart, cEnd, nc = 0, corners, *own_g, *own_cells;
-  PetscReal      *own_x;
-  PetscMPIInt     size, n, *ccounts = NULL, *cdispls = NULL, *xcounts = NULL, *xdispls = NULL;
-  PetscInt       *all_g = NULL, *all_cells = NULL;
-  PetscReal      *all_x = NULL;
+  PetscInt           dim, vStart, vEnd, eStart = 0, eEnd = 0, cStart, cEnd, nc = 0, corners, nv_own = 0, ne_own = 0, nedge = 0;
+  PetscInt          *own_g, *own_edge, *own_cells;
+  PetscReal         *own_x;
+  PetscMPIInt        size, n, *vcounts = NULL, *vdispls = NULL, *ecounts = NULL, *edispls = NULL, *ccounts = NULL, *cdispls = NULL, *xcounts = NULL, *xdispls = NULL;
+  PetscInt          *all_g = NULL, *all_edge = NULL, *all_cells = NULL;
+  PetscReal         *all_x = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(SolverGetDM(o->solver, &dm));
+  PetscCall(SolverGetDegree(o->solver, &o->degree, NULL));
   PetscCallMPI(MPI_Comm_size(o->comm, &size));
   PetscCall(DMGetDimension(dm, &dim));
   corners = dim + 1;
   PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
+  if (o->degree == 2) PetscCall(DMPlexGetDepthStratum(dm, 1, &eStart, &eEnd));
   PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
   PetscCall(DMGetLocalSection(dm, &section));
+  PetscCall(DMGetGlobalSection(dm, &gsection));
   PetscCall(DMGetCoordinateDM(dm, &cdm));
   PetscCall(DMGetLocalSection(cdm, &csection));
   PetscCall(DMGetCoordinatesLocal(dm, &lcoords));
@@ -143,12 +208,19 @@ static PetscErrorCode FieldsGatherSetUp(Output o, PetscReal **coords, PetscInt *
   PetscCall(ISGetIndices(vnum, &vn));
   PetscCall(ISGetIndices(cnum, &cn));
   PetscCall(VecGetArrayRead(lcoords, &xc));
-  o->nown = 0;
-  for (PetscInt v = vStart; v < vEnd; ++v) o->nown += vn[v - vStart] >= 0;
+  for (PetscInt v = vStart; v < vEnd; ++v) nv_own += vn[v - vStart] >= 0;
+  for (PetscInt e = eStart; e < eEnd; ++e) { /* an edge with a dof that this rank owns */
+    PetscInt dof, gdof;
+    PetscCall(PetscSectionGetDof(section, e, &dof));
+    PetscCall(PetscSectionGetDof(gsection, e, &gdof));
+    ne_own += dof > 0 && gdof > 0;
+  }
+  o->nown = nv_own + ne_own;
   PetscCall(PetscMalloc1(o->nown + 1, &o->own_offset));
   PetscCall(PetscMalloc1(o->nown + 1, &o->own_values));
-  PetscCall(PetscMalloc1(o->nown + 1, &own_g));
-  PetscCall(PetscMalloc1(o->nown * dim + 1, &own_x));
+  PetscCall(PetscMalloc1(nv_own + 1, &own_g));
+  PetscCall(PetscMalloc1(nv_own * dim + 1, &own_x));
+  PetscCall(PetscMalloc1(2 * ne_own + 1, &own_edge));
   for (PetscInt v = vStart, k = 0; v < vEnd; ++v) {
     PetscInt off;
     if (vn[v - vStart] < 0) continue;
@@ -156,6 +228,20 @@ static PetscErrorCode FieldsGatherSetUp(Output o, PetscReal **coords, PetscInt *
     PetscCall(PetscSectionGetOffset(csection, v, &off));
     own_g[k] = vn[v - vStart];
     for (PetscInt d = 0; d < dim; ++d) own_x[k * dim + d] = PetscRealPart(xc[off + d]);
+    ++k;
+  }
+  for (PetscInt e = eStart, k = 0; e < eEnd; ++e) {
+    const PetscInt *cone;
+    PetscInt        dof, gdof;
+    PetscCall(PetscSectionGetDof(section, e, &dof));
+    PetscCall(PetscSectionGetDof(gsection, e, &gdof));
+    if (!(dof > 0 && gdof > 0)) continue;
+    PetscCall(PetscSectionGetOffset(section, e, &o->own_offset[nv_own + k]));
+    PetscCall(DMPlexGetCone(dm, e, &cone));
+    for (PetscInt i = 0; i < 2; ++i) {
+      const PetscInt g = vn[cone[i] - vStart];
+      own_edge[2 * k + i] = g >= 0 ? g : -(g + 1);
+    }
     ++k;
   }
   for (PetscInt c = cStart; c < cEnd; ++c) nc += cn[c - cStart] >= 0;
@@ -180,51 +266,149 @@ static PetscErrorCode FieldsGatherSetUp(Output o, PetscReal **coords, PetscInt *
   if (o->rank == 0) {
     PetscCall(PetscMalloc1(size, &o->counts));
     PetscCall(PetscMalloc1(size, &o->displs));
+    PetscCall(PetscMalloc4(size, &vcounts, size, &vdispls, size, &ecounts, size, &edispls));
     PetscCall(PetscMalloc4(size, &ccounts, size, &cdispls, size, &xcounts, size, &xdispls));
   }
-  n = (PetscMPIInt)o->nown;
-  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, o->counts, 1, MPI_INT, 0, o->comm));
+  n = (PetscMPIInt)nv_own;
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, vcounts, 1, MPI_INT, 0, o->comm));
+  n = (PetscMPIInt)(2 * ne_own);
+  PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, ecounts, 1, MPI_INT, 0, o->comm));
   n = (PetscMPIInt)(nc * corners);
   PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, ccounts, 1, MPI_INT, 0, o->comm));
   if (o->rank == 0) {
+    PetscInt nnodes = 0;
     o->nvert = o->ncells = 0;
     for (PetscMPIInt r = 0; r < size; ++r) {
-      o->displs[r] = (PetscMPIInt)o->nvert;
+      vdispls[r]   = (PetscMPIInt)o->nvert;
+      edispls[r]   = (PetscMPIInt)(2 * nedge);
       cdispls[r]   = (PetscMPIInt)(o->ncells * corners);
-      xcounts[r]   = o->counts[r] * (PetscMPIInt)dim;
-      xdispls[r]   = o->displs[r] * (PetscMPIInt)dim;
-      o->nvert += o->counts[r];
+      xcounts[r]   = vcounts[r] * (PetscMPIInt)dim;
+      xdispls[r]   = vdispls[r] * (PetscMPIInt)dim;
+      o->counts[r] = vcounts[r] + ecounts[r] / 2; /* θ: the rank's vertices, then its edges */
+      o->displs[r] = (PetscMPIInt)nnodes;
+      nnodes += o->counts[r];
+      o->nvert += vcounts[r];
+      nedge += ecounts[r] / 2;
       o->ncells += ccounts[r] / corners;
     }
+    o->nnodes = nnodes;
     PetscCall(PetscMalloc1(o->nvert + 1, &all_g));
     PetscCall(PetscMalloc1(o->nvert * dim + 1, &all_x));
+    PetscCall(PetscMalloc1(2 * nedge + 1, &all_edge));
     PetscCall(PetscMalloc1(o->ncells * corners + 1, &all_cells));
-    PetscCall(PetscMalloc1(o->nvert + 1, &o->all_values));
-    PetscCall(PetscMalloc1(o->nvert + 1, &o->theta_row));
+    PetscCall(PetscMalloc1(o->nnodes + 1, &o->all_values));
+    PetscCall(PetscMalloc1(o->nnodes + 1, &o->theta_row));
   }
-  PetscCallMPI(MPI_Gatherv(own_g, (PetscMPIInt)o->nown, MPIU_INT, all_g, o->counts, o->displs, MPIU_INT, 0, o->comm));
-  PetscCallMPI(MPI_Gatherv(own_x, (PetscMPIInt)(o->nown * dim), MPIU_REAL, all_x, xcounts, xdispls, MPIU_REAL, 0, o->comm));
+  PetscCallMPI(MPI_Gatherv(own_g, (PetscMPIInt)nv_own, MPIU_INT, all_g, vcounts, vdispls, MPIU_INT, 0, o->comm));
+  PetscCallMPI(MPI_Gatherv(own_x, (PetscMPIInt)(nv_own * dim), MPIU_REAL, all_x, xcounts, xdispls, MPIU_REAL, 0, o->comm));
+  PetscCallMPI(MPI_Gatherv(own_edge, (PetscMPIInt)(2 * ne_own), MPIU_INT, all_edge, ecounts, edispls, MPIU_INT, 0, o->comm));
   PetscCallMPI(MPI_Gatherv(own_cells, (PetscMPIInt)(nc * corners), MPIU_INT, all_cells, ccounts, cdispls, MPIU_INT, 0, o->comm));
-  if (o->rank == 0) { /* coordinates in global vertex order */
-    PetscCall(PetscMalloc1(o->nvert * dim, coords));
-    for (PetscInt k = 0; k < o->nvert; ++k)
-      for (PetscInt d = 0; d < dim; ++d) (*coords)[all_g[k] * dim + d] = all_x[k * dim + d];
-    *cells             = all_cells;
-    o->gathered_vertex = all_g;
-    PetscCall(PetscFree(all_x));
-    PetscCall(PetscFree4(ccounts, cdispls, xcounts, xdispls));
-  }
   PetscCall(PetscFree(own_cells));
+  PetscCall(PetscFree(own_edge));
   PetscCall(PetscFree(own_x));
   PetscCall(PetscFree(own_g));
+  if (o->rank == 0) {
+    VertexKey *key;
+    EdgeKey   *edges;
+    CellRow   *rows;
+    PetscInt  *order, *edge_node, npe = o->degree == 2 ? (dim == 2 ? 6 : 10) : corners;
+    PetscReal *x;
+
+    /* the vertices by their coordinates: order[global number] is a vertex's place */
+    PetscCall(PetscCalloc1(o->nvert + 1, &key));
+    for (PetscInt k = 0; k < o->nvert; ++k) {
+      key[k].g = all_g[k];
+      for (PetscInt d = 0; d < dim; ++d) key[k].x[d] = all_x[k * dim + d];
+    }
+    qsort(key, (size_t)o->nvert, sizeof(*key), CompareVertices);
+    PetscCall(PetscMalloc1(o->nvert + 1, &order));
+    PetscCall(PetscMalloc1(o->nnodes * dim + 1, &x));
+    for (PetscInt p = 0; p < o->nvert; ++p) {
+      order[key[p].g] = p;
+      for (PetscInt d = 0; d < dim; ++d) x[p * dim + d] = key[p].x[d];
+    }
+    /* the edges by their vertices; the midpoint of the p-th is node nvert + p */
+    PetscCall(PetscMalloc1(nedge + 1, &edges));
+    PetscCall(PetscMalloc1(nedge + 1, &edge_node));
+    for (PetscInt j = 0; j < nedge; ++j) {
+      const PetscInt a = order[all_edge[2 * j]], b = order[all_edge[2 * j + 1]];
+      edges[j].a = PetscMin(a, b);
+      edges[j].b = PetscMax(a, b);
+      edges[j].k = j;
+    }
+    qsort(edges, (size_t)nedge, sizeof(*edges), CompareEdges);
+    for (PetscInt p = 0; p < nedge; ++p) {
+      edge_node[edges[p].k] = o->nvert + p;
+      for (PetscInt d = 0; d < dim; ++d) x[(o->nvert + p) * dim + d] = 0.5 * (x[edges[p].a * dim + d] + x[edges[p].b * dim + d]);
+    }
+    /* the node of each gathered value */
+    PetscCall(PetscMalloc1(o->nnodes + 1, &o->gathered_node));
+    for (PetscMPIInt r = 0; r < size; ++r) {
+      for (PetscInt i = 0; i < vcounts[r]; ++i) o->gathered_node[o->displs[r] + i] = order[all_g[vdispls[r] + i]];
+      for (PetscInt j = 0; j < ecounts[r] / 2; ++j) o->gathered_node[o->displs[r] + vcounts[r] + j] = edge_node[edispls[r] / 2 + j];
+    }
+    /* the cells */
+    PetscCall(PetscCalloc1(o->ncells + 1, &rows));
+    for (PetscInt c = 0; c < o->ncells; ++c) {
+      PetscInt *v = rows[c].v;
+      for (PetscInt i = 0; i < corners; ++i) v[i] = order[all_cells[c * corners + i]];
+      PetscCall(PetscSortInt(corners, v));
+      if (SignedMeasure(x, dim, v) < 0) {
+        const PetscInt tmp = v[dim - 1];
+        v[dim - 1]         = v[dim];
+        v[dim]             = tmp;
+      }
+      for (PetscInt i = 0; o->degree == 2 && i < npe - corners; ++i) {
+        const PetscInt *pair = dim == 2 ? TriangleEdges[i] : TetrahedronEdges[i];
+        EdgeKey         want = {PetscMin(v[pair[0]], v[pair[1]]), PetscMax(v[pair[0]], v[pair[1]]), 0};
+        EdgeKey        *found = bsearch(&want, edges, (size_t)nedge, sizeof(*edges), CompareEdges);
+        PetscCheck(found, PETSC_COMM_SELF, PETSC_ERR_PLIB, "fields.h5: a cell's edge %" PetscInt_FMT "-%" PetscInt_FMT " has no dof", want.a, want.b);
+        v[corners + i] = o->nvert + (PetscInt)(found - edges);
+      }
+    }
+    qsort(rows, (size_t)o->ncells, sizeof(*rows), CompareCells);
+    PetscCall(PetscMalloc1(o->ncells * npe + 1, cells));
+    for (PetscInt c = 0; c < o->ncells; ++c)
+      for (PetscInt i = 0; i < npe; ++i) (*cells)[c * npe + i] = rows[c].v[i];
+    *coords = x;
+    PetscCall(PetscFree(rows));
+    PetscCall(PetscFree(edge_node));
+    PetscCall(PetscFree(edges));
+    PetscCall(PetscFree(order));
+    PetscCall(PetscFree(key));
+    PetscCall(PetscFree(all_g));
+    PetscCall(PetscFree(all_x));
+    PetscCall(PetscFree(all_edge));
+    PetscCall(PetscFree(all_cells));
+    PetscCall(PetscFree4(vcounts, vdispls, ecounts, edispls));
+    PetscCall(PetscFree4(ccounts, cdispls, xcounts, xdispls));
+  }
   PetscFunctionReturn(0);
 }
 typedef struct {
-  PetscReal *coords; /* rank 0: [nvert][dim] in global vertex order */
-  PetscInt  *cells;  /* rank 0: [ncells][dim + 1] global vertex numbers */
+  PetscReal *coords; /* rank 0: [nnodes][dim], see FieldsGatherSetUp */
+  PetscInt  *cells;  /* rank 0: [ncells][nodes per cell] */
 } FieldsGeometry;
 
-/* Rank 0: the temporaries of every output; fields.h5 gets the vertices and cells */
+/* The XDMF topology of the cells and their number of nodes */
+static PetscErrorCode FieldsTopology(Output o, PetscInt dim, const char **topology, PetscInt *npe)
+{
+  PetscFunctionBeginUser;
+  if (o->degree == 2) *topology = dim == 2 ? "Triangle_6" : "Tetrahedron_10";
+  else *topology = dim == 2 ? "Triangle" : "Tetrahedron";
+  *npe = o->degree == 2 ? (dim == 2 ? 6 : 10) : dim + 1;
+  PetscFunctionReturn(0);
+}
+
+/* The dataset of snapshot i in fields.h5 */
+static PetscErrorCode ThetaPath(PetscInt i, char path[], size_t len)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, len, "/theta/%06" PetscInt_FMT, i));
+  PetscFunctionReturn(0);
+}
+
+/* Rank 0: the temporaries of every output; fields.h5 gets the nodes and cells */
 static PetscErrorCode OpenFiles(Output o, void *ctx)
 {
   FieldsGeometry *g = (FieldsGeometry *)ctx;
@@ -263,18 +447,24 @@ static PetscErrorCode OpenFiles(Output o, void *ctx)
     PetscCall(FileOutPrintf(o->population_csv, "\n"));
   }
   if (o->fields) {
-    PetscInt dim, dims[2];
-    DM       dm;
+    PetscInt    dim, dims[2];
+    DM          dm;
+    const char *topology;
+    char        text[256];
     PetscCall(SolverGetDM(o->solver, &dm));
     PetscCall(DMGetDimension(dm, &dim));
+    PetscCall(FieldsTopology(o, dim, &topology, &dims[1]));
     PetscCall(FileOutCreate(o->h5_path, &o->h5_file));
     PetscCall(FileH5Create(o->h5_file, &o->h5));
-    dims[0] = o->nvert;
-    dims[1] = dim;
-    PetscCall(FileH5WriteReals(o->h5, "/geometry/vertices", 2, dims, g->coords, "um"));
+    PetscCall(FileH5SetText(o->h5, "/", "description", "theta (Li site fraction c/c_max, 1 = lithiated) of a spot run at its output times; open fields.xmf (XDMF 3) in ParaView or with meshio"));
     dims[0] = o->ncells;
-    dims[1] = dim + 1;
-    PetscCall(FileH5WriteInts(o->h5, "/viz/topology/cells", 2, dims, g->cells, NULL));
+    PetscCall(FileH5WriteInts(o->h5, "/mesh/cells", 2, dims, g->cells, NULL));
+    PetscCall(PetscSNPrintf(text, sizeof(text), "XDMF %s: the rows of /mesh/coordinates (from 0) of each cell's nodes, vertices first; positively oriented", topology));
+    PetscCall(FileH5SetText(o->h5, "/mesh/cells", "description", text));
+    dims[0] = o->nnodes;
+    dims[1] = dim;
+    PetscCall(FileH5WriteReals(o->h5, "/mesh/coordinates", 2, dims, g->coords, "um"));
+    PetscCall(FileH5SetText(o->h5, "/mesh/coordinates", "description", o->degree == 2 ? "x, y[, z] of each node: the vertices, then the edge midpoints (P2)" : "x, y[, z] of each node: the vertices (P1)"));
     PetscCall(FileH5Flush(o->h5));
   }
   PetscFunctionReturn(0);
@@ -425,14 +615,18 @@ static PetscErrorCode WriteProbes(Output o, PetscReal t, Vec theta)
   PetscFunctionReturn(0);
 }
 
-/* Rank 0: θ gathered into theta_seq becomes the next time step of /vertex_fields/theta */
+/* Rank 0: θ gathered to rank 0 becomes /theta/<snapshot number>, its time the next row of /time */
 static PetscErrorCode WriteTheta(Output o, void *ctx)
 {
   PetscReal t = *(PetscReal *)ctx;
+  char      path[64];
 
   PetscFunctionBeginUser;
-  for (PetscInt k = 0; k < o->nvert; ++k) o->theta_row[o->gathered_vertex[k]] = o->all_values[k];
-  PetscCall(FileH5WriteRow(o->h5, "/vertex_fields/theta", o->nsnap, o->nvert, o->theta_row, "1 (Li site fraction; 1 = lithiated)"));
+  for (PetscInt k = 0; k < o->nnodes; ++k) o->theta_row[o->gathered_node[k]] = o->all_values[k];
+  PetscCall(ThetaPath(o->nsnap, path, sizeof(path)));
+  PetscCall(FileH5WriteReals(o->h5, path, 1, &o->nnodes, o->theta_row, "1"));
+  PetscCall(FileH5SetText(o->h5, path, "description", "theta = c/c_max, the Li site fraction (1 = lithiated), at each node of /mesh/coordinates"));
+  PetscCall(FileH5SetRealOf(o->h5, path, "t_s", t));
   PetscCall(FileH5WriteRow(o->h5, "/time", o->nsnap, 1, &t, "s"));
   PetscCall(FileH5Flush(o->h5)); /* a full disk shows now, not at the end */
   PetscFunctionReturn(0);
@@ -676,36 +870,43 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
   PetscFunctionReturn(0);
 }
 
-/* fields.xmf: a temporal collection of the snapshots in fields.h5 (rank 0) */
+/* fields.xmf (rank 0): XDMF 3, read by ParaView's XDMF readers (the default XDMF3 one and the
+   legacy one) and by meshio's TimeSeriesReader. A temporal collection of uniform grids, one per
+   snapshot, each with its <Time> (s), the topology and geometry (every grid names the same two
+   datasets: meshio takes the mesh from the first) and θ at the nodes, /theta/<i>. Every DataItem is
+   a whole HDF5 dataset with its Format, NumberType, Precision and Dimensions (no references, no
+   hyperslabs: meshio follows neither, and ParaView's XDMF3 reader wants a Format on each). */
 static PetscErrorCode WriteXDMF(Output o, void *ctx)
 {
   DM          dm;
-  PetscInt    dim, corners;
-  const char *topo;
+  PetscInt    dim, npe;
+  const char *topology;
   FileOut     f;
 
   PetscFunctionBeginUser;
   PetscCall(SolverGetDM(o->solver, &dm));
   PetscCall(DMGetDimension(dm, &dim));
-  corners = dim + 1;
-  topo    = dim == 2 ? "Triangle" : "Tetrahedron";
+  PetscCall(FieldsTopology(o, dim, &topology, &npe));
   PetscCall(FileOutCreate(o->xmf_path, &o->xmf));
   f = o->xmf;
-  PetscCall(FileOutPrintf(f, "<?xml version=\"1.0\" ?>\n<!-- theta (Li site fraction, 1 = lithiated) of a spot run; coordinates in um, time in s -->\n"));
-  PetscCall(FileOutPrintf(f, "<Xdmf xmlns:xi=\"http://www.w3.org/2001/XInclude\" Version=\"2.0\">\n <Domain Name=\"spot\">\n"));
-  PetscCall(FileOutPrintf(f, "  <DataItem Name=\"cells\" ItemType=\"Uniform\" Format=\"HDF\" NumberType=\"Int\" Precision=\"%d\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/viz/topology/cells</DataItem>\n", (int)sizeof(PetscInt), o->ncells, corners));
-  PetscCall(FileOutPrintf(f, "  <DataItem Name=\"vertices\" Format=\"HDF\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/geometry/vertices</DataItem>\n", o->nvert, dim));
-  PetscCall(FileOutPrintf(f, "  <Grid Name=\"theta\" GridType=\"Collection\" CollectionType=\"Temporal\">\n"));
+  PetscCall(FileOutPrintf(f, "<?xml version=\"1.0\" ?>\n"));
+  PetscCall(FileOutPrintf(f, "<!-- theta (Li site fraction c/c_max, 1 = lithiated) of a spot run, P%" PetscInt_FMT ": coordinates in um, time in s; the data are in fields.h5 -->\n", o->degree));
+  PetscCall(FileOutPrintf(f, "<Xdmf Version=\"3.0\">\n <Domain Name=\"spot\">\n"));
+  PetscCall(FileOutPrintf(f, "  <Grid Name=\"particle\" GridType=\"Collection\" CollectionType=\"Temporal\">\n"));
   for (PetscInt i = 0; i < o->nsnap; ++i) {
+    char path[64];
+    PetscCall(ThetaPath(i, path, sizeof(path)));
     PetscCall(FileOutPrintf(f, "   <Grid Name=\"particle\" GridType=\"Uniform\">\n"));
-    PetscCall(FileOutPrintf(f, "    <Time Value=\"%.12g\"/>\n", (double)o->snap_times[i]));
-    PetscCall(FileOutPrintf(f, "    <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"cells\"]</DataItem></Topology>\n", topo, o->ncells));
-    PetscCall(FileOutPrintf(f, "    <Geometry GeometryType=\"%s\"><DataItem Reference=\"XML\">/Xdmf/Domain/DataItem[@Name=\"vertices\"]</DataItem></Geometry>\n", dim == 2 ? "XY" : "XYZ"));
+    PetscCall(FileOutPrintf(f, "    <Time Value=\"%.15g\"/>\n", (double)o->snap_times[i]));
+    PetscCall(FileOutPrintf(f, "    <Topology TopologyType=\"%s\" NumberOfElements=\"%" PetscInt_FMT "\" NodesPerElement=\"%" PetscInt_FMT "\">\n", topology, o->ncells, npe));
+    PetscCall(FileOutPrintf(f, "     <DataItem Format=\"HDF\" NumberType=\"Int\" Precision=\"%d\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/mesh/cells</DataItem>\n", (int)sizeof(PetscInt), o->ncells, npe));
+    PetscCall(FileOutPrintf(f, "    </Topology>\n"));
+    PetscCall(FileOutPrintf(f, "    <Geometry GeometryType=\"%s\">\n", dim == 2 ? "XY" : "XYZ"));
+    PetscCall(FileOutPrintf(f, "     <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\">fields.h5:/mesh/coordinates</DataItem>\n", o->nnodes, dim));
+    PetscCall(FileOutPrintf(f, "    </Geometry>\n"));
     PetscCall(FileOutPrintf(f, "    <Attribute Name=\"theta\" AttributeType=\"Scalar\" Center=\"Node\">\n"));
-    PetscCall(FileOutPrintf(f, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"1 %" PetscInt_FMT "\" Type=\"HyperSlab\">\n", o->nvert));
-    PetscCall(FileOutPrintf(f, "      <DataItem Dimensions=\"3 2\" Format=\"XML\">%" PetscInt_FMT " 0 1 1 1 %" PetscInt_FMT "</DataItem>\n", i, o->nvert));
-    PetscCall(FileOutPrintf(f, "      <DataItem Dimensions=\"%" PetscInt_FMT " %" PetscInt_FMT "\" Format=\"HDF\">fields.h5:/vertex_fields/theta</DataItem>\n", o->nsnap, o->nvert));
-    PetscCall(FileOutPrintf(f, "     </DataItem>\n    </Attribute>\n   </Grid>\n"));
+    PetscCall(FileOutPrintf(f, "     <DataItem Format=\"HDF\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"%" PetscInt_FMT "\">fields.h5:%s</DataItem>\n", o->nnodes, path));
+    PetscCall(FileOutPrintf(f, "    </Attribute>\n   </Grid>\n"));
   }
   PetscCall(FileOutPrintf(f, "  </Grid>\n </Domain>\n</Xdmf>\n"));
   PetscFunctionReturn(0);
@@ -798,7 +999,7 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(PetscFree((*o)->own_offset));
   PetscCall(PetscFree((*o)->own_values));
   PetscCall(PetscFree((*o)->all_values));
-  PetscCall(PetscFree((*o)->gathered_vertex));
+  PetscCall(PetscFree((*o)->gathered_node));
   PetscCall(PetscFree((*o)->counts));
   PetscCall(PetscFree((*o)->displs));
   PetscCall(PetscFree((*o)->times));

@@ -14,7 +14,7 @@
    Region means are linear functionals w·θ whose weights are integrated once by quadrature.
 
    Outputs of a run in -out_directory (default "out"): timeseries.csv (one row per accepted
-   time step), fields.h5 + fields.xmf (θ at -out_times, for ParaView), probes.csv (θ at the
+   time step), fields.h5 + fields.xmf (θ at -out_times, XDMF 3 for ParaView and meshio), probes.csv (θ at the
    points of -out_probes x1,y1[,z1],x2,... at -out_times), a progress line on
    the terminal and one log line per protocol step. Files are written under a temporary
    name and renamed when complete; OutputDiscard removes them after a failure. */

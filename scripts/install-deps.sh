@@ -4,8 +4,10 @@
 set -euo pipefail
 packages=(build-essential pkg-config petsc-dev libopenmpi-dev openmpi-bin
           libhdf5-openmpi-dev hdf5-tools libgmsh-dev gmsh libxml2-dev libxml2-utils libpng-dev libtiff-dev
-          python3-numpy python3-h5py python3-matplotlib  # tests that read outputs as users would; figures of postproc/*.py
+          python3-numpy python3-h5py python3-matplotlib python3-meshio  # tests that read outputs as users would; figures of postproc/*.py
           clang libclang-rt-dev)        # make fuzz: clang, libFuzzer and the sanitizers' runtimes (tests/fuzz/)
+# Not installed here (about 700 MB): paraview and python3-paraview; where pvpython is present,
+# tests/cases.d/fields.sh also opens fields.xmf with ParaView's XDMF readers.
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
