@@ -10,16 +10,17 @@ profiles_chords() {
   "$SPOT" run $IN/small.xml -out_directory "$d/a" -out_profiles_directions_deg 0,90 \
     -out_profiles_lines -0.5,0,0.5,0.2 -out_probes 0,0 > "$d/a.log" 2>&1 || { tail -3 "$d/a.log"; return 1; }
   /usr/bin/python3 - "$d/a" <<'PY' || return 1
-import sys, h5py, numpy as np
+import sys, meshio, numpy as np
 import matplotlib.tri as mtri
 d = sys.argv[1]
-# the fields as a user reads them: vertices, triangles and theta at each output time
-with h5py.File(d + "/fields.h5", "r") as h:
-    sets = {}
-    h.visititems(lambda name, obj: sets.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-xy = next(v for v in sets.values() if v.ndim == 2 and v.shape[1] == 2 and v.dtype.kind == "f")
-tri = next(v for v in sets.values() if v.ndim == 2 and v.shape[1] == 3 and v.dtype.kind in "iu")
-theta = next(v for v in sets.values() if v.dtype.kind == "f" and v.size % len(xy) == 0 and v is not xy and v.size > len(xy)).reshape(-1, len(xy))
+# the fields as a user reads them (meshio): vertices, triangles and theta at each output time
+with meshio.xdmf.TimeSeriesReader(d + "/fields.xmf") as reader:
+    points, cells = reader.read_points_cells()
+    xy, tri = points[:, :2], cells[0].data
+    theta = {}
+    for k in range(reader.num_steps):
+        t, point_data, _ = reader.read_data(k)
+        theta[round(float(t), 6)] = point_data["theta"]
 triangulation = mtri.Triangulation(xy[:, 0], xy[:, 1], tri)
 names = open(d + "/profiles.csv").readline().strip().split(",")
 assert names == ["t_s", "profile", "angle_deg", "point", "distance_um", "x_um", "y_um", "theta"], names
@@ -39,7 +40,7 @@ for t in times:
     pr = probe[probe[:, 0] == t, 1][0]
     assert abs(two[50, 7] - pr) < 1e-7 and abs(one[50, 7] - pr) < 1e-5, (one[50, 7], two[50, 7], pr)
     # P1: the profile is the fields' linear interpolant along the line
-    field = mtri.LinearTriInterpolator(triangulation, theta[list(times).index(t)])
+    field = mtri.LinearTriInterpolator(triangulation, theta[round(float(t), 6)])
     for line in (one, two, seg):
         expected = np.ma.filled(field(line[:, 5], line[:, 6]), np.nan)
         inside = ~np.isnan(expected)  # matplotlib may miss a chord's end, a hair inside the boundary
