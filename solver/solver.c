@@ -424,7 +424,7 @@ static PetscErrorCode ConserveUpdate(SNESLineSearch ls, Vec X, Vec Y, PetscBool 
    therefore tightened by sqrt(rtol/RTOL_KNEE), at most tenfold (the error per step then goes as
    tol^(3/2), the accumulated one as tol: the tolerance transformation RADAU5 makes for the same
    reason), so that the achieved error follows the requested one from 1e-2 to 1e-6 (bench/RESULTS.md,
-   time-error control: within 0.44 to 2.2 rtol for P1). -solver_error_control classic is the control before: PETSc's RMS norm, the
+   time-error control: within 0.2 to 2.3 rtol for P1 and P2). -solver_error_control classic is the control before: PETSc's RMS norm, the
    tolerances as given. -ts_adapt_wnormtype still chooses the norm. */
 #define RTOL_KNEE 1e-4
 static PetscErrorCode ErrorControl(Solver s, PetscReal rtol, PetscReal atol)

@@ -89,9 +89,13 @@ case_ mpi_agree_1_2_4 600 mpi_agree
 # surface, 4 output times) within 1e-6 relative of the tightly solved run's. With a Krylov tolerance
 # of 1e-2 (GMRES + ILU instead of the LU this mesh gets) the inventory still holds to round-off
 # (below 1e-12: each Newton update is corrected to conserve it), and the probes agree to 1e-5.
+# Under the classic time-error control (RMS over the dofs), the one this was measured with: with
+# the default, the largest error at any dof, the first Newton update (the predictor's correction,
+# about the step's error at the front) is rarely below 5 % of the tolerance there, so nearly
+# every step takes a second iteration in both runs (429 and 393 iterations: a saving of 8 %).
 newton_tolerance() {
   local d="$TMPROOT/newton_tolerance" r
-  local args=(run tests/inputs/small.xml -out_fields false -out_probes 0,0,0.75,0)
+  local args=(run tests/inputs/small.xml -out_fields false -out_probes 0,0,0.75,0 -solver_error_control classic)
   "$SPOT" "${args[@]}" -out_directory "$d/tight" -solver_newton_tol 1e-9 > "$d.tight.log" 2>&1 || { cat "$d.tight.log"; return 1; }
   "$SPOT" "${args[@]}" -out_directory "$d/default" > "$d.default.log" 2>&1 || { cat "$d.default.log"; return 1; }
   "$SPOT" "${args[@]}" -out_directory "$d/krylov" -ksp_type gmres -pc_type ilu -ksp_rtol 1e-2 > "$d.krylov.log" 2>&1 || { cat "$d.krylov.log"; return 1; }
