@@ -10,7 +10,7 @@
 # or 1e-7 (P2) and steps of at most 2 s; its own error is estimated by a second reference with
 # steps of at most 1 s. P1 (Kirchhoff flux, lumped mass) on a 7.5 k-vertex mesh and P2 (consistent
 # mass) on a 746-vertex one (2.9 k unknowns: P2's steps cost 5x P1's, and its reference at 1e-8
-# on the example's mesh took over half an hour). About 12 min in all.
+# on the example's mesh took over half an hour). About 30 min in all on a loaded machine (P1 20, P2 11).
 # Environment: TC_RTOLS (default "1e-2 1e-3 1e-4 1e-5 1e-6"), TC_VARIANTS (default "P1 P2").
 set -u
 W="$WORK/time_control"
