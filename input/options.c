@@ -211,6 +211,7 @@ static const OptionSpec specs[] = {
   OQ("-solver_rtol", UNIT_NONE, CMD_SIMULATIONS),
   OQ("-solver_atol", UNIT_NONE, CMD_SIMULATIONS),
   OQ("-solver_newton_tol", UNIT_NONE, CMD_SIMULATIONS),
+  OC("-solver_error_control", "proportional|classic", CMD_SIMULATIONS),
   OQ("-solver_dt_initial", UNIT_TIME, CMD_SIMULATIONS),
   OQ("-solver_dt_max", UNIT_TIME, CMD_SIMULATIONS),
   OC("-solver_assembly", "lean|plexfem", CMD_SIMULATIONS),

@@ -3,7 +3,8 @@
    θ is discretised with Lagrange P1 or P2 elements on the DMPlex (-solver_degree). With P1
    the time derivative uses a lumped (row-sum) mass matrix by default, which keeps θ within
    its bounds at sharp fronts (-solver_mass_lumping false for the consistent mass). Time
-   integration is PETSc TS (BDF2 with adaptive steps by default; -ts_type arkimex etc. work),
+   integration is PETSc TS (BDF2 with adaptive steps by default, their error the largest at any
+   dof so that fronts are seen, -solver_error_control; -ts_type arkimex etc. work),
    with an exact Jacobian; Newton with LU on one rank, GMRES + BoomerAMG on several. Step
    ends on mean θ are located with TSEvent; durations are hit exactly.
 

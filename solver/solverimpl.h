@@ -58,7 +58,9 @@ struct _p_Solver {
   Vec             coupling_u, coupling_v, loc_u, loc_v; /* u = ∂F/∂V, v = dV/dθ */
   PetscReal       dt_initial, dt_max; /* s */
   PetscReal       newton_tol;         /* Newton stops once its update is this fraction of the step's error tolerance */
-  NormType        err_norm;           /* TSAdapt's norm of the step error: NORM_2 (RMS) or NORM_INFINITY */
+  NormType        err_norm;           /* TSAdapt's norm of the step error: NORM_INFINITY (the default) or NORM_2 (RMS) */
+  PetscBool       proportional;       /* -solver_error_control proportional (the default) or classic */
+  PetscReal       rtol_step, atol_step; /* the tolerances TS gets: those asked for, tightened below RTOL_KNEE (proportional) */
   PetscReal       newton_update;      /* the last Newton update in the time-error norm */
   PetscReal       shift;              /* ∂θ_t/∂θ of the current step (1/s), from the last Jacobian */
   PetscInt        tiny_steps;         /* consecutive accepted steps too short to make progress */

@@ -119,17 +119,22 @@ case_ population_refused 120 pop_refused
 # A contact resistance: the particle behind it sits at phi = V - R i (its own potential), takes a
 # smaller share of the current, and the others make up for it so that the total stays the set
 # current; the Newton solves use the exact Jacobian (the same answer as PETSc's finite-difference
-# operator, in no more Newton iterations), in cc and in cv steps, on 1 and 2 ranks
+# operator, in no more Newton iterations), in cc and in cv steps, on 1 and 2 ranks. Under the
+# classic time-error control: with the default one (the largest step error at any dof) the step
+# sizes of the 1- and 2-rank runs drift apart from round-off (the LU and GMRES Newton solves differ
+# by ~1e-9; the step controller grows that to 0.3 s by t = 1170 s), and the runs then agree only to
+# the time tolerance (1.2e-4 relative in a current), not to the 1e-7 checked here.
 pop_contact() {
   local d="$TMPROOT/pop_contact" n
+  local CLASSIC="-solver_error_control classic"
   mkdir -p "$d"
   printf 'particle,contact_resistance_ohm_m2\n2,0.5\n4,0.1\n' >"$d/R.csv"
   for n in 1 2; do
     $MPIRUN $n "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/R.csv" -out_fields false -proto_nsteps 2 -proto_1_type cv -proto_1_voltage 3.9V -proto_1_duration 10min \
-      -out_times 600,1200,1500,1800 -out_directory "$d/$n" >"$d/$n.log" 2>&1 || { tail -3 "$d/$n.log"; return 1; }
+      -out_times 600,1200,1500,1800 $CLASSIC -out_directory "$d/$n" >"$d/$n.log" 2>&1 || { tail -3 "$d/$n.log"; return 1; }
   done
   "$SPOT" run $POP/discs4_bv.xml -particles_table "$d/R.csv" -out_fields false -proto_nsteps 2 -proto_1_type cv -proto_1_voltage 3.9V -proto_1_duration 10min \
-    -out_times 600,1200,1500,1800 -snes_mf_operator -out_directory "$d/fd" >"$d/fd.log" 2>&1 || { tail -3 "$d/fd.log"; return 1; }
+    -out_times 600,1200,1500,1800 -snes_mf_operator $CLASSIC -out_directory "$d/fd" >"$d/fd.log" 2>&1 || { tail -3 "$d/fd.log"; return 1; }
   "$TOOLS/csvdiff" "$d/1/particles.csv" "$d/2/particles.csv" 1e-7 current_share=1 overpotential_V=1e-2 current_density_A_per_m2=1e-2 || { echo "1 and 2 ranks differ"; return 1; }
   "$TOOLS/csvdiff" "$d/1/particles.csv" "$d/fd/particles.csv" 1e-5 current_share=1 overpotential_V=1e-2 current_density_A_per_m2=1e-2 || { echo "exact and finite-difference Jacobians differ"; return 1; }
   awk '/^done in/ {print $11}' "$d/1.log" "$d/fd.log" | { read exact; read fd; [ "$exact" -le "$fd" ] || { echo "$exact Newton iterations with the exact Jacobian, $fd with finite differences"; exit 1; }; } || return 1
