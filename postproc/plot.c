@@ -722,10 +722,10 @@ static PetscErrorCode LayoutAxes(PlotAxes ax, cairo_t *cr)
     r[1]   = top;
     r[3]   = bottom;
     r[2]   = box[2] - 1.5 * fs;
-    /* x ticks: as many as fit with a gap of two ems between labels */
+    /* x ticks: as many as fit with a gap of 1.2 em between labels */
     for (PetscInt m = 8; m >= 2; --m) {
       PetscCall(AxisTicks(ax->lim[0], ax->lim[1], ax->log[0], m, &ax->tx));
-      if (ax->tx.n * (MaxLabelWidth(cr, &ax->tx) + 2 * fs) <= r[2] - r[0]) break;
+      if (ax->tx.n * (MaxLabelWidth(cr, &ax->tx) + 1.2 * fs) <= r[2] - r[0]) break;
     }
   }
   PetscCheck(r[2] - r[0] >= 8 && r[3] - r[1] >= 16, f->comm, PETSC_ERR_ARG_OUTOFRANGE, "axes too small for their labels; make the figure larger or the font smaller");
