@@ -13,7 +13,9 @@
 #include <cairo-svg.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PLOT_MAX_AXES 16
@@ -48,7 +50,8 @@ typedef struct {
 typedef struct {
   PetscInt  n, nminor;
   PetscReal value[PLOT_MAX_TICKS], minor[4 * PLOT_MAX_TICKS];
-  char      label[PLOT_MAX_TICKS][96];
+  char      label[PLOT_MAX_TICKS][48];
+  char      factor[48]; /* "×10⁻¹⁴": the labels are multiples of it; "" for none */
 } Ticks;
 
 struct _p_PlotAxes {
@@ -485,7 +488,8 @@ static void Superscript(int e, char buf[], size_t len)
 }
 
 /* Labels of linear ticks: as many decimals as the step needs (so neighbours differ); a minus
-   sign, not a hyphen; very large or small values as a mantissa × 10ⁿ with a common n */
+   sign, not a hyphen; very large or small values as mantissas, with the common factor ×10ⁿ
+   written once at the end of the axis (t->factor) */
 static void FormatLinear(Ticks *t, PetscReal step)
 {
   PetscReal big = 0;
@@ -497,24 +501,29 @@ static void FormatLinear(Ticks *t, PetscReal step)
   decimals = (int)PetscCeilReal(-PetscLog10Real(step) - 1e-9);
   if (decimals < 0) decimals = 0;
   if (PetscAbsReal(step * PetscPowReal(10, decimals) - round(step * PetscPowReal(10, decimals))) > 1e-6) ++decimals; /* 2.5, 0.25 */
+  t->factor[0] = 0;
+  if (e) {
+    char sup[32];
+    Superscript(e, sup, sizeof(sup));
+    snprintf(t->factor, sizeof(t->factor), "×10%s", sup);
+  }
   for (PetscInt i = 0; i < t->n; ++i) {
     const PetscReal v = t->value[i] / PetscPowReal(10, e);
-    char            num[32], sup[32];
+    char            num[40];
     snprintf(num, sizeof(num), "%.*f", decimals, (double)PetscAbsReal(v));
-    if (e) {
-      Superscript(e, sup, sizeof(sup));
-      snprintf(t->label[i], sizeof(t->label[i]), "%s%s×10%s", v < 0 && atof(num) != 0 ? "−" : "", num, sup);
-    } else snprintf(t->label[i], sizeof(t->label[i]), "%s%s", v < 0 && atof(num) != 0 ? "−" : "", num);
+    if (atof(num) == 0) snprintf(t->label[i], sizeof(t->label[i]), "0");
+    else snprintf(t->label[i], sizeof(t->label[i]), "%s%s", v < 0 ? "−" : "", num);
   }
 }
 
-static void FormatLog(PetscReal v, char buf[], size_t len)
+/* A log tick: plain (0.01 to 1000) when every tick of the axis is (plain), else m×10ⁿ */
+static void FormatLog(PetscReal v, PetscBool plain, char buf[], size_t len)
 {
   const PetscReal e = PetscFloorReal(PetscLog10Real(v) + 1e-9), m = v / PetscPowReal(10, e);
   const int       mi = (int)round(m);
   char            sup[32];
 
-  if (e >= -2 && e <= 3) snprintf(buf, len, "%g", (double)v);
+  if (plain) snprintf(buf, len, "%g", (double)v);
   else {
     Superscript((int)e, sup, sizeof(sup));
     if (mi == 1) snprintf(buf, len, "10%s", sup);
@@ -551,11 +560,17 @@ static PetscErrorCode AxisTicks(PetscReal lo, PetscReal hi, PetscBool logscale, 
   if (logscale) {
     const PetscReal e0 = PetscCeilReal(PetscLog10Real(lo) - 1e-9), e1 = PetscFloorReal(PetscLog10Real(hi) + 1e-9);
     const PetscInt  every = (PetscInt)PetscMax(1, PetscCeilReal((e1 - e0 + 1) / max_ticks));
-    for (PetscReal e = PetscFloorReal(PetscLog10Real(lo)); e <= e1 && t->nminor < 4 * PLOT_MAX_TICKS - 9; e += 1)
-      for (PetscInt m = 2; m <= 9; ++m) {
-        const PetscReal v = m * PetscPowReal(10, e);
-        if (v >= lo && v <= hi) t->minor[t->nminor++] = v;
+    t->factor[0]          = 0;
+    if (every > 1) /* many decades: the unlabelled ones are the minor ticks */
+      for (PetscReal e = e0; e <= e1 && t->nminor < 4 * PLOT_MAX_TICKS; e += 1) {
+        if (((PetscInt)(e - e0)) % every) t->minor[t->nminor++] = PetscPowReal(10, e);
       }
+    else if (e1 - e0 <= 6)
+      for (PetscReal e = PetscFloorReal(PetscLog10Real(lo)); e <= e1 && t->nminor < 4 * PLOT_MAX_TICKS - 9; e += 1)
+        for (PetscInt m = 2; m <= 9; ++m) {
+          const PetscReal v = m * PetscPowReal(10, e);
+          if (v >= lo && v <= hi) t->minor[t->nminor++] = v;
+        }
     for (PetscReal e = e0; e <= e1 && t->n < PLOT_MAX_TICKS; e += every) t->value[t->n++] = PetscPowReal(10, e);
     if (t->n < 3) { /* about a decade or less: 1, 2, 5 × 10^k */
       t->n = 0;
@@ -570,8 +585,11 @@ static PetscErrorCode AxisTicks(PetscReal lo, PetscReal hi, PetscBool logscale, 
     if (t->n < 2 || t->n > max_ticks + 1) { /* a narrow range: linear ticks on the log axis */
       PetscCall(LinearTicks(lo, hi, max_ticks, t));
       t->nminor = 0;
-    } else
-      for (PetscInt i = 0; i < t->n; ++i) FormatLog(t->value[i], t->label[i], sizeof(t->label[i]));
+    } else {
+      PetscBool plain = PETSC_TRUE;
+      for (PetscInt i = 0; i < t->n; ++i) plain = plain && t->value[i] >= 0.00999 && t->value[i] <= 1001 ? PETSC_TRUE : PETSC_FALSE;
+      for (PetscInt i = 0; i < t->n; ++i) FormatLog(t->value[i], plain, t->label[i], sizeof(t->label[i]));
+    }
   } else PetscCall(LinearTicks(lo, hi, max_ticks, t));
   PetscFunctionReturn(0);
 }
@@ -710,7 +728,8 @@ static PetscErrorCode LayoutAxes(PlotAxes ax, cairo_t *cr)
     r[3] = box[3] - pad - 0.5 * fs - (ax->xlabel[0] ? line + pad : 0);
     PetscCall(AxisTicks(ax->lim[2], ax->lim[3], ax->log[1], (PetscInt)((r[3] - r[1]) / (2.2 * fs)) + 1, &ax->ty));
     ylab_w = MaxLabelWidth(cr, &ax->ty);
-    r[0]   = box[0] + 2 * pad;
+    if (ax->ty.factor[0]) r[1] += line; /* room for "×10ⁿ" above the bar */
+    r[0] = box[0] + 2 * pad;
     if (r[0] + bar + tick + pad + ylab_w + pad + (ax->ylabel[0] ? line : 0) > box[2]) r[0] = PetscMax(box[0] + 2, box[2] - (bar + tick + pad + ylab_w + pad + (ax->ylabel[0] ? line : 0)));
     r[2] = r[0] + bar;
   } else {
@@ -719,7 +738,7 @@ static PetscErrorCode LayoutAxes(PlotAxes ax, cairo_t *cr)
     PetscCall(AxisTicks(ax->lim[2], ax->lim[3], ax->log[1], (PetscInt)((bottom - top) / (2.2 * fs)) + 1, &ax->ty));
     ylab_w = MaxLabelWidth(cr, &ax->ty);
     r[0]   = box[0] + pad + (ax->ylabel[0] ? line + pad : 0) + ylab_w + pad + tick;
-    r[1]   = top;
+    r[1]   = top + (ax->ty.factor[0] ? line : 0); /* room for "×10ⁿ" above the axis */
     r[3]   = bottom;
     r[2]   = box[2] - 1.5 * fs;
     /* x ticks: as many as fit with a gap of 1.2 em between labels */
@@ -1036,6 +1055,8 @@ static void DrawAxes(cairo_t *cr, PlotAxes ax)
   cairo_set_line_width(cr, 1);
   cairo_rectangle(cr, r[0], r[1], r[2] - r[0], r[3] - r[1]);
   cairo_stroke(cr);
+  if (ty->factor[0]) ShowText(cr, r[0], r[1] - 0.2 * fs, ty->factor, ax->colorbar ? 0 : 0.5, 1, 0, black);
+  if (tx->factor[0] && xticklabels) ShowText(cr, r[2], r[3] + tick + 0.3 * pad + line, tx->factor, 1, 0, 0, black);
   if (ax->colorbar) {
     for (PetscInt i = 0; i < ty->n; ++i) {
       PetscReal c, y;
