@@ -582,7 +582,7 @@ static PetscErrorCode AxisTicks(PetscReal lo, PetscReal hi, PetscBool logscale, 
         }
       }
     }
-    if (t->n < 2 || t->n > max_ticks + 1) { /* a narrow range: linear ticks on the log axis */
+    if (t->n < 3 || t->n > max_ticks + 1) { /* less than a decade or so: linear ticks on the log axis */
       PetscCall(LinearTicks(lo, hi, max_ticks, t));
       t->nminor = 0;
     } else {
