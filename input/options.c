@@ -617,7 +617,7 @@ static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], cons
   case OPT_QUANTITY_LIST: {
     PetscInt n = -1;
     PetscCall(InputParseQuantityList(name, where, value, spec->kind, NULL, &n));
-    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times")) PetscCall(CheckTimesNotNegative(name, where, value));
+    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times") || !strcmp(name, "-compare_figures_times")) PetscCall(CheckTimesNotNegative(name, where, value));
   } break;
   case OPT_INT:
   case OPT_INT_LIST: {

@@ -511,8 +511,7 @@ static void FormatLinear(Ticks *t, PetscReal step)
     const PetscReal v = t->value[i] / PetscPowReal(10, e);
     char            num[40];
     snprintf(num, sizeof(num), "%.*f", decimals, (double)PetscAbsReal(v));
-    if (atof(num) == 0) snprintf(t->label[i], sizeof(t->label[i]), "0");
-    else snprintf(t->label[i], sizeof(t->label[i]), "%s%s", v < 0 ? "−" : "", num);
+    snprintf(t->label[i], sizeof(t->label[i]), "%s%s", v < 0 && atof(num) != 0 ? "−" : "", num); /* never "−0.0" */
   }
 }
 
