@@ -12,7 +12,7 @@ CC         := mpicc
 BUILD      ?= build
 BIN        ?= bin
 DEPS_OK    := $(BUILD)/.deps-ok
-PKGS       := petsc hdf5-openmpi libxml-2.0 libpng libtiff-4
+PKGS       := petsc hdf5-openmpi libxml-2.0 libpng libtiff-4 cairo
 WERROR     := $(if $(CI),-Werror,)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -MMD -MP \

@@ -25,6 +25,7 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "                       theta_maps.tif (32-bit float pages) and theta_maps.csv\n"
                                "                       (-out_map_quantity delithiation for 1 - theta, -out_map_pixel_size,\n"
                                "                       -out_map_range lo,hi)\n"
+                               "  -out_figure_formats png,pdf,svg  figures also as PDF and/or SVG (name.pdf, name.svg)\n"
                                "\n"
                                "Every input value is also an option, and options on the command line win:\n"
                                "  -phys_alpha 3.0  -phys_diffusivity_law constant -phys_diffusivity_value 1e-13cm2/s\n"

@@ -28,6 +28,7 @@ typedef enum {
   OPT_INT_LIST,
   OPT_BOOL,
   OPT_CHOICE,        /* one of choices, separated by | */
+  OPT_CHOICE_LIST,   /* comma-separated, each one of choices */
   OPT_STRING,
   OPT_PATH,
   OPT_CURRENT,       /* a C-rate, a current or a current density: the unit says which */
@@ -204,6 +205,7 @@ static const OptionSpec specs[] = {
   OQ("-out_map_pixel_size", UNIT_LENGTH, CMD_RUN),
   OQL("-out_map_range", UNIT_NONE, CMD_RUN),
   OI("-out_map_supersample", CMD_RUN),
+  {"-out_figure_formats", OPT_CHOICE_LIST, UNIT_NONE, "png|pdf|svg", CMD_RUN | CMD_COMPARE | CMD_FIT | CMD_GITT}, /* postproc/plot.c */
   /* solver/ */
   OI("-solver_degree", CMD_SIMULATIONS),
   OC("-solver_quadrature", "kirchhoff|vertex|gauss", CMD_SIMULATIONS),
@@ -620,7 +622,7 @@ static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], cons
   case OPT_QUANTITY_LIST: {
     PetscInt n = -1;
     PetscCall(InputParseQuantityList(name, where, value, spec->kind, NULL, &n));
-    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times")) PetscCall(CheckTimesNotNegative(name, where, value));
+    if (!strcmp(name, "-out_times") || !strcmp(name, "-out_map_times") || !strcmp(name, "-compare_figures_times")) PetscCall(CheckTimesNotNegative(name, where, value));
   } break;
   case OPT_INT:
   case OPT_INT_LIST: {
@@ -638,23 +640,30 @@ static PetscErrorCode CheckValue(const OptionSpec *spec, const char name[], cons
     for (int k = 0; value && words[k]; ++k) ok = (ok || !strcasecmp(value, words[k])) ? PETSC_TRUE : PETSC_FALSE;
     PetscCheck(ok, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s expects true or false, got '%s'", where, name, value);
   } break;
-  case OPT_CHOICE: {
-    const char *c = spec->choices;
-    size_t      n = strlen(value);
-    PetscBool   ok = PETSC_FALSE;
-    while (c && *c && !ok) {
-      const char *bar = strchr(c, '|');
-      size_t      k   = bar ? (size_t)(bar - c) : strlen(c);
-      ok              = (k == n && !strncmp(c, value, n)) ? PETSC_TRUE : PETSC_FALSE;
-      c               = bar ? bar + 1 : NULL;
-    }
-    if (!ok) {
-      char list[256];
-      PetscCall(PetscStrncpy(list, spec->choices, sizeof(list)));
-      for (char *q = list; *q; ++q)
-        if (*q == '|') *q = '/';
-      SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is one of %s, got '%s'", where, name, list, value);
-    }
+  case OPT_CHOICE:
+  case OPT_CHOICE_LIST: {
+    const char *item = value;
+    do { /* each comma-separated item of a list; the whole value otherwise */
+      const char *comma = spec->type == OPT_CHOICE_LIST ? strchr(item, ',') : NULL;
+      const char *c     = spec->choices;
+      size_t      n     = comma ? (size_t)(comma - item) : strlen(item);
+      PetscBool   ok    = PETSC_FALSE;
+      while (c && *c && !ok) {
+        const char *bar = strchr(c, '|');
+        size_t      k   = bar ? (size_t)(bar - c) : strlen(c);
+        ok              = (k == n && !strncmp(c, item, n)) ? PETSC_TRUE : PETSC_FALSE;
+        c               = bar ? bar + 1 : NULL;
+      }
+      if (!ok) {
+        char list[256];
+        PetscCall(PetscStrncpy(list, spec->choices, sizeof(list)));
+        for (char *q = list; *q; ++q)
+          if (*q == '|') *q = spec->type == OPT_CHOICE_LIST ? ',' : '/';
+        if (spec->type == OPT_CHOICE_LIST) SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is a comma-separated list of %s, got '%.*s' in '%s'", where, name, list, (int)n, item, value);
+        SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: %s is one of %s, got '%s'", where, name, list, value);
+      }
+      item = comma ? comma + 1 : NULL;
+    } while (item);
   } break;
   case OPT_PATH:
     PetscCheck(strlen(value) < PETSC_MAX_PATH_LEN, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the path given to %s is longer than %d characters", where, name, PETSC_MAX_PATH_LEN - 1);
@@ -823,8 +832,9 @@ PetscErrorCode InputCheckNoSolverOptions(MPI_Comm comm, const char command[])
   for (PetscInt i = 0; i < ngiven; ++i) {
     const char *name = given[i].name;
     char        shown[80];
-    /* the analysis of a GITT record reads its -gitt_ options only: -phys_alpha is the simulation's */
-    PetscCheck(strncmp(command, "gitt", 4) || !HasSpotPrefix(name) || !strncmp(name, "-gitt_", 6), comm, PETSC_ERR_USER_INPUT, "option %s: spot %s analyses a record and simulates nothing, so only its -gitt_ options apply (%s is for spot run, synth, compare, fit and gitt --simulate)", Shown(name, shown, sizeof(shown)), command, Shown(name, shown, sizeof(shown)));
+    /* the analysis of a GITT record reads its -gitt_ options (and the figures' formats) only:
+       -phys_alpha is the simulation's */
+    PetscCheck(strncmp(command, "gitt", 4) || !HasSpotPrefix(name) || !strncmp(name, "-gitt_", 6) || !strcmp(name, "-out_figure_formats"), comm, PETSC_ERR_USER_INPUT, "option %s: spot %s analyses a record and simulates nothing, so only its -gitt_ options apply (%s is for spot run, synth, compare, fit and gitt --simulate)", Shown(name, shown, sizeof(shown)), command, Shown(name, shown, sizeof(shown)));
     if (HasSpotPrefix(name) || IsGlobalPetsc(name)) continue;
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "option %s: spot %s solves nothing, so no PETSc solver or viewer option applies (they go to spot run, synth, compare, fit and gitt --simulate)", name, command);
   }

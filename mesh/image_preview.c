@@ -1,4 +1,4 @@
-/* Preview of an image mesh: the image with the mesh edges (cyan), the outline (red) and the
+/* Preview of an image mesh: the image with the mesh edges (thin, faint cyan), the outline (bold red) and the
    centroid (yellow cross) drawn over it, so a person can check the result at a glance.
 
    The grey image is contrast-stretched (0.5 and 99.5 percentiles to black and white) and, if
@@ -10,6 +10,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Mesh edges thin and faint, so that the image and the outline (bold) stay readable even where
+   the mesh is much finer than the preview's pixels */
+#define MESH_EDGE_WIDTH 0.6
+#define MESH_EDGE_ALPHA 0.3
 
 /* layer = max(layer, coverage of a line of the given width from (x0, y0) to (x1, y1)), preview pixels */
 static void DrawSegment(float layer[], PetscInt H, PetscInt W, PetscReal x0, PetscReal y0, PetscReal x1, PetscReal y1, PetscReal width)
@@ -64,11 +69,11 @@ PetscErrorCode ImagePreviewWrite(const MeshRaster *img, const ImagePolygon *outl
   for (PetscInt e = 0; e < ntri; ++e)
     for (int a = 0; a < 3; ++a) {
       const PetscReal *u = &tri[6 * e + 2 * a], *v = &tri[6 * e + 2 * ((a + 1) % 3)];
-      DrawSegment(mesh, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, 1.0);
+      DrawSegment(mesh, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, MESH_EDGE_WIDTH);
     }
   for (PetscInt i = 0; i < outline->n; ++i) {
     const PetscReal *u = &outline->xy[2 * i], *v = &outline->xy[2 * ((i + 1) % outline->n)];
-    DrawSegment(line, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, k > 1 ? 2.0 : 1.5);
+    DrawSegment(line, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, k > 1 ? 3.0 : 2.0);
   }
   for (PetscInt R = 0; R < H; ++R)
     for (PetscInt C = 0; C < W; ++C) {
@@ -76,11 +81,11 @@ PetscErrorCode ImagePreviewWrite(const MeshRaster *img, const ImagePolygon *outl
       const PetscReal g  = (img->grey[(size_t)(R / k) * img->cols + C / k] - lo) / (hi - lo);
       unsigned char   v  = (unsigned char)(255 * PetscMin(1, PetscMax(0, g)) + 0.5);
       unsigned char  *o  = &rgb[3 * at];
-      o[0]               = Blend(v, 40, 0.4 * mesh[at]);
-      o[1]               = Blend(v, 200, 0.4 * mesh[at]);
-      o[2]               = Blend(v, 255, 0.4 * mesh[at]);
-      o[0]               = Blend(o[0], 255, line[at]);
-      o[1]               = Blend(o[1], 40, line[at]);
+      o[0]               = Blend(v, 120, MESH_EDGE_ALPHA * mesh[at]);
+      o[1]               = Blend(v, 220, MESH_EDGE_ALPHA * mesh[at]);
+      o[2]               = Blend(v, 255, MESH_EDGE_ALPHA * mesh[at]);
+      o[0]               = Blend(o[0], 235, line[at]);
+      o[1]               = Blend(o[1], 30, line[at]);
       o[2]               = Blend(o[2], 20, line[at]);
     }
   { /* centroid: a yellow cross */
@@ -175,7 +180,7 @@ PetscErrorCode ImagePreviewWriteParticles(const MeshRaster *img, const ImagePart
   for (PetscInt e = 0; e < ntri; ++e)
     for (int a = 0; a < 3; ++a) {
       const PetscReal *u = &tri[6 * e + 2 * a], *v = &tri[6 * e + 2 * ((a + 1) % 3)];
-      DrawSegment(mesh, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, 1.0);
+      DrawSegment(mesh, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, MESH_EDGE_WIDTH);
     }
   for (PetscInt R = 0; R < H; ++R)
     for (PetscInt C = 0; C < W; ++C) {
@@ -196,13 +201,13 @@ PetscErrorCode ImagePreviewWriteParticles(const MeshRaster *img, const ImagePart
           tint[0] = 255, tint[1] = 0, tint[2] = 200, alpha = 0.6;
         }
       }
-      for (int c = 0; c < 3; ++c) o[c] = Blend(Blend(v, tint[c], alpha), 255, 0.3 * mesh[at]);
+      for (int c = 0; c < 3; ++c) o[c] = Blend(Blend(v, tint[c], alpha), 255, 0.8 * MESH_EDGE_ALPHA * mesh[at]);
     }
   for (PetscInt j = 0; j < nkept; ++j) { /* outlines, each in its colour */
     PetscCall(PetscArrayzero(line, (size_t)H * W));
     for (PetscInt i = 0; i < outline[j].n; ++i) {
       const PetscReal *u = &outline[j].xy[2 * i], *v = &outline[j].xy[2 * ((i + 1) % outline[j].n)];
-      DrawSegment(line, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, k > 1 ? 2.0 : 1.5);
+      DrawSegment(line, H, W, u[0] * s, u[1] * s, v[0] * s, v[1] * s, k > 1 ? 3.0 : 2.0);
     }
     for (size_t at = 0; at < (size_t)H * W; ++at)
       if (line[at] > 0)

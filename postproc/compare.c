@@ -1543,7 +1543,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
         p->box[2] = (k + 1) * cw;
         p->box[3] = row ? 0.96 : 0.48;
         PetscCall(PlotFigureAddAxes(fig, p->box[0], p->box[1], p->box[2], p->box[3], &p->ax));
-        PetscCall(PlotAxesSetLabels(p->ax, title, "", ""));
+        PetscCall(PlotAxesSetLabels(p->ax, title, "x (µm)", "y (µm)"));
         PetscCall(PlotAxesSetXLimits(p->ax, -half_w, half_w));
         PetscCall(PlotAxesSetYLimits(p->ax, -half_h, half_h));
         sctx[2 * k + row].c      = c;
@@ -1563,7 +1563,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
       PetscCall(PlotAxesSetYLimits(p->ax, range[0], range[1]));
       p->lo = range[0], p->hi = range[1], p->colorbar = PETSC_TRUE;
     }
-    PetscCall(PlotFigureAddText(fig, 0.01, 0.975, "differential contrast (I - I_ref)/I_ref; axes: µm from the particle's centroid (y up, as displayed)", PlotColorRGB(80, 80, 80)));
+    PetscCall(PlotFigureAddText(fig, 0.01, 0.975, "differential contrast (I − I_ref)/I_ref; x, y: µm from the particle's centroid (y up, as displayed)", PlotColorRGB(80, 80, 80)));
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/compare_maps.png", dir));
     PetscCall(MapsFigureWrite(sim->comm, fig, 2 * nshow + 1, panels, path));
     PetscCall(PlotFigureDestroy(&fig));
@@ -1601,7 +1601,7 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
     PetscCall(PlotAxesSetLegend(ax[0], PLOT_LEGEND_UPPER_LEFT));
     PetscCall(PlotFigureAddAxes(fig, 0.55, 0, 1, 1, &ax[1]));
     PetscCall(PetscSNPrintf(title, sizeof(title), "particle mean (k = %.3g)", (double)res->k));
-    PetscCall(PlotAxesSetLabels(ax[1], title, "t (min)", ""));
+    PetscCall(PlotAxesSetLabels(ax[1], title, "t (min)", "differential contrast"));
     PetscCall(PlotAxesAddSeries(ax[1], n, t, v[S_EXP_MEAN], PlotColorCycle(2), 0, PLOT_MARKER_OPEN_CIRCLE, 7, "experiment"));
     PetscCall(PlotAxesAddSeries(ax[1], n, t, v[S_SIM_MEAN], PlotColorCycle(2), 2.5, PLOT_MARKER_NONE, 0, "simulation"));
     PetscCall(PlotAxesSetLegend(ax[1], PLOT_LEGEND_UPPER_LEFT));

@@ -84,7 +84,7 @@ PetscErrorCode GittWritePlot(Gitt g, const char path[])
     PlotAxes         ax;
     PetscCall(PlotFigureAddAxes(fig, 0.5 + 0.25 * col, 0.06 + 0.44 * row, 0.75 + 0.25 * col, 0.06 + 0.44 * (row + 1), &ax));
     PetscCall(PetscSNPrintf(label, sizeof(label), "pulse %" PetscInt_FMT ", θ = %.3f", shown[j] + 1, (double)p->theta));
-    PetscCall(PlotAxesSetLabels(ax, label, row == 1 || nshown <= 2 ? "√(t − t_start) (√s)" : "", col == 0 ? "E − E_s (mV)" : ""));
+    PetscCall(PlotAxesSetLabels(ax, label, "√(t − t_start) (√s)", "E − E_s (mV)"));
     PetscCall(PlotAxesSetLegend(ax, PLOT_LEGEND_NONE));
     PetscCall(PetscMalloc2(count, &xs, count, &ys));
     for (PetscInt i = p->first; i <= p->last; ++i) {

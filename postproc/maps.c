@@ -45,6 +45,7 @@ struct _p_Maps {
   PostprocFiles files;    /* the outputs of MapsFinish, all or nothing */
   PetscInt      nwritten; /* published, for MapsDiscard */
   char (*written)[PETSC_MAX_PATH_LEN];
+  PetscBool formats[PLOT_FORMAT_COUNT]; /* -out_figure_formats */
 };
 
 static const char *QuantityName(Maps m)
@@ -70,6 +71,7 @@ PetscErrorCode MapsCreate(Solver s, const char directory[], Maps *out)
   PetscCallMPI(MPI_Comm_rank(m->comm, &m->rank));
   PetscCall(PetscStrncpy(m->dir, directory, sizeof(m->dir)));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-out_maps", &m->enabled, NULL));
+  PetscCall(PlotFormatsFromOptions(m->comm, m->formats)); /* read even without maps: spot run's only figures */
   *out = m;
   if (!m->enabled) PetscFunctionReturn(0);
 
@@ -419,9 +421,13 @@ static PetscErrorCode RememberPublished(Maps m)
 
   PetscFunctionBeginUser;
   if (m->rank) PetscFunctionReturn(0);
-  PetscCall(PetscMalloc1(m->nmaps + 2, &m->written));
-  for (PetscInt k = 0; k < m->nmaps; ++k)
-    PetscCall(MapFileName(m, k, m->written[m->nwritten++], PETSC_MAX_PATH_LEN));
+  PetscCall(PetscMalloc1(PLOT_FORMAT_COUNT * m->nmaps + 2, &m->written));
+  for (PetscInt k = 0; k < m->nmaps; ++k) {
+    PetscCall(MapFileName(m, k, path, sizeof(path)));
+    PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
+    for (PetscInt f = PLOT_FORMAT_PNG + 1; f < PLOT_FORMAT_COUNT; ++f)
+      if (m->formats[f]) PetscCall(PlotFormatPath(path, (PlotFormat)f, m->written[m->nwritten++], PETSC_MAX_PATH_LEN));
+  }
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.tif", m->dir, QuantityName(m)));
   PetscCall(PetscStrncpy(m->written[m->nwritten++], path, PETSC_MAX_PATH_LEN));
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/%s_maps.csv", m->dir, QuantityName(m)));

@@ -1,10 +1,11 @@
 /* Image panels in plot figures: maps, kymographs and colour bars painted into axes.
 
-   The axes are rendered by postproc/plot.c as usual (frame, ticks, labels); then every canvas
-   pixel inside a panel's plot area is coloured from the panel's sampler at the data point under
-   the pixel's centre. Panels that show space keep square pixels: their limits are widened once
-   so that one data unit spans as many canvas pixels across as up. A colour-bar panel paints its
-   y range and blanks its meaningless x ticks. Colours: a perceptually ordered dark-blue → green →
+   The axes are laid out by postproc/plot.c as usual (frame, ticks, labels); then each panel gets
+   an image with one pixel per figure unit of its plot area, coloured from the panel's sampler at
+   the data point under the pixel's centre, so that the map is an image in the PDF/SVG too.
+   Panels that show space keep square pixels: their limits are widened once so that one data unit
+   spans as many figure units across as up. A colour-bar panel is plot.c's colour-bar axes with a
+   ramp image. Colours: a perceptually ordered dark-blue → green →
    yellow ramp (in the manner of viridis); no data is light grey.
 
    Also here, what every writer of postproc shares: CompareOnRankZero (rank 0 works, every rank
@@ -57,38 +58,27 @@ PetscErrorCode PostprocCaptureErrors(MPI_Comm comm, int line, const char *func, 
   return n;
 }
 
-/* The plot area of an axes in canvas pixels, after rendering */
-static PetscErrorCode PanelRect(PlotAxes ax, PetscReal lim[4], PetscReal rect[4])
-{
-  PetscFunctionBeginUser;
-  PetscCall(PlotAxesGetLimits(ax, &lim[0], &lim[1], &lim[2], &lim[3]));
-  PetscCall(PlotAxesDataToPixel(ax, lim[0], lim[3], &rect[0], &rect[1]));
-  PetscCall(PlotAxesDataToPixel(ax, lim[1], lim[2], &rect[2], &rect[3]));
-  PetscFunctionReturn(0);
-}
-
 typedef struct {
   PetscInt   n;
   MapsPanel *panels;
 } DrawJob;
 
-/* Rank 0: render the axes, then paint the panels on the canvas */
+/* Rank 0, the figure laid out: square data pixels where asked, then each panel's image, one
+   image pixel per figure unit of its plot area (nearest: the data's own pixels stay sharp); a
+   colour bar is a ramp of 256 values, smoothed */
 static PetscErrorCode DrawPanels(PlotFigure fig, void *ctx)
 {
-  DrawJob             *job    = (DrawJob *)ctx;
-  const PetscInt       n      = job->n;
-  MapsPanel           *panels = job->panels;
-  PetscInt             width, height;
-  const unsigned char *rgb_const;
-  unsigned char       *rgb;
-  PetscBool            adjusted = PETSC_FALSE;
+  DrawJob       *job      = (DrawJob *)ctx;
+  const PetscInt n        = job->n;
+  MapsPanel     *panels   = job->panels;
+  PetscBool      adjusted = PETSC_FALSE;
 
   PetscFunctionBeginUser;
-  PetscCall(PlotFigureRender(fig));
   for (PetscInt i = 0; i < n; ++i) { /* square data pixels */
     PetscReal lim[4], rect[4], sx, sy;
     if (!panels[i].equal_aspect) continue;
-    PetscCall(PanelRect(panels[i].ax, lim, rect));
+    PetscCall(PlotAxesGetLimits(panels[i].ax, &lim[0], &lim[1], &lim[2], &lim[3]));
+    PetscCall(PlotAxesGetPlotArea(panels[i].ax, rect));
     sx = (rect[2] - rect[0]) / (lim[1] - lim[0]);
     sy = (rect[3] - rect[1]) / (lim[3] - lim[2]);
     if (PetscAbsReal(sx / sy - 1) < 1e-3) continue;
@@ -101,30 +91,33 @@ static PetscErrorCode DrawPanels(PlotFigure fig, void *ctx)
     }
     adjusted = PETSC_TRUE;
   }
-  if (adjusted) PetscCall(PlotFigureRender(fig));
-  PetscCall(PlotFigureGetImage(fig, &width, &height, &rgb_const));
-  rgb = (unsigned char *)rgb_const; /* paint on the rendered canvas */
+  if (adjusted) PetscCall(PlotFigureLayout(fig));
   for (PetscInt i = 0; i < n; ++i) {
     const MapsPanel *p = &panels[i];
     PetscReal        lim[4], rect[4];
-    PetscInt         c0, c1, r0, r1;
-    PetscCall(PanelRect(p->ax, lim, rect));
-    c0 = (PetscInt)rect[0] + 1;
-    r0 = (PetscInt)rect[1] + 1;
-    c1 = (PetscInt)rect[2];
-    r1 = (PetscInt)rect[3];
-    for (PetscInt row = PetscMax(r0, 0); row < PetscMin(r1, height); ++row)
-      for (PetscInt col = PetscMax(c0, 0); col < PetscMin(c1, width); ++col) {
-        const PetscReal x = lim[0] + (col + 0.5 - rect[0]) / (rect[2] - rect[0]) * (lim[1] - lim[0]);
-        const PetscReal y = lim[3] - (row + 0.5 - rect[1]) / (rect[3] - rect[1]) * (lim[3] - lim[2]);
-        const PetscReal v = p->colorbar ? y : p->sample(p->ctx, x, y);
-        MapsColor(v, p->lo, p->hi, &rgb[3 * (row * width + col)]);
-      }
-    if (p->colorbar) { /* blank the x ticks and their labels below the bar */
-      const PetscInt b0 = (PetscInt)(p->box[0] * width), b1 = (PetscInt)(p->box[2] * width), b3 = (PetscInt)(p->box[3] * height);
-      for (PetscInt row = (PetscInt)rect[3] + 1; row < PetscMin(b3, height); ++row)
-        for (PetscInt col = PetscMax(b0, 0); col < PetscMin(b1, width); ++col) rgb[3 * (row * width + col)] = rgb[3 * (row * width + col) + 1] = rgb[3 * (row * width + col) + 2] = 255;
+    PetscInt         cols, rows;
+    unsigned char   *rgb;
+    PetscCall(PlotAxesGetLimits(p->ax, &lim[0], &lim[1], &lim[2], &lim[3]));
+    if (p->colorbar) {
+      rows = 256;
+      PetscCall(PetscMalloc1(3 * rows, &rgb));
+      for (PetscInt r = 0; r < rows; ++r) MapsColor(p->hi - (r + 0.5) / rows * (p->hi - p->lo), p->lo, p->hi, &rgb[3 * r]);
+      PetscCall(PlotAxesAddImage(p->ax, 1, rows, rgb, lim[0], lim[1], p->lo, p->hi, PLOT_IMAGE_BILINEAR));
+      PetscCall(PetscFree(rgb));
+      continue;
     }
+    PetscCall(PlotAxesGetPlotArea(p->ax, rect));
+    cols = PetscMax(1, (PetscInt)PetscCeilReal(rect[2] - rect[0]));
+    rows = PetscMax(1, (PetscInt)PetscCeilReal(rect[3] - rect[1]));
+    PetscCall(PetscMalloc1(3 * cols * rows, &rgb));
+    for (PetscInt row = 0; row < rows; ++row)
+      for (PetscInt col = 0; col < cols; ++col) {
+        const PetscReal x = lim[0] + (col + 0.5) / cols * (lim[1] - lim[0]);
+        const PetscReal y = lim[3] - (row + 0.5) / rows * (lim[3] - lim[2]);
+        MapsColor(p->sample(p->ctx, x, y), p->lo, p->hi, &rgb[3 * (row * cols + col)]);
+      }
+    PetscCall(PlotAxesAddImage(p->ax, cols, rows, rgb, lim[0], lim[1], lim[2], lim[3], PLOT_IMAGE_NEAREST));
+    PetscCall(PetscFree(rgb));
   }
   PetscFunctionReturn(0);
 }
@@ -136,6 +129,8 @@ PetscErrorCode MapsFigureWrite(MPI_Comm comm, PlotFigure fig, PetscInt n, MapsPa
 
   PetscFunctionBeginUser;
   (void)comm;
+  for (PetscInt i = 0; i < n; ++i)
+    if (panels[i].colorbar) PetscCall(PlotAxesSetColorBar(panels[i].ax, panels[i].lo, panels[i].hi));
   PetscCall(PlotFigureWriteCanvas(fig, path, DrawPanels, &job));
   PetscFunctionReturn(0);
 }

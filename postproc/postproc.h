@@ -131,19 +131,28 @@ typedef struct {
 PetscErrorCode PostprocCaptureErrors(MPI_Comm comm, int line, const char *func, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx);
 
 /* ======== plot ======== */
-/* plot: small, dependency-free figures written as PNG (libpng only).
+/* plot: figures for readers of papers, drawn with cairo (postproc/plot.c).
 
-   A figure is a white RGB canvas holding one or more axes (panels). Each axes has a frame,
-   "nice" ticks (1, 2, 5 × 10^k on linear scales, decades on log scales) labelled with a
-   built-in 5×7 bitmap font (ASCII plus θ τ √ µ ² ³ α Δ · − ° ×, given as UTF-8), a title,
-   axis labels (the y label rotated), and series: lines (anti-aliased, any width), markers
-   (filled or open circles, squares, crosses) or both, with an optional legend. Limits are
-   taken from the data unless set. Non-finite points, and points ≤ 0 on a log axis, are
-   skipped and break a line.
+   A figure is a white page of width × height units (one unit = one pixel of the PNG, 0.75 pt of
+   the PDF/SVG) holding axes (panels). Each axes has a frame, 4 to 8 "nice" ticks (1, 2, 2.5, 5 ×
+   10^k on linear scales, decades 10ⁿ on log scales) labelled with as many digits as neighbours
+   need to differ, a title, axis labels (the y label rotated), and series: lines (any width),
+   markers (filled or open circles, squares, crosses) or both, with a legend placed where it
+   hides the least data (the position given is a preference). Text is DejaVu Sans, UTF-8 (θ, µ,
+   ², Å). Limits are taken from the data unless set. Non-finite points, and points ≤ 0 on a log
+   axis, are skipped and break a line. Axes may also hold images (data-space rectangles of RGB
+   pixels, e.g. maps), vertical marker lines (step boundaries), a colour-bar style, and share the
+   x axis of another axes (stacked panels against time: one set of x tick labels, at the bottom
+   panel, which is the one shared).
+
+   Output: PNG always; PDF and SVG as well with -out_figure_formats png,pdf,svg (a comma-separated
+   list; an unknown name is a one-line input error). The PDF/SVG of fig.png is fig.pdf/fig.svg,
+   the same drawing with images embedded. Files are written through PostprocFiles: under a
+   temporary name, every write checked, published only when all are complete (a full disk or an
+   unwritable folder is one line naming the file, and no file is left).
 
    Collective objects: every rank calls the same functions with the same data; rank 0 draws
-   and writes, and a failure to write fails on every rank (InputCollectiveError). Nothing is
-   drawn until PlotFigureRender or PlotFigureWritePNG, so series can be added in any order.
+   and writes, and a failure to write fails on every rank (InputCollectiveError).
 
      PlotFigure fig; PlotAxes ax;
      PlotFigureCreate(comm, 800, 500, &fig);
@@ -151,8 +160,13 @@ PetscErrorCode PostprocCaptureErrors(MPI_Comm comm, int line, const char *func, 
      PlotAxesSetLabels(ax, "title", "θ", "D (cm²/s)");
      PlotAxesSetLog(ax, PETSC_FALSE, PETSC_TRUE);
      PlotAxesAddSeries(ax, n, x, y, PlotColorCycle(0), 2.0, PLOT_MARKER_CIRCLE, 6.0, "GITT");
-     PlotFigureWritePNG(fig, "out/d.png");
-     PlotFigureDestroy(&fig); */
+     PlotFigureWritePNG(fig, "out/d.png");             // and out/d.pdf, out/d.svg on request
+     PlotFigureDestroy(&fig);
+
+   Stacked panels sharing time, with step boundaries:
+     PlotFigureAddAxes(fig, 0, 0.00, 1, 0.36, &top);  PlotFigureAddAxes(fig, 0, 0.36, 1, 1, &bottom);
+     PlotAxesShareX(top, bottom);                      // top: bottom's x limits, no x tick labels
+     for each step end t_k: PlotAxesAddVLine(top, t_k, grey, 1, PETSC_TRUE), same on bottom */
 
 #include <petscsys.h>
 
@@ -179,23 +193,46 @@ typedef enum {
   PLOT_LEGEND_LOWER_LEFT
 } PlotLegendPosition;
 
+typedef enum {
+  PLOT_IMAGE_NEAREST, /* pixels stay square blocks: maps of data on a grid */
+  PLOT_IMAGE_BILINEAR /* smooth: photographs, colour ramps */
+} PlotImageFilter;
+
+typedef enum {
+  PLOT_FORMAT_PNG,
+  PLOT_FORMAT_PDF,
+  PLOT_FORMAT_SVG,
+  PLOT_FORMAT_COUNT
+} PlotFormat;
+
 #define PLOT_MAX_TICKS 32
 
 PlotColor PlotColorCycle(PetscInt i); /* a palette of 8 distinguishable colours, repeating */
 PlotColor PlotColorRGB(unsigned char r, unsigned char g, unsigned char b);
 
+/* -out_figure_formats: formats[k] for each PlotFormat (PNG always true); collective check */
+PetscErrorCode PlotFormatsFromOptions(MPI_Comm comm, PetscBool formats[PLOT_FORMAT_COUNT]);
+/* fig.png → fig.pdf / fig.svg */
+PetscErrorCode PlotFormatPath(const char png_path[], PlotFormat format, char path[], size_t len);
+
 PetscErrorCode PlotFigureCreate(MPI_Comm comm, PetscInt width, PetscInt height, PlotFigure *fig);
-PetscErrorCode PlotFigureSetFontScale(PlotFigure fig, PetscInt scale); /* font pixel size; default from the height */
+PetscErrorCode PlotFigureSetFontScale(PlotFigure fig, PetscInt scale); /* text size 5 + 5.5·scale units; default from the size */
 PetscErrorCode PlotFigureAddAxes(PlotFigure fig, PetscReal x0, PetscReal y0, PetscReal x1, PetscReal y1, PlotAxes *ax);
 PetscErrorCode PlotFigureAddText(PlotFigure fig, PetscReal x, PetscReal y, const char text[], PlotColor color); /* x, y: fractions, top-left of the text */
-PetscErrorCode PlotFigureRender(PlotFigure fig);                                                                /* draw on this rank (PlotFigureWritePNG does it on rank 0) */
+/* Limits, ticks and plot areas from the data and the text sizes (done by Render and Write;
+   call it to ask PlotAxesDataToPixel & co. before drawing) */
+PetscErrorCode PlotFigureLayout(PlotFigure fig);
+PetscErrorCode PlotFigureRender(PlotFigure fig); /* lay out and draw into an RGB image on this rank */
 PetscErrorCode PlotFigureGetImage(PlotFigure fig, PetscInt *width, PetscInt *height, const unsigned char **rgb);
-PetscErrorCode PlotFigureWritePNG(PlotFigure fig, const char path[]);
-/* The figure's PNG goes into files (published with them) instead of being published at once */
+PetscErrorCode PlotFigureWritePNG(PlotFigure fig, const char path[]); /* and its PDF/SVG on request */
+/* The figure's files go into files (published with them) instead of being published at once */
 PetscErrorCode PlotFigureSetOutputFiles(PlotFigure fig, PostprocFiles files);
-/* Rank 0 runs draw(fig, ctx), which renders the canvas (and may paint on it), and writes it */
+/* Rank 0 lays the figure out, runs draw(fig, ctx) (which may change limits and lay out again, or
+   add images), and writes path and its twins */
 PetscErrorCode PlotFigureWriteCanvas(PlotFigure fig, const char path[], PetscErrorCode (*draw)(PlotFigure, void *), void *ctx);
-/* Rank 0: an 8-bit RGB image (row 0 at the top) into a file of a set */
+/* The files a figure written to png_path makes (n ≤ PLOT_FORMAT_COUNT) */
+PetscErrorCode PlotFigureGetPaths(PlotFigure fig, const char png_path[], PetscInt *n, char paths[][PETSC_MAX_PATH_LEN]);
+/* Rank 0: an 8-bit RGB image (row 0 at the top) into a PNG file of a set */
 PetscErrorCode PlotWritePNG(PostprocFiles files, const char path[], PetscInt width, PetscInt height, const unsigned char rgb[]);
 PetscErrorCode PlotFigureDestroy(PlotFigure *fig);
 
@@ -203,16 +240,27 @@ PetscErrorCode PlotAxesSetLabels(PlotAxes ax, const char title[], const char xla
 PetscErrorCode PlotAxesSetLog(PlotAxes ax, PetscBool xlog, PetscBool ylog);
 PetscErrorCode PlotAxesSetXLimits(PlotAxes ax, PetscReal xmin, PetscReal xmax);
 PetscErrorCode PlotAxesSetYLimits(PlotAxes ax, PetscReal ymin, PetscReal ymax);
-PetscErrorCode PlotAxesSetLegend(PlotAxes ax, PlotLegendPosition position);
-/* width: line width in pixels (0: no line); marker size: diameter in pixels; label: legend text or NULL */
+PetscErrorCode PlotAxesSetLegend(PlotAxes ax, PlotLegendPosition position); /* a preference; NONE: no legend */
+/* A colour bar for values lo..hi upwards: a narrow bar, ticks and labels on its right, the title above */
+PetscErrorCode PlotAxesSetColorBar(PlotAxes ax, PetscReal lo, PetscReal hi);
+/* ax takes the x limits of with (from the data of both, unless set on with) and draws no x tick
+   labels nor x label; their plot areas line up */
+PetscErrorCode PlotAxesShareX(PlotAxes ax, PlotAxes with);
+/* width: line width in figure units (0: no line); marker size: diameter; label: legend text or NULL */
 PetscErrorCode PlotAxesAddSeries(PlotAxes ax, PetscInt n, const PetscReal x[], const PetscReal y[], PlotColor color, PetscReal width, PlotMarker marker, PetscReal marker_size, const char label[]);
-/* After rendering: the limits in use and the pixel (column, row) of a data point */
+/* A vertical line across the plot area at x (e.g. a protocol step boundary) */
+PetscErrorCode PlotAxesAddVLine(PlotAxes ax, PetscReal x, PlotColor color, PetscReal width, PetscBool dashed);
+/* An RGB image (row 0 at the top, copied) covering data x0..x1, y0..y1, under the series */
+PetscErrorCode PlotAxesAddImage(PlotAxes ax, PetscInt cols, PetscInt rows, const unsigned char rgb[], PetscReal x0, PetscReal x1, PetscReal y0, PetscReal y1, PlotImageFilter filter);
+/* After layout: the limits in use, the figure position (column, row) of a data point, and the
+   plot area (left, top, right, bottom) */
 PetscErrorCode PlotAxesGetLimits(PlotAxes ax, PetscReal *xmin, PetscReal *xmax, PetscReal *ymin, PetscReal *ymax);
 PetscErrorCode PlotAxesDataToPixel(PlotAxes ax, PetscReal x, PetscReal y, PetscReal *col, PetscReal *row);
+PetscErrorCode PlotAxesGetPlotArea(PlotAxes ax, PetscReal rect[4]);
 
 /* Helpers, also used by the axes */
 PetscErrorCode PlotNiceTicks(PetscReal lo, PetscReal hi, PetscInt max_ticks, PetscInt *n, PetscReal ticks[]);
-PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, PetscInt *height);
+PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, PetscInt *height); /* in figure units */
 
 /* ======== gitt ======== */
 /* gitt: D(θ) from a galvanostatic intermittent titration (GITT) record, by Weppner–Huggins.
@@ -508,7 +556,8 @@ PetscErrorCode PostprocStackClose(PostprocStack *stack, PetscBool keep);
 
 /* Image panels in plot figures: an axes whose plot area is painted from a sampler (data x, y →
    value, NaN for none) with one colour scale; a colour-bar panel paints lo..hi upwards and hides
-   its x ticks. MapsFigureWrite renders on rank 0, paints, writes the PNG; collective.
+   its x ticks. MapsFigureWrite lays out on rank 0, adds the panel images, writes the PNG (and
+   PDF/SVG on request); collective.
    CompareOnRankZero runs fn(ctx) on rank 0 only, with its errors captured, and then fails on
    every rank with the same one-line message if it failed. */
 typedef PetscReal (*MapsSampler)(void *ctx, PetscReal x, PetscReal y);

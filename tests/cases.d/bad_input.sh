@@ -47,6 +47,7 @@ case_ bad_current_2d 30 spot_bad current_2d "tests/inputs/bad_current_2d.xml:21 
 case_ bad_degree 30 spot_bad degree "option -solver_degree: degree must be 1 or 2, got 3" run $IN/small.xml -solver_degree 3
 case_ bad_lumping_p2 30 spot_bad lumping_p2 "option -solver_mass_lumping: mass lumping needs P1 elements (P2 row sums vanish at the vertices); set degree 1 or mass_lumping false" run $IN/small.xml -solver_degree 2 -solver_mass_lumping
 case_ bad_quadrature 30 spot_bad quadrature "option -solver_quadrature: -solver_quadrature is one of kirchhoff/vertex/gauss, got 'simpson'" run $IN/small.xml -solver_quadrature simpson
+case_ bad_figure_format 30 spot_bad figure_format "option -out_figure_formats: -out_figure_formats is a comma-separated list of png,pdf,svg, got 'jpg' in 'pdf,jpg'" run $IN/small.xml -out_maps true -out_figure_formats pdf,jpg
 case_ bad_kirchhoff_p2 30 spot_bad kirchhoff_p2 "option -solver_quadrature: the kirchhoff quadrature needs P1 elements (degree 1)" run $IN/small.xml -solver_quadrature kirchhoff -solver_degree 2
 case_ bad_vertex_consistent 30 spot_bad vertex_consistent "option -solver_quadrature: the vertex quadrature lumps the mass (its points are the vertices); with mass_lumping false use kirchhoff or gauss" run $IN/small.xml -solver_quadrature vertex -solver_mass_lumping false
 case_ bad_kirchhoff_plexfem 30 spot_bad kirchhoff_plexfem "option -solver_assembly: the kirchhoff quadrature needs the lean assembly, not plexfem" run $IN/small.xml -solver_quadrature kirchhoff -solver_assembly plexfem

@@ -116,9 +116,9 @@ case_ mesh_guard_options_before_image 30 "${guard[@]}" "$G/out" "argument --boun
 # ---- a full disk (a 300 kB tmpfs) and a read-only one: root only ----
 # guard_on_full_disk NAME SCRIPT: runs SCRIPT (bash) with $F a fresh 300 kB tmpfs, unmounted after
 guard_on_full_disk() {
-  local F=$TMPROOT/full_$1 rc
+  local F=$TMPROOT/full_$1 rc size=${3:-300k}
   mkdir -p "$F"
-  if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=300k tmpfs "$F" 2>/dev/null; then
+  if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size="$size" tmpfs "$F" 2>/dev/null; then
     echo "skipped: mounting a small tmpfs needs root"
     return 0
   fi
@@ -133,8 +133,8 @@ if [[ -z "$pattern" || "mesh_guard_full_disk" == *"$pattern"* ]] && { [ "$(id -u
 fi
 # the mesh does not fit: Gmsh reports nothing, the read-back finds it cut short
 case_ mesh_guard_full_disk_mesh 60 guard_on_full_disk mesh 'guard_refuses "$F" "cannot write '\''$F/p.msh'\'': the disk is full (No space left on device)" "$SPOT" mesh "$guard_crop" --pixel-size 12nm -o "$F/p.msh"'
-# the mesh fits, the preview does not: neither is left
-case_ mesh_guard_full_disk_preview 60 guard_on_full_disk preview 'guard_refuses "$F" "cannot write '\''$F/p_preview.png'\'': the disk is full (No space left on device)" "$SPOT" mesh "$guard_crop" --pixel-size 12nm --cell-size 0.1 -o "$F/p.msh"'
+# the mesh (~50 kB) fits, the preview (~220 kB) does not: neither is left
+case_ mesh_guard_full_disk_preview 60 guard_on_full_disk preview 'guard_refuses "$F" "cannot write '\''$F/p_preview.png'\'': the disk is full (No space left on device)" "$SPOT" mesh "$guard_crop" --pixel-size 12nm --cell-size 0.1 -o "$F/p.msh"' 150k
 case_ mesh_guard_full_disk_extruded 60 guard_on_full_disk extruded 'guard_refuses "$F" "cannot write '\''$F/p.msh'\'': the disk is full (No space left on device)" "$SPOT" mesh "$guard_crop" --pixel-size 12nm --extrude 300nm --cell-size 60nm -o "$F/p.msh"'
 case_ mesh_guard_full_disk_np2 60 guard_on_full_disk np2 'guard_refuses_mpi "cannot write '\''$F/p.msh'\'': the disk is full (No space left on device)" $MPIRUN 2 "$SPOT" mesh "$guard_crop" --pixel-size 12nm -o "$F/p.msh" && [ -z "$(ls -A "$F")" ]'
 # spot run meshing its image into a full output folder: no mesh.part.msh, no preview, no temporary

@@ -144,7 +144,20 @@ guard_full_maps_body() {
   return 0
 }
 
+# figures also as PDF and SVG (-out_figure_formats): the same one line, and none of the three left
+guard_full_vector_body() {
+  local full=$1 left
+  guard_expect_full "$SPOT" run "$TMPROOT/guard_fixture/run.xml" -out_directory "$full/run" -out_fields false \
+    -out_maps true -out_map_times 0,5min,10min -out_figure_formats png,pdf,svg || return 1
+  left=$(ls -A "$full/run" | grep -E 'theta_map|\.part') && guard_fail "maps left in $full/run: $left" && return 1
+  rm -rf "$full/run"
+  guard_expect_full "$SPOT" compare "$TMPROOT/guard_fixture/compare.xml" -compare_experiment_stack_file "$TMPROOT/guard_fixture/movie.tif" \
+    -compare_experiment_timestamps_file "$TMPROOT/guard_fixture/movie_timestamps.csv" -compare_output_directory "$full" -out_figure_formats svg,pdf || return 1
+  guard_empty "$full" || return 1
+}
+
 guard_full_synth() { guard_fixture && guard_full 300k guard_full_synth_body; }
+guard_full_vector() { guard_fixture && guard_full 300k guard_full_vector_body; }
 guard_full_compare() { guard_fixture && guard_full 100k guard_full_compare_body; }
 guard_full_fit() { guard_fixture && guard_full 100k guard_full_fit_body; }
 guard_full_gitt() { guard_fixture && guard_full 64k guard_full_gitt_body; }
@@ -351,14 +364,15 @@ guard_gitt_inputs() {
 }
 
 export -f guard_fail guard_empty guard_mesh_input guard_fixture guard_compare guard_expect_full guard_full
-export -f guard_full_synth_body guard_full_compare_body guard_full_fit_body guard_full_gitt_body guard_full_maps_body
-export -f guard_full_synth guard_full_compare guard_full_fit guard_full_gitt guard_full_maps
+export -f guard_full_synth_body guard_full_compare_body guard_full_fit_body guard_full_gitt_body guard_full_maps_body guard_full_vector_body
+export -f guard_full_synth guard_full_compare guard_full_fit guard_full_gitt guard_full_maps guard_full_vector
 export -f guard_links guard_in_the_way guard_interrupt guard_interrupt_compare guard_synth_checks guard_compare_inputs guard_gitt_inputs
 case_ guard_full_synth 180 bash -c guard_full_synth
 case_ guard_full_compare 180 bash -c guard_full_compare
 case_ guard_full_fit 240 bash -c guard_full_fit
 case_ guard_full_gitt 180 bash -c guard_full_gitt
 case_ guard_full_maps 180 bash -c guard_full_maps
+case_ guard_full_vector 180 bash -c guard_full_vector
 case_ guard_links 180 bash -c guard_links
 case_ guard_in_the_way 180 bash -c guard_in_the_way
 case_ guard_interrupt 120 bash -c guard_interrupt
