@@ -72,6 +72,9 @@ struct _p_Output {
   PetscBool      profiles_every_step;
   char           profiles_path[PETSC_MAX_PATH_LEN];
   FileOut        profiles_csv;
+  Summary        summary; /* summary.png: V, i and θ against t */
+  PostprocFiles  figures; /* the figures, published with the other outputs */
+  char           summary_path[PETSC_MAX_PATH_LEN];
   PetscReal     *pmean, *pcentre, *pperiphery, *psurface, *pcurrent, *ptheta_s, *pU_s, *pphi; /* [N] */
 };
 
@@ -537,6 +540,9 @@ PetscErrorCode OutputCreate(Solver s, const char directory[], const char input_n
   PetscCall(PetscSNPrintf(o->diffraction_path, sizeof(o->diffraction_path), "%s/diffraction.csv", o->dir));
   PetscCall(PetscSNPrintf(o->profiles_path, sizeof(o->profiles_path), "%s/profiles.csv", o->dir));
   PetscCall(ProfilesCreate(s, &o->profiles));
+  PetscCall(PetscSNPrintf(o->summary_path, sizeof(o->summary_path), "%s/summary.png", o->dir));
+  PetscCall(SummaryCreate(&o->summary));
+  PetscCall(PostprocFilesCreate(o->comm, &o->figures));
   PetscCall(ProfilesView(o->profiles, PETSC_VIEWER_STDOUT_(o->comm)));
   PetscCall(ProfilesEveryStep(o->profiles, &o->profiles_every_step));
   PetscCall(DiffractionCreate(s, &o->diffraction));
@@ -594,6 +600,10 @@ static PetscErrorCode WriteRow(Output o, const SolverState *st, const Observable
   PetscFunctionBeginUser;
   ++o->nrows;
   if (o->rank || !o->csv) PetscFunctionReturn(0);
+  {
+    const PetscReal row[7] = {st->t, st->voltage, st->current_density, v->mean, v->centre, v->periphery, v->surface};
+    PetscCall(SummaryAddRow(o->summary, row));
+  }
   PetscCall(FileOutPrintf(o->csv, "%.12g,%" PetscInt_FMT ",%" PetscInt_FMT ",%s,%.12g,%.12g,%.10g,%.10g,%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.6e,%.6g\n", (double)st->t, step->index + 1, step->cycle, StepTypes[step->type], (double)st->voltage, (double)st->cell_voltage, (double)st->current_density, (double)st->current, (double)st->c_rate, (double)v->mean, (double)v->centroid, (double)v->centre, (double)v->periphery, (double)v->surface, (double)v->min, (double)v->max, (double)st->inventory_error, (double)st->dt));
   PetscCall(PetscTime(&now));
   if (now - o->last_flush > 10) {
@@ -861,6 +871,7 @@ PetscErrorCode OutputMonitor(Solver s, SolverEvent e, const SolverState *st, Vec
     break;
   case SOLVER_EVENT_STEP_END:
     if (o->ntimes == 0) PetscCall(WriteSnapshot(o, st->t, theta));
+    PetscCall(SummaryAddStepEnd(o->summary, st->t));
     PetscCall(LogStepEnd(o, st, &v));
     break;
   default:
@@ -932,8 +943,15 @@ PetscErrorCode OutputFinish(Output o)
 {
   PetscFunctionBeginUser;
   PetscCall(ClearProgress(o));
+  PetscCall(SummaryWrite(o->summary, o->comm, o->figures, o->summary_path)); /* a temporary until published */
+  if (o->profiles) {
+    char path[PETSC_MAX_PATH_LEN];
+    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/profiles_kymograph.png", o->dir));
+    PetscCall(ProfilesWriteFigure(o->profiles, o->comm, o->figures, path));
+  }
   PetscCall(OnRank0(o, FinishFiles, NULL));
   PetscCall(InputCollectiveError(o->comm, o->failed, o->message));
+  PetscCall(PostprocFilesPublish(o->figures));
   o->finished = PETSC_TRUE;
   {
     PetscLogDouble now;
@@ -954,7 +972,8 @@ PetscErrorCode OutputFinish(Output o)
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
     if (o->nparticles > 1) PetscCall(PetscPrintf(o->comm, ", %s, %s", o->particles_path, o->population_path));
     if (o->diffraction) PetscCall(PetscPrintf(o->comm, ", %s", o->diffraction_path));
-    if (o->profiles) PetscCall(PetscPrintf(o->comm, ", %s", o->profiles_path));
+    if (o->profiles) PetscCall(PetscPrintf(o->comm, ", %s (and profiles_kymograph.png)", o->profiles_path));
+    PetscCall(PetscPrintf(o->comm, ", %s", o->summary_path));
     PetscCall(PetscPrintf(o->comm, "\n"));
   }
   PetscFunctionReturn(0);
@@ -981,6 +1000,7 @@ PetscErrorCode OutputDiscard(Output o)
     PetscCall(FileOutDiscard(&o->diffraction_csv));
     PetscCall(FileOutDiscard(&o->profiles_csv));
   }
+  PetscCall(PostprocFilesDestroy(&o->figures)); /* the figures' temporaries */
   o->finished = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -993,6 +1013,8 @@ PetscErrorCode OutputDestroy(Output *o)
   PetscCall(ObserverDestroy(&(*o)->obs));
   PetscCall(ProbeDestroy(&(*o)->probes));
   PetscCall(ProfilesDestroy(&(*o)->profiles));
+  PetscCall(SummaryDestroy(&(*o)->summary));
+  PetscCall(PostprocFilesDestroy(&(*o)->figures));
   PetscCall(PetscFree((*o)->probe_values));
   PetscCall(VecDestroy(&(*o)->snapshot));
   PetscCall(PetscFree((*o)->theta_row));

@@ -57,7 +57,7 @@ PetscErrorCode ProfilesView(Profiles p, PetscViewer viewer);
 PetscErrorCode ProfilesEveryStep(Profiles p, PetscBool *every);
 PetscErrorCode ProfilesCompute(Profiles p, Vec theta);
 PetscErrorCode ProfilesWriteHeader(Profiles p, FileOut f);
-PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f);
+PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f); /* rank 0; kept for the figure */
 PetscErrorCode ProfilesDestroy(Profiles *p);
 
 typedef struct _p_Diffraction *Diffraction;
@@ -122,6 +122,17 @@ PetscErrorCode PostprocFilesDestroy(PostprocFiles *files);
 /* Rank 0 runs write(files, ctx), which opens, writes and completes files of the set; a failure
    fails on every rank. files NULL: a set of their own, published at once. Collective. */
 PetscErrorCode PostprocWrite(MPI_Comm comm, PostprocFiles files, PetscErrorCode (*write)(PostprocFiles, void *), void *ctx);
+
+/* summary.png of spot run (summary.c): V, current density and θ (mean, centre, periphery, surface)
+   against t in stacked panels, the ends of the protocol steps dashed; rows on rank 0 */
+typedef struct _p_Summary *Summary;
+PetscErrorCode SummaryCreate(Summary *s);
+PetscErrorCode SummaryAddRow(Summary s, const PetscReal values[7]); /* t (s), V (V), i (A/m²), θ mean, centre, periphery, surface */
+PetscErrorCode SummaryAddStepEnd(Summary s, PetscReal t);
+PetscErrorCode SummaryWrite(Summary s, MPI_Comm comm, PostprocFiles files, const char path[]); /* summary.png; collective */
+PetscErrorCode SummaryDestroy(Summary *s);
+PetscErrorCode ProfilesWriteFigure(Profiles p, MPI_Comm comm, PostprocFiles files, const char path[]); /* profiles_kymograph.png; collective */
+
 
 /* PETSc errors caught instead of printed: PetscPushErrorHandler(PostprocCaptureErrors, &captured) */
 typedef struct {

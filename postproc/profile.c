@@ -12,6 +12,7 @@
 #include "input/input.h"
 #include "mesh/mesh.h"
 #include <petscsf.h>
+#include <stdio.h>
 
 #define MAX_PROFILES 32
 
@@ -23,7 +24,13 @@ struct _p_Profiles {
   PetscBool  every_step;
   Probe      probe;
   PetscReal *values; /* [nlines][npoints] */
+  /* rank 0: every written time for the kymographs ([ntimes][nlines][npoints]), at most
+     PROFILES_MAX_TIMES (past that, every other time is dropped) */
+  PetscReal *history, *times;
+  PetscInt   ntimes, stride, seen;
 };
+
+#define PROFILES_MAX_TIMES 2000
 
 /* The parameters t (along x = c + t u) where the line crosses the boundary facets of this rank:
    the largest below 0 and the smallest above 0 */
@@ -237,7 +244,27 @@ PetscErrorCode ProfilesWriteHeader(Profiles p, FileOut f)
    180 degrees) */
 PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f)
 {
+  const PetscInt m = p->nlines * p->npoints;
+
   PetscFunctionBeginUser;
+  if (!p->history) {
+    PetscCall(PetscMalloc1((size_t)PROFILES_MAX_TIMES * m, &p->history));
+    PetscCall(PetscMalloc1(PROFILES_MAX_TIMES, &p->times));
+    p->stride = 1;
+  }
+  if (p->seen++ % p->stride == 0) {
+    if (p->ntimes == PROFILES_MAX_TIMES) { /* keep every other time */
+      for (PetscInt i = 0; 2 * i < p->ntimes; ++i) {
+        p->times[i] = p->times[2 * i];
+        PetscCall(PetscArraycpy(&p->history[(size_t)i * m], &p->history[(size_t)2 * i * m], m));
+      }
+      p->ntimes = (p->ntimes + 1) / 2;
+      p->stride *= 2;
+    }
+    p->times[p->ntimes] = t;
+    PetscCall(PetscArraycpy(&p->history[(size_t)p->ntimes * m], p->values, m));
+    p->ntimes++;
+  }
   for (PetscInt l = 0; l < p->nlines; ++l) {
     PetscReal length = 0, direction = p->angle[l];
     if (PetscIsNanReal(direction)) direction = PetscAtan2Real(p->ends[l][1][1] - p->ends[l][0][1], p->ends[l][1][0] - p->ends[l][0][0]) * 180 / PETSC_PI;
@@ -255,10 +282,110 @@ PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f)
   PetscFunctionReturn(0);
 }
 
+typedef struct {
+  Profiles  p;
+  PetscInt  line;
+  PetscReal scale; /* time unit per s */
+} KymographCtx;
+
+/* θ at (time, distance along the line): the nearest written time, linear between points */
+static PetscReal KymographSample(void *ctx, PetscReal x, PetscReal s)
+{
+  const KymographCtx *k = (const KymographCtx *)ctx;
+  const Profiles      p = k->p;
+  const PetscReal     t = x / k->scale;
+  PetscReal           length = 0, a, w;
+  PetscInt            best = 0, i;
+  const PetscReal    *v;
+  if (!p->ntimes) return NAN;
+  for (PetscInt j = 1; j < p->ntimes; ++j)
+    if (PetscAbsReal(p->times[j] - t) < PetscAbsReal(p->times[best] - t)) best = j;
+  for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[k->line][1][d] - p->ends[k->line][0][d]);
+  length = PetscSqrtReal(length);
+  a      = length > 0 ? s / length * (p->npoints - 1) : 0;
+  if (a < 0 || a > p->npoints - 1) return NAN;
+  i = PetscMin((PetscInt)a, p->npoints - 2);
+  w = a - i;
+  v = &p->history[((size_t)best * p->nlines + k->line) * p->npoints];
+  return (1 - w) * v[i] + w * v[i + 1];
+}
+
+/* profiles_kymograph.png: one panel per line, time across, distance along the line up, θ in colour
+   (one scale for all); collective, the data are rank 0's */
+PetscErrorCode ProfilesWriteFigure(Profiles p, MPI_Comm comm, PostprocFiles files, const char path[])
+{
+  PlotFigure   fig;
+  MapsPanel    panels[MAX_PROFILES + 1];
+  KymographCtx kctx[MAX_PROFILES];
+  PetscReal    range[2] = {PETSC_MAX_REAL, PETSC_MIN_REAL}, t_end[2] = {0, 0}, scale = 1;
+  const char  *unit = "s";
+  char         xlabel[32];
+  PetscMPIInt  rank;
+
+  PetscFunctionBeginUser;
+  if (!p) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0 && p->ntimes) {
+    t_end[0] = p->times[0];
+    t_end[1] = p->times[p->ntimes - 1];
+    for (size_t i = 0; i < (size_t)p->ntimes * p->nlines * p->npoints; ++i) {
+      range[0] = PetscMin(range[0], p->history[i]);
+      range[1] = PetscMax(range[1], p->history[i]);
+    }
+  }
+  PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(t_end, 2, MPIU_REAL, 0, comm));
+  if (!(range[1] > range[0])) range[0] -= 0.005, range[1] += 0.005; /* a uniform particle */
+  if (t_end[1] > 2 * 3600) scale = 1.0 / 3600, unit = "h";
+  else if (t_end[1] > 120) scale = 1.0 / 60, unit = "min";
+  PetscCall(PetscSNPrintf(xlabel, sizeof(xlabel), "time (%s)", unit));
+  PetscCall(PlotFigureCreate(comm, 1000, 260 * p->nlines + 60, &fig));
+  PetscCall(PlotFigureSetOutputFiles(fig, files));
+  PetscCall(PetscMemzero(panels, sizeof(panels)));
+  for (PetscInt l = 0; l < p->nlines; ++l) {
+    MapsPanel *q = &panels[l];
+    char       title[128];
+    PetscReal  length = 0;
+    for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[l][1][d] - p->ends[l][0][d]);
+    length    = PetscSqrtReal(length);
+    q->box[0] = 0;
+    q->box[1] = (PetscReal)l / p->nlines;
+    q->box[2] = 0.84;
+    q->box[3] = (PetscReal)(l + 1) / p->nlines;
+    PetscCall(PlotFigureAddAxes(fig, q->box[0], q->box[1], q->box[2], q->box[3], &q->ax));
+    if (PetscIsNanReal(p->angle[l])) PetscCall(PetscSNPrintf(title, sizeof(title), "profile %" PetscInt_FMT ": (%.3g, %.3g) to (%.3g, %.3g) um", l + 1, (double)p->ends[l][0][0], (double)p->ends[l][0][1], (double)p->ends[l][1][0], (double)p->ends[l][1][1]));
+    else snprintf(title, sizeof(title), "profile %d: chord at %g° through the centroid", (int)(l + 1), (double)p->angle[l]);
+    PetscCall(PlotAxesSetLabels(q->ax, title, l == p->nlines - 1 ? xlabel : "", "distance along the line (µm)"));
+    PetscCall(PlotAxesSetXLimits(q->ax, t_end[0] * scale, t_end[1] > t_end[0] ? t_end[1] * scale : t_end[0] * scale + 1));
+    PetscCall(PlotAxesSetYLimits(q->ax, 0, length));
+    kctx[l].p     = p;
+    kctx[l].line  = l;
+    kctx[l].scale = scale;
+    q->sample     = KymographSample;
+    q->ctx        = &kctx[l];
+    q->lo         = range[0];
+    q->hi         = range[1];
+  }
+  {
+    MapsPanel *q = &panels[p->nlines];
+    q->box[0] = 0.87, q->box[1] = 0.0, q->box[2] = 1.0, q->box[3] = 1.0;
+    PetscCall(PlotFigureAddAxes(fig, q->box[0], q->box[1], q->box[2], q->box[3], &q->ax));
+    PetscCall(PlotAxesSetLabels(q->ax, "θ", "", ""));
+    PetscCall(PlotAxesSetXLimits(q->ax, 0, 1));
+    PetscCall(PlotAxesSetYLimits(q->ax, range[0], range[1]));
+    q->lo = range[0], q->hi = range[1], q->colorbar = PETSC_TRUE;
+  }
+  PetscCall(MapsFigureWrite(comm, fig, p->nlines + 1, panels, path));
+  PetscCall(PlotFigureDestroy(&fig));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ProfilesDestroy(Profiles *p)
 {
   PetscFunctionBeginUser;
   if (!*p) PetscFunctionReturn(0);
+  PetscCall(PetscFree((*p)->history));
+  PetscCall(PetscFree((*p)->times));
   PetscCall(ProbeDestroy(&(*p)->probe));
   PetscCall(PetscFree((*p)->values));
   PetscCall(PetscFree(*p));

@@ -71,7 +71,7 @@ two_runs() {
   wait $pid || { echo "the first run failed:"; tail -3 "$d/first.log"; return 1; }
   [ $rc -eq 1 ] || { echo "second run: exit $rc"; return 1; }
   [[ "$err" =~ ^"spot: error: option -out_directory: the output directory '$d/out' is in use by another spot run (pid "[0-9]+" on ".*", since ".*"); wait for it to finish, or choose another directory"$ ]] || { echo "second run said: $err"; return 1; }
-  [ "$(ls -A "$d/out" | sort | tr '\n' ' ')" = "checkpoint.h5 mesh.msh timeseries.csv " ] || { echo "files: $(ls -A "$d/out")"; return 1; }
+  [ "$(ls -A "$d/out" | sort | tr '\n' ' ')" = "checkpoint.h5 mesh.msh summary.png timeseries.csv " ] || { echo "files: $(ls -A "$d/out")"; return 1; }
   [ "$(wc -l < "$d/out/timeseries.csv")" -eq 11002 ] || { echo "the first run's series has $(wc -l < "$d/out/timeseries.csv") lines"; return 1; }
 }
 export -f two_runs
@@ -141,7 +141,7 @@ interrupt_restart() {
     [ $rc -eq 1 ] && [ "$(wc -l <<<"$err")" -eq 1 ] || { echo "$n ranks: exit $rc: $err"; return 1; }
     [[ "$err" =~ ^"spot: error: "(interrupted" (SIGINT)"|terminated" (SIGTERM)")" at t = "[0-9.]+" s: the outputs up to then are complete in $d/cut$n; $d/cut$n/checkpoint.h5 (t = "[0-9.]+" s) continues the run exactly: spot run "(.*)$ ]] || { echo "$n ranks: $err"; return 1; }
     cmd=${BASH_REMATCH[2]}
-    [ "$(ls -A "$d/cut$n" | sort | tr '\n' ' ')" = "checkpoint.h5 mesh.msh timeseries.csv " ] || { echo "$n ranks: files $(ls -A "$d/cut$n")"; return 1; }
+    [ "$(ls -A "$d/cut$n" | sort | tr '\n' ' ')" = "checkpoint.h5 mesh.msh summary.png timeseries.csv " ] || { echo "$n ranks: files $(ls -A "$d/cut$n")"; return 1; }
     # the interrupted series is the uninterrupted one, cut short
     head -n "$(wc -l < "$d/cut$n/timeseries.csv")" "$d/full/timeseries.csv" > "$d/full$n.head"
     "$TOOLS/csvdiff" "$d/full$n.head" "$d/cut$n/timeseries.csv" $([ $n -eq 1 ] && echo 1e-12 || echo 1e-5) inventory_error=1 || { echo "$n ranks: the interrupted series differs"; return 1; }
