@@ -32,7 +32,7 @@ static const char run_help[] = "usage: [mpirun -n N] spot run INPUT.xml [PETSc o
                                "  -proto_0_c_rate 1  -proto_0_duration 30min  -mesh_cell_size 50nm  -solver_degree 2\n"
                                "  -out_directory DIR  -out_times 0,10,20min  -init_theta 0.95\n"
                                "PETSc's own options work too: -ts_monitor -snes_monitor -log_view -dm_view -ts_type arkimex.\n"
-                               "`spot schema` prints the XML schema; README.md describes every element.\n";
+                               "`spot schema` prints the XML schema; docs/input.md describes every element.\n";
 
 /* Appends one shell word to cmd, quoted when it holds anything a shell would read: the command
    in the message below is pasted as it is */

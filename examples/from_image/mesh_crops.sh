@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Mesh the two NMC811 crops, and the particle of crop A once more from the full slice picked
 # with --seed; then the same crop as a 3-D platelet. Writes into out/ here.
-#   bash mesh_crops.sh [path/to/spot]      (default: spot on PATH, else ../../bin/spot)
+#   bash examples/from_image/mesh_crops.sh [path/to/spot]
+#   (default: the checkout's bin/spot, else spot on PATH, as in an installed copy of the examples)
 set -euo pipefail
+spot=${1:-}
+[ -n "$spot" ] && [[ "$spot" != /* ]] && [[ "$spot" == */* ]] && spot="$PWD/$spot"   # a relative path, before the cd
 cd "$(dirname "$0")"
-spot=${1:-$(command -v spot || echo ../../bin/spot)}
+[ -n "$spot" ] || { [ -x ../../bin/spot ] && spot=../../bin/spot || spot=$(command -v spot); } || { echo "mesh_crops.sh: no spot: build it (make) or give its path" >&2; exit 1; }
 images=../../data/images
 mkdir -p out
 # pixel size: ASSUMED 12 nm per pixel (the source gives none)
