@@ -706,6 +706,25 @@ static PetscReal MaxLabelWidth(cairo_t *cr, const Ticks *t)
 }
 
 /* Limits, ticks and the plot area of one axes, from the sizes of its texts */
+
+/* Vertical lines at x[] and horizontal lines at y[] across the plot area r (figure units), stroked */
+static void GridLines(cairo_t *cr, PlotAxes ax, const PetscReal r[4], PetscInt nx, const PetscReal x[], PetscInt ny, const PetscReal y[])
+{
+  for (PetscInt i = 0; i < nx; ++i) {
+    PetscReal c, row;
+    ToFigure(ax, x[i], ax->lim[2], &c, &row);
+    cairo_move_to(cr, c, r[1]);
+    cairo_line_to(cr, c, r[3]);
+  }
+  for (PetscInt i = 0; i < ny; ++i) {
+    PetscReal c, row;
+    ToFigure(ax, ax->lim[0], y[i], &c, &row);
+    cairo_move_to(cr, r[0], row);
+    cairo_line_to(cr, r[2], row);
+  }
+  cairo_stroke(cr);
+}
+
 static PetscErrorCode LayoutAxes(PlotAxes ax, cairo_t *cr)
 {
   PlotFigure      f  = ax->fig;
@@ -990,36 +1009,12 @@ static void DrawAxes(cairo_t *cr, PlotAxes ax)
     cairo_fill(cr);
     cairo_restore(cr);
   }
-  if (!ax->colorbar && !ax->nimages) { /* grid lines */
+  if (!ax->colorbar && !ax->nimages) { /* grid lines: the minor ticks' lighter */
     cairo_set_line_width(cr, 1);
     cairo_set_source_rgb(cr, 0.95, 0.95, 0.95);
-    for (PetscInt i = 0; i < tx->nminor; ++i) {
-      PetscReal c, y;
-      ToFigure(ax, tx->minor[i], ax->lim[2], &c, &y);
-      cairo_move_to(cr, c, r[1]);
-      cairo_line_to(cr, c, r[3]);
-    }
-    for (PetscInt i = 0; i < ty->nminor; ++i) {
-      PetscReal c, y;
-      ToFigure(ax, ax->lim[0], ty->minor[i], &c, &y);
-      cairo_move_to(cr, r[0], y);
-      cairo_line_to(cr, r[2], y);
-    }
-    cairo_stroke(cr);
+    GridLines(cr, ax, r, tx->nminor, tx->minor, ty->nminor, ty->minor);
     cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-    for (PetscInt i = 0; i < tx->n; ++i) {
-      PetscReal c, y;
-      ToFigure(ax, tx->value[i], ax->lim[2], &c, &y);
-      cairo_move_to(cr, c, r[1]);
-      cairo_line_to(cr, c, r[3]);
-    }
-    for (PetscInt i = 0; i < ty->n; ++i) {
-      PetscReal c, y;
-      ToFigure(ax, ax->lim[0], ty->value[i], &c, &y);
-      cairo_move_to(cr, r[0], y);
-      cairo_line_to(cr, r[2], y);
-    }
-    cairo_stroke(cr);
+    GridLines(cr, ax, r, tx->n, tx->value, ty->n, ty->value);
   }
   for (PetscInt i = 0; i < ax->nvlines; ++i) {
     const VLine    *v = &ax->vlines[i];

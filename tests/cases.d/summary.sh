@@ -31,3 +31,42 @@ PY
 }
 export -f run_figures
 case_ run_figures 120 run_figures
+
+# postproc/spot_outputs.py: a run's outputs as arrays, the way a notebook user loads them
+python_outputs() {
+  local d="$TMPROOT/python_outputs"
+  rm -rf "$d" && mkdir -p "$d"
+  "$SPOT" run $IN/small.xml -out_directory "$d/run" -out_profiles_directions_deg 0 -out_probes 0,0 > "$d/run.log" 2>&1 || { tail -3 "$d/run.log"; return 1; }
+  /usr/bin/python3 - "$d" <<'PY' || return 1
+import sys
+import numpy as np
+sys.path.insert(0, "postproc")
+import spot_outputs as so
+d = sys.argv[1]
+run = so.Run(d + "/run")
+ts = run.timeseries()
+t, points, cells, theta = run.fields()
+assert list(t) == [0, 300, 600, 900], t
+tri = cells[0].data
+xy = points[:, :2]
+area = 0.5 * np.abs(np.cross(xy[tri[:, 1]] - xy[tri[:, 0]], xy[tri[:, 2]] - xy[tri[:, 0]]))
+for k, tk in enumerate(t):
+    mean = (area * theta[k][tri].mean(axis=1)).sum() / area.sum()   # exact for P1
+    row = np.argmin(np.abs(ts["t_s"] - tk))
+    assert abs(ts["t_s"][row] - tk) < 1e-9 or tk == 300, (tk, ts["t_s"][row])
+    if abs(ts["t_s"][row] - tk) < 1e-9:
+        assert abs(mean - ts["mean_theta"][row]) < 1e-9, (tk, mean, ts["mean_theta"][row])
+prof, probes = run.profiles(), run.probes()
+mid = (prof["t_s"] == 600) & (prof["point"] == 51)
+assert abs(prof["theta"][mid][0] - probes["theta_at_x0_y0_um"][probes["t_s"] == 600][0]) < 1e-5
+run.plot_summary(d + "/summary_py.png")
+assert open(d + "/summary_py.png", "rb").read(4) == b"\x89PNG"
+try:
+    run.particles()
+    raise SystemExit("a single particle has no particles.csv, yet it loaded")
+except FileNotFoundError as e:
+    assert "particles.csv: no such output" in str(e), e
+PY
+}
+export -f python_outputs
+case_ python_outputs 120 python_outputs
