@@ -1563,23 +1563,12 @@ PetscErrorCode MeshFromImageTable(MPI_Comm comm, const char msh[], const char pr
   PetscFunctionReturn(0);
 }
 
-/* <msh without .msh>_particles.csv */
-static PetscErrorCode TableBeside(const char msh[], char table[], size_t len)
-{
-  size_t n = strlen(msh);
-
-  PetscFunctionBeginUser;
-  if (n > 4 && !strcmp(msh + n - 4, ".msh")) n -= 4;
-  PetscCall(PetscSNPrintf(table, len, "%.*s_particles.csv", (int)n, msh));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode MeshFromImage(MPI_Comm comm, const char msh[], const char preview[], MeshImageReport *report)
 {
   char table[PETSC_MAX_PATH_LEN];
 
   PetscFunctionBeginUser;
-  if (msh) PetscCall(TableBeside(msh, table, sizeof(table)));
+  if (msh) PetscCall(MeshPopulationTableBeside(msh, table, sizeof(table)));
   PetscCall(ImageMesh(comm, msh, preview, msh ? table : NULL, 0, report));
   PetscFunctionReturn(0);
 }

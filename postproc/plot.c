@@ -1333,3 +1333,15 @@ PetscErrorCode PlotFigureGetPaths(PlotFigure fig, const char png_path[], PetscIn
     else if (fig->formats[k]) PetscCall(PlotFormatPath(png_path, (PlotFormat)k, paths[(*n)++], PETSC_MAX_PATH_LEN));
   PetscFunctionReturn(0);
 }
+
+/* The unit a time axis reads best in for a run of t_end seconds: s up to 2 min, min up to 2 h,
+   then h; per_s converts seconds to it */
+PetscErrorCode PlotTimeUnit(PetscReal t_end, PetscReal *per_s, const char **unit)
+{
+  PetscFunctionBeginUser;
+  *per_s = 1;
+  *unit  = "s";
+  if (t_end > 2 * 3600) *per_s = 1.0 / 3600, *unit = "h";
+  else if (t_end > 120) *per_s = 1.0 / 60, *unit = "min";
+  PetscFunctionReturn(0);
+}

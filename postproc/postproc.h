@@ -270,6 +270,7 @@ PetscErrorCode PlotAxesDataToPixel(PlotAxes ax, PetscReal x, PetscReal y, PetscR
 PetscErrorCode PlotAxesGetPlotArea(PlotAxes ax, PetscReal rect[4]);
 
 /* Helpers, also used by the axes */
+PetscErrorCode PlotTimeUnit(PetscReal t_end, PetscReal *per_s, const char **unit); /* s, min or h for a time axis up to t_end s */
 PetscErrorCode PlotNiceTicks(PetscReal lo, PetscReal hi, PetscInt max_ticks, PetscInt *n, PetscReal ticks[]);
 PetscErrorCode PlotTextSize(const char text[], PetscInt scale, PetscInt *width, PetscInt *height); /* in figure units */
 

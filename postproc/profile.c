@@ -106,6 +106,14 @@ static PetscErrorCode ChordParameters(DM dm, const PetscReal c[], const PetscRea
   PetscFunctionReturn(0);
 }
 
+/* The length of line l (µm) */
+static PetscReal LineLength(Profiles p, PetscInt l)
+{
+  PetscReal length = 0;
+  for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[l][1][d] - p->ends[l][0][d]);
+  return PetscSqrtReal(length);
+}
+
 PetscErrorCode ProfilesCreate(Solver s, Profiles *out)
 {
   Profiles               p;
@@ -202,7 +210,7 @@ PetscErrorCode ProfilesView(Profiles p, PetscViewer viewer)
   PetscFunctionBeginUser;
   if (!p) PetscFunctionReturn(0);
   for (PetscInt l = 0; l < p->nlines; ++l) {
-    const PetscReal length = PetscSqrtReal(PetscSqr(p->ends[l][1][0] - p->ends[l][0][0]) + PetscSqr(p->ends[l][1][1] - p->ends[l][0][1]) + PetscSqr(p->ends[l][1][2] - p->ends[l][0][2]));
+    const PetscReal length = LineLength(p, l);
     char            kind[64];
     if (PetscIsNanReal(p->angle[l])) PetscCall(PetscSNPrintf(kind, sizeof(kind), "between end points"));
     else PetscCall(PetscSNPrintf(kind, sizeof(kind), "at %g deg through the centroid", (double)p->angle[l]));
@@ -266,10 +274,9 @@ PetscErrorCode ProfilesWriteRows(Profiles p, PetscReal t, FileOut f)
     p->ntimes++;
   }
   for (PetscInt l = 0; l < p->nlines; ++l) {
-    PetscReal length = 0, direction = p->angle[l];
+    const PetscReal length = LineLength(p, l);
+    PetscReal       direction = p->angle[l];
     if (PetscIsNanReal(direction)) direction = PetscAtan2Real(p->ends[l][1][1] - p->ends[l][0][1], p->ends[l][1][0] - p->ends[l][0][0]) * 180 / PETSC_PI;
-    for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[l][1][d] - p->ends[l][0][d]);
-    length = PetscSqrtReal(length);
     for (PetscInt k = 0; k < p->npoints; ++k) {
       const PetscReal a = (PetscReal)k / (p->npoints - 1);
       PetscReal       x[3];
@@ -294,14 +301,13 @@ static PetscReal KymographSample(void *ctx, PetscReal x, PetscReal s)
   const KymographCtx *k = (const KymographCtx *)ctx;
   const Profiles      p = k->p;
   const PetscReal     t = x / k->scale;
-  PetscReal           length = 0, a, w;
+  PetscReal           length, a, w;
   PetscInt            best = 0, i;
   const PetscReal    *v;
   if (!p->ntimes) return NAN;
   for (PetscInt j = 1; j < p->ntimes; ++j)
     if (PetscAbsReal(p->times[j] - t) < PetscAbsReal(p->times[best] - t)) best = j;
-  for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[k->line][1][d] - p->ends[k->line][0][d]);
-  length = PetscSqrtReal(length);
+  length = LineLength(p, k->line);
   a      = length > 0 ? s / length * (p->npoints - 1) : 0;
   if (a < 0 || a > p->npoints - 1) return NAN;
   i = PetscMin((PetscInt)a, p->npoints - 2);
@@ -336,8 +342,7 @@ PetscErrorCode ProfilesWriteFigure(Profiles p, MPI_Comm comm, PostprocFiles file
   PetscCallMPI(MPI_Bcast(range, 2, MPIU_REAL, 0, comm));
   PetscCallMPI(MPI_Bcast(t_end, 2, MPIU_REAL, 0, comm));
   if (!(range[1] > range[0])) range[0] -= 0.005, range[1] += 0.005; /* a uniform particle */
-  if (t_end[1] > 2 * 3600) scale = 1.0 / 3600, unit = "h";
-  else if (t_end[1] > 120) scale = 1.0 / 60, unit = "min";
+  PetscCall(PlotTimeUnit(t_end[1], &scale, &unit));
   PetscCall(PetscSNPrintf(xlabel, sizeof(xlabel), "time (%s)", unit));
   PetscCall(PlotFigureCreate(comm, 1000, 260 * p->nlines + 60, &fig));
   PetscCall(PlotFigureSetOutputFiles(fig, files));
@@ -345,9 +350,7 @@ PetscErrorCode ProfilesWriteFigure(Profiles p, MPI_Comm comm, PostprocFiles file
   for (PetscInt l = 0; l < p->nlines; ++l) {
     MapsPanel *q = &panels[l];
     char       title[128];
-    PetscReal  length = 0;
-    for (PetscInt d = 0; d < 3; ++d) length += PetscSqr(p->ends[l][1][d] - p->ends[l][0][d]);
-    length    = PetscSqrtReal(length);
+    const PetscReal length = LineLength(p, l);
     q->box[0] = 0;
     q->box[1] = (PetscReal)l / p->nlines;
     q->box[2] = 0.84;

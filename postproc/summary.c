@@ -74,13 +74,7 @@ PetscErrorCode SummaryWrite(Summary s, MPI_Comm comm, PostprocFiles files, const
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   t_end = rank == 0 && s->n ? s->row[0][s->n - 1] : 0;
   PetscCallMPI(MPI_Bcast(&t_end, 1, MPIU_REAL, 0, comm));
-  if (t_end > 2 * 3600) {
-    scale = 1.0 / 3600;
-    unit  = "h";
-  } else if (t_end > 120) {
-    scale = 1.0 / 60;
-    unit  = "min";
-  }
+  PetscCall(PlotTimeUnit(t_end, &scale, &unit));
   PetscCall(PetscSNPrintf(xlabel, sizeof(xlabel), "time (%s)", unit));
   for (PetscInt i = 0; i < s->n; ++i) nv += !PetscIsNanReal(s->row[1][i]);
   PetscCallMPI(MPI_Bcast(&nv, 1, MPIU_INT, 0, comm));
