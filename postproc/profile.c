@@ -378,6 +378,7 @@ PetscErrorCode ProfilesWriteFigure(Profiles p, MPI_Comm comm, PostprocFiles file
     PetscCall(PlotAxesSetYLimits(q->ax, range[0], range[1]));
     q->lo = range[0], q->hi = range[1], q->colorbar = PETSC_TRUE;
   }
+  for (PetscInt l = 0; l + 1 < p->nlines; ++l) PetscCall(PlotAxesShareX(panels[l].ax, panels[p->nlines - 1].ax)); /* aligned, one time axis */
   PetscCall(MapsFigureWrite(comm, fig, p->nlines + 1, panels, path));
   PetscCall(PlotFigureDestroy(&fig));
   PetscFunctionReturn(0);
