@@ -295,6 +295,7 @@ typedef struct {
   PetscReal equivalent_diameter;
   PetscBool structured; /* transfinite (structured) mesh of a rectangle or box, for verification */
   PetscInt  refine;     /* uniform refinements after meshing */
+  PetscReal z_stretch;  /* 3-D: 1/√ε, ε the diffusivity's out-of-plane factor: meshed stretched in z by it */
 } ShapeSpec;
 
 /* One length of a shape (µm): positive, finite, at most the largest particle; at least the
@@ -432,6 +433,12 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     }
     s->equivalent_diameter = (s->dim == 2 || s->type == SHAPE_PLATELET) ? PetscSqrtReal(4 * measure / PETSC_PI) : PetscPowReal(6 * measure / PETSC_PI, 1.0 / 3.0);
   }
+  s->z_stretch = 1;
+  if (s->dim == 3) { /* the diffusivity diag(1, 1, ε) is isotropic in (x, y, z/√ε): mesh there (Delaunay in that metric) */
+    PetscReal eps = 1;
+    PetscCall(InputGetQuantity("-phys_out_of_plane_factor", UNIT_NONE, &eps, NULL));
+    if (eps > 0 && PetscIsNormalReal(eps)) s->z_stretch = 1 / PetscSqrtReal(eps); /* physics checked it */
+  }
   s->cell_size = s->equivalent_diameter / (s->dim == 2 ? 30 : 12);
   PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &cell_set));
   s->boundary_cell_size = s->cell_size / 2.5;
@@ -452,7 +459,7 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
       PetscCall(MeshEstimateCells(2, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &faces));
       cells = PetscMax(cells, 3 * faces);
     } else PetscCall(MeshEstimateCells(s->dim, measure, boundary, 0, s->cell_size, s->boundary_cell_size, s->boundary_layer, &cells));
-    cells *= factor;
+    cells *= factor * s->z_stretch; /* cells of the given size in the stretched body */
     PetscCall(InputOptionWhere(which, where, sizeof(where)));
     PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the %s (%s %.3g um^%d; cells %.3g um, %.3g um at the surface%s%s)", ShapeTypes[s->type], s->dim == 2 ? "area" : "volume", (double)(thickness > 0 ? measure * thickness : measure), (int)s->dim, (double)s->cell_size, (double)(s->structured ? s->cell_size : s->boundary_cell_size), s->refine ? ", refined " : "", s->refine ? (s->refine == 1 ? "once" : "repeatedly") : ""));
     PetscCall(MeshCheckCellCount(cells, where, what));
@@ -489,12 +496,33 @@ static PetscErrorCode AddBoundaryField(const ShapeSpec *s, int *active, size_t n
   PetscFunctionReturn(0);
 }
 
+/* The nodes of a mesh made stretched in z by `stretch` about height zc, put back: z = zc + (z' - zc)/stretch.
+   The cells keep their connectivity, so a mesh Delaunay in the stretched space stays Delaunay in
+   the metric diag(1, 1, 1/stretch²) of the diffusivity. */
+static PetscErrorCode UnstretchNodes(double zc, double stretch)
+{
+  size_t *tags = NULL, ntags = 0, ncoord = 0, nparam = 0;
+  double *coord = NULL, *param = NULL;
+
+  PetscFunctionBeginUser;
+  GmshCall(gmshModelMeshGetNodes(&tags, &ntags, &coord, &ncoord, &param, &nparam, -1, -1, 0, 0, GIERR));
+  for (size_t i = 0; i < ntags; ++i) {
+    double x[3] = {coord[3 * i], coord[3 * i + 1], zc + (coord[3 * i + 2] - zc) / stretch};
+    GmshCall(gmshModelMeshSetNode(tags[i], x, 3, NULL, 0, GIERR));
+  }
+  gmshFree(tags);
+  gmshFree(coord);
+  gmshFree(param);
+  PetscFunctionReturn(0);
+}
+
 /* Build the CAD model of the shape, label it, mesh it and write it into f (msh 4.1). Rank 0 only. */
 static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
 {
   int     *dimtags = NULL, *bnd = NULL, active[256], top = -1, bottom = -1, body;
   size_t   ndimtags = 0, nbnd = 0, nactive = 0;
-  const double *c = s->center;
+  const double *c  = s->center;
+  const double  zs = s->z_stretch; /* the body is built stretched in z by zs about c[2] (a platelet: its base) */
 
   PetscFunctionBeginUser;
   PetscCall(GmshStart());
@@ -513,7 +541,7 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
     if (s->type == SHAPE_PLATELET) {
       int   *out = NULL;
       size_t nout = 0;
-      GmshCall(gmshModelOccExtrude(dt, 2, 0, 0, s->thickness, &out, &nout, NULL, 0, NULL, 0, 0, GIERR));
+      GmshCall(gmshModelOccExtrude(dt, 2, 0, 0, s->thickness * zs, &out, &nout, NULL, 0, NULL, 0, 0, GIERR));
       /* out: (2, top), (3, volume), (2, side)... */
       bottom = body;
       top    = out[1];
@@ -530,18 +558,18 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
     GmshCall(body = gmshModelOccAddSphere(c[0], c[1], c[2], 1.0, -1, -PETSC_PI / 2, PETSC_PI / 2, 2 * PETSC_PI, GIERR));
     dt[0] = 3;
     dt[1] = body;
-    GmshCall(gmshModelOccDilate(dt, 2, c[0], c[1], c[2], s->semi_axes[0], s->semi_axes[1], s->semi_axes[2], GIERR));
+    GmshCall(gmshModelOccDilate(dt, 2, c[0], c[1], c[2], s->semi_axes[0], s->semi_axes[1], s->semi_axes[2] * zs, GIERR));
   } break;
   case SHAPE_BOX:
     if (s->structured) { /* a structured square extruded in layers: faces stay conforming */
-      int    dt[2], *out = NULL, layers = (int)PetscMax(1, PetscCeilReal(s->sides[2] / s->cell_size - 1e-9));
+      int    dt[2], *out = NULL, layers = (int)PetscMax(1, PetscCeilReal(s->sides[2] * zs / s->cell_size - 1e-9));
       size_t nout = 0;
-      GmshCall(dt[1] = gmshModelOccAddRectangle(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] / 2, s->sides[0], s->sides[1], -1, 0, GIERR));
+      GmshCall(dt[1] = gmshModelOccAddRectangle(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] * zs / 2, s->sides[0], s->sides[1], -1, 0, GIERR));
       dt[0] = 2;
-      GmshCall(gmshModelOccExtrude(dt, 2, 0, 0, s->sides[2], &out, &nout, &layers, 1, NULL, 0, 0, GIERR));
+      GmshCall(gmshModelOccExtrude(dt, 2, 0, 0, s->sides[2] * zs, &out, &nout, &layers, 1, NULL, 0, 0, GIERR));
       body = out[3];
       gmshFree(out);
-    } else GmshCall(body = gmshModelOccAddBox(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] / 2, s->sides[0], s->sides[1], s->sides[2], -1, GIERR));
+    } else GmshCall(body = gmshModelOccAddBox(c[0] - s->sides[0] / 2, c[1] - s->sides[1] / 2, c[2] - s->sides[2] * zs / 2, s->sides[0], s->sides[1], s->sides[2] * zs, -1, GIERR));
     break;
   default:
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "unknown shape");
@@ -585,7 +613,7 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
       for (size_t i = 0; i < nfaces / 2; ++i) {
         double xmin, ymin, zmin, xmax, ymax, zmax;
         GmshCall(gmshModelGetBoundingBox(2, faces[2 * i + 1], &xmin, &ymin, &zmin, &xmax, &ymax, &zmax, GIERR));
-        if (zmax - zmin < 1e-12 && PetscAbsReal(zmin - (c[2] - s->sides[2] / 2)) < 1e-12) base[1] = faces[2 * i + 1];
+        if (zmax - zmin < 1e-12 && PetscAbsReal(zmin - (c[2] - s->sides[2] * zs / 2)) < 1e-12) base[1] = faces[2 * i + 1];
       }
       gmshFree(faces);
       GmshCall(gmshModelMeshSetTransfiniteAutomatic(base, 2, 2.35, 0, GIERR));
@@ -598,6 +626,7 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
   GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
   GmshCall(gmshModelMeshGenerate(s->dim, GIERR));
   for (PetscInt r = 0; r < s->refine; ++r) GmshCall(gmshModelMeshRefine(GIERR)); /* new boundary nodes on the curve */
+  if (zs != 1) PetscCall(UnstretchNodes(s->type == SHAPE_PLATELET ? 0 : c[2], zs));
   GmshCall(gmshModelGetEntities(&dimtags, &ndimtags, -1, GIERR));
   gmshFree(dimtags);
   PetscCall(MeshGmshWrite(f));

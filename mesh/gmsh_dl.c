@@ -54,7 +54,7 @@ static void *GmshResolve(const char name[])
   if (!gmsh_lib && !gmsh_load_error[0]) { /* first use: try each name once */
     for (size_t i = 0; i < sizeof(gmsh_names) / sizeof(gmsh_names[0]) && !gmsh_lib; ++i) {
       gmsh_lib_name = gmsh_names[i];
-      gmsh_lib      = dlopen(gmsh_lib_name, RTLD_NOW | RTLD_LOCAL);
+      gmsh_lib      = dlopen(gmsh_lib_name, RTLD_LAZY | RTLD_LOCAL);
       why           = gmsh_lib ? NULL : dlerror();
       if (!gmsh_lib && i == 0) /* the first failure says most, e.g. which dependency is missing */
         snprintf(gmsh_load_error, sizeof(gmsh_load_error), "cannot load the Gmsh library (%s): %s; install libgmsh-dev", gmsh_lib_name, why ? why : "dlopen failed");
@@ -247,6 +247,7 @@ GMSH_VOID(gmshModelMeshGetElementsByType, (const int elementType, size_t **eleme
           (elementType, elementTags, elementTags_n, nodeTags, nodeTags_n, tag, task, numTasks, ierr))
 GMSH_VOID(gmshModelMeshGetNodes, (size_t **nodeTags, size_t *nodeTags_n, double **coord, size_t *coord_n, double **parametricCoord, size_t *parametricCoord_n, const int dim, const int tag, const int includeBoundary, const int returnParametricCoord, int *ierr),
           (nodeTags, nodeTags_n, coord, coord_n, parametricCoord, parametricCoord_n, dim, tag, includeBoundary, returnParametricCoord, ierr))
+GMSH_VOID(gmshModelMeshSetNode, (const size_t nodeTag, double *coord, size_t coord_n, double *parametricCoord, size_t parametricCoord_n, int *ierr), (nodeTag, coord, coord_n, parametricCoord, parametricCoord_n, ierr))
 GMSH_VOID(gmshModelMeshAddNodes, (const int dim, const int tag, size_t *nodeTags, size_t nodeTags_n, double *coord, size_t coord_n, double *parametricCoord, size_t parametricCoord_n, int *ierr),
           (dim, tag, nodeTags, nodeTags_n, coord, coord_n, parametricCoord, parametricCoord_n, ierr))
 GMSH_VOID(gmshModelMeshAddElementsByType, (const int tag, const int elementType, size_t *elementTags, size_t elementTags_n, size_t *nodeTags, size_t nodeTags_n, int *ierr),

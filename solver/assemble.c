@@ -62,7 +62,226 @@ struct _p_LeanAssembly {
   PetscBool    cache_valid;
   PetscReal   *alpha_cell;  /* [ncells] the particle's α factor of each cell, or NULL (all 1) */
   PetscReal   *alpha_dof;   /* [local dofs] the same per dof (a dof lies in one particle) */
+  PetscReal   *cond;        /* [ncells][edges] the Kirchhoff flux's share of each edge's conductance (um), or NULL */
+  PetscInt     edges, clipped;  /* edges of the mesh, and those whose dual face was negative */
+  PetscReal    clipped_share;   /* their conductance over the total of the positive ones */
+  PetscReal   *dual_volume;     /* [local dofs] 3-D: this rank's cells' parts of each vertex's Voronoi cell (um^3), or NULL */
 };
+
+/* The edges (a, b) of a triangle and of a tetrahedron, in closure order */
+static const PetscInt EdgeEnds[2][6][2] = {
+  {{0, 1}, {0, 2}, {1, 2}, {0, 0}, {0, 0}, {0, 0}},
+  {{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}
+};
+
+static inline void Sub3(const PetscReal a[], const PetscReal b[], PetscReal c[])
+{
+  for (PetscInt d = 0; d < 3; ++d) c[d] = a[d] - b[d];
+}
+static inline PetscReal Dot3(const PetscReal a[], const PetscReal b[])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+static inline void Cross3(const PetscReal a[], const PetscReal b[], PetscReal c[])
+{
+  c[0] = a[1] * b[2] - a[2] * b[1];
+  c[1] = a[2] * b[0] - a[0] * b[2];
+  c[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+/* Circumcentre of the triangle (x0, x1, x2) in space: x0 + λ1 a + λ2 b with a, b its edges from x0 */
+static void TriangleCircumcentre(const PetscReal x0[], const PetscReal x1[], const PetscReal x2[], PetscReal c[])
+{
+  PetscReal a[3], b[3];
+  Sub3(x1, x0, a);
+  Sub3(x2, x0, b);
+  const PetscReal aa = Dot3(a, a), bb = Dot3(b, b), ab = Dot3(a, b), det = aa * bb - ab * ab;
+  const PetscReal l1 = 0.5 * (aa * bb - ab * bb) / det, l2 = 0.5 * (aa * bb - ab * aa) / det;
+  for (PetscInt d = 0; d < 3; ++d) c[d] = x0[d] + l1 * a[d] + l2 * b[d];
+}
+
+/* Circumcentre of the tetrahedron x[4]: |c - x0|² = |c - xb|², a 3×3 system solved by Cramer's rule */
+static void TetrahedronCircumcentre(const PetscReal x[4][3], PetscReal c[])
+{
+  PetscReal e[3][3], r[3], n[3][3];
+  for (PetscInt b = 0; b < 3; ++b) {
+    Sub3(x[b + 1], x[0], e[b]);
+    r[b] = 0.5 * Dot3(e[b], e[b]);
+  }
+  Cross3(e[1], e[2], n[0]);
+  Cross3(e[2], e[0], n[1]);
+  Cross3(e[0], e[1], n[2]);
+  const PetscReal det = Dot3(e[0], n[0]);
+  for (PetscInt d = 0; d < 3; ++d) c[d] = x[0][d] + (r[0] * n[0][d] + r[1] * n[1][d] + r[2] * n[2][d]) / det;
+}
+
+/* The share of tetrahedron x[4] in the conductance |σ_ab| / |x_b - x_a| of each edge: σ_ab is the
+   edge's face of the circumcentric (Voronoi) dual, whose part in the cell is the quadrilateral
+   from the edge's midpoint through the circumcentre of one face at the edge, the cell's
+   circumcentre and that of the other face; signed (negative when the circumcentre lies beyond
+   the edge's faces, in a cell that is not well-centred). Summed over the cells at an edge it is
+   the area of the Voronoi facet between the two vertices, which a Delaunay mesh keeps positive. */
+static void TetrahedronConductances(const PetscReal x[4][3], PetscReal cond[6])
+{
+  PetscReal cc[3];
+
+  TetrahedronCircumcentre(x, cc);
+  for (PetscInt e = 0; e < 6; ++e) {
+    const PetscInt a = EdgeEnds[1][e][0], b = EdgeEnds[1][e][1];
+    PetscInt       k = -1, l = -1;
+    PetscReal      ek[3], el[3], edge[3], n[3], fk[3], fl[3], m[3], p[3], q[3], r[3], s1[3], s2[3];
+    for (PetscInt v = 0; v < 4; ++v)
+      if (v != a && v != b) {
+        if (k < 0) k = v;
+        else l = v;
+      }
+    Sub3(x[k], x[a], ek);
+    Sub3(x[l], x[a], el);
+    Sub3(x[b], x[a], edge);
+    Cross3(ek, el, n);
+    if (Dot3(n, edge) < 0) { /* order k, l to turn positively about the edge */
+      const PetscInt t = k;
+      k = l;
+      l = t;
+    }
+    TriangleCircumcentre(x[a], x[b], x[k], fk);
+    TriangleCircumcentre(x[a], x[b], x[l], fl);
+    for (PetscInt d = 0; d < 3; ++d) m[d] = 0.5 * (x[a][d] + x[b][d]);
+    Sub3(fk, m, p);
+    Sub3(cc, m, q);
+    Sub3(fl, m, r);
+    Cross3(p, q, s1);
+    Cross3(q, r, s2);
+    for (PetscInt d = 0; d < 3; ++d) n[d] = 0.5 * (s1[d] + s2[d]); /* the quadrilateral's area vector */
+    cond[e] = Dot3(n, edge) / Dot3(edge, edge);
+  }
+}
+
+/* The Kirchhoff flux's conductances, per cell and edge. Triangles: -|K| G_a·G_b, half the
+   cotangent of the angle facing the edge, which is the circumcentric dual's share too (P1's own
+   stiffness). Tetrahedra: the circumcentric dual's shares (TetrahedronConductances), in the
+   coordinates where K = diag(1, 1, ε) is isotropic (z/√ε), times √ε: P1's stiffness would keep
+   positive off-diagonal entries on any unstructured tetrahedral mesh (a fifth of the edges of a
+   Gmsh mesh), which lift θ past its bounds next to a front; the dual's conductances are positive
+   on Delaunay meshes. An edge whose conductance, summed over all its cells on all ranks, is
+   negative (a mesh that is not Delaunay there) is cut: its shares are set to zero, so that the
+   flux between any two vertices runs from the higher Φ to the lower. */
+static PetscErrorCode SetUpConductances(LeanAssembly a, DM dm, PetscReal eps)
+{
+  const PetscInt         nv = a->nv, ne = a->dim == 2 ? 3 : 6, nb = a->ncells * ne;
+  const PetscReal        zscale = a->dim == 3 ? 1 / PetscSqrtReal(eps) : 1;
+  ISLocalToGlobalMapping ltog;
+  PetscInt              *ci, *cj, nloc, n, N, rStart, rEnd;
+  const PetscInt        *gidx;
+  PetscScalar           *vals;
+  Vec                    coords, g;
+  DM                     cdm;
+  Mat                    C, *sub;
+  IS                     rows, cols;
+  MPI_Comm               comm;
+  PetscReal              stats[4] = {0, 0, 0, 0}, gstats[4];
+  PetscInt               cStart;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
+  PetscCall(PetscMalloc1(nb + 1, &a->cond));
+  PetscCall(DMGetLocalToGlobalMapping(dm, &ltog));
+  PetscCall(ISLocalToGlobalMappingGetSize(ltog, &nloc));
+  if (a->dim == 3) PetscCall(PetscCalloc1(nloc + 1, &a->dual_volume));
+  PetscCall(DMGetCoordinatesLocal(dm, &coords));
+  PetscCall(DMGetCoordinateDM(dm, &cdm));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, NULL));
+  for (PetscInt k = 0; k < a->ncells; ++k) {
+    PetscReal *c = &a->cond[k * ne];
+    if (a->dim == 2) {
+      const PetscReal *G = &a->grad[k * nv * 2];
+      for (PetscInt e = 0; e < ne; ++e) {
+        const PetscInt i = EdgeEnds[0][e][0], j = EdgeEnds[0][e][1];
+        c[e] = -a->vol[k] * (G[i * 2] * G[j * 2] + G[i * 2 + 1] * G[j * 2 + 1]);
+      }
+    } else {
+      PetscScalar *xc = NULL;
+      PetscInt     nx;
+      PetscReal    x[4][3];
+      PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, cStart + k, &nx, &xc));
+      PetscCheck(nx == 12, comm, PETSC_ERR_PLIB, "a tetrahedron with %" PetscInt_FMT " coordinates", nx);
+      for (PetscInt v = 0; v < 4; ++v)
+        for (PetscInt d = 0; d < 3; ++d) x[v][d] = PetscRealPart(xc[v * 3 + d]) * (d == 2 ? zscale : 1);
+      PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, cStart + k, &nx, &xc));
+      TetrahedronConductances(x, c);
+      for (PetscInt e = 0; e < ne; ++e) { /* the pyramid on the edge's dual face from each end; then back to physical volume: √ε */
+        const PetscInt i = EdgeEnds[1][e][0], j = EdgeEnds[1][e][1];
+        PetscReal      l2 = 0;
+        for (PetscInt d = 0; d < 3; ++d) l2 += PetscSqr(x[j][d] - x[i][d]);
+        a->dual_volume[a->idx[k * nv + i]] += c[e] * l2 / 6 / zscale;
+        a->dual_volume[a->idx[k * nv + j]] += c[e] * l2 / 6 / zscale;
+        c[e] /= zscale;
+      }
+    }
+  }
+  /* sum each edge over its cells on every rank: a matrix with both (a, b) and (b, a) */
+  PetscCall(DMGetGlobalVector(dm, &g));
+  PetscCall(VecGetLocalSize(g, &n));
+  PetscCall(VecGetSize(g, &N));
+  PetscCall(DMRestoreGlobalVector(dm, &g));
+  PetscCall(MatCreate(comm, &C));
+  PetscCall(MatSetSizes(C, n, n, N, N));
+  PetscCall(MatSetType(C, MATAIJ));
+  PetscCall(MatSetLocalToGlobalMapping(C, ltog, ltog));
+  PetscCall(PetscMalloc3(2 * nb + 1, &ci, 2 * nb + 1, &cj, 2 * nb + 1, &vals));
+  for (PetscInt k = 0; k < a->ncells; ++k)
+    for (PetscInt e = 0; e < ne; ++e) {
+      const PetscInt *ix = &a->idx[k * nv], i = ix[EdgeEnds[a->dim - 2][e][0]], j = ix[EdgeEnds[a->dim - 2][e][1]], p = 2 * (k * ne + e);
+      ci[p]     = i;
+      cj[p]     = j;
+      ci[p + 1] = j;
+      cj[p + 1] = i;
+      vals[p] = vals[p + 1] = a->cond[k * ne + e];
+    }
+  PetscCall(MatSetPreallocationCOOLocal(C, (PetscCount)2 * nb, ci, cj));
+  PetscCall(MatSetValuesCOO(C, vals, ADD_VALUES));
+  PetscCall(PetscFree3(ci, cj, vals));
+  /* the sums for the rows of this rank's local dofs (ghosts included) */
+  PetscCall(ISLocalToGlobalMappingGetIndices(ltog, &gidx));
+  PetscCall(ISCreateGeneral(PETSC_COMM_SELF, nloc, gidx, PETSC_COPY_VALUES, &rows));
+  PetscCall(ISCreateStride(PETSC_COMM_SELF, N, 0, 1, &cols));
+  PetscCall(MatCreateSubMatrices(C, 1, &rows, &cols, MAT_INITIAL_MATRIX, &sub));
+  for (PetscInt k = 0; k < a->ncells; ++k)
+    for (PetscInt e = 0; e < ne; ++e) {
+      const PetscInt *ix = &a->idx[k * nv], i = ix[EdgeEnds[a->dim - 2][e][0]], j = gidx[ix[EdgeEnds[a->dim - 2][e][1]]];
+      PetscScalar     sum;
+      PetscCall(MatGetValues(sub[0], 1, &i, 1, &j, &sum));
+      if (PetscRealPart(sum) < 0) a->cond[k * ne + e] = 0;
+    }
+  PetscCall(ISLocalToGlobalMappingRestoreIndices(ltog, &gidx));
+  PetscCall(MatDestroySubMatrices(1, &sub));
+  PetscCall(ISDestroy(&rows));
+  PetscCall(ISDestroy(&cols));
+  /* each edge counted once, by the owner of its first row: edges, cut ones, their conductance, the positive total */
+  PetscCall(MatGetOwnershipRange(C, &rStart, &rEnd));
+  for (PetscInt r = rStart; r < rEnd; ++r) {
+    const PetscInt    *col;
+    const PetscScalar *v;
+    PetscInt           ncol;
+    PetscCall(MatGetRow(C, r, &ncol, &col, &v));
+    for (PetscInt t = 0; t < ncol; ++t) {
+      const PetscReal w = PetscRealPart(v[t]);
+      if (col[t] <= r) continue;
+      stats[0] += 1;
+      if (w < 0) {
+        stats[1] += 1;
+        stats[2] -= w;
+      } else stats[3] += w;
+    }
+    PetscCall(MatRestoreRow(C, r, &ncol, &col, &v));
+  }
+  PetscCall(MatDestroy(&C));
+  PetscCall(MPIU_Allreduce(stats, gstats, 4, MPIU_REAL, MPIU_SUM, comm));
+  a->edges         = (PetscInt)gstats[0];
+  a->clipped       = (PetscInt)gstats[1];
+  a->clipped_share = gstats[3] > 0 ? gstats[2] / gstats[3] : 0;
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
 {
@@ -133,6 +352,12 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
     PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
     a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
   }
+  if (a->kirchhoff && !a->consistent) { /* along edges with a lumped mass (in 2-D the conductances are P1's own stiffness) */
+    PetscInt           nc;
+    const PetscScalar *constants;
+    PetscCall(PhysicsGetConstants(s->phys, &nc, &constants));
+    PetscCall(SetUpConductances(a, s->dm, PetscRealPart(constants[PHYS_EPS])));
+  }
   *out = a;
   PetscFunctionReturn(0);
 }
@@ -150,6 +375,8 @@ PetscErrorCode LeanAssemblyDestroy(LeanAssembly *a)
   PetscCall(PetscFree((*a)->kirchhoff));
   PetscCall(PetscFree((*a)->alpha_cell));
   PetscCall(PetscFree((*a)->alpha_dof));
+  PetscCall(PetscFree((*a)->cond));
+  PetscCall(PetscFree((*a)->dual_volume));
   PetscCall(PetscFree(*a));
   PetscFunctionReturn(0);
 }
@@ -226,6 +453,38 @@ PetscErrorCode LeanAssemblySetParticles(LeanAssembly a, const SolverParticles *p
   PetscFunctionReturn(0);
 }
 
+/* The Kirchhoff flux's edges: how many, how many were cut, and their conductance over the total */
+PetscErrorCode LeanAssemblyGetEdgeCuts(LeanAssembly a, PetscInt *edges, PetscInt *cut, PetscReal *share)
+{
+  PetscFunctionBeginUser;
+  *edges = a->cond ? a->edges : 0;
+  *cut   = a->cond ? a->clipped : 0;
+  *share = a->cond ? a->clipped_share : 0;
+  PetscFunctionReturn(0);
+}
+
+/* 3-D Kirchhoff flux: the Voronoi cells' volumes (um^3) summed into the global vector w, the
+   control volumes its fluxes balance; *done false (w untouched) otherwise */
+PetscErrorCode LeanAssemblyDualVolumes(LeanAssembly a, DM dm, Vec w, PetscBool *done)
+{
+  Vec          loc;
+  PetscScalar *l;
+  PetscInt     n;
+
+  PetscFunctionBeginUser;
+  *done = a->dual_volume ? PETSC_TRUE : PETSC_FALSE;
+  if (!a->dual_volume) PetscFunctionReturn(0);
+  PetscCall(DMGetLocalVector(dm, &loc));
+  PetscCall(VecGetLocalSize(loc, &n));
+  PetscCall(VecGetArray(loc, &l));
+  for (PetscInt i = 0; i < n; ++i) l[i] = a->dual_volume[i];
+  PetscCall(VecRestoreArray(loc, &l));
+  PetscCall(VecZeroEntries(w));
+  PetscCall(DMLocalToGlobal(dm, loc, ADD_VALUES, w));
+  PetscCall(DMRestoreLocalVector(dm, &loc));
+  PetscFunctionReturn(0);
+}
+
 void LeanAssemblyInvalidate(LeanAssembly a)
 {
   a->cache_valid = PETSC_FALSE;
@@ -296,8 +555,18 @@ PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[
       CellResidualQuadratic(a, k, u, eps, f);
       continue;
     }
+    if (a->cond) { /* Kirchhoff, lumped: along each edge, its conductance times the difference of Φ */
+      const PetscReal *c = &a->cond[k * (dim == 2 ? 3 : 6)];
+      for (PetscInt e = 0; e < (dim == 2 ? 3 : 6); ++e) {
+        const PetscInt  i = ix[EdgeEnds[dim - 2][e][0]], j = ix[EdgeEnds[dim - 2][e][1]];
+        const PetscReal flux = c[e] * (a->Dv[i] - a->Dv[j]);
+        f[i] += flux;
+        f[j] -= flux;
+      }
+      continue;
+    }
     G = &a->grad[k * nv * dim];
-    if (a->kirchhoff) { /* K∇Φ_h */
+    if (a->kirchhoff) { /* K∇Φ_h (with a consistent mass) */
       for (PetscInt b = 0; b < nv; ++b)
         for (PetscInt d = 0; d < dim; ++d) gradu[d] += a->Dv[ix[b]] * G[b * dim + d];
     } else
@@ -490,7 +759,7 @@ static inline void CellJacobianQuadratic(LeanAssembly a, PetscInt k, const Petsc
   }
 }
 
-/* The same with the Kirchhoff quadrature: v[i][j] = |K| (G_i·K G_j) Φ'(θ_j) */
+/* The same with the Kirchhoff quadrature and a consistent mass: v[i][j] = |K| (G_i·K G_j) Φ'(θ_j) */
 static inline void CellJacobianKirchhoff(LeanAssembly a, PetscInt k, PetscReal eps, PetscScalar v[])
 {
   const PetscInt   nv = a->nv, dim = a->dim;
@@ -503,6 +772,25 @@ static inline void CellJacobianKirchhoff(LeanAssembly a, PetscInt k, PetscReal e
       for (PetscInt d = 0; d < dim; ++d) gg += G[i * dim + d] * G[j * dim + d] * (d == 2 ? eps : 1.0);
       v[i * nv + j] = a->vol[k] * gg * a->dDv[ix[j]];
     }
+}
+
+/* The same with the Kirchhoff flux along edges (a lumped mass): each edge (a, b) adds c Φ'(θ_a) to (a, a), -c Φ'(θ_b) to (a, b)
+   and the same with a and b swapped */
+static inline void CellJacobianEdges(LeanAssembly a, PetscInt k, PetscScalar v[])
+{
+  const PetscInt   nv = a->nv, ne = a->dim == 2 ? 3 : 6;
+  const PetscInt  *ix = &a->idx[k * nv];
+  const PetscReal *c  = &a->cond[k * ne];
+
+  for (PetscInt e = 0; e < nv * nv; ++e) v[e] = 0;
+  for (PetscInt e = 0; e < ne; ++e) {
+    const PetscInt  i = EdgeEnds[a->dim - 2][e][0], j = EdgeEnds[a->dim - 2][e][1];
+    const PetscReal di = c[e] * a->dDv[ix[i]], dj = c[e] * a->dDv[ix[j]];
+    v[i * nv + i] += di;
+    v[i * nv + j] -= dj;
+    v[j * nv + j] += dj;
+    v[j * nv + i] -= di;
+  }
 }
 
 /* J (assembled from zero) = ∂(stiffness)/∂θ at U, plus shift M with a consistent mass, plus the
@@ -529,7 +817,8 @@ PetscErrorCode LeanAssemblyJacobian(LeanAssembly a, const PetscScalar constants[
   for (PetscInt k = 0; k < a->ncells; ++k) {
     const PetscInt *ix = &a->idx[k * nv];
     PetscScalar    *v  = coo ? &a->coo[k * nv * nv] : vals;
-    if (a->kirchhoff) CellJacobianKirchhoff(a, k, eps, v);
+    if (a->cond) CellJacobianEdges(a, k, v);
+    else if (a->kirchhoff) CellJacobianKirchhoff(a, k, eps, v);
     else if (a->quadratic) CellJacobianQuadratic(a, k, u, eps, v);
     else CellJacobian(a, k, u, eps, v);
     if (a->consistent)

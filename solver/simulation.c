@@ -44,6 +44,7 @@ PetscErrorCode SimulationCreate(MPI_Comm comm, const char workdir[], PetscViewer
   if (viewer) PetscCall(PhysicsView(sim->phys, viewer));
   PetscCall(SolverCreate(dm, sim->phys, &sim->solver));
   PetscCall(DMDestroy(&dm));
+  if (viewer) PetscCall(SolverView(sim->solver, viewer));
   if (viewer) PetscCall(SolverParticlesView(sim->solver, viewer));
   if (!sim->from_checkpoint) PetscCall(SolverSetInitialUniform(sim->solver, sim->theta0));
   PetscCall(ProtocolCreateFromOptions(sim->solver, &sim->protocol));

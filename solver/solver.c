@@ -663,6 +663,20 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
         Vec      loc;
         PetscInt nlocal;
         PetscCall(LeanAssemblyCreate(s, &s->lean));
+        if (s->lumped) { /* 3-D Kirchhoff flux: the mass of the cells its fluxes balance, unless one has no volume */
+          Vec       dual;
+          PetscBool done;
+          PetscReal vmin = 0;
+          PetscCall(VecDuplicate(s->theta, &dual));
+          PetscCall(LeanAssemblyDualVolumes(s->lean, s->dm, dual, &done));
+          if (done) PetscCall(VecMin(dual, NULL, &vmin));
+          if (vmin > 0) {
+            PetscCall(VecCopy(dual, s->weights));
+            PetscCall(VecCopy(dual, s->mass));
+            s->dual_mass = PETSC_TRUE;
+          } else s->dual_mass_refused = done;
+          PetscCall(VecDestroy(&dual));
+        }
         PetscCall(DMGetLocalVector(s->dm, &loc));
         PetscCall(VecGetLocalSize(loc, &nlocal));
         PetscCall(DMRestoreLocalVector(s->dm, &loc));
@@ -767,6 +781,34 @@ PetscErrorCode SolverGetVolumeWeights(Solver s, Vec *w)
 {
   PetscFunctionBeginUser;
   *w = s->weights;
+  PetscFunctionReturn(0);
+}
+
+/* One line on the discretisation: elements, mass, unknowns, the flux; a warning when the
+   Kirchhoff flux had to cut many edges (a mesh far from Delaunay in the diffusivity's metric) */
+PetscErrorCode SolverView(Solver s, PetscViewer viewer)
+{
+  PetscInt           unknowns, edges = 0, cut = 0, nc;
+  PetscReal          share = 0, eps;
+  const PetscScalar *constants;
+  char               flux[256];
+
+  PetscFunctionBeginUser;
+  PetscCall(VecGetSize(s->theta, &unknowns));
+  PetscCall(PhysicsGetConstants(s->phys, &nc, &constants));
+  eps = s->info.dim == 3 ? PetscRealPart(constants[PHYS_EPS]) : 1;
+  if (s->kirchhoff) PetscCall(LeanAssemblyGetEdgeCuts(s->lean, &edges, &cut, &share));
+  if (edges) {
+    PetscCall(PetscSNPrintf(flux, sizeof(flux), "flux: the Kirchhoff potential along the %" PetscInt_FMT " edges with their Voronoi conductances%s", edges, cut ? "" : ", all positive"));
+    if (cut) {
+      size_t len;
+      PetscCall(PetscStrlen(flux, &len));
+      PetscCall(PetscSNPrintf(flux + len, sizeof(flux) - len, ", %" PetscInt_FMT " negative ones cut (%.2g%% of the conductance)", cut, (double)(100 * share)));
+    }
+  } else if (s->kirchhoff) PetscCall(PetscSNPrintf(flux, sizeof(flux), "flux: the gradient of the Kirchhoff potential"));
+  else PetscCall(PetscSNPrintf(flux, sizeof(flux), "flux: D(theta) at the %s", s->vertex_quadrature ? "vertices" : "quadrature points"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "discretisation: P%" PetscInt_FMT ", %s mass, %" PetscInt_FMT " unknowns; %s\n", s->degree, s->dual_mass ? "Voronoi-cell" : s->dual_mass_refused ? "lumped (a Voronoi cell has no volume)" : s->lumped ? "lumped" : "consistent", unknowns, flux));
+  if (share > SOLVER_CUT_SHARE_WARN) PetscCall(PetscViewerASCIIPrintf(viewer, "warning: the mesh is far from Delaunay%s: %.2g%% of the edges' conductance was negative and was cut, which keeps theta within its bounds but costs accuracy; %s\n", eps != 1 ? " in the metric of the out-of-plane factor" : "", (double)(100 * share), eps != 1 ? "let spot mesh the particle (it meshes in that metric), or refine" : "remesh with a Delaunay mesher (Gmsh's default), or refine"));
   PetscFunctionReturn(0);
 }
 

@@ -111,6 +111,62 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char le
   PetscFunctionReturn(0);
 }
 
+/* The stiffness part of the Jacobian (the lumped mass is diagonal) at a random state: how many
+   off-diagonal entries are positive (beyond round-off), which would let θ leave its bounds */
+static PetscErrorCode PositiveCouplings(const char msh[], const char *law[], const char quadrature[], PetscInt *positive, PetscInt *couplings)
+{
+  Solver      s;
+  Physics     phys;
+  TS          ts;
+  DM          mesh;
+  Vec         u, u_t;
+  Mat         J;
+  PetscInt    rStart, rEnd, counts[2] = {0, 0};
+  PetscRandom rnd;
+  PetscReal   scale = 0;
+
+  PetscFunctionBeginUser;
+  for (const char **o = law; *o; o += 2) PetscCall(PetscOptionsSetValue(NULL, o[0], o[1]));
+  PetscCall(MeshLoad(PETSC_COMM_WORLD, msh, &mesh));
+  PetscCall(Build(mesh, "lean", quadrature, &s, &phys));
+  PetscCall(DMDestroy(&mesh));
+  PetscCall(SolverGetTS(s, &ts));
+  PetscCall(SolverGetSolution(s, &u));
+  PetscCall(PetscRandomCreate(PETSC_COMM_WORLD, &rnd));
+  PetscCall(PetscRandomSetInterval(rnd, 0.5, 0.99));
+  PetscCall(VecSetRandom(u, rnd));
+  PetscCall(PetscRandomDestroy(&rnd));
+  PetscCall(VecDuplicate(u, &u_t));
+  PetscCall(VecZeroEntries(u_t));
+  PetscCall(TSGetIJacobian(ts, &J, NULL, NULL, NULL)); /* the solver's own */
+  PetscCall(TSComputeIJacobian(ts, 0.0, u, u_t, 0.0, J, J, PETSC_FALSE));
+  PetscCall(MatGetOwnershipRange(J, &rStart, &rEnd));
+  for (int pass = 0; pass < 2; ++pass)
+    for (PetscInt r = rStart; r < rEnd; ++r) {
+      const PetscInt    *col;
+      const PetscScalar *v;
+      PetscInt           nz;
+      PetscCall(MatGetRow(J, r, &nz, &col, &v));
+      for (PetscInt t = 0; t < nz; ++t) {
+        if (pass == 0 && col[t] == r) scale = PetscMax(scale, PetscAbsScalar(v[t]));
+        if (pass == 1 && col[t] != r) {
+          counts[1]++;
+          if (PetscRealPart(v[t]) > 1e-12 * scale) counts[0]++;
+        }
+      }
+      PetscCall(MatRestoreRow(J, r, &nz, &col, &v));
+    }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPIU_INT, MPI_SUM, PETSC_COMM_WORLD));
+  *positive  = counts[0];
+  *couplings = counts[1];
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "3-D %-9s  %" PetscInt_FMT " of %" PetscInt_FMT " off-diagonal couplings positive\n", quadrature, counts[0], counts[1]));
+  for (const char **o = law; *o; o += 2) PetscCall(PetscOptionsClearValue(NULL, o[0]));
+  PetscCall(VecDestroy(&u_t));
+  PetscCall(SolverDestroy(&s));
+  PetscCall(PhysicsDestroy(&phys));
+  PetscFunctionReturn(0);
+}
+
 /* Kirchhoff: at θ with Φ(θ_i) = Φ(0.9) + g·x_i (Φ affine in x, θ from 0.55 to 0.98 over the
    ellipse) and no surface flux, the stiffness residual vanishes at interior vertices; returns
    max |F_i| over interior vertices relative to max |F_i| over all */
@@ -196,7 +252,7 @@ int main(int argc, char **argv)
   const char *table[]    = {"-phys_diffusivity_law", "table", "-phys_diffusivity_file", "data/diffusivity/nco_diffusivity_Ecker2015_GITT.csv", NULL};
   const char *expo[]     = {"-phys_diffusivity_law", "exponential", "-phys_diffusivity_D_ref", "0.3", "-phys_diffusivity_rate", "-6", "-phys_out_of_plane_factor", "0.25", NULL};
   const char *constant[] = {"-phys_diffusivity_law", "constant", "-phys_diffusivity_value", "0.3", "-phys_alpha", "1.5", NULL};
-  char        msh2[PETSC_MAX_PATH_LEN], msh3[PETSC_MAX_PATH_LEN];
+  char        msh2[PETSC_MAX_PATH_LEN], msh3[PETSC_MAX_PATH_LEN], msh3e[PETSC_MAX_PATH_LEN];
   const char *tmp = getenv("TMPROOT") ? getenv("TMPROOT") : "/tmp";
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -207,6 +263,10 @@ int main(int argc, char **argv)
   PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh2));
   PetscCall(PetscOptionsInsertString(NULL, "-mesh_shape_type platelet -mesh_shape_semi_axes 1,0.6 -mesh_shape_thickness 0.3 -mesh_cell_size 0.15 -mesh_boundary_cell_size 0.1"));
   PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh3));
+  PetscCall(PetscSNPrintf(msh3e, sizeof(msh3e), "%s/assembly_3d_eps.msh", tmp)); /* made in the metric of ε = 0.25 */
+  PetscCall(PetscOptionsSetValue(NULL, "-phys_out_of_plane_factor", "0.25"));
+  PetscCall(MeshShapeWrite(PETSC_COMM_WORLD, msh3e));
+  PetscCall(PetscOptionsClearValue(NULL, "-phys_out_of_plane_factor"));
   PetscCall(Compare(msh2, logistic, "vertex", "vertex", "2-D ni_rich_smooth"));
   PetscCall(Compare(msh2, table, "vertex", "vertex", "2-D Ecker table"));
   PetscCall(Compare(msh2, expo, "vertex", "vertex", "2-D exponential"));
@@ -218,7 +278,17 @@ int main(int argc, char **argv)
   /* Kirchhoff with a constant D: Φ = D (θ − 1), the vertex rule's discretisation; with a
      consistent mass, Gauss points' (exact for the mass and, D constant, the flux) */
   PetscCall(Compare(msh2, constant, "kirchhoff", "vertex", "2-D Kirchhoff, D const"));
-  PetscCall(Compare(msh3, constant, "kirchhoff", "vertex", "3-D Kirchhoff, eps"));
+  { /* 3-D, lumped: the Kirchhoff flux runs along edges with the Voronoi dual's conductances, which
+       couple vertices only negatively (an M-matrix: θ stays within its bounds), where P1's stiffness
+       has positive couplings on the same Gmsh mesh; also with ε = 0.25 on a mesh made in that metric */
+    PetscInt positive, couplings;
+    PetscCall(PositiveCouplings(msh3, logistic, "kirchhoff", &positive, &couplings));
+    CHECK(positive == 0, "3-D Kirchhoff flux: %" PetscInt_FMT " of %" PetscInt_FMT " couplings positive, expected none", positive, couplings);
+    PetscCall(PositiveCouplings(msh3, logistic, "vertex", &positive, &couplings));
+    CHECK(positive > couplings / 20, "3-D vertex rule: only %" PetscInt_FMT " of %" PetscInt_FMT " couplings positive; the mesh does not test what it should", positive, couplings);
+    PetscCall(PositiveCouplings(msh3e, expo, "kirchhoff", &positive, &couplings));
+    CHECK(positive == 0, "3-D Kirchhoff flux, eps: %" PetscInt_FMT " of %" PetscInt_FMT " couplings positive, expected none", positive, couplings);
+  }
   PetscCall(PetscOptionsSetValue(NULL, "-solver_mass_lumping", "false"));
   PetscCall(Compare(msh2, constant, "kirchhoff", "gauss", "2-D Kirchhoff, consistent"));
   PetscCall(Compare(msh3, constant, "kirchhoff", "gauss", "3-D Kirchhoff, consistent"));
