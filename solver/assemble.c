@@ -65,7 +65,6 @@ struct _p_LeanAssembly {
   PetscReal   *cond;        /* [ncells][edges] the Kirchhoff flux's share of each edge's conductance (um), or NULL */
   PetscInt     edges, clipped;  /* edges of the mesh, and those whose dual face was negative */
   PetscReal    clipped_share;   /* their conductance over the total of the positive ones */
-  PetscReal   *dual_volume;     /* [local dofs] 3-D: this rank's cells' parts of each vertex's Voronoi cell (um^3), or NULL */
 };
 
 /* The edges (a, b) of a triangle and of a tetrahedron, in closure order */
@@ -187,7 +186,6 @@ static PetscErrorCode SetUpConductances(LeanAssembly a, DM dm, PetscReal eps)
   PetscCall(PetscMalloc1(nb + 1, &a->cond));
   PetscCall(DMGetLocalToGlobalMapping(dm, &ltog));
   PetscCall(ISLocalToGlobalMappingGetSize(ltog, &nloc));
-  if (a->dim == 3) PetscCall(PetscCalloc1(nloc + 1, &a->dual_volume));
   PetscCall(DMGetCoordinatesLocal(dm, &coords));
   PetscCall(DMGetCoordinateDM(dm, &cdm));
   PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, NULL));
@@ -209,14 +207,7 @@ static PetscErrorCode SetUpConductances(LeanAssembly a, DM dm, PetscReal eps)
         for (PetscInt d = 0; d < 3; ++d) x[v][d] = PetscRealPart(xc[v * 3 + d]) * (d == 2 ? zscale : 1);
       PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, cStart + k, &nx, &xc));
       TetrahedronConductances(x, c);
-      for (PetscInt e = 0; e < ne; ++e) { /* the pyramid on the edge's dual face from each end; then back to physical volume: √ε */
-        const PetscInt i = EdgeEnds[1][e][0], j = EdgeEnds[1][e][1];
-        PetscReal      l2 = 0;
-        for (PetscInt d = 0; d < 3; ++d) l2 += PetscSqr(x[j][d] - x[i][d]);
-        a->dual_volume[a->idx[k * nv + i]] += c[e] * l2 / 6 / zscale;
-        a->dual_volume[a->idx[k * nv + j]] += c[e] * l2 / 6 / zscale;
-        c[e] /= zscale;
-      }
+      for (PetscInt e = 0; e < ne; ++e) c[e] /= zscale; /* back to the physical volume: √ε */
     }
   }
   /* sum each edge over its cells on every rank: a matrix with both (a, b) and (b, a) */
@@ -376,7 +367,6 @@ PetscErrorCode LeanAssemblyDestroy(LeanAssembly *a)
   PetscCall(PetscFree((*a)->alpha_cell));
   PetscCall(PetscFree((*a)->alpha_dof));
   PetscCall(PetscFree((*a)->cond));
-  PetscCall(PetscFree((*a)->dual_volume));
   PetscCall(PetscFree(*a));
   PetscFunctionReturn(0);
 }
@@ -460,28 +450,6 @@ PetscErrorCode LeanAssemblyGetEdgeCuts(LeanAssembly a, PetscInt *edges, PetscInt
   *edges = a->cond ? a->edges : 0;
   *cut   = a->cond ? a->clipped : 0;
   *share = a->cond ? a->clipped_share : 0;
-  PetscFunctionReturn(0);
-}
-
-/* 3-D Kirchhoff flux: the Voronoi cells' volumes (um^3) summed into the global vector w, the
-   control volumes its fluxes balance; *done false (w untouched) otherwise */
-PetscErrorCode LeanAssemblyDualVolumes(LeanAssembly a, DM dm, Vec w, PetscBool *done)
-{
-  Vec          loc;
-  PetscScalar *l;
-  PetscInt     n;
-
-  PetscFunctionBeginUser;
-  *done = a->dual_volume ? PETSC_TRUE : PETSC_FALSE;
-  if (!a->dual_volume) PetscFunctionReturn(0);
-  PetscCall(DMGetLocalVector(dm, &loc));
-  PetscCall(VecGetLocalSize(loc, &n));
-  PetscCall(VecGetArray(loc, &l));
-  for (PetscInt i = 0; i < n; ++i) l[i] = a->dual_volume[i];
-  PetscCall(VecRestoreArray(loc, &l));
-  PetscCall(VecZeroEntries(w));
-  PetscCall(DMLocalToGlobal(dm, loc, ADD_VALUES, w));
-  PetscCall(DMRestoreLocalVector(dm, &loc));
   PetscFunctionReturn(0);
 }
 

@@ -663,20 +663,6 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *out)
         Vec      loc;
         PetscInt nlocal;
         PetscCall(LeanAssemblyCreate(s, &s->lean));
-        if (s->lumped) { /* 3-D Kirchhoff flux: the mass of the cells its fluxes balance, unless one has no volume */
-          Vec       dual;
-          PetscBool done;
-          PetscReal vmin = 0;
-          PetscCall(VecDuplicate(s->theta, &dual));
-          PetscCall(LeanAssemblyDualVolumes(s->lean, s->dm, dual, &done));
-          if (done) PetscCall(VecMin(dual, NULL, &vmin));
-          if (vmin > 0) {
-            PetscCall(VecCopy(dual, s->weights));
-            PetscCall(VecCopy(dual, s->mass));
-            s->dual_mass = PETSC_TRUE;
-          } else s->dual_mass_refused = done;
-          PetscCall(VecDestroy(&dual));
-        }
         PetscCall(DMGetLocalVector(s->dm, &loc));
         PetscCall(VecGetLocalSize(loc, &nlocal));
         PetscCall(DMRestoreLocalVector(s->dm, &loc));
@@ -807,8 +793,8 @@ PetscErrorCode SolverView(Solver s, PetscViewer viewer)
     }
   } else if (s->kirchhoff) PetscCall(PetscSNPrintf(flux, sizeof(flux), "flux: the gradient of the Kirchhoff potential"));
   else PetscCall(PetscSNPrintf(flux, sizeof(flux), "flux: D(theta) at the %s", s->vertex_quadrature ? "vertices" : "quadrature points"));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "discretisation: P%" PetscInt_FMT ", %s mass, %" PetscInt_FMT " unknowns; %s\n", s->degree, s->dual_mass ? "Voronoi-cell" : s->dual_mass_refused ? "lumped (a Voronoi cell has no volume)" : s->lumped ? "lumped" : "consistent", unknowns, flux));
-  if (share > SOLVER_CUT_SHARE_WARN) PetscCall(PetscViewerASCIIPrintf(viewer, "warning: the mesh is far from Delaunay%s: %.2g%% of the edges' conductance was negative and was cut, which keeps theta within its bounds but costs accuracy; %s\n", eps != 1 ? " in the metric of the out-of-plane factor" : "", (double)(100 * share), eps != 1 ? "let spot mesh the particle (it meshes in that metric), or refine" : "remesh with a Delaunay mesher (Gmsh's default), or refine"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "discretisation: P%" PetscInt_FMT ", %s mass, %" PetscInt_FMT " unknowns; %s\n", s->degree, s->lumped ? "lumped" : "consistent", unknowns, flux));
+  if (share > SOLVER_CUT_SHARE_WARN) PetscCall(PetscViewerASCIIPrintf(viewer, "warning: the mesh is far from Delaunay%s: %.2g%% of the edges' conductance was negative and was cut, which keeps theta within its bounds but costs accuracy; %s\n", eps != 1 ? " in the metric of the out-of-plane factor" : "", (double)(100 * share), eps != 1 ? "let spot mesh the particle (it meshes in that metric)" : "use a Delaunay mesh (Gmsh's default), with smaller cells rather than -mesh_refine, whose split tetrahedra are not Delaunay"));
   PetscFunctionReturn(0);
 }
 

@@ -11,7 +11,6 @@ PetscErrorCode LeanAssemblyResidual(LeanAssembly a, const PetscScalar constants[
 PetscErrorCode LeanAssemblyJacobian(LeanAssembly a, const PetscScalar constants[], Vec locU, PetscReal shift, const PetscScalar extra[], Mat J);
 PetscErrorCode LeanAssemblyCreateMatrix(LeanAssembly a, DM dm, PetscInt nextra, const PetscInt extra_idx[], Mat *J);
 void           LeanAssemblyInvalidate(LeanAssembly a);
-PetscErrorCode LeanAssemblyDualVolumes(LeanAssembly a, DM dm, Vec w, PetscBool *done);
 PetscErrorCode LeanAssemblyGetEdgeCuts(LeanAssembly a, PetscInt *edges, PetscInt *cut, PetscReal *share);
 
 typedef struct _p_Surface      *Surface;
@@ -51,8 +50,6 @@ struct _p_Solver {
   PetscBool       lumped;
   PetscBool       vertex_quadrature; /* P1: D(θ) at the vertices, or at Gauss points */
   PetscBool       kirchhoff;         /* P1: the flux from the vertex values of Φ(θ) = ∫D dθ (lean assembly) */
-  PetscBool       dual_mass;         /* 3-D Kirchhoff flux: mass and weights are the Voronoi cells' volumes */
-  PetscBool       dual_mass_refused; /* ... but a Voronoi cell had no volume: the lumped P1 mass */
   LeanAssembly    lean;     /* lean assembly (solver/assemble.c), or NULL for PetscFE's */
   Surface         surface;  /* the boundary condition (NULL for manufactured solutions) */
   SurfaceMode     mode;     /* what the surface does in the current step */
