@@ -225,13 +225,15 @@ def main():
     g5b = {(c, a): peak_gap(r5b[f"rate_{rname[c]}_a{a:g}"]) for c in (1, 2) for a in alphas5}
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     ax[0].plot(rates, [g5[c] for c in rates], "o-")
-    ax[0].axhspan(0.2, 0.3, xmin=0.6, color="C1", alpha=0.2, label="paper: 20–30 % at 1C–2C")
+    ax[0].fill_between([1, 2], 0.2, 0.3, color="C1", alpha=0.2, label="paper: 20–30 % at 1C–2C")
     ax[0].set(xscale="log", xlabel="C-rate (1/h)", ylabel="peak centre − periphery θ", title="charge from θ 0.97 by Δθ 0.4, α 2.7")
     ax[0].legend(fontsize=8)
     for c in (1, 2):
         ax[1].plot(alphas5, [g5b[(c, a)] for a in alphas5], "o-", label=rname[c])
     ax[1].axhspan(0.2, 0.3, color="C1", alpha=0.2)
     ax[1].set(xscale="log", xlabel="α", ylabel="peak centre − periphery θ", title="1C and 2C against α")
+    ax[1].set_xticks(alphas5, [f"{a:g}" for a in alphas5])
+    ax[1].minorticks_off()
     ax[1].legend(fontsize=8)
     save(fig, "fig5_rates.png")
     inband = [a for a in alphas5 if all(0.2 <= g5b[(c, a)] <= 0.3 for c in (1, 2))]
