@@ -110,3 +110,9 @@ clean:
 
 include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The paper's findings reproduced (examples/gallery/REPORT.md and figures; about 2 min)
+.PHONY: gallery
+gallery: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 examples/gallery/run.py $(BIN)/spot
