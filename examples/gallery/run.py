@@ -123,6 +123,8 @@ def main():
     ax[1].text(alphas1[-1], 36, "paper: ~35 min", ha="right", va="bottom", fontsize=8)
     ax[1].set(xscale="log", xlabel="α", ylabel=f"time to uniform (min; gap < {UNIFORM})",
               title="what brings the centre's uniformity time to ~35 min")
+    ax[1].set_xticks(alphas1, [f"{a:g}" for a in alphas1])
+    ax[1].minorticks_off()
     ax[1].legend(fontsize=8, title="particle")
     save(fig, "fig1_c3_charge.png")
     rows.append(("C/3 charge from θ 0.97: Li-poor rim, Li-rich core, centre lags; ~uniform after ~35 min",
@@ -149,10 +151,12 @@ def main():
     ax[0].plot(alphas2, [g2[a] for a in alphas2], "o-")
     ax[0].axvspan(1, 5, color="C1", alpha=0.15, label="paper: core–shell for 1 ≤ α ≤ 5")
     ax[0].set(xscale="log", xlabel="α", ylabel="peak centre − periphery θ", title="C/3 charge: heterogeneity against α")
+    ax[0].set_xticks(alphas2, [f"{a:g}" for a in alphas2])
+    ax[0].minorticks_off()
     ax[0].legend(fontsize=8)
     ax[1].plot([plateau[d] for d in decades], [g2b[d] for d in decades], "s-", color="C2")
     for d in decades:
-        ax[1].annotate(f"{d:g} decades", (plateau[d], g2b[d]), fontsize=7, textcoords="offset points", xytext=(4, 4))
+        ax[1].annotate(f"{d:g} decades below the delithiated D", (plateau[d], g2b[d]), fontsize=7, textcoords="offset points", xytext=(4, 4))
     ax[1].axhline(UNIFORM, color="grey", ls=":", lw=1)
     ax[1].set(xscale="log", xlabel="α·D_GITT at θ → 1 (cm²/s), α 5, delithiated D fixed", ylabel="peak centre − periphery θ",
               title="the lithiated plateau sets the gap")
@@ -227,6 +231,8 @@ def main():
     ax[0].plot(rates, [g5[c] for c in rates], "o-")
     ax[0].fill_between([1, 2], 0.2, 0.3, color="C1", alpha=0.2, label="paper: 20–30 % at 1C–2C")
     ax[0].set(xscale="log", xlabel="C-rate (1/h)", ylabel="peak centre − periphery θ", title="charge from θ 0.97 by Δθ 0.4, α 2.7")
+    ax[0].set_xticks(rates, [f"C/{1 / c:.0f}" if c < 1 else f"{c:g}C" for c in rates])
+    ax[0].minorticks_off()
     ax[0].legend(fontsize=8)
     for c in (1, 2):
         ax[1].plot(alphas5, [g5b[(c, a)] for a in alphas5], "o-", label=rname[c])
