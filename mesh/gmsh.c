@@ -298,6 +298,21 @@ typedef struct {
   PetscReal z_stretch;  /* 3-D: 1/√ε, ε the diffusivity's out-of-plane factor: meshed stretched in z by it */
 } ShapeSpec;
 
+/* The stretch in z under which the diffusivity diag(1, 1, ε) of a run is isotropic, 1/√ε (1
+   without -phys_out_of_plane_factor): 3-D meshes are made stretched by it and put back
+   (MeshUnstretchNodes), so that they are Delaunay in the diffusivity's metric, as the 3-D
+   Kirchhoff flux needs (solver/assemble.c) */
+PetscErrorCode MeshZStretch(PetscReal *stretch)
+{
+  PetscReal eps = 1;
+
+  PetscFunctionBeginUser;
+  *stretch = 1;
+  PetscCall(InputGetQuantity("-phys_out_of_plane_factor", UNIT_NONE, &eps, NULL));
+  if (eps > 0 && PetscIsNormalReal(eps)) *stretch = 1 / PetscSqrtReal(eps); /* physics checked it */
+  PetscFunctionReturn(0);
+}
+
 /* One length of a shape (µm): positive, finite, at most the largest particle; at least the
    smallest particle (a size of the particle) or a lattice spacing (a thickness, a corner) */
 static PetscErrorCode RequireLength(const char name[], PetscReal v, PetscBool size)
@@ -434,11 +449,7 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     s->equivalent_diameter = (s->dim == 2 || s->type == SHAPE_PLATELET) ? PetscSqrtReal(4 * measure / PETSC_PI) : PetscPowReal(6 * measure / PETSC_PI, 1.0 / 3.0);
   }
   s->z_stretch = 1;
-  if (s->dim == 3) { /* the diffusivity diag(1, 1, ε) is isotropic in (x, y, z/√ε): mesh there (Delaunay in that metric) */
-    PetscReal eps = 1;
-    PetscCall(InputGetQuantity("-phys_out_of_plane_factor", UNIT_NONE, &eps, NULL));
-    if (eps > 0 && PetscIsNormalReal(eps)) s->z_stretch = 1 / PetscSqrtReal(eps); /* physics checked it */
-  }
+  if (s->dim == 3) PetscCall(MeshZStretch(&s->z_stretch));
   s->cell_size = s->equivalent_diameter / (s->dim == 2 ? 30 : 12);
   PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &cell_set));
   s->boundary_cell_size = s->cell_size / 2.5;
@@ -499,7 +510,7 @@ static PetscErrorCode AddBoundaryField(const ShapeSpec *s, int *active, size_t n
 /* The nodes of a mesh made stretched in z by `stretch` about height zc, put back: z = zc + (z' - zc)/stretch.
    The cells keep their connectivity, so a mesh Delaunay in the stretched space stays Delaunay in
    the metric diag(1, 1, 1/stretch²) of the diffusivity. */
-static PetscErrorCode UnstretchNodes(double zc, double stretch)
+PetscErrorCode MeshUnstretchNodes(double zc, double stretch)
 {
   size_t *tags = NULL, ntags = 0, ncoord = 0, nparam = 0;
   double *coord = NULL, *param = NULL;
@@ -626,7 +637,7 @@ static PetscErrorCode ShapeMesh(const ShapeSpec *s, FileOut f)
   GmshCall(gmshOptionSetNumber("Mesh.MshFileVersion", 4.1, GIERR));
   GmshCall(gmshModelMeshGenerate(s->dim, GIERR));
   for (PetscInt r = 0; r < s->refine; ++r) GmshCall(gmshModelMeshRefine(GIERR)); /* new boundary nodes on the curve */
-  if (zs != 1) PetscCall(UnstretchNodes(s->type == SHAPE_PLATELET ? 0 : c[2], zs));
+  if (zs != 1) PetscCall(MeshUnstretchNodes(s->type == SHAPE_PLATELET ? 0 : c[2], zs));
   GmshCall(gmshModelGetEntities(&dimtags, &ndimtags, -1, GIERR));
   gmshFree(dimtags);
   PetscCall(MeshGmshWrite(f));

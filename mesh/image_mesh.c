@@ -328,18 +328,21 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   PetscBool     *used; /* nodes of the cells: Gmsh also keeps one at each spline control point */
   /* the neck's points, free points of the model for a Distance field; Gmsh 4.8 measures it in
      3-D (FieldZ ignored), so for a platelet they are repeated up its side, at most dist_min apart */
-  const PetscInt nlevels = neck && dim == 3 ? PetscMin(64, 1 + (PetscInt)PetscCeilReal(s->extrude / neck->dist_min)) : 1;
-  const PetscInt nneck   = neck ? neck->n * nlevels : 0;
+  PetscReal      zs        = 1; /* a platelet is meshed stretched in z by zs, the diffusivity's metric (MeshZStretch) */
+  PetscInt       nlevels, nneck;
   double        *neck_tags = NULL;
 
   PetscFunctionBeginUser;
+  if (dim == 3) PetscCall(MeshZStretch(&zs));
+  nlevels = neck && dim == 3 ? PetscMin(64, 1 + (PetscInt)PetscCeilReal(s->extrude * zs / neck->dist_min)) : 1;
+  nneck   = neck ? neck->n * nlevels : 0;
   PetscCall(GmshStart());
   GmshCall(gmshModelAdd("particle", GIERR));
   PetscCall(PetscMalloc3(outline->n + 1, &ptags, npieces, &curves, npieces, &sides));
   if (nneck) PetscCall(PetscMalloc1(nneck, &neck_tags));
   for (PetscInt l = 0; l < nlevels && neck; ++l)
     for (PetscInt i = 0; i < neck->n; ++i) {
-      const double z = nlevels > 1 ? s->extrude * l / (nlevels - 1) : 0;
+      const double z = nlevels > 1 ? s->extrude * zs * l / (nlevels - 1) : 0;
       int          tag;
       GmshCall(tag = gmshModelGeoAddPoint(neck->xy[2 * i], neck->xy[2 * i + 1], z, rep->cell_size, -1, GIERR));
       neck_tags[l * neck->n + i] = tag;
@@ -356,7 +359,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   if (dim == 3) {
     int    dt[2] = {2, surf}, *out = NULL;
     size_t nout = 0;
-    GmshCall(gmshModelGeoExtrude(dt, 2, 0, 0, s->extrude, &out, &nout, NULL, 0, NULL, 0, 0, GIERR));
+    GmshCall(gmshModelGeoExtrude(dt, 2, 0, 0, s->extrude * zs, &out, &nout, NULL, 0, NULL, 0, 0, GIERR));
     /* out: (2, top), (3, volume), then (2, side wall) for each boundary curve */
     PetscCheck(nout == (size_t)(4 + 2 * npieces) && out[2] == 3, PETSC_COMM_SELF, PETSC_ERR_LIB, "unexpected result of the Gmsh extrusion");
     top = out[1];
@@ -442,6 +445,7 @@ static PetscErrorCode OutlineMesh(const ImageSpec *s, const ImagePolygon *outlin
   GmshCall(gmshModelMeshGenerate(1, GIERR));
   PetscCall(CheckBoundaryMesh(curves, npieces, rep, s->file));
   GmshCall(gmshModelMeshGenerate((int)dim, GIERR));
+  if (zs != 1) PetscCall(MeshUnstretchNodes(0, zs));
 
   /* measure the mesh: nodes by tag, then triangles (bottom face), boundary edges, tetrahedra */
   {
@@ -1008,6 +1012,11 @@ static PetscErrorCode CheckSizes(const ImageSpec *s, PetscReal d_eq, PetscInt re
   /* 3-D: Gmsh 4.8 measures the Distance field from the bottom outline in 3-D (FieldZ does not
      flatten it), so the graded part is a quarter cylinder along that outline */
   PetscCall(MeshEstimateCells(dim, dim == 2 ? A : A * s->extrude, P, dim == 2 ? 0 : s->extrude, rep->cell_size, rep->boundary_cell_size, rep->boundary_layer, &cells));
+  if (dim == 3) { /* meshed stretched in z (MeshZStretch): that many more cells */
+    PetscReal zs;
+    PetscCall(MeshZStretch(&zs));
+    cells *= zs;
+  }
   cells *= PetscPowReal(2.0, (PetscReal)(dim * refine)); /* -mesh_refine splits each cell into 2^dim */
   rep->estimated_cells = cells;
   if (!check_count) PetscFunctionReturn(0); /* every particle: the caller checks the sum */

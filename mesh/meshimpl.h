@@ -11,6 +11,8 @@
 
 void           GmshLastError(char buf[], size_t len);
 PetscErrorCode GmshStart(void);
+PetscErrorCode MeshZStretch(PetscReal *stretch);
+PetscErrorCode MeshUnstretchNodes(double zc, double stretch);
 
 #define GmshCall(call) \
   do { \
