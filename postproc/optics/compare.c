@@ -38,7 +38,7 @@
    Options -compare_<section>_<name> come from the <compare> document (input/compare.xsd). Data
    live on rank 0 while they are read and registered; afterwards every rank holds the window
    of contrast, so a fit's groups can evaluate their runs anywhere. */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@
    drift (the illumination stays positive), a 16-bit page's full scale, the frame size and the
    particle inside the frame. The stack and the timestamps are published together when the run
    is done (PostprocFiles): a failure leaves neither. */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>
