@@ -19,7 +19,9 @@ CFLAGS     += -std=c11 -Wall -Wextra -Wno-unused-parameter $(WERROR) -MMD -MP \
               -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm
 
-LAYERS     := files input mesh physics solver postproc app
+# postproc/ is split by purpose (docs/development.md): its sources live in these subfolders only
+POSTPROC   := postproc/fileset postproc/figures postproc/run postproc/optics postproc/gitt
+LAYERS     := files input mesh physics solver $(POSTPROC) app
 LIB_SRC    := $(filter-out app/spot.c,$(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 SCHEMAS    := $(wildcard input/*.xsd)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/input/schema_blob.o

@@ -1,7 +1,7 @@
-/* spot compare COMPARE.xml: a run beside an operando optical movie (postproc/compare.c). */
+/* spot compare COMPARE.xml: a run beside an operando optical movie (postproc/optics/compare.c). */
 #include "app/app.h"
 #include "input/input.h"
-#include "postproc/postproc.h"
+#include "postproc/optics/optics.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 /* spot fit FIT.xml: the diffusivity scale α (and optionally the PSF σ) that makes a run match an
-   optical movie (postproc/fit.c). */
+   optical movie (postproc/optics/fit.c). */
 #include "app/app.h"
 #include "input/input.h"
-#include "postproc/postproc.h"
+#include "postproc/optics/optics.h"
 #include <stdio.h>
 #include <string.h>
 

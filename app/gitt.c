@@ -1,6 +1,6 @@
-/* spot gitt RECORD.csv: D(θ) from a GITT record by Weppner–Huggins (postproc/postproc.h).
+/* spot gitt RECORD.csv: D(θ) from a GITT record by Weppner–Huggins (postproc/gitt/gitt.h).
    spot gitt --simulate INPUT.xml: the same analysis of a GITT run of spot itself, against the D
-   the run used (postproc/postproc.h).
+   the run used (postproc/gitt/gitt.h).
 
    The arguments become -gitt_ options (the options database is the single source; a PETSc
    option given as well wins), the record is read by input/ (rank 0 reads, all ranks get it),
@@ -8,7 +8,7 @@
 #include "app/app.h"
 #include "input/input.h"
 #include "mesh/mesh.h"
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
 #include "solver/solver.h"
 #include <stdio.h>
 #include <string.h>

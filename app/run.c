@@ -4,7 +4,7 @@
 #include "mesh/mesh.h"
 #include "physics/physics.h"
 #include "solver/solver.h"
-#include "postproc/postproc.h"
+#include "postproc/run/run.h"
 #include <stdio.h>
 #include <unistd.h>
 #include <signal.h>

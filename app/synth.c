@@ -1,11 +1,11 @@
-/* spot synth RUN.xml -o movie.tif: a run made into an optical-like image stack (postproc/synth.c).
+/* spot synth RUN.xml -o movie.tif: a run made into an optical-like image stack (postproc/optics/synth.c).
 
    The double-dash arguments become -synth_* options (the options database stays the single
    source: -synth_noise 0.05 works as well as --noise 0.05). PETSc options after the input file
    override the run's values, e.g. -phys_alpha 3. */
 #include "app/app.h"
 #include "input/input.h"
-#include "postproc/postproc.h"
+#include "postproc/optics/optics.h"
 #include <string.h>
 
 static const char synth_help[] = "usage: [mpirun -n N] spot synth RUN.xml -o movie.tif [options] [PETSc options]\n"

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential pkg-config petsc-dev libopenmpi-dev openmpi-bin
           libhdf5-openmpi-dev hdf5-tools libgmsh-dev gmsh libxml2-dev libxml2-utils libpng-dev libtiff-dev
-          libcairo2-dev fonts-dejavu-core  # figures (postproc/plot.c): PNG, PDF, SVG; DejaVu Sans for θ, µ, ²
+          libcairo2-dev fonts-dejavu-core  # figures (postproc/figures/plot.c): PNG, PDF, SVG; DejaVu Sans for θ, µ, ²
           python3-numpy python3-h5py python3-matplotlib python3-meshio  # tests that read outputs as users would; figures of postproc/*.py
           clang libclang-rt-dev)        # make fuzz: clang, libFuzzer and the sanitizers' runtimes (tests/fuzz/)
 # Not installed here (about 700 MB): paraview and python3-paraview; where pvpython is present,

@@ -1,9 +1,9 @@
-/* The plotting library behind spot gitt's figure (postproc/postproc.h): nice ticks, text metrics
+/* The plotting library behind spot gitt's figure (postproc/figures/figures.h): nice ticks, text metrics
    and UTF-8 glyphs (cairo, DejaVu Sans), the data-to-pixel map on linear and log axes, lines, markers and gaps drawn
    where they belong, the PNG read back pixel for pixel, and an unwritable path; panels stacked on
    a shared x axis with a vertical line, written as PNG, PDF and SVG; an unknown format. */
 #include "testing.h"
-#include "postproc/postproc.h"
+#include "postproc/figures/figures.h"
 #include <math.h>
 #include <png.h>
 

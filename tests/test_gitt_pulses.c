@@ -4,7 +4,7 @@
    be bracketed by the samples around the true edges (the best a sampled record allows), with
    its edges where -gitt_edges puts them and its charge right. Then records that are not GITT records. */
 #include "testing.h"
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
 #include <math.h>
 
 typedef struct {

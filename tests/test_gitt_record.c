@@ -7,7 +7,7 @@
      with -gitt_allow_unrelaxed its 13 discharge pulses of 120 s are found (the header's "110 s"
      is the nominal time; the charge column gives 120 s), plus a 14th cut by the end of the record. */
 #include "testing.h"
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
 #include "physics/physics.h"
 #include <math.h>
 

@@ -12,7 +12,7 @@
    superposition of switched responses. Voltage E = U(θ_s) + R_s I with U = U0 − k θ. */
 #define _DEFAULT_SOURCE /* j0, j1 */
 #include "testing.h"
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
 #include <math.h>
 
 #define NBESSEL 4000

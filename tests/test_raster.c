@@ -1,4 +1,4 @@
-/* Rasterising a solution onto pixels (postproc/raster.c) and the PNG maps of spot run (maps.c).
+/* Rasterising a solution onto pixels (postproc/run/raster.c) and the PNG maps of spot run (maps.c).
 
      test_raster exact     a linear field (P1) and a quadratic field (P2) are reproduced at the
                            pixel centres to 1e-12; the mask covers the mesh's area within 0.5 %,
@@ -12,7 +12,7 @@
                            raster values, the PNG shows the colour of the centre value
    Run them under mpirun -n 2 too: the values are the same. */
 #include "testing.h"
-#include "postproc/postproc.h"
+#include "postproc/run/run.h"
 #include <math.h>
 
 static char tmpdir[PETSC_MAX_PATH_LEN];

@@ -131,7 +131,7 @@ guard_full_gitt_body() {
   done
 }
 
-# spot run's maps (the run's own timeseries.csv and checkpoint are written by postproc/output.c
+# spot run's maps (the run's own timeseries.csv and checkpoint are written by postproc/run/output.c
 # and solver/ before the maps, and are not the maps' to remove): no map, stack or table is left
 guard_full_maps_body() {
   local full=$1 n left

@@ -28,7 +28,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 FUZZ_CFLAGS   = -g -O1 -std=c11 -Wall -Wextra -Wno-unused-parameter -MMD -MP -D_POSIX_C_SOURCE=200809L -I. \
                 $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null) -U_FORTIFY_SOURCE $(FUZZ_SAN)
 FUZZ_LDLIBS   = $(shell pkg-config --libs $(FUZZ_PKGS) 2>/dev/null) -ldl -lm
-FUZZ_LAYERS  := $(or $(LAYERS),files input mesh physics solver postproc app)
+FUZZ_LAYERS  := $(or $(LAYERS),files input mesh physics solver postproc/fileset postproc/figures postproc/run postproc/optics postproc/gitt app)
 FUZZ_LIB_SRC := $(filter-out app/spot.c,$(foreach d,$(FUZZ_LAYERS),$(wildcard $(d)/*.c)))
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_LIB_SRC)) $(FUZZ_BUILD)/input/schema_blob.o
 FUZZ_REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_ALL))

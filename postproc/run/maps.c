@@ -16,7 +16,8 @@
    scale: <q>_map_<i>_t<t>s.png (the map, centroid-relative axes with y up as displayed, and a
    colour bar), <q>_maps.tif (32-bit float, NaN outside the particle: the raw values for ImageJ
    and friends) and <q>_maps.csv (time, file, min, mean, max of each map). */
-#include "postproc/postproc.h"
+#include "postproc/run/run.h"
+#include "postproc/figures/figures.h"
 #include "input/input.h"
 #include <errno.h>
 #include <math.h>

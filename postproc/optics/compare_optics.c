@@ -11,7 +11,7 @@
      I_j(t)/I_j(0) − 1 = k P(G*Δχ)_j / (β + (1 − β) P(G*χ)_j),   Δ = θ0 − θ, β = I_bg / I0.
    The fine grid extends 4σ + 2 p_o beyond the particle, so nothing blurred is lost at its edge
    (values outside it are zero, as χ is). */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include <math.h>
 
 PetscErrorCode OpticalFrameRigid(PetscReal pixel_size, PetscReal rotation_deg, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *f)

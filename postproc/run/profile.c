@@ -8,7 +8,8 @@
    nearest the centroid on either side, found exactly (segment or triangle intersections, reduced
    over ranks); every sample point of a line must lie inside the particle, or it is an input error.
    θ at the points is evaluated by a Probe (one dot product per point). */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
+#include "postproc/figures/figures.h"
 #include "input/input.h"
 #include "mesh/mesh.h"
 #include <petscsf.h>

@@ -3,7 +3,7 @@
    At each frame time t (every -synth_frame_interval from 0 to the end of the protocol, or the
    list -synth_frame_times; θ between time steps from TSInterpolate) the camera pixel j records
      I_j = (1 + d t) [ I0 (P(G*χ)_j + k P(G*((θ0 − θ)χ))_j) + I_bg (1 − P(G*χ)_j) ] + n_j,
-   the optics of postproc/compare_optics.c: the particle (coverage χ, fine grid of the mesh frame)
+   the optics of compare_optics.c: the particle (coverage χ, fine grid of the mesh frame)
    with intensity I0 (1 + k (θ0 − θ)) on a flat background I_bg, blurred by a Gaussian PSF of
    standard deviation σ, integrated over camera pixels of size p placed by a rigid transform
    (the particle's centroid at the middle of the frame plus a shift, rotated by an angle); d is a
@@ -21,7 +21,7 @@
    drift (the illumination stays positive), a 16-bit page's full scale, the frame size and the
    particle inside the frame. The stack and the timestamps are published together when the run
    is done (PostprocFiles): a failure leaves neither. */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
      _c_lithiated c1, _c_delithiated c0   a linear law c(θ) = c0 + (c1 − c0) θ (lengths: 14.2angstrom)
      _c_file F                            a table of columns theta and c_angstrom (linear between rows)
      _wavelength λ (Cu Kα1, 1.5406 Å), _fwhm Γ (degrees of 2θ, 0.05), _points n (400) */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
 #include "input/input.h"
 #include <math.h>
 

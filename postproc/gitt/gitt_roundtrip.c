@@ -1,6 +1,7 @@
 /* gitt_roundtrip: a simulated GITT record, its Weppner–Huggins analysis and the truth (see
-   postproc/postproc.h). Units inside: t s, I A, V V, L µm, D µm²/s (× 1e-8 for cm²/s). */
-#include "postproc/postproc.h"
+   gitt.h). Units inside: t s, I A, V V, L µm, D µm²/s (× 1e-8 for cm²/s). */
+#include "postproc/gitt/gitt.h"
+#include "postproc/figures/figures.h"
 #include "input/input.h"
 #include <errno.h>
 #include <math.h>
@@ -179,7 +180,7 @@ PetscErrorCode GittRoundTripCreate(Solver solver, const char source[], GittRound
   }
   /* the whole particle, θ from 1 to 0: F c_max × volume, volume = area × L */
   rt->capacity = FARADAY * rt->c_max * rt->area_m2 * rt->length * 1e-6;
-  /* mean curvature of the active surface, for the short-time estimate (postproc/postproc.h) */
+  /* mean curvature of the active surface, for the short-time estimate (gitt.h) */
   if (PetscAbsReal(info->boundary - info->surface) > 1e-9 * info->boundary)
     rt->kappa = NAN;
   else

@@ -17,7 +17,7 @@
    shared as a file; the candidates write nothing. Finally the comparison at the fitted α runs on
    all ranks and writes its outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. The
    outputs and the mesh appear together at the end, or none (PostprocFiles). */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

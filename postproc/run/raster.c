@@ -15,7 +15,7 @@
      coverage = fraction of the pixel's sample points inside the particle,
      mask = 1 where the pixel centre lies inside the particle.
    3-D meshes are sampled in the plane z = grid.z. */
-#include "postproc/postproc.h"
+#include "postproc/run/run.h"
 #include <petscdmplex.h>
 #include <math.h>
 

@@ -12,7 +12,7 @@
    lock files and its failures on some ranks only are avoided). A failed write (a full disk) is
    noticed at the next time step on every rank at once and ends the run with one line. The CSV
    is flushed at least every 10 s so a long run can be watched. */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
 #include "input/input.h"
 #include "files/files.h"
 #include <math.h>

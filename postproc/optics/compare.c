@@ -9,7 +9,7 @@
       no particle there is an input error.
    3. Registration: mesh x = A u + b. Given (<registration method="given">), or found: the
       reference frame is modelled as a + c P(G*χ)(u; A, b), the simulated particle χ blurred by
-      the PSF and integrated over the camera pixels (postproc/compare_optics.c), and the rigid
+      the PSF and integrated over the camera pixels (compare_optics.c), and the rigid
       transform (translation, rotation) minimising the squared residual is found by Nelder–Mead
       from the particles' centroids and principal axes, to 1e-3 px. The fit also gives the
       background ratio β = a/(a + c). A poor final match (R² below <min_match>) or an exhausted
@@ -38,7 +38,7 @@
    Options -compare_<section>_<name> come from the <compare> document (input/compare.xsd). Data
    live on rank 0 while they are read and registered; afterwards every rank holds the window
    of contrast, so a fit's groups can evaluate their runs anywhere. */
-#include "postproc/postproc.h"
+#include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,8 @@
    the curves). The rows are kept on rank 0 as
    timeseries.csv is written; past SUMMARY_MAX_ROWS every other row is dropped (the figure has
    fewer pixels than that). */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
+#include "postproc/figures/figures.h"
 
 #define SUMMARY_MAX_ROWS 20000
 #define SUMMARY_SERIES   7 /* t, V, i, mean, centre, periphery, surface */

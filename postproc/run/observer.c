@@ -5,7 +5,7 @@
    to the gathered surface facets). Cells far from a region's edge are decided from their
    centroid; only cells straddling an edge are evaluated point by point, with a fine rule. Surface weights
    ∮ φ_i ds use a Stroud rule on each surface facet, mapped into its cell. */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
 #include "input/input.h"
 #include <petscdmplex.h>
 #include <petscsf.h>

@@ -1,8 +1,8 @@
-/* gitt: pulse finder and Weppner–Huggins analysis of a GITT record (see postproc/postproc.h for the method).
+/* gitt: pulse finder and Weppner–Huggins analysis of a GITT record (see gitt.h for the method).
 
    Units inside: t s, I A (positive = charge), V V, Q A·s, L µm, D µm²/s; the CSV writers
    convert D to cm²/s (× 1e-8) and charge to Ah. */
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
 #include "input/input.h"
 #include <errno.h>
 #include <math.h>

@@ -4,7 +4,7 @@
    keeps that cell's closure dofs and the basis values at the point, so an evaluation is a short
    dot product (P1 or P2) and one reduction shares the values. A point outside the particle is
    reported, not guessed. */
-#include "postproc/postproc.h"
+#include "postproc/run/runimpl.h"
 #include "input/input.h"
 #include <petscsf.h>
 

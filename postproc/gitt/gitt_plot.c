@@ -1,11 +1,12 @@
-/* gitt: the figure of an analysis (postproc/postproc.h), from the public results only.
+/* gitt: the figure of an analysis (gitt.h), from the public results only.
 
    Left: D(θ) on a log scale: the table (line and filled circles), flagged pulses that are kept
    (open circles) and excluded pulses that still gave a number (crosses).
    Right: E − E_s(before) against √(t − t_start) for up to four pulses spread over the table, one
    panel each: samples as points, the √t line over its fit window (thick) and extended to the
    pulse start (thin: its intercept is the IR step), and the relaxed voltage before (square). */
-#include "postproc/postproc.h"
+#include "postproc/gitt/gitt.h"
+#include "postproc/figures/figures.h"
 #include <math.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* plot: figures drawn with cairo (see postproc/postproc.h): axes, ticks, series, images, legends,
+/* plot: figures drawn with cairo (see figures.h): axes, ticks, series, images, legends,
    written as PNG and, on request (-out_figure_formats), as PDF and SVG from the same drawing.
 
    Coordinates: the figure is width × height units; one unit is one pixel of the PNG and 0.75 pt
@@ -6,7 +6,7 @@
    cairo's text API (UTF-8: θ, µ, ², Å, ⁻¹⁴ all have glyphs). Nothing is drawn until the figure is
    laid out (PlotFigureLayout: limits, ticks and plot areas from the text sizes) and then drawn
    onto a cairo surface, once per output format. */
-#include "postproc/postproc.h"
+#include "postproc/figures/figures.h"
 #include "input/input.h"
 #include <cairo.h>
 #include <cairo-pdf.h>
