@@ -14,7 +14,7 @@
 #include "mesh/mesh.h"
 #include "physics/physics.h"
 #include "solver/solver.h"
-#include "postproc/postproc.h"
+#include "postproc/run/run.h"
 #include <math.h>
 
 #define A_RADIUS 1.0 /* µm */
