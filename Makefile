@@ -53,7 +53,7 @@ $(BUILD)/input/schema_blob.o: $(BUILD)/input/schema_blob.c
 	$(CC) -c $< -o $@
 
 $(BUILD)/libspot.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^ # afresh: a moved or deleted source leaves no stale member
 
 $(BIN)/spot: $(BUILD)/app/spot.o $(BUILD)/libspot.a
 	@mkdir -p $(BIN)
