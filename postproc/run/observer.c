@@ -272,8 +272,10 @@ static PetscBool InRegion(const Observer o, Region r, PetscReal d, PetscInt k)
 
 /* w_i = ∫ χ_region φ_i; also returns the region's measure. Cells wholly inside use the element's
    quadrature; cells straddling the region's edge use a fine collapsed Gauss rule (8 points per
-   direction), so that the region's edge is resolved within the cell and the means agree with a
-   fine pixel sampling of the same field. */
+   direction in 2-D, 4 in 3-D), so that the region's edge is resolved within the cell and the means
+   agree with a fine pixel sampling of the same field. (In 3-D 8 points per direction, 512 distance
+   searches per cell, took three quarters of a platelet's run; 4 give the same region volumes to
+   three digits, 0.127 and 0.338 um^3 on the C/3 platelet of tests/inputs, 0.1272 and 0.3377 exactly.) */
 static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscReal *measure)
 {
   PetscFE          fe;
@@ -289,7 +291,7 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscCall(PetscFEGetQuadrature(fe, &quad));
   PetscCall(PetscQuadratureGetData(quad, NULL, NULL, &Nq, NULL, &qw));
   PetscCall(PetscFEGetCellTabulation(fe, 0, &T));
-  PetscCall(PetscDTStroudConicalQuadrature(dim, 1, 8, -1.0, 1.0, &fine));
+  PetscCall(PetscDTStroudConicalQuadrature(dim, 1, dim == 2 ? 8 : 4, -1.0, 1.0, &fine));
   PetscCall(PetscQuadratureGetData(fine, NULL, NULL, &Nf, &fx, &fw));
   PetscCall(PetscFECreateTabulation(fe, 1, Nf, fx, 0, &Tf));
   Nb = T->Nb;
