@@ -798,6 +798,15 @@ PetscErrorCode SolverView(Solver s, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
+/* Is the discretisation one that keeps θ within its bounds (P1, lumped mass, the Kirchhoff flux
+   along edges with non-negative conductances)? */
+PetscErrorCode SolverMonotoneFlux(Solver s, PetscBool *monotone)
+{
+  PetscFunctionBeginUser;
+  *monotone = s->kirchhoff && s->lumped ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SolverGetDegree(Solver s, PetscInt *degree, PetscBool *lumped)
 {
   PetscFunctionBeginUser;

@@ -139,6 +139,7 @@ typedef struct {
 PetscErrorCode SolverGetParticles(Solver s, const SolverParticles **p);
 PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer);
 PetscErrorCode SolverView(Solver s, PetscViewer viewer);
+PetscErrorCode SolverMonotoneFlux(Solver s, PetscBool *monotone);
 /* Per particle k (arrays of N, every rank): mean current density i_k over its active surface
    (A/m², > 0 charge), the surface means of θ and U(θ), and its potential φ_k (V; the electrode's
    without a contact resistance) at the state θ (collective) */

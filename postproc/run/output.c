@@ -23,6 +23,9 @@
 /* θ beyond its physical bounds by more than this is reported: the elements oscillate */
 #define THETA_OSCILLATION 1e-3
 #define OSCILLATION_HINT  "the elements oscillate next to a front thinner than the cells (a consistent mass does: P2, or P1 without mass lumping); refine the mesh there or use P1 with mass lumping"
+/* ... and for P1 with a lumped mass, which oscillates only through its flux or its time steps */
+#define OSCILLATION_HINT_LUMPED    "P1's stiffness couples vertices positively across obtuse angles (the vertex and gauss quadratures do, on tetrahedra above all); use the default kirchhoff quadrature, whose fluxes keep theta within its bounds"
+#define OSCILLATION_HINT_MONOTONE  "the Kirchhoff flux keeps theta within its bounds on a Delaunay mesh, so look at the edges cut on the discretisation: line (a mesh far from Delaunay), or tighten -solver_rtol (long BDF2 steps can overshoot too)"
 
 #define MAX_OUTPUT_TIMES 4096
 
@@ -961,13 +964,21 @@ PetscErrorCode OutputFinish(Output o)
     PetscCall(PetscTime(&now));
     PetscCall(SolverGetStats(o->solver, &steps, &rejected, &newton, &linear));
     PetscCall(PetscPrintf(o->comm, "done in %.3g s wall: %" PetscInt_FMT " time steps (%" PetscInt_FMT " rejected), %" PetscInt_FMT " Newton and %" PetscInt_FMT " linear iterations\n", (double)(now - o->wall_start), steps, rejected, newton, linear));
+    const char *hint = OSCILLATION_HINT; /* why θ would leave its bounds */
+    {
+      PetscBool monotone, lumped;
+      PetscCall(SolverMonotoneFlux(o->solver, &monotone));
+      PetscCall(SolverGetDegree(o->solver, NULL, &lumped));
+      if (monotone) hint = OSCILLATION_HINT_MONOTONE;
+      else if (lumped) hint = OSCILLATION_HINT_LUMPED;
+    }
     if (o->only_delithiation) {
       PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e; theta above its initial maximum by at most %.2e, below the surface minimum by at most %.2e\n", (double)o->max_inventory_error, (double)o->overshoot, (double)o->undershoot));
       /* a delithiation cannot raise θ above its initial maximum */
-      if (o->overshoot > THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta rose %.2e above its initial maximum: %s\n", (double)o->overshoot, OSCILLATION_HINT));
+      if (o->overshoot > THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta rose %.2e above its initial maximum: %s\n", (double)o->overshoot, hint));
     } else {
       PetscCall(PetscPrintf(o->comm, "checks: largest |inventory error| %.2e (cc and rest steps)%s; theta stayed in [%.6f, %.6f]\n", (double)o->max_inventory_error, o->max_cv_mismatch > 0 ? buf : "", (double)o->run_min, (double)o->run_max));
-      if (o->run_min < -THETA_OSCILLATION || o->run_max > 1 + THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta left [0, 1]: %s\n", OSCILLATION_HINT));
+      if (o->run_min < -THETA_OSCILLATION || o->run_max > 1 + THETA_OSCILLATION) PetscCall(PetscPrintf(o->comm, "warning: theta left [0, 1]: %s\n", hint));
     }
     PetscCall(PetscPrintf(o->comm, "outputs: %s (%" PetscInt_FMT " rows)%s%s%s%s%s%s", o->csv_path, o->nrows, o->fields ? ", " : "", o->fields ? o->h5_path : "", o->fields ? " + " : "", o->fields ? o->xmf_path : "", o->nprobes ? ", " : "", o->nprobes ? o->probe_path : ""));
     if (o->nparticles > 1) PetscCall(PetscPrintf(o->comm, ", %s, %s", o->particles_path, o->population_path));
