@@ -205,7 +205,7 @@ static const OptionSpec specs[] = {
   OQ("-out_map_pixel_size", UNIT_LENGTH, CMD_RUN),
   OQL("-out_map_range", UNIT_NONE, CMD_RUN),
   OI("-out_map_supersample", CMD_RUN),
-  {"-out_figure_formats", OPT_CHOICE_LIST, UNIT_NONE, "png|pdf|svg", CMD_RUN | CMD_COMPARE | CMD_FIT | CMD_GITT}, /* postproc/plot.c */
+  {"-out_figure_formats", OPT_CHOICE_LIST, UNIT_NONE, "png|pdf|svg", CMD_RUN | CMD_COMPARE | CMD_FIT | CMD_GITT}, /* postproc/figures/plot.c */
   /* solver/ */
   OI("-solver_degree", CMD_SIMULATIONS),
   OC("-solver_quadrature", "kirchhoff|vertex|gauss", CMD_SIMULATIONS),
