@@ -182,6 +182,7 @@ def main():
             umax = u.vector().max()
             overshoot = max(overshoot, umax - a.theta0)
             out.write(f"{n * a.dt:.12g},{u(pc):.12g},{umax:.12g}\n")
+            out.flush()
     loop = time.perf_counter() - t0
     print(f"peer fenics3d P1{' vertex' if a.vertex else ''} dofs {V.dim()} cells {mesh.num_cells()} dt {a.dt:g} steps {nsteps} "
           f"newton {newton} loop_s {loop:.4f} overshoot {overshoot:.3e}")
