@@ -10,7 +10,8 @@
 # Meshes: spot's own platelet meshes (made in the metric of eps, docs/numerics.md), written once
 # (mesh.msh of a 1 s run) and given to every code (msh 4.1 to spot, msh 2.2 to FEniCS).
 # CPU: user + system of the whole command (GNU time), one process, single-threaded BLAS.
-# About 20 min on a quiet machine (the reference, with spot's set-up, is most of it).
+# Time: about 27 min of CPU with the meshes cached, 6.5 more to make them (the reference 7.6, FEniCS
+# on m07 11.5 of it; 2026-12-06, on a machine loaded by other work, it took 44 min of wall time).
 # Environment: P3_SPOT_RUNS, P3_PEER_RUNS (variant:mesh:rtol, variant:mesh:dt), P3_KEEP=1 (add them to the last
 #   session's runs), P3_TABLES_ONLY=1 (no runs: the tables again), P3_ARRIVAL_LEVELS, P3_THETA_LEVELS,
 #   P3_REFERENCE=1 recompute the reference even when cached in $WORK/platelet3d, P3_SKIP_PEERS=1.
@@ -38,8 +39,8 @@ note() { echo "$*" >> "$NOTES"; }
 # meshes: name -> cell size and boundary cell size (um); "d" is spot's default (d/12, d/30)
 MESHES=${P3_MESHES:-"d:-:- m07:0.07:0.028 m05:0.05:0.02"}
 REF_MESH=m05 PREV_MESH=m07 REF_RTOL=1e-5
-SPOT_RUNS=${P3_SPOT_RUNS:-"P1:d:1e-3 P1:d:1e-4 P1:m07:1e-4 Galerkin:d:1e-4 Galerkin:m07:1e-4"}
-PEER_RUNS=${P3_PEER_RUNS:-"P1:d:30 P1:d:10 P1-vertex:d:30 P1-vertex:d:10 P1:m07:60"}
+SPOT_RUNS=${P3_SPOT_RUNS:-"P1:d:1e-4 P1:m07:1e-4 Galerkin:d:1e-4 Galerkin:m07:1e-4"}
+PEER_RUNS=${P3_PEER_RUNS:-"P1:d:30 P1-vertex:d:30 P1:m07:60"}
 
 echo "## A 3-D platelet: spot and FEniCS at equal error"
 echo
@@ -167,10 +168,10 @@ if [ $HAVE_FENICS = 1 ]; then
   for r in $PEER_RUNS; do
     IFS=: read -r v m dt <<< "$r"
     out="$W/runs/fenics_${v}_${m}_dt$dt"
-    timed timeout 900 /usr/bin/python3 $PEERS/diffusion3d_fenics.py "$M/mesh_${m}_v22.msh" $([ "$v" = P1-vertex ] && echo --vertex) \
+    timed timeout 1500 /usr/bin/python3 $PEERS/diffusion3d_fenics.py "$M/mesh_${m}_v22.msh" $([ "$v" = P1-vertex ] && echo --vertex) \
       --dt "$dt" --out "$out.csv" > "$out.log" 2>&1
     line=$(grep '^peer ' "$out.log" | tail -1)
-    [ -n "$line" ] || { note "FEniCS $v $m dt $dt failed: $(tail -1 "$out.log")"; continue; }
+    [ -n "$line" ] || { note "FEniCS $v $m dt $dt failed (at t = $(tail -1 "$out.csv" | cut -d, -f1) s): $(tail -1 "$out.log")"; continue; }
     read -r dofs steps newton loop over < <(awk '{for (i = 1; i < NF; i++) {if ($i == "dofs") d = $(i + 1); if ($i == "steps") s = $(i + 1); if ($i == "newton") n = $(i + 1); if ($i == "loop_s") l = $(i + 1); if ($i == "overshoot") o = $(i + 1)}; print d, s, n, l, o}' <<< "$line")
     row fenics "$v" "$m" "$dofs" "$dt" "$steps" "$newton" "$(cpu_of)" "$loop" "$over" "$(arrival "$out.csv" 1 2)" $(at_times "$out.csv" 1 2)
   done
