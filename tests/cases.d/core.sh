@@ -80,7 +80,7 @@ export -f charge_saturation
 case_ verify_charge_saturation 60 charge_saturation
 case_ verify_disc_analytic 300 "$TESTS/test_disc"
 # 3-D: the Voronoi-dual P1 scheme against the sphere's series, second order
-case_ verify_sphere_analytic 300 "$TESTS/test_sphere"
+case_ verify_sphere_analytic 300 "$TESTS/test_disc" -shape sphere
 case_ verify_conservation_2d 300 "$TESTS/test_protocol" -dim 2
 case_ verify_conservation_3d 300 "$TESTS/test_protocol" -dim 3
 
