@@ -1524,6 +1524,16 @@ static PetscBool MshSegmentMeetsTriangle(const double *p, const double *q, const
     if ((o1 >= 0 && o2 >= 0 && o3 >= 0) || (o1 <= 0 && o2 <= 0 && o3 <= 0)) return PETSC_TRUE;
     return (MshSegmentsMeet(p, q, a, b, u, v) || MshSegmentsMeet(p, q, b, c, u, v) || MshSegmentsMeet(p, q, c, a, u, v)) ? PETSC_TRUE : PETSC_FALSE;
   }
+  if (sp == 0 || sq == 0) { /* one end in the plane, the other off it: they meet there or not at all. (The test
+                               below would see three zero volumes for a segment lying one rounding off the plane,
+                               as on the flat faces of an extruded platelet, and call any such pair a meeting.) */
+    const double *e = sp == 0 ? p : q;
+    const double  n[3] = {(b[1] - a[1]) * (c[2] - a[2]) - (b[2] - a[2]) * (c[1] - a[1]), (b[2] - a[2]) * (c[0] - a[0]) - (b[0] - a[0]) * (c[2] - a[2]), (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])};
+    const int     drop = (PetscAbsReal(n[0]) >= PetscAbsReal(n[1]) && PetscAbsReal(n[0]) >= PetscAbsReal(n[2])) ? 0 : PetscAbsReal(n[1]) >= PetscAbsReal(n[2]) ? 1 : 2;
+    const int     u = (drop + 1) % 3, v = (drop + 2) % 3;
+    const int     o1 = MshOrient2d(a, b, e, u, v), o2 = MshOrient2d(b, c, e, u, v), o3 = MshOrient2d(c, a, e, u, v);
+    return ((o1 >= 0 && o2 >= 0 && o3 >= 0) || (o1 <= 0 && o2 <= 0 && o3 <= 0)) ? PETSC_TRUE : PETSC_FALSE;
+  }
   {
     const int s1 = MshOrient3dSign(p, q, a, b), s2 = MshOrient3dSign(p, q, b, c), s3 = MshOrient3dSign(p, q, c, a);
     return ((s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0)) ? PETSC_TRUE : PETSC_FALSE;
