@@ -29,7 +29,10 @@
    mean of D at the two vertices; the two agree for a slowly varying D, but across a front where
    D changes a hundredfold within a cell the first keeps the front's speed and the second does not.
    It goes with either mass: lumped, or consistent (the element then has Gauss points, exact for
-   M; they serve only the mass, since Φ lives at the vertices). */
+   M; they serve only the mass, since Φ lives at the vertices). With the lumped mass it is written
+   along the edges, F_a = Σ_edges c_ab (Φ_a − Φ_b), with conductances c_ab ≥ 0 (SetUpConductances:
+   P1's cotangent weights in 2-D, the Voronoi dual's in 3-D, negative sums cut), so that θ stays
+   within its bounds; with the consistent mass the Galerkin form above is kept. */
 #include "solver/solverimpl.h"
 #include <petscsf.h>
 #include <string.h>
