@@ -473,6 +473,11 @@ static PetscErrorCode ShapeFromOptions(ShapeSpec *s)
     cells *= factor * s->z_stretch; /* cells of the given size in the stretched body */
     PetscCall(InputOptionWhere(which, where, sizeof(where)));
     PetscCall(PetscSNPrintf(what, sizeof(what), "the mesh of the %s (%s %.3g um^%d; cells %.3g um, %.3g um at the surface%s%s)", ShapeTypes[s->type], s->dim == 2 ? "area" : "volume", (double)(thickness > 0 ? measure * thickness : measure), (int)s->dim, (double)s->cell_size, (double)(s->structured ? s->cell_size : s->boundary_cell_size), s->refine ? ", refined " : "", s->refine ? (s->refine == 1 ? "once" : "repeatedly") : ""));
+    if (s->z_stretch != 1) { /* the out-of-plane factor multiplies the cells: say so */
+      size_t len;
+      PetscCall(PetscStrlen(what, &len));
+      PetscCall(PetscSNPrintf(what + len, sizeof(what) - len, ", %.3g times as many to be %.3g times thinner in z for -phys_out_of_plane_factor %.3g", (double)s->z_stretch, (double)(1 / s->z_stretch), (double)(1 / (s->z_stretch * s->z_stretch))));
+    }
     PetscCall(MeshCheckCellCount(cells, where, what));
   }
   PetscFunctionReturn(0);
