@@ -250,6 +250,7 @@ static const OptionSpec specs[] = {
   OC("-compare_experiment_drift_correction", "background|none", CMD_COMPARE | CMD_FIT),
   OS("-compare_registration_method", CMD_COMPARE | CMD_FIT),
   OB("-compare_registration_rotation", CMD_COMPARE | CMD_FIT),
+  OB("-compare_registration_free_scale", CMD_COMPARE | CMD_FIT),
   OI("-compare_registration_max_iterations", CMD_COMPARE | CMD_FIT),
   OQ("-compare_registration_min_match", UNIT_NONE, CMD_COMPARE | CMD_FIT),
   OQL("-compare_registration_matrix", UNIT_NONE, CMD_COMPARE | CMD_FIT),

@@ -46,10 +46,27 @@ for spec in "1 1" "2 1" "8 2"; do
   set -- $spec
   t=$(timed "$dir/fit$1.log" $MPIRUN $1 "$SPOT" fit "$inputs/fit.xml" -compare_experiment_stack_file "$dir/small.tif" \
     -compare_experiment_timestamps_file "$dir/small_timestamps.csv" -fit_parallel_ranks_per_run $2 -fit_output_directory "$dir/fit$1")
-  sed -n 's/^fit: alpha = \([0-9.]*\) (misfit [0-9.e-]*, k = \([0-9.]*\),.* after \([0-9]*\) runs in \([0-9]*\) rounds on \([0-9]*\) groups\{0,1\} of \([0-9]*\) ranks\{0,1\}.*/\1 \2 \3 \4 \5 \6/p' "$dir/fit$1.log" |
+  sed -n 's/^fit: alpha = \([0-9.]*\) (.*misfit [0-9.e-]*, k = \([0-9.]*\),.* after \([0-9]*\) runs in \([0-9]*\) rounds on \([0-9]*\) groups\{0,1\} of \([0-9]*\) ranks\{0,1\}.*/\1 \2 \3 \4 \5 \6/p' "$dir/fit$1.log" |
     while read -r alpha k runs rounds groups rpr; do
       echo "| $1 | $groups x $rpr | $runs | $rounds | $t | $alpha | $k |"
     done
 done
 echo
 echo "On a machine with fewer cores than ranks the groups share cores (mpirun --oversubscribe), so the 8-rank fit shows the parallel search's bookkeeping (more candidates per round, fewer rounds), not a speed-up."
+
+echo "### Fitting the PSF sigma too"
+echo
+echo "The same movie and search on 2 ranks, alpha alone and alpha with <psf_sigma><range> 0.1-0.5 um (a golden-section search on sigma for every candidate run; sigma only changes the optics, applied to the rasterised run, which is not repeated). CPU: user + system time of the whole job."
+echo
+echo "| fit | CPU s | wall s | candidate runs | alpha | psf_sigma um |"
+echo "|---|---|---|---|---|---|"
+for what in alpha sigma; do
+  extra=()
+  [ "$what" = sigma ] && extra=(-fit_psf_sigma_range 0.1um,0.5um)
+  /usr/bin/time -f "%U %S %e" -o "$dir/time_$what" $MPIRUN 2 "$SPOT" fit "$inputs/fit.xml" -compare_experiment_stack_file "$dir/small.tif" \
+    -compare_experiment_timestamps_file "$dir/small_timestamps.csv" -fit_output_directory "$dir/fit_$what" "${extra[@]}" >"$dir/fit_$what.log" 2>&1
+  read -r u s e <"$dir/time_$what"
+  line=$(grep '^fit: alpha =' "$dir/fit_$what.log")
+  echo "| $what | $(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.1f", u + s}') | $e | $(sed -n 's/.* after \([0-9]*\) runs.*/\1/p' <<<"$line") | $(sed -n 's/^fit: alpha = \([0-9.]*\) .*/\1/p' <<<"$line") | $(sed -n 's/.*psf_sigma \([0-9.]*\) um.*/\1/p' <<<"$line") |"
+done
+echo

@@ -70,11 +70,13 @@ struct _p_Comparison {
   PetscReal  window_t[2];   /* simulated times compared, s */
   PetscReal  t_planned;     /* end of the protocol, s (PETSC_MAX_REAL if open-ended) */
   /* registration */
-  PetscBool    given, rotation;
+  PetscBool    given, rotation, free_scale;
   PetscInt     max_iterations, iterations;
   PetscReal    min_match, match;
   OpticalFrame frame;
   PetscReal    centroid_px[2], rotation_deg, scale;
+  PetscReal    scale_best, scale_sigma; /* the scale that fits best and its standard error (nan: not measured) */
+  PetscBool    scale_off;               /* scale_best differs from 1 by more than its uncertainty */
   PetscInt     mask_pixels;
   PetscReal    mask_centroid_px[2], mask_area, mask_threshold;
   /* optics */
@@ -192,6 +194,10 @@ static PetscErrorCode ReadOptions(Comparison c)
   c->given    = !strcmp(text, "given") ? PETSC_TRUE : PETSC_FALSE;
   c->rotation = PETSC_TRUE;
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare_registration_rotation", &c->rotation, NULL));
+  c->free_scale = PETSC_FALSE;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare_registration_free_scale", &c->free_scale, NULL));
+  PetscCall(Where("-compare_registration_free_scale", where));
+  PetscCheck(!(c->given && c->free_scale), c->comm, PETSC_ERR_USER_INPUT, "%s: free_scale applies to a registration spot finds (method=\"auto\"); a given one has its scale in <matrix>", where);
   c->max_iterations = 500;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-compare_registration_max_iterations", &c->max_iterations, NULL));
   PetscCall(Where("-compare_registration_max_iterations", where));
@@ -467,8 +473,10 @@ typedef struct {
   const PetscReal *ref;  /* full reference frame */
   const PetscReal *gchi; /* G*χ on the fine grid (nominal σ) */
   PetscInt         r0, c0, wr, wc;
-  PetscInt         nparams;
+  PetscInt         nparams;   /* 2 + rot + scl: col, row of the centroid (px), [rotation (deg)], [ln scale] */
+  PetscBool        rot, scl;
   PetscReal        phi_fixed; /* deg */
+  PetscReal        ls_fixed;  /* ln scale when it is not a parameter */
   PetscReal        a, slope;  /* the last linear fit ref ≈ a + slope P(G*χ) */
   PetscInt         evaluations;
 } Registration;
@@ -477,9 +485,10 @@ static PetscErrorCode RegistrationFrame(Registration *g, const PetscReal q[], Op
 {
   const Comparison c    = g->c;
   const PetscReal  u[2] = {(q[0] + 0.5) * c->pixel_size, (q[1] + 0.5) * c->pixel_size};
+  const PetscReal  phi  = g->rot ? q[2] : g->phi_fixed, ls = g->scl ? q[g->rot ? 3 : 2] : g->ls_fixed;
 
   PetscFunctionBeginUser;
-  PetscCall(OpticalFrameRigid(c->pixel_size, g->nparams == 3 ? q[2] : g->phi_fixed, u, c->info.centroid, f));
+  PetscCall(OpticalFrameSimilarity(c->pixel_size, phi, PetscExpReal(ls), u, c->info.centroid, f));
   PetscFunctionReturn(0);
 }
 
@@ -527,11 +536,11 @@ static PetscErrorCode RegistrationObjective(Registration *g, const PetscReal q[]
   PetscFunctionReturn(0);
 }
 
-/* Nelder–Mead on n <= 3 parameters; converged when every vertex is within tol[d] of the best
+/* Nelder–Mead on n <= 4 parameters; converged when every vertex is within tol[d] of the best
    in every parameter; spread: the largest distance in units of tol */
 static PetscErrorCode NelderMead(Registration *g, PetscInt n, PetscReal x[], const PetscReal step[], const PetscReal tol[], PetscInt maxit, PetscReal *fbest, PetscInt *its, PetscBool *converged, PetscReal *spread)
 {
-  PetscReal v[4][3], f[4], xo[3], xr[3], xe[3], xc[3], fr, fe, fc;
+  PetscReal v[5][4], f[5], xo[4], xr[4], xe[4], xc[4], fr, fe, fc;
   PetscInt  it;
 
   PetscFunctionBeginUser;
@@ -658,6 +667,48 @@ static PetscErrorCode FindOpticalParticle(Comparison c, const PetscReal *ref, un
   PetscFunctionReturn(0);
 }
 
+/* The scale that fits the reference frame best, with the other parameters of the registration q
+   held: a parabola of f = 1 − R² in ln s through three points 1 % apart, re-centred until its
+   vertex lies between them. Its standard error treats the pixels' residuals as independent
+   (camera noise is): with n pixels and p fitted numbers, SSR = f SST, s² = SSR_min / (n − p), and
+   var(ln s) = s² / (SST c2) = f_min / ((n − p) c2), c2 the curvature of f. nan when the profile
+   has no minimum. */
+static PetscErrorCode ScaleProfile(const Registration *g, const PetscReal q[], PetscReal *scale, PetscReal *sigma)
+{
+  Registration    h  = *g;
+  const PetscReal dl = 0.01;
+  PetscReal       ls = g->scl ? q[g->rot ? 3 : 2] : g->ls_fixed, fv[3], c2 = 0, b = 0, fmin = NAN;
+  PetscBool       found = PETSC_FALSE;
+
+  PetscFunctionBeginUser;
+  *scale = *sigma = NAN;
+  h.scl     = PETSC_FALSE; /* q's layout without the scale: col, row, [rotation] */
+  h.nparams = 2 + (g->rot ? 1 : 0);
+  for (PetscInt it = 0; it < 8 && !found; ++it) {
+    PetscReal d;
+    for (PetscInt k = -1; k <= 1; ++k) {
+      h.ls_fixed = ls + k * dl;
+      PetscCall(RegistrationObjective(&h, q, &fv[k + 1]));
+    }
+    c2 = (fv[0] + fv[2] - 2 * fv[1]) / (2 * dl * dl);
+    b  = (fv[2] - fv[0]) / (2 * dl);
+    if (!(c2 > 0)) PetscFunctionReturn(0);
+    d = -b / (2 * c2);
+    if (PetscAbsReal(d) <= dl) {
+      ls += d;
+      fmin  = PetscMax(fv[1] - b * b / (4 * c2), 0);
+      found = PETSC_TRUE;
+    } else ls += PetscMax(-5 * dl, PetscMin(5 * dl, d));
+  }
+  if (!found) PetscFunctionReturn(0);
+  {
+    const PetscReal n = (PetscReal)g->wr * g->wc, p = g->nparams + 2 + (g->scl ? 0 : 1);
+    *scale = PetscExpReal(ls);
+    *sigma = n > p ? *scale * PetscSqrtReal(fmin / ((n - p) * c2)) : NAN;
+  }
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned char *mask)
 {
   Comparison   c = s->c;
@@ -681,7 +732,7 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
   } else {
     MomentSum mo = {0}, mm = {0};
     double    co[2], cm[2], ao, am, ro, rm;
-    PetscReal q[3], step[3], tol[3], spread = 0, starts[4], best = PETSC_MAX_REAL;
+    PetscReal q[4] = {0, 0, 0, 0}, step[4], tol[4], spread = 0, starts[4], best = PETSC_MAX_REAL;
     PetscInt  nstarts = 1, its = 0;
     PetscBool converged;
     for (PetscInt i = 0; i < c->rows * c->cols; ++i)
@@ -691,8 +742,11 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
     MomentResult(&mo, co, &ao, &ro);
     MomentResult(&mm, cm, &am, &rm);
     rmesh      = PetscSqrtReal(c->info.volume / PETSC_PI) / c->pixel_size; /* px */
-    g.nparams  = c->rotation ? 3 : 2;
+    g.rot      = c->rotation;
+    g.scl      = c->free_scale;
+    g.nparams  = 2 + (g.rot ? 1 : 0) + (g.scl ? 1 : 0);
     g.phi_fixed = 0;
+    g.ls_fixed  = 0;
     starts[0]  = 0;
     if (c->rotation && rm > 1.05 && ro > 1.05) {
       starts[0] = (ao - am) * 180 / PETSC_PI;
@@ -701,21 +755,26 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
     }
     q[0] = co[0];
     q[1] = co[1];
-    { /* the window, from the first guess */
-      PetscReal q0[3] = {co[0], co[1], starts[0]};
-      g.phi_fixed     = c->rotation ? 0 : 0;
+    { /* the window, from the first guess (at scale 1: a few per cent of scale moves the edge by
+         less than the window's margin) */
+      PetscReal q0[4] = {co[0], co[1], g.rot ? starts[0] : 0, 0};
       PetscCall(RegistrationFrame(&g, q0, &frame));
       PetscCall(OpticalWindow(&c->fine, &frame, c->rows, c->cols, 6, &g.r0, &g.c0, &g.wr, &g.wc));
     }
     for (PetscInt k = 0; k < nstarts; ++k) {
-      PetscReal qk[3] = {co[0], co[1], starts[k]}, fk;
+      PetscReal qk[4] = {co[0], co[1], starts[k], 0}, fk;
       PetscCall(RegistrationObjective(&g, qk, &fk));
       if (fk < best) best = fk, q[2] = starts[k];
     }
     step[0] = step[1] = 0.7;
-    step[2]           = 4;
     tol[0] = tol[1] = 1e-3;
-    tol[2]          = 1e-3 / PetscMax(rmesh, 1) * 180 / PETSC_PI;
+    if (g.rot) step[2] = 4, tol[2] = 1e-3 / PetscMax(rmesh, 1) * 180 / PETSC_PI;
+    if (g.scl) { /* ln scale: steps of 3 %, to what moves the outline by 1e-3 px */
+      const PetscInt il = g.rot ? 3 : 2;
+      q[il]             = 0;
+      step[il]          = 0.03;
+      tol[il]           = 1e-3 / PetscMax(rmesh, 1);
+    }
     PetscCall(NelderMead(&g, g.nparams, q, step, tol, c->max_iterations, &f, &its, &converged, &spread));
     c->iterations = its;
     PetscCheck(converged, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge in %" PetscInt_FMT " iterations (the simplex still spans %.3g px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)", its, (double)(spread * 1e-3));
@@ -723,6 +782,7 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
       const PetscReal moved = PetscSqrtReal(PetscSqr(q[0] - co[0]) + PetscSqr(q[1] - co[1]));
       PetscCheck(moved <= PetscMax(3, 0.5 * rmesh), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration did not converge: the simulated particle drifted %.3g px away from the optical particle's centroid (col %.2f, row %.2f); check <experiment><pixel_size> (%.6g um) or give the transform (<registration method=\"given\">)", (double)moved, (double)co[0], (double)co[1], (double)c->pixel_size);
     }
+    PetscCall(ScaleProfile(&g, q, &c->scale_best, &c->scale_sigma));
     PetscCall(RegistrationFrame(&g, q, &frame));
     PetscCall(RegistrationFit(&g, &frame, &f));
   }
@@ -738,6 +798,8 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
     c->centroid_px[1] = u[1] / c->pixel_size - 0.5;
     PetscCall(OpticalFrameRotation(&frame, &c->rotation_deg, &c->scale));
   }
+  if (c->given) c->scale_best = c->scale_sigma = NAN;
+  c->scale_off = !PetscIsNanReal(c->scale_best) && PetscAbsReal(c->scale_best - 1) > PetscMax(3 * (PetscIsNanReal(c->scale_sigma) ? 0 : c->scale_sigma), 0.002) ? PETSC_TRUE : PETSC_FALSE;
   PetscCall(PetscTime(&t1));
   c->seconds_register = t1 - t0;
   PetscFunctionReturn(0);
@@ -852,8 +914,9 @@ static PetscErrorCode ProfileSample(const Comparison c, PetscInt d, const PetscR
 
 typedef struct {
   OpticalFrame frame;
-  PetscReal    match, beta, centroid_px[2], rotation_deg, scale, mask_centroid_px[2], mask_area, mask_threshold, seconds_register;
+  PetscReal    match, beta, centroid_px[2], rotation_deg, scale, scale_best, scale_sigma, mask_centroid_px[2], mask_area, mask_threshold, seconds_register;
   PetscInt     iterations, mask_pixels, rows, cols;
+  PetscBool    scale_off;
 } RegistrationResult;
 
 PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max, PetscViewer viewer)
@@ -913,6 +976,9 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     rr.centroid_px[1]   = c->centroid_px[1];
     rr.rotation_deg     = c->rotation_deg;
     rr.scale            = c->scale;
+    rr.scale_best       = c->scale_best;
+    rr.scale_sigma      = c->scale_sigma;
+    rr.scale_off        = c->scale_off;
     rr.mask_centroid_px[0] = c->mask_centroid_px[0];
     rr.mask_centroid_px[1] = c->mask_centroid_px[1];
     rr.mask_area        = c->mask_area;
@@ -931,6 +997,9 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   c->centroid_px[1]      = rr.centroid_px[1];
   c->rotation_deg        = rr.rotation_deg;
   c->scale               = rr.scale;
+  c->scale_best          = rr.scale_best;
+  c->scale_sigma         = rr.scale_sigma;
+  c->scale_off           = rr.scale_off;
   c->mask_centroid_px[0] = rr.mask_centroid_px[0];
   c->mask_centroid_px[1] = rr.mask_centroid_px[1];
   c->mask_area           = rr.mask_area;
@@ -1003,6 +1072,14 @@ PetscErrorCode ComparisonView(Comparison c, PetscViewer viewer)
   if (c->given) PetscCall(PetscViewerASCIIPrintf(viewer, "registration: given"));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "registration: found in %" PetscInt_FMT " iterations (%.2g s)", c->iterations, (double)c->seconds_register));
   PetscCall(PetscViewerASCIIPrintf(viewer, "; the particle's centroid at optical pixel (col %.3f, row %.3f), rotation %.3f deg, scale %.4g; match R^2 %.4f; background/particle intensity %.4g\n", (double)c->centroid_px[0], (double)c->centroid_px[1], (double)c->rotation_deg, (double)c->scale, (double)c->match, (double)c->beta));
+  if (!c->given) {
+    if (PetscIsNanReal(c->scale_best)) PetscCall(PetscViewerASCIIPrintf(viewer, "  scale: %s; the best-fitting scale could not be measured (the match does not change with it)\n", c->free_scale ? "free" : "fixed at 1"));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "  scale: %s; the best fit %.5f +- %.2g (standard error)\n", c->free_scale ? "free" : "fixed at 1", (double)c->scale_best, (double)c->scale_sigma));
+  }
+  if (c->scale_off) {
+    const PetscReal area = PetscSqr(c->scale_best) - 1;
+    PetscCall(PetscViewerASCIIPrintf(viewer, "WARNING: the mesh and the movie disagree in size: the particle fits best at scale %.4f +- %.2g, not 1. Either the pixel size is %.5g um, not %.5g um (<experiment><pixel_size>), or the mesh's particle is %.2g %% %s in area than the movie's%s%s\n", (double)c->scale_best, (double)c->scale_sigma, (double)(c->scale_best * c->pixel_size), (double)c->pixel_size, (double)(100 * PetscAbsReal(area)), area > 0 ? "larger" : "smaller", area > 0 ? " (an outline taken from a blurred optical frame is too large: mesh it with its PSF, spot mesh --psf-sigma)" : "", c->free_scale ? "; the registration took the scale" : "; <registration><free_scale>true</free_scale> lets the registration take the scale"));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  mesh x = A u + b: A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um (u: optical image frame, um)\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3], (double)c->frame.b[0], (double)c->frame.b[1]));
   PetscCall(PetscViewerASCIIPrintf(viewer, "window: rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "; %" PetscInt_FMT " pixels inside the particle, %" PetscInt_FMT " in the centre region, %" PetscInt_FMT " in the periphery band, %" PetscInt_FMT " of background; frames read in %.2g s\n", c->r0, c->r0 + c->wr - 1, c->c0, c->c0 + c->wc - 1, c->n_inside, c->n_centre, c->n_periphery, c->n_background, (double)c->seconds_read));
   PetscFunctionReturn(0);
@@ -1136,8 +1213,17 @@ typedef struct {
   Comparison     c;
   CompareSim     sim;
   PetscReal      sigma;
+  PetscBool      series_only; /* the series and their misfit, not the maps */
   CompareResult *res;
 } EvalCtx;
+
+/* Adjoint of a projection: fine += Pᵀ v */
+static void ProjectionAddTranspose(const OpticalProjection *P, const PetscReal v[], PetscReal fine[])
+{
+  for (PetscInt j = 0; j < P->rows * P->cols; ++j)
+    if (v[j] != 0)
+      for (PetscInt k = P->offsets[j]; k < P->offsets[j + 1]; ++k) fine[P->index[k]] += P->weight[k] * v[j];
+}
 
 static PetscErrorCode EvaluateOnRankZero(void *ctx)
 {
@@ -1146,8 +1232,9 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   CompareSim        sim = e->sim;
   CompareResult    *res = e->res;
   const PetscInt    nwin = c->nwin, nf = c->nframes;
+  const PetscBool   maps = !e->series_only || c->misfit == MISFIT_MAPS ? PETSC_TRUE : PETSC_FALSE;
   OpticalProjection P;
-  PetscReal        *gchi, *pc, *D, *work, *m;
+  PetscReal        *gchi, *pc, *D, *work, *m = NULL;
   PetscReal        *tu, *col[NSERIES];
   PetscInt          nu = 0;
 
@@ -1155,7 +1242,7 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   PetscCall(PetscMemzero(res, sizeof(*res)));
   res->psf_sigma = e->sigma;
   if (!sim->model) PetscCall(PetscMalloc3((size_t)nf * nwin, &sim->model, (size_t)nf * NSERIES, &sim->series, nf, &sim->used));
-  m = sim->model;
+  if (maps) m = sim->model;
   PetscCall(PetscMalloc4(sim->nfine, &gchi, nwin, &pc, nwin, &D, sim->nfine, &work));
   PetscCall(OpticalProjectionCreate(&c->fine, &c->frame, c->r0, c->c0, c->wr, c->wc, 3, &P));
   PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, sim->coverage, gchi));
@@ -1172,49 +1259,91 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   }
   for (PetscInt j = 0; j < nwin; ++j) D[j] = res->background_ratio + (1 - res->background_ratio) * pc[j];
 
-  /* the model per unit k, every simulated frame */
+  /* which frames the comparison uses */
   res->complete = PETSC_TRUE;
   for (PetscInt f = 0; f < nf; ++f) {
     const PetscReal t     = c->t_sim[f];
     const PetscBool wants = t >= c->window_t[0] && t <= c->window_t[1] && t <= c->t_planned * (1 + 1e-12) ? PETSC_TRUE : PETSC_FALSE;
     sim->used[f]          = wants && sim->have[f] ? PETSC_TRUE : PETSC_FALSE;
     if (wants && !sim->have[f]) res->complete = PETSC_FALSE;
-    if (!sim->have[f]) {
-      for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] = NAN;
-      continue;
-    }
-    PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, &sim->fine[(size_t)f * sim->nfine], work));
-    PetscCall(OpticalProjectionApply(&P, work, &m[(size_t)f * nwin]));
-    for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] /= D[j];
   }
-  if (sim->have[c->reference] && c->t_sim[c->reference] > 0) /* a reference after the current started: contrast against it (first order) */
-    for (PetscInt f = 0; f < nf; ++f)
-      if (f != c->reference && sim->have[f])
-        for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] -= m[(size_t)c->reference * nwin + j];
-  if (sim->have[c->reference] && c->t_sim[c->reference] > 0)
-    for (PetscInt j = 0; j < nwin; ++j) m[(size_t)c->reference * nwin + j] = 0;
-
   {
     PetscInt nused = 0;
     for (PetscInt f = 0; f < nf; ++f)
       nused += sim->used[f] ? 1 : 0;
     PetscCheck(nused >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nused, nused == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
   }
-  /* region means per frame (experiment; model per unit k) */
+  /* the experiment's region means per frame */
   for (PetscInt f = 0; f < nf; ++f) {
-    const PetscReal *C  = &c->contrast[(size_t)f * nwin], *M = &m[(size_t)f * nwin];
-    double           s[6] = {0, 0, 0, 0, 0, 0};
+    const PetscReal *C    = &c->contrast[(size_t)f * nwin];
+    double           s[3] = {0, 0, 0};
     for (PetscInt j = 0; j < nwin; ++j) {
-      if (c->inside[j]) s[0] += C[j], s[1] += M[j];
-      if (c->centre[j]) s[2] += C[j], s[3] += M[j];
-      if (c->periphery[j]) s[4] += C[j], s[5] += M[j];
+      if (c->inside[j]) s[0] += C[j];
+      if (c->centre[j]) s[1] += C[j];
+      if (c->periphery[j]) s[2] += C[j];
     }
     sim->series[f * NSERIES + S_EXP_MEAN]      = s[0] / c->n_inside;
-    sim->series[f * NSERIES + S_SIM_DELITH]    = s[1] / c->n_inside;
-    sim->series[f * NSERIES + S_EXP_CENTRE]    = s[2] / c->n_centre;
-    sim->series[f * NSERIES + S_SIM_CENTRE]    = s[3] / c->n_centre;
-    sim->series[f * NSERIES + S_EXP_PERIPHERY] = s[4] / c->n_periphery;
-    sim->series[f * NSERIES + S_SIM_PERIPHERY] = s[5] / c->n_periphery;
+    sim->series[f * NSERIES + S_EXP_CENTRE]    = s[1] / c->n_centre;
+    sim->series[f * NSERIES + S_EXP_PERIPHERY] = s[2] / c->n_periphery;
+  }
+  /* the model's region means per unit k, m_j = P(G*Δχ)_j / D_j */
+  if (maps) { /* every pixel of every simulated frame (the maps are wanted) */
+    for (PetscInt f = 0; f < nf; ++f) {
+      if (!sim->have[f]) {
+        for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] = NAN;
+        continue;
+      }
+      PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, &sim->fine[(size_t)f * sim->nfine], work));
+      PetscCall(OpticalProjectionApply(&P, work, &m[(size_t)f * nwin]));
+      for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] /= D[j];
+    }
+    if (sim->have[c->reference] && c->t_sim[c->reference] > 0) { /* a reference after the current started: contrast against it (first order) */
+      for (PetscInt f = 0; f < nf; ++f)
+        if (f != c->reference && sim->have[f])
+          for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] -= m[(size_t)c->reference * nwin + j];
+      for (PetscInt j = 0; j < nwin; ++j) m[(size_t)c->reference * nwin + j] = 0;
+    }
+    for (PetscInt f = 0; f < nf; ++f) {
+      const PetscReal *M    = &m[(size_t)f * nwin];
+      double           s[3] = {0, 0, 0};
+      for (PetscInt j = 0; j < nwin; ++j) {
+        if (c->inside[j]) s[0] += M[j];
+        if (c->centre[j]) s[1] += M[j];
+        if (c->periphery[j]) s[2] += M[j];
+      }
+      sim->series[f * NSERIES + S_SIM_DELITH]    = s[0] / c->n_inside;
+      sim->series[f * NSERIES + S_SIM_CENTRE]    = s[1] / c->n_centre;
+      sim->series[f * NSERIES + S_SIM_PERIPHERY] = s[2] / c->n_periphery;
+    }
+  } else { /* the region means only: Σ_{j∈R} m_j = ⟨G Pᵀ(1_R / D), Δχ⟩ (G is symmetric), so three
+              blurred weights replace a blur of every frame */
+    const unsigned char *region[3] = {c->inside, c->centre, c->periphery};
+    const PetscInt       count[3]  = {c->n_inside, c->n_centre, c->n_periphery};
+    const PetscInt       which[3]  = {S_SIM_DELITH, S_SIM_CENTRE, S_SIM_PERIPHERY};
+    PetscReal           *v;
+    PetscCall(PetscMalloc1(nwin, &v));
+    for (PetscInt r = 0; r < 3; ++r) {
+      for (PetscInt j = 0; j < nwin; ++j) v[j] = region[r][j] ? 1 / (D[j] * count[r]) : 0;
+      PetscCall(PetscArrayzero(work, sim->nfine));
+      ProjectionAddTranspose(&P, v, work);
+      PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, work, work));
+      for (PetscInt f = 0; f < nf; ++f) {
+        const PetscReal *d = &sim->fine[(size_t)f * sim->nfine];
+        double           s = 0;
+        if (!sim->have[f]) {
+          sim->series[f * NSERIES + which[r]] = NAN;
+          continue;
+        }
+        for (PetscInt i = 0; i < sim->nfine; ++i) s += work[i] * d[i];
+        sim->series[f * NSERIES + which[r]] = s;
+      }
+      if (sim->have[c->reference] && c->t_sim[c->reference] > 0) {
+        const PetscReal sref = sim->series[c->reference * NSERIES + which[r]];
+        for (PetscInt f = 0; f < nf; ++f)
+          if (sim->have[f]) sim->series[f * NSERIES + which[r]] -= sref;
+      }
+    }
+    PetscCall(PetscFree(v));
   }
   /* calibration: k and an offset c0 minimise Σ (C̄ − k m̄ − c0)² over the used frames but the
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
@@ -1247,7 +1376,8 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   }
   for (PetscInt f = 0; f < nf; ++f) {
     const PetscBool ref = f == c->reference ? PETSC_TRUE : PETSC_FALSE;
-    for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] *= res->k;
+    if (maps)
+      for (PetscInt j = 0; j < nwin; ++j) m[(size_t)f * nwin + j] *= res->k;
     sim->series[f * NSERIES + S_SIM_MEAN]      = res->k * sim->series[f * NSERIES + S_SIM_DELITH] + (ref ? 0 : res->offset);
     sim->series[f * NSERIES + S_SIM_CENTRE]    = res->k * sim->series[f * NSERIES + S_SIM_CENTRE] + (ref ? 0 : res->offset_centre);
     sim->series[f * NSERIES + S_SIM_PERIPHERY] = res->k * sim->series[f * NSERIES + S_SIM_PERIPHERY] + (ref ? 0 : res->offset_periphery);
@@ -1274,7 +1404,8 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   res->onset_sim[1]   = nu ? OnsetTime(nu, tu, col[S_SIM_PERIPHERY], c->onset_fraction) : NAN;
   res->delay_exp      = res->onset_exp[0] - res->onset_exp[1];
   res->delay_sim      = res->onset_sim[0] - res->onset_sim[1];
-  {
+  res->rmse_maps = NAN;
+  if (maps) {
     double   s = 0;
     PetscInt n = 0;
     for (PetscInt f = 0; f < nf; ++f) {
@@ -1283,6 +1414,11 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
         if (c->inside[j]) s += PetscSqr(c->contrast[(size_t)f * nwin + j] - m[(size_t)f * nwin + j] - (f == c->reference ? 0 : res->offset)), ++n;
     }
     res->rmse_maps = n ? sqrt(s / n) : NAN;
+  }
+  { /* residuals: the centre and periphery series are one sample per frame each; neighbouring
+       pixels share the blur, so a map has about one independent sample per PSF area 4πσ² */
+    const PetscReal psf_pixels = 4 * PETSC_PI * PetscSqr(e->sigma / c->pixel_size);
+    res->samples = c->misfit == MISFIT_MAPS ? nu * PetscMax(1, c->n_inside / PetscMax(1, psf_pixels)) : 2 * nu;
   }
   res->misfit = c->misfit == MISFIT_MAPS ? res->rmse_maps : PetscSqrtReal(0.5 * (PetscSqr(res->rmse_centre) + PetscSqr(res->rmse_periphery)));
   PetscCheck(nu >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nu, nu == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
@@ -1295,7 +1431,17 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
 
 PetscErrorCode ComparisonEvaluate(Comparison c, CompareSim sim, PetscReal psf_sigma, CompareResult *res)
 {
-  EvalCtx e = {c, sim, psf_sigma, res};
+  EvalCtx e = {c, sim, psf_sigma, PETSC_FALSE, res};
+
+  PetscFunctionBeginUser;
+  PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
+  PetscCallMPI(MPI_Bcast(res, sizeof(*res), MPI_BYTE, 0, sim->comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ComparisonEvaluateMisfit(Comparison c, CompareSim sim, PetscReal psf_sigma, CompareResult *res)
+{
+  EvalCtx e = {c, sim, psf_sigma, PETSC_TRUE, res};
 
   PetscFunctionBeginUser;
   PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
@@ -1384,6 +1530,9 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
   PetscCall(FileOutPrintf(f, "registration_centroid_row,%.10g,px\n", (double)c->centroid_px[1]));
   PetscCall(FileOutPrintf(f, "registration_rotation,%.10g,deg\n", (double)c->rotation_deg));
   PetscCall(FileOutPrintf(f, "registration_match,%.10g,R^2\n", (double)c->match));
+  PetscCall(FileOutPrintf(f, "registration_scale,%.10g,1\n", (double)c->scale));
+  PetscCall(FileOutPrintf(f, "registration_scale_best,%.10g,1\n", (double)c->scale_best));
+  PetscCall(FileOutPrintf(f, "registration_scale_standard_error,%.4g,1\n", (double)c->scale_sigma));
   PetscCall(FileOutPrintf(f, "registration_a11,%.12g,1\nregistration_a12,%.12g,1\nregistration_a21,%.12g,1\nregistration_a22,%.12g,1\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3]));
   PetscCall(FileOutPrintf(f, "registration_b1,%.12g,um\nregistration_b2,%.12g,um\n", (double)c->frame.b[0], (double)c->frame.b[1]));
   PetscCall(FileOutPrintf(f, "optical_pixel_size,%.10g,um\n", (double)c->pixel_size));

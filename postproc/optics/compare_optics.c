@@ -16,11 +16,18 @@
 
 PetscErrorCode OpticalFrameRigid(PetscReal pixel_size, PetscReal rotation_deg, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *f)
 {
-  const PetscReal phi = rotation_deg * PETSC_PI / 180, c = PetscCosReal(phi), s = PetscSinReal(phi);
+  PetscFunctionBeginUser;
+  PetscCall(OpticalFrameSimilarity(pixel_size, rotation_deg, 1, u_centroid, x_centroid, f));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OpticalFrameSimilarity(PetscReal pixel_size, PetscReal rotation_deg, PetscReal scale, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *f)
+{
+  const PetscReal phi = rotation_deg * PETSC_PI / 180, c = scale * PetscCosReal(phi), s = scale * PetscSinReal(phi);
 
   PetscFunctionBeginUser;
-  /* the optical image shows the particle rotated by phi: u = R(phi)(x − x_c) + u_c, so
-     x = R(−phi)(u − u_c) + x_c */
+  /* the optical image shows the particle rotated by phi and shrunk by the scale:
+     u = R(phi)(x − x_c) / scale + u_c, so x = scale R(−phi)(u − u_c) + x_c */
   f->pixel_size = pixel_size;
   f->A[0]       = c;
   f->A[1]       = s;

@@ -40,6 +40,9 @@ enum {
   R_WALL,
   R_FAILED,
   R_GROUP,
+  R_SAMPLES,
+  R_DELAY_EXP,
+  R_DELAY_SIM,
   NRESULT
 };
 
@@ -104,13 +107,13 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
   PetscCall(CompareSimCreate(fit->cmp, solver, &cs));
   PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
   PetscCall(SimulationRun(sim));
-  if (!fit->fit_sigma) PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->sigma0, &res));
+  if (!fit->fit_sigma) PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, fit->sigma0, &res));
   else { /* golden section on σ */
     const PetscReal g = 0.5 * (3 - PetscSqrtReal(5.0));
     PetscReal       a = fit->sigma_range[0], b = fit->sigma_range[1], c = a + g * (b - a), d = b - g * (b - a), fc, fd;
-    PetscCall(ComparisonEvaluate(fit->cmp, cs, c, &res));
+    PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, c, &res));
     fc = res.misfit;
-    PetscCall(ComparisonEvaluate(fit->cmp, cs, d, &res));
+    PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, d, &res));
     fd = res.misfit;
     while (b - a > 0.005) {
       if (fc < fd) {
@@ -118,18 +121,18 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
         d  = c;
         fd = fc;
         c  = a + g * (b - a);
-        PetscCall(ComparisonEvaluate(fit->cmp, cs, c, &res));
+        PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, c, &res));
         fc = res.misfit;
       } else {
         a  = c;
         c  = d;
         fc = fd;
         d  = b - g * (b - a);
-        PetscCall(ComparisonEvaluate(fit->cmp, cs, d, &res));
+        PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, d, &res));
         fd = res.misfit;
       }
     }
-    PetscCall(ComparisonEvaluate(fit->cmp, cs, fc < fd ? c : d, &res));
+    PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, fc < fd ? c : d, &res));
   }
   PetscCall(CompareSimDestroy(&cs));
   PetscCall(SimulationDestroy(&sim));
@@ -142,6 +145,9 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
   r[R_FRAMES]   = (PetscReal)res.frames_used;
   r[R_COMPLETE] = res.complete ? 1 : 0;
   r[R_WALL]     = t1 - t0;
+  r[R_SAMPLES]  = res.samples;
+  r[R_DELAY_EXP] = res.delay_exp;
+  r[R_DELAY_SIM] = res.delay_sim;
   PetscFunctionReturn(0);
 }
 
@@ -214,6 +220,51 @@ static PetscInt Best(const Fit *fit)
   return b;
 }
 
+/* The standard error of ln α from the misfit curve: the sum of squared residuals
+   S(x) = n m(x)² (n independent residuals, m the RMSE) is fitted by a parabola through the
+   (up to 5) candidates nearest to the fitted x; with the residual variance s² = S_min / (n − p)
+   (p = 4 fitted parameters: ln α, k and the two series offsets), var(ln α) = s² / c2, c2 the
+   parabola's curvature (Gauss–Newton: S ≈ S_min + c2 (x − x̂)²). It treats the residuals as
+   independent: a systematic misfit, correlated in time, makes the interval optimistic.
+   Returns nan when fewer than 3 candidates are usable or the parabola does not open upward. */
+static PetscReal SigmaLnAlpha(const Fit *fit, PetscReal xbest)
+{
+  PetscInt  idx[FIT_MAX_POINTS], n = 0, use;
+  PetscReal A[3][3] = {{0}}, rhs[3] = {0}, c[3], det, s2, smin, nres = 0;
+
+  for (PetscInt i = 0; i < fit->npts; ++i)
+    if (fit->pts[i].r[R_MISFIT] < 1e299 && fit->pts[i].r[R_SAMPLES] > 0) idx[n++] = i;
+  for (PetscInt i = 1; i < n; ++i) /* nearest first */
+    for (PetscInt j = i; j > 0 && PetscAbsReal(fit->pts[idx[j]].x - xbest) < PetscAbsReal(fit->pts[idx[j - 1]].x - xbest); --j) {
+      const PetscInt t = idx[j];
+      idx[j]           = idx[j - 1];
+      idx[j - 1]       = t;
+    }
+  use = PetscMin(n, 5);
+  if (use < 3) return NAN;
+  for (PetscInt k = 0; k < use; ++k) {
+    const FitPoint *p = &fit->pts[idx[k]];
+    const PetscReal d = p->x - xbest, v[3] = {1, d, d * d}, S = p->r[R_SAMPLES] * PetscSqr(p->r[R_MISFIT]);
+    for (PetscInt a = 0; a < 3; ++a) {
+      rhs[a] += v[a] * S;
+      for (PetscInt b = 0; b < 3; ++b) A[a][b] += v[a] * v[b];
+    }
+    if (k == 0) nres = p->r[R_SAMPLES];
+  }
+  det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) - A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) + A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+  if (!(PetscAbsReal(det) > 0)) return NAN;
+  for (PetscInt col = 0; col < 3; ++col) { /* Cramer */
+    PetscReal M[3][3];
+    for (PetscInt a = 0; a < 3; ++a)
+      for (PetscInt b = 0; b < 3; ++b) M[a][b] = b == col ? rhs[a] : A[a][b];
+    c[col] = (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0])) / det;
+  }
+  if (!(c[2] > 0) || nres <= 4) return NAN;
+  smin = PetscMax(c[0] - c[1] * c[1] / (4 * c[2]), 0);
+  s2   = smin / (nres - 4);
+  return PetscSqrtReal(s2 / c[2]);
+}
+
 typedef struct {
   Fit         *fit;
   const char  *dir;
@@ -277,6 +328,31 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   PetscFunctionReturn(0);
 }
 
+/* After a round: runs so far, the bracket, and an estimate of what is left. The bracket of a
+   minimum shrinks by 0.618 per golden-section run (one group), to about 0.55 per round of two
+   candidates and 2/G per round of G > 2; one more run (the comparison at the fitted α) follows the search. */
+static PetscErrorCode Progress(Fit *fit, PetscLogDouble t0, PetscReal tol)
+{
+  const PetscInt b = Best(fit);
+  PetscLogDouble t;
+  PetscReal      per_round, left;
+
+  PetscFunctionBeginUser;
+  if (!fit->viewer || fit->rounds < 1) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&t));
+  per_round = (PetscReal)(t - t0) / fit->rounds;
+  if (b == 0 || b == fit->npts - 1) {
+    PetscCall(PetscViewerASCIIPrintf(fit->viewer, "fit: %" PetscInt_FMT " runs in %.3g s; the best alpha %.4g lies at the edge so far: extending the search (about %.2g s a round)\n", fit->npts, (double)(t - t0), (double)PetscExpReal(fit->pts[b].x), (double)per_round));
+  } else {
+    const PetscReal width = fit->pts[b + 1].x - fit->pts[b - 1].x, target = 2 * PetscLogReal(1 + tol);
+    const PetscReal shrink = fit->groups == 1 ? 0.618 : fit->groups == 2 ? 0.55 : 2.0 / fit->groups;
+    const PetscReal rounds = width > target ? PetscCeilReal(PetscLogReal(width / target) / PetscLogReal(1 / shrink)) : 0;
+    left                   = (rounds + 1) * per_round; /* + the final comparison */
+    PetscCall(PetscViewerASCIIPrintf(fit->viewer, "fit: %" PetscInt_FMT " runs in %.3g s; alpha between %.4g and %.4g (best %.4g); about %d more round%s, ETA %.2g s\n", fit->npts, (double)(t - t0), (double)PetscExpReal(fit->pts[b - 1].x), (double)PetscExpReal(fit->pts[b + 1].x), (double)PetscExpReal(fit->pts[b].x), (int)rounds, rounds == 1 ? "" : "s", (double)left));
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The search and its outputs into files (the caller publishes them) */
 static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made, PostprocFiles files, FitReport *rep)
 {
@@ -329,6 +405,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     PetscReal      x[FIT_MAX_POINTS];
     for (PetscInt i = 0; i < n0; ++i) x[i] = lo + (hi - lo) * i / (n0 - 1);
     PetscCall(Evaluate(fit, n0, x));
+    PetscCall(Progress(fit, t0, tol));
   }
   for (;;) {
     PetscInt  b = Best(fit), n = 0;
@@ -344,6 +421,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
       for (PetscInt k = 1; k <= fit->groups; ++k) x[n++] = fit->pts[b].x + (b == 0 ? -1 : 1) * k * step;
       ++expansions;
       PetscCall(Evaluate(fit, n, x));
+      PetscCall(Progress(fit, t0, tol));
       continue;
     }
     a = fit->pts[b - 1].x;
@@ -358,6 +436,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
         if (PetscAbsReal(xk - fit->pts[b].x) > 1e-3 * (c - a)) x[n++] = xk;
       }
     PetscCall(Evaluate(fit, n, x));
+    PetscCall(Progress(fit, t0, tol));
   }
   runs = fit->npts;
   { /* the vertex of the parabola through the best point and its neighbours */
@@ -388,6 +467,9 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0));
     PetscCall(PetscTime(&t1));
     rep->alpha         = PetscExpReal(xbest);
+    rep->sigma_ln_alpha = at_edge ? NAN : SigmaLnAlpha(fit, xbest);
+    rep->alpha_interval[0] = rep->alpha * PetscExpReal(-1.96 * rep->sigma_ln_alpha);
+    rep->alpha_interval[1] = rep->alpha * PetscExpReal(1.96 * rep->sigma_ln_alpha);
     rep->misfit        = res.misfit;
     rep->k             = res.k;
     rep->psf_sigma     = res.psf_sigma;
@@ -436,7 +518,9 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     PetscCall(PlotFigureDestroy(&fig));
   }
   if (viewer) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha = %.5g (misfit %.5g, k = %.5g, psf_sigma %.4g um) after %" PetscInt_FMT " runs in %" PetscInt_FMT " rounds on %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s, %.3g s wall%s\n", (double)rep->alpha, (double)rep->misfit, (double)rep->k, (double)rep->psf_sigma, rep->runs, rep->rounds, rep->groups, rep->groups == 1 ? "" : "s", rep->ranks_per_run, rep->ranks_per_run == 1 ? "" : "s", (double)rep->wall, at_edge ? "; WARNING: the best alpha lies at the edge of the search, widen <alpha><range>" : ""));
+    char interval[128] = "interval undetermined: the misfit is flat or too few runs near the best";
+    if (!PetscIsNanReal(rep->sigma_ln_alpha)) PetscCall(PetscSNPrintf(interval, sizeof(interval), "95 %% interval %.4g to %.4g", (double)rep->alpha_interval[0], (double)rep->alpha_interval[1]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "fit: alpha = %.5g (%s; misfit %.5g, k = %.5g, psf_sigma %.4g um) after %" PetscInt_FMT " runs in %" PetscInt_FMT " rounds on %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s, %.3g s wall%s\n", (double)rep->alpha, interval, (double)rep->misfit, (double)rep->k, (double)rep->psf_sigma, rep->runs, rep->rounds, rep->groups, rep->groups == 1 ? "" : "s", rep->ranks_per_run, rep->ranks_per_run == 1 ? "" : "s", (double)rep->wall, at_edge ? "; WARNING: the best alpha lies at the edge of the search, widen <alpha><range>" : ""));
   }
   PetscFunctionReturn(0);
 }

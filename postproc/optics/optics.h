@@ -65,6 +65,7 @@ typedef struct {
   PetscReal corr_centre, corr_periphery;    /* Pearson correlation of the series */
   PetscReal rmse_maps;                      /* pixel by pixel over the particle and the frames */
   PetscReal misfit;                         /* what spot fit minimises (-compare_metrics_misfit) */
+  PetscReal samples;                        /* independent residuals the misfit averages: 2 per frame (series), one per PSF area per frame (maps) */
   PetscReal onset_exp[2], onset_sim[2];     /* centre, periphery: time (s) to reach the onset fraction of the final value */
   PetscReal delay_exp, delay_sim;           /* centre onset − periphery onset, s */
 } CompareResult;
@@ -76,6 +77,8 @@ PetscErrorCode CompareRun(MPI_Comm comm, const char directory[], PetscViewer vie
 /* ---------------------------------------------------------------- Fit ------------------- */
 typedef struct {
   PetscReal alpha, misfit, k, psf_sigma;
+  PetscReal alpha_interval[2]; /* 95 % interval from the misfit's curvature and the residual noise; nan if the misfit is flat */
+  PetscReal sigma_ln_alpha;    /* standard error of ln α */
   PetscInt  runs, rounds, groups, ranks_per_run;
   PetscReal wall;          /* s */
   PetscBool at_edge;       /* the best α lies at the edge of the search range */

@@ -17,6 +17,9 @@ typedef struct {
 } OpticalProjection;
 
 PetscErrorCode OpticalFrameRigid(PetscReal pixel_size, PetscReal rotation_deg, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *frame);
+/* x = scale R(−phi)(u − u_c) + x_c: a scale above 1 says an optical µm (at the nominal pixel size) is
+   more than a µm of the mesh, i.e. the pixels are larger than nominal by that factor */
+PetscErrorCode OpticalFrameSimilarity(PetscReal pixel_size, PetscReal rotation_deg, PetscReal scale, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *frame);
 PetscErrorCode OpticalFrameToOptical(const OpticalFrame *frame, const PetscReal x[2], PetscReal u[2]);
 PetscErrorCode OpticalFrameToMesh(const OpticalFrame *frame, const PetscReal u[2], PetscReal x[2]);
 PetscErrorCode OpticalFrameRotation(const OpticalFrame *frame, PetscReal *rotation_deg, PetscReal *scale);
@@ -54,6 +57,10 @@ PetscErrorCode CompareSimMonitor(Solver s, SolverEvent e, const SolverState *sta
 PetscErrorCode CompareSimDestroy(CompareSim *sim);
 /* Calibrate and measure (collective on the run's communicator; every rank gets the result) */
 PetscErrorCode ComparisonEvaluate(Comparison cmp, CompareSim sim, PetscReal psf_sigma, CompareResult *result);
+/* The same for the misfit alone (what a fit's candidates need): with the series misfit, the
+   region means come from blurred region weights instead of every blurred frame, and the maps
+   (result->rmse_maps, the model for ComparisonWrite) are not made */
+PetscErrorCode ComparisonEvaluateMisfit(Comparison cmp, CompareSim sim, PetscReal psf_sigma, CompareResult *result);
 /* compare_series.csv, compare_metrics.csv, compare_profiles.csv and the figures (collective) */
 PetscErrorCode ComparisonWrite(Comparison cmp, CompareSim sim, const CompareResult *result, const char directory[], PostprocFiles files);
 PetscErrorCode CompareResultView(const CompareResult *result, PetscViewer viewer);

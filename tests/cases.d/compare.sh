@@ -2,7 +2,8 @@
 # of a solution on pixels and spot run's maps.
 #   C tests: the raster reproduces P1/P2 fields at pixel centres and agrees with the FE region
 #   means (centre, periphery, mean) within 1 % of the delithiation, on 1 and 2 ranks; maps; stacks.
-#   Command line: the round trip synth -> fit (alpha, shift, k), a noise-free stack against its own
+#   Command line: the round trip synth -> fit (alpha, shift, k, the interval), a pixel size 5 % off
+#   (flagged; alpha within 1 % with the scale free), a noise-free stack against its own
 #   run (zero misfit) and against a constant-D run (clearly larger), 1 vs 2 ranks, a PNG series,
 #   every bad input with its exact message.
 case_ compare_raster_exact 120 "$TESTS/test_raster" exact
@@ -69,6 +70,7 @@ cmp_roundtrip() {
   r=$(cmp_metric "$d/fit/compare_metrics.csv" registration_centroid_row)
   echo "alpha $alpha (true 3.0), k $k (true 0.6), centroid ($c, $r) px (true ($col, $row))"
   cmp_within "$alpha" 3.0 0.05 || cmp_fail "alpha $alpha is not within 5 % of 3.0" || return 1
+  cmp_interval "$log" 3.0 0.005 0.2 || return 1
   cmp_within "$k" 0.6 0.05 || cmp_fail "k $k is not within 5 % of 0.6" || return 1
   awk -v a="$c" -v b="$col" -v c="$r" -v d="$row" 'BEGIN {x = a - b; y = c - d; exit !(x * x + y * y <= 0.25)}' || cmp_fail "registered centroid ($c, $r) is more than 0.5 px from ($col, $row)" || return 1
   for f in fit_misfit.csv fit_misfit.png compare_series.csv compare_metrics.csv compare_profiles.csv compare_maps.png compare_series.png compare_kymographs.png; do
@@ -76,6 +78,47 @@ cmp_roundtrip() {
   done
   [ "$(grep -v '^#' "$d/fit/fit_misfit.csv" | head -1 | cut -d, -f1-3)" = "alpha,log10_alpha,misfit" ] || cmp_fail "fit_misfit.csv header" || return 1
   ! ls "$d/fit" | grep -q part || cmp_fail "temporary files left in $d/fit" || return 1
+}
+
+# cmp_interval LOG TRUTH MIN MAX: the fit's 95 % interval (printed on "fit: alpha = ...") holds
+# TRUTH and its half-width over alpha lies in [MIN, MAX]
+cmp_interval() {
+  local lo hi
+  lo=$(sed -n 's/^fit: alpha = [0-9.e+-]* (95 % interval \([0-9.e+-]*\) to \([0-9.e+-]*\);.*/\1/p' <<<"$1")
+  hi=$(sed -n 's/^fit: alpha = [0-9.e+-]* (95 % interval \([0-9.e+-]*\) to \([0-9.e+-]*\);.*/\2/p' <<<"$1")
+  [ -n "$lo" ] && [ -n "$hi" ] || cmp_fail "fit printed no interval: $(grep '^fit: alpha =' <<<"$1")" || return 1
+  echo "95 % interval $lo to $hi (truth $2)"
+  awk -v l="$lo" -v h="$hi" -v t="$2" -v a="$3" -v b="$4" 'BEGIN {w = (h - l) / (h + l); exit !(l <= t && t <= h && w >= a && w <= b)}' ||
+    cmp_fail "the interval $lo to $hi does not hold $2 or its half-width is outside $3 to $4 of alpha" || return 1
+}
+
+# A movie's pixels 5 % larger than the comparison is told (issue 19): compare flags it with the pixel
+# size that fits (within 1 % of the truth); with the right size it says nothing; with the scale free,
+# fit recovers alpha within 1 % (and its interval holds it), while the scale held at 1 misses by > 3 %
+cmp_scale() {
+  local d="$TMPROOT/compare_scale" log ps alpha fixed
+  mkdir -p "$d"
+  "$SPOT" synth "$CMP_DIR/run.xml" -o "$d/movie.tif" --pixel-size 0.105um --psf-sigma 0.3um --noise 0.002 --shift 3.4,0 -phys_alpha 3.0 >"$d/synth.log" 2>&1 || { cat "$d/synth.log"; return 1; }
+  set -- -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv"
+  log=$("$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_experiment_pixel_size 0.105um -compare_output_directory "$d/right" 2>&1) || cmp_fail "$log" || return 1
+  ! grep -q WARNING <<<"$log" || cmp_fail "a warning with the right pixel size: $(grep WARNING <<<"$log")" || return 1
+  grep -q "^  scale: fixed at 1; the best fit " <<<"$log" || cmp_fail "no scale report: $log" || return 1
+  log=$("$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_output_directory "$d/wrong" 2>&1) || cmp_fail "$log" || return 1
+  ps=$(sed -n 's/^WARNING: the mesh and the movie disagree in size: .* Either the pixel size is \([0-9.e-]*\) um, not 0.1 um (<experiment><pixel_size>).*/\1/p' <<<"$log")
+  [ -n "$ps" ] || cmp_fail "a pixel size 5 % off is not flagged: $(grep -i scale <<<"$log")" || return 1
+  echo "flagged: the pixel size that fits is $ps um (truth 0.105)"
+  cmp_within "$ps" 0.105 0.01 || cmp_fail "the suggested pixel size $ps is not within 1 % of 0.105 um" || return 1
+  [ "$(cmp_metric "$d/wrong/compare_metrics.csv" registration_scale)" = 1 ] || cmp_fail "registration_scale is not 1 with the scale fixed" || return 1
+  log=$($MPIRUN 2 "$SPOT" fit "$CMP_DIR/fit.xml" "$@" -compare_registration_free_scale true -fit_alpha_range 1.5,6 -fit_output_directory "$d/free" 2>&1) || cmp_fail "fit failed: $log" || return 1
+  alpha=$(sed -n 's/^fit: alpha = \([0-9.e+-]*\) .*/\1/p' <<<"$log")
+  echo "scale free: alpha $alpha (true 3.0), registration scale $(cmp_metric "$d/free/compare_metrics.csv" registration_scale)"
+  cmp_within "$alpha" 3.0 0.01 || cmp_fail "with the scale free, alpha $alpha is not within 1 % of 3.0" || return 1
+  cmp_within "$(cmp_metric "$d/free/compare_metrics.csv" registration_scale)" 1.05 0.01 || cmp_fail "the free scale is not 1.05" || return 1
+  cmp_interval "$log" 3.0 0 0.02 || return 1
+  log=$($MPIRUN 2 "$SPOT" fit "$CMP_DIR/fit.xml" "$@" -fit_alpha_range 1.5,6 -fit_output_directory "$d/fixed" 2>&1) || cmp_fail "fit failed: $log" || return 1
+  fixed=$(sed -n 's/^fit: alpha = \([0-9.e+-]*\) .*/\1/p' <<<"$log")
+  echo "scale fixed: alpha $fixed"
+  ! cmp_within "$fixed" 3.0 0.03 || cmp_fail "the pixel-size error did not move alpha (fixed scale: $fixed), so the test proves nothing" || return 1
 }
 
 # A noise-free movie against its own run: zero misfit (to the float32 pages), on 1 and 2 ranks
@@ -178,8 +221,9 @@ cmp_run_maps() {
   [ -s "$d/theta_maps.tif" ] && [ -s "$d/theta_maps.csv" ] || cmp_fail "no theta_maps.tif/csv: $(ls "$d")" || return 1
 }
 
-export -f cmp_fail cmp_metric cmp_within cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
+export -f cmp_fail cmp_metric cmp_within cmp_interval cmp_scale cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
 case_ compare_roundtrip_fit 300 bash -c cmp_roundtrip
+case_ compare_scale 300 bash -c cmp_scale
 case_ compare_self_and_constant_d 180 bash -c cmp_self
 case_ compare_png_series 120 bash -c cmp_series
 case_ compare_errors 180 bash -c cmp_errors
