@@ -401,6 +401,13 @@ PetscErrorCode ComparisonGetRegistration(Comparison c, OpticalFrame *frame, Pets
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ComparisonGetMisfitLabel(Comparison c, const char **label)
+{
+  PetscFunctionBeginUser;
+  *label = c->misfit == MISFIT_MAPS ? "misfit: pixel RMSE over the particle (contrast, 1)" : "misfit: RMS of the centre and periphery RMSE (contrast, 1)";
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ComparisonGetPSFSigma(Comparison c, PetscReal *sigma)
 {
   PetscFunctionBeginUser;
@@ -1741,16 +1748,16 @@ PetscErrorCode ComparisonWrite(Comparison c, CompareSim sim, const CompareResult
     PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureSetFontScale(fig, 2));
     PetscCall(PlotFigureAddAxes(fig, 0, 0, 0.55, 1, &ax[0]));
-    PetscCall(PetscSNPrintf(title, sizeof(title), "centre and periphery (RMSE %.3g, %.3g)", (double)res->rmse_centre, (double)res->rmse_periphery));
-    PetscCall(PlotAxesSetLabels(ax[0], title, "t (min)", "differential contrast"));
+    PetscCall(PetscSNPrintf(title, sizeof(title), "centre and periphery (RMSE: centre %.3g, periphery %.3g)", (double)res->rmse_centre, (double)res->rmse_periphery));
+    PetscCall(PlotAxesSetLabels(ax[0], title, "t (min)", "differential contrast ΔI/I_ref (1)"));
     PetscCall(PlotAxesAddSeries(ax[0], n, t, v[S_EXP_PERIPHERY], PlotColorCycle(1), 0, PLOT_MARKER_OPEN_CIRCLE, 7, "periphery, experiment"));
     PetscCall(PlotAxesAddSeries(ax[0], n, t, v[S_SIM_PERIPHERY], PlotColorCycle(1), 2.5, PLOT_MARKER_NONE, 0, "periphery, simulation"));
     PetscCall(PlotAxesAddSeries(ax[0], n, t, v[S_EXP_CENTRE], PlotColorCycle(0), 0, PLOT_MARKER_OPEN_CIRCLE, 7, "centre, experiment"));
     PetscCall(PlotAxesAddSeries(ax[0], n, t, v[S_SIM_CENTRE], PlotColorCycle(0), 2.5, PLOT_MARKER_NONE, 0, "centre, simulation"));
     PetscCall(PlotAxesSetLegend(ax[0], PLOT_LEGEND_UPPER_LEFT));
     PetscCall(PlotFigureAddAxes(fig, 0.55, 0, 1, 1, &ax[1]));
-    PetscCall(PetscSNPrintf(title, sizeof(title), "particle mean (k = %.3g)", (double)res->k));
-    PetscCall(PlotAxesSetLabels(ax[1], title, "t (min)", "differential contrast"));
+    PetscCall(PetscSNPrintf(title, sizeof(title), "particle mean (RMSE %.3g; k = %.3g)", (double)res->rmse_mean, (double)res->k));
+    PetscCall(PlotAxesSetLabels(ax[1], title, "t (min)", "differential contrast ΔI/I_ref (1)"));
     PetscCall(PlotAxesAddSeries(ax[1], n, t, v[S_EXP_MEAN], PlotColorCycle(2), 0, PLOT_MARKER_OPEN_CIRCLE, 7, "experiment"));
     PetscCall(PlotAxesAddSeries(ax[1], n, t, v[S_SIM_MEAN], PlotColorCycle(2), 2.5, PLOT_MARKER_NONE, 0, "simulation"));
     PetscCall(PlotAxesSetLegend(ax[1], PLOT_LEGEND_UPPER_LEFT));

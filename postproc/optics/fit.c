@@ -268,7 +268,7 @@ static PetscReal SigmaLnAlpha(const Fit *fit, PetscReal xbest)
 typedef struct {
   Fit         *fit;
   const char  *dir;
-  PetscReal    alpha, misfit;
+  PetscReal    alpha, misfit, interval[2], sigma_ln_alpha;
 } CurveCtx;
 
 static PetscErrorCode WriteCurveCSV(PostprocFiles files, void *ctx)
@@ -282,6 +282,7 @@ static PetscErrorCode WriteCurveCSV(PostprocFiles files, void *ctx)
   PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_misfit.csv", c->dir));
   PetscCall(PostprocFilesOpen(files, path, NULL, &f));
   PetscCall(FileOutPrintf(f, "# spot fit: alpha = %.8g (misfit %.8g at the fitted alpha); every candidate run below, sorted by alpha\n", (double)c->alpha, (double)c->misfit));
+  PetscCall(FileOutPrintf(f, "# 95 %% interval of alpha: %.6g to %.6g (standard error of ln alpha %.4g; nan: the misfit is flat near the best)\n", (double)c->interval[0], (double)c->interval[1], (double)c->sigma_ln_alpha));
   PetscCall(FileOutPrintf(f, "alpha,log10_alpha,misfit,k,psf_sigma_um,rmse_centre,rmse_periphery,frames,complete,failed,round,group,run_wall_s\n"));
   for (PetscInt i = 0; i < fit->npts; ++i) {
     const PetscReal *r = fit->pts[i].r;
@@ -486,10 +487,11 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
   }
 
   { /* the misfit curve */
-    CurveCtx   cc = {fit, dir, rep->alpha, rep->misfit};
+    CurveCtx   cc = {fit, dir, rep->alpha, rep->misfit, {rep->alpha_interval[0], rep->alpha_interval[1]}, rep->sigma_ln_alpha};
     PlotFigure fig;
     PlotAxes   ax;
     PetscReal  xs[FIT_MAX_POINTS], ys[FIT_MAX_POINTS], lims[2] = {PETSC_MAX_REAL, -PETSC_MAX_REAL};
+    const char *ylabel;
     PetscInt   n = 0;
     char       path[PETSC_MAX_PATH_LEN], title[160];
     PetscCall(PostprocWrite(comm, files, WriteCurveCSV, &cc));
@@ -504,13 +506,19 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     PetscCall(PlotFigureCreate(comm, 900, 560, &fig));
     PetscCall(PlotFigureSetOutputFiles(fig, files));
     PetscCall(PlotFigureAddAxes(fig, 0, 0, 1, 1, &ax));
-    PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: α = %.4g (misfit %.3g, k = %.3g), %" PetscInt_FMT " runs", (double)rep->alpha, (double)rep->misfit, (double)rep->k, rep->runs));
-    PetscCall(PlotAxesSetLabels(ax, title, "α (diffusivity scale)", "misfit (contrast RMSE)"));
+    if (PetscIsNanReal(rep->sigma_ln_alpha)) PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: α = %.4g (misfit %.3g, k = %.3g), %" PetscInt_FMT " runs", (double)rep->alpha, (double)rep->misfit, (double)rep->k, rep->runs));
+    else PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: α = %.4g (95 %% interval %.3g to %.3g; misfit %.3g, k = %.3g), %" PetscInt_FMT " runs", (double)rep->alpha, (double)rep->alpha_interval[0], (double)rep->alpha_interval[1], (double)rep->misfit, (double)rep->k, rep->runs));
+    PetscCall(ComparisonGetMisfitLabel(fit->cmp, &ylabel));
+    PetscCall(PlotAxesSetLabels(ax, title, "α (diffusivity scale, 1)", ylabel));
     PetscCall(PlotAxesSetLog(ax, PETSC_TRUE, PETSC_FALSE));
     PetscCall(PlotAxesAddSeries(ax, n, xs, ys, PlotColorCycle(0), 1.5, PLOT_MARKER_CIRCLE, 7, "candidate runs"));
     {
       const PetscReal vx[2] = {rep->alpha, rep->alpha}, vy[2] = {lims[0], lims[1]};
       PetscCall(PlotAxesAddSeries(ax, 2, vx, vy, PlotColorCycle(7), 1.5, PLOT_MARKER_NONE, 0, "fitted α"));
+    }
+    if (!PetscIsNanReal(rep->sigma_ln_alpha)) { /* a bar just below the least misfit */
+      const PetscReal y = lims[0] - 0.04 * (lims[1] - lims[0]), bx[2] = {rep->alpha_interval[0], rep->alpha_interval[1]}, by[2] = {y, y};
+      PetscCall(PlotAxesAddSeries(ax, 2, bx, by, PlotColorCycle(2), 4, PLOT_MARKER_NONE, 0, "95 % interval of α"));
     }
     PetscCall(PlotAxesSetLegend(ax, PLOT_LEGEND_UPPER_RIGHT));
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_misfit.png", dir));

@@ -49,6 +49,8 @@ PetscErrorCode ComparisonSetUp(Comparison cmp, Simulation sim, PetscReal sigma_m
 PetscErrorCode ComparisonView(Comparison cmp, PetscViewer viewer);
 PetscErrorCode ComparisonGetRegistration(Comparison cmp, OpticalFrame *frame, PetscReal centroid_px[2], PetscReal *rotation_deg, PetscReal *match);
 PetscErrorCode ComparisonGetPSFSigma(Comparison cmp, PetscReal *sigma);
+/* What the misfit is, for an axis label */
+PetscErrorCode ComparisonGetMisfitLabel(Comparison cmp, const char **label);
 PetscErrorCode ComparisonDestroy(Comparison *cmp);
 
 /* The simulated movie of one run, on the run's communicator (which may be a sub-communicator) */
