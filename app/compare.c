@@ -51,11 +51,7 @@ PetscErrorCode SpotCompare(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCall(PostprocMeshGenerated(&made));
   ierr = CompareRun(comm, outdir, PETSC_VIEWER_STDOUT_(comm), &res);
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (ierr && made && rank == 0) { /* a mesh made for a run that failed is not kept */
-    char generated[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
-    remove(generated);
-  }
+  if (ierr && made && rank == 0) PetscCall(PostprocMeshRemove(outdir)); /* a mesh made for a run that failed is not kept */
   PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscFunctionReturn(0);

@@ -326,7 +326,7 @@ static PetscErrorCode GittSimulate(MPI_Comm comm, const char input[])
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PostprocMeshGenerated(&made));
   ierr = SimulateInDirectory(comm, input, outdir);
-  if (ierr && made && rank == 0) remove(generated); /* a mesh spot made is kept only with the results it gave */
+  if (ierr && made && rank == 0) PetscCall(PostprocMeshRemove(outdir)); /* a mesh spot made is kept only with the results it gave */
   PetscCall(ierr);
   PetscFunctionReturn(0);
 }

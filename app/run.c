@@ -168,7 +168,7 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscErrorCode ierr;
   PetscMPIInt    rank;
   AppOutputLock  lock;
-  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN], interrupted[4096 + 3 * PETSC_MAX_PATH_LEN] = "";
+  char           outdir[PETSC_MAX_PATH_LEN], generated[PETSC_MAX_PATH_LEN], kept[PETSC_MAX_PATH_LEN], table[PETSC_MAX_PATH_LEN], kept_table[PETSC_MAX_PATH_LEN], interrupted[4096 + 3 * PETSC_MAX_PATH_LEN] = "";
 
   PetscFunctionBeginUser;
   if (help) {
@@ -182,16 +182,20 @@ PetscErrorCode SpotRun(MPI_Comm comm, int argc, char **argv, PetscBool help)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, outdir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", outdir));
+  PetscCall(PetscSNPrintf(table, sizeof(table), "%s/" MESH_GENERATED_TABLE_NAME, outdir));
+  PetscCall(PetscSNPrintf(kept_table, sizeof(kept_table), "%s/" MESH_KEPT_TABLE_NAME, outdir));
   PetscCall(FileRemoveOnSignal(generated, PETSC_TRUE)); /* a mesh spot makes is kept only with results */
+  PetscCall(FileRemoveOnSignal(table, PETSC_TRUE));
   ierr = RunInDirectory(comm, argc, argv, outdir, interrupted, sizeof(interrupted));
-  if (rank == 0) { /* a mesh spot made is kept only with the results it gave (an interrupted run's too) */
-    if (ierr) remove(generated);
-    else if (!access(generated, F_OK) && rename(generated, kept)) {
-      if (!ierr) ierr = PETSC_ERR_FILE_WRITE;
-      remove(generated);
+  if (rank == 0) { /* a mesh spot made (and its table) is kept only with the results it gave (an interrupted run's too) */
+    if (ierr) PetscCall(PostprocMeshRemove(outdir));
+    else if ((!access(generated, F_OK) && rename(generated, kept)) || (!access(table, F_OK) && rename(table, kept_table))) {
+      ierr = PETSC_ERR_FILE_WRITE;
+      PetscCall(PostprocMeshRemove(outdir));
     }
   }
   PetscCall(FileRemoveOnSignal(generated, PETSC_FALSE));
+  PetscCall(FileRemoveOnSignal(table, PETSC_FALSE));
   PetscCall(AppUnlockOutputDirectory(&lock, ierr ? PETSC_TRUE : PETSC_FALSE));
   PetscCall(ierr);
   PetscCheck(!interrupted[0], comm, PETSC_ERR_USER_INPUT, "%s", interrupted);

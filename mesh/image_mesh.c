@@ -1650,8 +1650,7 @@ PetscErrorCode MeshImageWrite(MPI_Comm comm, const char path[])
   else
     PetscCall(PetscStrncpy(preview, "particle_preview.png", sizeof(preview)));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL)); /* mesh/load.c refines the mesh after: part of the estimate */
-  if (slash) PetscCall(PetscSNPrintf(table, sizeof(table), "%.*s/mesh_particles.csv", (int)(slash - path), path));
-  else PetscCall(PetscStrncpy(table, "mesh_particles.csv", sizeof(table)));
+  PetscCall(MeshParticleTablePath(path, table, sizeof(table)));
   PetscCall(ImageMesh(comm, path, preview, table, PetscMax(0, PetscMin(refine, 6)), &report));
   PetscCall(MeshImageReportView(&report, path, preview, PETSC_VIEWER_STDOUT_(comm)));
   PetscFunctionReturn(0);

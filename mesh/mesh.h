@@ -48,6 +48,11 @@
 #define MESH_SURFACE_LABEL "surface"
 #define MESH_PARTICLE_LABEL "particle index" /* value k = 1..N on the cells of particle k (mesh/load.c) */
 #define MESH_GENERATED_NAME "mesh.part.msh" /* a mesh spot made, until the run that uses it succeeds */
+#define MESH_GENERATED_TABLE_NAME "mesh_particles.part.csv" /* its table of particles (populations), with it */
+#define MESH_KEPT_TABLE_NAME "mesh_particles.csv"          /* the table's name once the run succeeded */
+/* The table of particles beside a mesh path of spot run: MESH_GENERATED_TABLE_NAME beside
+   MESH_GENERATED_NAME (kept or removed with it), MESH_KEPT_TABLE_NAME beside any other */
+PetscErrorCode MeshParticleTablePath(const char mesh_path[], char table[], size_t len);
 
 /* What a particle can be, so that a slip (a unit missed, a pixel size in metres) is named at
    once instead of making Gmsh run out of memory. Lengths in µm. */

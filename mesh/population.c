@@ -699,16 +699,25 @@ PetscErrorCode MeshPopulationReportView(const MeshPopulationReport *r, const cha
   PetscFunctionReturn(0);
 }
 
-/* spot run with -mesh_population_*: the mesh into path, the table mesh_particles.csv beside it */
+PetscErrorCode MeshParticleTablePath(const char path[], char table[], size_t len)
+{
+  const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+  const char *name  = strcmp(base, MESH_GENERATED_NAME) ? MESH_KEPT_TABLE_NAME : MESH_GENERATED_TABLE_NAME;
+
+  PetscFunctionBeginUser;
+  if (slash) PetscCall(PetscSNPrintf(table, len, "%.*s/%s", (int)(slash - path), path, name));
+  else PetscCall(PetscStrncpy(table, name, len));
+  PetscFunctionReturn(0);
+}
+
+/* spot run with -mesh_population_*: the mesh into path, the table beside it (MeshParticleTablePath) */
 PetscErrorCode MeshPopulationWrite(MPI_Comm comm, const char path[])
 {
   MeshPopulationReport report;
   char                 table[PETSC_MAX_PATH_LEN];
-  const char          *slash = strrchr(path, '/');
 
   PetscFunctionBeginUser;
-  if (slash) PetscCall(PetscSNPrintf(table, sizeof(table), "%.*s/mesh_particles.csv", (int)(slash - path), path));
-  else PetscCall(PetscStrncpy(table, "mesh_particles.csv", sizeof(table)));
+  PetscCall(MeshParticleTablePath(path, table, sizeof(table)));
   PetscCall(MeshPopulationCreate(comm, path, table, &report));
   PetscCall(MeshPopulationReportView(&report, path, PETSC_VIEWER_STDOUT_(comm)));
   PetscFunctionReturn(0);

@@ -276,6 +276,20 @@ PetscErrorCode PostprocMeshRemoveOnSignal(const char dir[], PetscBool remove)
   if (remove && !made) PetscFunctionReturn(0); /* a mesh file of the user's is never removed */
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, dir));
   PetscCall(FileRemoveOnSignal(generated, remove));
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_TABLE_NAME, dir));
+  PetscCall(FileRemoveOnSignal(generated, remove));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PostprocMeshRemove(const char dir[])
+{
+  char path[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
+  (void)remove(path);
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_TABLE_NAME, dir));
+  (void)remove(path);
   PetscFunctionReturn(0);
 }
 
@@ -302,6 +316,12 @@ static PetscErrorCode AdoptMesh(void *ctx)
   PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, job->dir));
   PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/mesh.msh", job->dir));
   if (!access(generated, F_OK)) PetscCall(PostprocFilesAdopt(job->files, generated, kept, job->mesh, sizeof(job->mesh)));
+  PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_TABLE_NAME, job->dir));
+  PetscCall(PetscSNPrintf(kept, sizeof(kept), "%s/" MESH_KEPT_TABLE_NAME, job->dir));
+  if (!access(generated, F_OK)) {
+    char temporary[PETSC_MAX_PATH_LEN];
+    PetscCall(PostprocFilesAdopt(job->files, generated, kept, temporary, sizeof(temporary)));
+  }
   PetscFunctionReturn(0);
 }
 

@@ -43,6 +43,9 @@ PetscErrorCode PostprocFilesAdoptMesh(PostprocFiles files, const char dir[], cha
    false) */
 PetscErrorCode PostprocMeshGenerated(PetscBool *generated);
 PetscErrorCode PostprocMeshRemoveOnSignal(const char dir[], PetscBool remove);
+/* Remove the mesh spot made in dir and its table of particles (a failed command's; rank 0 only,
+   not collective; a missing file is no error) */
+PetscErrorCode PostprocMeshRemove(const char dir[]);
 PetscErrorCode PostprocFilesPublish(PostprocFiles files);
 PetscErrorCode PostprocFilesDestroy(PostprocFiles *files);
 /* Rank 0 runs write(files, ctx), which opens, writes and completes files of the set; a failure

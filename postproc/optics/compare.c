@@ -947,6 +947,11 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscCall(SolverGetMeshInfo(s, &info));
   c->info = *info;
   PetscCheck(info->dim == 2, c->comm, PETSC_ERR_USER_INPUT, "spot compare needs a 2-D simulation of the imaged cross-section; this mesh is 3-D");
+  { /* one particle: the registration and the regions are the particle's */
+    const SolverParticles *particles;
+    PetscCall(SolverGetParticles(s, &particles));
+    PetscCheck(particles->n == 1, c->comm, PETSC_ERR_USER_INPUT, "spot compare and spot fit compare one particle with its movie, and the run's mesh has %" PetscInt_FMT " particles; mesh the particle of the movie alone (spot mesh IMAGE --seed ROW,COL picks it in an image)", particles->n);
+  }
   { /* the protocol's planned end */
     PetscInt        n;
     const StepSpec *steps;

@@ -557,11 +557,7 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   PetscCall(PostprocFilesDestroy(&files)); /* after a failure: none of them, nor the mesh */
   PetscCall(PostprocMeshRemoveOnSignal(dir, PETSC_FALSE));
   if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));
-  if (fit->rank == 0 && ierr && made) { /* a mesh made before the failure, not yet adopted */
-    char path[PETSC_MAX_PATH_LEN];
-    PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, dir));
-    unlink(path);
-  }
+  if (fit->rank == 0 && ierr && made) PetscCall(PostprocMeshRemove(dir)); /* a mesh made before the failure, not yet adopted */
   PetscCall(ComparisonDestroy(&fit->cmp));
   PetscCall(PetscFree(fit));
   PetscCall(ierr);

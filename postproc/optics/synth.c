@@ -466,11 +466,9 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   if (!ierr) ierr = SimulationCreate(comm, workdir, viewer, &sim);
   if (!ierr) ierr = InputCheckUnusedOptions(comm, "synth"); /* the run's options are all read by now */
   if (s.rank == 0) { /* the mesh spot made for the run is loaded, and not part of the movie */
-    char      generated[PETSC_MAX_PATH_LEN];
     PetscBool made;
     PetscCall(PostprocMeshGenerated(&made));
-    PetscCall(PetscSNPrintf(generated, sizeof(generated), "%s/" MESH_GENERATED_NAME, workdir));
-    if (made) remove(generated);
+    if (made) PetscCall(PostprocMeshRemove(workdir));
   }
   if (!ierr) ierr = SynthMovie(&s, sim);
   PetscCall(SynthDestroy(&s)); /* after a failure: neither the stack nor the timestamps */

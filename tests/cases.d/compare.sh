@@ -121,6 +121,28 @@ cmp_scale() {
   ! cmp_within "$fixed" 3.0 0.03 || cmp_fail "the pixel-size error did not move alpha (fixed scale: $fixed), so the test proves nothing" || return 1
 }
 
+# A population: spot synth films every particle; spot compare and spot fit refuse it in one line
+# (they compare one particle) and leave nothing, nor the mesh or its table of particles; a population
+# run that fails after its mesh was made leaves nothing either, and one that succeeds keeps both
+cmp_population() {
+  local d="$TMPROOT/compare_population" M
+  mkdir -p "$d"
+  "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/movie.tif" --pixel-size 65nm --psf-sigma 0.2um --frame-interval 60 >"$d/synth.log" 2>&1 || { cat "$d/synth.log"; return 1; }
+  grep -q "^synth: 16 frames of" "$d/synth.log" || cmp_fail "synth of a population: $(grep '^synth:' "$d/synth.log")" || return 1
+  [ "$(ls "$d")" = "$(printf 'movie.tif\nmovie_timestamps.csv\nsynth.log')" ] || cmp_fail "synth left: $(ls "$d")" || return 1
+  M="spot compare and spot fit compare one particle with its movie, and the run's mesh has 4 particles; mesh the particle of the movie alone (spot mesh IMAGE --seed ROW,COL picks it in an image)"
+  set -- -compare_simulation_file "$CMP_DIR/population.xml" -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv"
+  expect_error "$M" "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_output_directory "$d/compare" || return 1
+  expect_error "$M" $MPIRUN 2 "$SPOT" fit "$CMP_DIR/fit.xml" "$@" -fit_output_directory "$d/fit" || return 1
+  expect_error "option -out_probes: probe 1 at (100., 100.) um lies outside the particle" "$SPOT" run "$CMP_DIR/population.xml" -out_directory "$d/run" -out_probes 100um,100um || return 1
+  for o in compare fit run; do
+    [ ! -e "$d/$o" ] || cmp_fail "a failed $o left $(ls -A "$d/$o")" || return 1
+  done
+  "$SPOT" run "$CMP_DIR/population.xml" -out_directory "$d/ok" -out_fields false >"$d/ok.log" 2>&1 || { cat "$d/ok.log"; return 1; }
+  [ -s "$d/ok/mesh.msh" ] && [ "$(grep -vc '^#' "$d/ok/mesh_particles.csv")" = 5 ] || cmp_fail "a population run did not keep mesh.msh and mesh_particles.csv: $(ls "$d/ok")" || return 1
+  ! ls -A "$d/ok" | grep -q '\.part' || cmp_fail "temporary files left: $(ls -A "$d/ok")" || return 1
+}
+
 # A noise-free movie against its own run: zero misfit (to the float32 pages), on 1 and 2 ranks
 # alike (every metric to 1e-6, relative or, for the near-zero ones, absolute), with the registration
 # found or given; against a constant-D run the misfit is clearly larger
@@ -221,9 +243,10 @@ cmp_run_maps() {
   [ -s "$d/theta_maps.tif" ] && [ -s "$d/theta_maps.csv" ] || cmp_fail "no theta_maps.tif/csv: $(ls "$d")" || return 1
 }
 
-export -f cmp_fail cmp_metric cmp_within cmp_interval cmp_scale cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
+export -f cmp_fail cmp_metric cmp_within cmp_interval cmp_scale cmp_population cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
 case_ compare_roundtrip_fit 300 bash -c cmp_roundtrip
 case_ compare_scale 300 bash -c cmp_scale
+case_ compare_population 180 bash -c cmp_population
 case_ compare_self_and_constant_d 180 bash -c cmp_self
 case_ compare_png_series 120 bash -c cmp_series
 case_ compare_errors 180 bash -c cmp_errors
