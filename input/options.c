@@ -269,6 +269,7 @@ static const OptionSpec specs[] = {
   OP("-fit_compare_file", CMD_FIT),
   OQL("-fit_alpha_range", UNIT_NONE, CMD_FIT),
   OQ("-fit_alpha_tolerance", UNIT_NONE, CMD_FIT),
+  OB("-fit_alpha_per_particle", CMD_FIT),
   OQL("-fit_psf_sigma_range", UNIT_LENGTH, CMD_FIT),
   OI("-fit_parallel_ranks_per_run", CMD_FIT),
   OI("-fit_max_runs", CMD_FIT),

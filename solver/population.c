@@ -269,6 +269,27 @@ PetscErrorCode SolverGetParticles(Solver s, const SolverParticles **p)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode SolverSetParticleAlpha(Solver s, const PetscReal alpha[])
+{
+  SolverParticles *p = &s->particles;
+  Vec              loc;
+  PetscInt         nlocal;
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < p->n; ++k) PetscCheck(alpha[k] > 0 && PetscIsNormalReal(alpha[k]), s->comm, PETSC_ERR_ARG_OUTOFRANGE, "the alpha factor of particle %" PetscInt_FMT " must be positive, got %g", k + 1, (double)alpha[k]);
+  PetscCheck(s->lean, s->comm, PETSC_ERR_USER_INPUT, "particles with their own alpha need the lean assembly (-solver_assembly lean)");
+  p->uniform_alpha = PETSC_TRUE;
+  for (PetscInt k = 0; k < p->n; ++k) {
+    p->alpha[k]      = alpha[k];
+    p->uniform_alpha = p->uniform_alpha && alpha[k] == 1;
+  }
+  PetscCall(DMGetLocalVector(s->dm, &loc));
+  PetscCall(VecGetLocalSize(loc, &nlocal));
+  PetscCall(DMRestoreLocalVector(s->dm, &loc));
+  PetscCall(LeanAssemblySetParticles(s->lean, p, nlocal));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer)
 {
   const SolverParticles *p = &s->particles;

@@ -137,6 +137,8 @@ typedef struct {
   PetscInt   nown;
 } SolverParticles;
 PetscErrorCode SolverGetParticles(Solver s, const SolverParticles **p);
+/* Replace the particles' α factors (N numbers, > 0) before a run: a fit's candidates (lean assembly) */
+PetscErrorCode SolverSetParticleAlpha(Solver s, const PetscReal alpha[]);
 PetscErrorCode SolverParticlesView(Solver s, PetscViewer viewer);
 PetscErrorCode SolverView(Solver s, PetscViewer viewer);
 PetscErrorCode SolverMonotoneFlux(Solver s, PetscBool *monotone);

@@ -105,6 +105,12 @@ struct _p_Comparison {
   PetscReal     *drift;            /* [nframes] */
   unsigned char *inside, *centre, *periphery, *background, *valid; /* [nwin] */
   PetscInt       n_inside, n_centre, n_periphery, n_background;
+  /* a population of np particles, each compared on its own (np = 1: the union regions above are
+     the particle's); per window pixel its particle (0..np−1, −1 outside), per particle its pixels */
+  PetscInt   np;
+  PetscInt  *label;                              /* [nwin] */
+  PetscInt  *pn_inside, *pn_centre, *pn_periphery; /* [np] */
+  PetscReal *p_area, *p_centroid, *p_dmax;       /* [np] µm², [2 np] µm, [np] µm */
   /* line profiles through the centroid: s (µm from the centroid) and the optical position (µm) */
   PetscInt   nprofile[COMPARE_MAX_DIRECTIONS];
   PetscReal *profile_s[COMPARE_MAX_DIRECTIONS], *profile_u[COMPARE_MAX_DIRECTIONS];
@@ -132,6 +138,10 @@ struct _p_CompareSim {
   PetscReal *model;  /* [nframes * nwin] simulated contrast, k applied */
   PetscReal *series; /* [nframes * NSERIES] */
   PetscBool *used;   /* [nframes] */
+  /* per particle: [nframes * np * 6] region means (experiment, model per unit k) of the inside,
+     centre and periphery, and the results [np] (every rank after an evaluation) */
+  PetscReal             *pseries;
+  CompareParticleResult *presult;
 };
 
 enum {
@@ -401,6 +411,22 @@ PetscErrorCode ComparisonGetRegistration(Comparison c, OpticalFrame *frame, Pets
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ComparisonGetParticles(Comparison c, PetscInt *n, const PetscReal **area, const PetscReal **centroid)
+{
+  PetscFunctionBeginUser;
+  if (n) *n = c->np;
+  if (area) *area = c->p_area;
+  if (centroid) *centroid = c->p_centroid;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CompareSimGetParticleResults(CompareSim sim, const CompareParticleResult **results)
+{
+  PetscFunctionBeginUser;
+  *results = sim->presult;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ComparisonGetMisfitLabel(Comparison c, const char **label)
 {
   PetscFunctionBeginUser;
@@ -426,6 +452,8 @@ PetscErrorCode ComparisonDestroy(Comparison *pc)
   PetscCall(PetscFree(c->facets));
   PetscCall(PetscFree3(c->reference_window, c->contrast, c->drift));
   PetscCall(PetscFree5(c->inside, c->centre, c->periphery, c->background, c->valid));
+  PetscCall(PetscFree(c->label));
+  PetscCall(PetscFree6(c->pn_inside, c->pn_centre, c->pn_periphery, c->p_area, c->p_centroid, c->p_dmax));
   for (PetscInt d = 0; d < COMPARE_MAX_DIRECTIONS; ++d) PetscCall(PetscFree2(c->profile_s[d], c->profile_u[d]));
   PetscCall(PetscFree(c));
   *pc = NULL;
@@ -823,6 +851,24 @@ static PetscErrorCode RegisterOnRankZero(void *ctx)
   PetscCall(MeshStackRead(c->stack, c->reference, &c->rows, &c->cols, &ref));
   PetscCall(PetscMalloc1((size_t)c->rows * c->cols, &mask));
   PetscCall(FindOpticalParticle(c, ref, mask));
+  if (c->np > 1) { /* every particle of the field: pixels beyond the middle between the background and
+                      the largest particle's mean */
+    const size_t n = (size_t)c->rows * c->cols;
+    double       sin = 0, sout = 0, nin = 0, nout = 0, thr, sr = 0, sc = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (mask[i]) sin += ref[i], nin += 1;
+      else sout += ref[i], nout += 1;
+    }
+    thr            = 0.5 * (sin / PetscMax(nin, 1) + sout / PetscMax(nout, 1));
+    c->mask_pixels = 0;
+    for (size_t i = 0; i < n; ++i) {
+      mask[i] = c->invert ? (ref[i] < thr) : (ref[i] > thr);
+      if (mask[i]) ++c->mask_pixels, sr += (double)(i / c->cols), sc += (double)(i % c->cols);
+    }
+    c->mask_centroid_px[0] = sc / PetscMax(c->mask_pixels, 1);
+    c->mask_centroid_px[1] = sr / PetscMax(c->mask_pixels, 1);
+    c->mask_area           = c->mask_pixels * c->pixel_size * c->pixel_size;
+  }
   PetscCall(Register(s, ref, mask));
   PetscCall(PetscFree(mask));
   PetscCall(PetscFree(ref));
@@ -939,6 +985,7 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscReal         *pc;
   PetscInt           nfine;
   SurfaceTree        tree;
+  PetscReal         *flabel = NULL; /* [nfine] particle index on the fine grid (np > 1) */
 
   PetscFunctionBeginUser;
   PetscCall(SimulationGetSolver(sim, &s));
@@ -947,10 +994,11 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscCall(SolverGetMeshInfo(s, &info));
   c->info = *info;
   PetscCheck(info->dim == 2, c->comm, PETSC_ERR_USER_INPUT, "spot compare needs a 2-D simulation of the imaged cross-section; this mesh is 3-D");
-  { /* one particle: the registration and the regions are the particle's */
+  { /* a population: every particle on its own */
     const SolverParticles *particles;
     PetscCall(SolverGetParticles(s, &particles));
-    PetscCheck(particles->n == 1, c->comm, PETSC_ERR_USER_INPUT, "spot compare and spot fit compare one particle with its movie, and the run's mesh has %" PetscInt_FMT " particles; mesh the particle of the movie alone (spot mesh IMAGE --seed ROW,COL picks it in an image)", particles->n);
+    c->np = particles->n;
+    PetscCall(PetscCalloc6(c->np, &c->pn_inside, c->np, &c->pn_centre, c->np, &c->pn_periphery, c->np, &c->p_area, 2 * c->np, &c->p_centroid, c->np, &c->p_dmax));
   }
   { /* the protocol's planned end */
     PetscInt        n;
@@ -1036,6 +1084,51 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   }
   c->n_inside = c->n_centre = c->n_periphery = c->n_background = 0;
   PetscCall(PostprocSurfaceTreeCreate(2, c->nfacets, c->facets, &tree));
+  PetscCall(PetscMalloc1(c->nwin, &c->label));
+  if (c->np > 1) { /* which particle each fine pixel shows: the particle index, a constant on each
+                      particle's cells, rasterised; then each particle's largest distance to its
+                      surface (inside a particle the nearest facet is its own) */
+    const SolverParticles *particles;
+    Vec                    index;
+    PetscScalar           *a;
+    PetscInt               nown;
+    PetscCall(SolverGetParticles(s, &particles));
+    PetscCall(SolverGetSolution(s, &index));
+    PetscCall(VecDuplicate(index, &index));
+    PetscCall(VecGetLocalSize(index, &nown));
+    PetscCheck(nown == particles->nown, c->comm, PETSC_ERR_PLIB, "particle dofs %" PetscInt_FMT " vs %" PetscInt_FMT, nown, particles->nown);
+    PetscCall(VecGetArray(index, &a));
+    for (PetscInt i = 0; i < nown; ++i) a[i] = particles->dof[i];
+    PetscCall(VecRestoreArray(index, &a));
+    PetscCall(PetscMalloc1(nfine, &flabel));
+    PetscCall(RasterEvaluate(raster, index, flabel));
+    PetscCall(VecDestroy(&index));
+    PetscCallMPI(MPI_Bcast(flabel, (PetscMPIInt)nfine, MPIU_REAL, 0, c->comm));
+    for (PetscInt i = 0; i < nfine; ++i) {
+      const PetscReal x[2] = {c->fine.origin[0] + (i % c->fine.cols + 0.5) * c->fine.pixel_size, c->fine.origin[1] + (i / c->fine.cols + 0.5) * c->fine.pixel_size};
+      PetscInt        k;
+      PetscReal       d;
+      if (PetscIsNanReal(flabel[i]) || !(ctx.coverage[i] > 0.999)) continue;
+      k = (PetscInt)PetscFloorReal(flabel[i] + 0.5);
+      if (k < 0 || k >= c->np) continue;
+      PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
+      c->p_dmax[k] = PetscMax(c->p_dmax[k], d);
+      c->p_area[k] += PetscSqr(c->fine.pixel_size);
+      c->p_centroid[2 * k] += x[0] * PetscSqr(c->fine.pixel_size);
+      c->p_centroid[2 * k + 1] += x[1] * PetscSqr(c->fine.pixel_size);
+    }
+    for (PetscInt k = 0; k < c->np; ++k) {
+      PetscCheck(c->p_area[k] > 0, c->comm, PETSC_ERR_USER_INPUT, "particle %" PetscInt_FMT " of the run covers no pixel of the comparison's fine grid (%.3g um): it is too small for the optical pixels (%.6g um)", k + 1, (double)c->fine.pixel_size, (double)c->pixel_size);
+      c->p_centroid[2 * k] /= c->p_area[k];
+      c->p_centroid[2 * k + 1] /= c->p_area[k];
+      c->p_area[k] = particles->volume[k];
+    }
+  } else {
+    c->p_area[0]     = info->volume;
+    c->p_centroid[0] = info->centroid[0];
+    c->p_centroid[1] = info->centroid[1];
+    c->p_dmax[0]     = c->d_max;
+  }
   for (PetscInt r = 0; r < c->wr; ++r)
     for (PetscInt q = 0; q < c->wc; ++q) {
       const PetscInt  j    = r * c->wc + q;
@@ -1043,13 +1136,27 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
       PetscReal       x[2], d = -1;
       PetscCall(OpticalFrameToMesh(&c->frame, u, x));
       c->inside[j] = OpticalInside(c->nfacets, c->facets, x) ? 1 : 0;
+      c->label[j]  = c->inside[j] ? 0 : -1;
+      if (c->inside[j] && c->np > 1) { /* the particle of the fine pixel under x */
+        const PetscInt fc = (PetscInt)PetscFloorReal((x[0] - c->fine.origin[0]) / c->fine.pixel_size), fr = (PetscInt)PetscFloorReal((x[1] - c->fine.origin[1]) / c->fine.pixel_size);
+        const PetscReal l = fc >= 0 && fr >= 0 && fc < c->fine.cols && fr < c->fine.rows ? flabel[fr * c->fine.cols + fc] : NAN;
+        c->label[j]       = PetscIsNanReal(l) ? -1 : (PetscInt)PetscFloorReal(l + 0.5);
+        if (c->label[j] < 0 || c->label[j] >= c->np) c->label[j] = -1, c->inside[j] = 0;
+      }
       if (c->inside[j]) PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
-      c->centre[j]     = c->inside[j] && d >= c->centre_threshold ? 1 : 0;
-      c->periphery[j]  = c->inside[j] && d <= c->periphery_width ? 1 : 0;
+      if (c->np > 1 && c->inside[j]) { /* each particle's own regions: the run's fractions of its own d_max */
+        const PetscReal dk = c->p_dmax[c->label[j]];
+        c->centre[j]       = d >= (c->centre_threshold / c->d_max) * dk ? 1 : 0;
+        c->periphery[j]    = d <= (c->periphery_width / c->d_max) * dk ? 1 : 0;
+      } else {
+        c->centre[j]    = c->inside[j] && d >= c->centre_threshold ? 1 : 0;
+        c->periphery[j] = c->inside[j] && d <= c->periphery_width ? 1 : 0;
+      }
       c->background[j] = pc[j] < 1e-9 ? 1 : 0; /* beyond the reach of the (truncated) PSF */
     }
   PetscCall(PostprocSurfaceTreeDestroy(&tree));
   PetscCall(PetscFree(pc));
+  PetscCall(PetscFree(flabel));
 
   /* rank 0: every frame */
   PetscCall(CompareOnRankZero(c->comm, ReadFramesOnRankZero, &ctx));
@@ -1059,12 +1166,19 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscCallMPI(MPI_Bcast(c->valid, (PetscMPIInt)c->nwin, MPI_UNSIGNED_CHAR, 0, c->comm));
   PetscCallMPI(MPI_Bcast(&c->seconds_read, 1, MPI_DOUBLE, 0, c->comm));
   for (PetscInt j = 0; j < c->nwin; ++j) {
-    if (!c->valid[j]) c->inside[j] = c->centre[j] = c->periphery[j] = c->background[j] = 0;
+    if (!c->valid[j]) c->inside[j] = c->centre[j] = c->periphery[j] = c->background[j] = 0, c->label[j] = -1;
     c->n_inside += c->inside[j];
     c->n_centre += c->centre[j];
     c->n_periphery += c->periphery[j];
     c->n_background += c->background[j];
+    if (c->label[j] >= 0) {
+      c->pn_inside[c->label[j]] += c->inside[j];
+      c->pn_centre[c->label[j]] += c->centre[j];
+      c->pn_periphery[c->label[j]] += c->periphery[j];
+    }
   }
+  for (PetscInt k = 0; k < c->np; ++k)
+    PetscCheck(c->pn_centre[k] > 0 && c->pn_periphery[k] > 0, c->comm, PETSC_ERR_USER_INPUT, "the optical pixels (%.6g um) are too coarse for the regions of particle %" PetscInt_FMT " (%.3g um^2): %" PetscInt_FMT " pixels in its centre region, %" PetscInt_FMT " in its periphery band; raise <regions><centre_fraction> or <periphery_width>, or leave the particle out of the mesh", (double)c->pixel_size, k + 1, (double)c->p_area[k], c->pn_centre[k], c->pn_periphery[k]);
   PetscCheck(c->n_centre > 0 && c->n_periphery > 0, c->comm, PETSC_ERR_USER_INPUT, "the optical pixels (%.6g um) are too coarse for the regions: %" PetscInt_FMT " pixels in the centre region, %" PetscInt_FMT " in the periphery band; raise <regions><centre_fraction> or <periphery_width>", (double)c->pixel_size, c->n_centre, c->n_periphery);
   PetscCall(SetUpProfiles(c));
   PetscCall(PetscFree(ctx.gchi));
@@ -1093,6 +1207,7 @@ PetscErrorCode ComparisonView(Comparison c, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "WARNING: the mesh and the movie disagree in size: the particle fits best at scale %.4f +- %.2g, not 1. Either the pixel size is %.5g um, not %.5g um (<experiment><pixel_size>), or the mesh's particle is %.2g %% %s in area than the movie's%s%s\n", (double)c->scale_best, (double)c->scale_sigma, (double)(c->scale_best * c->pixel_size), (double)c->pixel_size, (double)(100 * PetscAbsReal(area)), area > 0 ? "larger" : "smaller", area > 0 ? " (an outline taken from a blurred optical frame is too large: mesh it with its PSF, spot mesh --psf-sigma)" : "", c->free_scale ? "; the registration took the scale" : "; <registration><free_scale>true</free_scale> lets the registration take the scale"));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  mesh x = A u + b: A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um (u: optical image frame, um)\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3], (double)c->frame.b[0], (double)c->frame.b[1]));
+  if (c->np > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "population: %" PetscInt_FMT " particles, each compared on its own (its own k, centre and periphery: the run's fractions of its own largest depth), one registration for the frame\n", c->np));
   PetscCall(PetscViewerASCIIPrintf(viewer, "window: rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "; %" PetscInt_FMT " pixels inside the particle, %" PetscInt_FMT " in the centre region, %" PetscInt_FMT " in the periphery band, %" PetscInt_FMT " of background; frames read in %.2g s\n", c->r0, c->r0 + c->wr - 1, c->c0, c->c0 + c->wc - 1, c->n_inside, c->n_centre, c->n_periphery, c->n_background, (double)c->seconds_read));
   PetscFunctionReturn(0);
 }
@@ -1117,6 +1232,7 @@ PetscErrorCode CompareSimCreate(Comparison c, Solver s, CompareSim *out)
   PetscCall(RasterGetMask(sim->raster, NULL, &sim->coverage));
   sim->nfine = c->fine.rows * c->fine.cols;
   PetscCall(PetscCalloc2(c->nframes, &sim->have, c->nframes, &sim->mean_theta));
+  PetscCall(PetscCalloc2((size_t)c->nframes * c->np * 6, &sim->pseries, c->np, &sim->presult));
   if (sim->rank == 0) {
     PetscCall(PetscCalloc1((size_t)c->nframes * sim->nfine, &sim->fine));
     PetscCall(PetscMalloc1(sim->nfine, &sim->img));
@@ -1178,6 +1294,7 @@ PetscErrorCode CompareSimDestroy(CompareSim *ps)
   PetscCall(PetscFree(sim->fine));
   PetscCall(PetscFree(sim->img));
   PetscCall(PetscFree3(sim->model, sim->series, sim->used));
+  PetscCall(PetscFree2(sim->pseries, sim->presult));
   PetscCall(VecDestroy(&sim->snapshot));
   PetscCall(PetscFree(sim));
   *ps = NULL;
@@ -1219,6 +1336,25 @@ static PetscReal RMSE(PetscInt n, const PetscReal a[], const PetscReal b[])
   if (!n) return NAN;
   for (PetscInt i = 0; i < n; ++i) s += (a[i] - b[i]) * (a[i] - b[i]);
   return sqrt(s / n);
+}
+
+/* Independent samples in the centre and periphery residual series (experiment a, c minus model
+   b, d; n frames each): 2n, fewer when the residuals are correlated from frame to frame (a
+   misfit that drifts rather than scatters): n (1 − ρ)/(1 + ρ) per series, ρ ≥ 0 the lag-one
+   autocorrelation of both series' residuals pooled (the usual correction of a variance for
+   serial correlation) */
+static PetscReal EffectiveSamples(PetscInt n, const PetscReal a[], const PetscReal b[], const PetscReal c[], const PetscReal d[])
+{
+  double num = 0, den = 0, ma = 0, mc = 0, rho;
+  if (n < 3) return 2 * n;
+  for (PetscInt i = 0; i < n; ++i) ma += (a[i] - b[i]) / n, mc += (c[i] - d[i]) / n;
+  for (PetscInt i = 0; i < n; ++i) {
+    const double ra = a[i] - b[i] - ma, rc = c[i] - d[i] - mc;
+    den += ra * ra + rc * rc;
+    if (i > 0) num += ra * (a[i - 1] - b[i - 1] - ma) + rc * (c[i - 1] - d[i - 1] - mc);
+  }
+  rho = den > 0 ? PetscMax(0, PetscMin(0.95, num / den)) : 0;
+  return 2 * n * (1 - rho) / (1 + rho);
 }
 
 typedef struct {
@@ -1326,6 +1462,18 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
       sim->series[f * NSERIES + S_SIM_DELITH]    = s[0] / c->n_inside;
       sim->series[f * NSERIES + S_SIM_CENTRE]    = s[1] / c->n_centre;
       sim->series[f * NSERIES + S_SIM_PERIPHERY] = s[2] / c->n_periphery;
+      for (PetscInt k = 0; k < c->np; ++k) {
+        PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
+        ps[1] = ps[3] = ps[5] = 0;
+      }
+      for (PetscInt j = 0; j < nwin; ++j) {
+        PetscReal *ps;
+        if (c->label[j] < 0) continue;
+        ps = &sim->pseries[((size_t)f * c->np + c->label[j]) * 6];
+        if (c->inside[j]) ps[1] += M[j] / c->pn_inside[c->label[j]];
+        if (c->centre[j]) ps[3] += M[j] / c->pn_centre[c->label[j]];
+        if (c->periphery[j]) ps[5] += M[j] / c->pn_periphery[c->label[j]];
+      }
     }
   } else { /* the region means only: Σ_{j∈R} m_j = ⟨G Pᵀ(1_R / D), Δχ⟩ (G is symmetric), so three
               blurred weights replace a blur of every frame */
@@ -1355,7 +1503,50 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
           if (sim->have[f]) sim->series[f * NSERIES + which[r]] -= sref;
       }
     }
+    for (PetscInt k = 0; k < c->np && c->np > 1; ++k) /* and every particle's: 3 blurred weights each */
+      for (PetscInt r = 0; r < 3; ++r) {
+        const PetscInt nk = r == 0 ? c->pn_inside[k] : r == 1 ? c->pn_centre[k] : c->pn_periphery[k];
+        for (PetscInt j = 0; j < nwin; ++j) v[j] = c->label[j] == k && region[r][j] ? 1 / (D[j] * nk) : 0;
+        PetscCall(PetscArrayzero(work, sim->nfine));
+        ProjectionAddTranspose(&P, v, work);
+        PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, work, work));
+        for (PetscInt f = 0; f < nf; ++f) {
+          const PetscReal *d = &sim->fine[(size_t)f * sim->nfine];
+          double           s = 0;
+          if (!sim->have[f]) continue;
+          for (PetscInt i = 0; i < sim->nfine; ++i) s += work[i] * d[i];
+          sim->pseries[((size_t)f * c->np + k) * 6 + 2 * r + 1] = s;
+        }
+        if (sim->have[c->reference] && c->t_sim[c->reference] > 0) {
+          const PetscReal sref = sim->pseries[((size_t)c->reference * c->np + k) * 6 + 2 * r + 1];
+          for (PetscInt f = 0; f < nf; ++f)
+            if (sim->have[f]) sim->pseries[((size_t)f * c->np + k) * 6 + 2 * r + 1] -= sref;
+        }
+      }
+    if (c->np == 1) /* the particle is the union */
+      for (PetscInt f = 0; f < nf; ++f) {
+        PetscReal *ps = &sim->pseries[(size_t)f * 6];
+        ps[1]         = sim->series[f * NSERIES + S_SIM_DELITH];
+        ps[3]         = sim->series[f * NSERIES + S_SIM_CENTRE];
+        ps[5]         = sim->series[f * NSERIES + S_SIM_PERIPHERY];
+      }
     PetscCall(PetscFree(v));
+  }
+  /* the experiment's region means per particle */
+  for (PetscInt f = 0; f < nf; ++f) {
+    const PetscReal *C = &c->contrast[(size_t)f * nwin];
+    for (PetscInt k = 0; k < c->np; ++k) {
+      PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
+      ps[0] = ps[2] = ps[4] = 0;
+    }
+    for (PetscInt j = 0; j < nwin; ++j) {
+      PetscReal *ps;
+      if (c->label[j] < 0) continue;
+      ps = &sim->pseries[((size_t)f * c->np + c->label[j]) * 6];
+      if (c->inside[j]) ps[0] += C[j] / c->pn_inside[c->label[j]];
+      if (c->centre[j]) ps[2] += C[j] / c->pn_centre[c->label[j]];
+      if (c->periphery[j]) ps[4] += C[j] / c->pn_periphery[c->label[j]];
+    }
   }
   /* calibration: k and an offset c0 minimise Σ (C̄ − k m̄ − c0)² over the used frames but the
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
@@ -1430,9 +1621,53 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   { /* residuals: the centre and periphery series are one sample per frame each; neighbouring
        pixels share the blur, so a map has about one independent sample per PSF area 4πσ² */
     const PetscReal psf_pixels = 4 * PETSC_PI * PetscSqr(e->sigma / c->pixel_size);
-    res->samples = c->misfit == MISFIT_MAPS ? nu * PetscMax(1, c->n_inside / PetscMax(1, psf_pixels)) : 2 * nu;
+    res->samples = c->misfit == MISFIT_MAPS ? nu * PetscMax(1, c->n_inside / PetscMax(1, psf_pixels)) : EffectiveSamples(nu, col[S_EXP_CENTRE], col[S_SIM_CENTRE], col[S_EXP_PERIPHERY], col[S_SIM_PERIPHERY]);
   }
   res->misfit = c->misfit == MISFIT_MAPS ? res->rmse_maps : PetscSqrtReal(0.5 * (PetscSqr(res->rmse_centre) + PetscSqr(res->rmse_periphery)));
+  { /* every particle on its own: k and offsets on its own means, as above for the union */
+    PetscReal *ec, *sc, *ep, *sp, sum = 0;
+    PetscCall(PetscMalloc4(nu, &ec, nu, &sc, nu, &ep, nu, &sp));
+    for (PetscInt k = 0; k < c->np; ++k) {
+      CompareParticleResult *pr = &sim->presult[k];
+      double                 n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, oc = 0, op = 0;
+      PetscInt               i = 0;
+      for (PetscInt f = 0; f < nf; ++f)
+        if (sim->used[f] && f != c->reference) {
+          const PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
+          n += 1, sx += ps[1], sy += ps[0], sxx += ps[1] * ps[1], sxy += ps[1] * ps[0];
+        }
+      pr->k = c->k_given ? c->k : (sxx - sx * sx / n > 0 ? (sxy - sx * sy / n) / (sxx - sx * sx / n) : NAN);
+      for (PetscInt f = 0; f < nf; ++f)
+        if (sim->used[f] && f != c->reference) {
+          const PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
+          oc += (ps[2] - pr->k * ps[3]) / n;
+          op += (ps[4] - pr->k * ps[5]) / n;
+        }
+      for (PetscInt f = 0; f < nf; ++f) {
+        const PetscReal *ps  = &sim->pseries[((size_t)f * c->np + k) * 6];
+        const PetscBool  ref = f == c->reference ? PETSC_TRUE : PETSC_FALSE;
+        if (!sim->used[f]) continue;
+        ec[i] = ps[2];
+        sc[i] = pr->k * ps[3] + (ref ? 0 : oc);
+        ep[i] = ps[4];
+        sp[i] = pr->k * ps[5] + (ref ? 0 : op);
+        ++i;
+      }
+      pr->rmse_centre    = RMSE(nu, ec, sc);
+      pr->rmse_periphery = RMSE(nu, ep, sp);
+      pr->misfit         = PetscSqrtReal(0.5 * (PetscSqr(pr->rmse_centre) + PetscSqr(pr->rmse_periphery)));
+      pr->delay_exp      = OnsetTime(nu, tu, ec, c->onset_fraction) - OnsetTime(nu, tu, ep, c->onset_fraction);
+      pr->delay_sim      = OnsetTime(nu, tu, sc, c->onset_fraction) - OnsetTime(nu, tu, sp, c->onset_fraction);
+      pr->samples        = EffectiveSamples(nu, ec, sc, ep, sp);
+      sum += PetscSqr(pr->misfit);
+    }
+    PetscCall(PetscFree4(ec, sc, ep, sp));
+    if (c->np > 1 && c->misfit == MISFIT_SERIES) { /* a population: every particle with its own k */
+      res->misfit  = PetscSqrtReal(sum / c->np);
+      res->samples = 0;
+      for (PetscInt k = 0; k < c->np; ++k) res->samples += sim->presult[k].samples;
+    }
+  }
   PetscCheck(nu >= 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "only %" PetscInt_FMT " frame%s of the stack fall within the simulated run (run time 0 to %.6g s; frames at run times %.6g to %.6g s); check <experiment><current_start> and <metrics><window>", nu, nu == 1 ? "" : "s", (double)sim->t_end, (double)c->t_sim[0], (double)c->t_sim[nf - 1]);
   PetscCall(PetscFree(tu));
   for (PetscInt k = 0; k < NSERIES; ++k) PetscCall(PetscFree(col[k]));
@@ -1448,6 +1683,7 @@ PetscErrorCode ComparisonEvaluate(Comparison c, CompareSim sim, PetscReal psf_si
   PetscFunctionBeginUser;
   PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
   PetscCallMPI(MPI_Bcast(res, sizeof(*res), MPI_BYTE, 0, sim->comm));
+  PetscCallMPI(MPI_Bcast(sim->presult, (PetscMPIInt)(c->np * sizeof(CompareParticleResult)), MPI_BYTE, 0, sim->comm));
   PetscFunctionReturn(0);
 }
 
@@ -1458,6 +1694,7 @@ PetscErrorCode ComparisonEvaluateMisfit(Comparison c, CompareSim sim, PetscReal 
   PetscFunctionBeginUser;
   PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
   PetscCallMPI(MPI_Bcast(res, sizeof(*res), MPI_BYTE, 0, sim->comm));
+  PetscCallMPI(MPI_Bcast(sim->presult, (PetscMPIInt)(c->np * sizeof(CompareParticleResult)), MPI_BYTE, 0, sim->comm));
   PetscFunctionReturn(0);
 }
 
@@ -1569,6 +1806,16 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
     }
   PetscCall(PetscFree2(pe, ps));
   PetscCall(PostprocFilesComplete(files, f));
+  if (c->np > 1) { /* every particle on its own */
+    PetscCall(OpenTable(files, w->dir, "compare_particles.csv", &f));
+    PetscCall(FileOutPrintf(f, "# spot compare: each particle of the population compared on its own (its own k and offsets; centre and periphery relative to its own largest depth); misfit = sqrt((rmse_centre^2 + rmse_periphery^2)/2), contrast units\n"));
+    PetscCall(FileOutPrintf(f, "particle,area_um2,equivalent_diameter_um,centroid_x_um,centroid_y_um,pixels_inside,pixels_centre,pixels_periphery,k,misfit,rmse_centre,rmse_periphery,centre_delay_experiment_s,centre_delay_simulation_s\n"));
+    for (PetscInt k = 0; k < c->np; ++k) {
+      const CompareParticleResult *pr = &sim->presult[k];
+      PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.5g,%.5g\n", (int)(k + 1), (double)c->p_area[k], (double)(2 * PetscSqrtReal(c->p_area[k] / PETSC_PI)), (double)c->p_centroid[2 * k], (double)c->p_centroid[2 * k + 1], (int)c->pn_inside[k], (int)c->pn_centre[k], (int)c->pn_periphery[k], (double)pr->k, (double)pr->misfit, (double)pr->rmse_centre, (double)pr->rmse_periphery, (double)pr->delay_exp, (double)pr->delay_sim));
+    }
+    PetscCall(PostprocFilesComplete(files, f));
+  }
   PetscFunctionReturn(0);
 }
 

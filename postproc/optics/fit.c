@@ -50,6 +50,7 @@ typedef struct {
   PetscReal x; /* ln α */
   PetscReal r[NRESULT];
   PetscInt  round;
+  PetscReal *pm; /* [np * NPRESULT] per particle */
 } FitPoint;
 
 typedef struct {
@@ -63,7 +64,24 @@ typedef struct {
   FitPoint    pts[FIT_MAX_POINTS];
   PetscInt    npts, rounds, max_runs;
   PetscViewer viewer;
+  /* a population: np particles; per_particle: each its own α, ln α_k = x + shift[k] */
+  PetscInt    np;
+  PetscBool   per_particle;
+  PetscReal  *shift;       /* [np] (0 while one α is searched for all) */
+  PetscReal  *sigma_shift; /* [np] standard error of ln α_k (per_particle) */
+  PetscInt    runs2;       /* runs of the per-particle refinement */
 } Fit;
+
+enum {
+  P_MISFIT,
+  P_SAMPLES,
+  P_K,
+  P_RMSE_C,
+  P_RMSE_P,
+  P_DELAY_EXP,
+  P_DELAY_SIM,
+  NPRESULT
+};
 
 typedef struct {
   PetscErrorCode code;
@@ -91,7 +109,7 @@ static PetscErrorCode SetAlpha(PetscReal alpha)
 }
 
 /* One candidate on the group's communicator: run, then the misfit (σ by golden section if asked) */
-static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
+static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[], PetscReal pr[])
 {
   Simulation     sim;
   Solver         solver;
@@ -101,9 +119,16 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
 
   PetscFunctionBeginUser;
   PetscCall(PetscTime(&t0));
-  PetscCall(SetAlpha(alpha));
+  PetscCall(SetAlpha(fit->per_particle ? 1 : alpha));
   PetscCall(SimulationCreate(fit->sub, fit->workdir, NULL, &sim));
   PetscCall(SimulationGetSolver(sim, &solver));
+  if (fit->per_particle) { /* α_k = α e^{shift_k}, the run's own factors replaced */
+    PetscReal *a;
+    PetscCall(PetscMalloc1(fit->np, &a));
+    for (PetscInt k = 0; k < fit->np; ++k) a[k] = alpha * PetscExpReal(fit->shift[k]);
+    PetscCall(SolverSetParticleAlpha(solver, a));
+    PetscCall(PetscFree(a));
+  }
   PetscCall(CompareSimCreate(fit->cmp, solver, &cs));
   PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
   PetscCall(SimulationRun(sim));
@@ -134,6 +159,20 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
     }
     PetscCall(ComparisonEvaluateMisfit(fit->cmp, cs, fc < fd ? c : d, &res));
   }
+  {
+    const CompareParticleResult *p;
+    PetscCall(CompareSimGetParticleResults(cs, &p));
+    for (PetscInt k = 0; k < fit->np; ++k) {
+      PetscReal *q    = &pr[k * NPRESULT];
+      q[P_MISFIT]     = res.complete ? p[k].misfit : 1e300;
+      q[P_SAMPLES]    = p[k].samples;
+      q[P_K]          = p[k].k;
+      q[P_RMSE_C]     = p[k].rmse_centre;
+      q[P_RMSE_P]     = p[k].rmse_periphery;
+      q[P_DELAY_EXP]  = p[k].delay_exp;
+      q[P_DELAY_SIM]  = p[k].delay_sim;
+    }
+  }
   PetscCall(CompareSimDestroy(&cs));
   PetscCall(SimulationDestroy(&sim));
   PetscCall(PetscTime(&t1));
@@ -151,49 +190,57 @@ static PetscErrorCode RunCandidate(Fit *fit, PetscReal alpha, PetscReal r[])
   PetscFunctionReturn(0);
 }
 
-/* Evaluate up to G points (ln α) at once, one per group; every rank gets every result */
-static PetscErrorCode EvaluateBatch(Fit *fit, PetscInt n, const PetscReal x[])
+/* Evaluate up to G points (ln α, the particles' shifts added) at once, one per group; every rank
+   gets every result: into the misfit curve (out NULL, kept sorted by α) or into out[n] */
+static PetscErrorCode EvaluateBatch(Fit *fit, PetscInt n, const PetscReal x[], FitPoint out[])
 {
-  PetscReal *all;
+  const PetscInt row = NRESULT + fit->np * NPRESULT;
+  PetscReal     *all;
 
   PetscFunctionBeginUser;
   PetscCheck(n <= fit->groups, fit->comm, PETSC_ERR_PLIB, "batch of %" PetscInt_FMT " for %" PetscInt_FMT " groups", n, fit->groups);
-  PetscCall(PetscCalloc1(n * NRESULT, &all));
+  PetscCall(PetscCalloc1(n * row, &all));
   if (fit->group < n) {
-    PetscReal      r[NRESULT];
+    PetscReal     *r = &all[fit->group * row];
     FitCaptured    cap = {0, ""};
     PetscErrorCode ierr;
-    PetscCall(PetscArrayzero(r, NRESULT));
     PetscCall(PetscPushErrorHandler(FitCapture, &cap));
-    ierr = RunCandidate(fit, PetscExpReal(x[fit->group]), r);
+    ierr = RunCandidate(fit, PetscExpReal(x[fit->group]), r, r + NRESULT);
     PetscCall(PetscPopErrorHandler());
     if (ierr) {
+      PetscCall(PetscArrayzero(r, row));
       r[R_MISFIT] = 1e300;
       r[R_FAILED] = 1;
+      for (PetscInt k = 0; k < fit->np; ++k) r[NRESULT + k * NPRESULT + P_MISFIT] = 1e300;
       if (fit->subrank == 0) PetscCall(PetscPrintf(PETSC_COMM_SELF, "fit: the run at alpha = %.5g failed: %s\n", (double)PetscExpReal(x[fit->group]), cap.message));
     }
     r[R_GROUP] = fit->group;
-    if (fit->subrank == 0) PetscCall(PetscArraycpy(&all[fit->group * NRESULT], r, NRESULT));
+    if (fit->subrank != 0) PetscCall(PetscArrayzero(r, row));
   }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, all, (PetscMPIInt)(n * NRESULT), MPIU_REAL, MPIU_SUM, fit->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, all, (PetscMPIInt)(n * row), MPIU_REAL, MPIU_SUM, fit->comm));
   for (PetscInt i = 0; i < n; ++i) {
     FitPoint *p;
-    PetscInt  at = fit->npts;
-    PetscCheck(fit->npts < FIT_MAX_POINTS, fit->comm, PETSC_ERR_PLIB, "too many fit points");
-    while (at > 0 && fit->pts[at - 1].x > x[i]) { /* keep the points sorted by α */
-      fit->pts[at] = fit->pts[at - 1];
-      --at;
+    if (out) p = &out[i];
+    else {
+      PetscInt at = fit->npts;
+      PetscCheck(fit->npts < FIT_MAX_POINTS, fit->comm, PETSC_ERR_PLIB, "too many fit points");
+      while (at > 0 && fit->pts[at - 1].x > x[i]) { /* keep the points sorted by α */
+        fit->pts[at] = fit->pts[at - 1];
+        --at;
+      }
+      p = &fit->pts[at];
+      ++fit->npts;
+      PetscCall(PetscMalloc1(fit->np * NPRESULT, &p->pm));
     }
-    p        = &fit->pts[at];
     p->x     = x[i];
     p->round = fit->rounds;
-    PetscCall(PetscArraycpy(p->r, &all[i * NRESULT], NRESULT));
-    ++fit->npts;
+    PetscCall(PetscArraycpy(p->r, &all[i * row], NRESULT));
+    PetscCall(PetscArraycpy(p->pm, &all[i * row + NRESULT], fit->np * NPRESULT));
   }
   if (fit->viewer) {
     PetscCall(PetscViewerASCIIPrintf(fit->viewer, "fit: round %" PetscInt_FMT ":", fit->rounds));
     for (PetscInt i = 0; i < n; ++i) {
-      const PetscReal *r = &all[i * NRESULT];
+      const PetscReal *r = &all[i * row];
       if (r[R_MISFIT] >= 1e299) PetscCall(PetscViewerASCIIPrintf(fit->viewer, " alpha %.4g (%s)", (double)PetscExpReal(x[i]), r[R_FAILED] > 0 ? "failed" : "incomplete"));
       else PetscCall(PetscViewerASCIIPrintf(fit->viewer, " alpha %.4g misfit %.5g (k %.4g%s%.3g um);", (double)PetscExpReal(x[i]), (double)r[R_MISFIT], (double)r[R_K], fit->fit_sigma ? ", psf_sigma " : ", psf_sigma ", (double)r[R_SIGMA]));
     }
@@ -208,7 +255,7 @@ static PetscErrorCode EvaluateBatch(Fit *fit, PetscInt n, const PetscReal x[])
 static PetscErrorCode Evaluate(Fit *fit, PetscInt n, const PetscReal x[])
 {
   PetscFunctionBeginUser;
-  for (PetscInt i = 0; i < n; i += fit->groups) PetscCall(EvaluateBatch(fit, PetscMin(fit->groups, n - i), &x[i]));
+  for (PetscInt i = 0; i < n; i += fit->groups) PetscCall(EvaluateBatch(fit, PetscMin(fit->groups, n - i), &x[i], NULL));
   PetscFunctionReturn(0);
 }
 
@@ -244,7 +291,7 @@ static PetscReal SigmaLnAlpha(const Fit *fit, PetscReal xbest)
   if (use < 3) return NAN;
   for (PetscInt k = 0; k < use; ++k) {
     const FitPoint *p = &fit->pts[idx[k]];
-    const PetscReal d = p->x - xbest, v[3] = {1, d, d * d}, S = p->r[R_SAMPLES] * PetscSqr(p->r[R_MISFIT]);
+    const PetscReal d = p->x - xbest, v[3] = {1, d, d * d}, S = fit->pts[idx[0]].r[R_SAMPLES] * PetscSqr(p->r[R_MISFIT]); /* one n for all: the best's */
     for (PetscInt a = 0; a < 3; ++a) {
       rhs[a] += v[a] * S;
       for (PetscInt b = 0; b < 3; ++b) A[a][b] += v[a] * v[b];
@@ -314,6 +361,8 @@ static PetscErrorCode ReadOptions(Fit *fit, PetscReal range[2], PetscReal *tol)
   PetscCall(InputOptionWhere("-fit_psf_sigma_range", where, sizeof(where)));
   PetscCheck(!fit->fit_sigma || (n == 2 && fit->sigma_range[0] >= 0 && fit->sigma_range[1] > fit->sigma_range[0]), fit->comm, PETSC_ERR_USER_INPUT, "%s: the psf_sigma range needs two increasing lengths (min max)", where);
   PetscCheck(!fit->fit_sigma || fit->sigma_range[1] < 50, fit->comm, PETSC_ERR_USER_INPUT, "%s: psf_sigma must stay below 50 um (as <optics><psf_sigma>), got up to %.6g um", where, (double)fit->sigma_range[1]);
+  fit->per_particle = PETSC_FALSE;
+  PetscCall(PetscOptionsGetBool(NULL, NULL, "-fit_alpha_per_particle", &fit->per_particle, NULL));
   fit->rpr = PetscMax(1, fit->size / 4);
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-fit_parallel_ranks_per_run", &fit->rpr, NULL));
   PetscCall(InputOptionWhere("-fit_parallel_ranks_per_run", where, sizeof(where)));
@@ -354,6 +403,130 @@ static PetscErrorCode Progress(Fit *fit, PetscLogDouble t0, PetscReal tol)
   PetscFunctionReturn(0);
 }
 
+/* One α per particle, after the search for one α for all (x): each particle starts at the best of
+   its own misfits over that search's candidates (the vertex of a parabola through its best and
+   neighbours), then rounds of three runs move every particle at once by −h, 0, +h in ln α; each
+   particle takes the vertex of its own parabola (within ±2h) and h halves, down to ln(1 + tol).
+   A particle's misfit depends on its own α far more than on the others' (they share only the
+   electrode's potential), so the particles are fitted side by side in the same runs, and the
+   coupling is honoured because every run has all particles at their current values. The
+   standard error of ln α_k comes from the last round's parabola, as for one α (SigmaLnAlpha). */
+static PetscErrorCode RefinePerParticle(Fit *fit, PetscReal x, PetscReal tol)
+{
+  const PetscReal hmin = PetscLogReal(1 + tol);
+  PetscReal       h    = PetscMax(4 * hmin, 0.08);
+  FitPoint        trio[3];
+
+  PetscFunctionBeginUser;
+  for (PetscInt k = 0; k < fit->np; ++k) { /* each particle's best over the first search */
+    PetscInt b = -1;
+    for (PetscInt i = 0; i < fit->npts; ++i)
+      if (fit->pts[i].pm[k * NPRESULT + P_MISFIT] < 1e299 && (b < 0 || fit->pts[i].pm[k * NPRESULT + P_MISFIT] < fit->pts[b].pm[k * NPRESULT + P_MISFIT])) b = i;
+    if (b < 0) continue;
+    fit->shift[k] = fit->pts[b].x - x;
+    if (b > 0 && b < fit->npts - 1) {
+      const PetscReal xa = fit->pts[b - 1].x, xb = fit->pts[b].x, xc = fit->pts[b + 1].x;
+      const PetscReal fa = fit->pts[b - 1].pm[k * NPRESULT + P_MISFIT], fb = fit->pts[b].pm[k * NPRESULT + P_MISFIT], fc = fit->pts[b + 1].pm[k * NPRESULT + P_MISFIT];
+      const PetscReal num = PetscSqr(xb - xa) * (fb - fc) - PetscSqr(xb - xc) * (fb - fa), den = (xb - xa) * (fb - fc) - (xb - xc) * (fb - fa);
+      if (den != 0 && fa < 1e299 && fc < 1e299) fit->shift[k] = PetscMin(xc, PetscMax(xa, xb - 0.5 * num / den)) - x;
+    }
+  }
+  for (PetscInt i = 0; i < 3; ++i) PetscCall(PetscMalloc1(fit->np * NPRESULT, &trio[i].pm));
+  for (PetscInt round = 0; round < 12; ++round) {
+    const PetscReal xs[3] = {x - h, x, x + h};
+    PetscReal       moved = 0;
+    for (PetscInt i = 0; i < 3; i += fit->groups) PetscCall(EvaluateBatch(fit, PetscMin(fit->groups, 3 - i), &xs[i], &trio[i]));
+    fit->runs2 += 3;
+    for (PetscInt k = 0; k < fit->np; ++k) {
+      PetscReal S[3], d, c2;
+      for (PetscInt i = 0; i < 3; ++i) S[i] = trio[1].pm[k * NPRESULT + P_SAMPLES] * PetscSqr(trio[i].pm[k * NPRESULT + P_MISFIT]); /* one n: the centre run's */
+      if (!(S[0] < 1e299 && S[1] < 1e299 && S[2] < 1e299)) continue;
+      c2 = (S[0] - 2 * S[1] + S[2]) / (2 * h * h);
+      d  = c2 > 0 ? -(S[2] - S[0]) / (4 * h * c2) : (S[2] < S[0] ? 2 * h : -2 * h);
+      d  = PetscMax(-2 * h, PetscMin(2 * h, d));
+      fit->shift[k] += d;
+      moved = PetscMax(moved, PetscAbsReal(d));
+      if (c2 > 0) {
+        const PetscReal n = trio[1].pm[k * NPRESULT + P_SAMPLES], smin = PetscMax(S[1] - c2 * d * d, 0);
+        fit->sigma_shift[k] = n > 4 ? PetscSqrtReal(smin / (n - 4) / c2) : NAN;
+      } else fit->sigma_shift[k] = NAN;
+    }
+    if (fit->viewer) PetscCall(PetscViewerASCIIPrintf(fit->viewer, "fit: per particle, round %" PetscInt_FMT ": step %.3g in ln alpha, the largest move %.3g; %" PetscInt_FMT " runs so far\n", round + 1, (double)h, (double)moved, fit->npts + fit->runs2));
+    if (h <= hmin * (1 + 1e-9) && moved <= h) break;
+    h = PetscMax(hmin, 0.5 * h);
+  }
+  for (PetscInt i = 0; i < 3; ++i) PetscCall(PetscFree(trio[i].pm));
+  PetscFunctionReturn(0);
+}
+
+typedef struct {
+  Fit                         *fit;
+  const char                  *dir;
+  const CompareParticleResult *results;
+  PetscReal                   *alpha, *sigma; /* [np] α_k and the standard error of ln α_k */
+} ParticlesCtx;
+
+static PetscErrorCode WriteParticlesCSV(PostprocFiles files, void *ctx)
+{
+  ParticlesCtx    *pc = (ParticlesCtx *)ctx;
+  const PetscReal *area, *centroid;
+  PetscInt         n;
+  char             path[PETSC_MAX_PATH_LEN];
+  FileOut          f;
+
+  PetscFunctionBeginUser;
+  PetscCall(ComparisonGetParticles(pc->fit->cmp, &n, &area, &centroid));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_particles.csv", pc->dir));
+  PetscCall(PostprocFilesOpen(files, path, NULL, &f));
+  PetscCall(FileOutPrintf(f, "# spot fit: %s; 95 %% interval alpha exp(+-1.96 s), s the standard error of ln alpha (nan: the misfit is flat); k, misfit and onsets from the comparison at the fitted alpha\n", pc->fit->per_particle ? "one alpha per particle" : "one alpha for all particles (times the run's own factors)"));
+  PetscCall(FileOutPrintf(f, "particle,area_um2,equivalent_diameter_um,centroid_x_um,centroid_y_um,alpha,alpha_low95,alpha_high95,sigma_ln_alpha,k,misfit,rmse_centre,rmse_periphery,centre_delay_experiment_s,centre_delay_simulation_s\n"));
+  for (PetscInt k = 0; k < n; ++k) {
+    const CompareParticleResult *r = &pc->results[k];
+    PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g,%.6g,%.6g,%.5g,%.5g\n", (int)(k + 1), (double)area[k], (double)(2 * PetscSqrtReal(area[k] / PETSC_PI)), (double)centroid[2 * k], (double)centroid[2 * k + 1], (double)pc->alpha[k], (double)(pc->alpha[k] * PetscExpReal(-1.96 * pc->sigma[k])), (double)(pc->alpha[k] * PetscExpReal(1.96 * pc->sigma[k])), (double)pc->sigma[k], (double)r->k, (double)r->misfit, (double)r->rmse_centre, (double)r->rmse_periphery, (double)r->delay_exp, (double)r->delay_sim));
+  }
+  PetscCall(PostprocFilesComplete(files, f));
+  PetscFunctionReturn(0);
+}
+
+/* α (with its interval) against the particle's equivalent diameter */
+static PetscErrorCode PlotParticles(Fit *fit, const ParticlesCtx *pc, PostprocFiles files, const char dir[])
+{
+  const PetscReal *area;
+  PetscInt         n;
+  PlotFigure       fig;
+  PlotAxes         ax;
+  PetscReal       *xs, *ys;
+  char             path[PETSC_MAX_PATH_LEN], title[160];
+
+  PetscFunctionBeginUser;
+  PetscCall(ComparisonGetParticles(fit->cmp, &n, &area, NULL));
+  PetscCall(PetscMalloc2(n, &xs, n, &ys));
+  for (PetscInt k = 0; k < n; ++k) xs[k] = 2 * PetscSqrtReal(area[k] / PETSC_PI), ys[k] = pc->alpha[k];
+  PetscCall(PlotFigureCreate(fit->comm, 900, 560, &fig));
+  PetscCall(PlotFigureSetOutputFiles(fig, files));
+  PetscCall(PlotFigureAddAxes(fig, 0, 0, 1, 1, &ax));
+  PetscCall(PetscSNPrintf(title, sizeof(title), "spot fit: %s, %" PetscInt_FMT " particles", fit->per_particle ? "one α per particle" : "one α for all", n));
+  PetscCall(PlotAxesSetLabels(ax, title, "equivalent diameter (µm)", "α (diffusivity scale, 1)"));
+  PetscCall(PlotAxesSetLog(ax, PETSC_FALSE, PETSC_TRUE));
+  {
+    PetscReal lo = PETSC_MAX_REAL, hi = 0;
+    for (PetscInt k = 0; k < n; ++k) lo = PetscMin(lo, xs[k]), hi = PetscMax(hi, xs[k]);
+    PetscCall(PlotAxesSetXLimits(ax, lo - 0.08 * (hi - lo + 0.1 * hi), hi + 0.08 * (hi - lo + 0.1 * hi)));
+  }
+  for (PetscInt k = 0; k < n; ++k)
+    if (!PetscIsNanReal(pc->sigma[k])) {
+      const PetscReal bx[2] = {xs[k], xs[k]}, by[2] = {pc->alpha[k] * PetscExpReal(-1.96 * pc->sigma[k]), pc->alpha[k] * PetscExpReal(1.96 * pc->sigma[k])};
+      PetscCall(PlotAxesAddSeries(ax, 2, bx, by, PlotColorCycle(0), 1.5, PLOT_MARKER_NONE, 0, k == 0 ? "95 % interval" : NULL));
+    }
+  PetscCall(PlotAxesAddSeries(ax, n, xs, ys, PlotColorCycle(0), 0, PLOT_MARKER_CIRCLE, 8, "fitted α"));
+  PetscCall(PlotAxesSetLegend(ax, PLOT_LEGEND_UPPER_RIGHT));
+  PetscCall(PetscSNPrintf(path, sizeof(path), "%s/fit_particles.png", dir));
+  PetscCall(PlotFigureWritePNG(fig, path));
+  PetscCall(PlotFigureDestroy(&fig));
+  PetscCall(PetscFree2(xs, ys));
+  PetscFunctionReturn(0);
+}
+
 /* The search and its outputs into files (the caller publishes them) */
 static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made, PostprocFiles files, FitReport *rep)
 {
@@ -378,6 +551,18 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     PetscInt   exists = 0;
     PetscCall(ComparisonCreate(comm, &fit->cmp));
     PetscCall(SimulationCreate(comm, dir, viewer, &sim));
+    {
+      const SolverParticles *particles;
+      Solver                 solver;
+      char                   where[PETSC_MAX_PATH_LEN];
+      PetscCall(SimulationGetSolver(sim, &solver));
+      PetscCall(SolverGetParticles(solver, &particles));
+      fit->np = particles->n;
+      PetscCall(InputOptionWhere("-fit_alpha_per_particle", where, sizeof(where)));
+      PetscCheck(!fit->per_particle || fit->np > 1, comm, PETSC_ERR_USER_INPUT, "%s: one alpha per particle needs a population, and the run's mesh has one particle", where);
+      PetscCheck(!fit->per_particle || fit->np <= 1000, comm, PETSC_ERR_USER_INPUT, "%s: one alpha per particle is fitted for at most 1000 particles, and the run's mesh has %" PetscInt_FMT, where, fit->np);
+    }
+    PetscCall(PetscCalloc2(fit->np, &fit->shift, fit->np, &fit->sigma_shift));
     PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));
     PetscCall(ComparisonGetPSFSigma(fit->cmp, &fit->sigma0));
     PetscCall(SimulationDestroy(&sim));
@@ -388,6 +573,8 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_shape_type"));
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_image_file"));
       PetscCall(PetscOptionsClearValue(NULL, "-mesh_refine"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_population_count"));
+      PetscCall(PetscOptionsClearValue(NULL, "-mesh_population_file"));
       PetscCall(PetscOptionsSetValue(NULL, "-mesh_file", generated));
     }
   }
@@ -451,21 +638,49 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     }
   }
 
+  if (fit->per_particle) PetscCall(RefinePerParticle(fit, xbest, tol));
+
   { /* the comparison at the fitted α, on every rank, with its outputs */
     Simulation    sim;
     Solver        solver;
     CompareSim    cs;
     CompareResult res;
     const PetscInt b = Best(fit);
-    PetscCall(SetAlpha(PetscExpReal(xbest)));
+    PetscCall(SetAlpha(fit->per_particle ? 1 : PetscExpReal(xbest)));
     PetscCall(SimulationCreate(comm, fit->workdir, NULL, &sim));
     PetscCall(SimulationGetSolver(sim, &solver));
+    if (fit->per_particle) {
+      PetscReal *a;
+      PetscCall(PetscMalloc1(fit->np, &a));
+      for (PetscInt k = 0; k < fit->np; ++k) a[k] = PetscExpReal(xbest + fit->shift[k]);
+      PetscCall(SolverSetParticleAlpha(solver, a));
+      PetscCall(PetscFree(a));
+    }
     PetscCall(CompareSimCreate(fit->cmp, solver, &cs));
     PetscCall(SolverAddMonitor(solver, CompareSimMonitor, cs));
     PetscCall(SimulationRun(sim));
     PetscCall(ComparisonEvaluate(fit->cmp, cs, fit->fit_sigma ? fit->pts[b].r[R_SIGMA] : fit->sigma0, &res));
     PetscCall(ComparisonWrite(fit->cmp, cs, &res, dir, files));
     if (made) PetscCall(PostprocFilesAdoptMesh(files, dir, NULL, 0));
+    { /* fit_particles.csv and, for a population, fit_particles.png */
+      const SolverParticles       *particles;
+      const CompareParticleResult *pr;
+      ParticlesCtx                 pc;
+      PetscReal                    sig = at_edge ? NAN : SigmaLnAlpha(fit, xbest);
+      PetscCall(SolverGetParticles(solver, &particles));
+      PetscCall(CompareSimGetParticleResults(cs, &pr));
+      PetscCall(PetscMalloc2(fit->np, &pc.alpha, fit->np, &pc.sigma));
+      for (PetscInt k = 0; k < fit->np; ++k) {
+        pc.alpha[k] = fit->per_particle ? PetscExpReal(xbest + fit->shift[k]) : PetscExpReal(xbest) * particles->alpha[k];
+        pc.sigma[k] = fit->per_particle ? fit->sigma_shift[k] : sig;
+      }
+      pc.fit     = fit;
+      pc.dir     = dir;
+      pc.results = pr;
+      PetscCall(PostprocWrite(comm, files, WriteParticlesCSV, &pc));
+      if (fit->np > 1) PetscCall(PlotParticles(fit, &pc, files, dir));
+      PetscCall(PetscFree2(pc.alpha, pc.sigma));
+    }
     PetscCall(PetscTime(&t1));
     rep->alpha         = PetscExpReal(xbest);
     rep->sigma_ln_alpha = at_edge ? NAN : SigmaLnAlpha(fit, xbest);
@@ -474,7 +689,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     rep->misfit        = res.misfit;
     rep->k             = res.k;
     rep->psf_sigma     = res.psf_sigma;
-    rep->runs          = runs + 1;
+    rep->runs          = runs + fit->runs2 + 1;
     rep->rounds        = fit->rounds;
     rep->groups        = fit->groups;
     rep->ranks_per_run = fit->rpr;
@@ -559,6 +774,8 @@ PetscErrorCode FitRun(MPI_Comm comm, const char dir[], PetscViewer viewer, FitRe
   if (fit->sub != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&fit->sub));
   if (fit->rank == 0 && ierr && made) PetscCall(PostprocMeshRemove(dir)); /* a mesh made before the failure, not yet adopted */
   PetscCall(ComparisonDestroy(&fit->cmp));
+  for (PetscInt i = 0; i < fit->npts; ++i) PetscCall(PetscFree(fit->pts[i].pm));
+  PetscCall(PetscFree2(fit->shift, fit->sigma_shift));
   PetscCall(PetscFree(fit));
   PetscCall(ierr);
   if (viewer) PetscCall(PetscViewerASCIIPrintf(viewer, "outputs: %s/fit_misfit.csv, fit_misfit.png and the comparison at the fitted alpha (compare_*.csv, compare_*.png)\n", dir));

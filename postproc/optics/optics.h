@@ -65,7 +65,7 @@ typedef struct {
   PetscReal corr_centre, corr_periphery;    /* Pearson correlation of the series */
   PetscReal rmse_maps;                      /* pixel by pixel over the particle and the frames */
   PetscReal misfit;                         /* what spot fit minimises (-compare_metrics_misfit) */
-  PetscReal samples;                        /* independent residuals the misfit averages: 2 per frame (series), one per PSF area per frame (maps) */
+  PetscReal samples;                        /* independent residuals the misfit averages: 2 per frame (series; fewer when they are correlated in time), one per PSF area per frame (maps) */
   PetscReal onset_exp[2], onset_sim[2];     /* centre, periphery: time (s) to reach the onset fraction of the final value */
   PetscReal delay_exp, delay_sim;           /* centre onset − periphery onset, s */
 } CompareResult;

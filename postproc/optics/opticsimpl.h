@@ -53,6 +53,16 @@ PetscErrorCode ComparisonGetPSFSigma(Comparison cmp, PetscReal *sigma);
 PetscErrorCode ComparisonGetMisfitLabel(Comparison cmp, const char **label);
 PetscErrorCode ComparisonDestroy(Comparison *cmp);
 
+/* Each particle of a population compared on its own (one for a single particle): its own k and
+   offsets calibrated on its mean, the RMSE of its centre and periphery series, its onsets */
+typedef struct {
+  PetscReal k, misfit, rmse_centre, rmse_periphery, delay_exp, delay_sim, samples;
+} CompareParticleResult;
+/* The particles: how many, their areas (µm²) and centroids (µm, mesh frame; 2 per particle) */
+PetscErrorCode ComparisonGetParticles(Comparison cmp, PetscInt *n, const PetscReal **area, const PetscReal **centroid);
+/* After an evaluation, every rank of the run's communicator: [n] */
+PetscErrorCode CompareSimGetParticleResults(CompareSim sim, const CompareParticleResult **results);
+
 /* The simulated movie of one run, on the run's communicator (which may be a sub-communicator) */
 PetscErrorCode CompareSimCreate(Comparison cmp, Solver s, CompareSim *sim);
 PetscErrorCode CompareSimMonitor(Solver s, SolverEvent e, const SolverState *state, Vec theta, void *ctx);
