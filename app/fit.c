@@ -16,6 +16,9 @@ static const char fit_help[] = "usage: [mpirun -n N] spot fit FIT.xml [PETSc opt
                                "concurrently on groups of <parallel><ranks_per_run> ranks: mpirun -n 8 spot fit runs four\n"
                                "candidates on two ranks each. Writes to <output><directory> (default fit/ beside FIT.xml):\n"
                                "  fit_misfit.csv, fit_misfit.png  every candidate: alpha, misfit, k, ...\n"
+                               "  fit_particles.csv               per particle: alpha and its 95 % interval, k, misfit, delays\n"
+                               "  fit_particles.png               (a population) alpha against the particle's size;\n"
+                               "                                  <alpha><per_particle>true</per_particle>: one alpha per particle\n"
                                "  compare_*.csv, compare_*.png    the comparison at the fitted alpha\n"
                                "  mesh.msh                        the mesh every candidate used\n"
                                "All of them appear together once all are complete; after a failure (a full disk too), none does.\n";
