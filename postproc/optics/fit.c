@@ -561,6 +561,11 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
       PetscCall(InputOptionWhere("-fit_alpha_per_particle", where, sizeof(where)));
       PetscCheck(!fit->per_particle || fit->np > 1, comm, PETSC_ERR_USER_INPUT, "%s: one alpha per particle needs a population, and the run's mesh has one particle", where);
       PetscCheck(!fit->per_particle || fit->np <= 1000, comm, PETSC_ERR_USER_INPUT, "%s: one alpha per particle is fitted for at most 1000 particles, and the run's mesh has %" PetscInt_FMT, where, fit->np);
+      if (fit->per_particle) {
+        PetscBool lean;
+        PetscCall(SolverUsesLeanAssembly(solver, &lean));
+        PetscCheck(lean, comm, PETSC_ERR_USER_INPUT, "%s: particles with their own alpha need spot's own assembly (-solver_assembly lean, the default)", where);
+      }
     }
     PetscCall(PetscCalloc2(fit->np, &fit->shift, fit->np, &fit->sigma_shift));
     PetscCall(ComparisonSetUp(fit->cmp, sim, fit->fit_sigma ? fit->sigma_range[1] : 0, viewer));

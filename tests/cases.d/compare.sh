@@ -225,6 +225,12 @@ cmp_errors() {
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
   expect_error "registration did not converge: the best alignment matches the optical particle poorly (R^2 0.497 < <min_match> 0.8; optical particle 0.815 um^2, simulated 2.76 um^2); check <experiment><pixel_size> (0.05 um) or give the transform (<registration method=\"given\">)" \
     run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_experiment_pixel_size 0.05um || return 1
+  expect_error "option -compare_registration_free_scale: free_scale applies to a registration spot finds (method=\"auto\"); a given one has its scale in <matrix>" \
+    run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_method given -compare_registration_matrix 1,0,0,1 -compare_registration_offset 0um,0um -compare_registration_free_scale true || return 1
+  expect_error "option -compare_registration_free_scale: -compare_registration_free_scale expects true or false, got 'yes please'" \
+    run -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_free_scale "yes please" || return 1
+  expect_error "option -fit_alpha_per_particle: particles with their own alpha need spot's own assembly (-solver_assembly lean, the default)" \
+    "$SPOT" fit "$CMP_DIR/fit.xml" -compare_simulation_file "$CMP_DIR/population.xml" -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -fit_alpha_per_particle true -solver_assembly plexfem -fit_output_directory "$e/out" || return 1
   # under mpirun: the same one line
   expect_error "registration did not converge in 3 iterations (the simplex still spans 0.655 px); raise <registration><max_iterations> or give the transform (<registration method=\"given\">)" \
     $MPIRUN 2 "$SPOT" compare "$CMP_DIR/compare.xml" -compare_output_directory "$e/out" -compare_experiment_stack_file "$M" -compare_experiment_timestamps_file "$T" -compare_registration_max_iterations 3 || return 1
