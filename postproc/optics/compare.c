@@ -1373,6 +1373,64 @@ static void ProjectionAddTranspose(const OpticalProjection *P, const PetscReal v
       for (PetscInt k = P->offsets[j]; k < P->offsets[j + 1]; ++k) fine[P->index[k]] += P->weight[k] * v[j];
 }
 
+/* A region's mean of the model per unit k in every frame, m_j = P(G*Δχ)_j / D_j averaged over
+   the region's pixels (of one particle, or all: particle −1), from one blurred weight:
+   Σ_{j∈R} m_j = ⟨G Pᵀ(1_R / D), Δχ⟩, G symmetric. out[f * stride]; v, work: window and fine
+   scratch */
+static PetscErrorCode BlurredRegionSeries(const Comparison c, CompareSim sim, const OpticalProjection *P, const PetscReal D[], PetscReal sigma_px, const unsigned char region[], PetscInt particle, PetscInt count, PetscReal v[], PetscReal work[], PetscReal out[], PetscInt stride)
+{
+  PetscFunctionBeginUser;
+  for (PetscInt j = 0; j < c->nwin; ++j) v[j] = region[j] && (particle < 0 || c->label[j] == particle) ? 1 / (D[j] * count) : 0;
+  PetscCall(PetscArrayzero(work, sim->nfine));
+  ProjectionAddTranspose(P, v, work);
+  PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, sigma_px, work, work));
+  for (PetscInt f = 0; f < c->nframes; ++f) {
+    const PetscReal *d = &sim->fine[(size_t)f * sim->nfine];
+    double           s = 0;
+    if (!sim->have[f]) {
+      out[f * stride] = NAN;
+      continue;
+    }
+    for (PetscInt i = 0; i < sim->nfine; ++i) s += work[i] * d[i];
+    out[f * stride] = s;
+  }
+  if (sim->have[c->reference] && c->t_sim[c->reference] > 0) { /* a reference after the current started */
+    const PetscReal sref = out[c->reference * stride];
+    for (PetscInt f = 0; f < c->nframes; ++f)
+      if (sim->have[f]) out[f * stride] -= sref;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One frame's window values averaged over the inside, centre and periphery (all particles) */
+static void RegionMeans(const Comparison c, const PetscReal values[], PetscReal mean[3])
+{
+  double s[3] = {0, 0, 0};
+  for (PetscInt j = 0; j < c->nwin; ++j) {
+    if (c->inside[j]) s[0] += values[j];
+    if (c->centre[j]) s[1] += values[j];
+    if (c->periphery[j]) s[2] += values[j];
+  }
+  mean[0] = s[0] / c->n_inside;
+  mean[1] = s[1] / c->n_centre;
+  mean[2] = s[2] / c->n_periphery;
+}
+
+/* One frame's window values averaged over every particle's inside, centre and periphery, into
+   columns which, which + 2, which + 4 of its six per particle (0: experiment, 1: model) */
+static void ParticleRegionMeans(const Comparison c, const PetscReal values[], PetscInt which, PetscReal ps[])
+{
+  for (PetscInt k = 0; k < c->np; ++k) ps[6 * k + which] = ps[6 * k + which + 2] = ps[6 * k + which + 4] = 0;
+  for (PetscInt j = 0; j < c->nwin; ++j) {
+    const PetscInt k = c->label[j];
+    if (k < 0) continue;
+    if (c->inside[j]) ps[6 * k + which] += values[j] / c->pn_inside[k];
+    if (c->centre[j]) ps[6 * k + which + 2] += values[j] / c->pn_centre[k];
+    if (c->periphery[j]) ps[6 * k + which + 4] += values[j] / c->pn_periphery[k];
+  }
+}
+
+
 static PetscErrorCode EvaluateOnRankZero(void *ctx)
 {
   EvalCtx          *e   = (EvalCtx *)ctx;
@@ -1423,16 +1481,11 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   }
   /* the experiment's region means per frame */
   for (PetscInt f = 0; f < nf; ++f) {
-    const PetscReal *C    = &c->contrast[(size_t)f * nwin];
-    double           s[3] = {0, 0, 0};
-    for (PetscInt j = 0; j < nwin; ++j) {
-      if (c->inside[j]) s[0] += C[j];
-      if (c->centre[j]) s[1] += C[j];
-      if (c->periphery[j]) s[2] += C[j];
-    }
-    sim->series[f * NSERIES + S_EXP_MEAN]      = s[0] / c->n_inside;
-    sim->series[f * NSERIES + S_EXP_CENTRE]    = s[1] / c->n_centre;
-    sim->series[f * NSERIES + S_EXP_PERIPHERY] = s[2] / c->n_periphery;
+    PetscReal s[3];
+    RegionMeans(c, &c->contrast[(size_t)f * nwin], s);
+    sim->series[f * NSERIES + S_EXP_MEAN]      = s[0];
+    sim->series[f * NSERIES + S_EXP_CENTRE]    = s[1];
+    sim->series[f * NSERIES + S_EXP_PERIPHERY] = s[2];
   }
   /* the model's region means per unit k, m_j = P(G*Δχ)_j / D_j */
   if (maps) { /* every pixel of every simulated frame (the maps are wanted) */
@@ -1452,28 +1505,13 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
       for (PetscInt j = 0; j < nwin; ++j) m[(size_t)c->reference * nwin + j] = 0;
     }
     for (PetscInt f = 0; f < nf; ++f) {
-      const PetscReal *M    = &m[(size_t)f * nwin];
-      double           s[3] = {0, 0, 0};
-      for (PetscInt j = 0; j < nwin; ++j) {
-        if (c->inside[j]) s[0] += M[j];
-        if (c->centre[j]) s[1] += M[j];
-        if (c->periphery[j]) s[2] += M[j];
-      }
-      sim->series[f * NSERIES + S_SIM_DELITH]    = s[0] / c->n_inside;
-      sim->series[f * NSERIES + S_SIM_CENTRE]    = s[1] / c->n_centre;
-      sim->series[f * NSERIES + S_SIM_PERIPHERY] = s[2] / c->n_periphery;
-      for (PetscInt k = 0; k < c->np; ++k) {
-        PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
-        ps[1] = ps[3] = ps[5] = 0;
-      }
-      for (PetscInt j = 0; j < nwin; ++j) {
-        PetscReal *ps;
-        if (c->label[j] < 0) continue;
-        ps = &sim->pseries[((size_t)f * c->np + c->label[j]) * 6];
-        if (c->inside[j]) ps[1] += M[j] / c->pn_inside[c->label[j]];
-        if (c->centre[j]) ps[3] += M[j] / c->pn_centre[c->label[j]];
-        if (c->periphery[j]) ps[5] += M[j] / c->pn_periphery[c->label[j]];
-      }
+      const PetscReal *M = &m[(size_t)f * nwin];
+      PetscReal        s[3];
+      RegionMeans(c, M, s);
+      sim->series[f * NSERIES + S_SIM_DELITH]    = s[0];
+      sim->series[f * NSERIES + S_SIM_CENTRE]    = s[1];
+      sim->series[f * NSERIES + S_SIM_PERIPHERY] = s[2];
+      ParticleRegionMeans(c, M, 1, &sim->pseries[(size_t)f * c->np * 6]);
     }
   } else { /* the region means only: Σ_{j∈R} m_j = ⟨G Pᵀ(1_R / D), Δχ⟩ (G is symmetric), so three
               blurred weights replace a blur of every frame */
@@ -1482,47 +1520,9 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
     const PetscInt       which[3]  = {S_SIM_DELITH, S_SIM_CENTRE, S_SIM_PERIPHERY};
     PetscReal           *v;
     PetscCall(PetscMalloc1(nwin, &v));
-    for (PetscInt r = 0; r < 3; ++r) {
-      for (PetscInt j = 0; j < nwin; ++j) v[j] = region[r][j] ? 1 / (D[j] * count[r]) : 0;
-      PetscCall(PetscArrayzero(work, sim->nfine));
-      ProjectionAddTranspose(&P, v, work);
-      PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, work, work));
-      for (PetscInt f = 0; f < nf; ++f) {
-        const PetscReal *d = &sim->fine[(size_t)f * sim->nfine];
-        double           s = 0;
-        if (!sim->have[f]) {
-          sim->series[f * NSERIES + which[r]] = NAN;
-          continue;
-        }
-        for (PetscInt i = 0; i < sim->nfine; ++i) s += work[i] * d[i];
-        sim->series[f * NSERIES + which[r]] = s;
-      }
-      if (sim->have[c->reference] && c->t_sim[c->reference] > 0) {
-        const PetscReal sref = sim->series[c->reference * NSERIES + which[r]];
-        for (PetscInt f = 0; f < nf; ++f)
-          if (sim->have[f]) sim->series[f * NSERIES + which[r]] -= sref;
-      }
-    }
+    for (PetscInt r = 0; r < 3; ++r) PetscCall(BlurredRegionSeries(c, sim, &P, D, e->sigma / c->fine.pixel_size, region[r], -1, count[r], v, work, &sim->series[which[r]], NSERIES));
     for (PetscInt k = 0; k < c->np && c->np > 1; ++k) /* and every particle's: 3 blurred weights each */
-      for (PetscInt r = 0; r < 3; ++r) {
-        const PetscInt nk = r == 0 ? c->pn_inside[k] : r == 1 ? c->pn_centre[k] : c->pn_periphery[k];
-        for (PetscInt j = 0; j < nwin; ++j) v[j] = c->label[j] == k && region[r][j] ? 1 / (D[j] * nk) : 0;
-        PetscCall(PetscArrayzero(work, sim->nfine));
-        ProjectionAddTranspose(&P, v, work);
-        PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, e->sigma / c->fine.pixel_size, work, work));
-        for (PetscInt f = 0; f < nf; ++f) {
-          const PetscReal *d = &sim->fine[(size_t)f * sim->nfine];
-          double           s = 0;
-          if (!sim->have[f]) continue;
-          for (PetscInt i = 0; i < sim->nfine; ++i) s += work[i] * d[i];
-          sim->pseries[((size_t)f * c->np + k) * 6 + 2 * r + 1] = s;
-        }
-        if (sim->have[c->reference] && c->t_sim[c->reference] > 0) {
-          const PetscReal sref = sim->pseries[((size_t)c->reference * c->np + k) * 6 + 2 * r + 1];
-          for (PetscInt f = 0; f < nf; ++f)
-            if (sim->have[f]) sim->pseries[((size_t)f * c->np + k) * 6 + 2 * r + 1] -= sref;
-        }
-      }
+      for (PetscInt r = 0; r < 3; ++r) PetscCall(BlurredRegionSeries(c, sim, &P, D, e->sigma / c->fine.pixel_size, region[r], k, r == 0 ? c->pn_inside[k] : r == 1 ? c->pn_centre[k] : c->pn_periphery[k], v, work, &sim->pseries[k * 6 + 2 * r + 1], c->np * 6));
     if (c->np == 1) /* the particle is the union */
       for (PetscInt f = 0; f < nf; ++f) {
         PetscReal *ps = &sim->pseries[(size_t)f * 6];
@@ -1533,21 +1533,7 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
     PetscCall(PetscFree(v));
   }
   /* the experiment's region means per particle */
-  for (PetscInt f = 0; f < nf; ++f) {
-    const PetscReal *C = &c->contrast[(size_t)f * nwin];
-    for (PetscInt k = 0; k < c->np; ++k) {
-      PetscReal *ps = &sim->pseries[((size_t)f * c->np + k) * 6];
-      ps[0] = ps[2] = ps[4] = 0;
-    }
-    for (PetscInt j = 0; j < nwin; ++j) {
-      PetscReal *ps;
-      if (c->label[j] < 0) continue;
-      ps = &sim->pseries[((size_t)f * c->np + c->label[j]) * 6];
-      if (c->inside[j]) ps[0] += C[j] / c->pn_inside[c->label[j]];
-      if (c->centre[j]) ps[2] += C[j] / c->pn_centre[c->label[j]];
-      if (c->periphery[j]) ps[4] += C[j] / c->pn_periphery[c->label[j]];
-    }
-  }
+  for (PetscInt f = 0; f < nf; ++f) ParticleRegionMeans(c, &c->contrast[(size_t)f * nwin], 0, &sim->pseries[(size_t)f * c->np * 6]);
   /* calibration: k and an offset c0 minimise Σ (C̄ − k m̄ − c0)² over the used frames but the
      reference frame (whose contrast is 0 by construction). c0 absorbs the reference frame's own
      noise, which offsets every later frame's contrast alike. */
@@ -1676,9 +1662,9 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ComparisonEvaluate(Comparison c, CompareSim sim, PetscReal psf_sigma, CompareResult *res)
+static PetscErrorCode Evaluate(Comparison c, CompareSim sim, PetscReal psf_sigma, PetscBool series_only, CompareResult *res)
 {
-  EvalCtx e = {c, sim, psf_sigma, PETSC_FALSE, res};
+  EvalCtx e = {c, sim, psf_sigma, series_only, res};
 
   PetscFunctionBeginUser;
   PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
@@ -1687,14 +1673,17 @@ PetscErrorCode ComparisonEvaluate(Comparison c, CompareSim sim, PetscReal psf_si
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ComparisonEvaluate(Comparison c, CompareSim sim, PetscReal psf_sigma, CompareResult *res)
+{
+  PetscFunctionBeginUser;
+  PetscCall(Evaluate(c, sim, psf_sigma, PETSC_FALSE, res));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ComparisonEvaluateMisfit(Comparison c, CompareSim sim, PetscReal psf_sigma, CompareResult *res)
 {
-  EvalCtx e = {c, sim, psf_sigma, PETSC_TRUE, res};
-
   PetscFunctionBeginUser;
-  PetscCall(CompareOnRankZero(sim->comm, EvaluateOnRankZero, &e));
-  PetscCallMPI(MPI_Bcast(res, sizeof(*res), MPI_BYTE, 0, sim->comm));
-  PetscCallMPI(MPI_Bcast(sim->presult, (PetscMPIInt)(c->np * sizeof(CompareParticleResult)), MPI_BYTE, 0, sim->comm));
+  PetscCall(Evaluate(c, sim, psf_sigma, PETSC_TRUE, res));
   PetscFunctionReturn(0);
 }
 
