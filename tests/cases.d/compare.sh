@@ -77,7 +77,7 @@ cmp_roundtrip() {
     [ -s "$d/fit/$f" ] || cmp_fail "fit: no $f" || return 1
   done
   [ "$(grep -v '^#' "$d/fit/fit_misfit.csv" | head -1 | cut -d, -f1-3)" = "alpha,log10_alpha,misfit" ] || cmp_fail "fit_misfit.csv header" || return 1
-  ! ls "$d/fit" | grep -q part || cmp_fail "temporary files left in $d/fit" || return 1
+  ! ls "$d/fit" | grep -q '\.part' || cmp_fail "temporary files left in $d/fit" || return 1
 }
 
 # cmp_interval LOG TRUTH MIN MAX: the fit's 95 % interval (printed on "fit: alpha = ...") holds

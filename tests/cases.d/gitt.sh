@@ -44,7 +44,7 @@ gitt_cli_record() {
     awk -F, '{d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d; n++} END {printf "max |dV| = %.3f mV over %d points\n", 1e3 * m, n; exit !(n == 60 && m <= 2e-3 && m > 0)}' ||
     gitt_fail "relaxed voltages differ from the authors' by more than 2 mV" || return 1
   [ "$(gitt_png_size "$out/gitt.png")" = "1600 840" ] || gitt_fail "$out/gitt.png is not a 1600 x 840 PNG" || return 1
-  ! ls "$out" | grep -q part || gitt_fail "temporary files left in $out: $(ls "$out")" || return 1
+  ! ls "$out" | grep -q '\.part' || gitt_fail "temporary files left in $out: $(ls "$out")" || return 1
 }
 
 # 1 and 2 ranks write the same numbers and the same figure
@@ -179,7 +179,7 @@ gitt_sim_constant() {
       if (d > 0.10 || e > 0.02 || $16 != 0 || t > 1e-6 || $8 != 1e-12 || $7 < 0.009 || $7 > 0.011) bad = 1 }
     END { exit !(n == 4 && !bad) }' || gitt_fail "constant D: analysed D not within 10 % of the true D (or 2 % of the curvature estimate), or flagged" || return 1
   [ "$(gitt_png_size "$out/roundtrip.png")" = "1600 760" ] || gitt_fail "$out/roundtrip.png is not a 1600 x 760 PNG" || return 1
-  ! ls "$out" | grep -q part || gitt_fail "temporary files left in $out: $(ls "$out")" || return 1
+  ! ls "$out" | grep -q '\.part' || gitt_fail "temporary files left in $out: $(ls "$out")" || return 1
   # the simulated record, analysed as a file with the arguments its header gives
   args=$(grep '^#   spot gitt THIS.csv ' "$out/record.csv" | sed 's/^#   spot gitt THIS.csv //')
   [ -n "$args" ] || gitt_fail "record.csv does not say how to analyse it" || return 1

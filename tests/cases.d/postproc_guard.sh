@@ -185,7 +185,7 @@ guard_links() {
     guard_fail "the outputs written over the links are not complete" || return 1
   # compare had no mesh to adopt (it loads the fixture's), so its planted mesh.msh link stays as it was
   [ -L "$d/compare/mesh.msh" ] || guard_fail "compare replaced a mesh.msh it did not make" || return 1
-  ! ls -A "$d"/* | grep -q part || guard_fail "temporaries left: $(ls -A "$d"/*)" || return 1
+  ! ls -A "$d"/* | grep -q '\.part' || guard_fail "temporaries left: $(ls -A "$d"/*)" || return 1
 }
 
 # ---- all or nothing: a directory in the way of the last output fails the command before any
@@ -213,10 +213,10 @@ guard_interrupt() {
   "$SPOT" synth "$TMPROOT/guard_fixture/run.xml" -o "$d/out/m.tif" --frame-interval 0.1 --bits 32 >/dev/null 2>"$d/err" &
   pid=$!
   for _ in $(seq 100); do # until the stack is being written
-    ls -A "$d/out" | grep -q part && break
+    ls -A "$d/out" | grep -q '\.part' && break
     sleep 0.1
   done
-  ls -A "$d/out" | grep -q part || guard_fail "synth never started its stack: $(ls -A "$d/out")" || { kill $pid; return 1; }
+  ls -A "$d/out" | grep -q '\.part' || guard_fail "synth never started its stack: $(ls -A "$d/out")" || { kill $pid; return 1; }
   kill -TERM $pid
   wait $pid
   rc=$?
