@@ -1644,7 +1644,9 @@ static PetscErrorCode EvaluateOnRankZero(void *ctx)
       pr->misfit         = PetscSqrtReal(0.5 * (PetscSqr(pr->rmse_centre) + PetscSqr(pr->rmse_periphery)));
       pr->delay_exp      = OnsetTime(nu, tu, ec, c->onset_fraction) - OnsetTime(nu, tu, ep, c->onset_fraction);
       pr->delay_sim      = OnsetTime(nu, tu, sc, c->onset_fraction) - OnsetTime(nu, tu, sp, c->onset_fraction);
-      pr->samples        = EffectiveSamples(nu, ec, sc, ep, sp);
+      pr->samples          = EffectiveSamples(nu, ec, sc, ep, sp);
+      pr->offset_centre    = oc;
+      pr->offset_periphery = op;
       sum += PetscSqr(pr->misfit);
     }
     PetscCall(PetscFree4(ec, sc, ep, sp));
@@ -1801,7 +1803,20 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
     PetscCall(FileOutPrintf(f, "particle,area_um2,equivalent_diameter_um,centroid_x_um,centroid_y_um,pixels_inside,pixels_centre,pixels_periphery,k,misfit,rmse_centre,rmse_periphery,centre_delay_experiment_s,centre_delay_simulation_s\n"));
     for (PetscInt k = 0; k < c->np; ++k) {
       const CompareParticleResult *pr = &sim->presult[k];
-      PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.5g,%.5g\n", (int)(k + 1), (double)c->p_area[k], (double)(2 * PetscSqrtReal(c->p_area[k] / PETSC_PI)), (double)c->p_centroid[2 * k], (double)c->p_centroid[2 * k + 1], (int)c->pn_inside[k], (int)c->pn_centre[k], (int)c->pn_periphery[k], (double)pr->k, (double)pr->misfit, (double)pr->rmse_centre, (double)pr->rmse_periphery, (double)pr->delay_exp, (double)pr->delay_sim));
+      PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.8g,%.8g,%.8g,%.8g,%.5g,%.5g\n", (int)(k + 1), (double)c->p_area[k], (double)(2 * PetscSqrtReal(c->p_area[k] / PETSC_PI)), (double)c->p_centroid[2 * k], (double)c->p_centroid[2 * k + 1], (int)c->pn_inside[k], (int)c->pn_centre[k], (int)c->pn_periphery[k], (double)pr->k, (double)pr->misfit, (double)pr->rmse_centre, (double)pr->rmse_periphery, (double)pr->delay_exp, (double)pr->delay_sim));
+    }
+    PetscCall(PostprocFilesComplete(files, f));
+    PetscCall(OpenTable(files, w->dir, "compare_particles_series.csv", &f));
+    PetscCall(FileOutPrintf(f, "# spot compare: every particle's differential contrast series (I - I_ref)/I_ref, experiment and simulation (its own k and offsets), in the frames compared\n"));
+    PetscCall(FileOutPrintf(f, "frame,t_experiment_s,t_run_s,particle,exp_mean_contrast,exp_centre_contrast,sim_centre_contrast,exp_periphery_contrast,sim_periphery_contrast\n"));
+    for (PetscInt fr = 0; fr < c->nframes; ++fr) {
+      if (!sim->used[fr]) continue;
+      for (PetscInt k = 0; k < c->np; ++k) {
+        const PetscReal             *ps  = &sim->pseries[((size_t)fr * c->np + k) * 6];
+        const CompareParticleResult *pr  = &sim->presult[k];
+        const PetscBool              ref = fr == c->reference ? PETSC_TRUE : PETSC_FALSE;
+        PetscCall(FileOutPrintf(f, "%d,%.10g,%.10g,%d,%.10g,%.10g,%.10g,%.10g,%.10g\n", (int)fr, (double)c->t_exp[fr], (double)c->t_sim[fr], (int)(k + 1), (double)ps[0], (double)ps[2], (double)(pr->k * ps[3] + (ref ? 0 : pr->offset_centre)), (double)ps[4], (double)(pr->k * ps[5] + (ref ? 0 : pr->offset_periphery))));
+      }
     }
     PetscCall(PostprocFilesComplete(files, f));
   }

@@ -57,6 +57,7 @@ PetscErrorCode ComparisonDestroy(Comparison *cmp);
    offsets calibrated on its mean, the RMSE of its centre and periphery series, its onsets */
 typedef struct {
   PetscReal k, misfit, rmse_centre, rmse_periphery, delay_exp, delay_sim, samples;
+  PetscReal offset_centre, offset_periphery; /* the series' offsets (contrast) */
 } CompareParticleResult;
 /* The particles: how many, their areas (µm²) and centroids (µm, mesh frame; 2 per particle) */
 PetscErrorCode ComparisonGetParticles(Comparison cmp, PetscInt *n, const PetscReal **area, const PetscReal **centroid);

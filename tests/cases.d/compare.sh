@@ -143,6 +143,7 @@ cmp_population() {
   awk -F, 'NR > 2 {t[1] = 1.62; t[2] = 2.7; t[3] = 4.05; t[4] = 5.94; e = $6 / t[$1] - 1; if (e < 0) e = -e; if (e > 0.03) {print "particle " $1 ": alpha " $6 ", truth " t[$1]; bad = 1}; n++} END {exit bad || n != 4}' "$d/fit/fit_particles.csv" ||
     cmp_fail "a particle's alpha is not within 3 % of its truth (or not 4 rows)" || return 1
   [ "$(grep -vc '^#' "$d/fit/compare_particles.csv")" = 5 ] || cmp_fail "compare_particles.csv has not 4 rows" || return 1
+  /usr/bin/python3 tests/tools/particle_series_check.py "$d/fit" || cmp_fail "compare_particles_series.csv does not give compare_particles.csv's RMSE" || return 1
   expect_error "option -fit_alpha_per_particle: one alpha per particle needs a population, and the run's mesh has one particle" $MPIRUN 2 "$SPOT" fit "$CMP_DIR/fit.xml" \
     -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv" -fit_alpha_per_particle true -fit_output_directory "$d/one" || return 1
   expect_error "option -out_probes: probe 1 at (100., 100.) um lies outside the particle" "$SPOT" run "$CMP_DIR/population.xml" -out_directory "$d/run" -out_probes 100um,100um || return 1
