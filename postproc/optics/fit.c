@@ -10,12 +10,17 @@
       (x_best's neighbours); with G > 1, the middles of G equal parts of the bracket each round
       (the bracket shrinks to about 2/G of its width per round);
    4. stop when the bracket is within 2 ln(1 + tol) (tol = 2 %: every point of it within 2 % of
-      the best), then the vertex of the parabola through the best point and its neighbours.
+      the best), then the vertex of the parabola through the best point and its neighbours;
+   5. α's 95 % interval from the curvature of the misfit there and the residual noise
+      (SigmaLnAlpha);
+   6. a population with -fit_alpha_per_particle: every particle's α refined side by side from
+      there (RefinePerParticle); otherwise one α for all (times the run's particle factors).
    The candidates of a round run concurrently: the communicator is split into G groups of
    -fit_parallel_ranks_per_run ranks (default size/4, at least 1), each with its own Simulation
    (options are per process, so each group sets its own -phys_alpha). The mesh is made once and
    shared as a file; the candidates write nothing. Finally the comparison at the fitted α runs on
-   all ranks and writes its outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve. The
+   all ranks and writes its outputs; fit_misfit.csv and fit_misfit.png hold the misfit curve,
+   fit_particles.csv (and for a population fit_particles.png) every particle's α. The
    outputs and the mesh appear together at the end, or none (PostprocFiles). */
 #include "postproc/optics/opticsimpl.h"
 #include "input/input.h"
