@@ -13,7 +13,9 @@
       transform (translation, rotation) minimising the squared residual is found by Nelder–Mead
       from the particles' centroids and principal axes, to 1e-3 px. The fit also gives the
       background ratio β = a/(a + c). A poor final match (R² below <min_match>) or an exhausted
-      iteration budget is "did not converge".
+      iteration budget is "did not converge". With <free_scale> the transform is a similarity
+      (ln scale a fourth parameter); either way the scale that fits best and its standard error
+      are measured (ScaleProfile) and a scale off 1 is a warning naming the pixel size that fits.
    4. Simulation seen by the camera: per frame time (TSInterpolate between steps), θ on a fine
       grid of the mesh frame, Δχ = (θ0 − θ)χ blurred by the PSF and integrated over the camera
       pixels: the simulated contrast k m_j = k P(G*Δχ)_j / (β + (1 − β) P(G*χ)_j).
@@ -32,6 +34,10 @@
       centre and periphery series, RMSE of the particle means and pixel by pixel, and onset
       times: when a series first reaches the onset fraction of its final value (linear between
       frames); the centre's delay is its onset minus the periphery's.
+   8. A population (the run's mesh has N > 1 particles): one registration for the frame from all
+      particles; each window pixel belongs to the particle the run's particle index puts under
+      it; each particle gets its own regions (the run's fractions of its own largest depth), k,
+      offsets, RMSE and onsets (CompareParticleResult), and the misfit is their RMS.
    The misfit spot fit minimises is the RMSE of the centre and periphery series together
    (<misfit>series</misfit>), or pixel by pixel over the particle (<misfit>maps</misfit>).
 
