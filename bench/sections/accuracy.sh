@@ -8,8 +8,9 @@
 # steps and CPU time (user + system, GNU time). One process at a time, single-threaded.
 #
 # Meshes: Gmsh on bench/problems/rounded_square.geo; a mesh is named by its parameters, e.g.
-# h0.025_hn0.0015625_band0.2: bulk triangles of 25 nm, a boundary layer 0.2 um thick of cells
-# 1.56 nm thick (and 25 nm long); hc adds size hc within 40 nm of the centroid.
+# h0.025_hn0.0015625_band0.15: bulk triangles of 25 nm, a boundary layer 0.15 um thick of cells
+# 1.56 nm thick (and 25 nm long; 0.2 um, the corner radius, folds the layer at the corners); hc
+# adds size hc within 40 nm of the centroid.
 # hs adds cells of size hs from the layer's edge, growing to h at "grade" um from the surface (the
 # layer's cells are then hs long).
 # Environment: ACC_RUNS (a list of mesh:rtol:BDF order, default below).
