@@ -4,14 +4,17 @@
 // front-timing entries of the benchmark need them (bench/problems/README.md): with hn > 0, a
 // boundary layer of "band" (um) thickness, in cells hn thick (and h long), where the front
 // passes probe 2 early on; with hc > 0, size hc within rc (um) of the centroid, where the
-// front's core collapses just before t = 2400 s, growing linearly to h over 10 (h - hc).
+// front's core collapses just before t = 2400 s, growing linearly to h over 10 (h - hc); with
+// hs > 0 (and hn > 0), cells of size hs up to the boundary layer's edge (the layer's cells hs
+// long), growing linearly to h at "grade" (um) from the surface, so that the front leaves the
+// layer onto cells that grow with its depth rather than onto cells of size h at once.
 // Frontal-Delaunay, so the mesh is the same on every run with the same Gmsh version:
 //   gmsh -2 rounded_square.geo -setnumber h 0.025 -format msh41 -o mesh_h0.025.msh
 //   gmsh -2 rounded_square.geo -setnumber h 0.05 -setnumber hn 0.003 -setnumber hc 0.003 -o graded.msh
 // The whole boundary is the physical curve "surface" (spot's flux boundary, tag 1); the
 // interior is the physical surface "particle" (tag 2).
 SetFactory("OpenCASCADE");
-DefineConstant[ h = 0.05, hn = 0, band = 0.08, hc = 0, rc = 0.04 ];
+DefineConstant[ h = 0.05, hn = 0, band = 0.08, hc = 0, rc = 0.04, hs = 0, grade = 0.3 ];
 Rectangle(1) = {0, 0, 0, 1.6, 1.6, 0.2};
 Physical Curve("surface", 1) = Boundary{ Surface{1}; };
 Physical Surface("particle", 2) = {1};
@@ -30,6 +33,25 @@ If (hc > 0)
   Field[2].DistMin = rc;
   Field[2].DistMax = rc + 10 * (h - hc);
   Background Field = 2;
+  Mesh.MeshSizeExtendFromBoundary = 0;
+EndIf
+If (hs > 0)
+  // size hs up to "band" from the surface, growing to h at "grade"; the boundary layer's cells
+  // (hn thick) are then hs long, so that they meet the cells beyond it without obtuse angles
+  // (with layer cells h long, 450 edges at the layer's edge had negative conductances)
+  Field[4] = Distance;
+  Field[4].CurvesList = {Boundary{ Surface{1}; }};
+  Field[4].NumPointsPerCurve = 4000;
+  Field[5] = Threshold;
+  Field[5].InField = 4;
+  Field[5].SizeMin = hs;
+  Field[5].SizeMax = h;
+  Field[5].DistMin = band;
+  Field[5].DistMax = grade;
+  Field[6] = Min;
+  Field[6].FieldsList = {5, (hc > 0) ? 2 : 5};
+  Background Field = 6;
+  Mesh.MeshSizeMin = (hc > 0) ? hc : hs;
   Mesh.MeshSizeExtendFromBoundary = 0;
 EndIf
 If (hn > 0)
