@@ -172,7 +172,7 @@ if part run; then
     [ -s "$W/run_alone_$r.row" ] && [ -s "$W/run_pair_a_$r.row" ] && [ -s "$W/run_pair_b_$r.row" ] &&
       awk -v a="$(cut -d' ' -f6 "$W/run_alone_$r.row")" -v p="$(cut -d' ' -f6 "$W/run_pair_a_$r.row")" -v q="$(cut -d' ' -f6 "$W/run_pair_b_$r.row")" 'BEGIN {print a / (p > q ? p : q)}'
   done | median)
-  echo "| run | ranks | wall s (median) | of which the time loop s | CPU s | time steps | Newton its | linear its | linear its / Newton | efficiency: whole run | its / ceiling | efficiency: time loop | its / ceiling |"
+  echo "| run | ranks | wall s (median) | of which the time loop s | CPU s | time steps | Newton its | linear its | linear its / Newton | efficiency: whole run | ÷ ceiling | efficiency: time loop | ÷ ceiling |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   row() { # label ranks files...
     local label=$1 n=$2
