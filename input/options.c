@@ -80,6 +80,7 @@ static const OptionSpec specs[] = {
   OB("-mesh_structured", CMD_MESHES),
   OQ("-mesh_thickness", UNIT_LENGTH, CMD_MESHES),
   OB("-mesh_gmsh_verbose", CMD_MESHES),
+  OP("-mesh_cache_dir", CMD_SIMULATIONS),
   OQ("-mesh_max_cells", UNIT_NONE, CMD_MESHES),
   OP("-mesh_image_file", CMD_MESHES),
   OQ("-mesh_image_pixel_size", UNIT_LENGTH, CMD_MESHES),

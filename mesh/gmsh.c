@@ -690,6 +690,23 @@ PetscErrorCode MeshShapeWrite(MPI_Comm comm, const char path[])
   PetscFunctionReturn(0);
 }
 
+/* What determines the mesh MeshShapeWrite makes from the -mesh_shape_ options, as text: every
+   value of the checked spec (defaults resolved; reals to 17 digits) and the Gmsh spot is built
+   for. The key of the mesh cache (mesh/cache.c). Checks the options as MeshShapeWrite does. */
+PetscErrorCode MeshShapeDescribe(char text[], size_t len)
+{
+  ShapeSpec s;
+
+  PetscFunctionBeginUser;
+  PetscCall(ShapeFromOptions(&s));
+  PetscCall(PetscSNPrintf(text, len,
+                          "gmsh %s\nshape %s\ndim %" PetscInt_FMT "\nradius %.17g\nsemi_axes %.17g %.17g %.17g\nsides %.17g %.17g %.17g\ncorner_radius %.17g\nthickness %.17g\ncenter %.17g %.17g %.17g\n"
+                          "cell_size %.17g\nboundary_cell_size %.17g\nboundary_layer %.17g\nstructured %d\nrefine %" PetscInt_FMT "\nz_stretch %.17g\n",
+                          GMSH_API_VERSION, ShapeTypes[s.type], s.dim, (double)s.radius, (double)s.semi_axes[0], (double)s.semi_axes[1], (double)s.semi_axes[2], (double)s.sides[0], (double)s.sides[1], (double)s.sides[2], (double)s.corner_radius, (double)s.thickness, (double)s.center[0], (double)s.center[1], (double)s.center[2],
+                          (double)s.cell_size, (double)s.boundary_cell_size, (double)s.boundary_layer, (int)s.structured, s.refine, (double)s.z_stretch));
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0: open a .msh file with Gmsh and check what spot needs from it */
 static PetscErrorCode InspectFile(const char path[], PetscBool *ok, char message[], size_t len)
 {

@@ -253,7 +253,8 @@ static PetscErrorCode SetParticleLabel(DM dm, const char path[], char message[],
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm)
+/* MeshLoadFrom; checked: MeshCheckMshFile passed the file already (a mesh cache entry) */
+static PetscErrorCode LoadFrom(MPI_Comm comm, const char path[], const char where[], PetscBool checked, DM *dm)
 {
   DM               dist = NULL;
   PetscPartitioner part;
@@ -264,7 +265,7 @@ PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[]
   PetscCall(PetscOptionsHasName(NULL, NULL, "-dm_plex_gmsh_use_regions", &has));
   if (!has) PetscCall(PetscOptionsSetValue(NULL, "-dm_plex_gmsh_use_regions", "true"));
   *dm = NULL;
-  PetscCall(MeshCheckMshFile(comm, path, where)); /* before PETSc's reader sees the file */
+  if (!checked) PetscCall(MeshCheckMshFile(comm, path, where)); /* before PETSc's reader sees the file */
   PetscCall(DMPlexCreateFromFile(comm, path, "spot", PETSC_TRUE, dm));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) PetscCall(SuitsSpot(*dm, &ok)); /* the serial mesh lives on rank 0 */
@@ -304,12 +305,41 @@ PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[]
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm)
+{
+  PetscFunctionBeginUser;
+  PetscCall(LoadFrom(comm, path, where, PETSC_FALSE, dm));
+  PetscFunctionReturn(0);
+}
+
+#define MESH_CACHE_KEY "spot_mesh_cache" /* composed on the DM: "H<entry>" read from the cache, "S<entry>" stored in it */
+
+/* What the mesh cache did for dm, for MeshGetInfo */
+static PetscErrorCode SetCacheOutcome(DM dm, PetscBool hit, const char entry[])
+{
+  PetscContainer container;
+  char          *text;
+  size_t         len;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrlen(entry, &len));
+  PetscCall(PetscMalloc1(len + 2, &text));
+  text[0] = hit ? 'H' : 'S';
+  PetscCall(PetscStrcpy(text + 1, entry));
+  PetscCall(PetscContainerCreate(PETSC_COMM_SELF, &container));
+  PetscCall(PetscContainerSetPointer(container, text));
+  PetscCall(PetscContainerSetUserDestroy(container, PetscContainerUserDestroyDefault));
+  PetscCall(PetscObjectCompose((PetscObject)dm, MESH_CACHE_KEY, (PetscObject)container));
+  PetscCall(PetscContainerDestroy(&container));
+  PetscFunctionReturn(0);
+}
+
 /* -mesh_file, or a built-in shape, an image or a population meshed into workdir/MESH_GENERATED_NAME; refined
    by Gmsh. The caller keeps (renames) or removes the generated file. */
 PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm)
 {
-  char      path[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN];
-  PetscBool file, shape, image, drawn, listed, population;
+  char      path[PETSC_MAX_PATH_LEN], where[PETSC_MAX_PATH_LEN], cache[PETSC_MAX_PATH_LEN], entry[PETSC_MAX_PATH_LEN] = "";
+  PetscBool file, shape, image, drawn, listed, population, cached, hit = PETSC_FALSE;
   PetscInt  refine = 0;
 
   PetscFunctionBeginUser;
@@ -324,9 +354,11 @@ PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-mesh_refine", &refine, NULL));
   PetscCall(InputOptionWhere("-mesh_refine", where, sizeof(where)));
   PetscCheck(refine >= 0 && refine <= 6, comm, PETSC_ERR_USER_INPUT, "%s: refine must be between 0 and 6, got %" PetscInt_FMT, where, refine);
+  PetscCall(MeshCacheGetDirectory(comm, cache, sizeof(cache), &cached)); /* checked whatever the source: a bad directory is named at once */
   if (!file) {
     PetscCall(PetscSNPrintf(path, sizeof(path), "%s/" MESH_GENERATED_NAME, workdir));
-    if (shape) PetscCall(MeshShapeWrite(comm, path)); /* refined with the shape's geometry */
+    if (shape && cached) PetscCall(MeshShapeWriteCached(comm, cache, path, &hit, entry, sizeof(entry)));
+    else if (shape) PetscCall(MeshShapeWrite(comm, path)); /* refined with the shape's geometry */
     else {
       if (population) PetscCall(MeshPopulationWrite(comm, path));
       else PetscCall(MeshImageWrite(comm, path));
@@ -344,7 +376,8 @@ PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm
     char from[PETSC_MAX_PATH_LEN];
     PetscCall(InputOptionWhere("-mesh_file", from, sizeof(from)));
     PetscCall(MeshLoadFrom(comm, path, from, dm));
-  } else PetscCall(MeshLoad(comm, path, dm));
+  } else PetscCall(LoadFrom(comm, path, NULL, hit, dm));
+  if (entry[0]) PetscCall(SetCacheOutcome(*dm, hit, entry));
   PetscFunctionReturn(0);
 }
 
@@ -526,6 +559,16 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
   for (PetscInt d = 0; d < dim; ++d) /* round-off of a centred shape prints as 0 */
     if (PetscAbsReal(info->centroid[d]) < 1e-12 * (info->upper[0] - info->lower[0])) info->centroid[d] = 0;
   info->equivalent_diameter = dim == 2 ? PetscSqrtReal(4 * info->volume / PETSC_PI) : PetscPowReal(6 * info->volume / PETSC_PI, 1.0 / 3.0);
+  {
+    PetscContainer container = NULL;
+    const char    *text      = NULL;
+    PetscCall(PetscObjectQuery((PetscObject)dm, MESH_CACHE_KEY, (PetscObject *)&container));
+    if (container) PetscCall(PetscContainerGetPointer(container, (void **)&text));
+    if (text && text[0]) {
+      info->cache_hit = text[0] == 'H' ? PETSC_TRUE : PETSC_FALSE;
+      PetscCall(PetscStrncpy(info->cache, text + 1, sizeof(info->cache)));
+    }
+  }
   PetscFunctionReturn(0);
 }
 
@@ -535,6 +578,7 @@ PetscErrorCode MeshInfoView(const MeshInfo *m, PetscViewer viewer)
   const char *vu = m->dim == 2 ? "um^2" : "um^3", *su = m->dim == 2 ? "um" : "um^2";
 
   PetscFunctionBeginUser;
+  if (m->cache[0]) PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s %s\n", m->cache_hit ? "from the cache" : "made by Gmsh and stored in the cache as", m->cache));
   PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %" PetscInt_FMT "-D, %" PetscInt_FMT " cells, %" PetscInt_FMT " vertices, %s %.6g %s, active %s %.6g %s, equivalent diameter %.4g um\n", m->dim, m->num_cells, m->num_vertices, vol, (double)m->volume, vu, sur, (double)m->surface, su, (double)m->equivalent_diameter));
   if (m->dim == 2) PetscCall(PetscViewerASCIIPrintf(viewer, "      cell size %.3g to %.3g um, smallest angle %.1f deg, centroid (%.4g, %.4g) um\n", (double)m->h_min, (double)m->h_max, (double)m->min_angle, (double)m->centroid[0], (double)m->centroid[1]));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "      cell size %.3g to %.3g um, smallest angle %.1f deg, centroid (%.4g, %.4g, %.4g) um\n", (double)m->h_min, (double)m->h_max, (double)m->min_angle, (double)m->centroid[0], (double)m->centroid[1], (double)m->centroid[2]));

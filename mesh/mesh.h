@@ -14,6 +14,8 @@
      -mesh_cell_size h, -mesh_boundary_cell_size h_s, -mesh_boundary_layer w,
      -mesh_refine n (uniform refinement by Gmsh: each cell split into 2^dim),
      -mesh_structured (uniform transfinite mesh of a rectangle or box, for verification)
+     -mesh_cache_dir DIR (opt-in: a shape's mesh is kept in DIR and read back by later runs of
+     the same shape, sizes and Gmsh; mesh/cache.c)
 
    A particle can also be meshed from its image (spot mesh, or <mesh><image> in spot run):
      -mesh_image_file F -mesh_image_pixel_size p (µm per pixel) [-mesh_image_invert]
@@ -76,6 +78,8 @@ typedef struct {
   PetscReal equivalent_diameter;                        /* µm: disc or sphere of the same |Ω| */
   PetscReal h_min, h_max;                               /* smallest and largest cell diameter, µm */
   PetscReal min_angle;                                  /* smallest interior angle of a cell face, degrees */
+  char      cache[PETSC_MAX_PATH_LEN];                  /* the mesh cache's entry (-mesh_cache_dir), or "" */
+  PetscBool cache_hit;                                  /* the mesh came from it (else it was made and stored) */
 } MeshInfo;
 
 PetscErrorCode MeshCreateFromOptions(MPI_Comm comm, const char workdir[], DM *dm);

@@ -38,6 +38,13 @@ PetscErrorCode MeshCaptureError(MPI_Comm comm, int line, const char *func, const
 PetscErrorCode MeshCheckFile(MPI_Comm comm, const char path[], const char where[]);
 /* MeshLoad, naming where the path came from in its messages */
 PetscErrorCode MeshLoadFrom(MPI_Comm comm, const char path[], const char where[], DM *dm);
+/* The mesh cache (mesh/cache.c): -mesh_cache_dir, checked (collective; *set false without it);
+   the shape of the -mesh_shape_ options meshed into path through it (collective; *hit: read from
+   the cache's entry, whose path is entry, and checked as a mesh file already) */
+PetscErrorCode MeshCacheGetDirectory(MPI_Comm comm, char dir[], size_t len, PetscBool *set);
+PetscErrorCode MeshShapeWriteCached(MPI_Comm comm, const char dir[], const char path[], PetscBool *hit, char entry[], size_t len);
+/* What determines the mesh of the -mesh_shape_ options, as text (mesh/gmsh.c) */
+PetscErrorCode MeshShapeDescribe(char text[], size_t len);
 /* Collective: Gmsh splits every cell of in into 2^dim, n times, and writes out (may be in) */
 PetscErrorCode MeshRefineFile(MPI_Comm comm, const char in[], PetscInt n, const char out[]);
 

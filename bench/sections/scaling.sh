@@ -6,8 +6,11 @@
 #
 # Environment (optional): SCALING_H (mesh size, um; default 0.0036, about 230 k vertices),
 # SCALING_RANKS (default "1 2"), SCALING_REPEAT (bench_newton repetitions, default 4),
-# SCALING_ROUNDS (alternating rounds over the rank counts, default 3).
+# SCALING_ROUNDS (alternating rounds over the rank counts, default 3), SCALING_PARTS (default
+# "newton run": the Newton iteration with its ceiling and projection, the whole run with its own).
 set -u
+PARTS=${SCALING_PARTS:-"newton run"}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 echo "## Parallel scaling: 1 to 2 ranks, and a projection for a cluster"
 echo
 if [ ! -x "$BENCH/bench_newton" ]; then
@@ -37,6 +40,7 @@ echo "DMPlexDistribute. Same machine, one rank per core. Efficiency = t(1 rank) 
 echo "default (GMRES + ILU(1) on one rank, GMRES + block Jacobi with ILU(1) per rank on 2 to 8 ranks: the same algorithm, which"
 echo "only loses the coupling between the blocks), and GMRES + BoomerAMG (\"hypre\") on both counts."
 echo
+if part newton; then
 echo "### One Newton iteration (bench_newton, best of $REPEAT repetitions in each of ${SCALING_ROUNDS:-3} rounds that alternate 1 and 2 ranks; hypre: one round)"
 echo
 echo "| solver | ranks | residual ms | Jacobian ms | PC set-up ms | solve ms (its) | Newton iteration ms | efficiency | triad GB/s (all ranks) | messages / rank / iteration | kB / rank / iteration | reductions / iteration |"
@@ -109,13 +113,99 @@ if [ -n "$best_alone" ] && [ -n "${NT[default,2]:-}" ] && [ -n "${NT[default,1]:
     printf "virtual machine vary by up to 2x between minutes; the rounds above show how much.)\n\n" }'
 fi
 
-echo "A whole run at this size is not timed here (the work-precision section times whole runs up to 75 k unknowns, and"
-echo "run_example.sh on 1 and 2 ranks); spot's set-up is linear in the mesh since the set-up table of the newton section. A time"
-echo "step takes 2 to 3 Newton iterations in the runs of the work-precision section, so the communication per time step is 2 to 3"
-echo "times the figures per iteration above."
-echo
+fi # part newton
+
+# ---- a whole run at this size: spot run on 1 and 2 ranks, and the ceiling measured with whole runs ----
+# Environment: SCALING_RUN_DURATION (the C/2 charge cut to this, default 120s), SCALING_RUN_ROUNDS
+# (default 3), SCALING_RUN_PCS (2-rank preconditioners, default "default asm hypre")
+DUR=${SCALING_RUN_DURATION:-120s}
+RUN_ROUNDS=${SCALING_RUN_ROUNDS:-3}
+RUN_PCS=${SCALING_RUN_PCS:-"default asm hypre"}
+pc_options() { # name -> the options that choose it at 2 ranks (default: spot's own choice)
+  case $1 in
+  asm) echo "-pc_type asm -pc_asm_overlap 1" ;; # ILU(1) per subdomain, as spot sets for block Jacobi
+  hypre) echo "-pc_type hypre -pc_hypre_type boomeramg" ;;
+  *) echo "" ;;
+  esac
+}
+# whole_run TAG RANKS [OPTIONS...]: spot run into $W/run_TAG; $W/run_TAG.row holds
+# "wall_s cpu_s steps newton linear solve_s" (CPU: user + system of every rank, from mpirun's
+# children; solve: the time loop's wall time that spot reports, without reading and distributing the mesh)
+whole_run() {
+  local tag=$1 n=$2 out="$W/run_$1"
+  shift 2
+  rm -rf "$out" "$out.row"
+  /usr/bin/time -f "%e %U %S" -o "$out.time" $MPIRUN "$n" "$SPOT" run bench/problems/rounded_square.xml -mesh_file "$MESH" \
+    -proto_0_duration "$DUR" -out_times "$DUR" -out_directory "$out" "$@" >"$out.log" 2>&1 || return 0
+  awk 'NR == FNR {wall = $1; cpu = $2 + $3; next}
+       /^done in / {solve = $3; for (i = 1; i <= NF; i++) {if ($i == "time") steps = $(i - 1); if ($i == "Newton") newton = $(i - 1); if ($i == "linear") linear = $(i - 1)}}
+       END {if (steps != "") print wall, cpu, steps, newton, linear, solve}' "$out.time" "$out.log" >"$out.row"
+}
+median() { sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+if part run; then
+  echo "### A whole run at this size (spot run), and the ceiling measured with whole runs"
+  echo
+  echo "The benchmark problem on the same mesh, its C/2 charge cut to $DUR (the start, where the front forms and the time"
+  echo "steps are smallest, is the costly part of the full 2400 s). In each of $RUN_ROUNDS rounds, in turn: one rank alone, two"
+  echo "copies of that one-rank run at once (the ceiling: t(alone) / t(slower copy)), and two ranks with each preconditioner."
+  echo "Medians over the rounds; efficiency = t1 / (2 t2) with t1 the one-rank run's median wall time. CPU: user + system of"
+  echo "all ranks. Load average (1 min) before each round: see the end of the section."
+  echo
+  loads=""
+  for round in $(seq "$RUN_ROUNDS"); do
+    loads="$loads $(cut -d' ' -f1 /proc/loadavg)"
+    whole_run "alone_$round" 1
+    ( whole_run "pair_a_$round" 1 & whole_run "pair_b_$round" 1; wait )
+    for pc in $RUN_PCS; do
+      # shellcheck disable=SC2046
+      whole_run "${pc}_2_$round" 2 $(pc_options "$pc")
+    done
+  done
+  col() { for f in "$@"; do [ -s "$f" ] && awk -v c="$COL" '{print $c}' "$f"; done | median; }
+  t1=$(COL=1 col "$W"/run_alone_*.row)
+  ceil=$(for r in $(seq "$RUN_ROUNDS"); do
+    [ -s "$W/run_alone_$r.row" ] && [ -s "$W/run_pair_a_$r.row" ] && [ -s "$W/run_pair_b_$r.row" ] &&
+      awk -v a="$(cut -d' ' -f1 "$W/run_alone_$r.row")" -v p="$(cut -d' ' -f1 "$W/run_pair_a_$r.row")" -v q="$(cut -d' ' -f1 "$W/run_pair_b_$r.row")" 'BEGIN {print a / (p > q ? p : q)}'
+  done | median)
+  t1s=$(COL=6 col "$W"/run_alone_*.row)
+  ceils=$(for r in $(seq "$RUN_ROUNDS"); do
+    [ -s "$W/run_alone_$r.row" ] && [ -s "$W/run_pair_a_$r.row" ] && [ -s "$W/run_pair_b_$r.row" ] &&
+      awk -v a="$(cut -d' ' -f6 "$W/run_alone_$r.row")" -v p="$(cut -d' ' -f6 "$W/run_pair_a_$r.row")" -v q="$(cut -d' ' -f6 "$W/run_pair_b_$r.row")" 'BEGIN {print a / (p > q ? p : q)}'
+  done | median)
+  echo "| run | ranks | wall s (median) | of which the time loop s | CPU s | time steps | Newton its | linear its | linear its / Newton | efficiency: whole run | ÷ ceiling | efficiency: time loop | ÷ ceiling |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  row() { # label ranks files...
+    local label=$1 n=$2
+    shift 2
+    local w c st nw li so
+    w=$(COL=1 col "$@") c=$(COL=2 col "$@") st=$(COL=3 col "$@") nw=$(COL=4 col "$@") li=$(COL=5 col "$@") so=$(COL=6 col "$@")
+    [ -n "$w" ] || { echo "| $label | $n | failed: $(tail -1 "${1%.row}.log" 2>/dev/null) |"; return; }
+    awk -v l="$label" -v n="$n" -v w="$w" -v c="$c" -v st="$st" -v nw="$nw" -v li="$li" -v so="$so" -v t1="$t1" -v t1s="$t1s" -v ceil="${ceil:-}" -v ceils="${ceils:-}" 'BEGIN {
+      e = (n > 1 && t1 != "") ? t1 / (n * w) : 0
+      es = (n > 1 && t1s != "") ? t1s / (n * so) : 0
+      printf "| %s | %d | %.1f | %.1f | %.1f | %d | %d | %d | %.2f | %s | %s | %s | %s |\n", l, n, w, so, c, st, nw, li, li / nw,
+        e ? sprintf("%.0f%%", 100 * e) : "-", (e && ceil != "") ? sprintf("**%.2f**", e / ceil) : "-",
+        es ? sprintf("%.0f%%", 100 * es) : "-", (es && ceils != "") ? sprintf("**%.2f**", es / ceils) : "-" }'
+  }
+  row "alone (spot's default: ILU(1))" 1 "$W"/run_alone_*.row
+  row "two copies at once (each)" 1 "$W"/run_pair_?_*.row
+  for pc in $RUN_PCS; do
+    case $pc in default) label="spot's default: block Jacobi, ILU(1) per block" ;; asm) label="additive Schwarz, overlap 1, ILU(1)" ;; hypre) label="BoomerAMG (hypre)" ;; *) label=$pc ;; esac
+    row "$label" 2 "$W"/run_${pc}_2_*.row
+  done
+  echo
+  [ -n "$ceil" ] && awk -v c="$ceil" -v cs="${ceils:-0}" 'BEGIN {printf "Ceiling with whole runs (median of the rounds): %.0f%% of the wall time, %.0f%% of the time loop.", 100 * c, 100 * cs}'
+  echo " Load average (1 min) at the start of each round:$loads (2 cores)."
+  echo
+fi
+if part newton; then
+  echo "A time step takes 2 to 3 Newton iterations in the runs of the work-precision section, so the communication per time step"
+  echo "is 2 to 3 times the figures per iteration of the first table."
+  echo
+fi
 
 # ---- weak-scaling projection ----
+part newton || exit 0
 f1="$W/newton_default_1.txt" f2="$W/newton_default_2.txt"
 if [ -s "$f1" ] && [ -s "$f2" ] && [ -n "${NT[default,2]:-}" ]; then
   read -r msg len red < <(stage "$f2" "Newton its" | awk '{print $2, $3, $4}')
