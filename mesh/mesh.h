@@ -20,6 +20,7 @@
      [-mesh_image_sigma px] [-mesh_image_threshold otsu|grey] [-mesh_image_open_radius px]
      [-mesh_image_close_radius px] [-mesh_image_smoothing px] [-mesh_image_seed row,col]
      [-mesh_image_page n] [-mesh_image_extrude thickness] [-mesh_image_max_pixels n]
+     [-mesh_image_psf_sigma length (the image is blurred by a Gaussian PSF: outline at the deblurred edge)]
    Every particle of a field of view (spot mesh --all; mesh/segment.c ImageSegmentAll):
      -mesh_image_particles one|all [-mesh_image_labels] [-mesh_image_min_area A (um2, nm2 or px)]
      [-mesh_image_keep_border] [-mesh_image_keep_touching] [-mesh_image_split_depth px]
@@ -110,6 +111,10 @@ typedef struct {
   PetscReal threshold;                                     /* grey level used, as displayed (0 black, 1 white) */
   PetscBool otsu;                                          /* threshold found by Otsu's method */
   PetscReal edge_contrast;                                 /* how much steeper the outline is than the rest (MeshImageEdgeContrast) */
+  PetscReal psf_sigma;                                     /* µm: outline at the deblurred edge (mesh/deblur.c); 0: not asked */
+  PetscReal psf_background, psf_plateau;                   /* grey levels fitted through the blur, as displayed */
+  PetscReal psf_shift;                                     /* mean outward move of the outline from the half-level contour, µm */
+  PetscReal psf_half_area;                                 /* area inside the half-level contour, µm² */
   PetscInt  particle_pixels;                               /* pixels of the particle, filled holes included */
   PetscInt  holes_filled;                                  /* pixels of dark holes made particle */
   PetscInt  num_regions;                                   /* regions above the threshold (the particle is one) */
