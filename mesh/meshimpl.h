@@ -164,6 +164,7 @@ typedef struct {
   PetscReal level;              /* halfway between them: the contour traced */
   PetscReal area_half, area;    /* of the half-level contour and of the outline, pixels² */
   PetscReal shift;              /* mean outward move from the one to the other, pixels */
+  PetscReal offset;             /* of which the last least-squares fit of the size moved it, pixels */
   PetscInt  levels, iterations; /* level fits; outline iterations of the last */
   PetscReal residual;           /* largest |(G * χ)(c) − 1/2| left on the half-level contour */
 } ImageDeblur;
