@@ -218,6 +218,13 @@ PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscRe
    MESH_IMAGE_MIN_EDGE_CONTRAST, more for an outline of few pixels. Not collective. */
 PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscReal smooth[], const unsigned char mask[], PetscReal sigma, PetscReal *contrast, PetscReal *needed);
 #define MESH_IMAGE_MIN_EDGE_CONTRAST 2.0
+/* The particle of a grey frame blurred by a Gaussian PSF of std psf_sigma (µm), outlined at its
+   deblurred edge as spot mesh --psf-sigma does (mesh/deblur.c): denoised by sigma pixels, found
+   by Otsu's threshold (darker with invert), then the half-level contour moved out through the
+   blur. xy (PetscFree it; NULL: not wanted): the n outline points, µm in the image frame,
+   counter-clockwise; area: its area, µm²; levels: background and particle grey as displayed
+   (NULL: not wanted). Errors name -mesh_image_psf_sigma and the frame (name). Not collective. */
+PetscErrorCode MeshImageDeblurredOutline(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal pixel_size, PetscReal sigma, PetscBool invert, PetscReal psf_sigma, PetscInt *n, PetscReal **xy, PetscReal *area, PetscReal levels[2]);
 
 /* ---- For the meshers of mesh/ (gmsh.c, image_mesh.c) ---- */
 /* A length option (µm, units allowed) of a particle or its cells: finite, at least
