@@ -52,12 +52,12 @@
 #include "input/input.h"
 #include <math.h>
 
-#define DEBLUR_LEVELS    12    /* secant steps on the level */
+#define DEBLUR_LEVELS 12            /* secant steps on the level */
 #define DEBLUR_LEVEL_TOLERANCE 1e-4 /* of the contrast */
-#define DEBLUR_INNER     20    /* outline iterations per level (more would chase noise finer than sigma) */
-#define DEBLUR_TOLERANCE 1e-3  /* |(G * χ_X)(c_i) − 1/2|, smoothed over sigma, at convergence */
-#define DEBLUR_MAX_POINTS 2000 /* outline points (the spacing grows beyond) */
-#define DEBLUR_MIN_DIAMETER 3.5 /* PSF sigmas across the half-level contour, at least */
+#define DEBLUR_INNER 20             /* outline iterations per level (more would chase noise finer than sigma) */
+#define DEBLUR_TOLERANCE 1e-3       /* |(G * χ_X)(c_i) − 1/2|, smoothed over sigma, at convergence */
+#define DEBLUR_MAX_POINTS 2000      /* outline points (the spacing grows beyond) */
+#define DEBLUR_MIN_DIAMETER 3.5     /* PSF sigmas across the half-level contour, at least */
 
 /* (G_sigma * χ_X)(x, y) for the closed counter-clockwise polygon xy[2n] */
 static PetscReal BlurredCoverage(PetscInt n, const PetscReal xy[], PetscReal sigma, PetscReal x, PetscReal y)
@@ -200,6 +200,14 @@ static PetscErrorCode FitLevels(const ImageSegmentation *seg, const ImagePolygon
   PetscFunctionReturn(0);
 }
 
+/* Y = X moved out by delta along nrm, and the levels and residual fitted with it */
+static void Moved(const Band *band, const ImagePolygon *X, const PetscReal nrm[], PetscReal delta, PetscReal sigma, ImagePolygon *Y, PetscReal *lo, PetscReal *hi, PetscReal *sse)
+{
+  for (PetscInt i = 0; i < 2 * X->n; ++i)
+    Y->xy[i] = X->xy[i] + delta * nrm[i];
+  BandFit(band, Y, sigma, lo, hi, sse);
+}
+
 /* Step 5: X moved out by the offset (pixels, along its normals) that, with the levels fitted
    for it, fits the band's pixels best (least squares; golden section within sigma / 2). The
    contour sets the shape, and this the size: on a particle a few sigma across the half-level
@@ -219,33 +227,27 @@ static PetscErrorCode FitOffset(const ImageSegmentation *seg, PetscReal sigma, I
   Y.n     = X->n;
   Y.loops = X->loops;
   OutwardNormals(X->n, X->xy, nrm);
-#define MOVED_SSE(delta, f) \
-  do { \
-    for (PetscInt i = 0; i < 2 * X->n; ++i) Y.xy[i] = X->xy[i] + (delta) * nrm[i]; \
-    BandFit(&band, &Y, sigma, &l, &h, &(f)); \
-  } while (0)
   x1 = b - g * (b - a);
   x2 = a + g * (b - a);
-  MOVED_SSE(x1, f1);
-  MOVED_SSE(x2, f2);
+  Moved(&band, X, nrm, x1, sigma, &Y, &l, &h, &f1);
+  Moved(&band, X, nrm, x2, sigma, &Y, &l, &h, &f2);
   while (b - a > 1e-3) {
     if (f1 < f2) {
       b  = x2;
       x2 = x1;
       f2 = f1;
       x1 = b - g * (b - a);
-      MOVED_SSE(x1, f1);
+      Moved(&band, X, nrm, x1, sigma, &Y, &l, &h, &f1);
     } else {
       a  = x1;
       x1 = x2;
       f1 = f2;
       x2 = a + g * (b - a);
-      MOVED_SSE(x2, f2);
+      Moved(&band, X, nrm, x2, sigma, &Y, &l, &h, &f2);
     }
   }
   *offset = 0.5 * (a + b);
-  MOVED_SSE(*offset, f1);
-#undef MOVED_SSE
+  Moved(&band, X, nrm, *offset, sigma, &Y, &l, &h, &f1);
   *lo = l;
   *hi = h;
   for (PetscInt i = 0; i < 2 * X->n; ++i)
@@ -289,7 +291,7 @@ static PetscErrorCode SmoothAlong(PetscInt n, const PetscReal in[], PetscReal wi
 /* Step 3: X = C + d n with (G * χ_X)(c_i) = 1/2 at every point of C */
 static PetscErrorCode SolveOutline(const ImagePolygon *C, PetscReal sigma, ImagePolygon *X, PetscInt *iterations, PetscReal *residual)
 {
-  const PetscInt  n = C->n;
+  const PetscInt  n     = C->n;
   const PetscReal delta = 0.05 * sigma, least = 0.1 / (PetscSqrtReal(2 * PETSC_PI) * sigma);
   const PetscReal width = sigma / (C->n > 0 ? Perimeter(C) / C->n : 1); /* sigma in points */
   PetscReal      *nrm, *d, *xd, *rate, *step, *smooth;
@@ -370,8 +372,8 @@ static PetscReal SmoothAt(const ImageSegmentation *seg, PetscReal x, PetscReal y
    interpolant (secant steps), and lightly smoothed (pixel noise) */
 static PetscErrorCode TraceEven(const ImageSegmentation *seg, PetscReal spacing, ImagePolygon *out)
 {
-  ImagePolygon trace;
-  PetscReal   *nrm;
+  ImagePolygon    trace;
+  PetscReal      *nrm;
   const PetscReal t = seg->threshold;
 
   PetscFunctionBeginUser;
@@ -488,11 +490,11 @@ PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, Ima
     for (PetscInt k = 0; k < DEBLUR_LEVELS && PetscAbsReal(hb) > DEBLUR_LEVEL_TOLERANCE * (hi - lo); ++k) {
       const PetscReal most = 0.2 * (hi - lo);
       PetscReal       tc   = hb != ha ? tb - hb * (tb - ta) / (hb - ha) : tb + hb;
-      tc = PetscMin(tb + most, PetscMax(tb - most, tc));
-      tc = PetscMin(lo + 0.6 * (hi - lo), PetscMax(lo + 0.4 * (hi - lo), tc)); /* a level far from halfway: no root */
-      ta = tb;
-      ha = hb;
-      tb = tc;
+      tc                   = PetscMin(tb + most, PetscMax(tb - most, tc));
+      tc                   = PetscMin(lo + 0.6 * (hi - lo), PetscMax(lo + 0.4 * (hi - lo), tc)); /* a level far from halfway: no root */
+      ta                   = tb;
+      ha                   = hb;
+      tb                   = tc;
       PetscCall(AtLevel(&db, tb, seg, &C, &X, &lo, &hi, info));
       hb = 0.5 * (lo + hi) - tb;
     }
@@ -546,7 +548,9 @@ PetscErrorCode MeshImageDeblurredOutline(PetscInt rows, PetscInt cols, const Pet
     levels[0] = invert ? 1 - info.background : info.background;
     levels[1] = invert ? 1 - info.plateau : info.plateau;
   }
-  if (xy) *xy = outline.xy;
-  else PetscCall(ImagePolygonDestroy(&outline));
+  if (xy)
+    *xy = outline.xy;
+  else
+    PetscCall(ImagePolygonDestroy(&outline));
   PetscFunctionReturn(0);
 }
