@@ -37,6 +37,8 @@ static const char mesh_help[] = "usage: [mpirun -n N] spot mesh IMAGE --pixel-si
                                 "  --smoothing S       outline smoothing, pixels (default 1)                   [-mesh_image_smoothing]\n"
                                 "  --seed ROW,COL      mesh the particle holding this pixel (default: largest) [-mesh_image_seed]\n"
                                 "  --page N            page of a multi-page TIFF, from 0                       [-mesh_image_page]\n"
+                                "  --psf-sigma S       the image is blurred by a Gaussian PSF of std S, a length (0.2um):\n"
+                                "                      outline at the deblurred edge, not Otsu's     [-mesh_image_psf_sigma]\n"
                                 "  --extrude T         3-D platelet of thickness T (tetrahedra; groups surface, top, bottom)\n"
                                 "                                                                          [-mesh_image_extrude]\n"
                                 "  --cell-size H       cell size inside (default: equivalent diameter / 50)    [-mesh_cell_size]\n"
@@ -92,6 +94,7 @@ static const ArgOption arg_options[] = {
     {"--seed", "-mesh_image_seed"},
     {"--page", "-mesh_image_page"},
     {"--extrude", "-mesh_image_extrude"},
+    {"--psf-sigma", "-mesh_image_psf_sigma"},
     {"--cell-size", "-mesh_cell_size"},
     {"--boundary-cell-size", "-mesh_boundary_cell_size"},
     {"--boundary-layer", "-mesh_boundary_layer"},
@@ -107,7 +110,7 @@ static const ArgOption arg_options[] = {
 };
 
 /* Options that belong to one source of the mesh only */
-static const char *const image_only[]      = {"-mesh_image_pixel_size", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_threshold", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_smoothing", "-mesh_image_seed", "-mesh_image_page", "-mesh_image_extrude", "-mesh_image_particles", "-mesh_image_labels", "-mesh_image_keep_border", "-mesh_image_keep_touching", "-mesh_image_min_area", "-mesh_image_max_particles", "-mesh_image_split_depth", "-mesh_image_max_pixels"};
+static const char *const image_only[]      = {"-mesh_image_pixel_size", "-mesh_image_invert", "-mesh_image_sigma", "-mesh_image_threshold", "-mesh_image_open_radius", "-mesh_image_close_radius", "-mesh_image_smoothing", "-mesh_image_seed", "-mesh_image_page", "-mesh_image_extrude", "-mesh_image_psf_sigma", "-mesh_image_particles", "-mesh_image_labels", "-mesh_image_keep_border", "-mesh_image_keep_touching", "-mesh_image_min_area", "-mesh_image_max_particles", "-mesh_image_split_depth", "-mesh_image_max_pixels"};
 static const char *const population_only[] = {"-mesh_population_count", "-mesh_population_file", "-mesh_population_radius_median", "-mesh_population_radius_spread", "-mesh_population_seed", "-mesh_population_gap", "-mesh_population_fraction"};
 
 /* None of the n options is set, or one line names it and says what it is for */

@@ -93,6 +93,7 @@ static const OptionSpec specs[] = {
   OS("-mesh_image_seed", CMD_MESHES),
   OQ("-mesh_image_page", UNIT_NONE, CMD_MESHES),
   OQ("-mesh_image_extrude", UNIT_LENGTH, CMD_MESHES),
+  OQ("-mesh_image_psf_sigma", UNIT_LENGTH, CMD_MESHES),
   OQ("-mesh_image_max_pixels", UNIT_NONE, CMD_MESHES),
   OC("-mesh_image_particles", "one|all", CMD_MESHES),
   OB("-mesh_image_labels", CMD_MESHES),

@@ -228,6 +228,14 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
     s->seed[1]  = (PetscInt)rc[1];
   }
   PetscCall(ParticlesFromOptions(s));
+  PetscCall(MeshGetLength("-mesh_image_psf_sigma", "the PSF sigma", &s->psf_sigma, &set));
+  if (set) { /* the outline goes at the deblurred edge (mesh/deblur.c): its own level, one particle */
+    PetscBool given;
+    PetscCall(InputOptionWhere("-mesh_image_psf_sigma", where, sizeof(where)));
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_threshold", &given));
+    PetscCheck(!given, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: with a PSF the outline lies at the level halfway between the particle and the background, fitted through the blur; give the PSF sigma or a --threshold (-mesh_image_threshold), not both", where);
+    PetscCheck(!s->all, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the outline at the deblurred edge is made for one particle; drop --all (-mesh_image_particles all), and pick the particle with --seed if the frame holds several", where);
+  }
   PetscCall(MeshGetLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
   PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
   PetscCall(MeshGetLength("-mesh_boundary_cell_size", "the boundary cell size", &s->boundary_cell_size, &set));
@@ -966,6 +974,11 @@ static PetscErrorCode ImagePreflight(const ImageSpec *s, const char msh[], const
     const PetscReal extent = PetscMax(head.rows, head.cols) * s->pixel_size;
     PetscCheck(extent >= MESH_SMALLEST_PARTICLE, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at %.6g um per pixel, image '%s' (%" PetscInt_FMT " x %" PetscInt_FMT " pixels) spans %.6g um, less than any real particle (at least %.6g um = 10 nm); the pixel size is in micrometres per pixel (e.g. 0.012 or 12nm)", where, (double)s->pixel_size, s->file, head.rows, head.cols, (double)extent, (double)MESH_SMALLEST_PARTICLE);
   }
+  if (s->psf_sigma > 0) { /* a blur that fills the frame is a slip of unit */
+    const PetscReal psf = s->psf_sigma / s->pixel_size, most = PetscMin(head.rows, head.cols) / 8.0;
+    PetscCall(InputOptionWhere("-mesh_image_psf_sigma", where, sizeof(where)));
+    PetscCheck(psf <= most, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: a PSF of sigma %.6g um is %.4g pixels of %.6g um, more than an eighth of image '%s' (%" PetscInt_FMT " x %" PetscInt_FMT " pixels): the blur would fill the frame; the PSF sigma is a length (e.g. 0.2um or 200nm)", where, (double)s->psf_sigma, (double)psf, (double)s->pixel_size, s->file, head.rows, head.cols);
+  }
   if (msh && preview) PetscCheck(strcmp(msh, preview), PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "the mesh and the preview would both be written to '%s'; give them different names", msh);
   if (msh) PetscCall(CheckOutput(msh));
   if (preview) PetscCall(CheckOutput(preview));
@@ -1091,11 +1104,26 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   rep->num_regions     = w->seg.num_regions;
   rep->border_pixels   = w->seg.border_pixels;
   PetscCall(CheckContrast(s, &w->seg, rep));
+  if (s->psf_sigma > 0) { /* the half-level contour, moved out to the deblurred edge */
+    ImageDeblur info;
+    PetscCall(ImageOutlineDeblur(&w->raster, s, &w->seg, &w->trace, &info));
+    rep->psf_sigma       = s->psf_sigma;
+    rep->threshold       = s->invert ? 1 - info.level : info.level;
+    rep->otsu            = PETSC_FALSE;
+    rep->psf_background  = s->invert ? 1 - info.background : info.background;
+    rep->psf_plateau     = s->invert ? 1 - info.plateau : info.plateau;
+    rep->psf_shift       = info.shift * p;
+    rep->psf_half_area   = info.area_half * p * p;
+    rep->particle_pixels = w->seg.pixels;
+    rep->holes_filled    = w->seg.filled;
+    rep->num_regions     = w->seg.num_regions;
+    rep->border_pixels   = w->seg.border_pixels;
+  }
   if (w->seg.border_pixels) PetscCall(PetscPrintf(PETSC_COMM_SELF, "warning: the particle in image '%s' touches the image border (%" PetscInt_FMT " pixels); its outline follows the image edge there, which is probably not the particle's edge\n", s->file, w->seg.border_pixels));
   PetscCall(Elapsed(&t0, &rep->seconds[1]));
 
-  /* outline: trace, smooth on a half-pixel spacing, resample for Gmsh, then µm */
-  PetscCall(ImageOutlineTrace(&w->seg, &w->trace));
+  /* outline: trace (done above at the deblurred edge), smooth on a half-pixel spacing, resample for Gmsh, then µm */
+  if (!(s->psf_sigma > 0)) PetscCall(ImageOutlineTrace(&w->seg, &w->trace));
   PetscCall(ImagePolygonMeasure(&w->trace, &area_px, NULL, NULL));
   d_eq                    = PetscSqrtReal(4 * area_px / PETSC_PI) * p;
   rep->cell_size          = s->cell_size > 0 ? s->cell_size : d_eq / 50;
@@ -1620,9 +1648,10 @@ PetscErrorCode MeshImageReportView(const MeshImageReport *r, const char msh[], c
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "image: %s, %" PetscInt_FMT " x %" PetscInt_FMT " pixels (rows x columns)", r->file, r->rows, r->cols));
   if (r->page) PetscCall(PetscViewerASCIIPrintf(viewer, ", page %" PetscInt_FMT, r->page));
-  PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : "", (double)r->edge_contrast, r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, ", pixel %.4g um; threshold %.4g%s, edge contrast %.3g; particle %" PetscInt_FMT " pixels (1 of %" PetscInt_FMT " region%s", (double)p, (double)r->threshold, r->otsu ? " (Otsu)" : (r->psf_sigma > 0 ? " (half-level)" : ""), (double)r->edge_contrast, r->particle_pixels, r->num_regions, r->num_regions == 1 ? "" : "s"));
   if (r->holes_filled) PetscCall(PetscViewerASCIIPrintf(viewer, ", %" PetscInt_FMT " hole pixels filled", r->holes_filled));
   PetscCall(PetscViewerASCIIPrintf(viewer, ")%s\n", r->border_pixels ? ", touching the image border" : ""));
+  if (r->psf_sigma > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "outline at the deblurred edge (PSF sigma %.4g um): half-level %.4g between background %.4g and particle %.4g fitted through the blur, moved out %.3g um on average for the curvature (half-level contour %.6g um^2)\n", (double)r->psf_sigma, (double)r->threshold, (double)r->psf_background, (double)r->psf_plateau, (double)r->psf_shift, (double)r->psf_half_area));
   PetscCall(PetscViewerASCIIPrintf(viewer, "particle: area %.6g um^2, perimeter %.6g um, equivalent diameter %.5g um, centroid (%.5g, %.5g) um = pixel (row %.1f, col %.1f)\n", (double)r->area, (double)r->perimeter, (double)r->equivalent_diameter, (double)r->centroid[0], (double)r->centroid[1], (double)(r->centroid[1] / p - 0.5), (double)(r->centroid[0] / p - 0.5)));
   if (msh) {
     if (r->dim == 3)

@@ -22,6 +22,7 @@
      [-mesh_image_sigma px] [-mesh_image_threshold otsu|grey] [-mesh_image_open_radius px]
      [-mesh_image_close_radius px] [-mesh_image_smoothing px] [-mesh_image_seed row,col]
      [-mesh_image_page n] [-mesh_image_extrude thickness] [-mesh_image_max_pixels n]
+     [-mesh_image_psf_sigma length (the image is blurred by a Gaussian PSF: outline at the deblurred edge)]
    Every particle of a field of view (spot mesh --all; mesh/segment.c ImageSegmentAll):
      -mesh_image_particles one|all [-mesh_image_labels] [-mesh_image_min_area A (um2, nm2 or px)]
      [-mesh_image_keep_border] [-mesh_image_keep_touching] [-mesh_image_split_depth px]
@@ -119,6 +120,10 @@ typedef struct {
   PetscReal threshold;                                     /* grey level used, as displayed (0 black, 1 white) */
   PetscBool otsu;                                          /* threshold found by Otsu's method */
   PetscReal edge_contrast;                                 /* how much steeper the outline is than the rest (MeshImageEdgeContrast) */
+  PetscReal psf_sigma;                                     /* µm: outline at the deblurred edge (mesh/deblur.c); 0: not asked */
+  PetscReal psf_background, psf_plateau;                   /* grey levels fitted through the blur, as displayed */
+  PetscReal psf_shift;                                     /* mean outward move of the outline from the half-level contour, µm */
+  PetscReal psf_half_area;                                 /* area inside the half-level contour, µm² */
   PetscInt  particle_pixels;                               /* pixels of the particle, filled holes included */
   PetscInt  holes_filled;                                  /* pixels of dark holes made particle */
   PetscInt  num_regions;                                   /* regions above the threshold (the particle is one) */
@@ -222,6 +227,13 @@ PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscRe
    MESH_IMAGE_MIN_EDGE_CONTRAST, more for an outline of few pixels. Not collective. */
 PetscErrorCode MeshImageEdgeContrast(PetscInt rows, PetscInt cols, const PetscReal smooth[], const unsigned char mask[], PetscReal sigma, PetscReal *contrast, PetscReal *needed);
 #define MESH_IMAGE_MIN_EDGE_CONTRAST 2.0
+/* The particle of a grey frame blurred by a Gaussian PSF of std psf_sigma (µm), outlined at its
+   deblurred edge as spot mesh --psf-sigma does (mesh/deblur.c): denoised by sigma pixels, found
+   by Otsu's threshold (darker with invert), then the half-level contour moved out through the
+   blur. xy (PetscFree it; NULL: not wanted): the n outline points, µm in the image frame,
+   counter-clockwise; area: its area, µm²; levels: background and particle grey as displayed
+   (NULL: not wanted). Errors name -mesh_image_psf_sigma and the frame (name). Not collective. */
+PetscErrorCode MeshImageDeblurredOutline(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal pixel_size, PetscReal sigma, PetscBool invert, PetscReal psf_sigma, PetscInt *n, PetscReal **xy, PetscReal *area, PetscReal levels[2]);
 
 /* ---- For the meshers of mesh/ (gmsh.c, image_mesh.c) ---- */
 /* A length option (µm, units allowed) of a particle or its cells: finite, at least

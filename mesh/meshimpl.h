@@ -69,6 +69,7 @@ typedef struct {
   PetscBool has_seed;
   PetscInt  seed[2];                                       /* row, col */
   PetscReal extrude;                                       /* platelet thickness, µm; 0: 2-D */
+  PetscReal psf_sigma;                                     /* µm: the image is blurred by a Gaussian PSF of this std (mesh/deblur.c); 0: not said */
   PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm; 0: default from the particle */
   /* every particle of the image (-mesh_image_particles all; mesh/segment.c ImageSegmentAll) */
   PetscBool all;
@@ -137,6 +138,8 @@ PetscErrorCode ImageParticlesDestroy(ImageParticles *all);
    apart). origin: the window's top-left pixel (row, col) */
 PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscReal keep, ImageSegmentation *seg, PetscInt origin[2]);
 
+/* Squared Euclidean distance (pixels²) from each pixel to the nearest pixel whose mask value is feature */
+PetscErrorCode ImageDistanceSquared(PetscInt rows, PetscInt cols, const unsigned char mask[], unsigned char feature, PetscReal d[]);
 PetscErrorCode ImageGaussianBlur(PetscInt rows, PetscInt cols, const PetscReal in[], PetscReal sigma, PetscReal out[]);
 PetscErrorCode ImageSegment(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg);
 PetscErrorCode ImageSegmentationDestroy(ImageSegmentation *seg);
@@ -157,6 +160,22 @@ PetscErrorCode ImagePolygonDestroy(ImagePolygon *poly);
 PetscErrorCode ImagePolygonMeasure(const ImagePolygon *poly, PetscReal *area, PetscReal *perimeter, PetscReal centroid[2]);
 /* Do two closed polygons cross, touch, or does one hold the other? */
 PetscErrorCode ImagePolygonsMeet(const ImagePolygon *a, const ImagePolygon *b, PetscBool *meet);
+
+/* The outline at the deblurred edge of a particle in an image blurred by a Gaussian PSF of
+   spec->psf_sigma (mesh/deblur.c explains the method). In: seg, the particle found by
+   ImageSegment (Otsu's or a given threshold); out: seg at the half level, outline (pixel units,
+   counter-clockwise) and what was done. Values of smooth (the particle bright), pixels. */
+typedef struct {
+  PetscReal sigma;              /* blur of the traced image (PSF, denoising, pixel), pixels */
+  PetscReal background, plateau; /* fitted levels of the smoothed image near the edge */
+  PetscReal level;              /* halfway between them: the contour traced */
+  PetscReal area_half, area;    /* of the half-level contour and of the outline, pixels² */
+  PetscReal shift;              /* mean outward move from the one to the other, pixels */
+  PetscReal offset;             /* of which the last least-squares fit of the size moved it, pixels */
+  PetscInt  levels, iterations; /* level fits; outline iterations of the last */
+  PetscReal residual;           /* largest |(G * χ)(c) − 1/2| left on the half-level contour */
+} ImageDeblur;
+PetscErrorCode ImageOutlineDeblur(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg, ImagePolygon *outline, ImageDeblur *info);
 
 /* The image (contrast-stretched, enlarged to about 900 pixels if small) with the mesh edges
    (triangles, µm) and the outline (µm) drawn over it, as PNG (mesh/image_preview.c) */

@@ -157,6 +157,13 @@ static PetscErrorCode DistanceTransform(PetscInt rows, PetscInt cols, const unsi
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ImageDistanceSquared(PetscInt rows, PetscInt cols, const unsigned char mask[], unsigned char feature, PetscReal d[])
+{
+  PetscFunctionBeginUser;
+  PetscCall(DistanceTransform(rows, cols, mask, feature, d));
+  PetscFunctionReturn(0);
+}
+
 /* Erode (erode = true) or dilate the mask by a disc of radius r pixels, in place */
 static PetscErrorCode Morph(PetscInt rows, PetscInt cols, unsigned char mask[], PetscInt r, PetscBool erode, PetscReal work[])
 {

@@ -9,6 +9,7 @@ case_ mesh_image_real 120 "$TESTS/test_mesh_image" real
 case_ mesh_image_dmplex 120 "$TESTS/test_mesh_image" dmplex
 case_ mesh_image_dmplex_np2 120 $MPIRUN 2 "$TESTS/test_mesh_image" dmplex
 case_ mesh_image_errors 60 "$TESTS/test_mesh_image" errors
+case_ mesh_image_psf 30 "$TESTS/test_mesh_image" psf
 case_ mesh_image_xml 120 "$TESTS/test_mesh_image" xml
 case_ mesh_image_xml_np2 120 $MPIRUN 2 "$TESTS/test_mesh_image" xml
 
