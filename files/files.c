@@ -600,3 +600,19 @@ PetscErrorCode FileUnlockDirectory(FileLock *l)
   PetscCall(PetscFree(*l));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode FileDirectoryWritable(const char dir[], int *errnum)
+{
+  char probe[PETSC_MAX_PATH_LEN];
+  int  fd;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d-%ld", dir, (int)getpid(), (long)time(NULL)));
+  fd      = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  *errnum = fd < 0 ? errno : 0;
+  if (fd >= 0) {
+    close(fd);
+    unlink(probe);
+  }
+  PetscFunctionReturn(0);
+}

@@ -47,6 +47,10 @@ PetscErrorCode FileOutDiscard(FileOut *f);
 
 /* The one-line reason a write to path failed with errnum, the disk's state included */
 PetscErrorCode FileWriteFailure(const char path[], int errnum, char message[], size_t len);
+/* Can a file be created in the directory dir? A probe file is created exclusively (a link planted
+   at its name is not followed) and removed: root passes every permission test, so only trying
+   tells. errnum: 0 when it can, else the errno of the attempt. */
+PetscErrorCode FileDirectoryWritable(const char dir[], int *errnum);
 
 /* HDF5 files one rank writes or reads (files/h5.c), with HDF5's POSIX driver: no MPI-IO, whose
    lock files and error prints would escape these checks. path names a dataset ("/a/b/theta";

@@ -188,17 +188,11 @@ PetscErrorCode InputCheckWritableDirectory(MPI_Comm comm, const char dir[], cons
       PetscCall(FileMakeDirectory(dir, &e));
       if (e) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(e)));
     }
-    if (!message[0]) { /* a probe created exclusively: a link planted at its name is not followed */
-      char probe[PETSC_MAX_PATH_LEN];
-      int  fd;
-      PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d-%ld", dir, (int)getpid(), (long)time(NULL)));
-      fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-      if (fd < 0) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(errno)));
-      else {
-        close(fd);
-        unlink(probe);
-        failed = PETSC_FALSE;
-      }
+    if (!message[0]) {
+      int err;
+      PetscCall(FileDirectoryWritable(dir, &err));
+      if (err) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: output directory '%s' is not writable: %s", where, dir, strerror(err)));
+      else failed = PETSC_FALSE;
     }
   }
   PetscCall(InputCollectiveError(comm, failed, message));

@@ -72,17 +72,11 @@ PetscErrorCode MeshCacheGetDirectory(MPI_Comm comm, char dir[], size_t len, Pets
     failed = PETSC_TRUE;
     if (stat(dir, &st)) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: mesh cache directory '%s': %s (spot makes no cache directory: create it first)", where, dir, strerror(errno)));
     else if (!S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: mesh cache directory '%s' is not a directory", where, dir));
-    else { /* a probe created exclusively: a link planted at its name is not followed */
-      char probe[PETSC_MAX_PATH_LEN];
-      int  fd;
-      PetscCall(PetscSNPrintf(probe, sizeof(probe), "%s/.spot-write-test-%d-%ld", dir, (int)getpid(), (long)time(NULL)));
-      fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (fd < 0) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: mesh cache directory '%s' is not writable: %s", where, dir, strerror(errno)));
-      else {
-        close(fd);
-        unlink(probe);
-        failed = PETSC_FALSE;
-      }
+    else {
+      int err;
+      PetscCall(FileDirectoryWritable(dir, &err));
+      if (err) PetscCall(PetscSNPrintf(message, sizeof(message), "%s: mesh cache directory '%s' is not writable: %s", where, dir, strerror(err)));
+      else failed = PETSC_FALSE;
     }
   }
   PetscCall(InputCollectiveError(comm, failed, message));

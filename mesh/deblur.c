@@ -523,20 +523,8 @@ PetscErrorCode MeshImageDeblurredOutline(PetscInt rows, PetscInt cols, const Pet
   ImageDeblur       info;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMemzero(&img, sizeof(img)));
-  PetscCall(PetscMemzero(&spec, sizeof(spec)));
-  img.rows  = rows;
-  img.cols  = cols;
-  img.pages = 1;
-  img.bits  = 16;
-  img.grey  = (PetscReal *)grey; /* read only */
-  PetscCall(PetscStrncpy(spec.file, name, sizeof(spec.file)));
-  spec.pixel_size = pixel_size;
-  spec.invert     = invert;
-  spec.sigma      = sigma;
-  spec.threshold  = -1;
-  spec.smoothing  = 1;
-  spec.psf_sigma  = psf_sigma;
+  PetscCall(ImageFrameSpec(rows, cols, grey, name, pixel_size, sigma, invert, &img, &spec));
+  spec.psf_sigma = psf_sigma;
   PetscCall(ImageSegment(&img, &spec, &seg));
   PetscCall(ImageOutlineDeblur(&img, &spec, &seg, &outline, &info));
   PetscCall(ImageSegmentationDestroy(&seg));

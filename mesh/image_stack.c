@@ -464,6 +464,25 @@ PetscErrorCode MeshStackClose(MeshStack *s)
    threshold, the largest region brighter than it (darker with invert), holes filled. mask[i]
    is 1 on the particle. The segmentation's user errors ("... has no particle: ...") pass
    through, naming the image `name`. */
+PetscErrorCode ImageFrameSpec(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal pixel_size, PetscReal sigma, PetscBool invert, MeshRaster *img, ImageSpec *spec)
+{
+  PetscFunctionBeginUser;
+  PetscCall(PetscMemzero(img, sizeof(*img)));
+  PetscCall(PetscMemzero(spec, sizeof(*spec)));
+  img->rows  = rows;
+  img->cols  = cols;
+  img->pages = 1;
+  img->bits  = 16;
+  img->grey  = (PetscReal *)grey; /* read only */
+  PetscCall(PetscStrncpy(spec->file, name, sizeof(spec->file)));
+  spec->pixel_size = pixel_size;
+  spec->invert     = invert;
+  spec->sigma      = sigma;
+  spec->threshold  = -1;
+  spec->smoothing  = 1;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal sigma, PetscBool invert, unsigned char mask[], PetscReal *threshold, PetscInt *pixels)
 {
   MeshRaster        img;
@@ -471,20 +490,8 @@ PetscErrorCode MeshImageParticleMask(PetscInt rows, PetscInt cols, const PetscRe
   ImageSegmentation seg;
 
   PetscFunctionBeginUser;
-  PetscCall(PetscMemzero(&img, sizeof(img)));
-  PetscCall(PetscMemzero(&spec, sizeof(spec)));
   PetscCall(PetscMemzero(&seg, sizeof(seg)));
-  img.rows  = rows;
-  img.cols  = cols;
-  img.pages = 1;
-  img.bits  = 16;
-  img.grey  = (PetscReal *)grey; /* read only */
-  PetscCall(PetscStrncpy(spec.file, name, sizeof(spec.file)));
-  spec.pixel_size = 1;
-  spec.invert     = invert;
-  spec.sigma      = sigma;
-  spec.threshold  = -1;
-  spec.smoothing  = 1;
+  PetscCall(ImageFrameSpec(rows, cols, grey, name, 1, sigma, invert, &img, &spec));
   PetscCall(ImageSegment(&img, &spec, &seg));
   for (size_t i = 0; i < (size_t)rows * cols; ++i) mask[i] = seg.mask[i] ? 1 : 0;
   if (threshold) *threshold = spec.invert ? 1 - seg.threshold : seg.threshold;

@@ -142,6 +142,9 @@ PetscErrorCode ImageParticleWindow(const ImageParticles *all, PetscInt k, PetscR
 PetscErrorCode ImageDistanceSquared(PetscInt rows, PetscInt cols, const unsigned char mask[], unsigned char feature, PetscReal d[]);
 PetscErrorCode ImageGaussianBlur(PetscInt rows, PetscInt cols, const PetscReal in[], PetscReal sigma, PetscReal out[]);
 PetscErrorCode ImageSegment(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg);
+/* A frame in memory (grey values, read only) as an image to segment: Otsu (threshold −1),
+   smoothing 1, the given pixel size (µm), denoising sigma (px) and polarity */
+PetscErrorCode ImageFrameSpec(PetscInt rows, PetscInt cols, const PetscReal grey[], const char name[], PetscReal pixel_size, PetscReal sigma, PetscBool invert, MeshRaster *image, ImageSpec *spec);
 PetscErrorCode ImageSegmentationDestroy(ImageSegmentation *seg);
 
 /* A closed polygon, n points (x, y) without repeating the first; counter-clockwise in (x, y) */
