@@ -264,6 +264,15 @@ static PetscErrorCode Evaluate(Fit *fit, PetscInt n, const PetscReal x[])
   PetscFunctionReturn(0);
 }
 
+/* The vertex of the parabola through (xa, fa), (xb, fb), (xc, fc), xa < xb < xc, kept within
+   [xa, xc]; xb when a neighbour failed (misfit 1e300) or the points are collinear */
+static PetscReal ParabolaVertex(PetscReal xa, PetscReal xb, PetscReal xc, PetscReal fa, PetscReal fb, PetscReal fc)
+{
+  const PetscReal num = PetscSqr(xb - xa) * (fb - fc) - PetscSqr(xb - xc) * (fb - fa), den = (xb - xa) * (fb - fc) - (xb - xc) * (fb - fa);
+  if (den == 0 || !(fa < 1e299) || !(fc < 1e299)) return xb;
+  return PetscMin(xc, PetscMax(xa, xb - 0.5 * num / den));
+}
+
 static PetscInt Best(const Fit *fit)
 {
   PetscInt b = 0;
@@ -432,8 +441,7 @@ static PetscErrorCode RefinePerParticle(Fit *fit, PetscReal x, PetscReal tol)
     if (b > 0 && b < fit->npts - 1) {
       const PetscReal xa = fit->pts[b - 1].x, xb = fit->pts[b].x, xc = fit->pts[b + 1].x;
       const PetscReal fa = fit->pts[b - 1].pm[k * NPRESULT + P_MISFIT], fb = fit->pts[b].pm[k * NPRESULT + P_MISFIT], fc = fit->pts[b + 1].pm[k * NPRESULT + P_MISFIT];
-      const PetscReal num = PetscSqr(xb - xa) * (fb - fc) - PetscSqr(xb - xc) * (fb - fa), den = (xb - xa) * (fb - fc) - (xb - xc) * (fb - fa);
-      if (den != 0 && fa < 1e299 && fc < 1e299) fit->shift[k] = PetscMin(xc, PetscMax(xa, xb - 0.5 * num / den)) - x;
+      fit->shift[k] = ParabolaVertex(xa, xb, xc, fa, fb, fc) - x;
     }
   }
   for (PetscInt i = 0; i < 3; ++i) PetscCall(PetscMalloc1(fit->np * NPRESULT, &trio[i].pm));
@@ -643,8 +651,7 @@ static PetscErrorCode FitInDirectory(Fit *fit, const char dir[], PetscBool made,
     xbest = fit->pts[b].x;
     if (b > 0 && b < fit->npts - 1 && !at_edge) {
       const PetscReal xa = fit->pts[b - 1].x, xc = fit->pts[b + 1].x, fa = fit->pts[b - 1].r[R_MISFIT], fb = fit->pts[b].r[R_MISFIT], fc = fit->pts[b + 1].r[R_MISFIT];
-      const PetscReal num = PetscSqr(xbest - xa) * (fb - fc) - PetscSqr(xbest - xc) * (fb - fa), den = (xbest - xa) * (fb - fc) - (xbest - xc) * (fb - fa);
-      if (den != 0 && fa < 1e299 && fc < 1e299) xbest = PetscMin(xc, PetscMax(xa, xbest - 0.5 * num / den));
+      xbest = ParabolaVertex(xa, xbest, xc, fa, fb, fc);
     }
   }
 
