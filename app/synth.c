@@ -33,6 +33,8 @@ static const char synth_help[] = "usage: [mpirun -n N] spot synth RUN.xml -o mov
                                  "  --noise N               noise standard deviation over I0, default 0.02          [-synth_noise]\n"
                                  "  --drift D               illumination drift, fraction per hour, default 0        [-synth_drift]\n"
                                  "  --shift DX,DY           shift of the particle, pixels (columns, rows)           [-synth_shift]\n"
+                                 "  --particle-shift DX1,DY1,DX2,DY2,..  a population's particles moved each on its own,\n"
+                                 "                          pixels (columns, rows), in the run's particle order     [-synth_particle_shift]\n"
                                  "  --rotation DEG          rotation, degrees (clockwise as displayed)              [-synth_rotation]\n"
                                  "  --size ROWS,COLS        frame size (default: the particle and 60 % more)        [-synth_size]\n"
                                  "  --bits 16|32            16-bit integer (default) or 32-bit float pages          [-synth_bits]\n"
@@ -56,6 +58,7 @@ static const ArgOption args[] = {
   {"--noise",          "-synth_noise"         },
   {"--drift",          "-synth_drift"         },
   {"--shift",          "-synth_shift"         },
+  {"--particle-shift", "-synth_particle_shift"},
   {"--rotation",       "-synth_rotation"      },
   {"--size",           "-synth_size"          },
   {"--bits",           "-synth_bits"          },

@@ -85,6 +85,13 @@ struct _p_Comparison {
   PetscBool    scale_off;               /* scale_best differs from 1 by more than its uncertainty */
   PetscInt     mask_pixels;
   PetscReal    mask_centroid_px[2], mask_area, mask_threshold;
+  /* a population's particles, each moved on its own after the frame's transform (auto registration) */
+  PetscReal  shift_max;      /* px; 0: not refined */
+  PetscBool  shift_max_set, refine;
+  PetscReal *p_shift;        /* [2 np] px (col, row) of the optical frame, every rank */
+  PetscReal *p_match;        /* [np] R² of each particle's window at its place */
+  PetscReal *p_moved;        /* [2 np] the same shifts in the mesh frame, µm; NULL when none is refined */
+  PetscBool  p_shift_bound;  /* some particle's best place lies at shift_max */
   /* optics */
   PetscReal psf_sigma; /* µm, nominal */
   PetscBool k_given;
@@ -214,6 +221,11 @@ static PetscErrorCode ReadOptions(Comparison c)
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-compare_registration_free_scale", &c->free_scale, NULL));
   PetscCall(Where("-compare_registration_free_scale", where));
   PetscCheck(!(c->given && c->free_scale), c->comm, PETSC_ERR_USER_INPUT, "%s: free_scale applies to a registration spot finds (method=\"auto\"); a given one has its scale in <matrix>", where);
+  c->shift_max = 3;
+  PetscCall(InputGetQuantity("-compare_registration_particle_shift_max", UNIT_NONE, &c->shift_max, &c->shift_max_set));
+  PetscCall(Where("-compare_registration_particle_shift_max", where));
+  PetscCheck(c->shift_max >= 0 && c->shift_max <= 20, c->comm, PETSC_ERR_USER_INPUT, "%s: particle_shift_max (how far each particle of a population may lie off its place, optical pixels) must be from 0 (not refined) to 20, got %.6g", where, (double)c->shift_max);
+  PetscCheck(!(c->given && c->shift_max_set), c->comm, PETSC_ERR_USER_INPUT, "%s: particle_shift_max refines a registration spot finds (method=\"auto\"); a given one places every particle as given", where);
   c->max_iterations = 500;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-compare_registration_max_iterations", &c->max_iterations, NULL));
   PetscCall(Where("-compare_registration_max_iterations", where));
@@ -460,6 +472,8 @@ PetscErrorCode ComparisonDestroy(Comparison *pc)
   PetscCall(PetscFree5(c->inside, c->centre, c->periphery, c->background, c->valid));
   PetscCall(PetscFree(c->label));
   PetscCall(PetscFree6(c->pn_inside, c->pn_centre, c->pn_periphery, c->p_area, c->p_centroid, c->p_dmax));
+  PetscCall(PetscFree2(c->p_shift, c->p_match));
+  PetscCall(PetscFree(c->p_moved));
   for (PetscInt d = 0; d < COMPARE_MAX_DIRECTIONS; ++d) PetscCall(PetscFree2(c->profile_s[d], c->profile_u[d]));
   PetscCall(PetscFree(c));
   *pc = NULL;
@@ -520,6 +534,11 @@ typedef struct {
   PetscReal        ls_fixed;  /* ln scale when it is not a parameter */
   PetscReal        a, slope;  /* the last linear fit ref ≈ a + slope P(G*χ) */
   PetscInt         evaluations;
+  /* one particle of a population moved on its own: q = its shift (col, row px) from the frame
+     base, within bound px; the other particles' P(G*χ) over the window, in place, is rest */
+  const OpticalFrame *base;
+  const PetscReal    *rest;
+  PetscReal           bound;
 } Registration;
 
 static PetscErrorCode RegistrationFrame(Registration *g, const PetscReal q[], OpticalFrame *f)
@@ -529,7 +548,12 @@ static PetscErrorCode RegistrationFrame(Registration *g, const PetscReal q[], Op
   const PetscReal  phi  = g->rot ? q[2] : g->phi_fixed, ls = g->scl ? q[g->rot ? 3 : 2] : g->ls_fixed;
 
   PetscFunctionBeginUser;
-  PetscCall(OpticalFrameSimilarity(c->pixel_size, phi, PetscExpReal(ls), u, c->info.centroid, f));
+  if (g->base) { /* the particle seen at u + q shows what lies at x = A u + b in place: b − A q p_o */
+    const PetscReal du[2] = {q[0] * c->pixel_size, q[1] * c->pixel_size};
+    *f = *g->base;
+    f->b[0] -= g->base->A[0] * du[0] + g->base->A[1] * du[1];
+    f->b[1] -= g->base->A[2] * du[0] + g->base->A[3] * du[1];
+  } else PetscCall(OpticalFrameSimilarity(c->pixel_size, phi, PetscExpReal(ls), u, c->info.centroid, f));
   PetscFunctionReturn(0);
 }
 
@@ -545,6 +569,8 @@ static PetscErrorCode RegistrationFit(Registration *g, const OpticalFrame *frame
   PetscCall(OpticalProjectionCreate(&c->fine, frame, g->r0, g->c0, g->wr, g->wc, 3, &P));
   PetscCall(PetscMalloc1(g->wr * g->wc, &pc));
   PetscCall(OpticalProjectionApply(&P, g->gchi, pc));
+  if (g->rest)
+    for (PetscInt j = 0; j < g->wr * g->wc; ++j) pc[j] += g->rest[j];
   for (PetscInt r = 0; r < g->wr; ++r)
     for (PetscInt q = 0; q < g->wc; ++q) {
       const double x = pc[r * g->wc + q], y = g->ref[(g->r0 + r) * c->cols + g->c0 + q];
@@ -572,6 +598,10 @@ static PetscErrorCode RegistrationObjective(Registration *g, const PetscReal q[]
   OpticalFrame frame;
 
   PetscFunctionBeginUser;
+  if (g->base && PetscSqrtReal(q[0] * q[0] + q[1] * q[1]) > g->bound) { /* beyond the bound: worse than any match (f <= 1) */
+    *f = 1 + PetscSqrtReal(q[0] * q[0] + q[1] * q[1]) - g->bound;
+    PetscFunctionReturn(0);
+  }
   PetscCall(RegistrationFrame(g, q, &frame));
   PetscCall(RegistrationFit(g, &frame, f));
   PetscFunctionReturn(0);
@@ -581,7 +611,7 @@ static PetscErrorCode RegistrationObjective(Registration *g, const PetscReal q[]
    in every parameter; spread: the largest distance in units of tol */
 static PetscErrorCode NelderMead(Registration *g, PetscInt n, PetscReal x[], const PetscReal step[], const PetscReal tol[], PetscInt maxit, PetscReal *fbest, PetscInt *its, PetscBool *converged, PetscReal *spread)
 {
-  PetscReal v[5][4], f[5], xo[4], xr[4], xe[4], xc[4], fr, fe, fc;
+  PetscReal v[5][4], f[5] = {0, 0, 0, 0, 0}, xo[4], xr[4], xe[4], xc[4], fr, fe, fc;
   PetscInt  it;
 
   PetscFunctionBeginUser;
@@ -658,6 +688,7 @@ typedef struct {
   Comparison       c;
   const PetscReal *coverage; /* fine χ */
   PetscReal       *gchi;     /* fine G*χ at the nominal σ */
+  const PetscReal *flabel;   /* fine particle index (a population), NaN outside */
   PetscBool        failed;
 } SetUpCtx;
 
@@ -846,6 +877,74 @@ static PetscErrorCode Register(SetUpCtx *s, const PetscReal *ref, const unsigned
   PetscFunctionReturn(0);
 }
 
+/* A population's particles, each moved on its own from the frame's transform: the shift (optical
+   px) at which the particle's blurred outline, with the other particles in place, matches the
+   reference frame best over a window around it (Nelder–Mead within shift_max px; one pass, so a
+   neighbour's blur that reaches into the window is taken where the frame puts it) */
+static PetscErrorCode RefineParticles(SetUpCtx *s, const PetscReal *ref)
+{
+  Comparison      c     = s->c;
+  const PetscInt  nfine = c->fine.rows * c->fine.cols;
+  const PetscInt  m     = (PetscInt)PetscCeilReal(3 * c->psf_sigma / c->pixel_size + c->shift_max + 2); /* the window's margin, px */
+  PetscReal      *chi, *gk, *others;
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscMalloc3(nfine, &chi, nfine, &gk, nfine, &others));
+  c->p_shift_bound = PETSC_FALSE;
+  for (PetscInt k = 0; k < c->np; ++k) {
+    Registration      g;
+    OpticalProjection P;
+    PetscReal         lo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[2] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL};
+    PetscReal         q[2] = {0, 0}, step[2] = {0.5, 0.5}, tol[2] = {1e-3, 1e-3}, f, spread, *rest;
+    PetscInt          its, r1, c1;
+    PetscBool         converged;
+    for (PetscInt i = 0; i < nfine; ++i) {
+      const PetscBool mine = !PetscIsNanReal(s->flabel[i]) && (PetscInt)PetscFloorReal(s->flabel[i] + 0.5) == k ? PETSC_TRUE : PETSC_FALSE;
+      chi[i]               = mine ? s->coverage[i] : 0;
+      if (chi[i] > 0) {
+        const PetscReal x[2] = {c->fine.origin[0] + (i % c->fine.cols + 0.5) * c->fine.pixel_size, c->fine.origin[1] + (i / c->fine.cols + 0.5) * c->fine.pixel_size};
+        PetscReal       u[2];
+        PetscCall(OpticalFrameToOptical(&c->frame, x, u));
+        for (PetscInt d = 0; d < 2; ++d) {
+          lo[d] = PetscMin(lo[d], u[d] / c->pixel_size - 0.5);
+          hi[d] = PetscMax(hi[d], u[d] / c->pixel_size - 0.5);
+        }
+      }
+    }
+    PetscCheck(lo[0] <= hi[0], PETSC_COMM_SELF, PETSC_ERR_PLIB, "particle %" PetscInt_FMT " covers no fine pixel", k + 1);
+    PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, c->psf_sigma / c->fine.pixel_size, chi, gk));
+    for (PetscInt i = 0; i < nfine; ++i) others[i] = s->gchi[i] - gk[i];
+    PetscCall(PetscMemzero(&g, sizeof(g)));
+    g.c       = c;
+    g.ref     = ref;
+    g.gchi    = gk;
+    g.nparams = 2;
+    g.base    = &c->frame;
+    g.bound   = c->shift_max;
+    g.c0      = PetscMax(0, (PetscInt)PetscFloorReal(lo[0]) - m);
+    g.r0      = PetscMax(0, (PetscInt)PetscFloorReal(lo[1]) - m);
+    c1        = PetscMin(c->cols - 1, (PetscInt)PetscCeilReal(hi[0]) + m);
+    r1        = PetscMin(c->rows - 1, (PetscInt)PetscCeilReal(hi[1]) + m);
+    g.wc      = c1 - g.c0 + 1;
+    g.wr      = r1 - g.r0 + 1;
+    PetscCheck(g.wc > 2 && g.wr > 2, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "particle %" PetscInt_FMT " lies outside the optical frame once registered; check <experiment><pixel_size> (%.6g um)", k + 1, (double)c->pixel_size);
+    PetscCall(PetscMalloc1(g.wr * g.wc, &rest));
+    PetscCall(OpticalProjectionCreate(&c->fine, &c->frame, g.r0, g.c0, g.wr, g.wc, 3, &P));
+    PetscCall(OpticalProjectionApply(&P, others, rest));
+    PetscCall(OpticalProjectionDestroy(&P));
+    g.rest = rest;
+    PetscCall(NelderMead(&g, 2, q, step, tol, c->max_iterations, &f, &its, &converged, &spread));
+    PetscCall(PetscFree(rest));
+    PetscCheck(converged, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "registration of particle %" PetscInt_FMT " on its own did not converge in %" PetscInt_FMT " iterations (the simplex still spans %.3g px); raise <registration><max_iterations> or set <particle_shift_max> to 0", k + 1, its, (double)(spread * 1e-3));
+    c->p_shift[2 * k]     = q[0];
+    c->p_shift[2 * k + 1] = q[1];
+    c->p_match[k]         = 1 - f;
+    if (PetscSqrtReal(q[0] * q[0] + q[1] * q[1]) > 0.98 * c->shift_max) c->p_shift_bound = PETSC_TRUE;
+  }
+  PetscCall(PetscFree3(chi, gk, others));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode RegisterOnRankZero(void *ctx)
 {
   SetUpCtx      *s = (SetUpCtx *)ctx;
@@ -876,6 +975,7 @@ static PetscErrorCode RegisterOnRankZero(void *ctx)
     c->mask_area           = c->mask_pixels * c->pixel_size * c->pixel_size;
   }
   PetscCall(Register(s, ref, mask));
+  if (c->refine) PetscCall(RefineParticles(s, ref));
   PetscCall(PetscFree(mask));
   PetscCall(PetscFree(ref));
   PetscFunctionReturn(0);
@@ -978,6 +1078,30 @@ typedef struct {
   PetscBool    scale_off;
 } RegistrationResult;
 
+/* The run's particle index (0..np−1, a constant on each particle's cells) rasterised onto the fine
+   grid: every rank gets it, NaN where no sample point is inside (collective) */
+static PetscErrorCode ParticleIndexImage(Comparison c, Solver s, Raster raster, PetscReal flabel[])
+{
+  const SolverParticles *particles;
+  Vec                    index;
+  PetscScalar           *a;
+  PetscInt               nown;
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverGetParticles(s, &particles));
+  PetscCall(SolverGetSolution(s, &index));
+  PetscCall(VecDuplicate(index, &index));
+  PetscCall(VecGetLocalSize(index, &nown));
+  PetscCheck(nown == particles->nown, c->comm, PETSC_ERR_PLIB, "particle dofs %" PetscInt_FMT " vs %" PetscInt_FMT, nown, particles->nown);
+  PetscCall(VecGetArray(index, &a));
+  for (PetscInt i = 0; i < nown; ++i) a[i] = particles->dof[i];
+  PetscCall(VecRestoreArray(index, &a));
+  PetscCall(RasterEvaluate(raster, index, flabel));
+  PetscCall(VecDestroy(&index));
+  PetscCallMPI(MPI_Bcast(flabel, (PetscMPIInt)(c->fine.rows * c->fine.cols), MPIU_REAL, 0, c->comm));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max, PetscViewer viewer)
 {
   Solver             s;
@@ -1023,7 +1147,14 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscCall(ObserverCreate(s, &obs));
   PetscCall(ObserverGetRegions(obs, &c->d_max, &c->centre_threshold, &c->periphery_width, NULL, NULL));
   PetscCall(ObserverDestroy(&obs));
-  PetscCall(OpticalFineGrid(info, c->pixel_size, PetscMax(c->psf_sigma, sigma_max), &c->fine));
+  { /* a population's particles are refined each on its own after the frame's transform */
+    char where[PETSC_MAX_PATH_LEN];
+    PetscCall(Where("-compare_registration_particle_shift_max", where));
+    PetscCheck(!(c->shift_max_set && c->np == 1 && c->shift_max > 0), c->comm, PETSC_ERR_USER_INPUT, "%s: particle_shift_max moves each particle of a population on its own, and the run's mesh has one particle", where);
+    c->refine = c->np > 1 && !c->given && c->shift_max > 0 ? PETSC_TRUE : PETSC_FALSE;
+    PetscCall(PetscCalloc2(2 * c->np, &c->p_shift, c->np, &c->p_match));
+  }
+  PetscCall(OpticalFineGrid(info, c->pixel_size, PetscMax(c->psf_sigma, sigma_max), c->refine ? c->shift_max * c->pixel_size : 0, &c->fine));
   PetscCall(RasterCreate(dm, &c->fine, &raster));
   nfine = c->fine.rows * c->fine.cols;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
@@ -1031,8 +1162,44 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   PetscCall(RasterGetMask(raster, NULL, &ctx.coverage));
   PetscCall(PetscMalloc1(nfine, &ctx.gchi));
   PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, c->psf_sigma / c->fine.pixel_size, ctx.coverage, ctx.gchi));
+  PetscCall(PostprocSurfaceTreeCreate(2, c->nfacets, c->facets, &tree));
+  if (c->np > 1) { /* which particle each fine pixel shows: the particle index, a constant on each
+                      particle's cells, rasterised; then each particle's largest distance to its
+                      surface (inside a particle the nearest facet is its own) */
+    PetscCall(PetscMalloc1(nfine, &flabel));
+    PetscCall(ParticleIndexImage(c, s, raster, flabel));
+    for (PetscInt i = 0; i < nfine; ++i) {
+      const PetscReal x[2] = {c->fine.origin[0] + (i % c->fine.cols + 0.5) * c->fine.pixel_size, c->fine.origin[1] + (i / c->fine.cols + 0.5) * c->fine.pixel_size};
+      PetscInt        k;
+      PetscReal       d;
+      if (PetscIsNanReal(flabel[i]) || !(ctx.coverage[i] > 0.999)) continue;
+      k = (PetscInt)PetscFloorReal(flabel[i] + 0.5);
+      if (k < 0 || k >= c->np) continue;
+      PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
+      c->p_dmax[k] = PetscMax(c->p_dmax[k], d);
+      c->p_area[k] += PetscSqr(c->fine.pixel_size);
+      c->p_centroid[2 * k] += x[0] * PetscSqr(c->fine.pixel_size);
+      c->p_centroid[2 * k + 1] += x[1] * PetscSqr(c->fine.pixel_size);
+    }
+    {
+      const SolverParticles *particles;
+      PetscCall(SolverGetParticles(s, &particles));
+      for (PetscInt k = 0; k < c->np; ++k) {
+        PetscCheck(c->p_area[k] > 0, c->comm, PETSC_ERR_USER_INPUT, "particle %" PetscInt_FMT " of the run covers no pixel of the comparison's fine grid (%.3g um): it is too small for the optical pixels (%.6g um)", k + 1, (double)c->fine.pixel_size, (double)c->pixel_size);
+        c->p_centroid[2 * k] /= c->p_area[k];
+        c->p_centroid[2 * k + 1] /= c->p_area[k];
+        c->p_area[k] = particles->volume[k];
+      }
+    }
+  } else {
+    c->p_area[0]     = info->volume;
+    c->p_centroid[0] = info->centroid[0];
+    c->p_centroid[1] = info->centroid[1];
+    c->p_dmax[0]     = c->d_max;
+  }
+  ctx.flabel = flabel;
 
-  /* rank 0: the reference frame, its particle and the registration */
+  /* rank 0: the reference frame, its particle and the registration (and each particle's own place) */
   PetscCall(CompareOnRankZero(c->comm, RegisterOnRankZero, &ctx));
   if (c->rank == 0) {
     rr.frame            = c->frame;
@@ -1075,6 +1242,27 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
   c->mask_pixels         = rr.mask_pixels;
   c->rows                = rr.rows;
   c->cols                = rr.cols;
+  if (c->refine) {
+    PetscInt moved = 0;
+    PetscCallMPI(MPI_Bcast(c->p_shift, (PetscMPIInt)(2 * c->np), MPIU_REAL, 0, c->comm));
+    PetscCallMPI(MPI_Bcast(c->p_match, (PetscMPIInt)c->np, MPIU_REAL, 0, c->comm));
+    PetscCallMPI(MPI_Bcast(&c->p_shift_bound, 1, MPIU_BOOL, 0, c->comm));
+    for (PetscInt k = 0; k < 2 * c->np; ++k) moved += c->p_shift[k] != 0;
+    if (moved) { /* the fine grid seen with every particle at its own place: px of the optical frame
+                    → µm of the mesh frame, Δx = A Δu */
+      PetscCall(PetscMalloc1(2 * c->np, &c->p_moved));
+      for (PetscInt k = 0; k < c->np; ++k) {
+        const PetscReal du[2] = {c->p_shift[2 * k] * c->pixel_size, c->p_shift[2 * k + 1] * c->pixel_size};
+        c->p_moved[2 * k]     = c->frame.A[0] * du[0] + c->frame.A[1] * du[1];
+        c->p_moved[2 * k + 1] = c->frame.A[2] * du[0] + c->frame.A[3] * du[1];
+      }
+      PetscCall(RasterDestroy(&raster));
+      PetscCall(RasterCreateMoved(dm, &c->fine, c->p_moved, &raster));
+      PetscCall(RasterGetMask(raster, NULL, &ctx.coverage));
+      PetscCall(OpticalBlur(c->fine.rows, c->fine.cols, c->psf_sigma / c->fine.pixel_size, ctx.coverage, ctx.gchi));
+      PetscCall(ParticleIndexImage(c, s, raster, flabel));
+    }
+  }
 
   /* every rank: the window and its pixels' classes */
   PetscCall(OpticalWindow(&c->fine, &c->frame, c->rows, c->cols, 6, &c->r0, &c->c0, &c->wr, &c->wc));
@@ -1089,65 +1277,24 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     PetscCall(OpticalProjectionDestroy(&P));
   }
   c->n_inside = c->n_centre = c->n_periphery = c->n_background = 0;
-  PetscCall(PostprocSurfaceTreeCreate(2, c->nfacets, c->facets, &tree));
   PetscCall(PetscMalloc1(c->nwin, &c->label));
-  if (c->np > 1) { /* which particle each fine pixel shows: the particle index, a constant on each
-                      particle's cells, rasterised; then each particle's largest distance to its
-                      surface (inside a particle the nearest facet is its own) */
-    const SolverParticles *particles;
-    Vec                    index;
-    PetscScalar           *a;
-    PetscInt               nown;
-    PetscCall(SolverGetParticles(s, &particles));
-    PetscCall(SolverGetSolution(s, &index));
-    PetscCall(VecDuplicate(index, &index));
-    PetscCall(VecGetLocalSize(index, &nown));
-    PetscCheck(nown == particles->nown, c->comm, PETSC_ERR_PLIB, "particle dofs %" PetscInt_FMT " vs %" PetscInt_FMT, nown, particles->nown);
-    PetscCall(VecGetArray(index, &a));
-    for (PetscInt i = 0; i < nown; ++i) a[i] = particles->dof[i];
-    PetscCall(VecRestoreArray(index, &a));
-    PetscCall(PetscMalloc1(nfine, &flabel));
-    PetscCall(RasterEvaluate(raster, index, flabel));
-    PetscCall(VecDestroy(&index));
-    PetscCallMPI(MPI_Bcast(flabel, (PetscMPIInt)nfine, MPIU_REAL, 0, c->comm));
-    for (PetscInt i = 0; i < nfine; ++i) {
-      const PetscReal x[2] = {c->fine.origin[0] + (i % c->fine.cols + 0.5) * c->fine.pixel_size, c->fine.origin[1] + (i / c->fine.cols + 0.5) * c->fine.pixel_size};
-      PetscInt        k;
-      PetscReal       d;
-      if (PetscIsNanReal(flabel[i]) || !(ctx.coverage[i] > 0.999)) continue;
-      k = (PetscInt)PetscFloorReal(flabel[i] + 0.5);
-      if (k < 0 || k >= c->np) continue;
-      PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
-      c->p_dmax[k] = PetscMax(c->p_dmax[k], d);
-      c->p_area[k] += PetscSqr(c->fine.pixel_size);
-      c->p_centroid[2 * k] += x[0] * PetscSqr(c->fine.pixel_size);
-      c->p_centroid[2 * k + 1] += x[1] * PetscSqr(c->fine.pixel_size);
-    }
-    for (PetscInt k = 0; k < c->np; ++k) {
-      PetscCheck(c->p_area[k] > 0, c->comm, PETSC_ERR_USER_INPUT, "particle %" PetscInt_FMT " of the run covers no pixel of the comparison's fine grid (%.3g um): it is too small for the optical pixels (%.6g um)", k + 1, (double)c->fine.pixel_size, (double)c->pixel_size);
-      c->p_centroid[2 * k] /= c->p_area[k];
-      c->p_centroid[2 * k + 1] /= c->p_area[k];
-      c->p_area[k] = particles->volume[k];
-    }
-  } else {
-    c->p_area[0]     = info->volume;
-    c->p_centroid[0] = info->centroid[0];
-    c->p_centroid[1] = info->centroid[1];
-    c->p_dmax[0]     = c->d_max;
-  }
   for (PetscInt r = 0; r < c->wr; ++r)
     for (PetscInt q = 0; q < c->wc; ++q) {
       const PetscInt  j    = r * c->wc + q;
       const PetscReal u[2] = {(c->c0 + q + 0.5) * c->pixel_size, (c->r0 + r + 0.5) * c->pixel_size};
       PetscReal       x[2], d = -1;
       PetscCall(OpticalFrameToMesh(&c->frame, u, x));
-      c->inside[j] = OpticalInside(c->nfacets, c->facets, x) ? 1 : 0;
-      c->label[j]  = c->inside[j] ? 0 : -1;
-      if (c->inside[j] && c->np > 1) { /* the particle of the fine pixel under x */
-        const PetscInt fc = (PetscInt)PetscFloorReal((x[0] - c->fine.origin[0]) / c->fine.pixel_size), fr = (PetscInt)PetscFloorReal((x[1] - c->fine.origin[1]) / c->fine.pixel_size);
-        const PetscReal l = fc >= 0 && fr >= 0 && fc < c->fine.cols && fr < c->fine.rows ? flabel[fr * c->fine.cols + fc] : NAN;
-        c->label[j]       = PetscIsNanReal(l) ? -1 : (PetscInt)PetscFloorReal(l + 0.5);
-        if (c->label[j] < 0 || c->label[j] >= c->np) c->label[j] = -1, c->inside[j] = 0;
+      if (c->np > 1) { /* the particle of the fine pixel under x, and x where that particle lies in the mesh */
+        const PetscInt  fc = (PetscInt)PetscFloorReal((x[0] - c->fine.origin[0]) / c->fine.pixel_size), fr = (PetscInt)PetscFloorReal((x[1] - c->fine.origin[1]) / c->fine.pixel_size);
+        const PetscReal l  = fc >= 0 && fr >= 0 && fc < c->fine.cols && fr < c->fine.rows ? flabel[fr * c->fine.cols + fc] : NAN;
+        c->label[j]        = PetscIsNanReal(l) ? -1 : (PetscInt)PetscFloorReal(l + 0.5);
+        if (c->label[j] >= c->np) c->label[j] = -1;
+        if (c->label[j] >= 0 && c->p_moved) x[0] -= c->p_moved[2 * c->label[j]], x[1] -= c->p_moved[2 * c->label[j] + 1];
+        c->inside[j] = c->label[j] >= 0 && OpticalInside(c->nfacets, c->facets, x) ? 1 : 0;
+        if (!c->inside[j]) c->label[j] = -1;
+      } else {
+        c->inside[j] = OpticalInside(c->nfacets, c->facets, x) ? 1 : 0;
+        c->label[j]  = c->inside[j] ? 0 : -1;
       }
       if (c->inside[j]) PetscCall(PostprocSurfaceTreeDistance(tree, x, &d));
       if (c->np > 1 && c->inside[j]) { /* each particle's own regions: the run's fractions of its own d_max */
@@ -1213,7 +1360,21 @@ PetscErrorCode ComparisonView(Comparison c, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "WARNING: the mesh and the movie disagree in size: the particle fits best at scale %.4f +- %.2g, not 1. Either the pixel size is %.5g um, not %.5g um (<experiment><pixel_size>), or the mesh's particle is %.2g %% %s in area than the movie's%s%s\n", (double)c->scale_best, (double)c->scale_sigma, (double)(c->scale_best * c->pixel_size), (double)c->pixel_size, (double)(100 * PetscAbsReal(area)), area > 0 ? "larger" : "smaller", area > 0 ? " (an outline taken from a blurred optical frame is too large: mesh it with its PSF, spot mesh --psf-sigma)" : "", c->free_scale ? "; the registration took the scale" : "; <registration><free_scale>true</free_scale> lets the registration take the scale"));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  mesh x = A u + b: A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um (u: optical image frame, um)\n", (double)c->frame.A[0], (double)c->frame.A[1], (double)c->frame.A[2], (double)c->frame.A[3], (double)c->frame.b[0], (double)c->frame.b[1]));
-  if (c->np > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "population: %" PetscInt_FMT " particles, each compared on its own (its own k, centre and periphery: the run's fractions of its own largest depth), one registration for the frame\n", c->np));
+  if (c->np > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "population: %" PetscInt_FMT " particles, each compared on its own (its own k, centre and periphery: the run's fractions of its own largest depth), one registration for the frame%s\n", c->np, c->refine ? ", then each particle placed on its own" : ""));
+  if (c->refine) {
+    PetscInt  far = 0, bound = -1;
+    PetscReal lo = PETSC_MAX_REAL, hi = 0, mlo = PETSC_MAX_REAL, mhi = -PETSC_MAX_REAL;
+    for (PetscInt k = 0; k < c->np; ++k) {
+      const PetscReal d = PetscSqrtReal(PetscSqr(c->p_shift[2 * k]) + PetscSqr(c->p_shift[2 * k + 1]));
+      if (d > hi) hi = d, far = k;
+      lo  = PetscMin(lo, d);
+      mlo = PetscMin(mlo, c->p_match[k]);
+      mhi = PetscMax(mhi, c->p_match[k]);
+      if (d > 0.98 * c->shift_max && bound < 0) bound = k;
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  each particle's own place (within %.3g px of the frame's transform): shifts %.3f to %.3f px, the largest particle %" PetscInt_FMT "'s (col %+.3f, row %+.3f); R^2 of their windows %.4f to %.4f (compare_particles.csv)\n", (double)c->shift_max, (double)lo, (double)hi, far + 1, (double)c->p_shift[2 * far], (double)c->p_shift[2 * far + 1], (double)mlo, (double)mhi));
+    if (bound >= 0) PetscCall(PetscViewerASCIIPrintf(viewer, "WARNING: particle %" PetscInt_FMT " fits best at the bound, %.3g px from where the frame's transform puts it (<registration><particle_shift_max>): the mesh and the movie disagree on where it lies; check the particle's outline or raise the bound\n", bound + 1, (double)c->shift_max));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "window: rows %" PetscInt_FMT "-%" PetscInt_FMT ", cols %" PetscInt_FMT "-%" PetscInt_FMT "; %" PetscInt_FMT " pixels inside the particle, %" PetscInt_FMT " in the centre region, %" PetscInt_FMT " in the periphery band, %" PetscInt_FMT " of background; frames read in %.2g s\n", c->r0, c->r0 + c->wr - 1, c->c0, c->c0 + c->wc - 1, c->n_inside, c->n_centre, c->n_periphery, c->n_background, (double)c->seconds_read));
   PetscFunctionReturn(0);
 }
@@ -1234,7 +1395,7 @@ PetscErrorCode CompareSimCreate(Comparison c, Solver s, CompareSim *out)
   PetscCall(SolverGetDM(s, &dm));
   PetscCall(PetscObjectGetComm((PetscObject)dm, &sim->comm));
   PetscCallMPI(MPI_Comm_rank(sim->comm, &sim->rank));
-  PetscCall(RasterCreate(dm, &c->fine, &sim->raster));
+  PetscCall(RasterCreateMoved(dm, &c->fine, c->p_moved, &sim->raster));
   PetscCall(RasterGetMask(sim->raster, NULL, &sim->coverage));
   sim->nfine = c->fine.rows * c->fine.cols;
   PetscCall(PetscCalloc2(c->nframes, &sim->have, c->nframes, &sim->mean_theta));
@@ -1805,11 +1966,11 @@ static PetscErrorCode WriteTablesOnRankZero(PostprocFiles files, void *ctx)
   PetscCall(PostprocFilesComplete(files, f));
   if (c->np > 1) { /* every particle on its own */
     PetscCall(OpenTable(files, w->dir, "compare_particles.csv", &f));
-    PetscCall(FileOutPrintf(f, "# spot compare: each particle of the population compared on its own (its own k and offsets; centre and periphery relative to its own largest depth); misfit = sqrt((rmse_centre^2 + rmse_periphery^2)/2), contrast units\n"));
-    PetscCall(FileOutPrintf(f, "particle,area_um2,equivalent_diameter_um,centroid_x_um,centroid_y_um,pixels_inside,pixels_centre,pixels_periphery,k,misfit,rmse_centre,rmse_periphery,centre_delay_experiment_s,centre_delay_simulation_s\n"));
+    PetscCall(FileOutPrintf(f, "# spot compare: each particle of the population compared on its own (its own k and offsets; centre and periphery relative to its own largest depth); misfit = sqrt((rmse_centre^2 + rmse_periphery^2)/2), contrast units; shift: where the particle lies in the movie from where the frame's transform puts it, optical px (0 when not refined), registration_r2: the match of its own window there\n"));
+    PetscCall(FileOutPrintf(f, "particle,area_um2,equivalent_diameter_um,centroid_x_um,centroid_y_um,pixels_inside,pixels_centre,pixels_periphery,k,misfit,rmse_centre,rmse_periphery,centre_delay_experiment_s,centre_delay_simulation_s,shift_col_px,shift_row_px,registration_r2\n"));
     for (PetscInt k = 0; k < c->np; ++k) {
       const CompareParticleResult *pr = &sim->presult[k];
-      PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.8g,%.8g,%.8g,%.8g,%.5g,%.5g\n", (int)(k + 1), (double)c->p_area[k], (double)(2 * PetscSqrtReal(c->p_area[k] / PETSC_PI)), (double)c->p_centroid[2 * k], (double)c->p_centroid[2 * k + 1], (int)c->pn_inside[k], (int)c->pn_centre[k], (int)c->pn_periphery[k], (double)pr->k, (double)pr->misfit, (double)pr->rmse_centre, (double)pr->rmse_periphery, (double)pr->delay_exp, (double)pr->delay_sim));
+      PetscCall(FileOutPrintf(f, "%d,%.6g,%.6g,%.6g,%.6g,%d,%d,%d,%.8g,%.8g,%.8g,%.8g,%.5g,%.5g,%.4f,%.4f,%.6g\n", (int)(k + 1), (double)c->p_area[k], (double)(2 * PetscSqrtReal(c->p_area[k] / PETSC_PI)), (double)c->p_centroid[2 * k], (double)c->p_centroid[2 * k + 1], (int)c->pn_inside[k], (int)c->pn_centre[k], (int)c->pn_periphery[k], (double)pr->k, (double)pr->misfit, (double)pr->rmse_centre, (double)pr->rmse_periphery, (double)pr->delay_exp, (double)pr->delay_sim, (double)c->p_shift[2 * k], (double)c->p_shift[2 * k + 1], (double)(c->refine ? c->p_match[k] : NAN)));
     }
     PetscCall(PostprocFilesComplete(files, f));
     PetscCall(OpenTable(files, w->dir, "compare_particles_series.csv", &f));

@@ -209,10 +209,10 @@ PetscErrorCode OpticalBlur(PetscInt rows, PetscInt cols, PetscReal sigma, const 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OpticalFineGrid(const MeshInfo *info, PetscReal optical_pixel, PetscReal sigma_max, RasterGrid *fine)
+PetscErrorCode OpticalFineGrid(const MeshInfo *info, PetscReal optical_pixel, PetscReal sigma_max, PetscReal moved_max, RasterGrid *fine)
 {
   const PetscReal extent = PetscMax(info->upper[0] - info->lower[0], info->upper[1] - info->lower[1]);
-  const PetscReal margin = 4 * sigma_max + 2 * optical_pixel;
+  const PetscReal margin = 4 * sigma_max + 2 * optical_pixel + moved_max;
   PetscReal       pf     = optical_pixel / 3;
 
   PetscFunctionBeginUser;

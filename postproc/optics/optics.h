@@ -45,7 +45,7 @@ typedef struct {
    0.1), frame_interval (s, default 30) or frame_times (list), time_offset (the timestamp of the
    run's t = 0, default 0), psf_sigma (µm, 0.3), k (0.6), intensity I0 (0.35), background (0.15),
    noise (standard deviation / I0, 0.02), drift (fraction per hour, 0), shift (col,row px, 0,0),
-   rotation (deg, 0), size (rows,cols; default: the particle and 60 % more), bits (16 or 32),
+   particle_shift (a population: col,row px for each particle, in the run's order), rotation (deg, 0), size (rows,cols; default: the particle and 60 % more), bits (16 or 32),
    seed (1). Every option is checked before the run: ranges, frame times within the protocol
    (at most 100 000 frames), timestamps finite and increasing as written, the illumination
    positive under the drift, a 16-bit page unsaturated, the frame at most 4096 x 4096 pixels with

@@ -30,9 +30,10 @@ PetscErrorCode OpticalProjectionApply(const OpticalProjection *P, const PetscRea
 PetscErrorCode OpticalProjectionDestroy(OpticalProjection *P);
 /* Gaussian blur of standard deviation sigma (pixels), zero outside the image; in == out allowed */
 PetscErrorCode OpticalBlur(PetscInt rows, PetscInt cols, PetscReal sigma, const PetscReal in[], PetscReal out[]);
-/* The fine grid for an optical pixel size and the largest PSF σ: pixels of p_o/3 (coarser for
-   very large particles) over the particle plus 4σ + 2 p_o; supersampling 3 */
-PetscErrorCode OpticalFineGrid(const MeshInfo *info, PetscReal optical_pixel, PetscReal sigma_max, RasterGrid *fine);
+/* The fine grid for an optical pixel size, the largest PSF σ and the farthest a particle of a
+   population may be moved on its own (µm): pixels of p_o/3 (coarser for very large particles)
+   over the particle plus 4σ + 2 p_o + moved_max; supersampling 3 */
+PetscErrorCode OpticalFineGrid(const MeshInfo *info, PetscReal optical_pixel, PetscReal sigma_max, PetscReal moved_max, RasterGrid *fine);
 /* Is x inside the polygon of 2-D boundary facets (segments, nfacets × 4 numbers)? crossing number */
 PetscBool OpticalInside(PetscInt nfacets, const PetscReal facets[], const PetscReal x[2]);
 

@@ -6,7 +6,8 @@
    the optics of compare_optics.c: the particle (coverage χ, fine grid of the mesh frame)
    with intensity I0 (1 + k (θ0 − θ)) on a flat background I_bg, blurred by a Gaussian PSF of
    standard deviation σ, integrated over camera pixels of size p placed by a rigid transform
-   (the particle's centroid at the middle of the frame plus a shift, rotated by an angle); d is a
+   (the particle's centroid at the middle of the frame plus a shift, rotated by an angle; a
+   population's particles may each be moved on their own too, -synth_particle_shift); d is a
    slow global drift (fraction per hour), n_j Gaussian noise of standard deviation noise × I0.
    Pixels far from the particle are pure background. The stack is a multi-page TIFF, 16-bit
    (intensities in [0, 1] scaled to 65535) or 32-bit float, one page per frame, and the
@@ -51,6 +52,9 @@ typedef struct {
   PostprocFiles      files;                             /* the stack and the timestamps, all or nothing */
   PostprocStack      stack;                             /* rank 0 */
   Vec               snapshot;
+  PetscReal        *particle_shift; /* -synth_particle_shift: 2 per particle, px (col, row) */
+  PetscInt          nparticle_shift;
+  PetscReal        *moved;          /* the same in the mesh frame, µm, for the raster */
   Solver            solver;
   PetscViewer        viewer;
   PetscReal          t_end; /* the run's last time */
@@ -133,6 +137,19 @@ static PetscErrorCode ReadOptions(Synth *s)
   PetscCall(InputOptionWhere("-synth_shift", where, sizeof(where)));
   PetscCheck(!set || n == 2, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the shift needs two numbers, columns and rows (px), got %" PetscInt_FMT, where, n);
   if (!set) r->shift[0] = r->shift[1] = 0;
+  { /* each particle of a population moved on its own: counted here, checked against the run's
+       particles in SynthMovie */
+    PetscCall(InputGetQuantityArray("-synth_particle_shift", UNIT_NONE, NULL, &n, &set));
+    if (set) {
+      PetscCall(PetscMalloc1(n + 1, &s->particle_shift));
+      PetscCall(InputGetQuantityArray("-synth_particle_shift", UNIT_NONE, s->particle_shift, &n, NULL));
+      PetscCall(InputOptionWhere("-synth_particle_shift", where, sizeof(where)));
+      PetscCheck(n % 2 == 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the particle shifts need two numbers per particle, columns and rows (px), got %" PetscInt_FMT " numbers", where, n);
+      for (PetscInt i = 0; i < n; ++i)
+        PetscCheck(PetscAbsReal(s->particle_shift[i]) <= 100, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: particle %" PetscInt_FMT "'s shift %s %.6g px is not a number from -100 to 100", where, i / 2 + 1, i % 2 ? "in rows" : "in columns", (double)s->particle_shift[i]);
+      s->nparticle_shift = n / 2;
+    }
+  }
   r->bits = 16;
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-synth_bits", &r->bits, NULL));
   PetscCall(InputOptionWhere("-synth_bits", where, sizeof(where)));
@@ -347,7 +364,16 @@ static PetscErrorCode SynthDestroy(Synth *s)
   PetscCall(PetscFree(s->pc));
   PetscCall(PetscFree5(s->delta, s->blurred, s->pn, s->img, s->page));
   PetscCall(VecDestroy(&s->snapshot));
+  PetscCall(PetscFree(s->moved)); /* s->particle_shift: SynthRun, after the report */
   PetscFunctionReturn(0);
+}
+
+/* The largest of the particles' own shifts, px */
+static PetscReal LargestParticleShift(const Synth *s)
+{
+  PetscReal m = 0;
+  for (PetscInt k = 0; k < s->nparticle_shift; ++k) m = PetscMax(m, PetscSqrtReal(PetscSqr(s->particle_shift[2 * k]) + PetscSqr(s->particle_shift[2 * k + 1])));
+  return m;
 }
 
 /* Does the particle's outline lie inside the frame? */
@@ -370,6 +396,10 @@ static PetscErrorCode CheckInsideFrame(Synth *s, DM dm)
     }
   }
   PetscCall(PetscFree(facets));
+  { /* the particles' own shifts, at most this far */
+    const PetscReal m = LargestParticleShift(s);
+    lo[0] -= m, lo[1] -= m, hi[0] += m, hi[1] += m;
+  }
   PetscCall(PetscOptionsHasName(NULL, NULL, "-synth_size", &size_set));
   PetscCall(InputOptionWhere(size_set ? "-synth_size" : "-synth_shift", where, sizeof(where)));
   PetscCheck(lo[0] >= 0 && lo[1] >= 0 && hi[0] <= r->cols && hi[1] <= r->rows, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the particle does not fit in the %" PetscInt_FMT " x %" PetscInt_FMT " frame: shifted by (%.6g, %.6g) px and rotated by %.6g deg it spans columns %.1f to %.1f and rows %.1f to %.1f; enlarge the size or reduce the shift", where, r->rows, r->cols, (double)r->shift[0], (double)r->shift[1], (double)r->rotation_deg, (double)lo[0], (double)hi[0], (double)lo[1], (double)hi[1]);
@@ -391,11 +421,16 @@ static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
   PetscCall(SolverGetMeshInfo(s->solver, &info));
   PetscCheck(info->dim == 2, comm, PETSC_ERR_USER_INPUT, "spot synth needs a 2-D run (the imaged cross-section); this mesh is 3-D");
   PetscCall(FrameTimes(s, sim));
+  if (s->particle_shift) {
+    char where[PETSC_MAX_PATH_LEN];
+    PetscCall(InputOptionWhere("-synth_particle_shift", where, sizeof(where)));
+    PetscCheck(s->nparticle_shift == info->num_particles, comm, PETSC_ERR_USER_INPUT, "%s: %" PetscInt_FMT " particle shift%s given, but the run has %" PetscInt_FMT " particle%s: give columns,rows (px) for each, in the run's particle order", where, s->nparticle_shift, s->nparticle_shift == 1 ? "" : "s", info->num_particles, info->num_particles == 1 ? "" : "s");
+  }
 
   /* geometry: the particle's centroid in the middle of the frame, shifted, rotated */
-  PetscCall(OpticalFineGrid(info, r->pixel_size, r->psf_sigma, &s->fine));
+  PetscCall(OpticalFineGrid(info, r->pixel_size, r->psf_sigma, LargestParticleShift(s) * r->pixel_size, &s->fine));
   if (!r->rows) {
-    const PetscReal ex = info->upper[0] - info->lower[0], ey = info->upper[1] - info->lower[1], m = 4 * r->psf_sigma + 4 * r->pixel_size;
+    const PetscReal ex = info->upper[0] - info->lower[0], ey = info->upper[1] - info->lower[1], m = 4 * r->psf_sigma + 4 * r->pixel_size + LargestParticleShift(s) * r->pixel_size;
     const PetscReal e  = r->rotation_deg != 0 ? PetscMax(ex, ey) : 0;
     const PetscReal cols    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ex, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[0]));
     const PetscReal rows    = 2 * PetscCeilReal(0.5 * (1.6 * PetscMax(ey, e) + 2 * m) / r->pixel_size + PetscAbsReal(r->shift[1]));
@@ -419,7 +454,15 @@ static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
     PetscCheck(wr > 0 && wc > 0, comm, PETSC_ERR_USER_INPUT, "the shifted particle lies outside the %" PetscInt_FMT " x %" PetscInt_FMT " frame; reduce the shift or enlarge the size", r->rows, r->cols);
     PetscCall(OpticalProjectionCreate(&s->fine, &r->frame, r0, c0, wr, wc, 3, &s->P));
   }
-  PetscCall(RasterCreate(dm, &s->fine, &s->raster));
+  if (s->particle_shift) { /* px of the optical frame → µm of the mesh frame: x = A u + b */
+    PetscCall(PetscMalloc1(2 * s->nparticle_shift, &s->moved));
+    for (PetscInt k = 0; k < s->nparticle_shift; ++k) {
+      const PetscReal du[2] = {s->particle_shift[2 * k] * r->pixel_size, s->particle_shift[2 * k + 1] * r->pixel_size};
+      s->moved[2 * k]       = r->frame.A[0] * du[0] + r->frame.A[1] * du[1];
+      s->moved[2 * k + 1]   = r->frame.A[2] * du[0] + r->frame.A[3] * du[1];
+    }
+  }
+  PetscCall(RasterCreateMoved(dm, &s->fine, s->moved, &s->raster));
   PetscCall(RasterGetMask(s->raster, NULL, &s->coverage));
   {
     const PetscInt nfine = s->fine.rows * s->fine.cols, nwin = s->P.rows * s->P.cols;
@@ -474,13 +517,19 @@ PetscErrorCode SynthRun(MPI_Comm comm, const char workdir[], PetscViewer viewer,
   PetscCall(SynthDestroy(&s)); /* after a failure: neither the stack nor the timestamps */
   PetscCall(PostprocMeshRemoveOnSignal(workdir, PETSC_FALSE));
   if (sim) PetscCall(SimulationDestroy(&sim));
+  if (ierr) PetscCall(PetscFree(s.particle_shift));
   PetscCall(ierr);
   r->frames = s.next;
   if (viewer) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "synth: %" PetscInt_FMT " frames of %" PetscInt_FMT " x %" PetscInt_FMT " pixels (%.6g um, %" PetscInt_FMT "-bit), run time %.6g to %.6g s, in %s; timestamps in %s\n", r->frames, r->rows, r->cols, (double)r->pixel_size, r->bits, (double)r->t_first, (double)r->t_last, s.output, s.timestamps));
     PetscCall(PetscViewerASCIIPrintf(viewer, "synth: optics: I0 %.6g, background %.6g, k %.6g, theta0 %.6g, psf_sigma %.6g um, noise %.6g, drift %.6g per h\n", (double)r->intensity, (double)r->background, (double)r->k, (double)r->theta0, (double)r->psf_sigma, (double)r->noise, (double)r->drift));
+    if (s.nparticle_shift) {
+      PetscCall(PetscViewerASCIIPrintf(viewer, "synth: truth: each particle moved on its own by (col, row) px:"));
+      for (PetscInt k = 0; k < s.nparticle_shift; ++k) PetscCall(PetscViewerASCIIPrintf(viewer, " %" PetscInt_FMT ": (%.6g, %.6g)%s", k + 1, (double)s.particle_shift[2 * k], (double)s.particle_shift[2 * k + 1], k + 1 < s.nparticle_shift ? "," : "\n"));
+    }
     PetscCall(PetscViewerASCIIPrintf(viewer, "synth: truth: the particle's centroid at optical pixel (col %.3f, row %.3f) (shift %.6g, %.6g px), rotation %.6g deg; mesh x = A u + b, A = [%.6g %.6g; %.6g %.6g], b = (%.6g, %.6g) um\n", (double)r->centroid_px[0], (double)r->centroid_px[1], (double)r->shift[0], (double)r->shift[1], (double)r->rotation_deg, (double)r->frame.A[0], (double)r->frame.A[1], (double)r->frame.A[2], (double)r->frame.A[3], (double)r->frame.b[0], (double)r->frame.b[1]));
   }
+  PetscCall(PetscFree(s.particle_shift));
   if (report) *report = *r;
   PetscFunctionReturn(0);
 }

@@ -71,6 +71,13 @@ typedef struct {
 
 PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
 {
+  PetscFunctionBeginUser;
+  PetscCall(RasterCreateMoved(dm, grid, NULL, out));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode RasterCreateMoved(DM dm, const RasterGrid *grid, const PetscReal shift[], Raster *out)
+{
   Raster       r;
   PetscInt     cStart, cEnd, cdim, s, npix, nsub, ncand = 0, cap = 0;
   Candidate   *cand = NULL;
@@ -78,6 +85,7 @@ PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
   DM           cdm;
   PetscFE      fe;
   PetscMPIInt *owner;
+  DMLabel      particle = NULL;
   const PetscReal h = grid->pixel_size / grid->supersample;
 
   PetscFunctionBeginUser;
@@ -100,21 +108,30 @@ PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
   PetscCall(DMGetCoordinatesLocal(dm, &coords));
   PetscCall(DMGetCoordinateDM(dm, &cdm));
   PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  if (shift) PetscCall(DMGetLabel(dm, MESH_PARTICLE_LABEL, &particle));
+  PetscCheck(!shift || particle, PetscObjectComm((PetscObject)dm), PETSC_ERR_PLIB, "a moved raster needs the mesh's \"" MESH_PARTICLE_LABEL "\" label");
 
-  /* candidates: every sample point inside one of this rank's cells */
+  /* candidates: every sample point inside one of this rank's cells (moved by its particle's shift) */
   for (PetscInt c = cStart; c < cEnd; ++c) {
     PetscScalar *x = NULL;
     PetscInt     nx, nv;
     PetscReal    lo[3] = {PETSC_MAX_REAL, PETSC_MAX_REAL, PETSC_MAX_REAL}, hi[3] = {-PETSC_MAX_REAL, -PETSC_MAX_REAL, -PETSC_MAX_REAL};
-    PetscReal    v0[3], invT[9];
+    PetscReal    v0[3], invT[9], dx[3] = {0, 0, 0};
     PetscInt     first = ncand;
     PetscInt     I0, I1, J0, J1;
+    if (shift) {
+      PetscInt k;
+      PetscCall(DMLabelGetValue(particle, c, &k));
+      PetscCheck(k >= 1, PETSC_COMM_SELF, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has no particle index", c);
+      dx[0] = shift[2 * (k - 1)];
+      dx[1] = shift[2 * (k - 1) + 1];
+    }
     PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, c, &nx, &x));
     nv = nx / cdim;
     for (PetscInt v = 0; v < nv; ++v)
       for (PetscInt d = 0; d < cdim; ++d) {
-        lo[d] = PetscMin(lo[d], PetscRealPart(x[v * cdim + d]));
-        hi[d] = PetscMax(hi[d], PetscRealPart(x[v * cdim + d]));
+        lo[d] = PetscMin(lo[d], PetscRealPart(x[v * cdim + d]) + dx[d]);
+        hi[d] = PetscMax(hi[d], PetscRealPart(x[v * cdim + d]) + dx[d]);
       }
     PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, c, &nx, &x));
     if (cdim == 3 && (grid->z < lo[2] - 1e-12 || grid->z > hi[2] + 1e-12)) continue;
@@ -156,7 +173,7 @@ PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *out)
     }
     for (PetscInt Ir = I0; Ir <= I1; ++Ir)
       for (PetscInt Jc = J0; Jc <= J1; ++Jc) {
-        const PetscReal p[3] = {grid->origin[0] + (Jc + 0.5) * h, grid->origin[1] + (Ir + 0.5) * h, grid->z};
+        const PetscReal p[3] = {grid->origin[0] + (Jc + 0.5) * h - dx[0], grid->origin[1] + (Ir + 0.5) * h - dx[1], grid->z}; /* in the unmoved cell */
         PetscReal       lam[3], sum = 0, minl = PETSC_MAX_REAL;
         for (PetscInt a = 0; a < r->dim; ++a) {
           lam[a] = 0;

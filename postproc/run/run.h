@@ -86,6 +86,10 @@ typedef struct _p_Raster *Raster;
    pixel edges on multiples of the pixel size (the pixels of the source image) */
 PetscErrorCode RasterGridAround(const MeshInfo *info, PetscReal pixel_size, PetscReal margin, PetscBool snap, PetscInt supersample, RasterGrid *grid);
 PetscErrorCode RasterCreate(DM dm, const RasterGrid *grid, Raster *raster);                       /* collective */
+/* The same with each particle k = 1..N of a population moved by (shift[2k-2], shift[2k-1]) µm in
+   the grid's plane (a field whose particles lie a little off the mesh's places); where moved
+   particles overlap, a point shows one of them */
+PetscErrorCode RasterCreateMoved(DM dm, const RasterGrid *grid, const PetscReal shift[], Raster *raster);
 PetscErrorCode RasterGetGrid(Raster raster, const RasterGrid **grid);
 PetscErrorCode RasterGetMask(Raster raster, const unsigned char **mask, const PetscReal **coverage); /* every rank */
 PetscErrorCode RasterEvaluate(Raster raster, Vec theta, PetscReal image[]);                        /* collective; image on rank 0, NaN where no sample point is inside */

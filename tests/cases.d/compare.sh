@@ -129,7 +129,7 @@ cmp_scale() {
 cmp_population() {
   local d="$TMPROOT/compare_population" log
   mkdir -p "$d"
-  "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/movie.tif" --pixel-size 65nm --psf-sigma 0.2um --noise 0.002 --frame-interval 30 --shift 2.3,-1.4 \
+  "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/movie.tif" --pixel-size 65nm --psf-sigma 0.2um --noise 0.002 --frame-interval 30 --shift 2.3,-1.4 --particle-shift 0.8,-0.5,0,0,-1.2,0.6,0.3,1.1 \
     -particles_table "$CMP_DIR/population_alpha.csv" >"$d/synth.log" 2>&1 || { cat "$d/synth.log"; return 1; }
   [ "$(ls "$d")" = "$(printf 'movie.tif\nmovie_timestamps.csv\nsynth.log')" ] || cmp_fail "synth left: $(ls "$d")" || return 1
   set -- -compare_simulation_file "$CMP_DIR/population.xml" -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv" \
@@ -153,6 +153,46 @@ cmp_population() {
   "$SPOT" run "$CMP_DIR/population.xml" -out_directory "$d/ok" -out_fields false >"$d/ok.log" 2>&1 || { cat "$d/ok.log"; return 1; }
   [ -s "$d/ok/mesh.msh" ] && [ "$(grep -vc '^#' "$d/ok/mesh_particles.csv")" = 5 ] || cmp_fail "a population run did not keep mesh.msh and mesh_particles.csv: $(ls "$d/ok")" || return 1
   ! ls -A "$d/ok" | grep -q '\.part' || cmp_fail "temporary files left: $(ls -A "$d/ok")" || return 1
+}
+
+# A field whose particles lie a little off the mesh's places (a field imaged with distortion, or
+# a mesh from another instrument): synth films each particle moved on its own by up to 1.4 px,
+# noise-free. compare places every particle within 0.02 px of the truth and the misfit falls to
+# the float32 pages' level, 20x below the misfit with the particles held where the frame's one
+# transform puts them (0.5 to 1.5 px off); 2 ranks place them alike; bad values get one line.
+cmp_particle_shift() {
+  local d="$TMPROOT/compare_particle_shift" on off
+  mkdir -p "$d"
+  "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/movie.tif" --pixel-size 65nm --psf-sigma 0.2um --noise 0 --bits 32 --frame-interval 60 --shift 2.3,-1.4 \
+    --particle-shift 0.8,-0.5,0,0,-1.2,0.6,0.3,1.1 >"$d/synth.log" 2>&1 || { cat "$d/synth.log"; return 1; }
+  grep -q "^synth: truth: each particle moved on its own by (col, row) px: 1: (0.8, -0.5), 2: (0, 0), 3: (-1.2, 0.6), 4: (0.3, 1.1)$" "$d/synth.log" || cmp_fail "synth: no truth of the shifts: $(cat "$d/synth.log")" || return 1
+  set -- -compare_simulation_file "$CMP_DIR/population.xml" -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv" \
+    -compare_experiment_pixel_size 65nm -compare_optics_psf_sigma 0.2um
+  "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_output_directory "$d/on" >"$d/on.log" 2>&1 || { cat "$d/on.log"; return 1; }
+  grep -q "^  each particle's own place (within 3 px of the frame's transform): shifts " "$d/on.log" || cmp_fail "no line on the particles' places: $(cat "$d/on.log")" || return 1
+  /usr/bin/python3 tests/tools/particle_place_check.py "$d/synth.log" "$d/on.log" "$d/on" 0.065 0.02 || cmp_fail "a particle is placed more than 0.02 px from the truth" || return 1
+  "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_registration_particle_shift_max 0 -compare_output_directory "$d/off" >"$d/off.log" 2>&1 || { cat "$d/off.log"; return 1; }
+  ! grep -q "each particle's own place" "$d/off.log" || cmp_fail "particle_shift_max 0 still placed the particles" || return 1
+  on=$(cmp_metric "$d/on/compare_metrics.csv" misfit) off=$(cmp_metric "$d/off/compare_metrics.csv" misfit)
+  echo "misfit: each particle placed $on, held in the frame's transform $off"
+  awk -v a="$on" -v b="$off" 'BEGIN {exit !(a < 2e-5 && b > 20 * a)}' || cmp_fail "misfit $on placed vs $off held: expected < 2e-5 and 20x smaller" || return 1
+  $MPIRUN 2 "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_output_directory "$d/np2" >"$d/np2.log" 2>&1 || { cat "$d/np2.log"; return 1; }
+  "$TOOLS/csvdiff" <(grep -v '^#' "$d/on/compare_particles.csv" | cut -d, -f1,15,16) <(grep -v '^#' "$d/np2/compare_particles.csv" | cut -d, -f1,15,16) 1e-3 shift_col_px=1 shift_row_px=1 ||
+    cmp_fail "1 and 2 ranks place the particles differently" || return 1
+  # bad values
+  expect_error "option -compare_registration_particle_shift_max: particle_shift_max (how far each particle of a population may lie off its place, optical pixels) must be from 0 (not refined) to 20, got 25" \
+    "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_registration_particle_shift_max 25 -compare_output_directory "$d/bad" || return 1
+  expect_error "option -compare_registration_particle_shift_max: particle_shift_max refines a registration spot finds (method=\"auto\"); a given one places every particle as given" \
+    "$SPOT" compare "$CMP_DIR/compare.xml" "$@" -compare_registration_method given -compare_registration_offset 0um,0um -compare_registration_particle_shift_max 2 -compare_output_directory "$d/bad" || return 1
+  expect_error "option -compare_registration_particle_shift_max: particle_shift_max moves each particle of a population on its own, and the run's mesh has one particle" \
+    "$SPOT" compare "$CMP_DIR/compare.xml" -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv" -compare_registration_particle_shift_max 2 -compare_output_directory "$d/bad" || return 1
+  expect_error "argument --particle-shift: the particle shifts need two numbers per particle, columns and rows (px), got 3 numbers" \
+    "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift 1,2,3 || return 1
+  expect_error "argument --particle-shift: 1 particle shift given, but the run has 4 particles: give columns,rows (px) for each, in the run's particle order" \
+    "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift 1,2 || return 1
+  expect_error "argument --particle-shift: particle 2's shift in rows 150 px is not a number from -100 to 100" \
+    "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift 0,0,1,150 || return 1
+  [ ! -e "$d/bad" ] || cmp_fail "a failed command left $(ls -A "$d/bad")" || return 1
 }
 
 # A noise-free movie against its own run: zero misfit (to the float32 pages), on 1 and 2 ranks
@@ -261,10 +301,11 @@ cmp_run_maps() {
   [ -s "$d/theta_maps.tif" ] && [ -s "$d/theta_maps.csv" ] || cmp_fail "no theta_maps.tif/csv: $(ls "$d")" || return 1
 }
 
-export -f cmp_fail cmp_metric cmp_within cmp_interval cmp_scale cmp_population cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
+export -f cmp_fail cmp_metric cmp_within cmp_interval cmp_scale cmp_population cmp_particle_shift cmp_clean_movie cmp_compare cmp_roundtrip cmp_self cmp_series cmp_errors cmp_help cmp_run_maps
 case_ compare_roundtrip_fit 300 bash -c cmp_roundtrip
 case_ compare_scale 300 bash -c cmp_scale
 case_ compare_population 400 bash -c cmp_population
+case_ compare_particle_shift 180 bash -c cmp_particle_shift
 case_ compare_self_and_constant_d 180 bash -c cmp_self
 case_ compare_png_series 120 bash -c cmp_series
 case_ compare_errors 180 bash -c cmp_errors
