@@ -131,11 +131,14 @@ pc_options() { # name -> the options that choose it at 2 ranks (default: spot's 
 # whole_run TAG RANKS [OPTIONS...]: spot run into $W/run_TAG; $W/run_TAG.row holds
 # "wall_s cpu_s steps newton linear solve_s" (CPU: user + system of every rank, from mpirun's
 # children; solve: the time loop's wall time that spot reports, without reading and distributing the mesh)
+# One-rank runs are not bound to a core: mpirun binds a job's ranks to cores from the first, so two
+# separate one-rank jobs would share core 0 and the ceiling would read 50 % (as it did before this).
 whole_run() {
-  local tag=$1 n=$2 out="$W/run_$1"
+  local tag=$1 n=$2 out="$W/run_$1" launch=$MPIRUN
   shift 2
   rm -rf "$out" "$out.row"
-  /usr/bin/time -f "%e %U %S" -o "$out.time" $MPIRUN "$n" "$SPOT" run bench/problems/rounded_square.xml -mesh_file "$MESH" \
+  [ "$n" = 1 ] && launch="${MPIRUN% -n} --bind-to none -n"
+  /usr/bin/time -f "%e %U %S" -o "$out.time" $launch "$n" "$SPOT" run bench/problems/rounded_square.xml -mesh_file "$MESH" \
     -proto_0_duration "$DUR" -out_times "$DUR" -out_directory "$out" "$@" >"$out.log" 2>&1 || return 0
   awk 'NR == FNR {wall = $1; cpu = $2 + $3; next}
        /^done in / {solve = $3; for (i = 1; i <= NF; i++) {if ($i == "time") steps = $(i - 1); if ($i == "Newton") newton = $(i - 1); if ($i == "linear") linear = $(i - 1)}}
