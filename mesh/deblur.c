@@ -41,6 +41,9 @@
    σ is the blur of the image the contour is traced on: the PSF's, the denoising Gaussian's
    (-mesh_image_sigma, its discrete variance) and the camera pixel's (a box, variance 1/12 px²),
    added in variance.
+   Neighbours (spot mesh --all): their blur reaches a particle's edge and band. Given their outlines
+   (others), the model of steps 1 and 5 is s = b + (a − b) (G * (χ_X + χ_others)), and step 3 puts
+   (G * χ_X)(c_i) at 1/2 − (G * χ_others)(c_i): the half level there is partly theirs.
    Refused: a particle touching the image border (its blur is cut), one whose level contrast is
    not positive, and one too small for the blur: its half-level contour less than 3.5 σ (PSF)
    across, or no level found at which 4 holds (a smaller, brighter particle and a larger,
@@ -92,6 +95,14 @@ static PetscReal BlurredCoverage(PetscInt n, const PetscReal xy[], PetscReal sig
   return sum / (2 * PETSC_PI);
 }
 
+/* G_sigma * χ of the other particles (polygons, pixel units) at (x, y): their blur that reaches this one */
+static PetscReal OthersCoverage(PetscInt nothers, const ImagePolygon others[], PetscReal sigma, PetscReal x, PetscReal y)
+{
+  PetscReal sum = 0;
+  for (PetscInt k = 0; k < nothers; ++k) sum += BlurredCoverage(others[k].n, others[k].xy, sigma, x, y);
+  return sum;
+}
+
 /* Outward unit normals of a counter-clockwise polygon (central differences) */
 static void OutwardNormals(PetscInt n, const PetscReal xy[], PetscReal nrm[])
 {
@@ -124,9 +135,10 @@ static PetscReal DenoiseVariance(PetscReal sigma)
 typedef struct {
   PetscInt   n;
   PetscReal *xy, *v; /* pixel centres (pixel units) and smoothed values */
+  PetscReal *o;      /* the other particles' blurred coverage there */
 } Band;
 
-static PetscErrorCode BandCollect(const ImageSegmentation *seg, PetscReal sigma, Band *band)
+static PetscErrorCode BandCollect(const ImageSegmentation *seg, PetscReal sigma, PetscInt nothers, const ImagePolygon others[], Band *band)
 {
   const PetscInt  B = (PetscInt)PetscCeilReal(3 * sigma + 2), r0 = PetscMax(0, seg->box[0] - B), r1 = PetscMin(seg->rows - 1, seg->box[1] + B);
   const PetscInt  c0 = PetscMax(0, seg->box[2] - B), c1 = PetscMin(seg->cols - 1, seg->box[3] + B), h = r1 - r0 + 1, w = c1 - c0 + 1;
@@ -136,7 +148,7 @@ static PetscErrorCode BandCollect(const ImageSegmentation *seg, PetscReal sigma,
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc3((size_t)h * w, &mask, (size_t)h * w, &din, (size_t)h * w, &dout));
-  PetscCall(PetscMalloc2(2 * (size_t)h * w, &band->xy, (size_t)h * w, &band->v));
+  PetscCall(PetscMalloc3(2 * (size_t)h * w, &band->xy, (size_t)h * w, &band->v, (size_t)h * w, &band->o));
   for (PetscInt r = 0; r < h; ++r)
     for (PetscInt c = 0; c < w; ++c)
       mask[(size_t)r * w + c] = seg->mask[(size_t)(r + r0) * seg->cols + c + c0];
@@ -151,6 +163,7 @@ static PetscErrorCode BandCollect(const ImageSegmentation *seg, PetscReal sigma,
       if (!mask[k] && v > seg->threshold) continue; /* another particle */
       band->xy[2 * band->n]     = c + c0 + 0.5;
       band->xy[2 * band->n + 1] = r + r0 + 0.5;
+      band->o[band->n]          = OthersCoverage(nothers, others, sigma, c + c0 + 0.5, r + r0 + 0.5);
       band->v[band->n++]        = v;
     }
   PetscCall(PetscFree3(mask, din, dout));
@@ -160,18 +173,18 @@ static PetscErrorCode BandCollect(const ImageSegmentation *seg, PetscReal sigma,
 static PetscErrorCode BandDestroy(Band *band)
 {
   PetscFunctionBeginUser;
-  PetscCall(PetscFree2(band->xy, band->v));
+  PetscCall(PetscFree3(band->xy, band->v, band->o));
   band->n = 0;
   PetscFunctionReturn(0);
 }
 
-/* Least squares of v ≈ lo + (hi − lo) (G * χ_X) over the band; sse: the sum of squared residuals */
+/* Least squares of v ≈ lo + (hi − lo) (G * (χ_X + χ_others)) over the band; sse: the sum of squared residuals */
 static void BandFit(const Band *band, const ImagePolygon *X, PetscReal sigma, PetscReal *lo, PetscReal *hi, PetscReal *sse)
 {
   PetscReal sp = 0, sv = 0, spp = 0, spv = 0, svv = 0, cnt = band->n;
 
   for (PetscInt j = 0; j < band->n; ++j) {
-    const PetscReal p = BlurredCoverage(X->n, X->xy, sigma, band->xy[2 * j], band->xy[2 * j + 1]), v = band->v[j];
+    const PetscReal p = BlurredCoverage(X->n, X->xy, sigma, band->xy[2 * j], band->xy[2 * j + 1]) + band->o[j], v = band->v[j];
     sp += p;
     sv += v;
     spp += p * p;
@@ -188,12 +201,12 @@ static void BandFit(const Band *band, const ImagePolygon *X, PetscReal sigma, Pe
 }
 
 /* Step 1: background lo and plateau hi of seg->smooth near the outline X (pixel units) */
-static PetscErrorCode FitLevels(const ImageSegmentation *seg, const ImagePolygon *X, PetscReal sigma, PetscReal *lo, PetscReal *hi, PetscInt *used)
+static PetscErrorCode FitLevels(const ImageSegmentation *seg, const ImagePolygon *X, PetscReal sigma, PetscInt nothers, const ImagePolygon others[], PetscReal *lo, PetscReal *hi, PetscInt *used)
 {
   Band band;
 
   PetscFunctionBeginUser;
-  PetscCall(BandCollect(seg, sigma, &band));
+  PetscCall(BandCollect(seg, sigma, nothers, others, &band));
   BandFit(&band, X, sigma, lo, hi, NULL);
   *used = band.n;
   PetscCall(BandDestroy(&band));
@@ -213,7 +226,7 @@ static void Moved(const Band *band, const ImagePolygon *X, const PetscReal nrm[]
    contour sets the shape, and this the size: on a particle a few sigma across the half-level
    contour's noise, amplified by the plateau-versus-size trade-off, would otherwise give twice
    the scatter of the area that the pixels allow */
-static PetscErrorCode FitOffset(const ImageSegmentation *seg, PetscReal sigma, ImagePolygon *X, PetscReal *lo, PetscReal *hi, PetscReal *offset)
+static PetscErrorCode FitOffset(const ImageSegmentation *seg, PetscReal sigma, PetscInt nothers, const ImagePolygon others[], ImagePolygon *X, PetscReal *lo, PetscReal *hi, PetscReal *offset)
 {
   const PetscReal g = 0.5 * (PetscSqrtReal(5.0) - 1);
   Band            band;
@@ -221,7 +234,7 @@ static PetscErrorCode FitOffset(const ImageSegmentation *seg, PetscReal sigma, I
   PetscReal      *nrm, a = -0.5 * sigma, b = 0.5 * sigma, x1, x2, f1, f2, l, h;
 
   PetscFunctionBeginUser;
-  PetscCall(BandCollect(seg, sigma, &band));
+  PetscCall(BandCollect(seg, sigma, nothers, others, &band));
   PetscCall(PetscMalloc1(2 * X->n, &nrm));
   PetscCall(PetscMalloc1(2 * X->n, &Y.xy));
   Y.n     = X->n;
@@ -288,19 +301,21 @@ static PetscErrorCode SmoothAlong(PetscInt n, const PetscReal in[], PetscReal wi
   PetscFunctionReturn(0);
 }
 
-/* Step 3: X = C + d n with (G * χ_X)(c_i) = 1/2 at every point of C */
-static PetscErrorCode SolveOutline(const ImagePolygon *C, PetscReal sigma, ImagePolygon *X, PetscInt *iterations, PetscReal *residual)
+/* Step 3: X = C + d n with (G * χ_X)(c_i) = 1/2 at every point of C, less the other particles'
+   blur there (G * χ_others)(c_i) (kept above 0.1: a contour point inside another's blur) */
+static PetscErrorCode SolveOutline(const ImagePolygon *C, PetscReal sigma, PetscInt nothers, const ImagePolygon others[], ImagePolygon *X, PetscInt *iterations, PetscReal *residual)
 {
   const PetscInt  n     = C->n;
   const PetscReal delta = 0.05 * sigma, least = 0.1 / (PetscSqrtReal(2 * PETSC_PI) * sigma);
   const PetscReal width = sigma / (C->n > 0 ? Perimeter(C) / C->n : 1); /* sigma in points */
-  PetscReal      *nrm, *d, *xd, *rate, *step, *smooth;
+  PetscReal      *nrm, *d, *xd, *rate, *step, *smooth, *target;
   PetscReal       worst = 0;
   PetscInt        it;
 
   PetscFunctionBeginUser;
   PetscCall(PetscMalloc4(2 * n, &nrm, n, &d, 2 * n, &xd, n, &rate));
-  PetscCall(PetscMalloc2(n, &step, n, &smooth));
+  PetscCall(PetscMalloc3(n, &step, n, &smooth, n, &target));
+  for (PetscInt i = 0; i < n; ++i) target[i] = PetscMax(0.1, 0.5 - OthersCoverage(nothers, others, sigma, C->xy[2 * i], C->xy[2 * i + 1]));
   OutwardNormals(n, C->xy, nrm);
   PetscCall(PetscMalloc1(2 * n, &X->xy));
   X->n     = n;
@@ -320,7 +335,7 @@ static PetscErrorCode SolveOutline(const ImagePolygon *C, PetscReal sigma, Image
       }
     }
     for (PetscInt i = 0; i < n; ++i)
-      step[i] = (BlurredCoverage(n, X->xy, sigma, C->xy[2 * i], C->xy[2 * i + 1]) - 0.5) / rate[i];
+      step[i] = (BlurredCoverage(n, X->xy, sigma, C->xy[2 * i], C->xy[2 * i + 1]) - target[i]) / rate[i];
     PetscCall(SmoothAlong(n, step, width, smooth));
     worst = 0;
     for (PetscInt i = 0; i < n; ++i) {
@@ -334,7 +349,7 @@ static PetscErrorCode SolveOutline(const ImagePolygon *C, PetscReal sigma, Image
   *iterations = it + 1;
   *residual   = worst;
   PetscCall(PetscFree4(nrm, d, xd, rate));
-  PetscCall(PetscFree2(step, smooth));
+  PetscCall(PetscFree3(step, smooth, target));
   PetscFunctionReturn(0);
 }
 
@@ -411,6 +426,8 @@ typedef struct {
   const ImageSpec  *s;
   PetscInt          peak; /* the particle's brightest pixel: its seed at every level */
   PetscReal         sigma, spacing;
+  PetscInt          nothers; /* the other particles near, their outlines (pixels of img) */
+  const ImagePolygon *others;
   char              where[PETSC_MAX_PATH_LEN];
 } Deblurring;
 
@@ -432,15 +449,15 @@ static PetscErrorCode AtLevel(const Deblurring *db, PetscReal t, ImageSegmentati
   PetscCall(ImagePolygonDestroy(C));
   PetscCall(TraceEven(seg, db->spacing, C));
   PetscCall(ImagePolygonDestroy(X));
-  PetscCall(SolveOutline(C, db->sigma, X, &info->iterations, &info->residual));
-  PetscCall(FitLevels(seg, X, db->sigma, lo, hi, &used));
+  PetscCall(SolveOutline(C, db->sigma, db->nothers, db->others, X, &info->iterations, &info->residual));
+  PetscCall(FitLevels(seg, X, db->sigma, db->nothers, db->others, lo, hi, &used));
   PetscCheck(*hi - *lo > 1e-6 && used > 0, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: the particle of image '%s' is not %s than its surroundings at its edge (fitted through the blur: particle %.4g, background %.4g); check --invert (-mesh_image_invert)", db->where, s->file, s->invert ? "darker" : "brighter", (double)(s->invert ? 1 - *hi : *hi), (double)(s->invert ? 1 - *lo : *lo));
   ++info->levels;
   PetscCall(PetscInfo(NULL, "deblurred outline: level %g gives background %g, plateau %g (their mean - level: %g; %d outline iterations, residual %g)\n", (double)t, (double)*lo, (double)*hi, (double)(0.5 * (*lo + *hi) - t), (int)info->iterations, (double)info->residual));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, ImageSegmentation *seg, ImagePolygon *outline, ImageDeblur *info)
+PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, ImageSegmentation *seg, PetscInt nothers, const ImagePolygon others[], ImagePolygon *outline, ImageDeblur *info)
 {
   const PetscReal psf = s->psf_sigma / s->pixel_size; /* pixels */
   Deblurring      db;
@@ -451,8 +468,10 @@ PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, Ima
   PetscFunctionBeginUser;
   PetscCall(PetscMemzero(info, sizeof(*info)));
   PetscCall(PetscMemzero(&db, sizeof(db)));
-  db.img   = img;
-  db.s     = s;
+  db.img     = img;
+  db.s       = s;
+  db.nothers = nothers;
+  db.others  = others;
   db.sigma = PetscSqrtReal(psf * psf + DenoiseVariance(s->sigma) + 1.0 / 12);
   PetscCall(InputOptionWhere("-mesh_image_psf_sigma", db.where, sizeof(db.where)));
   info->sigma = db.sigma;
@@ -468,7 +487,7 @@ PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, Ima
     PetscCall(ImagePolygonResample(&trace, db.spacing, 16, &X));
     PetscCall(ImagePolygonDestroy(&trace));
   }
-  PetscCall(FitLevels(seg, &X, db.sigma, &lo, &hi, &used));
+  PetscCall(FitLevels(seg, &X, db.sigma, nothers, others, &lo, &hi, &used));
   /* the level t at which the levels fitted with X(t) put the half level at t: a root of
      h(t) = (lo + hi)/2 − t. The plain iteration t ← (lo + hi)/2 runs away on a particle a few
      sigma across (a larger outline fits a dimmer plateau, which lowers the level further), so
@@ -500,7 +519,7 @@ PetscErrorCode ImageOutlineDeblur(const MeshRaster *img, const ImageSpec *s, Ima
     }
   }
   PetscCheck(PetscAbsReal(hb) <= 10 * DEBLUR_LEVEL_TOLERANCE * (hi - lo) && info->residual < 0.01, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: the particle of image '%s' is too small for a PSF of sigma %.4g um (its half-level contour is %.3g um across): no level halfway between particle and background is consistent with the blur (a smaller, brighter particle and a larger, dimmer one look alike); its outline at the deblurred edge cannot be placed", db.where, s->file, (double)s->psf_sigma, (double)d_half);
-  PetscCall(FitOffset(seg, db.sigma, &X, &lo, &hi, &info->offset));
+  PetscCall(FitOffset(seg, db.sigma, nothers, others, &X, &lo, &hi, &info->offset));
   PetscCall(ImagePolygonMeasure(&C, &area_c, &perimeter, NULL));
   PetscCall(ImagePolygonMeasure(&X, &area_x, NULL, NULL));
   info->background = lo;
@@ -526,7 +545,7 @@ PetscErrorCode MeshImageDeblurredOutline(PetscInt rows, PetscInt cols, const Pet
   PetscCall(ImageFrameSpec(rows, cols, grey, name, pixel_size, sigma, invert, &img, &spec));
   spec.psf_sigma = psf_sigma;
   PetscCall(ImageSegment(&img, &spec, &seg));
-  PetscCall(ImageOutlineDeblur(&img, &spec, &seg, &outline, &info));
+  PetscCall(ImageOutlineDeblur(&img, &spec, &seg, 0, NULL, &outline, &info));
   PetscCall(ImageSegmentationDestroy(&seg));
   for (PetscInt i = 0; i < 2 * outline.n; ++i)
     outline.xy[i] *= pixel_size;

@@ -234,7 +234,7 @@ PetscErrorCode ImageSpecFromOptions(ImageSpec *s)
     PetscCall(InputOptionWhere("-mesh_image_psf_sigma", where, sizeof(where)));
     PetscCall(PetscOptionsHasName(NULL, NULL, "-mesh_image_threshold", &given));
     PetscCheck(!given, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: with a PSF the outline lies at the level halfway between the particle and the background, fitted through the blur; give the PSF sigma or a --threshold (-mesh_image_threshold), not both", where);
-    PetscCheck(!s->all, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the outline at the deblurred edge is made for one particle; drop --all (-mesh_image_particles all), and pick the particle with --seed if the frame holds several", where);
+    PetscCheck(!s->labels, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: a label image has no blur to undo; give the PSF sigma for a grey frame, or --labels, not both", where);
   }
   PetscCall(MeshGetLength("-mesh_image_extrude", "the platelet thickness", &s->extrude, &set));
   PetscCall(MeshGetLength("-mesh_cell_size", "the cell size", &s->cell_size, &set));
@@ -908,6 +908,7 @@ typedef struct {
   PetscInt        *level;   /* [j]: how often its boundary cells were refined near its neighbours */
   ImageMeshEdges  *tri_of;  /* [j]: its triangles, for the preview */
   struct PieceMesh *piece;  /* [j]: its mesh */
+  ImagePolygon    *deblurred; /* [j]: with a PSF, its outline at the deblurred edge (image pixels), made once */
   FileOut          table;
 } ImageWork;
 
@@ -926,8 +927,10 @@ static PetscErrorCode ImageWorkDestroy(ImageWork *w)
     if (w->outline_of) PetscCall(ImagePolygonDestroy(&w->outline_of[j]));
     if (w->piece) PetscCall(PieceMeshDestroy(&w->piece[j]));
     if (w->tri_of) PetscCall(PetscFree(w->tri_of[j].tri));
+    if (w->deblurred) PetscCall(ImagePolygonDestroy(&w->deblurred[j]));
   }
   PetscCall(PetscFree(w->tri_of));
+  PetscCall(PetscFree(w->deblurred));
   PetscCall(PetscFree2(w->stage, w->level));
   PetscCall(PetscFree(w->outline_of));
   PetscCall(PetscFree(w->piece));
@@ -1106,7 +1109,7 @@ static PetscErrorCode ImageRun(const ImageSpec *s, const char msh[], const char 
   PetscCall(CheckContrast(s, &w->seg, rep));
   if (s->psf_sigma > 0) { /* the half-level contour, moved out to the deblurred edge */
     ImageDeblur info;
-    PetscCall(ImageOutlineDeblur(&w->raster, s, &w->seg, &w->trace, &info));
+    PetscCall(ImageOutlineDeblur(&w->raster, s, &w->seg, 0, NULL, &w->trace, &info));
     rep->psf_sigma       = s->psf_sigma;
     rep->threshold       = s->invert ? 1 - info.level : info.level;
     rep->otsu            = PETSC_FALSE;
@@ -1182,6 +1185,86 @@ static PetscErrorCode CheckContrastAll(const ImageSpec *s, ImageWork *w, MeshIma
   PetscFunctionReturn(0);
 }
 
+/* Rank 0, a PSF given: the outline of particle j + 1 at its deblurred edge (mesh/deblur.c), image
+   pixels, into out. It is found in a crop of the image around the particle (its box and 4 PSF
+   sigmas and 4 pixels more: the blur and the band the levels are fitted on), starting from the
+   particle's own pixels as --all found them (the threshold may join it to a neighbour); deblur.c
+   segments the crop again at each level it tries, from the particle's brightest pixel, and leaves
+   the other particles' pixels in the band out of the levels' fit. near (or NULL): every kept
+   particle's outline from a first pass; those that reach the crop enter the model with their blur.
+   Its mean outward move from the half-level contour (µm) into w->part[j].psf_shift */
+static PetscErrorCode ParticleDeblurred(const ImageSpec *s, ImageWork *w, PetscInt j, const ImagePolygon near[], ImagePolygon *out)
+{
+  const ImageParticles *all = &w->all;
+  const PetscInt        k = w->which[j], m = (PetscInt)PetscCeilReal(4 * s->psf_sigma / s->pixel_size + 4);
+  const ImageParticle  *q  = &all->particle[k];
+  const PetscInt        r0 = PetscMax(0, q->box[0] - m), r1 = PetscMin(all->rows - 1, q->box[1] + m);
+  const PetscInt        c0 = PetscMax(0, q->box[2] - m), c1 = PetscMin(all->cols - 1, q->box[3] + m);
+  MeshRaster            crop = w->raster;
+  ImageSpec             one  = *s;
+  ImageSegmentation     seg;
+  ImageDeblur           info;
+  ImagePolygon         *others  = NULL;
+  PetscInt              nothers = 0;
+  char                  what[128];
+
+  PetscFunctionBeginUser;
+  PetscCall(PetscSNPrintf(what, sizeof(what), "particle %" PetscInt_FMT " (centroid at pixel row %.0f, col %.0f)", j + 1, (double)(q->centroid[1] - 0.5), (double)(q->centroid[0] - 0.5)));
+  if (near) { /* the neighbours whose box reaches the crop, in the crop's pixels */
+    PetscCall(PetscCalloc1(w->nkept, &others));
+    for (PetscInt i = 0; i < w->nkept; ++i) {
+      const PetscInt *b = w->all.particle[w->which[i]].box;
+      if (i == j || b[0] > r1 || b[1] < r0 || b[2] > c1 || b[3] < c0) continue;
+      others[nothers].n = near[i].n;
+      PetscCall(PetscMalloc1(2 * near[i].n, &others[nothers].xy));
+      for (PetscInt v = 0; v < near[i].n; ++v) {
+        others[nothers].xy[2 * v]     = near[i].xy[2 * v] - c0;
+        others[nothers].xy[2 * v + 1] = near[i].xy[2 * v + 1] - r0;
+      }
+      ++nothers;
+    }
+  }
+  PetscCall(PetscMemzero(&seg, sizeof(seg)));
+  crop.rows = seg.rows = r1 - r0 + 1;
+  crop.cols = seg.cols = c1 - c0 + 1;
+  seg.threshold = all->threshold;
+  seg.low       = all->low;
+  seg.high      = all->high;
+  seg.box[0] = seg.box[2] = PETSC_MAX_INT;
+  seg.box[1] = seg.box[3] = -1;
+  PetscCall(PetscMalloc1((size_t)crop.rows * crop.cols, &crop.grey));
+  PetscCall(PetscMalloc1((size_t)crop.rows * crop.cols, &seg.smooth)); /* ImageSegmentationDestroy frees them: deblur.c replaces seg at each level */
+  PetscCall(PetscMalloc1((size_t)crop.rows * crop.cols, &seg.mask));
+  for (PetscInt r = r0; r <= r1; ++r)
+    for (PetscInt c = c0; c <= c1; ++c) {
+      const size_t i = (size_t)r * all->cols + c, l = (size_t)(r - r0) * crop.cols + (c - c0);
+      crop.grey[l]   = w->raster.grey[i];
+      seg.smooth[l]  = all->smooth[i];
+      seg.mask[l]    = all->label[i] == k + 1;
+      if (!seg.mask[l]) continue;
+      ++seg.pixels;
+      if (r == 0 || c == 0 || r == all->rows - 1 || c == all->cols - 1) ++seg.border_pixels;
+      seg.box[0] = PetscMin(seg.box[0], r - r0), seg.box[1] = PetscMax(seg.box[1], r - r0);
+      seg.box[2] = PetscMin(seg.box[2], c - c0), seg.box[3] = PetscMax(seg.box[3], c - c0);
+    }
+  PetscCheck(seg.pixels > 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s has no pixel", what);
+  seg.num_regions = 1;
+  one.all         = PETSC_FALSE;
+  PetscCall(PetscSNPrintf(one.file, sizeof(one.file), "%s' (%s", s->file, what)); /* the messages read "image '<file>' (particle j ...)'" */
+  PetscCall(ImageOutlineDeblur(&crop, &one, &seg, nothers, others, out, &info));
+  PetscCall(ImageSegmentationDestroy(&seg));
+  PetscCall(PetscFree(crop.grey));
+  for (PetscInt i = 0; i < nothers; ++i) PetscCall(ImagePolygonDestroy(&others[i]));
+  PetscCall(PetscFree(others));
+  for (PetscInt i = 0; i < out->n; ++i) {
+    out->xy[2 * i] += c0;
+    out->xy[2 * i + 1] += r0;
+  }
+  w->part[j].psf_sigma = s->psf_sigma;
+  w->part[j].psf_shift = info.shift * s->pixel_size;
+  PetscFunctionReturn(0);
+}
+
 /* Rank 0: the outline of particle j + 1 (µm) into w->outline_of[j], its sizes into w->part[j] */
 static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, ImageWork *w, PetscInt j)
 {
@@ -1196,12 +1279,18 @@ static PetscErrorCode ParticleOutline(const ImageSpec *s, PetscInt refine, Image
 
   PetscFunctionBeginUser;
   PetscCall(PetscSNPrintf(what, sizeof(what), "particle %" PetscInt_FMT " (centroid at pixel row %.0f, col %.0f)", j + 1, (double)(w->all.particle[k].centroid[1] - 0.5), (double)(w->all.particle[k].centroid[0] - 0.5)));
-  PetscCall(ImageParticleWindow(&w->all, k, w->keep[j], &seg, origin));
-  PetscCall(ImageOutlineTrace(&seg, &trace));
-  PetscCall(ImageSegmentationDestroy(&seg));
-  for (PetscInt i = 0; i < trace.n; ++i) {
-    trace.xy[2 * i] += origin[1];
-    trace.xy[2 * i + 1] += origin[0];
+  if (s->psf_sigma > 0) { /* at the deblurred edge (found before), smoothed as each stage asks */
+    trace.n = w->deblurred[j].n;
+    PetscCall(PetscMalloc1(2 * trace.n, &trace.xy));
+    PetscCall(PetscArraycpy(trace.xy, w->deblurred[j].xy, 2 * trace.n));
+  } else {
+    PetscCall(ImageParticleWindow(&w->all, k, w->keep[j], &seg, origin));
+    PetscCall(ImageOutlineTrace(&seg, &trace));
+    PetscCall(ImageSegmentationDestroy(&seg));
+    for (PetscInt i = 0; i < trace.n; ++i) {
+      trace.xy[2 * i] += origin[1];
+      trace.xy[2 * i + 1] += origin[0];
+    }
   }
   PetscCall(ImagePolygonMeasure(&trace, &area_px, NULL, NULL));
   d_eq                  = PetscSqrtReal(4 * area_px / PETSC_PI) * p;
@@ -1466,9 +1555,18 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
   PetscCall(PetscMalloc3(n, &w->which, n, &w->keep, n, &w->part));
   PetscCall(PetscCalloc2(n, &w->stage, n, &w->level));
   PetscCall(PetscCalloc1(n, &w->outline_of));
+  if (s->psf_sigma > 0) PetscCall(PetscCalloc1(n, &w->deblurred));
   PetscCall(PetscMemzero(w->part, n * sizeof(*w->part)));
   for (PetscInt k = 0; k < w->all.nparticles; ++k)
     if (w->all.particle[k].fate == PARTICLE_KEPT) w->which[w->all.particle[k].number - 1] = k;
+  if (s->psf_sigma > 0) { /* each particle at its deblurred edge: alone, then with its neighbours' blur from that first pass */
+    ImagePolygon *first;
+    PetscCall(PetscCalloc1(n, &first));
+    for (PetscInt j = 0; j < n; ++j) PetscCall(ParticleDeblurred(s, w, j, NULL, &first[j]));
+    for (PetscInt j = 0; j < n; ++j) PetscCall(ParticleDeblurred(s, w, j, first, &w->deblurred[j]));
+    for (PetscInt j = 0; j < n; ++j) PetscCall(ImagePolygonDestroy(&first[j]));
+    PetscCall(PetscFree(first));
+  }
   {
     PetscBool *redo;
     PetscCall(PetscMalloc1(n, &redo));
@@ -1527,7 +1625,9 @@ static PetscErrorCode ImageRunAll(const ImageSpec *s, const char msh[], const ch
     rep->cell_size          = j ? PetscMin(rep->cell_size, r->cell_size) : r->cell_size;
     rep->boundary_cell_size = j ? PetscMin(rep->boundary_cell_size, r->boundary_cell_size) : r->boundary_cell_size;
     rep->boundary_layer     = j ? PetscMin(rep->boundary_layer, r->boundary_layer) : r->boundary_layer;
+    rep->psf_shift += r->psf_shift / n;
   }
+  rep->psf_sigma = s->psf_sigma;
   rep->centroid[0] /= rep->area;
   rep->centroid[1] /= rep->area;
   rep->equivalent_diameter = PetscSqrtReal(4 * rep->area / PETSC_PI);
@@ -1624,6 +1724,7 @@ static PetscErrorCode ReportViewAll(const MeshImageReport *r, const char msh[], 
   if (r->num_split_regions) PetscCall(PetscViewerASCIIPrintf(viewer, " (%" PetscInt_FMT " touching region%s split by the watershed into %" PetscInt_FMT ")", r->num_split_regions, r->num_split_regions == 1 ? "" : "s", r->num_split_pieces));
   PetscCall(PetscViewerASCIIPrintf(viewer, "; %" PetscInt_FMT " kept, %" PetscInt_FMT " left out at the image border, %" PetscInt_FMT " left out as smaller than %.4g um^2 (%.4g pixels)\n", r->num_particles, r->num_border, r->num_small, (double)r->min_area, (double)(r->min_area / (p * p))));
   PetscCall(PetscViewerASCIIPrintf(viewer, "kept: area %.6g um^2, perimeter %.6g um in all; equivalent diameters %.4g to %.4g um; centroid of all (%.5g, %.5g) um\n", (double)r->area, (double)r->perimeter, (double)r->d_min, (double)r->d_max, (double)r->centroid[0], (double)r->centroid[1]));
+  if (r->psf_sigma > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "outlines at the deblurred edge (PSF sigma %.4g um): each particle's own half level between its background and plateau, fitted through the blur, then moved out %.3g um on average for the curvature\n", (double)r->psf_sigma, (double)r->psf_shift));
   if (msh) {
     if (r->dim == 3)
       PetscCall(PetscViewerASCIIPrintf(viewer, "mesh: %s, %" PetscInt_FMT " particle%s, 3-D platelets %.4g um thick (volume %.5g um^3), %" PetscInt_FMT " tetrahedra, %" PetscInt_FMT " nodes", msh, r->num_particles, r->num_particles == 1 ? "" : "s", (double)r->thickness, (double)r->volume, r->num_cells, r->num_vertices));

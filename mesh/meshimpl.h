@@ -178,7 +178,9 @@ typedef struct {
   PetscInt  levels, iterations; /* level fits; outline iterations of the last */
   PetscReal residual;           /* largest |(G * χ)(c) − 1/2| left on the half-level contour */
 } ImageDeblur;
-PetscErrorCode ImageOutlineDeblur(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg, ImagePolygon *outline, ImageDeblur *info);
+/* others (nothers polygons, pixel units of image): the outlines of the particles near, whose blur
+   reaches this one's edge and band; they are modelled with the same levels (NULL, 0: none) */
+PetscErrorCode ImageOutlineDeblur(const MeshRaster *image, const ImageSpec *spec, ImageSegmentation *seg, PetscInt nothers, const ImagePolygon others[], ImagePolygon *outline, ImageDeblur *info);
 
 /* The image (contrast-stretched, enlarged to about 900 pixels if small) with the mesh edges
    (triangles, µm) and the outline (µm) drawn over it, as PNG (mesh/image_preview.c) */
