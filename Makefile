@@ -3,6 +3,7 @@
 #   make            build bin/spot and the tests
 #   make demo       run examples/c3_charge (installs missing Debian packages first)
 #   make check      run every test, ending with "N passed, N failed"
+#   make check-slow the same and the slow cases make check leaves out
 #   make bench      run the benchmarks and write bench/RESULTS.md
 #   make format     clang-format the C sources
 #   make install    PREFIX=/usr/local (and DESTDIR): bin/spot, the schemas, data, examples, docs
@@ -32,7 +33,7 @@ TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_BIN  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps demo demo-fit check bench format clean install uninstall
+.PHONY: all deps demo demo-fit check check-slow bench format clean install uninstall
 all: $(BIN)/spot $(TEST_BIN) $(BENCH_BIN) $(TOOL_BIN)
 
 # Missing Debian packages are installed once; the stamp records success.
@@ -82,6 +83,11 @@ demo-fit: $(DEPS_OK)
 check: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) BIN=$(BIN) bash tests/run.sh
+
+# make check and the slow cases it leaves out (more combinations of its sweeps)
+check-slow: $(DEPS_OK)
+	@$(MAKE) --no-print-directory all
+	@SPOT_CHECK_SLOW=1 BUILD=$(BUILD) BIN=$(BIN) bash tests/run.sh
 
 bench: $(DEPS_OK)
 	@$(MAKE) --no-print-directory all
