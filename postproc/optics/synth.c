@@ -144,7 +144,7 @@ static PetscErrorCode ReadOptions(Synth *s)
       PetscCall(PetscMalloc1(n + 1, &s->particle_shift));
       PetscCall(InputGetQuantityArray("-synth_particle_shift", UNIT_NONE, s->particle_shift, &n, NULL));
       PetscCall(InputOptionWhere("-synth_particle_shift", where, sizeof(where)));
-      PetscCheck(n % 2 == 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the particle shifts need two numbers per particle, columns and rows (px), got %" PetscInt_FMT " numbers", where, n);
+      PetscCheck(n > 0 && n % 2 == 0, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: the particle shifts need two numbers per particle, columns and rows (px), got %" PetscInt_FMT " numbers", where, n);
       for (PetscInt i = 0; i < n; ++i)
         PetscCheck(PetscAbsReal(s->particle_shift[i]) <= 100, PETSC_COMM_WORLD, PETSC_ERR_USER_INPUT, "%s: particle %" PetscInt_FMT "'s shift %s %.6g px is not a number from -100 to 100", where, i / 2 + 1, i % 2 ? "in rows" : "in columns", (double)s->particle_shift[i]);
       s->nparticle_shift = n / 2;

@@ -188,6 +188,8 @@ cmp_particle_shift() {
     "$SPOT" compare "$CMP_DIR/compare.xml" -compare_experiment_stack_file "$d/movie.tif" -compare_experiment_timestamps_file "$d/movie_timestamps.csv" -compare_registration_particle_shift_max 2 -compare_output_directory "$d/bad" || return 1
   expect_error "argument --particle-shift: the particle shifts need two numbers per particle, columns and rows (px), got 3 numbers" \
     "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift 1,2,3 || return 1
+  expect_error "argument --particle-shift: the particle shifts need two numbers per particle, columns and rows (px), got 0 numbers" \
+    "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift nan || return 1
   expect_error "argument --particle-shift: 1 particle shift given, but the run has 4 particles: give columns,rows (px) for each, in the run's particle order" \
     "$SPOT" synth "$CMP_DIR/population.xml" -o "$d/bad/m.tif" --particle-shift 1,2 || return 1
   expect_error "argument --particle-shift: particle 2's shift in rows 150 px is not a number from -100 to 100" \
