@@ -285,6 +285,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
   PetscTabulation  T;
   const PetscReal *qw;
   PetscSection     section;
+  const SolverCells *cells;
   PetscInt         cStart, cEnd, Nb, Nq, dim;
   PetscReal        wsum = 0;
 
@@ -326,12 +327,19 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
     PetscCall(PetscMalloc5(a->ncells * Nb, &a->idx, a->ncells * (a->quadratic ? dim : Nb) * dim, &a->grad, a->ncells, &a->vol, nDq, &a->D, nDq, &a->dD));
   }
   PetscCall(DMGetLocalSection(s->dm, &section));
+  PetscCall(SolverCellsGet(s->dm, &cells));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     const PetscInt k = c - cStart;
     PetscReal      v0[3], J[9], invJ[9], detJ;
     PetscInt       n, *ix = NULL;
-    PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
-    PetscCall(DMPlexGetClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    if (cells) { /* the table: no closure per cell */
+      SolverCellAffine(cells, k, v0, J, invJ, &detJ);
+      n  = cells->Nb;
+      ix = &cells->idx[k * cells->Nb];
+    } else {
+      PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
+      PetscCall(DMPlexGetClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    }
     PetscCheck(n == Nb, s->comm, PETSC_ERR_PLIB, "cell %" PetscInt_FMT " has %" PetscInt_FMT " dofs, expected %" PetscInt_FMT, c, n, Nb);
     for (PetscInt b = 0; b < Nb; ++b) {
       a->idx[k * Nb + b] = ix[b];
@@ -343,7 +351,7 @@ PetscErrorCode LeanAssemblyCreate(Solver s, LeanAssembly *out)
         }
     }
     if (a->quadratic) PetscCall(PetscArraycpy(&a->grad[k * dim * dim], invJ, dim * dim));
-    PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    if (!cells) PetscCall(DMPlexRestoreClosureIndices(s->dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
     a->vol[k] = PetscAbsReal(detJ) * (dim == 2 ? 2.0 : 4.0 / 3.0); /* the reference simplex in [-1,1]^d has volume 2 or 4/3 */
   }
   if (a->kirchhoff && !a->consistent) { /* along edges with a lumped mass (in 2-D the conductances are P1's own stiffness) */

@@ -150,6 +150,7 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
   const PetscScalar *a, *w;
   PetscFE          fe;
   PetscInt         Nb;
+  const SolverCells *cells;
 
   PetscFunctionBeginUser;
   p->n = PetscMax(1, s->info.num_particles);
@@ -198,10 +199,19 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
   PetscCall(DMGetLocalVector(s->dm, &loc));
   PetscCall(VecGetLocalSize(loc, &nloc));
   PetscCall(VecZeroEntries(loc));
-  for (PetscInt c = cStart; c < cEnd; ++c) {
-    for (PetscInt b = 0; b < Nb; ++b) elem[b] = p->cell[c - cStart] + 1;
-    PetscCall(DMPlexVecSetClosure(s->dm, NULL, loc, c, elem, INSERT_VALUES));
-  }
+  PetscCall(SolverCellsGet(s->dm, &cells));
+  if (cells && cells->Nb != Nb) cells = NULL;
+  if (cells) { /* the table: no closure per cell */
+    PetscScalar *l;
+    PetscCall(VecGetArray(loc, &l));
+    for (PetscInt c = cStart; c < cEnd; ++c)
+      for (PetscInt b = 0; b < Nb; ++b) l[cells->idx[(c - cStart) * Nb + b]] = p->cell[c - cStart] + 1;
+    PetscCall(VecRestoreArray(loc, &l));
+  } else
+    for (PetscInt c = cStart; c < cEnd; ++c) {
+      for (PetscInt b = 0; b < Nb; ++b) elem[b] = p->cell[c - cStart] + 1;
+      PetscCall(DMPlexVecSetClosure(s->dm, NULL, loc, c, elem, INSERT_VALUES));
+    }
   PetscCall(VecDuplicate(s->theta, &owner));
   PetscCall(DMLocalToGlobal(s->dm, loc, INSERT_VALUES, owner));
   PetscCall(DMGlobalToLocal(s->dm, owner, INSERT_VALUES, loc)); /* every rank sees the owner's particle */
@@ -211,16 +221,20 @@ PetscErrorCode SolverParticlesSetUp(Solver s)
   PetscCall(VecRestoreArrayRead(loc, &a));
   { /* particles are disjoint pieces: a node two particles share would belong to one of them only */
     PetscInt pair = PETSC_MAX_INT;
+    const PetscScalar *l = NULL;
+    if (cells) PetscCall(VecGetArrayRead(loc, &l));
     for (PetscInt c = cStart; c < cEnd && p->n > 1; ++c) {
       PetscScalar *x = NULL;
       PetscInt     nx;
-      PetscCall(DMPlexVecGetClosure(s->dm, NULL, loc, c, &nx, &x));
+      if (cells) nx = Nb;
+      else PetscCall(DMPlexVecGetClosure(s->dm, NULL, loc, c, &nx, &x));
       for (PetscInt b = 0; b < nx; ++b) {
-        const PetscInt other = (PetscInt)PetscRealPart(x[b]) - 1, mine = p->cell[c - cStart];
+        const PetscInt other = (PetscInt)PetscRealPart(cells ? l[cells->idx[(c - cStart) * Nb + b]] : x[b]) - 1, mine = p->cell[c - cStart];
         if (other != mine) pair = PetscMin(pair, PetscMin(mine, other) * p->n + PetscMax(mine, other));
       }
-      PetscCall(DMPlexVecRestoreClosure(s->dm, NULL, loc, c, &nx, &x));
+      if (!cells) PetscCall(DMPlexVecRestoreClosure(s->dm, NULL, loc, c, &nx, &x));
     }
+    if (cells) PetscCall(VecRestoreArrayRead(loc, &l));
     PetscCall(MPIU_Allreduce(MPI_IN_PLACE, &pair, 1, MPIU_INT, MPI_MIN, s->comm));
     if (pair != PETSC_MAX_INT) {
       PetscCall(DMRestoreLocalVector(s->dm, &loc));

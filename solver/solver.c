@@ -223,6 +223,8 @@ static PetscErrorCode VolumeWeights(DM dm, Vec w)
   PetscReal       *elem;
   PetscInt         Nq, Nb, cStart, cEnd;
   Vec              loc;
+  const SolverCells *cells;
+  PetscScalar       *l = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(DMGetField(dm, 0, NULL, (PetscObject *)&fe));
@@ -234,16 +236,23 @@ static PetscErrorCode VolumeWeights(DM dm, Vec w)
   PetscCall(DMGetLocalVector(dm, &loc));
   PetscCall(VecZeroEntries(loc));
   PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  PetscCall(SolverCellsGet(dm, &cells));
+  if (cells && cells->Nb != Nb) cells = NULL;
+  if (cells) PetscCall(VecGetArray(loc, &l));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     PetscReal v0[3], J[9], invJ[9], detJ;
-    PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, v0, J, invJ, &detJ));
+    if (cells) SolverCellAffine(cells, c - cStart, v0, J, NULL, &detJ); /* the table: no closure per cell */
+    else PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, v0, J, invJ, &detJ));
     for (PetscInt b = 0; b < Nb; ++b) {
       elem[b] = 0;
       for (PetscInt q = 0; q < Nq; ++q)
         elem[b] += qw[q] * PetscAbsReal(detJ) * T->T[0][q * Nb + b];
     }
-    PetscCall(DMPlexVecSetClosure(dm, NULL, loc, c, elem, ADD_VALUES));
+    if (cells)
+      for (PetscInt b = 0; b < Nb; ++b) l[cells->idx[(c - cStart) * cells->Nb + b]] += elem[b];
+    else PetscCall(DMPlexVecSetClosure(dm, NULL, loc, c, elem, ADD_VALUES));
   }
+  if (cells) PetscCall(VecRestoreArray(loc, &l));
   PetscCall(VecZeroEntries(w));
   PetscCall(DMLocalToGlobal(dm, loc, ADD_VALUES, w));
   PetscCall(DMRestoreLocalVector(dm, &loc));
@@ -582,14 +591,17 @@ static PetscErrorCode SetUpTS(Solver s)
    |det J|, so only the plexfem path needs positively oriented cells. */
 static PetscErrorCode CheckOrientation(Solver s, const char where[])
 {
-  PetscInt counts[2] = {0, 0}; /* inverted, all */
-  PetscInt cStart, cEnd;
+  PetscInt           counts[2] = {0, 0}; /* inverted, all */
+  PetscInt           cStart, cEnd;
+  const SolverCells *cells;
 
   PetscFunctionBeginUser;
   PetscCall(DMPlexGetHeightStratum(s->dm, 0, &cStart, &cEnd));
+  PetscCall(SolverCellsGet(s->dm, &cells));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     PetscReal v0[3], J[9], invJ[9], detJ;
-    PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
+    if (cells) SolverCellAffine(cells, c - cStart, v0, J, NULL, &detJ);
+    else PetscCall(DMPlexComputeCellGeometryAffineFEM(s->dm, c, v0, J, invJ, &detJ));
     if (detJ < 0) counts[0]++;
   }
   counts[1] = cEnd - cStart;

@@ -111,6 +111,21 @@ PetscErrorCode SolverCreate(DM dm, Physics phys, Solver *s);
 PetscErrorCode SolverDestroy(Solver *s);
 PetscErrorCode SolverAddMonitor(Solver s, SolverMonitorFn fn, void *ctx);
 PetscErrorCode SolverGetDM(Solver s, DM *dm);
+/* Every local cell of a simplex mesh as a table, made once per DM and kept on it (solver/cells.c):
+   its local dofs (Nb, closure order, as DMPlexGetClosureIndices) and its vertices (closure order)
+   with their coordinates. NULL for a mesh embedded in a higher dimension. */
+typedef struct {
+  PetscInt         dim, nv, Nb;   /* nv = dim + 1 vertices, Nb dofs per cell */
+  PetscInt         cStart, ncells;
+  PetscInt        *idx;           /* [ncells * Nb] local dof indices */
+  PetscInt        *vertex;        /* [ncells * nv] vertex numbers (point - vStart) */
+  PetscReal       *coords;        /* [vertices * dim] µm */
+  PetscSection     section;       /* the local section the dofs are of, */
+  Vec              coordinates;   /* and the coordinates (identities, not held) */
+} SolverCells;
+PetscErrorCode SolverCellsGet(DM dm, const SolverCells **cells);
+/* The affine map x = v0 + J (ξ + 1) of cell cStart + k, as DMPlexComputeCellGeometryAffineFEM */
+void SolverCellAffine(const SolverCells *cells, PetscInt k, PetscReal v0[], PetscReal J[], PetscReal invJ[], PetscReal *detJ);
 PetscErrorCode SolverGetTS(Solver s, TS *ts);
 PetscErrorCode SolverGetSolution(Solver s, Vec *theta);
 PetscErrorCode SolverGetPhysics(Solver s, Physics *phys);

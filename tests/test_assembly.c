@@ -30,6 +30,46 @@ static PetscErrorCode Build(DM dm, const char assembly[], const char quadrature[
   PetscFunctionReturn(0);
 }
 
+/* solver/cells.c's table of dm's cells against DMPlex, cell by cell: the affine map (DMPlexComputeCellGeometryAffineFEM,
+   1e-12 relative) and the dofs (DMPlexGetClosureIndices, exactly) */
+static PetscErrorCode CellsAgree(DM dm, const char label[])
+{
+  const SolverCells *t;
+  PetscSection       section;
+  PetscInt           cStart, cEnd, dim, bad_map = 0, bad_dofs = 0;
+
+  PetscFunctionBeginUser;
+  PetscCall(SolverCellsGet(dm, &t));
+  CHECK(t != NULL, "%s: no cell table", label);
+  if (!t) PetscFunctionReturn(0);
+  PetscCall(DMGetDimension(dm, &dim));
+  PetscCall(DMGetLocalSection(dm, &section));
+  PetscCall(DMPlexGetHeightStratum(dm, 0, &cStart, &cEnd));
+  CHECK(t->cStart == cStart && t->ncells == cEnd - cStart, "%s: the table has cells %" PetscInt_FMT "+%" PetscInt_FMT ", the DM %" PetscInt_FMT "-%" PetscInt_FMT, label, t->cStart, t->ncells, cStart, cEnd);
+  for (PetscInt c = cStart; c < cEnd; ++c) {
+    PetscReal v0[3], J[9], invJ[9], detJ, w0[3], K[9], invK[9], detK, scale = 0, err = 0;
+    PetscInt  n, *ix = NULL;
+    PetscCall(DMPlexComputeCellGeometryAffineFEM(dm, c, v0, J, invJ, &detJ));
+    SolverCellAffine(t, c - cStart, w0, K, invK, &detK);
+    for (PetscInt i = 0; i < dim * dim; ++i) scale = PetscMax(scale, PetscAbsReal(J[i]));
+    for (PetscInt i = 0; i < dim; ++i) err = PetscMax(err, PetscAbsReal(v0[i] - w0[i]) / PetscMax(1, PetscAbsReal(v0[i])));
+    for (PetscInt i = 0; i < dim * dim; ++i) err = PetscMax(err, PetscAbsReal(J[i] - K[i]) / scale + PetscAbsReal(invJ[i] - invK[i]) * scale);
+    err = PetscMax(err, PetscAbsReal(detJ - detK) / PetscAbsReal(detJ));
+    if (err > 1e-12) ++bad_map;
+    PetscCall(DMPlexGetClosureIndices(dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+    if (n != t->Nb) ++bad_dofs;
+    else
+      for (PetscInt b = 0; b < n; ++b)
+        if (ix[b] != t->idx[(c - cStart) * t->Nb + b]) {
+          ++bad_dofs;
+          break;
+        }
+    PetscCall(DMPlexRestoreClosureIndices(dm, section, section, c, PETSC_TRUE, &n, &ix, NULL, NULL));
+  }
+  CHECK(bad_map == 0 && bad_dofs == 0, "%s: the cell table differs from DMPlex on %" PetscInt_FMT " cells' affine maps and %" PetscInt_FMT " cells' dofs of %" PetscInt_FMT, label, bad_map, bad_dofs, cEnd - cStart);
+  PetscFunctionReturn(0);
+}
+
 /* the lean assembly with quadrature lean_q against PetscFE's with fe_q */
 static PetscErrorCode Compare(const char msh[], const char *law[], const char lean_q[], const char fe_q[], const char label[])
 {
@@ -48,6 +88,7 @@ static PetscErrorCode Compare(const char msh[], const char *law[], const char le
   PetscCall(DMClone(mesh, &clone)); /* the same distributed mesh, its own fields */
   PetscCall(Build(mesh, "lean", lean_q, &lean, &p1));
   PetscCall(Build(clone, "plexfem", fe_q, &fe, &p2));
+  PetscCall(CellsAgree(mesh, label));
   PetscCall(DMDestroy(&mesh));
   PetscCall(DMDestroy(&clone));
   { /* else the comparison would be PetscFE's with itself */

@@ -285,6 +285,8 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscReal       *vf, *elem, local = 0;
   PetscInt         Nq, Nf, Nb, cStart, cEnd, dim = o->dim;
   Vec              loc;
+  const SolverCells *cells;
+  PetscScalar       *l = NULL;
 
   PetscFunctionBeginUser;
   PetscCall(DMGetField(o->dm, 0, NULL, (PetscObject *)&fe));
@@ -299,11 +301,15 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
   PetscCall(DMGetLocalVector(o->dm, &loc));
   PetscCall(VecZeroEntries(loc));
   PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
+  PetscCall(SolverCellsGet(o->dm, &cells));
+  if (cells && cells->Nb != Nb) cells = NULL;
+  if (cells) PetscCall(VecGetArray(loc, &l));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     PetscReal v0[3], J[9], invJ[9], detJ, centroid[3] = {0, 0, 0}, dc, radius = 0;
     PetscBool all_in, all_out;
     /* the simplex x = v0 + J (ξ + 1): its vertices, centroid and (from them) its radius about the centroid */
-    PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
+    if (cells) SolverCellAffine(cells, c - cStart, v0, J, NULL, &detJ); /* the table: no closure per cell */
+    else PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
     detJ = PetscAbsReal(detJ);
     for (PetscInt d = 0; d < dim; ++d) {
       centroid[d] = v0[d];
@@ -345,8 +351,11 @@ static PetscErrorCode AssembleRegionWeights(Observer o, Region r, Vec w, PetscRe
         local += fw[q] * detJ;
       }
     }
-    PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, c, elem, ADD_VALUES));
+    if (cells)
+      for (PetscInt b = 0; b < Nb; ++b) l[cells->idx[(c - cStart) * Nb + b]] += elem[b];
+    else PetscCall(DMPlexVecSetClosure(o->dm, NULL, loc, c, elem, ADD_VALUES));
   }
+  if (cells) PetscCall(VecRestoreArray(loc, &l));
   PetscCall(VecZeroEntries(w));
   PetscCall(DMLocalToGlobal(o->dm, loc, ADD_VALUES, w));
   PetscCall(DMRestoreLocalVector(o->dm, &loc));
@@ -426,7 +435,8 @@ static PetscErrorCode AssembleSurfaceWeights(Observer o, Vec w, PetscReal *measu
 /* d_max and the deepest point, over cell centroids and vertices */
 static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
 {
-  PetscInt cStart, cEnd, dim = o->dim;
+  PetscInt           cStart, cEnd, dim = o->dim;
+  const SolverCells *cells;
   struct {
     double d;
     int    rank;
@@ -439,9 +449,11 @@ static PetscErrorCode FindDeepestPoint(Observer o, PetscReal deepest[])
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   mine.rank = rank;
   PetscCall(DMPlexGetHeightStratum(o->dm, 0, &cStart, &cEnd));
+  PetscCall(SolverCellsGet(o->dm, &cells));
   for (PetscInt c = cStart; c < cEnd; ++c) {
     PetscReal v0[3], J[9], invJ[9], detJ, centroid[3] = {0, 0, 0}, d;
-    PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
+    if (cells) SolverCellAffine(cells, c - cStart, v0, J, NULL, &detJ);
+    else PetscCall(DMPlexComputeCellGeometryAffineFEM(o->dm, c, v0, J, invJ, &detJ));
     for (PetscInt i = 0; i < dim; ++i) {
       centroid[i] = v0[i];
       for (PetscInt k = 0; k < dim; ++k)
