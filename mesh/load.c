@@ -13,6 +13,7 @@
 #include "mesh/meshimpl.h"
 #include "input/input.h"
 #include <petscsf.h>
+#include <petscbt.h>
 #include <string.h>
 
 /* All faces of any value of the "surface" label get value 1 in a fresh "surface" label */
@@ -427,6 +428,35 @@ static PetscReal TriangleMinAngle(const PetscScalar *a, const PetscScalar *b, co
   return m * 180.0 / PETSC_PI;
 }
 
+/* The vertices of point p (any order, at most 4) through the cones: the closure's orientation
+   bookkeeping (a label lookup per point) cost more than the work done with it here */
+static PetscErrorCode PointVertices(DM dm, PetscInt p, PetscInt vStart, PetscInt vEnd, PetscInt *nv, PetscInt v[4])
+{
+  PetscInt stack[64], top = 0;
+
+  PetscFunctionBeginUser;
+  *nv          = 0;
+  stack[top++] = p;
+  while (top) {
+    const PetscInt  q = stack[--top];
+    const PetscInt *cone;
+    PetscInt        size, seen = 0;
+    if (q >= vStart && q < vEnd) {
+      for (PetscInt i = 0; i < *nv; ++i) seen = seen || v[i] == q;
+      if (!seen) {
+        PetscCheck(*nv < 4, PETSC_COMM_SELF, PETSC_ERR_PLIB, "point %" PetscInt_FMT " has more than 4 vertices", p);
+        v[(*nv)++] = q;
+      }
+      continue;
+    }
+    PetscCall(DMPlexGetConeSize(dm, q, &size));
+    PetscCall(DMPlexGetCone(dm, q, &cone));
+    PetscCheck(top + size <= 64, PETSC_COMM_SELF, PETSC_ERR_PLIB, "point %" PetscInt_FMT " is not a simplex", p);
+    for (PetscInt i = 0; i < size; ++i) stack[top++] = cone[i];
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
 {
   MPI_Comm     comm;
@@ -437,6 +467,8 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
   PetscInt     cStart, cEnd, vStart, vEnd, fStart, fEnd, dim;
   PetscReal    local[7] = {0}, global[7], ext[3] = {PETSC_MAX_REAL, 0, 180}, gext[3];
   PetscInt     counts[3] = {0}, gcounts[3];
+  PetscSection csection;
+  const PetscScalar *xa;
 
   PetscFunctionBeginUser;
   PetscCall(PetscObjectGetComm((PetscObject)dm, &comm));
@@ -450,15 +482,23 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
   PetscCall(DMGetCoordinatesLocal(dm, &coords));
   PetscCall(DMGetCoordinateDM(dm, &cdm));
 
+  PetscCall(DMGetLocalSection(cdm, &csection));
+  PetscCall(VecGetArrayRead(coords, &xa));
   for (PetscInt c = cStart; c < cEnd; ++c) {
-    PetscReal    vol, centroid[3] = {0, 0, 0};
-    PetscScalar *x = NULL;
-    PetscInt     nx;
-    PetscBool    owned;
+    PetscReal   vol, centroid[3] = {0, 0, 0};
+    PetscScalar x[12];
+    PetscInt    nx, vert[4], nvert;
+    PetscBool   owned;
     PetscCall(IsOwned(sf, c, &owned));
     if (!owned) continue;
     ++counts[0];
-    PetscCall(DMPlexVecGetClosure(cdm, NULL, coords, c, &nx, &x));
+    PetscCall(PointVertices(dm, c, vStart, vEnd, &nvert, vert));
+    for (PetscInt k = 0; k < nvert; ++k) {
+      PetscInt off;
+      PetscCall(PetscSectionGetOffset(csection, vert[k], &off));
+      for (PetscInt d = 0; d < dim; ++d) x[k * dim + d] = xa[off + d];
+    }
+    nx = nvert * dim;
     { /* volume and centroid of the simplex, diameter (longest edge) and smallest angle */
       const PetscInt nv   = nx / dim;
       PetscReal      diam = 0, e[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
@@ -481,8 +521,8 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
       if (nv == 4 && dim == 3)
         for (PetscInt k = 0; k < 4; ++k) ext[2] = PetscMin(ext[2], TriangleMinAngle(&x[((k + 1) % 4) * 3], &x[((k + 2) % 4) * 3], &x[((k + 3) % 4) * 3], 3));
     }
-    PetscCall(DMPlexVecRestoreClosure(cdm, NULL, coords, c, &nx, &x));
   }
+  PetscCall(VecRestoreArrayRead(coords, &xa));
   for (PetscInt v = vStart; v < vEnd; ++v) {
     PetscBool owned;
     PetscCall(IsOwned(sf, v, &owned));
@@ -492,6 +532,22 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
   { /* a face of the boundary has one cell and is not shared with another rank */
     const PetscInt *degree;
     PetscInt        nroots;
+    PetscBT         active; /* the surface's faces, from its stratum (DMLabelGetValue per face is a search) */
+    PetscCall(PetscBTCreate(fEnd - fStart, &active));
+    if (surface) {
+      IS              is;
+      const PetscInt *pts;
+      PetscInt        npts;
+      PetscCall(DMLabelGetStratumIS(surface, 1, &is));
+      if (is) {
+        PetscCall(ISGetLocalSize(is, &npts));
+        PetscCall(ISGetIndices(is, &pts));
+        for (PetscInt i = 0; i < npts; ++i)
+          if (pts[i] >= fStart && pts[i] < fEnd) PetscCall(PetscBTSet(active, pts[i] - fStart));
+        PetscCall(ISRestoreIndices(is, &pts));
+        PetscCall(ISDestroy(&is));
+      }
+    }
     PetscCall(PetscSFGetGraph(sf, &nroots, NULL, NULL, NULL));
     degree = NULL;
     if (nroots >= 0) {
@@ -502,7 +558,7 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
       PetscInt  s = -1, nsupp;
       PetscReal area;
       PetscBool owned, shared;
-      if (surface) PetscCall(DMLabelGetValue(surface, f, &s));
+      if (PetscBTLookup(active, f - fStart)) s = 1;
       PetscCall(DMPlexGetSupportSize(dm, f, &nsupp));
       PetscCall(IsOwned(sf, f, &owned));
       shared = (!owned || (degree && degree[f] > 0)) ? PETSC_TRUE : PETSC_FALSE;
@@ -515,6 +571,7 @@ PetscErrorCode MeshGetInfo(DM dm, MeshInfo *info)
       }
       if (nsupp == 1 && !shared) local[2] += area;
     }
+    PetscCall(PetscBTDestroy(&active));
   }
   PetscCall(MPIU_Allreduce(local, global, 7, MPIU_REAL, MPIU_SUM, comm));
   PetscCall(MPIU_Allreduce(counts, gcounts, 3, MPIU_INT, MPIU_SUM, comm));
