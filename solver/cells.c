@@ -5,7 +5,7 @@
    cost more than the work done with them: spot's set-up walked the cells that way seven times
    (the lean assembly, the lumped mass, the particles, each region's weights), about 0.6 s a walk
    at 450 k cells. The table is made with one walk and kept on the DM (composed), remade when the
-   DM's local section or its coordinate vector is another one.
+   DM's local section (or its size) or its coordinate vector is another one.
 
    Dofs: the closure's points in order, each point's dofs from the local section (a scalar field:
    P1 has one dof per vertex, P2 one per vertex and edge, so no point needs its dofs permuted), as
@@ -45,6 +45,7 @@ static PetscErrorCode CellsCreate(DM dm, PetscSection section, Vec coordinates, 
   PetscCall(DMPlexGetDepthStratum(dm, 0, &vStart, &vEnd));
   t->ncells = cEnd - t->cStart;
   t->section = section;
+  PetscCall(PetscSectionGetStorageSize(section, &t->storage));
   t->coordinates = coordinates;
   /* the dofs a cell's closure holds: those of its first cell (every cell is the same simplex) */
   t->Nb = 0;
@@ -98,7 +99,7 @@ PetscErrorCode SolverCellsGet(DM dm, const SolverCells **cells)
   SolverCells     *t = NULL;
   PetscSection     section;
   Vec              coordinates;
-  PetscInt         dim, cdim;
+  PetscInt         dim, cdim, storage;
 
   PetscFunctionBeginUser;
   *cells = NULL;
@@ -107,9 +108,10 @@ PetscErrorCode SolverCellsGet(DM dm, const SolverCells **cells)
   if (cdim != dim) PetscFunctionReturn(0); /* an embedded mesh: DMPlex's own geometry */
   PetscCall(DMGetLocalSection(dm, &section));
   PetscCall(DMGetCoordinatesLocal(dm, &coordinates));
+  PetscCall(PetscSectionGetStorageSize(section, &storage));
   PetscCall(PetscObjectQuery((PetscObject)dm, SOLVER_CELLS_KEY, (PetscObject *)&container));
   if (container) PetscCall(PetscContainerGetPointer(container, (void **)&t));
-  if (!t || t->section != section || t->coordinates != coordinates) {
+  if (!t || t->section != section || t->storage != storage || t->coordinates != coordinates) {
     PetscCall(CellsCreate(dm, section, coordinates, &t));
     PetscCall(PetscContainerCreate(PETSC_COMM_SELF, &container));
     PetscCall(PetscContainerSetPointer(container, t));

@@ -120,7 +120,8 @@ typedef struct {
   PetscInt        *idx;           /* [ncells * Nb] local dof indices */
   PetscInt        *vertex;        /* [ncells * nv] vertex numbers (point - vStart) */
   PetscReal       *coords;        /* [vertices * dim] µm */
-  PetscSection     section;       /* the local section the dofs are of, */
+  PetscSection     section;       /* the local section the dofs are of (and its storage size), */
+  PetscInt         storage;
   Vec              coordinates;   /* and the coordinates (identities, not held) */
 } SolverCells;
 PetscErrorCode SolverCellsGet(DM dm, const SolverCells **cells);
