@@ -445,6 +445,7 @@ static PetscErrorCode AtLevel(const Deblurring *db, PetscReal t, ImageSegmentati
   half.seed[1]   = db->peak % seg->cols;
   PetscCall(ImageSegmentationDestroy(seg));
   PetscCall(ImageSegment(db->img, &half, seg));
+  PetscCheck(!seg->border_pixels || !s->crop, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at the level %.4g, halfway between the particle and the background, the particle of image '%s' joins a neighbour there: the gap between them is too narrow for the blur (about a PSF sigma or less), and its edge cannot be placed; mesh the frame without the PSF (the outlines then lie out in the blur)", db->where, (double)(s->invert ? 1 - t : t), s->file);
   PetscCheck(!seg->border_pixels, PETSC_COMM_SELF, PETSC_ERR_USER_INPUT, "%s: at the level %.4g, halfway between the particle and the background, the particle of image '%s' reaches the image border, where its blurred edge is cut off; the outline at the deblurred edge needs the whole particle and some background around it in the frame", db->where, (double)(s->invert ? 1 - t : t), s->file);
   PetscCall(ImagePolygonDestroy(C));
   PetscCall(TraceEven(seg, db->spacing, C));

@@ -1250,7 +1250,8 @@ static PetscErrorCode ParticleDeblurred(const ImageSpec *s, ImageWork *w, PetscI
   PetscCheck(seg.pixels > 0, PETSC_COMM_SELF, PETSC_ERR_PLIB, "%s has no pixel", what);
   seg.num_regions = 1;
   one.all         = PETSC_FALSE;
-  PetscCall(PetscSNPrintf(one.file, sizeof(one.file), "%s' (%s", s->file, what)); /* the messages read "image '<file>' (particle j ...)'" */
+  one.crop        = PETSC_TRUE;
+  PetscCall(PetscSNPrintf(one.file, sizeof(one.file), "%s, particle %" PetscInt_FMT " at pixel row %.0f, col %.0f", s->file, j + 1, (double)(q->centroid[1] - 0.5), (double)(q->centroid[0] - 0.5))); /* deblur.c's messages name "image '<file>, particle j at ...'" */
   PetscCall(ImageOutlineDeblur(&crop, &one, &seg, nothers, others, out, &info));
   PetscCall(ImageSegmentationDestroy(&seg));
   PetscCall(PetscFree(crop.grey));

@@ -70,6 +70,7 @@ typedef struct {
   PetscInt  seed[2];                                       /* row, col */
   PetscReal extrude;                                       /* platelet thickness, µm; 0: 2-D */
   PetscReal psf_sigma;                                     /* µm: the image is blurred by a Gaussian PSF of this std (mesh/deblur.c); 0: not said */
+  PetscBool crop;                                          /* deblur.c works in a crop around one particle of a field (--all) */
   PetscReal cell_size, boundary_cell_size, boundary_layer; /* µm; 0: default from the particle */
   /* every particle of the image (-mesh_image_particles all; mesh/segment.c ImageSegmentAll) */
   PetscBool all;

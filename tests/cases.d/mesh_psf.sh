@@ -116,4 +116,9 @@ case_ mesh_psf_all 120 bash -c '
   psf_all_check field tests/inputs/compare/population.xml "0.5 0.7 0.85 1.0" || exit 1
   mkdir -p "$psf_dir/close" && printf "x_um,y_um,radius_um\n1.5,1.5,1.0\n3.8,1.5,1.0\n2.6,3.6,0.8\n" > "$psf_dir/close/discs.csv" &&
     sed "s|<file>population.csv</file>|<file>$psf_dir/close/discs.csv</file>|" tests/inputs/compare/population.xml > "$psf_dir/close/run.xml" || exit 1
-  psf_all_check close "$psf_dir/close/run.xml" "0.8 1.0 1.0"'
+  psf_all_check close "$psf_dir/close/run.xml" "0.8 1.0 1.0" || exit 1
+  # two discs 0.1 um apart (half a PSF sigma) join at the half level: refused, nothing written
+  mkdir -p "$psf_dir/touch/out" && printf "x_um,y_um,radius_um\n1.5,1.5,1.0\n3.6,1.5,1.0\n" > "$psf_dir/touch/discs.csv" &&
+    sed "s|<file>population.csv</file>|<file>$psf_dir/touch/discs.csv</file>|" tests/inputs/compare/population.xml > "$psf_dir/touch/run.xml" || exit 1
+  "$SPOT" synth "$psf_dir/touch/run.xml" -o "$psf_dir/touch/frame.tif" --pixel-size 65nm --psf-sigma 0.2um --noise 0.02 --frame-times 0,1s -proto_0_duration 1s >/dev/null 2>&1 || exit 1
+  psf_refused "argument --psf-sigma: at the level 0.2472, halfway between the particle and the background, the particle of image '\''$psf_dir/touch/frame.tif, particle 1 at pixel row 40, col 51'\'' joins a neighbour there: the gap between them is too narrow for the blur (about a PSF sigma or less), and its edge cannot be placed; mesh the frame without the PSF (the outlines then lie out in the blur)" "$psf_dir/touch/frame.tif" --page 0 --psf-sigma 0.2um --all'
