@@ -549,10 +549,11 @@ static PetscErrorCode RegistrationFrame(Registration *g, const PetscReal q[], Op
 
   PetscFunctionBeginUser;
   if (g->base) { /* the particle seen at u + q shows what lies at x = A u + b in place: b − A q p_o */
-    const PetscReal du[2] = {q[0] * c->pixel_size, q[1] * c->pixel_size};
+    PetscReal dx[2];
+    OpticalFrameShiftToMesh(g->base, q, dx);
     *f = *g->base;
-    f->b[0] -= g->base->A[0] * du[0] + g->base->A[1] * du[1];
-    f->b[1] -= g->base->A[2] * du[0] + g->base->A[3] * du[1];
+    f->b[0] -= dx[0];
+    f->b[1] -= dx[1];
   } else PetscCall(OpticalFrameSimilarity(c->pixel_size, phi, PetscExpReal(ls), u, c->info.centroid, f));
   PetscFunctionReturn(0);
 }
@@ -1251,11 +1252,7 @@ PetscErrorCode ComparisonSetUp(Comparison c, Simulation sim, PetscReal sigma_max
     if (moved) { /* the fine grid seen with every particle at its own place: px of the optical frame
                     → µm of the mesh frame, Δx = A Δu */
       PetscCall(PetscMalloc1(2 * c->np, &c->p_moved));
-      for (PetscInt k = 0; k < c->np; ++k) {
-        const PetscReal du[2] = {c->p_shift[2 * k] * c->pixel_size, c->p_shift[2 * k + 1] * c->pixel_size};
-        c->p_moved[2 * k]     = c->frame.A[0] * du[0] + c->frame.A[1] * du[1];
-        c->p_moved[2 * k + 1] = c->frame.A[2] * du[0] + c->frame.A[3] * du[1];
-      }
+      for (PetscInt k = 0; k < c->np; ++k) OpticalFrameShiftToMesh(&c->frame, &c->p_shift[2 * k], &c->p_moved[2 * k]);
       PetscCall(RasterDestroy(&raster));
       PetscCall(RasterCreateMoved(dm, &c->fine, c->p_moved, &raster));
       PetscCall(RasterGetMask(raster, NULL, &ctx.coverage));

@@ -233,3 +233,10 @@ PetscBool OpticalInside(PetscInt nfacets, const PetscReal facets[], const PetscR
   }
   return inside;
 }
+
+void OpticalFrameShiftToMesh(const OpticalFrame *frame, const PetscReal shift_px[2], PetscReal dx[2])
+{
+  const PetscReal du[2] = {shift_px[0] * frame->pixel_size, shift_px[1] * frame->pixel_size};
+  dx[0]                 = frame->A[0] * du[0] + frame->A[1] * du[1];
+  dx[1]                 = frame->A[2] * du[0] + frame->A[3] * du[1];
+}

@@ -22,6 +22,8 @@ PetscErrorCode OpticalFrameRigid(PetscReal pixel_size, PetscReal rotation_deg, c
 PetscErrorCode OpticalFrameSimilarity(PetscReal pixel_size, PetscReal rotation_deg, PetscReal scale, const PetscReal u_centroid[2], const PetscReal x_centroid[2], OpticalFrame *frame);
 PetscErrorCode OpticalFrameToOptical(const OpticalFrame *frame, const PetscReal x[2], PetscReal u[2]);
 PetscErrorCode OpticalFrameToMesh(const OpticalFrame *frame, const PetscReal u[2], PetscReal x[2]);
+/* A shift of (col, row) optical pixels as a displacement in the mesh frame, µm: A Δu */
+void OpticalFrameShiftToMesh(const OpticalFrame *frame, const PetscReal shift_px[2], PetscReal dx[2]);
 PetscErrorCode OpticalFrameRotation(const OpticalFrame *frame, PetscReal *rotation_deg, PetscReal *scale);
 /* The window of an optical frame (rows x cols) seen by a fine grid, plus margin pixels, clipped */
 PetscErrorCode OpticalWindow(const RasterGrid *fine, const OpticalFrame *frame, PetscInt rows, PetscInt cols, PetscInt margin, PetscInt *r0, PetscInt *c0, PetscInt *wr, PetscInt *wc);

@@ -456,11 +456,7 @@ static PetscErrorCode SynthMovie(Synth *s, Simulation sim)
   }
   if (s->particle_shift) { /* px of the optical frame → µm of the mesh frame: x = A u + b */
     PetscCall(PetscMalloc1(2 * s->nparticle_shift, &s->moved));
-    for (PetscInt k = 0; k < s->nparticle_shift; ++k) {
-      const PetscReal du[2] = {s->particle_shift[2 * k] * r->pixel_size, s->particle_shift[2 * k + 1] * r->pixel_size};
-      s->moved[2 * k]       = r->frame.A[0] * du[0] + r->frame.A[1] * du[1];
-      s->moved[2 * k + 1]   = r->frame.A[2] * du[0] + r->frame.A[3] * du[1];
-    }
+    for (PetscInt k = 0; k < s->nparticle_shift; ++k) OpticalFrameShiftToMesh(&r->frame, &s->particle_shift[2 * k], &s->moved[2 * k]);
   }
   PetscCall(RasterCreateMoved(dm, &s->fine, s->moved, &s->raster));
   PetscCall(RasterGetMask(s->raster, NULL, &s->coverage));
